@@ -1,0 +1,40 @@
+# Two commands: `make serve` and `make test` (see README.md).
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+SERVE_HOME ?= xuncha-data
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+.PHONY: serve test install system-deps bench quality clean
+
+$(BIN)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+install: $(BIN)/.installed
+
+# A fresh archive of the sample corpus, then the web UI. A file that fails to ingest is
+# reported in the summary but never stops the server from starting.
+serve: install
+	rm -rf $(SERVE_HOME)
+	-$(BIN)/xuncha --home $(SERVE_HOME) ingest corpus
+	$(BIN)/xuncha --home $(SERVE_HOME) serve --host $(HOST) --port $(PORT)
+
+# Debian chromium, CJK fonts, tesseract chi_sim and poppler, when missing (needs root).
+system-deps:
+	bash tools/system-deps.sh
+
+test: install system-deps
+	$(BIN)/python -m pytest -q -p no:cacheprovider
+
+bench: install
+	$(BIN)/python -m benchmarks.run
+
+quality: install
+	$(BIN)/python -m benchmarks.quality
+
+clean:
+	rm -rf $(VENV) $(SERVE_HOME) test-artifacts

@@ -1,0 +1,1 @@
+"""The archive: extraction, normalisation, parsing and the SQLite record store (the system of record)."""

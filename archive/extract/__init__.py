@@ -1,0 +1,57 @@
+"""extract: bytes of one file → Extracted text, chosen by file suffix."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Protocol
+
+from xuncha.settings import Settings
+
+from ..models import Extracted
+from .docx import extract_docx
+from .errors import ExtractionError, NeedsOCR
+from .html import extract_html
+from .pdf import extract_pdf
+from .text import extract_text
+
+
+class Extractor(Protocol):
+    """Turns one file's bytes into text; raises ExtractionError with a reason a person can act on."""
+
+    def __call__(self, data: bytes, settings: Settings) -> Extracted: ...
+
+
+EXTRACTORS: dict[str, Extractor] = {
+    ".txt": extract_text,
+    ".text": extract_text,
+    ".md": extract_text,
+    ".markdown": extract_text,
+    ".html": extract_html,
+    ".htm": extract_html,
+    ".shtml": extract_html,
+    ".pdf": extract_pdf,
+    ".docx": extract_docx,
+}
+
+
+def supported(path: Path) -> bool:
+    """Whether a file's suffix has an extractor."""
+    return path.suffix.lower() in EXTRACTORS
+
+
+def extract_bytes(data: bytes, suffix: str, settings: Settings) -> Extracted:
+    """Extract text from a file's bytes with the extractor for its suffix."""
+    extractor = EXTRACTORS.get(suffix.lower())
+    if extractor is None:
+        raise ExtractionError(f"unsupported file type {suffix or '(no suffix)'}")
+    if not data.strip():
+        raise ExtractionError("empty file")
+    return extractor(data, settings)
+
+
+def extract(path: Path, settings: Settings) -> Extracted:
+    """Read one file and extract its text (the pipeline reads and size-checks; this is for callers and tests)."""
+    return extract_bytes(path.read_bytes(), path.suffix, settings)
+
+
+__all__ = ["EXTRACTORS", "ExtractionError", "Extractor", "NeedsOCR", "extract", "extract_bytes", "supported"]

@@ -1,0 +1,97 @@
+"""PDF: the text layer via pdfminer in a limited child process; OCR when there is none."""
+
+from __future__ import annotations
+
+import json
+import re
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from xuncha.settings import Settings
+
+from ..models import Extracted
+from .errors import ExtractionError, NeedsOCR
+
+_CID = re.compile(r"\(cid:\d+\)")
+
+
+def _limits(memory_mb: int):  # type: ignore[no-untyped-def]
+    def apply() -> None:
+        limit = memory_mb * 1024 * 1024
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    return apply
+
+
+def _run_worker(data: bytes, settings: Settings) -> dict:
+    try:
+        proc = subprocess.run(
+            [sys.executable, "-m", "archive.extract.pdf_worker"], input=data, capture_output=True,
+            timeout=settings.pdf_timeout_s, preexec_fn=_limits(settings.pdf_memory_mb), check=False,
+        )
+    except subprocess.TimeoutExpired as exc:
+        raise ExtractionError(f"PDF extraction timed out after {settings.pdf_timeout_s:g} s") from exc
+    if proc.returncode != 0 or not proc.stdout:
+        tail = proc.stderr.decode("utf-8", "replace").strip().splitlines()[-1:] or ["no output"]
+        if "MemoryError" in tail[0] or proc.returncode < 0:
+            raise ExtractionError(f"PDF extraction ran out of memory or crashed "
+                                  f"(limit {settings.pdf_memory_mb} MB, exit {proc.returncode})")
+        raise ExtractionError(f"PDF extraction failed: {tail[0][:200]}")
+    return json.loads(proc.stdout.decode("utf-8"))
+
+
+def _needs_ocr(text: str) -> bool:
+    cids = len(_CID.findall(text))
+    visible = len(re.sub(r"\s", "", _CID.sub("", text)))
+    return visible < 20 or cids > visible * 0.1
+
+
+def ocr_available() -> bool:
+    """Tesseract with Chinese data and a page renderer are installed."""
+    if not (shutil.which("tesseract") and shutil.which("pdftoppm")):
+        return False
+    proc = subprocess.run(["tesseract", "--list-langs"], capture_output=True, text=True, check=False, timeout=30)
+    return "chi_sim" in proc.stdout
+
+
+def _ocr(data: bytes, settings: Settings) -> str:
+    """Render pages with pdftoppm and read them with tesseract chi_sim, in child processes with time limits."""
+    with tempfile.TemporaryDirectory(prefix="xuncha-ocr-") as tmp:
+        pdf = Path(tmp) / "in.pdf"
+        pdf.write_bytes(data)
+        try:
+            subprocess.run(["pdftoppm", "-r", "300", "-gray", "-png", str(pdf), str(Path(tmp) / "page")],
+                           check=True, capture_output=True, timeout=settings.pdf_timeout_s * 4)
+            pages = []
+            for png in sorted(Path(tmp).glob("page*.png")):
+                proc = subprocess.run(["tesseract", str(png), "stdout", "-l", settings.ocr_lang, "--psm", "6"],
+                                      check=True, capture_output=True, timeout=settings.pdf_timeout_s * 2)
+                pages.append(proc.stdout.decode("utf-8", "replace"))
+        except subprocess.TimeoutExpired as exc:
+            raise ExtractionError("OCR timed out") from exc
+        except subprocess.CalledProcessError as exc:
+            raise ExtractionError(f"OCR failed: {exc.stderr.decode('utf-8', 'replace')[:200]}") from exc
+    return "\f".join(pages)
+
+
+def extract_pdf(data: bytes, settings: Settings) -> Extracted:
+    """Extract a PDF's text layer; OCR scanned pages when tesseract chi_sim is installed."""
+    if not data.lstrip()[:5] == b"%PDF-":
+        raise ExtractionError("not a PDF (no %PDF- header)")
+    result = _run_worker(data, settings)
+    if not result["ok"]:
+        raise ExtractionError(result["reason"])
+    text, title = result["text"], result.get("title")
+    if _needs_ocr(text):
+        if settings.ocr != "auto" or not ocr_available():
+            raise NeedsOCR("needs OCR: scanned PDF without a text layer (install tesseract-ocr-chi-sim "
+                           "and poppler-utils, then ingest again)")
+        ocr_text = _ocr(data, settings)
+        if len(re.sub(r"\s", "", ocr_text)) < 10:
+            raise NeedsOCR("needs OCR: OCR found no text in this scanned PDF")
+        # tesseract puts spaces between Chinese characters; normalisation removes them
+        return Extracted(text=ocr_text, title=title, method="ocr", warnings=("text from OCR (tesseract)",))
+    return Extracted(text=text, title=title, method="pdf")

@@ -1,0 +1,70 @@
+"""Child process for one untrusted PDF: read bytes on stdin, print JSON on stdout.
+
+Runs under the parent's time and memory limits, so whatever pdfminer does with a hostile
+file (raise anything, recurse, hang, balloon) stays in here.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import sys
+import warnings
+
+
+def _meta_title(data: bytes) -> str | None:
+    from pdfminer.pdfdocument import PDFDocument
+    from pdfminer.pdfparser import PDFParser
+    from pdfminer.psparser import PSLiteral
+    from pdfminer.pdftypes import resolve1
+
+    doc = PDFDocument(PDFParser(io.BytesIO(data)))
+    for info in doc.info:
+        raw = resolve1(info.get("Title"))
+        if isinstance(raw, PSLiteral):
+            raw = raw.name
+        if isinstance(raw, bytes):
+            if raw.startswith((b"\xfe\xff", b"\xff\xfe")):
+                return raw.decode("utf-16", errors="replace").strip() or None
+            try:
+                return raw.decode("utf-8").strip() or None
+            except UnicodeDecodeError:
+                return raw.decode("latin-1").strip() or None
+        if isinstance(raw, str):
+            return raw.strip() or None
+    return None
+
+
+def main() -> int:
+    """Extract text (pages separated by form feeds) and the metadata title."""
+    warnings.simplefilter("ignore")
+    import logging
+
+    logging.disable(logging.CRITICAL)  # pdfminer logs every odd object it meets
+    data = sys.stdin.buffer.read()
+    try:
+        from pdfminer.high_level import extract_text
+
+        text = extract_text(io.BytesIO(data))
+        try:
+            title = _meta_title(data)
+        except Exception:  # noqa: BLE001 - a broken Info dictionary must not lose the text we have
+            title = None
+        out = {"ok": True, "text": text, "title": title}
+    except RecursionError:
+        out = {"ok": False, "reason": "damaged PDF: nesting too deep"}
+    except MemoryError:
+        out = {"ok": False, "reason": "PDF needs more memory than allowed"}
+    except Exception as exc:  # noqa: BLE001 - report, don't crash: the parent turns this into a clear line
+        name = type(exc).__name__
+        if "Password" in name or "Encrypt" in name:
+            reason = "encrypted PDF (password required)"
+        else:
+            reason = f"damaged PDF ({name}: {str(exc)[:200]})"
+        out = {"ok": False, "reason": reason}
+    sys.stdout.write(json.dumps(out, ensure_ascii=False))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

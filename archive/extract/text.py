@@ -1,0 +1,44 @@
+"""Plain text and Markdown: UTF-8 (with or without BOM), UTF-16 with BOM, or GB18030."""
+
+from __future__ import annotations
+
+from xuncha.settings import Settings
+
+from ..models import Extracted
+from .errors import ExtractionError
+
+
+def looks_binary(data: bytes) -> bool:
+    """NUL bytes or many control bytes in the first 8 KiB mean this is not a text file."""
+    head = data[:8192]
+    if b"\x00" in head:
+        return True
+    control = sum(1 for b in head if b < 32 and b not in (9, 10, 12, 13, 27))
+    return control > len(head) * 0.02
+
+
+def decode(data: bytes) -> tuple[str, str]:
+    """Decode text bytes; returns (text, encoding). GB text is read as gb18030, never gbk."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8", errors="replace"), "utf-8-sig"
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16"), "utf-16"
+    if looks_binary(data):
+        raise ExtractionError("binary data, not text (wrong file extension?)")
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("gb18030"), "gb18030"
+    except UnicodeDecodeError as exc:
+        raise ExtractionError(f"cannot decode as UTF-8 or GB18030 (byte {exc.start})") from exc
+
+
+def extract_text(data: bytes, settings: Settings) -> Extracted:
+    """Decode a .txt or .md file."""
+    text, encoding = decode(data)
+    if not text.strip():
+        raise ExtractionError("empty file")
+    warnings = (f"decoded as {encoding}",) if encoding not in ("utf-8", "utf-8-sig") else ()
+    return Extracted(text=text, method="text", warnings=warnings)

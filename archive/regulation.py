@@ -1,0 +1,108 @@
+"""parse_regulation: title, dates, issuing body, chapters and articles of a regulation."""
+
+from __future__ import annotations
+
+import re
+
+from .citations import short_title
+from .figures import find_dates
+from .models import Article, Regulation
+from .numerals import cn_to_int
+
+_NUM = r"[一二三四五六七八九十百千零〇两\d]+"
+_ARTICLE = re.compile(rf"^第({_NUM})条(之[一二三四五六七八九十]+)?(?:\s+|(?!的|规定|所称|中规定))(.*)$")
+_CHAPTER = re.compile(rf"^#*\s*(第{_NUM}[章编](?:\s*.*)?)$")
+_SECTION = re.compile(rf"^#*\s*(第{_NUM}节(?:\s*.*)?)$")
+_HEADING_ONLY = re.compile(r"^#{1,6}\s*(.+)$")
+_FILE_DATE = re.compile(r"[(（](\d{4}-\d{2}-\d{2})[)）]")
+_EFFECTIVE = re.compile(r"自\s*(\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日)\s*起\s*施行")
+_ISSUER = re.compile(r"^(?:\d{4}年\d{1,2}月\d{1,2}日)?\s*(.+?)(?:第[一二三四五六七八九十\d]+次(?:全体)?会议)?"
+                     r"(?:审议)?(?:通过|公布|发布|印发|制定|修订|修正|批准)")
+
+
+def version_from_name(name: str) -> str | None:
+    """The version date a file name carries, as in 政府采购法(2014-08-31).md."""
+    m = _FILE_DATE.search(name)
+    return m.group(1) if m else None
+
+
+def title_from_name(name: str) -> str:
+    """政府采购法(2014-08-31).md → 政府采购法."""
+    stem = re.sub(r"\.[A-Za-z0-9]{1,5}$", "", name)
+    return _FILE_DATE.sub("", stem).strip()
+
+
+def _issuer(preamble_lines: list[str]) -> str | None:
+    for line in preamble_lines:
+        line = line.strip("()（） ")
+        m = _ISSUER.match(line)
+        if m and 2 <= len(m.group(1)) <= 60:
+            issuer = re.sub(r"^[\d年月日\s]+", "", m.group(1)).strip(" ,，《")
+            issuer = re.split(r"[《〈]", issuer)[0].strip()
+            if issuer:
+                return issuer
+    return None
+
+
+def parse_regulation(text: str, title: str | None = None, file_name: str = "") -> Regulation:
+    """Parse a normalised regulation into its articles; title from # line, then given title, then file name."""
+    lines = [ln for ln in text.split("\n") if ln.strip()]
+    warnings: list[str] = []
+    if lines and lines[0].startswith("# "):
+        title = lines[0][2:].strip()
+        lines = lines[1:]
+    title = title or (title_from_name(file_name) if file_name else None) or (lines[0] if lines else "(无标题)")
+    if "<!-- INFO END -->" in lines:
+        cut = lines.index("<!-- INFO END -->")
+        preamble, body = lines[:cut], lines[cut + 1:]
+    else:
+        first = next((i for i, ln in enumerate(lines) if _ARTICLE.match(ln) or _CHAPTER.match(ln)), len(lines))
+        preamble, body = lines[:first], lines[first:]
+    if preamble and preamble[0].strip() == title:
+        preamble = preamble[1:]
+
+    articles: list[Article] = []
+    chapter = section = None
+    current: list[str] = []
+    last = 0
+
+    def close() -> None:
+        if current:
+            label, number, first_text = current[0], int(current[1]), current[2]
+            body_text = "\n".join([first_text] + current[3:]).strip()
+            articles.append(Article(number=number, label=label, text=body_text, chapter=chapter, section=section))
+
+    for ln in body:
+        if m := _CHAPTER.match(ln):
+            close()
+            current = []
+            chapter, section = m.group(1).strip(), None
+            continue
+        if m := _SECTION.match(ln):
+            close()
+            current = []
+            section = m.group(1).strip()
+            continue
+        m = _ARTICLE.match(ln)
+        number = cn_to_int(m.group(1)) if m else None
+        # 第…条 opens an article only when it moves forward: a paragraph may begin by citing one
+        if m and number is not None and (number > last or (m.group(2) and number == last)):
+            close()
+            label = f"第{m.group(1)}条{m.group(2) or ''}"
+            current = [label, str(number), m.group(3).strip()]
+            last = number
+        elif current:
+            current.append(_HEADING_ONLY.sub(r"\1", ln))
+    close()
+    if not articles:
+        warnings.append("no articles (第…条) found")
+    pre_text = "\n".join(preamble)
+    dates = find_dates(pre_text)
+    effective = _EFFECTIVE.search(pre_text)
+    version = version_from_name(file_name) or (max(d.value for d in dates) if dates else None)
+    return Regulation(
+        title=title, short_title=short_title(title), issuer=_issuer(preamble),
+        promulgated=dates[0].value if dates else None,
+        effective=find_dates(effective.group(1))[0].value if effective else None,
+        version=version if version and len(version) == 10 else None, preamble=pre_text,
+        articles=tuple(articles), warnings=tuple(warnings))

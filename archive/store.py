@@ -1,0 +1,255 @@
+"""The SQLite record store: the system of record. Everything the index holds is rebuilt from here."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sqlite3
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict
+from datetime import datetime, timezone
+from pathlib import Path
+
+from .models import Citation, Figure, Parsed
+
+# Each entry migrates from version i to i+1; the database records how far it has come.
+MIGRATIONS: list[str] = [
+    """
+    CREATE TABLE documents (
+        id TEXT PRIMARY KEY,
+        source_path TEXT NOT NULL,
+        resolved_path TEXT NOT NULL UNIQUE,
+        sha256 TEXT NOT NULL,
+        parser_version INTEGER NOT NULL,
+        size INTEGER NOT NULL,
+        suffix TEXT NOT NULL,
+        doc_type TEXT NOT NULL CHECK (doc_type IN ('notice', 'regulation', 'other')),
+        title TEXT NOT NULL,
+        short_title TEXT,
+        publisher TEXT,
+        published TEXT,
+        version TEXT,
+        category TEXT,
+        region TEXT,
+        method TEXT NOT NULL,
+        text TEXT NOT NULL,
+        header_json TEXT,
+        extra_json TEXT,
+        ingested_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    );
+    CREATE INDEX documents_type ON documents(doc_type);
+    CREATE INDEX documents_short_title ON documents(short_title);
+    CREATE TABLE categories (
+        id TEXT PRIMARY KEY,
+        doc_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+        ord INTEGER NOT NULL,
+        section INTEGER NOT NULL,
+        section_title TEXT NOT NULL,
+        number INTEGER NOT NULL,
+        title TEXT NOT NULL,
+        text TEXT NOT NULL
+    );
+    CREATE TABLE problems (
+        id TEXT PRIMARY KEY,
+        doc_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+        category_id TEXT NOT NULL REFERENCES categories(id) ON DELETE CASCADE,
+        ord INTEGER NOT NULL,
+        number INTEGER NOT NULL,
+        title TEXT NOT NULL,
+        text TEXT NOT NULL
+    );
+    CREATE TABLE measures (
+        id TEXT PRIMARY KEY,
+        doc_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+        problem_id TEXT NOT NULL REFERENCES problems(id) ON DELETE CASCADE,
+        number INTEGER NOT NULL,
+        text TEXT NOT NULL
+    );
+    CREATE TABLE articles (
+        id TEXT PRIMARY KEY,
+        doc_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+        ord INTEGER NOT NULL,
+        number INTEGER NOT NULL,
+        label TEXT NOT NULL,
+        chapter TEXT,
+        section TEXT,
+        text TEXT NOT NULL
+    );
+    CREATE INDEX articles_doc ON articles(doc_id, number);
+    CREATE TABLE citations (
+        id INTEGER PRIMARY KEY,
+        doc_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+        problem_id TEXT,
+        measure_id TEXT,
+        title TEXT NOT NULL,
+        article TEXT,
+        article_number INTEGER
+    );
+    CREATE INDEX citations_doc ON citations(doc_id);
+    CREATE TABLE figures (
+        id INTEGER PRIMARY KEY,
+        doc_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+        problem_id TEXT,
+        measure_id TEXT,
+        kind TEXT NOT NULL,
+        text TEXT NOT NULL,
+        value TEXT NOT NULL,
+        unit TEXT NOT NULL
+    );
+    CREATE INDEX figures_doc ON figures(doc_id);
+    CREATE TABLE warnings (
+        id INTEGER PRIMARY KEY,
+        doc_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+        message TEXT NOT NULL
+    );
+    CREATE TABLE ingest_log (
+        id INTEGER PRIMARY KEY,
+        at TEXT NOT NULL,
+        source_path TEXT NOT NULL,
+        outcome TEXT NOT NULL,
+        reason TEXT,
+        doc_id TEXT
+    );
+    """,
+]
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def now() -> str:
+    """UTC timestamp for records."""
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def doc_id_for(resolved_path: str) -> str:
+    """A document's id: stable for its path, so links survive re-ingest of a changed file."""
+    return hashlib.sha1(resolved_path.encode("utf-8")).hexdigest()[:12]
+
+
+def connect(db_path: Path) -> sqlite3.Connection:
+    """Open (creating and migrating as needed) the archive database."""
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    conn = sqlite3.connect(db_path, timeout=30, isolation_level=None, check_same_thread=False)
+    conn.row_factory = sqlite3.Row
+    conn.execute("PRAGMA foreign_keys = ON")
+    conn.execute("PRAGMA journal_mode = WAL")  # readers (web UI) never block the ingest's writer
+    conn.execute("PRAGMA synchronous = NORMAL")
+    migrate(conn)
+    return conn
+
+
+def migrate(conn: sqlite3.Connection) -> None:
+    """Apply the migrations this database has not seen yet, each in its own transaction."""
+    current = conn.execute("PRAGMA user_version").fetchone()[0]
+    if current > SCHEMA_VERSION:
+        raise RuntimeError(f"archive schema {current} is newer than this xuncha ({SCHEMA_VERSION}): upgrade xuncha")
+    for version in range(current, SCHEMA_VERSION):
+        with transaction(conn):
+            for statement in MIGRATIONS[version].split(";"):
+                if statement.strip():
+                    conn.execute(statement)
+            conn.execute(f"PRAGMA user_version = {version + 1}")
+
+
+@contextmanager
+def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """BEGIN IMMEDIATE; commit on success, roll back and re-raise on any error."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield conn
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+
+
+def keep_original(originals: Path, data: bytes, sha256: str, suffix: str) -> Path:
+    """Store the original bytes by content hash (write to a temp file, then rename: never half written)."""
+    target = originals / sha256[:2] / f"{sha256}{suffix.lower()}"
+    if target.exists():
+        return target
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return target
+
+
+def existing(conn: sqlite3.Connection, resolved_path: str) -> sqlite3.Row | None:
+    """The stored row for a path, if any (id, sha256, parser_version)."""
+    return conn.execute("SELECT id, sha256, parser_version FROM documents WHERE resolved_path = ?",
+                        (resolved_path,)).fetchone()
+
+
+def _cites(conn: sqlite3.Connection, doc_id: str, problem_id: str | None, measure_id: str | None,
+           citations: tuple[Citation, ...], figures: tuple[Figure, ...]) -> None:
+    conn.executemany(
+        "INSERT INTO citations (doc_id, problem_id, measure_id, title, article, article_number) VALUES (?,?,?,?,?,?)",
+        [(doc_id, problem_id, measure_id, c.title, c.article, c.article_number) for c in citations])
+    conn.executemany(
+        "INSERT INTO figures (doc_id, problem_id, measure_id, kind, text, value, unit) VALUES (?,?,?,?,?,?,?)",
+        [(doc_id, problem_id, measure_id, f.kind, f.text, f.value, f.unit) for f in figures])
+
+
+def write_document(conn: sqlite3.Connection, *, doc_id: str, source_path: str, resolved_path: str, sha256: str,
+                   parser_version: int, size: int, suffix: str, method: str, parsed: Parsed,
+                   region: str | None, category: str | None) -> None:
+    """Replace one document's records; the caller holds the transaction so it lands whole or not at all."""
+    conn.execute("DELETE FROM documents WHERE id = ?", (doc_id,))
+    notice, reg = parsed.notice, parsed.regulation
+    header = asdict(notice.header) if notice else None
+    stamp = now()
+    conn.execute(
+        """INSERT INTO documents (id, source_path, resolved_path, sha256, parser_version, size, suffix, doc_type,
+           title, short_title, publisher, published, version, category, region, method, text, header_json,
+           extra_json, ingested_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)""",
+        (doc_id, source_path, resolved_path, sha256, parser_version, size, suffix, parsed.doc_type, parsed.title,
+         reg.short_title if reg else None, parsed.publisher, parsed.published, reg.version if reg else None,
+         category, region, method, parsed.text, json.dumps(header, ensure_ascii=False) if header else None,
+         json.dumps(_extra(parsed), ensure_ascii=False), stamp, stamp))
+    conn.executemany("INSERT INTO warnings (doc_id, message) VALUES (?, ?)", [(doc_id, w) for w in parsed.warnings])
+    if notice:
+        _cites(conn, doc_id, None, None, (), notice.figures)
+        p_ord = 0
+        for c_ord, cat in enumerate(notice.categories, 1):
+            cat_id = f"{doc_id}-c{c_ord}"
+            conn.execute("INSERT INTO categories VALUES (?,?,?,?,?,?,?,?)",
+                         (cat_id, doc_id, c_ord, cat.section, cat.section_title, cat.number, cat.title, cat.text))
+            for prob in cat.problems:
+                p_ord += 1
+                pid = f"{doc_id}-p{p_ord}"
+                conn.execute("INSERT INTO problems VALUES (?,?,?,?,?,?,?)",
+                             (pid, doc_id, cat_id, p_ord, prob.number, prob.title, prob.text))
+                in_measures = {c for m in prob.measures for c in m.citations}
+                _cites(conn, doc_id, pid, None, tuple(c for c in prob.citations if c not in in_measures), ())
+                for m in prob.measures:
+                    mid = f"{pid}-m{m.number}"
+                    conn.execute("INSERT INTO measures VALUES (?,?,?,?,?)", (mid, doc_id, pid, m.number, m.text))
+                    _cites(conn, doc_id, pid, mid, m.citations, m.figures)
+    if reg:
+        conn.executemany("INSERT INTO articles VALUES (?,?,?,?,?,?,?,?)",
+                         [(f"{doc_id}-a{i}", doc_id, i, a.number, a.label, a.chapter, a.section, a.text)
+                          for i, a in enumerate(reg.articles, 1)])
+
+
+def _extra(parsed: Parsed) -> dict:
+    if parsed.regulation:
+        r = parsed.regulation
+        return {"issuer": r.issuer, "promulgated": r.promulgated, "effective": r.effective, "preamble": r.preamble}
+    if parsed.notice:
+        return {"sections": [list(s) for s in parsed.notice.sections]}
+    return {}
+
+
+def log(conn: sqlite3.Connection, source_path: str, outcome: str, reason: str | None, doc_id: str | None) -> None:
+    """Record one file's ingest outcome."""
+    conn.execute("INSERT INTO ingest_log (at, source_path, outcome, reason, doc_id) VALUES (?,?,?,?,?)",
+                 (now(), source_path, outcome, reason, doc_id))

@@ -1,0 +1,105 @@
+"""The notice parser on the two real notices (the seed and the university) and on edge cases."""
+
+import pytest
+
+from archive.normalize import normalize
+from archive.notice import parse_notice
+from tests.conftest import NANKAI, SEED, needs_shared
+
+SEED_TITLES = [
+    "针对学习领会中央和省委、市委精神不深入,党内政治活动开展不规范的问题", "针对落实上级决策部署不够有力问题",
+    "针对落实意识形态工作责任制不到位问题", "针对围绕中心、服务大局的意识不强,履职尽责不到位的问题",
+    "针对党组议事规则不规范的问题", "针对组织生活开展不严谨问题", "针对干部选拔任用不规范问题",
+    "针对因私出国(境)管理不规范问题", "针对“一岗双责”落实不到位问题", "对于谈心谈话工作不经常问题",
+    "针对廉政教育措施不到位问题", "针对岗位责任监督制约存在较大风险问题", "针对发放专职委员通讯费、交通补助等费用等问题",
+    "针对履职存在形式主义、官僚主义问题", "针对公车管理不严问题", "针对采购制度落实不到位问题",
+    "针对财务报销资料审核不严格问题", "针对合同支付把关不严谨问题", "针对物业管理有漏洞问题",
+]
+
+
+@pytest.fixture(scope="module")
+def seed():
+    return parse_notice(normalize(SEED.read_text(encoding="utf-8")))
+
+
+@needs_shared
+def test_seed_header(seed) -> None:
+    h = seed.header
+    assert h.inspected_unit == "区残联党组"
+    assert h.inspecting_body == "七届区委第八轮巡察第三巡察组(深圳市区委交叉巡察第十五组)"
+    assert (h.inspection_start, h.inspection_end, h.feedback_date) == ("2020-05-19", "2020-06-24", "2020-07-24")
+    assert h.stated_counts == "五方面十九个问题及四条建议"
+    assert seed.publisher == "中共深圳市罗湖区残疾人联合会党组"
+    assert seed.published == "2021-03-31"
+
+
+@needs_shared
+def test_seed_five_categories_nineteen_problems(seed) -> None:
+    assert [c.number for c in seed.categories] == [1, 2, 3, 4, 5]
+    assert all(c.section == 2 for c in seed.categories)
+    assert seed.categories[3].title.startswith("关于落实中央八项规定精神不力")
+    problems = [p for c in seed.categories for p in c.problems]
+    assert [p.number for p in problems] == list(range(1, 20))
+    assert [p.title for p in problems] == SEED_TITLES
+    assert [len(c.problems) for c in seed.categories] == [5, 3, 4, 3, 4]
+
+
+@needs_shared
+def test_seed_every_marked_measure(seed) -> None:
+    problems = {p.number: p for c in seed.categories for p in c.problems}
+    text = SEED.read_text(encoding="utf-8")
+    import re
+
+    marked = len(re.findall(r"(?<![统唯])[一二三四五六七八九十]是", text.split("二、坚持问题导向")[1].split("三、强化责任")[0]))
+    found = sum(1 for p in problems.values() for m in p.measures if re.match(r"[一二三四五六七八九十]是", m.text))
+    assert found == marked
+    assert [m.text[:2] for m in problems[1].measures] == ["一是", "二是", "三是"]
+    assert [m.text[:2] for m in problems[2].measures] == ["一是", "二是", "一是", "二是", "三是"]
+    five = problems[5].measures[1]
+    assert "20万元以上" in five.text and {f.text for f in five.figures} >= {"20万元", "2020年7月"}
+    assert problems[7].measures and "科级以下干部任免管理办法" in problems[7].measures[0].text
+
+
+@needs_shared
+def test_seed_every_citation(seed) -> None:
+    import re
+
+    text = normalize(SEED.read_text(encoding="utf-8"))
+    expected = set(re.findall(r"《([^》]+)》", text))
+    assert {c.title for c in seed.citations} == expected
+    in_problems = {c.title for cat in seed.categories for p in cat.problems for c in p.citations}
+    assert "中国共产党章程" in in_problems and "行政事业单位内部控制规范" in in_problems
+    measure_cites = {c.title for cat in seed.categories for p in cat.problems for m in p.measures for c in m.citations}
+    assert "无障碍设计规划" in measure_cites and "罗湖区残联采购管理制度" in measure_cites
+
+
+@needs_shared
+def test_university_three_levels() -> None:
+    n = parse_notice(normalize(NANKAI.read_text(encoding="utf-8")))
+    assert n.header.inspecting_body == "中央第十巡视组"
+    assert n.header.inspected_unit == "南开大学"
+    assert n.header.feedback_date == "2021-09-03"
+    assert n.published == "2022-04-16"
+    second = [c for c in n.categories if c.section == 2]
+    assert [c.number for c in second] == [1, 2, 3, 4, 5, 6]
+    assert [len(c.problems) for c in second] == [4, 3, 0, 3, 3, 0]
+    first = second[0].problems[0]
+    assert first.title == "在学懂弄通做实上下功夫"
+    assert [m.text[:2] for m in first.measures] == ["一是", "二是", "三是", "四是", "五是"]
+
+
+def test_no_markers_gives_sentence_measures() -> None:
+    text = ("根据区委统一部署,2021年3月1日至4月1日,区委第一巡察组对示例局党组进行了巡察。2021年5月6日反馈了巡察意见。\n"
+            "一、整改情况\n(一)关于纪律方面问题\n1.针对公车管理不严问题。已组织专题学习。严格审批流程,做好使用登记。\n"
+            "示例局党组\n2021年9月30日")
+    n = parse_notice(text)
+    p = n.categories[0].problems[0]
+    assert p.title == "针对公车管理不严问题"
+    assert [m.text for m in p.measures] == ["已组织专题学习。", "严格审批流程,做好使用登记。"]
+    assert n.publisher == "示例局党组" and n.published == "2021-09-30"
+
+
+def test_no_structure_warns_not_crashes() -> None:
+    n = parse_notice("巡察整改情况。没有任何结构的文字。")
+    assert n.categories == ()
+    assert "no numbered problems found" in n.warnings

@@ -1,0 +1,65 @@
+from archive.classify import classify
+from archive.normalize import normalize
+from archive.regulation import parse_regulation
+from tests.conftest import SHARED, needs_shared
+
+SAMPLE = """# 示例市公务用车管理办法
+
+2019年3月1日 示例市人民政府令第12号公布 自2019年4月1日起施行
+
+<!-- INFO END -->
+
+## 第一章 总则
+
+第一条 为了规范公务用车管理，制定本办法。
+
+第二条 本办法适用于本市党政机关。
+
+### 第一节 配备
+
+第十条 公务用车实行编制管理。
+
+第十一条 第十条规定的编制，由财政部门核定。
+
+## 第二章 附则
+
+第十二条 本办法自2019年4月1日起施行。
+"""
+
+
+def test_articles_chapters_sections_and_dates() -> None:
+    reg = parse_regulation(normalize(SAMPLE), file_name="示例市公务用车管理办法(2019-03-01).md")
+    assert reg.title == "示例市公务用车管理办法"
+    assert reg.version == "2019-03-01" and reg.promulgated == "2019-03-01" and reg.effective == "2019-04-01"
+    assert reg.issuer == "示例市人民政府令第12号"
+    assert [a.number for a in reg.articles] == [1, 2, 10, 11, 12]
+    assert reg.articles[2].chapter == "第一章 总则" and reg.articles[2].section == "第一节 配备"
+    assert reg.articles[3].text.startswith("第十条规定的编制")
+    assert reg.articles[4].chapter == "第二章 附则" and reg.articles[4].section is None
+
+
+def test_a_paragraph_citing_an_earlier_article_is_not_an_article() -> None:
+    reg = parse_regulation("第一条 甲。\n第二条 乙。\n第一条规定的事项，依照本条。\n第三条 丙。")
+    assert [a.label for a in reg.articles] == ["第一条", "第二条", "第三条"]
+    assert "第一条规定的事项" in reg.articles[1].text
+
+
+def test_classify() -> None:
+    assert classify(normalize(SAMPLE), "示例市公务用车管理办法") == "regulation"
+    assert classify("根据区委统一部署,区委第一巡察组对示例局进行了巡察。现将巡察整改情况予以公布。\n1.针对甲问题。\n2.针对乙问题。",
+                    None) == "notice"
+    assert classify("一篇普通的新闻稿。", "新闻") == "other"
+
+
+@needs_shared
+def test_real_regulation_and_party_constitution() -> None:
+    path = SHARED / "regulations" / "经济法"
+    gov = next(path.glob("政府采购法*.md"))
+    reg = parse_regulation(normalize(gov.read_text(encoding="utf-8")), file_name=gov.name)
+    assert reg.title == "中华人民共和国政府采购法" and reg.short_title == "政府采购法"
+    assert reg.articles[25].label == "第二十六条" and reg.articles[25].number == 26
+    assert reg.articles[-1].number == len(reg.articles)
+    charter = SHARED / "related" / "中国共产党章程(2017-10-24).txt"
+    reg = parse_regulation(normalize(charter.read_text(encoding="utf-8")), file_name=charter.name)
+    assert reg.title == "中国共产党章程" and reg.version == "2017-10-24"
+    assert [a.number for a in reg.articles] == list(range(1, 56))

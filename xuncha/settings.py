@@ -1,0 +1,93 @@
+"""One frozen Settings, built once at the entry point: defaults, then a TOML file, then XUNCHA_* variables."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Everything configurable; passed down explicitly, never read from the environment later."""
+
+    home: Path = Path("xuncha-data")
+    # untrusted PDFs are parsed in a child process under these limits
+    pdf_timeout_s: float = 60.0
+    pdf_memory_mb: int = 1024
+    # files larger than this are refused before they are read
+    max_file_mb: int = 100
+    # "auto": OCR scanned PDFs when tesseract is installed; "off": report them as needing OCR
+    ocr: str = "auto"
+    ocr_lang: str = "chi_sim"
+    # Whoosh's parser is quadratic in the query length: refuse longer queries
+    max_query_chars: int = 200
+    per_page: int = 20
+    workers: int = 0  # 0: one per core
+    host: str = "127.0.0.1"
+    port: int = 5000
+
+    @property
+    def db_path(self) -> Path:
+        return self.home / "archive.sqlite3"
+
+    @property
+    def originals_dir(self) -> Path:
+        return self.home / "originals"
+
+    @property
+    def index_root(self) -> Path:
+        return self.home / "index"
+
+    @property
+    def worker_count(self) -> int:
+        return self.workers or (os.cpu_count() or 1)
+
+
+_FIELDS = {f.name: f for f in dataclasses.fields(Settings)}
+
+
+def _coerce(name: str, raw: object, source: str) -> object:
+    """Convert a TOML or environment value to the field's type, naming the source on error."""
+    default = _FIELDS[name].default
+    try:
+        if isinstance(default, Path):
+            return Path(str(raw)).expanduser()
+        if isinstance(default, bool):
+            return str(raw).lower() in {"1", "true", "yes", "on"}
+        if isinstance(default, int):
+            return int(raw)  # type: ignore[arg-type]
+        if isinstance(default, float):
+            return float(raw)  # type: ignore[arg-type]
+        return str(raw)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"{source}: {name} = {raw!r} is not a valid {type(default).__name__}") from exc
+
+
+def load_settings(config: Path | None = None, environ: Mapping[str, str] | None = None,
+                  **overrides: object) -> Settings:
+    """Build Settings from defaults, a TOML file (XUNCHA_CONFIG or HOME/xuncha.toml), env vars, then overrides."""
+    env = os.environ if environ is None else environ
+    values: dict[str, object] = {}
+    home = Path(env.get("XUNCHA_HOME", overrides.get("home") or Settings.home))
+    config = config or (Path(env["XUNCHA_CONFIG"]) if env.get("XUNCHA_CONFIG") else home / "xuncha.toml")
+    if config.is_file():
+        try:
+            data = tomllib.loads(config.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise ValueError(f"{config}: not valid TOML: {exc}") from exc
+        for key, raw in data.items():
+            if key not in _FIELDS:
+                raise ValueError(f"{config}: unknown setting {key!r}")
+            values[key] = _coerce(key, raw, str(config))
+    for name in _FIELDS:
+        var = f"XUNCHA_{name.upper()}"
+        if var in env:
+            values[name] = _coerce(name, env[var], var)
+    for name, raw in overrides.items():
+        if raw is not None:
+            values[name] = _coerce(name, raw, "option")
+    return Settings(**values)  # type: ignore[arg-type]
