@@ -44,3 +44,35 @@ def runner(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
     monkeypatch.setenv("XUNCHA_HOME", str(settings.home))
     monkeypatch.setenv("XUNCHA_PDF_TIMEOUT_S", "20")
     return CliRunner()
+
+
+def sample_paths() -> list[str]:
+    """The project's sample corpus, plus the real notices, 党章 and 政府采购法 when ../shared is here."""
+    paths = [str(SAMPLES)]
+    if SHARED.is_dir():
+        paths += [str(SHARED / "notices"), str(SHARED / "related"),
+                  *map(str, sorted((SHARED / "regulations" / "经济法").glob("政府采购法*.md")))]
+    return paths
+
+
+@pytest.fixture(scope="session")
+def indexed_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """A temporary archive of sample_paths(), ingested and indexed once per test session."""
+    from archive.pipeline import ingest
+    from indexer.build import full_rebuild
+
+    s = load_settings(environ={}, home=tmp_path_factory.mktemp("indexed") / "home")
+    c = store.connect(s.db_path)
+    report = ingest(c, s, sample_paths())
+    assert not report.failures, report.failures
+    full_rebuild(c, s)
+    c.close()
+    return s
+
+
+@pytest.fixture(scope="session")
+def service(indexed_settings: Settings):  # type: ignore[no-untyped-def]
+    """The search API over the session's indexed archive."""
+    from indexer.search import SearchService
+
+    return SearchService(indexed_settings)

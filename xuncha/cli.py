@@ -50,8 +50,10 @@ def main(ctx: click.Context, home: Path | None, config: Path | None) -> None:
 @main.command()
 @click.argument("paths", nargs=-1, required=True)
 @click.option("--force", is_flag=True, help="Re-parse files even when their bytes are unchanged.")
+@click.option("--no-index", is_flag=True, help="Store only; leave the search index for `xuncha reindex`.")
+@click.option("--wait", "wait_s", type=float, default=0.0, help="Seconds to wait for another index writer.")
 @click.pass_context
-def ingest(ctx: click.Context, paths: tuple[str, ...], force: bool) -> None:
+def ingest(ctx: click.Context, paths: tuple[str, ...], force: bool, no_index: bool, wait_s: float) -> None:
     """Ingest files and folders (recursively) into the archive."""
     from tqdm import tqdm
 
@@ -77,6 +79,8 @@ def ingest(ctx: click.Context, paths: tuple[str, ...], force: bool) -> None:
             click.echo(f"skipped: {o.source_path}: {o.reason}")
     for o in report.failures:
         click.echo(f"failed: {o.source_path}: {o.reason}", err=True)
+    if not no_index:
+        _run_index(ctx, conn, settings, full=False, if_needed=False, wait_s=wait_s)
     ctx.exit(1 if report.failures else 0)
 
 
@@ -134,3 +138,120 @@ def show(ctx: click.Context, doc: str, as_json: bool) -> None:
         _echo_json(data)
     else:
         _print_document(data)
+
+
+def _index_progress(desc: str):  # type: ignore[no-untyped-def]
+    from tqdm import tqdm
+
+    return tqdm(desc=desc, unit=" docs", file=sys.stderr, disable=None, dynamic_ncols=True)
+
+
+def _run_index(ctx: click.Context, conn: sqlite3.Connection, settings: Settings, full: bool, if_needed: bool,
+               wait_s: float) -> None:
+    from indexer.build import IndexBusy, reindex as run_reindex
+
+    bar = _index_progress("index")
+    try:
+        report = run_reindex(conn, settings, full=full, if_needed=if_needed, progress=bar.update, wait_s=wait_s)
+    except IndexBusy as exc:
+        raise click.ClickException(f"{exc}\nhint: wait for it, or pass --wait SECONDS") from exc
+    except KeyboardInterrupt:
+        bar.close()
+        click.echo("interrupted: the previous index is still in place and searchable", err=True)
+        ctx.exit(130)
+    bar.close()
+    rate = report.documents / report.seconds if report.seconds else 0.0
+    if report.mode == "none":
+        click.echo("index: up to date")
+    else:
+        why = f" ({report.reason})" if report.reason else ""
+        click.echo(f"index: {report.mode}{why}: {report.documents} documents, {report.grains} entries, "
+                   f"{report.removed} removed in {report.seconds:.1f} s ({rate:.0f} documents/s)")
+
+
+@main.command()
+@click.option("--full", is_flag=True, help="Build a new index from the whole archive and swap it in.")
+@click.option("--if-needed", is_flag=True, help="Rebuild only if the schema or dictionary version changed.")
+@click.option("--wait", "wait_s", type=float, default=0.0, help="Seconds to wait for another writer.")
+@click.pass_context
+def reindex(ctx: click.Context, full: bool, if_needed: bool, wait_s: float) -> None:
+    """Update the search index from the archive (only what changed, unless --full)."""
+    settings = _settings(ctx)
+    _run_index(ctx, _open(settings), settings, full, if_needed, wait_s)
+
+
+def _print_results(results: object) -> None:
+    import html
+    import re
+
+    from indexer.search import Results
+
+    assert isinstance(results, Results)
+    note = "（按“或”放宽）" if results.relaxed else ""
+    click.echo(f"{results.total} hits{note}, page {results.page}/{results.pages}")
+    for i, h in enumerate(results.hits, (results.page - 1) * results.per_page + 1):
+        where = {"article": h.article, "problem": f"问题{h.problem}" if h.problem else None,
+                 "measure": f"问题{h.problem} 措施{h.measure}"}.get(h.kind) or ""
+        click.secho(f"{i:>3}. [{h.kind}] {h.doc_title} {where}  ({h.score:.2f})", bold=True)
+        text = html.unescape(re.sub(r"</?mark>", "", h.snippet.replace("<mark>", "\x01").replace("</mark>", "\x02")))
+        styled = text.replace("\x01", click.style("", fg="red", bold=True, reset=False)).replace("\x02", "\x1b[0m")
+        click.echo(f"     {styled}")
+        click.echo(f"     id={h.id}  {h.source_path}")
+
+
+@main.command()
+@click.argument("query")
+@click.option("--kind", type=click.Choice(["document", "problem", "measure", "article"]), default=None,
+              help="Grain to search at (default: all).")
+@click.option("--type", "doc_type", type=click.Choice(["notice", "regulation", "other"]), default=None,
+              help="Only documents of this type.")
+@click.option("--filter", "filters", multiple=True, metavar="FIELD=VALUE",
+              help="Facet filter, e.g. --filter year=2021 (repeatable).")
+@click.option("--limit", type=click.IntRange(1, 100), default=10, help="Hits per page.")
+@click.option("--page", type=click.IntRange(1, 10_000), default=1)
+@click.option("--sort", type=click.Choice(["relevance", "date"]), default="relevance")
+@click.option("--json", "as_json", is_flag=True, help="Print {total, hits, facets} as JSON.")
+@click.pass_context
+def search(ctx: click.Context, query: str, kind: str | None, doc_type: str | None, filters: tuple[str, ...],
+           limit: int, page: int, sort: str, as_json: bool) -> None:
+    """Search the archive."""
+    from indexer.build import NoIndex
+    from indexer.search import SearchError, SearchService
+
+    parsed: dict[str, str] = {}
+    for item in filters:
+        key, sep, value = item.partition("=")
+        if not sep:
+            raise click.BadParameter(f"{item!r} is not FIELD=VALUE", param_hint="--filter")
+        parsed[key.strip()] = value.strip()
+    if doc_type:
+        parsed["doc_type"] = doc_type
+    try:
+        results = SearchService(_settings(ctx)).search(query, parsed, page=page, per_page=limit, sort=sort,
+                                                       kind=kind)
+    except NoIndex as exc:
+        raise click.ClickException(f"{exc}") from exc
+    except SearchError as exc:
+        raise click.ClickException(f"{exc}\nhint: see `xuncha search --help`") from exc
+    if as_json:
+        _echo_json(results.to_json())
+    else:
+        _print_results(results)
+
+
+@main.command()
+@click.option("--host", default=None, help="Address to listen on (default 127.0.0.1).")
+@click.option("--port", type=click.IntRange(1, 65535), default=None, help="Port (default 5000).")
+@click.option("--threads", type=click.IntRange(1, 64), default=8, help="Worker threads.")
+@click.pass_context
+def serve(ctx: click.Context, host: str | None, port: int | None, threads: int) -> None:
+    """Serve the web UI over the archive in XUNCHA_HOME with a production WSGI server (waitress)."""
+    import waitress
+
+    from webui import create_app
+
+    settings = _settings(ctx)
+    app = create_app(settings)
+    host, port = host or settings.host, port or settings.port
+    click.echo(f"xuncha: serving {settings.home} on http://{host}:{port}/ (Ctrl-C to stop)")
+    waitress.serve(app, host=host, port=port, threads=threads, ident="xuncha")

@@ -1,0 +1,175 @@
+"""Resolve 《…》 citations to regulations in the archive, in the version in force on a date."""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from dataclasses import dataclass, field
+from typing import Any
+
+from .citations import short_title, title_key
+from .numerals import cn_to_int
+
+# titles that name plans, reports, notices and other documents rather than regulations
+_NOT_REGULATION = re.compile(r"(?:计划|规划|纲要|方案|要点|清单|报告|通知|意见|汇编|手册|分工表|台账|简析|建议书|丛书|"
+                             r"讲话|精神|决议|书|表|指南|对话|研究|与中国|颜色|时代新答|振聋发聩)(?:\(.*\))?$"
+                             r"|[\(（]\d{4}\s*[—\-–－]+\s*\d{4}年?[\)）]")
+# a unit writes these itself: …制度 / 实施方案 / 议事规则 of the unit under inspection
+_INTERNAL_SUFFIX = re.compile(r"(?:制度|实施方案|工作方案|分工表|任务清单|议事规则|实施细则|工作规则|办法)(?:\(.*\))?$")
+_AUTHORED = re.compile(r"(?:制定|完善|修订|修改|印发|形成|建立|出台|编制|起草|健全)(?:了)?\s*$")
+_REGION_PREFIX = re.compile(r".{1,8}?(?:省|市|区|县|自治区|自治州|特别行政区)")
+_PLAN_PERIOD = re.compile(r"[\(（]\d{4}\s*[—\-–－]+\s*\d{4}年?[\)）]$")
+ALIASES = {"党章": "中国共产党章程"}
+
+
+@dataclass(frozen=True, slots=True)
+class Resolution:
+    """Where a citation leads: a regulation and article, or why it leads nowhere."""
+
+    status: str  # resolved | not_in_archive | ambiguous | not_a_regulation | internal
+    reason: str
+    regulation: dict[str, Any] | None = None  # {doc_id, title, version}
+    article_label: str | None = None
+    article_id: str | None = None
+    confidence: float = 0.0
+    candidates: tuple[dict[str, Any], ...] = field(default=())
+
+
+@dataclass(frozen=True, slots=True)
+class _Entry:
+    doc_id: str
+    title: str
+    key: str
+    short: str
+    version: str | None
+
+
+def _distance_at_most_one(a: str, b: str) -> bool:
+    if a == b:
+        return True
+    if abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        return sum(x != y for x, y in zip(a, b)) == 1
+    if len(a) > len(b):
+        a, b = b, a
+    i = 0
+    while i < len(a) and a[i] == b[i]:
+        i += 1
+    return a[i:] == b[i + 1:]
+
+
+class Catalog:
+    """The regulations in the archive, keyed for matching (built once per request or report)."""
+
+    def __init__(self, entries: list[_Entry]) -> None:
+        self.entries = entries
+        self.by_key: dict[str, list[_Entry]] = {}
+        self.by_short: dict[str, list[_Entry]] = {}
+        for e in entries:
+            self.by_key.setdefault(e.key, []).append(e)
+            self.by_short.setdefault(e.short, []).append(e)
+
+    @classmethod
+    def load(cls, conn: sqlite3.Connection) -> Catalog:
+        """Read every regulation's title and version."""
+        rows = conn.execute("SELECT id, title, version FROM documents WHERE doc_type = 'regulation'").fetchall()
+        return cls([_Entry(r["id"], r["title"], title_key(r["title"]), short_title(r["title"]), r["version"])
+                    for r in rows])
+
+    def _match(self, title: str) -> tuple[list[_Entry], float, str]:
+        key = title_key(ALIASES.get(title, title))
+        if key in self.by_key:
+            return self.by_key[key], 1.0, "exact title"
+        short = short_title(key)
+        if short in self.by_short:
+            return self.by_short[short], 0.95, "short title"
+        for prefix in ("中华人民共和国", "中国共产党"):
+            if (prefix + short) in self.by_short:
+                return self.by_short[prefix + short], 0.9, "title with prefix"
+        # cited without the issuing region: 行政事业单位内部控制规定 for 示例市行政事业单位内部控制规定
+        regional = [e for e in self.entries if len(short) >= 6 and e.short.endswith(short)
+                    and _REGION_PREFIX.fullmatch(e.short[: len(e.short) - len(short)])]
+        if regional:
+            return regional, 0.85, "title without its region"
+        near = [e for e in self.entries if len(short) >= 4 and _distance_at_most_one(short, e.short)]
+        if near:
+            return near, 0.75, "one character off"
+        return [], 0.0, ""
+
+    def resolve(self, title: str, article: str | None = None, on_date: str | None = None,
+                context: str = "", own_units: tuple[str, ...] = (),
+                conn: sqlite3.Connection | None = None) -> Resolution:
+        """Resolve one citation; context is the text just before the 《, own_units the notice's unit names."""
+        found, confidence, how = self._match(title)
+        titles = sorted({e.key for e in found})
+        if len(titles) > 1:
+            cands = tuple({"doc_id": e.doc_id, "title": e.title, "version": e.version} for e in found)
+            return Resolution("ambiguous", f"{len(titles)} regulations match ({how})", candidates=cands,
+                              confidence=confidence)
+        if found:
+            entry, note = _in_force(found, on_date)
+            reg = {"doc_id": entry.doc_id, "title": entry.title, "version": entry.version}
+            reason = f"{how}; {note}"
+            label = art_id = None
+            if article and conn is not None:
+                number = cn_to_int(re.sub(r"^第|条.*$", "", article))
+                row = conn.execute("SELECT id, label FROM articles WHERE doc_id = ? AND number = ? ORDER BY ord LIMIT 1",
+                                   (entry.doc_id, number)).fetchone() if number else None
+                if row:
+                    label, art_id = row["label"], row["id"]
+                else:
+                    reason += f"; {article} not found in this version"
+            cands = tuple({"doc_id": e.doc_id, "title": e.title, "version": e.version} for e in found
+                          if e.doc_id != entry.doc_id)
+            return Resolution("resolved", reason, reg, label, art_id, confidence, cands)
+        if _PLAN_PERIOD.search(title_key(title)):
+            return Resolution("not_a_regulation", "a plan for a period of years, not a regulation")
+        if _is_internal(title, context, own_units):
+            return Resolution("internal", "an internal document of the unit itself")
+        if _NOT_REGULATION.search(title_key(title)):
+            return Resolution("not_a_regulation", "a plan, report, notice or other document, not a regulation")
+        return Resolution("not_in_archive", "no regulation with this title in the archive")
+
+
+def _in_force(versions: list[_Entry], on_date: str | None) -> tuple[_Entry, str]:
+    """The latest version dated on or before on_date (or the latest when no date is known)."""
+    dated = sorted((e for e in versions if e.version), key=lambda e: e.version or "")
+    if not dated:
+        return versions[0], "undated version"
+    if not on_date:
+        return dated[-1], f"latest version {dated[-1].version} (no date to compare)"
+    before = [e for e in dated if (e.version or "") <= on_date]
+    if before:
+        return before[-1], f"version {before[-1].version} in force on {on_date}"
+    undated = [e for e in versions if not e.version]
+    if undated:
+        return undated[0], f"no dated version on or before {on_date}; undated version"
+    return dated[0], f"no version on or before {on_date}; earliest is {dated[0].version}"
+
+
+def _is_internal(title: str, context: str, own_units: tuple[str, ...]) -> bool:
+    key = title_key(title)
+    names = {u for unit in own_units if unit for u in _unit_names(unit)}
+    if any(n in key for n in names):
+        return True
+    return bool(_AUTHORED.search(context[-8:]) and _INTERNAL_SUFFIX.search(key))
+
+
+def _unit_names(unit: str) -> set[str]:
+    """区残联党组 → {区残联, 残联}; 中共示例区城市管理局党组 → {城市管理局, 城管局 …}."""
+    base = re.sub(r"^中共|党组$|党委$|委员会$|党组织$", "", unit)
+    out = {base} if len(base) >= 3 else set()
+    m = re.search(r"([^市区县镇省]{2,8}(?:局|委|办|联|会|院|中心|大学|学院))$", base)
+    if m:
+        out.add(m.group(1))
+    short = re.sub(r"^(?:.*?[市区县镇])", "", base)
+    if len(short) >= 2:
+        out.add(short)
+    return {n for n in out if len(n) >= 2}
+
+
+def resolve_citation(conn: sqlite3.Connection, title: str, article: str | None, on_date: str | None,
+                     context: str = "", own_units: tuple[str, ...] = ()) -> Resolution:
+    """Resolve one citation against the archive (loads the catalog; use Catalog for many)."""
+    return Catalog.load(conn).resolve(title, article, on_date, context, own_units, conn=conn)

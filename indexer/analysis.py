@@ -1,0 +1,197 @@
+"""Our own jieba analyzer for Whoosh: word positions, exact character offsets, numbers kept whole.
+
+Why not jieba.analyse.ChineseAnalyzer: it sets token.pos to a character offset (phrases never
+match), drops single digits and letters (第5条 → 第, 条), and its search-mode sub-words are
+ANDed at query time (人民共和国 misses 中华人民共和国). Here sub-words share the position of the
+word they come from, like synonyms, so phrases still line up and shorter query words still hit.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import jieba
+from whoosh.analysis import Composable, LowercaseFilter, Token, Tokenizer
+
+from archive.normalize import fold_chars
+from archive.numerals import cn_to_int
+
+DICT_PATH = Path(__file__).with_name("data") / "userdict.txt"
+_lock = threading.Lock()
+_segmenter: jieba.Tokenizer | None = None
+
+_CN = "〇零一二三四五六七八九十百千两"
+# 第5条 / 第二十六条 → one token 第26条 (the original form kept as an alias at the same position)
+_ARTICLE = rf"第\s*(?P<anum>\d+|[{_CN}]+)\s*(?P<aunit>[条章节款项编])"
+# 20万元 / 十万元 / 30日 / 三十日 / 12.5% → 20万元 / 10万元 / 30日 / 30日 / 12.5%
+_AMOUNT = (rf"(?P<num>\d+(?:\.\d+)?|[{_CN}]{{2,}}|[二三四五六七八九十两])\s*(?P<big>万|亿|千)?"
+           r"(?P<unit>元|个工作日|工作日|个月|日|天|年|场次|人次|次|人|名|项|家|岁|小时|%|倍|份|号|个)")
+_ASCII = r"(?P<ascii>[a-zA-Z0-9]+(?:[._\-][a-zA-Z0-9]+)*)"
+_SPECIAL = re.compile(f"{_ARTICLE}|{_AMOUNT}|{_ASCII}")
+_WORDLIKE = re.compile(r"[\w\u3400-\u9fff]")
+_CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+|[a-zA-Z0-9]+(?:\.[0-9]+)?%?")
+
+
+def dictionary_version() -> str:
+    """A short hash of the domain dictionary; recorded beside the index so a change triggers a rebuild."""
+    return hashlib.sha1(DICT_PATH.read_bytes()).hexdigest()[:12]
+
+
+def load_segmenter() -> jieba.Tokenizer:
+    """The process's jieba, with the domain dictionary loaded; call at start-up in every process that segments."""
+    global _segmenter
+    with _lock:
+        if _segmenter is None:
+            jieba.setLogLevel(logging.WARNING)
+            tk = jieba.Tokenizer()
+            tk.initialize()
+            with open(DICT_PATH, "rb") as fh:  # jieba leaves a path's file open
+                tk.load_userdict(fh)
+            _segmenter = tk
+    return _segmenter
+
+
+def _number(raw: str) -> str:
+    if raw[0].isdigit():
+        return raw
+    value = cn_to_int(raw)
+    return str(value) if value is not None else raw
+
+
+def _special(m: re.Match[str]) -> tuple[str, list[str]]:
+    """Canonical token and same-position aliases for an article number, an amount or a Latin/digit run."""
+    if m.group("aunit"):
+        canonical = f"第{_number(m.group('anum'))}{m.group('aunit')}"
+        return canonical, [m.group()] if m.group() != canonical else []
+    if m.group("unit"):
+        num, big, unit = _number(m.group("num")), m.group("big") or "", m.group("unit")
+        canonical = f"{num}{big}{unit}"
+        aliases = [num, big + unit] + ([big] if big else [])
+        if m.group() != canonical:
+            aliases.append(m.group())
+        return canonical, [a for a in aliases if a and a != canonical]
+    return m.group().lower(), []
+
+
+def segment(text: str, mode: str = "index") -> Iterator[tuple[str, int, int, bool]]:
+    """(word, start, end, primary) over text; secondary tokens share the preceding primary's position."""
+    tk = load_segmenter()
+    folded = fold_chars(text)
+    pos = 0
+
+    def words(start: int, end: int) -> Iterator[tuple[str, int, int, bool]]:
+        if start >= end:
+            return
+        for word, s, e in tk.tokenize(folded[start:end], mode="default", HMM=True):
+            if not _WORDLIKE.search(word) or word.isspace():
+                continue
+            yield word, start + s, start + e, True
+            if mode == "index" and len(word) > 2:
+                for n in (2, 3):
+                    for i in range(len(word) - n + 1):
+                        gram = word[i:i + n]
+                        if gram != word and tk.FREQ.get(gram):
+                            yield gram, start + s + i, start + s + i + n, False
+
+    for m in _SPECIAL.finditer(folded):
+        yield from words(pos, m.start())
+        canonical, aliases = _special(m)
+        yield canonical, m.start(), m.end(), True
+        for alias in aliases:
+            yield alias, m.start(), m.end(), False
+        pos = m.end()
+    yield from words(pos, len(folded))
+
+
+class ChineseTokenizer(Tokenizer):
+    """Whoosh tokenizer over jieba: positions count words; offsets index the original text."""
+
+    def __init__(self, subwords: bool = True) -> None:
+        self.subwords = subwords
+
+    def __call__(self, value: str, positions: bool = False, chars: bool = False, keeporiginal: bool = False,
+                 removestops: bool = True, start_pos: int = 0, start_char: int = 0, tokenize: bool = True,
+                 mode: str = "", **kwargs: object) -> Iterator[Token]:
+        t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        if not tokenize:
+            t.original = t.text = value
+            t.boost = 1.0
+            if positions:
+                t.pos = start_pos
+            if chars:
+                t.startchar, t.endchar = start_char, start_char + len(value)
+            yield t
+            return
+        pos = start_pos - 1
+        seg_mode = "query" if (mode == "query" or not self.subwords) else "index"
+        for word, start, end, primary in segment(value, seg_mode):
+            if primary:
+                pos += 1
+            t.text = word
+            t.boost = 1.0
+            t.stopped = False
+            if keeporiginal:
+                t.original = word
+            if positions:
+                t.pos = pos
+            if chars:
+                t.startchar, t.endchar = start_char + start, start_char + end
+            yield t
+
+
+class BigramTokenizer(Tokenizer):
+    """Overlapping CJK character bigrams (a lone character stays a unigram); Latin and digit runs whole.
+
+    The recall fallback for words jieba cuts differently in a query and in a document.
+    """
+
+    def __call__(self, value: str, positions: bool = False, chars: bool = False, keeporiginal: bool = False,
+                 removestops: bool = True, start_pos: int = 0, start_char: int = 0, tokenize: bool = True,
+                 mode: str = "", **kwargs: object) -> Iterator[Token]:
+        t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        pos = start_pos
+        for m in _CJK_RUN.finditer(fold_chars(value)):
+            run, base = m.group(), m.start()
+            if run.isascii():
+                grams = [(run.lower(), 0, len(run))]
+            elif len(run) == 1:
+                grams = [(run, 0, 1)]
+            else:
+                grams = [(run[i:i + 2], i, i + 2) for i in range(len(run) - 1)]
+            for text, s, e in grams:
+                t.text = text
+                t.boost = 1.0
+                t.stopped = False
+                if keeporiginal:
+                    t.original = text
+                if positions:
+                    t.pos = pos
+                if chars:
+                    t.startchar, t.endchar = start_char + base + s, start_char + base + e
+                pos += 1
+                yield t
+
+
+def word_analyzer() -> Composable:
+    """Index-time words: jieba words plus same-position sub-words, lower-cased."""
+    return ChineseTokenizer() | LowercaseFilter()
+
+
+def bigram_analyzer() -> Composable:
+    """Character bigrams for the recall fallback field."""
+    return BigramTokenizer() | LowercaseFilter()
+
+
+def query_words(text: str) -> list[str]:
+    """A query's words as the index spells them (no sub-words: the index already holds those)."""
+    return [w.lower() for w, _, _, primary in segment(text, "query") if primary]
+
+
+def bigrams(text: str) -> list[str]:
+    """The bigram tokens of text, in order."""
+    return [t.text for t in bigram_analyzer()(text)]

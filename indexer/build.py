@@ -1,0 +1,215 @@
+"""Build and re-index. A full build writes a new generation directory and swaps it in atomically;
+an incremental update rewrites only the documents whose content hash changed.
+
+Whoosh allows one writer and is not crash-safe, hence: an exclusive lock file, generations that
+are never modified once current, and a `current` symlink replaced with os.replace (atomic on POSIX).
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import shutil
+import sqlite3
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from whoosh import index as windex
+from whoosh.writing import IndexWriter
+
+from xuncha.settings import Settings
+
+from .analysis import dictionary_version, load_segmenter
+from .documents import grain_records, related_ids
+from .schema import SCHEMA_VERSION, build_schema
+
+Progress = Callable[[int], None]
+
+
+class IndexBusy(RuntimeError):
+    """Another process holds the index write lock."""
+
+
+class NoIndex(RuntimeError):
+    """There is no index yet."""
+
+
+@dataclass(frozen=True, slots=True)
+class BuildReport:
+    """What a (re)index run did."""
+
+    mode: str  # full | incremental | none
+    documents: int
+    grains: int
+    removed: int
+    seconds: float
+    reason: str = ""
+
+
+def current_dir(settings: Settings) -> Path | None:
+    """The generation directory searches use now, or None before the first build."""
+    link = settings.index_root / "current"
+    if not link.is_symlink():
+        return None
+    target = settings.index_root / os.readlink(link)
+    return target if target.is_dir() else None
+
+
+def read_meta(settings: Settings) -> dict | None:
+    """The versions recorded beside the current index."""
+    cur = current_dir(settings)
+    if cur is None or not (cur / "xuncha-meta.json").is_file():
+        return None
+    return json.loads((cur / "xuncha-meta.json").read_text(encoding="utf-8"))
+
+
+def rebuild_reason(settings: Settings) -> str | None:
+    """Why a full rebuild is needed (no index, schema or dictionary changed), or None."""
+    meta = read_meta(settings)
+    if meta is None:
+        return "no index yet"
+    if meta.get("schema_version") != SCHEMA_VERSION:
+        return f"schema version {meta.get('schema_version')} → {SCHEMA_VERSION}"
+    if meta.get("dictionary_version") != dictionary_version():
+        return "the domain dictionary changed"
+    return None
+
+
+@contextmanager
+def write_lock(settings: Settings, wait_s: float = 0.0) -> Iterator[None]:
+    """Exclusive index writer lock (released by the OS if the holder dies, even by kill -9)."""
+    settings.index_root.mkdir(parents=True, exist_ok=True)
+    with open(settings.index_root / ".lock", "w") as fh:
+        deadline = time.monotonic() + wait_s
+        while True:
+            try:
+                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise IndexBusy("another reindex or ingest is writing the index; try again when it "
+                                    "finishes") from None
+                time.sleep(0.2)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+@contextmanager
+def committing(writer: IndexWriter) -> Iterator[IndexWriter]:
+    """Commit on success; cancel and re-raise on any error (Ctrl-C included)."""
+    try:
+        yield writer
+    except BaseException:
+        writer.cancel()
+        raise
+    writer.commit()
+
+
+def _add_all(writer: IndexWriter, records: Iterator[dict], progress: Progress | None) -> tuple[int, int]:
+    docs = grains = 0
+    for rec in records:
+        fields = {k: v for k, v in rec.items() if v is not None and v != ""}
+        writer.add_document(**fields)
+        grains += 1
+        if rec["kind"] == "document":
+            docs += 1
+            if progress:
+                progress(1)
+    return docs, grains
+
+
+def _swap(settings: Settings, new_dir: Path) -> None:
+    tmp_link = settings.index_root / f".current-{os.getpid()}"
+    tmp_link.unlink(missing_ok=True)
+    os.symlink(new_dir.name, tmp_link)
+    os.replace(tmp_link, settings.index_root / "current")
+
+
+def _collect_garbage(settings: Settings, keep: Path) -> None:
+    # keep the previous generation too: a searcher opened just before the swap may still read it
+    # a generation without meta was never finished (killed mid-build): always garbage
+    gens = sorted((p for p in settings.index_root.glob("gen-*") if p.is_dir() and p != keep),
+                  key=lambda p: p.stat().st_mtime)
+    complete = [g for g in gens if (g / "xuncha-meta.json").is_file()]
+    for old in gens:
+        if not complete or old != complete[-1]:
+            shutil.rmtree(old, ignore_errors=True)
+
+
+def full_rebuild(conn: sqlite3.Connection, settings: Settings, progress: Progress | None = None,
+                 reason: str = "full rebuild requested", wait_s: float = 0.0) -> BuildReport:
+    """Build a new index generation from the whole archive and swap it in atomically."""
+    start = time.monotonic()
+    load_segmenter()
+    with write_lock(settings, wait_s):
+        new_dir = settings.index_root / f"gen-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}"
+        new_dir.mkdir(parents=True)
+        try:
+            ix = windex.create_in(str(new_dir), build_schema())
+            procs = max(1, settings.worker_count)
+            # segmentation runs in parallel: Whoosh's multiprocessing writer analyses batches in child processes
+            writer = ix.writer(procs=procs, limitmb=256, multisegment=procs > 1) if procs > 1 else \
+                ix.writer(limitmb=256)
+            with committing(writer):
+                docs, grains = _add_all(writer, grain_records(conn), progress)
+            meta = {"schema_version": SCHEMA_VERSION, "dictionary_version": dictionary_version(),
+                    "built_at": time.strftime("%Y-%m-%dT%H:%M:%S"), "documents": docs, "grains": grains}
+            (new_dir / "xuncha-meta.json").write_text(json.dumps(meta), encoding="utf-8")
+        except BaseException:
+            shutil.rmtree(new_dir, ignore_errors=True)
+            raise
+        _swap(settings, new_dir)
+        _collect_garbage(settings, new_dir)
+    return BuildReport("full", docs, grains, 0, time.monotonic() - start, reason)
+
+
+def _indexed_hashes(ix: windex.Index) -> dict[str, str]:
+    with ix.searcher() as s:
+        return {f["doc_id"]: f.get("sha", "") for f in s.documents(kind="document")}
+
+
+def update(conn: sqlite3.Connection, settings: Settings, progress: Progress | None = None,
+           wait_s: float = 0.0) -> BuildReport:
+    """Re-index only the documents whose content hash differs from the index, and drop removed ones."""
+    reason = rebuild_reason(settings)
+    if reason:
+        return full_rebuild(conn, settings, progress, reason=reason, wait_s=wait_s)
+    start = time.monotonic()
+    load_segmenter()
+    with write_lock(settings, wait_s):
+        cur = current_dir(settings)
+        assert cur is not None
+        ix = windex.open_dir(str(cur))
+        indexed = _indexed_hashes(ix)
+        stored = {r["id"]: r["sha256"] for r in conn.execute("SELECT id, sha256 FROM documents")}
+        changed = {i for i, sha in stored.items() if indexed.get(i) != sha}
+        removed = set(indexed) - set(stored)
+        if not changed and not removed:
+            return BuildReport("none", 0, 0, 0, time.monotonic() - start, "index is up to date")
+        todo = related_ids(conn, changed)
+        with committing(ix.writer(limitmb=128)) as writer:
+            for doc_id in todo | removed:
+                writer.delete_by_term("doc_id", doc_id)
+            docs, grains = _add_all(writer, grain_records(conn, todo), progress)
+        meta = read_meta(settings) or {}
+        meta.update(documents=len(stored), updated_at=time.strftime("%Y-%m-%dT%H:%M:%S"))
+        (cur / "xuncha-meta.json").write_text(json.dumps(meta), encoding="utf-8")
+    return BuildReport("incremental", docs, grains, len(removed), time.monotonic() - start)
+
+
+def reindex(conn: sqlite3.Connection, settings: Settings, full: bool = False, if_needed: bool = False,
+            progress: Progress | None = None, wait_s: float = 0.0) -> BuildReport:
+    """`xuncha reindex`: incremental by default, --full to rebuild, --if-needed to rebuild only on version change."""
+    if full:
+        return full_rebuild(conn, settings, progress, wait_s=wait_s)
+    if if_needed:
+        reason = rebuild_reason(settings)
+        if reason:
+            return full_rebuild(conn, settings, progress, reason=reason, wait_s=wait_s)
+    return update(conn, settings, progress, wait_s=wait_s)

@@ -1,0 +1,201 @@
+"""build_query(): user text → Whoosh query, pure and total (no input raises).
+
+Syntax: words (segmented by jieba), "quoted phrases", a leading - to exclude. Anything
+unbalanced or odd is read as plain words. Filters come as parameters, not syntax.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from whoosh import query as Q
+
+from archive.citations import short_title
+from archive.numerals import cn_to_int
+
+from .analysis import bigrams, query_words
+from .schema import FACETS
+
+SYNONYMS_PATH = Path(__file__).with_name("data") / "synonyms.txt"
+# function words a question carries that no document needs to contain
+STOP = frozenset("的 了 和 与 及 或 是 在 由 对 把 被 哪个 哪些 哪 什么 如何 怎么 怎样 多少 是否 吗 呢 吧 啊 请问 有关 关于 "
+                 "应当 应该 可以 能否 谁 几 多久 多长 时间 要求 规定".split())
+_TOKEN = re.compile(r'(-?)"([^"]+)"|(\S+)')
+_ARTICLE_REF = re.compile(r"第\s*([0-9]+|[〇零一二三四五六七八九十百千两]+)\s*条")
+_CJK = re.compile(r"[\u3400-\u9fff]")
+
+# weights: whole words in the unit's title > in its body > in its context; the bigram fallback below all
+W_TITLE, W_BODY, W_CONTEXT, W_BIGRAM, W_SYNONYM = 2.5, 1.0, 0.4, 0.35, 0.7
+W_PHRASE, W_CITED_ARTICLE, W_CITED_REG = 2.0, 40.0, 6.0
+
+
+class QueryTooLong(ValueError):
+    """The query exceeds the configured length cap."""
+
+
+@dataclass(frozen=True, slots=True)
+class BuiltQuery:
+    """The strict (AND) and relaxed (OR) forms of a query, plus the words to highlight."""
+
+    strict: Q.Query
+    relaxed: Q.Query
+    highlight: tuple[str, ...]
+    filters: Q.Query | None
+    empty: bool = False
+    citation: str | None = None
+    notes: tuple[str, ...] = field(default=())
+
+
+@lru_cache(maxsize=1)
+def load_synonyms(path: str = str(SYNONYMS_PATH)) -> dict[str, tuple[str, ...]]:
+    """word → the other words of its synonym group(s)."""
+    table: dict[str, set[str]] = {}
+    for line in Path(path).read_text(encoding="utf-8").splitlines():
+        line = line.split("#", 1)[0].strip()
+        if not line:
+            continue
+        group = [w for w in re.split(r"[\s=＝]+", line) if w]
+        for w in group:
+            table.setdefault(w, set()).update(x for x in group if x != w)
+    return {k: tuple(sorted(v)) for k, v in table.items()}
+
+
+def _word_clause(word: str, boost: float = 1.0) -> Q.Query:
+    """One segmented word in title, body, context, or (fallback) as a bigram phrase."""
+    parts: list[Q.Query] = [Q.Term("title", word, boost=W_TITLE * boost), Q.Term("body", word, boost=W_BODY * boost),
+                            Q.Term("context", word, boost=W_CONTEXT * boost)]
+    grams = bigrams(word) if _CJK.search(word) and len(word) >= 2 else []
+    if len(grams) == 1:
+        parts.append(Q.Term("bigram", grams[0], boost=W_BIGRAM * boost))
+    elif len(grams) > 1:
+        parts.append(Q.Phrase("bigram", grams, boost=W_BIGRAM * boost))
+    return Q.Or(parts)
+
+
+def _unit(raw: str, synonyms: Mapping[str, tuple[str, ...]], highlight: list[str]) -> Q.Query | None:
+    """A whitespace-separated query token: all its words, or its whole form as a phrase, or a synonym."""
+    words = [w for w in query_words(raw) if w not in STOP] or query_words(raw)
+    if not words:
+        return None
+    highlight.extend(words)
+    if raw not in words and len(raw) <= 20:
+        highlight.append(raw)
+    alts: list[Q.Query] = []
+    if len(words) == 1:
+        alts.append(_word_clause(words[0]))
+    else:
+        alts.append(Q.And([_word_clause(w) for w in words]))
+        alts.append(Q.Phrase("body", words, boost=W_PHRASE))
+        grams = bigrams(raw)
+        if len(grams) > 1:
+            alts.append(Q.Phrase("bigram", grams, boost=W_BIGRAM))
+    for syn in synonyms.get(raw, ()) + tuple(s for w in words if w != raw for s in synonyms.get(w, ())):
+        syn_words = query_words(syn)
+        highlight.append(syn)
+        if len(syn_words) == 1:
+            alts.append(_word_clause(syn_words[0], W_SYNONYM))
+        elif syn_words:
+            alts.append(Q.Phrase("body", syn_words, boost=W_SYNONYM))
+            alts.append(Q.Phrase("bigram", bigrams(syn), boost=W_SYNONYM * W_BIGRAM))
+    return alts[0] if len(alts) == 1 else Q.Or(alts)
+
+
+def _phrase(text: str, highlight: list[str]) -> Q.Query | None:
+    words = query_words(text)
+    if not words:
+        return None
+    highlight.append(text)
+    if len(words) == 1:
+        return _word_clause(words[0])
+    alts: list[Q.Query] = [Q.Phrase("body", words), Q.Phrase("title", words, boost=W_TITLE)]
+    grams = bigrams(text)
+    if len(grams) > 1:
+        alts.append(Q.Phrase("bigram", grams, boost=W_BIGRAM))
+    return Q.Or(alts)
+
+
+def find_citation(text: str, reg_keys: Collection[str]) -> tuple[str | None, int | None, str]:
+    """A regulation short title (longest known one) and 第N条 in the query, and what is left of it."""
+    article = None
+    if m := _ARTICLE_REF.search(text):
+        article = cn_to_int(m.group(1))
+    compact = re.sub(r"[\s《》〈〉]", "", text)
+    best = None
+    for i in range(len(compact)):
+        for j in range(min(len(compact), i + 40), i + 1, -1):
+            cand = compact[i:j]
+            key = cand if cand in reg_keys else short_title(cand)
+            if key in reg_keys and (best is None or len(cand) > len(best[1])):
+                best = (key, cand)
+                break
+    if best is None:
+        return None, article, text
+    rest = text
+    for piece in (best[1], re.sub("^中华人民共和国", "", best[1])):
+        rest = rest.replace(piece, " ")
+    rest = _ARTICLE_REF.sub(" ", re.sub(r"[《》〈〉]", " ", rest))
+    return best[0], article, rest
+
+
+def build_filters(filters: Mapping[str, str]) -> Q.Query | None:
+    """Facet filters as an AND of exact terms; unknown fields are ignored by the caller's validation."""
+    terms = [Q.Term(k, v) for k, v in sorted(filters.items()) if k in FACETS and v]
+    return Q.And(terms) if terms else None
+
+
+def build_query(text: str, filters: Mapping[str, str] | None = None, reg_keys: Collection[str] = (),
+                synonyms: Mapping[str, tuple[str, ...]] | None = None, max_chars: int = 200) -> BuiltQuery:
+    """Parse user text into strict and relaxed Whoosh queries; raises only QueryTooLong."""
+    if len(text) > max_chars:
+        raise QueryTooLong(f"query is {len(text)} characters; the limit is {max_chars}")
+    text = "".join(ch if ch.isprintable() else " " for ch in text)
+    synonyms = load_synonyms() if synonyms is None else synonyms
+    highlight: list[str] = []
+    positive: list[Q.Query] = []
+    negative: list[Q.Query] = []
+    notes: list[str] = []
+    key, article, rest = find_citation(text, reg_keys) if reg_keys else (None, None, text)
+    for m in _TOKEN.finditer(rest):
+        if m.group(2) is not None:
+            neg, clause = bool(m.group(1)), _phrase(m.group(2), highlight if not m.group(1) else [])
+        else:
+            raw = m.group(3).replace('"', "")
+            neg = raw.startswith("-") and len(raw) > 1
+            raw = raw.lstrip("-") if neg else raw
+            clause = _unit(raw, synonyms, highlight if not neg else [])
+        if clause is not None:
+            (negative if neg else positive).append(clause)
+    citation_clause = None
+    if key:
+        highlight.append(key)
+        anchor: list[Q.Query] = [Q.Term("reg_key", key)]
+        if article:
+            anchor.append(Q.Term("article_num", article))
+            notes.append(f"citation: {key} 第{article}条")
+        else:
+            notes.append(f"citation: {key}")
+        weight = W_CITED_ARTICLE if article else W_CITED_REG
+        scoped = Q.And(anchor + positive, boost=weight) if positive and not article else Q.And(anchor, boost=weight)
+        citing = Q.Term("cites", key, boost=W_CITED_REG / 2)
+        citation_clause = Q.Or([scoped, citing] + ([_word_clause(w) for w in query_words(key)] if not positive else []))
+    if not positive and citation_clause is None:
+        return BuiltQuery(Q.NullQuery, Q.NullQuery, (), build_filters(filters or {}), empty=True)
+    strict_parts = [Q.And(positive)] if positive else []
+    relaxed_parts = [Q.Or(positive)] if positive else []
+    if citation_clause is not None:
+        strict_parts.append(citation_clause)
+        relaxed_parts.append(citation_clause)
+    strict: Q.Query = Q.Or(strict_parts) if len(strict_parts) > 1 else strict_parts[0]
+    relaxed: Q.Query = Q.Or(relaxed_parts) if len(relaxed_parts) > 1 else relaxed_parts[0]
+    if negative:
+        strict = Q.AndNot(strict, Q.Or(negative))
+        relaxed = Q.AndNot(relaxed, Q.Or(negative))
+    seen: dict[str, None] = {}
+    for h in highlight:
+        if h and h not in STOP:
+            seen.setdefault(h, None)
+    return BuiltQuery(strict, relaxed, tuple(seen), build_filters(filters or {}), citation=key, notes=tuple(notes))

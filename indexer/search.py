@@ -1,0 +1,207 @@
+"""The one search API: search(query, filters, page, per_page, sort) -> Results.
+
+The CLI and the web UI call this and nothing else of the index. One SearchService per process
+keeps the opened index; each thread has its own searcher, reopened when the index changes.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from whoosh import index as windex
+from whoosh import query as Q
+from whoosh import sorting
+from whoosh.searching import Searcher
+
+from xuncha.settings import Settings
+
+from .analysis import load_segmenter
+from .build import NoIndex, current_dir
+from .query import BuiltQuery, QueryTooLong, build_query, load_synonyms
+from .schema import FACETS, KINDS
+from .snippets import snippet
+
+SORTS = ("relevance", "date")
+MAX_WINDOW = 10_000  # deepest result a page may reach; Whoosh collects page*per_page hits
+RELAX_BELOW = 3  # an AND search finding fewer than this falls back to OR
+
+
+class SearchError(ValueError):
+    """A bad search parameter; str() names the parameter."""
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """One result at any grain."""
+
+    id: str
+    kind: str
+    doc_id: str
+    doc_title: str
+    doc_type: str
+    source_path: str
+    title: str
+    score: float
+    snippet: str
+    article: str | None = None
+    problem: int | None = None
+    measure: int | None = None
+    category: str | None = None
+    published: str | None = None
+    publisher: str | None = None
+    version: str | None = None
+    status: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """The documented JSON fields of a hit."""
+        return {k: getattr(self, k) for k in self.__slots__}  # type: ignore[attr-defined]
+
+
+@dataclass(frozen=True, slots=True)
+class Results:
+    """A page of hits with the total and facet counts."""
+
+    query: str
+    total: int
+    hits: tuple[Hit, ...]
+    facets: dict[str, list[tuple[str, int]]]
+    page: int
+    per_page: int
+    relaxed: bool = False
+    highlight: tuple[str, ...] = ()
+    notes: tuple[str, ...] = field(default=())
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+    def to_json(self) -> dict[str, Any]:
+        """{"total", "hits", "facets"} plus paging, as `xuncha search --json` and /api/search print."""
+        return {"query": self.query, "total": self.total, "page": self.page, "per_page": self.per_page,
+                "pages": self.pages, "relaxed": self.relaxed, "hits": [h.to_json() for h in self.hits],
+                "facets": {k: [{"value": v, "count": n} for v, n in vals] for k, vals in self.facets.items()}}
+
+
+def validate(kind: str | None, filters: Mapping[str, str], page: int, per_page: int, sort: str) -> dict[str, str]:
+    """Check parameters, naming the bad one; returns the effective filters (kind included)."""
+    if kind and kind not in KINDS:
+        raise SearchError(f"kind must be one of {', '.join(KINDS)} (got {kind!r})")
+    if page < 1 or page > MAX_WINDOW:
+        raise SearchError(f"page must be between 1 and {MAX_WINDOW} (got {page})")
+    if not 1 <= per_page <= 100:
+        raise SearchError(f"per_page must be between 1 and 100 (got {per_page})")
+    if sort not in SORTS:
+        raise SearchError(f"sort must be one of {', '.join(SORTS)} (got {sort!r})")
+    out = {}
+    for key, value in filters.items():
+        if key not in FACETS:
+            raise SearchError(f"unknown filter {key!r}; filters are {', '.join(FACETS)}")
+        if value:
+            out[key] = str(value)[:200]
+    if kind:
+        out["kind"] = kind
+    return out
+
+
+class SearchService:
+    """Holds the open index for a process; thread-safe, refreshed when a reindex lands."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._local = threading.local()
+        self._lock = threading.Lock()
+        self._ix: windex.Index | None = None
+        self._ix_dir: Path | None = None
+        self._reg_keys: frozenset[str] = frozenset()
+        load_segmenter()
+        load_synonyms()
+
+    def _index(self) -> windex.Index:
+        cur = current_dir(self.settings)
+        if cur is None:
+            raise NoIndex("no search index yet: run `xuncha ingest PATH` or `xuncha reindex --full`")
+        with self._lock:
+            if self._ix is None or cur != self._ix_dir:
+                self._ix, self._ix_dir = windex.open_dir(str(cur)), cur
+                with self._ix.searcher() as s:
+                    self._reg_keys = frozenset(t.decode("utf-8") for t in s.lexicon("reg_key"))
+            return self._ix
+
+    def searcher(self) -> Searcher:
+        """This thread's searcher, reopened if the index directory or generation changed."""
+        ix = self._index()
+        s: Searcher | None = getattr(self._local, "searcher", None)
+        if s is None or getattr(self._local, "ix", None) is not ix:
+            if s is not None:
+                s.close()
+            s = ix.searcher()
+            self._local.ix = ix
+        elif not s.up_to_date():
+            s = s.refresh()
+            with self._lock:
+                self._reg_keys = frozenset(t.decode("utf-8") for t in s.lexicon("reg_key"))
+        self._local.searcher = s
+        return s
+
+    @property
+    def reg_keys(self) -> frozenset[str]:
+        """Short titles of the regulations in the index (for citation-aware queries)."""
+        self._index()
+        return self._reg_keys
+
+    def build(self, text: str, filters: Mapping[str, str]) -> BuiltQuery:
+        """build_query with this index's regulation titles and the configured length cap."""
+        return build_query(text, filters, reg_keys=self.reg_keys, max_chars=self.settings.max_query_chars)
+
+    def search(self, text: str, filters: Mapping[str, str] | None = None, page: int = 1, per_page: int = 20,
+               sort: str = "relevance", kind: str | None = None) -> Results:
+        """Search at any grain with facet filters; AND first, OR when AND finds almost nothing."""
+        eff = validate(kind, filters or {}, page, per_page, sort)
+        text = text.strip()
+        try:
+            built = self.build(text, eff)
+        except QueryTooLong as exc:
+            raise SearchError(f"q: {exc}") from exc
+        if built.empty:
+            return Results(text, 0, (), {}, page, per_page)
+        s = self.searcher()
+        results, relaxed = self._run(s, built.strict, built.filters, page, per_page, sort), False
+        if len(results) < RELAX_BELOW:
+            loose = self._run(s, built.relaxed, built.filters, page, per_page, sort)
+            if len(loose) > len(results):
+                results, relaxed = loose, True
+        total = len(results)
+        first = (page - 1) * per_page
+        hits = tuple(self._hit(r, built.highlight) for r in results[first: first + per_page]) \
+            if first < total else ()
+        facets = {}
+        for name in FACETS:
+            counts = results.groups(name)
+            facets[name] = sorted(((str(v), n) for v, n in counts.items() if v not in (None, "", b"")),
+                                  key=lambda t: (-t[1], t[0]))[:30]
+        return Results(text, total, hits, facets, page, per_page, relaxed, built.highlight, built.notes)
+
+    def _run(self, s: Searcher, q: Q.Query, filt: Q.Query | None, page: int, per_page: int, sort: str):
+        facets = {name: sorting.FieldFacet(name, maptype=sorting.Count) for name in FACETS}
+        limit = min(page * per_page, MAX_WINDOW)
+        if sort == "date":
+            return s.search(q, limit=limit, filter=filt, groupedby=facets,
+                            sortedby=[sorting.FieldFacet("published", reverse=True), sorting.ScoreFacet()])
+        return s.search(q, limit=limit, filter=filt, groupedby=facets)
+
+    def _hit(self, r: Any, words: tuple[str, ...]) -> Hit:
+        f = r.fields()
+        body = f.get("body", "")
+        return Hit(id=f["id"], kind=f["kind"], doc_id=f["doc_id"], doc_title=f.get("doc_title", ""),
+                   doc_type=f.get("doc_type", ""), source_path=f.get("source_path", ""), title=f.get("title", ""),
+                   # under a date sort Whoosh puts the sort key in .score: relevance is not known there
+                   score=round(float(r.score), 4) if isinstance(r.score, (int, float)) else 0.0,
+                   snippet=snippet(body, words),
+                   article=f.get("article"), problem=f.get("problem"), measure=f.get("measure"),
+                   category=f.get("category") or None, published=f.get("published") or None,
+                   publisher=f.get("publisher") or None, version=f.get("version") or None,
+                   status=f.get("status") or None)

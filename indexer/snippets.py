@@ -1,0 +1,76 @@
+"""Highlighting: HTML with the matched words in <mark> and everything else escaped.
+
+Done on the text itself (the character fold is one-to-one, so offsets hold) rather than by
+Whoosh's highlighter, which would re-run jieba over a whole regulation for every hit.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterable
+
+from archive.normalize import fold_chars
+
+from .analysis import _SPECIAL, _special
+
+
+def match_spans(text: str, words: Iterable[str]) -> list[tuple[int, int]]:
+    """Merged character spans of every occurrence of the words (and of numbers written another way)."""
+    folded = fold_chars(text).lower()
+    spans: list[tuple[int, int]] = []
+    wanted = {fold_chars(w).lower() for w in words if w and w.strip()}
+    for w in wanted:
+        start = folded.find(w)
+        while start != -1:
+            spans.append((start, start + len(w)))
+            start = folded.find(w, start + len(w))
+    numeric = {w for w in wanted if any(ch.isdigit() for ch in w)}
+    if numeric:
+        for m in _SPECIAL.finditer(fold_chars(text)):
+            canonical, aliases = _special(m)
+            if canonical.lower() in numeric:
+                spans.append((m.start(), m.end()))
+    spans.sort()
+    merged: list[tuple[int, int]] = []
+    for s, e in spans:
+        if merged and s <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(e, merged[-1][1]))
+        else:
+            merged.append((s, e))
+    return merged
+
+
+def mark(text: str, spans: list[tuple[int, int]]) -> str:
+    """Escape text and wrap the spans in <mark>."""
+    out: list[str] = []
+    pos = 0
+    for s, e in spans:
+        out.append(html.escape(text[pos:s]))
+        out.append(f"<mark>{html.escape(text[s:e])}</mark>")
+        pos = e
+    out.append(html.escape(text[pos:]))
+    return "".join(out)
+
+
+def highlight_all(text: str, words: Iterable[str]) -> str:
+    """The whole text, escaped, with every match marked (for a document page)."""
+    return mark(text, match_spans(text, words))
+
+
+def snippet(text: str, words: Iterable[str], width: int = 160) -> str:
+    """The window of text holding the most distinct matches, escaped and marked."""
+    text = re.sub(r"\s*\n\s*", " ", text)
+    spans = match_spans(text, words)
+    if not spans:
+        return html.escape(text[:width]) + ("…" if len(text) > width else "")
+    best, best_score = 0, -1
+    for i, (s, _) in enumerate(spans):
+        window = [(a, b) for a, b in spans[i:] if b <= s + width]
+        score = len({text[a:b] for a, b in window}) * 10 + len(window)
+        if score > best_score:
+            best, best_score = i, score
+    start = max(0, spans[best][0] - width // 4)
+    end = min(len(text), start + width)
+    inside = [(max(a, start) - start, min(b, end) - start) for a, b in spans if b > start and a < end]
+    return ("…" if start > 0 else "") + mark(text[start:end], inside) + ("…" if end < len(text) else "")

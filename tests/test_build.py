@@ -1,0 +1,162 @@
+"""Build, incremental re-index, the atomic swap, the writer lock and interruption."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from archive import store
+from archive.pipeline import ingest
+from indexer import build
+from indexer.build import IndexBusy, current_dir, full_rebuild, read_meta, reindex, write_lock
+from indexer.search import SearchService
+from tests.conftest import SAMPLES
+from xuncha.settings import Settings, load_settings
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture
+def small(tmp_path: Path) -> tuple[Settings, Path]:
+    """An archive of a copy of the sample notices and two regulations, single worker for determinism."""
+    src = tmp_path / "src"
+    src.mkdir()
+    for f in list((SAMPLES / "notices").glob("*.txt"))[:2] + sorted((SAMPLES / "regulations").glob("*.md"))[:2]:
+        shutil.copy(f, src / f.name)
+    s = load_settings(environ={}, home=tmp_path / "home", workers=1)
+    c = store.connect(s.db_path)
+    ingest(c, s, [str(src)])
+    c.close()
+    return s, src
+
+
+def _conn(s: Settings):  # type: ignore[no-untyped-def]
+    return store.connect(s.db_path)
+
+
+def test_full_build_records_versions_and_swaps(small) -> None:
+    s, _ = small
+    first = full_rebuild(_conn(s), s)
+    gen1 = current_dir(s)
+    meta = read_meta(s)
+    assert first.documents == 4 and meta and meta["schema_version"] and meta["dictionary_version"]
+    svc = SearchService(s)
+    before = svc.search("公务用车").total
+    full_rebuild(_conn(s), s)
+    gen2 = current_dir(s)
+    assert gen1 != gen2 and (s.index_root / "current").is_symlink()
+    assert gen1 is not None and gen1.exists()  # the previous generation stays for searchers still on it
+    assert svc.search("公务用车").total == before  # the service follows the swap
+    full_rebuild(_conn(s), s)
+    assert not gen1.exists()  # older ones are collected
+
+
+def test_incremental_only_changed(small) -> None:
+    s, src = small
+    full_rebuild(_conn(s), s)
+    assert reindex(_conn(s), s).mode == "none"
+    target = next(src.glob("*.txt"))
+    target.write_text(target.read_text(encoding="utf-8").replace("公务用车", "公务用车 唯一新词甲乙丙"), encoding="utf-8")
+    ingest(_conn(s), s, [str(src)])
+    report = reindex(_conn(s), s)
+    assert report.mode == "incremental" and report.documents == 1
+    assert SearchService(s).search("唯一新词甲乙丙").total >= 1
+    target.unlink()
+    c = _conn(s)
+    c.execute("DELETE FROM documents WHERE source_path = ?", (str(target),))
+    assert reindex(c, s).removed == 1
+    assert SearchService(s).search("唯一新词甲乙丙").total == 0
+
+
+def test_if_needed_rebuilds_on_version_change(small, monkeypatch: pytest.MonkeyPatch) -> None:
+    s, _ = small
+    full_rebuild(_conn(s), s)
+    assert reindex(_conn(s), s, if_needed=True).mode == "none"
+    monkeypatch.setattr(build, "SCHEMA_VERSION", 999)
+    report = reindex(_conn(s), s, if_needed=True)
+    assert report.mode == "full" and "schema version" in report.reason
+    monkeypatch.setattr(build, "dictionary_version", lambda: "changed")
+    assert reindex(_conn(s), s, if_needed=True).reason == "the domain dictionary changed"
+
+
+def test_second_writer_is_refused(small) -> None:
+    s, _ = small
+    full_rebuild(_conn(s), s)
+    with write_lock(s):
+        with pytest.raises(IndexBusy, match="another reindex"):
+            reindex(_conn(s), s, full=True)
+        with pytest.raises(IndexBusy):
+            reindex(_conn(s), s, full=True, wait_s=0.5)
+    assert reindex(_conn(s), s, full=True).mode == "full"
+
+
+def test_ctrl_c_keeps_previous_index(small, monkeypatch: pytest.MonkeyPatch) -> None:
+    s, _ = small
+    full_rebuild(_conn(s), s)
+    gen = current_dir(s)
+    total = SearchService(s).search("公务用车").total
+
+    def interrupted(conn, doc_ids=None):  # type: ignore[no-untyped-def]
+        yield from []
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(build, "grain_records", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        full_rebuild(_conn(s), s)
+    assert current_dir(s) == gen
+    assert [p for p in s.index_root.glob("gen-*")] == [gen]  # the half-built one is gone
+    monkeypatch.undo()
+    assert SearchService(s).search("公务用车").total == total
+    assert full_rebuild(_conn(s), s).mode == "full"
+
+
+def test_kill_9_keeps_previous_index(small) -> None:
+    s, _ = small
+    full_rebuild(_conn(s), s)
+    gen = current_dir(s)
+    marker = s.home / "building"
+    code = (
+        "import time, pathlib, sys\n"
+        "from archive import store\nfrom indexer import build\nfrom xuncha.settings import load_settings\n"
+        f"s = load_settings(environ={{}}, home={str(s.home)!r}, workers=1)\n"
+        "orig = build._add_all\n"
+        "def slow(writer, records, progress):\n"
+        f"    pathlib.Path({str(marker)!r}).write_text('x')\n"
+        "    time.sleep(60)\n"
+        "    return orig(writer, records, progress)\n"
+        "build._add_all = slow\n"
+        "build.full_rebuild(store.connect(s.db_path), s)\n"
+    )
+    proc = subprocess.Popen([sys.executable, "-c", code], cwd=ROOT)
+    try:
+        deadline = time.monotonic() + 30
+        while not marker.exists() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert marker.exists(), "the child never started building"
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=10)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert current_dir(s) == gen
+    assert SearchService(s).search("公务用车").total > 0
+    assert reindex(_conn(s), s, full=True).mode == "full"  # the lock died with the process
+    leftovers = [p for p in s.index_root.glob("gen-*") if not (p / "xuncha-meta.json").exists()]
+    assert leftovers == []
+
+
+def test_meta_is_json_beside_index(small) -> None:
+    s, _ = small
+    full_rebuild(_conn(s), s)
+    cur = current_dir(s)
+    assert cur is not None
+    meta = json.loads((cur / "xuncha-meta.json").read_text(encoding="utf-8"))
+    assert meta["documents"] == 4

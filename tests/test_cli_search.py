@@ -1,0 +1,50 @@
+"""`xuncha reindex` and `xuncha search` driven as a user drives them."""
+
+import json
+
+from xuncha.cli import main
+from tests.conftest import SAMPLES
+
+
+def test_ingest_indexes_then_search_json(runner) -> None:
+    result = runner.invoke(main, ["ingest", str(SAMPLES)])
+    assert result.exit_code == 0, result.output
+    assert "index: full (no index yet)" in result.output
+    out = runner.invoke(main, ["search", "公车私用", "--json", "--limit", "5"])
+    assert out.exit_code == 0, out.output
+    data = json.loads(out.output)
+    assert {"total", "hits", "facets"} <= data.keys() and data["total"] > 0
+    hit = data["hits"][0]
+    for key in ("id", "kind", "doc_id", "doc_title", "doc_type", "source_path", "article", "problem", "measure",
+                "score", "snippet"):
+        assert key in hit
+    assert hit["source_path"].startswith(str(SAMPLES))
+    art = json.loads(runner.invoke(main, ["search", "公务用车", "--kind", "article", "--type", "regulation",
+                                          "--json"]).output)
+    assert art["hits"] and all(h["kind"] == "article" and h["article"].startswith("第") for h in art["hits"])
+    meas = json.loads(runner.invoke(main, ["search", "三重一大", "--kind", "measure", "--json"]).output)
+    assert meas["hits"] and all(isinstance(h["problem"], int) and isinstance(h["measure"], int) for h in meas["hits"])
+
+
+def test_readable_output_and_errors(runner) -> None:
+    runner.invoke(main, ["ingest", str(SAMPLES)])
+    out = runner.invoke(main, ["search", "公务接待"])
+    assert out.exit_code == 0 and "hits" in out.output and "id=" in out.output
+    long = runner.invoke(main, ["search", "字" * 500])
+    assert long.exit_code == 1 and "limit" in long.output and "hint" in long.output
+    bad = runner.invoke(main, ["search", "x", "--filter", "nope=1"])
+    assert bad.exit_code == 1 and "unknown filter" in bad.output
+
+
+def test_search_without_index_says_what_to_do(runner) -> None:
+    out = runner.invoke(main, ["search", "整改"])
+    assert out.exit_code == 1 and "xuncha ingest" in out.output
+
+
+def test_reindex_modes(runner) -> None:
+    runner.invoke(main, ["ingest", "--no-index", str(SAMPLES)])
+    assert "index: full" in runner.invoke(main, ["reindex", "--if-needed"]).output
+    assert "up to date" in runner.invoke(main, ["reindex", "--if-needed"]).output
+    assert "up to date" in runner.invoke(main, ["reindex"]).output
+    full = runner.invoke(main, ["reindex", "--full"])
+    assert full.exit_code == 0 and "documents/s" in full.output

@@ -1,0 +1,54 @@
+"""build_query() on ordinary and hostile input: pure, total, capped."""
+
+import pytest
+from whoosh import query as Q
+
+from indexer.query import QueryTooLong, build_query, find_citation
+
+
+def test_words_are_anded_and_relaxed_form_is_or() -> None:
+    b = build_query("公车 管理", synonyms={})
+    assert isinstance(b.strict, Q.And) and isinstance(b.relaxed, Q.Or)
+    assert "公车" in b.highlight and "管理" in b.highlight
+
+
+def test_quoted_phrase_becomes_phrase_query() -> None:
+    b = build_query('"主体责任落实"', synonyms={})
+    assert any(isinstance(q, Q.Phrase) and q.fieldname == "body" for q in b.strict.leaves() if hasattr(q, "fieldname")) \
+        or "Phrase" in repr(b.strict)
+
+
+def test_leading_minus_excludes() -> None:
+    b = build_query("采购 -政府", synonyms={})
+    assert isinstance(b.strict, Q.AndNot)
+    assert "政府" not in b.highlight
+
+
+@pytest.mark.parametrize("text", ['"unbalanced', '""', '"', "-", "--", "<script>alert(1)</script>", "\x00\x1b[31m",
+                                  "AND OR NOT ( ) [ ] { } * ? ~ ^", "第条", "》《", "   ", "-\"x", "a:b c:[1 TO]"])
+def test_hostile_input_never_raises(text: str) -> None:
+    b = build_query(text, synonyms={})
+    assert b.empty or b.strict is not None
+
+
+def test_length_cap() -> None:
+    with pytest.raises(QueryTooLong, match="limit is 200"):
+        build_query("字" * 201)
+    assert not build_query("字" * 200, synonyms={}).empty
+
+
+def test_citation_detected_with_article() -> None:
+    key, article, rest = find_citation("政府采购法 第二十六条", {"政府采购法", "会计法"})
+    assert (key, article, rest.strip()) == ("政府采购法", 26, "")
+    key, article, rest = find_citation("《中华人民共和国会计法》 会计档案", {"政府采购法", "会计法"})
+    assert key == "会计法" and article is None and "会计档案" in rest
+
+
+def test_synonyms_expand() -> None:
+    b = build_query("纪委", synonyms={"纪委": ("纪律检查委员会",)})
+    assert "纪律检查委员会" in b.highlight
+
+
+def test_stop_words_dropped_from_questions() -> None:
+    b = build_query("残疾人证 由哪个部门 核发", synonyms={})
+    assert "哪个" not in b.highlight and "部门" in b.highlight

@@ -1,0 +1,109 @@
+"""The search API on a temporary archive of the sample corpus and the real notices."""
+
+import pytest
+
+from indexer.search import SearchError
+from tests.conftest import needs_shared
+
+
+@needs_shared
+def test_sanzhongyida_problem_five_first(service) -> None:
+    r = service.search("三重一大", kind="problem", filters={"publisher": "中共深圳市罗湖区残疾人联合会党组"})
+    assert r.hits[0].problem == 5 and r.hits[0].kind == "problem"
+    assert "<mark>三重一大</mark>" in r.hits[0].snippet
+
+
+@needs_shared
+def test_sanzhongyida_seed_problem_five_first_among_real_notices(service) -> None:
+    r = service.search("三重一大", kind="problem")
+    seed = [h for h in r.hits if "luohu" in h.source_path]
+    assert seed and seed[0].problem == 5
+
+
+@needs_shared
+def test_phrase_finds_its_problems(service) -> None:
+    r = service.search('"主体责任"', kind="problem")
+    assert r.total >= 2
+    assert all("主体责任" in h.snippet.replace("<mark>", "").replace("</mark>", "") or "主体责任" in h.title
+               for h in r.hits[:5])
+    assert any("luohu" in h.source_path and h.problem == 9 for h in r.hits)
+
+
+@needs_shared
+def test_amount_finds_problem_five(service) -> None:
+    r = service.search("20万元", kind="problem")
+    assert any("luohu" in h.source_path and h.problem == 5 for h in r.hits[:5])
+
+
+@needs_shared
+def test_citation_goes_to_the_article(service) -> None:
+    r = service.search("政府采购法 第二十六条")
+    top = r.hits[:3]
+    assert any(h.kind == "article" and h.article == "第二十六条" and "政府采购法" in h.doc_title for h in top)
+
+
+def test_recall_fallback_finds_longer_word(service) -> None:
+    r = service.search("人民共和国")
+    assert r.total > 0
+    assert "<mark>人民共和国</mark>" in " ".join(h.snippet for h in r.hits) or any(
+        "中华人民共和国" in h.snippet for h in r.hits)
+
+
+def test_snippet_escapes_html(service) -> None:
+    r = service.search("公务用车")
+    assert r.hits and all("<script" not in h.snippet for h in r.hits)
+    assert all(h.snippet.count("<mark>") == h.snippet.count("</mark>") for h in r.hits)
+
+
+def test_facets_and_filters(service) -> None:
+    r = service.search("公务用车")
+    kinds = dict(r.facets["kind"])
+    assert kinds and sum(kinds.values()) == r.total
+    only = service.search("公务用车", kind="article")
+    assert only.total == kinds["article"] and all(h.kind == "article" for h in only.hits)
+    types = dict(r.facets["doc_type"])
+    assert "regulation" in types and "notice" in types
+    reg = service.search("公务用车", filters={"doc_type": "regulation"})
+    assert reg.total == types["regulation"]
+
+
+def test_status_facet_marks_superseded_version(service) -> None:
+    r = service.search("公务用车 管理办法", kind="document", filters={"doc_type": "regulation"})
+    statuses = {h.version: h.status for h in r.hits if "公务用车" in h.doc_title}
+    assert statuses.get("2022-06-15") == "现行有效" and statuses.get("2019-03-01") == "已修订"
+
+
+def test_paging_and_date_sort(service) -> None:
+    first = service.search("整改", per_page=5)
+    second = service.search("整改", per_page=5, page=2)
+    assert first.total == second.total and {h.id for h in first.hits}.isdisjoint({h.id for h in second.hits})
+    beyond = service.search("整改", per_page=5, page=9999)
+    assert beyond.hits == () and beyond.total == first.total
+    dated = service.search("整改", sort="date", per_page=50)
+    dates = [h.published or "" for h in dated.hits]
+    assert dates == sorted(dates, reverse=True)
+
+
+def test_exclusion(service) -> None:
+    base = service.search("公务用车")
+    without = service.search("公务用车 -示例镇")
+    assert without.total < base.total
+
+
+@pytest.mark.parametrize("kwargs,param", [({"page": 0}, "page"), ({"page": 10**9}, "page"), ({"per_page": 0}, "per_page"),
+                                          ({"sort": "x"}, "sort"), ({"kind": "x"}, "kind"),
+                                          ({"filters": {"nope": "1"}}, "nope")])
+def test_bad_parameters_name_themselves(service, kwargs, param) -> None:
+    with pytest.raises(SearchError, match=param):
+        service.search("整改", **kwargs)
+
+
+def test_too_long_query_is_a_clear_error(service) -> None:
+    with pytest.raises(SearchError, match="limit"):
+        service.search("整" * 10_000)
+
+
+@pytest.mark.parametrize("q", ['"unbalanced', "<script>alert(1)</script>", "\x00\x1b", "-", '""', "AND OR NOT"])
+def test_hostile_queries_search_safely(service, q) -> None:
+    r = service.search(q)
+    assert r.total >= 0
