@@ -205,3 +205,15 @@ class SearchService:
                    category=f.get("category") or None, published=f.get("published") or None,
                    publisher=f.get("publisher") or None, version=f.get("version") or None,
                    status=f.get("status") or None)
+
+    def suggest_articles(self, text: str, limit: int = 3, numterms: int = 12) -> tuple[Hit, ...]:
+        """Regulation articles most like a text (its key terms, scored against articles in force)."""
+        s = self.searcher()
+        terms = [t for t, _ in s.key_terms_from_text("body", text, numterms=numterms)
+                 if len(t) >= 2 and not t.isdigit()]
+        if not terms:
+            return ()
+        q = Q.Or([Q.Term("body", t) for t in terms] + [Q.Term("title", t, boost=0.5) for t in terms])
+        results = s.search(q, limit=limit, filter=Q.Term("kind", "article"), mask=Q.Term("status", "已修订"))
+        return tuple(self._hit(r, tuple(terms)) for r in results)
+

@@ -255,3 +255,49 @@ def serve(ctx: click.Context, host: str | None, port: int | None, threads: int) 
     host, port = host or settings.host, port or settings.port
     click.echo(f"xuncha: serving {settings.home} on http://{host}:{port}/ (Ctrl-C to stop)")
     waitress.serve(app, host=host, port=port, threads=threads, ident="xuncha")
+
+
+@main.command()
+@click.argument("doc")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@click.option("--suggest", type=click.IntRange(0, 10), default=3, help="Suggested articles per measure.")
+@click.pass_context
+def check(ctx: click.Context, doc: str, as_json: bool, suggest: int) -> None:
+    """Cross-check a notice: resolve its citations and suggest articles for each measure."""
+    from indexer.build import NoIndex
+    from indexer.search import SearchService
+
+    from .check import STATUS_LABELS, NotANotice, build_report
+
+    settings = _settings(ctx)
+    conn = _open(settings)
+    row = records.find_document(conn, doc)
+    if row is None:
+        raise click.ClickException(f"no document {doc!r} in the archive\nhint: use an id from `xuncha search`")
+    try:
+        service = SearchService(settings) if suggest else None
+        report = build_report(conn, service, row["id"], suggest=suggest)
+    except NotANotice as exc:
+        raise click.ClickException(f"{exc}\nhint: pass a notice's id or path") from exc
+    except NoIndex as exc:
+        raise click.ClickException(f"{exc}\nhint: or pass --suggest 0 to skip suggestions") from exc
+    if as_json:
+        _echo_json(report.to_json())
+        return
+    click.secho(f"{report.title}  ({report.published or '日期不明'})", bold=True)
+    click.secho("\n引用核查", bold=True)
+    for c in report.citations:
+        where = f"问题{c.problem}" + (f" 措施{c.measure}" if c.measure else "")
+        target = ""
+        if c.regulation:
+            target = f" → {c.regulation['title']} ({c.regulation['version'] or '版本不明'}) {c.article_label or ''}"
+        color = "green" if c.status == "resolved" else "yellow"
+        click.echo(f"  {where:12} 《{c.title}》{c.article or ''}")
+        click.secho(f"               {STATUS_LABELS[c.status]}{target}  [{c.reason}]", fg=color)
+    bare = [m for m in report.measures if not m.cites]
+    click.secho(f"\n整改措施 ({len(report.measures)}，其中 {len(bare)} 条未引用任何法规)", bold=True)
+    for m in report.measures:
+        figs = "、".join(f["text"] for f in m.figures)
+        click.echo(f"  问题{m.problem} 措施{m.measure}{'  [未引用]' if not m.cites else ''}{'  ' + figs if figs else ''}")
+        for s in m.suggested:
+            click.echo(f"      ↳ {s['doc_title']} {s['article']}")

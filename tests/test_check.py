@@ -1,0 +1,57 @@
+"""`xuncha check` on the sample notices: citations resolved to the right version and article."""
+
+import json
+
+from xuncha.cli import main
+from tests.conftest import SAMPLES
+
+
+def _check(runner, name: str) -> dict:
+    runner.invoke(main, ["ingest", str(SAMPLES)])
+    out = runner.invoke(main, ["check", str(SAMPLES / "notices" / name), "--json"])
+    assert out.exit_code == 0, out.output
+    return json.loads(out.output)
+
+
+def test_check_json_shape_and_versions(runner) -> None:
+    data = _check(runner, "示例区城市管理局党组关于巡察整改情况的通报.txt")
+    assert {"doc_id", "citations", "measures"} <= data.keys()
+    for c in data["citations"]:
+        assert {"title", "article", "problem", "measure", "status", "reason", "regulation", "candidates"} <= c.keys()
+        assert c["status"] in {"resolved", "not_in_archive", "ambiguous", "not_a_regulation", "internal"}
+    car = [c for c in data["citations"] if c["title"] == "示例市党政机关公务用车管理办法"]
+    assert car and car[0]["regulation"]["version"] == "2022-06-15" and car[0]["article_label"] == "第十二条"
+    statuses = {c["title"]: c["status"] for c in data["citations"]}
+    assert statuses["示例区城管局采购管理制度"] == "internal"
+    assert statuses["示例市城市管理精细化提升行动计划(2021—2025年)"] == "not_a_regulation"
+    assert statuses["党政机关厉行节约反对浪费条例"] == "not_in_archive"
+    m = data["measures"][0]
+    assert {"problem", "measure", "figures", "suggested"} <= m.keys()
+    assert any(s["article"] for m in data["measures"] for s in m["suggested"])
+
+
+def test_older_notice_gets_older_version(runner) -> None:
+    data = _check(runner, "示例镇党委关于巡察整改情况的通报.txt")
+    car = [c for c in data["citations"] if c["title"] == "示例市党政机关公务用车管理办法"]
+    assert car and car[0]["regulation"]["version"] == "2019-03-01"
+
+
+def test_suggestions_meet_the_regulations_wording(runner) -> None:
+    data = _check(runner, "示例区城市管理局党组关于巡察整改情况的通报.txt")
+    sanzhong = [m for m in data["measures"] if "20万元" in m["text"]]
+    assert sanzhong
+    titles = {(s["doc_title"], s["article"]) for m in sanzhong for s in m["suggested"]}
+    assert any("议事规则" in t or "内部控制" in t for t, _ in titles)
+    assert any("<mark>" in s["snippet"] for m in sanzhong for s in m["suggested"])
+
+
+def test_check_refuses_a_regulation(runner) -> None:
+    runner.invoke(main, ["ingest", str(SAMPLES)])
+    out = runner.invoke(main, ["check", str(SAMPLES / "regulations" / "示例区党组议事规则(2019-05-20).md")])
+    assert out.exit_code == 1 and "not a notice" in out.output
+
+
+def test_check_text_report(runner) -> None:
+    runner.invoke(main, ["ingest", str(SAMPLES)])
+    out = runner.invoke(main, ["check", str(SAMPLES / "notices" / "示例区城市管理局党组关于巡察整改情况的通报.txt")])
+    assert out.exit_code == 0 and "引用核查" in out.output and "未引用" in out.output

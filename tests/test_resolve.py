@@ -1,0 +1,79 @@
+"""Citation resolution: title forms, versions in force, and reasons for what does not resolve."""
+
+import pytest
+
+from archive.citations import short_title, title_key
+from archive.resolve import Catalog, _Entry
+from tests.conftest import needs_shared
+
+ENTRIES = [
+    _Entry("a1", "示例市党政机关公务用车管理办法", title_key("示例市党政机关公务用车管理办法"), "示例市党政机关公务用车管理办法", "2019-03-01"),
+    _Entry("a2", "示例市党政机关公务用车管理办法", title_key("示例市党政机关公务用车管理办法"), "示例市党政机关公务用车管理办法", "2022-06-15"),
+    _Entry("g1", "中华人民共和国政府采购法", title_key("中华人民共和国政府采购法"), "政府采购法", "2014-08-31"),
+    _Entry("c1", "中国共产党章程", "中国共产党章程", "中国共产党章程", "2017-10-24"),
+    _Entry("f1", "示例市因私出国（境）证照管理办法", title_key("示例市因私出国（境）证照管理办法"),
+           short_title("示例市因私出国（境）证照管理办法"), "2018-09-01"),
+    _Entry("k1", "示例市行政事业单位内部控制和采购管理规定", title_key("示例市行政事业单位内部控制和采购管理规定"),
+           "示例市行政事业单位内部控制和采购管理规定", "2020-01-10"),
+]
+
+
+@pytest.fixture
+def catalog() -> Catalog:
+    return Catalog(list(ENTRIES))
+
+
+@pytest.mark.parametrize("title,doc", [("中华人民共和国政府采购法", "g1"), ("政府采购法", "g1"), ("党章", "c1"),
+                                       ("示例市因私出国(境)证照管理办法", "f1"), ("示例市因私出国（境）证照管理办法", "f1"),
+                                       ("行政事业单位内部控制和采购管理规定", "k1"), ("示例市党政机关公务用车管里办法", "a2")])
+def test_title_forms_resolve(catalog: Catalog, title: str, doc: str) -> None:
+    r = catalog.resolve(title, None, "2023-01-01")
+    assert r.status == "resolved" and r.regulation and r.regulation["doc_id"] == doc
+
+
+def test_near_miss_has_lower_confidence(catalog: Catalog) -> None:
+    exact = catalog.resolve("示例市党政机关公务用车管理办法", None, "2023-01-01")
+    near = catalog.resolve("示例市党政机关公务用车管里办法", None, "2023-01-01")
+    assert exact.confidence == 1.0 and 0 < near.confidence < exact.confidence and "one character" in near.reason
+
+
+def test_version_in_force_on_the_notice_date(catalog: Catalog) -> None:
+    assert catalog.resolve("示例市党政机关公务用车管理办法", None, "2021-09-28").regulation["version"] == "2019-03-01"
+    late = catalog.resolve("示例市党政机关公务用车管理办法", None, "2023-03-31")
+    assert late.regulation["version"] == "2022-06-15" and "in force on 2023-03-31" in late.reason
+    early = catalog.resolve("示例市党政机关公务用车管理办法", None, "2010-01-01")
+    assert "no version on or before" in early.reason
+
+
+def test_unresolved_reasons(catalog: Catalog) -> None:
+    assert catalog.resolve("国家残疾预防行动计划(2016—2020年)", None, None).status == "not_a_regulation"
+    assert catalog.resolve("康复机构季度回访报告", None, None).status == "not_a_regulation"
+    assert catalog.resolve("罗湖区残联采购管理制度", None, None,
+                           own_units=("中共深圳市罗湖区残疾人联合会党组", "区残联党组")).status == "internal"
+    assert catalog.resolve("罗湖区残疾人康复机构回访制度", None, None, context="三是制定").status == "internal"
+    missing = catalog.resolve("残疾预防和残疾人康复条例", None, None)
+    assert missing.status == "not_in_archive" and "no regulation" in missing.reason
+
+
+def test_ambiguous_lists_candidates() -> None:
+    cat = Catalog([_Entry("x", "甲市公务用车管理办法", "甲市公务用车管理办法", "甲市公务用车管理办法", None),
+                   _Entry("y", "乙市公务用车管理办法", "乙市公务用车管理办法", "乙市公务用车管理办法", None)])
+    r = cat.resolve("丙市公务用车管理办法", None, None)
+    assert r.status == "ambiguous" and {c["doc_id"] for c in r.candidates} == {"x", "y"}
+
+
+@needs_shared
+def test_real_seed_citations(indexed_settings) -> None:
+    from archive import store
+    from xuncha.check import build_report
+
+    conn = store.connect(indexed_settings.db_path)
+    seed = conn.execute("SELECT id FROM documents WHERE source_path LIKE '%luohu-canlian-2021.txt'").fetchone()["id"]
+    report = build_report(conn, None, seed, suggest=0)
+    by_title = {c.title: c for c in report.citations}
+    assert by_title["中国共产党章程"].status == "resolved"
+    assert by_title["中国共产党章程"].regulation["version"] == "2017-10-24"
+    assert by_title["国家残疾预防行动计划(2016—2020年)"].status == "not_a_regulation"
+    assert by_title["罗湖区残联采购管理制度"].status == "internal"
+    assert by_title["残疾预防和残疾人康复条例"].status == "not_in_archive"
+    assert len(report.measures) > 40 and any(m.cites == 0 for m in report.measures)

@@ -1,0 +1,125 @@
+"""The cross-check report: every citation of a notice resolved, every measure with suggested articles."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from archive.resolve import Catalog
+from indexer.search import SearchService
+
+STATUS_LABELS = {"resolved": "已关联", "not_in_archive": "未收录", "ambiguous": "有歧义",
+                 "not_a_regulation": "非法规文件", "internal": "单位内部制度"}
+
+
+@dataclass(frozen=True, slots=True)
+class CitationCheck:
+    """One 《…》 in a problem or measure, and where it leads."""
+
+    title: str
+    article: str | None
+    problem: int | None
+    measure: int | None
+    status: str
+    reason: str
+    regulation: dict[str, Any] | None
+    article_id: str | None
+    article_label: str | None
+    confidence: float
+    candidates: list[dict[str, Any]]
+    problem_id: str | None = None
+    measure_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class MeasureCheck:
+    """One measure: its figures, how many citations it carries, and articles that match its wording."""
+
+    problem: int
+    measure: int
+    problem_id: str
+    measure_id: str
+    problem_title: str
+    category: str
+    text: str
+    cites: int
+    figures: list[dict[str, Any]]
+    suggested: list[dict[str, Any]]
+
+
+@dataclass(frozen=True, slots=True)
+class CheckReport:
+    """The inspector's working paper for one notice."""
+
+    doc_id: str
+    title: str
+    published: str | None
+    citations: list[CitationCheck] = field(default_factory=list)
+    measures: list[MeasureCheck] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        """The documented JSON of `xuncha check --json` and /api/doc/<id>/check."""
+        cits = []
+        for c in self.citations:
+            d = asdict(c)
+            cits.append({k: d[k] for k in ("title", "article", "problem", "measure", "status", "reason", "regulation",
+                                           "candidates", "article_id", "article_label", "confidence")})
+        meas = [{k: v for k, v in asdict(m).items() if k not in ("problem_id", "measure_id")} for m in self.measures]
+        return {"doc_id": self.doc_id, "title": self.title, "published": self.published, "citations": cits,
+                "measures": meas}
+
+
+class NotANotice(ValueError):
+    """The cross-check is for notices."""
+
+
+def build_report(conn: sqlite3.Connection, service: SearchService | None, doc_id: str,
+                 suggest: int = 3) -> CheckReport:
+    """Resolve every citation of a notice and suggest articles for each measure (service None: no suggestions)."""
+    doc = conn.execute("SELECT * FROM documents WHERE id = ?", (doc_id,)).fetchone()
+    if doc is None:
+        raise KeyError(doc_id)
+    if doc["doc_type"] != "notice":
+        raise NotANotice(f"{doc['title']} is a {doc['doc_type']}, not a notice: the cross-check reads notices")
+    header = json.loads(doc["header_json"] or "{}")
+    own = tuple(x for x in (doc["publisher"], header.get("inspected_unit")) if x)
+    on_date = doc["published"] or header.get("feedback_date")
+    catalog = Catalog.load(conn)
+    problems = {p["id"]: p for p in conn.execute(
+        "SELECT p.*, c.title AS category_title FROM problems p JOIN categories c ON c.id = p.category_id "
+        "WHERE p.doc_id = ? ORDER BY p.ord", (doc_id,))}
+    measures = {m["id"]: m for m in conn.execute("SELECT * FROM measures WHERE doc_id = ? ORDER BY problem_id, number",
+                                                 (doc_id,))}
+    report = CheckReport(doc_id=doc_id, title=doc["title"], published=on_date)
+    text = doc["text"]
+    for c in conn.execute("SELECT * FROM citations WHERE doc_id = ? AND problem_id IS NOT NULL ORDER BY id", (doc_id,)):
+        pos = text.find(f"《{c['title']}》")
+        context = text[max(0, pos - 10): pos] if pos >= 0 else ""
+        r = catalog.resolve(c["title"], c["article"], on_date, context, own, conn=conn)
+        prob = problems.get(c["problem_id"])
+        meas = measures.get(c["measure_id"]) if c["measure_id"] else None
+        report.citations.append(CitationCheck(
+            title=c["title"], article=c["article"], problem=prob["number"] if prob else None,
+            measure=meas["number"] if meas else None, status=r.status, reason=r.reason, regulation=r.regulation,
+            article_id=r.article_id, article_label=r.article_label, confidence=r.confidence,
+            candidates=list(r.candidates), problem_id=c["problem_id"], measure_id=c["measure_id"]))
+    figures: dict[str, list[dict[str, Any]]] = {}
+    for f in conn.execute("SELECT * FROM figures WHERE doc_id = ? AND measure_id IS NOT NULL ORDER BY id", (doc_id,)):
+        figures.setdefault(f["measure_id"], []).append({"kind": f["kind"], "text": f["text"], "value": f["value"],
+                                                        "unit": f["unit"]})
+    cite_counts: dict[str, int] = {}
+    for c in report.citations:
+        if c.measure_id:
+            cite_counts[c.measure_id] = cite_counts.get(c.measure_id, 0) + 1
+    for pid, prob in problems.items():
+        for m in (m for m in measures.values() if m["problem_id"] == pid):
+            hits = service.suggest_articles(m["text"], limit=suggest) if service and suggest else ()
+            report.measures.append(MeasureCheck(
+                problem=prob["number"], measure=m["number"], problem_id=pid, measure_id=m["id"],
+                problem_title=prob["title"], category=prob["category_title"], text=m["text"],
+                cites=cite_counts.get(m["id"], 0), figures=figures.get(m["id"], []),
+                suggested=[{"doc_id": h.doc_id, "doc_title": h.doc_title, "article": h.article, "score": h.score,
+                            "snippet": h.snippet, "version": h.version, "article_id": h.id} for h in hits]))
+    return report
