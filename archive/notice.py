@@ -194,9 +194,17 @@ def parse_notice(text: str, title: str | None = None) -> Notice:
                 heading = block["title"]
             ctitle, _, rest = heading.partition("。")
             ctext = "\n".join(([rest] if rest else []) + prose)
+            parsed = tuple(_problem(n, pl, year) for n, pl in problems)
+            chain = _ordinal_chain(ctext) if not parsed else []
+            if chain:
+                # a category that lists its measures (一是…) without numbered problems: one unnumbered
+                # problem (0); the paragraph before 一是 introduces the category and is not a measure
+                listed = ctext[chain[0][0]:]
+                parsed = (Problem(number=0, title=ctitle.strip(), text=listed, citations=find_citations(listed),
+                                  figures=find_figures(listed, year), measures=_measures(listed, year)),)
             categories.append(Category(
                 number=number, title=ctitle.strip(), section=block["number"], section_title=block["title"],
-                text=ctext, problems=tuple(_problem(n, pl, year) for n, pl in problems)))
+                text=ctext, problems=parsed))
     if not categories:
         warnings.append("no numbered problems found")
     return Notice(title=title, header=header, publisher=publisher, published=published,

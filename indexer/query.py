@@ -88,7 +88,11 @@ def _unit(raw: str, synonyms: Mapping[str, tuple[str, ...]], highlight: list[str
     if len(words) == 1:
         alts.append(_word_clause(words[0]))
     else:
-        alts.append(Q.And([_word_clause(w) for w in words]))
+        # single characters (送, 由, 核) rarely carry the meaning: they rank but are not required
+        required = [w for w in words if len(w) > 1 or not _CJK.search(w)] or words
+        optional = [w for w in words if w not in required]
+        core = Q.And([_word_clause(w) for w in required]) if len(required) > 1 else _word_clause(required[0])
+        alts.append(Q.AndMaybe(core, Q.Or([_word_clause(w) for w in optional])) if optional else core)
         alts.append(Q.Phrase("body", words, boost=W_PHRASE))
         grams = bigrams(raw)
         if len(grams) > 1:

@@ -82,7 +82,10 @@ def test_university_three_levels() -> None:
     assert n.published == "2022-04-16"
     second = [c for c in n.categories if c.section == 2]
     assert [c.number for c in second] == [1, 2, 3, 4, 5, 6]
-    assert [len(c.problems) for c in second] == [4, 3, 0, 3, 3, 0]
+    assert [len(c.problems) for c in second] == [4, 3, 0, 3, 3, 1]
+    unnumbered = second[5].problems[0]
+    assert unnumbered.number == 0 and unnumbered.title.startswith("抓实“标杆”标准")
+    assert [m.text[:2] for m in unnumbered.measures][:3] == ["一是", "二是", "三是"]
     first = second[0].problems[0]
     assert first.title == "在学懂弄通做实上下功夫"
     assert [m.text[:2] for m in first.measures] == ["一是", "二是", "三是", "四是", "五是"]
