@@ -94,14 +94,16 @@ def _doc_records(conn: sqlite3.Connection, d: sqlite3.Row, status: str) -> Itera
                    "context": context, "bigram": p["text"], "ord": p["ord"],
                    "cites": _cite_keys(c for c in cites if c["problem_id"] == p["id"])}
             for m in measures.get(p["id"], []):
-                yield {**common, "id": m["id"], "kind": "measure", "title": p["title"], "body": m["text"],
-                       "context": context, "bigram": m["text"], "measure": m["number"],
+                # a measure's own words carry it; its problem's title is context, shared by its siblings
+                yield {**common, "id": m["id"], "kind": "measure", "title": "", "body": m["text"],
+                       "context": f"{context}\n{p['title']}", "bigram": m["text"], "measure": m["number"],
                        "ord": p["ord"] * 1000 + m["number"],
                        "cites": _cite_keys(c for c in cites if c["measure_id"] == m["id"])}
     elif d["doc_type"] == "regulation":
         for a in conn.execute("SELECT * FROM articles WHERE doc_id = ? ORDER BY ord", (doc_id,)):
             chapter = " ".join(x for x in (a["chapter"], a["section"]) if x)
-            yield {**base, "id": a["id"], "kind": "article", "title": f"{d['title']} {a['label']}",
+            # the regulation's title is context: in the title field it would lift every article of it alike
+            yield {**base, "id": a["id"], "kind": "article", "title": a["label"],
                    "body": a["text"], "context": f"{d['title']}\n{chapter}", "bigram": a["text"],
                    "category": a["chapter"] or "", "article": a["label"], "article_num": a["number"],
                    "reg_key": reg_key, "cites": "", "ord": a["ord"]}

@@ -17,7 +17,7 @@ from whoosh import query as Q
 from archive.citations import short_title
 from archive.numerals import cn_to_int
 
-from .analysis import bigrams, query_words
+from .analysis import bigrams, query_words, segment
 from .schema import FACETS
 
 SYNONYMS_PATH = Path(__file__).with_name("data") / "synonyms.txt"
@@ -31,6 +31,7 @@ _CJK = re.compile(r"[\u3400-\u9fff]")
 # weights: whole words in the unit's title > in its body > in its context; the bigram fallback below all
 W_TITLE, W_BODY, W_CONTEXT, W_BIGRAM, W_SYNONYM = 2.5, 1.0, 0.4, 0.35, 0.7
 W_PHRASE, W_CITED_ARTICLE, W_CITED_REG = 2.0, 40.0, 6.0
+W_STRICT_IN_RELAXED = 3.0
 
 
 class QueryTooLong(ValueError):
@@ -76,11 +77,26 @@ def _word_clause(word: str, boost: float = 1.0) -> Q.Query:
     return Q.Or(parts)
 
 
-def _unit(raw: str, synonyms: Mapping[str, tuple[str, ...]], highlight: list[str]) -> Q.Query | None:
-    """A whitespace-separated query token: all its words, or its whole form as a phrase, or a synonym."""
+def _subwords(word: str) -> list[str]:
+    """Dictionary words inside a long word (公车私用 → 公车, 私用), for the relaxed form only."""
+    if len(word) < 3 or not _CJK.search(word):
+        return []
+    return [w for w in dict.fromkeys(t for t, _, _, primary in segment(word, "index") if not primary)
+            if len(w) >= 2]
+
+
+def _unit(raw: str, synonyms: Mapping[str, tuple[str, ...]], highlight: list[str],
+          loose: list[Q.Query] | None = None) -> Q.Query | None:
+    """A whitespace-separated query token: all its words, or its whole form as a phrase, or a synonym.
+
+    Every word, sub-word and synonym is also appended to `loose`: the relaxed form ORs them all.
+    """
     words = [w for w in query_words(raw) if w not in STOP] or query_words(raw)
     if not words:
         return None
+    if loose is not None:
+        loose.extend(_word_clause(w) for w in words)
+        loose.extend(_word_clause(sub, W_SYNONYM) for w in words for sub in _subwords(w))
     highlight.extend(words)
     if raw not in words and len(raw) <= 20:
         highlight.append(raw)
@@ -100,6 +116,8 @@ def _unit(raw: str, synonyms: Mapping[str, tuple[str, ...]], highlight: list[str
     for syn in synonyms.get(raw, ()) + tuple(s for w in words if w != raw for s in synonyms.get(w, ())):
         syn_words = query_words(syn)
         highlight.append(syn)
+        if loose is not None:
+            loose.extend(_word_clause(w, W_SYNONYM) for w in syn_words if len(w) > 1)
         if len(syn_words) == 1:
             alts.append(_word_clause(syn_words[0], W_SYNONYM))
         elif syn_words:
@@ -162,6 +180,7 @@ def build_query(text: str, filters: Mapping[str, str] | None = None, reg_keys: C
     positive: list[Q.Query] = []
     negative: list[Q.Query] = []
     notes: list[str] = []
+    loose: list[Q.Query] = []
     key, article, rest = find_citation(text, reg_keys) if reg_keys else (None, None, text)
     for m in _TOKEN.finditer(rest):
         if m.group(2) is not None:
@@ -170,7 +189,7 @@ def build_query(text: str, filters: Mapping[str, str] | None = None, reg_keys: C
             raw = m.group(3).replace('"', "")
             neg = raw.startswith("-") and len(raw) > 1
             raw = raw.lstrip("-") if neg else raw
-            clause = _unit(raw, synonyms, highlight if not neg else [])
+            clause = _unit(raw, synonyms, highlight if not neg else [], None if neg else loose)
         if clause is not None:
             (negative if neg else positive).append(clause)
     citation_clause = None
@@ -189,7 +208,8 @@ def build_query(text: str, filters: Mapping[str, str] | None = None, reg_keys: C
     if not positive and citation_clause is None:
         return BuiltQuery(Q.NullQuery, Q.NullQuery, (), build_filters(filters or {}), empty=True)
     strict_parts = [Q.And(positive)] if positive else []
-    relaxed_parts = [Q.Or(positive)] if positive else []
+    # relaxed: documents with every word still first (the strict form, boosted), then any word
+    relaxed_parts = [Q.Or([Q.And(positive, boost=W_STRICT_IN_RELAXED)] + loose)] if positive else []
     if citation_clause is not None:
         strict_parts.append(citation_clause)
         relaxed_parts.append(citation_clause)

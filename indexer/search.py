@@ -27,7 +27,7 @@ from .snippets import snippet
 
 SORTS = ("relevance", "date")
 MAX_WINDOW = 10_000  # deepest result a page may reach; Whoosh collects page*per_page hits
-RELAX_BELOW = 3  # an AND search finding fewer than this falls back to OR
+RELAX_BELOW = 10  # an AND search finding fewer than this falls back to OR (full matches stay first)
 
 
 class SearchError(ValueError):
