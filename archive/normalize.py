@@ -7,8 +7,9 @@ table at analysis time and highlight offsets still land on the stored text.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections import Counter
+
+from .radicals import RADICALS
 
 
 def _build_fold() -> dict[int, str]:
@@ -17,11 +18,8 @@ def _build_fold() -> dict[int, str]:
     for cp in list(range(0xFF10, 0xFF1A)) + list(range(0xFF21, 0xFF3B)) + list(range(0xFF41, 0xFF5B)):
         table[cp] = chr(cp - 0xFEE0)
     table.update({0xFF08: "(", 0xFF09: ")", 0xFF05: "%", 0xFF0E: ".", 0x2236: ":"})
-    # browser-printed PDFs map CJK glyphs to Kangxi / supplement radicals (⾼ for 高): fold those only
-    for cp in list(range(0x2F00, 0x2FD6)) + list(range(0x2E80, 0x2EF4)):
-        folded = unicodedata.normalize("NFKC", chr(cp))
-        if len(folded) == 1 and folded != chr(cp):
-            table[cp] = folded
+    # browser-printed PDFs map CJK glyphs to Kangxi / supplement radicals (⾼ for 高, ⻋ for 车): fold those only
+    table.update(RADICALS)
     for cp in (0x00A0, 0x2002, 0x2003, 0x2009, 0x3000):
         table[cp] = " "
     return table

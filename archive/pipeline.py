@@ -5,8 +5,9 @@ from __future__ import annotations
 import hashlib
 import os
 import sqlite3
+import stat
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from xuncha.settings import Settings
@@ -60,25 +61,88 @@ def walk(paths: Iterable[str]) -> Iterator[tuple[str, Path | None, str | None]]:
                 err = errors.pop()
                 yield str(err.filename or dirpath), None, f"cannot read folder: {err.strerror or err}"
             dirnames.sort()
-            for name in sorted(filenames):
+            # os.walk lists links to folders with the folders but does not enter them: say so
+            links = [name for name in dirnames if (Path(dirpath) / name).is_symlink()]
+            for name in sorted(links + filenames):
                 full = Path(dirpath) / name
                 yield str(full), full, None
         for err in errors:
             yield str(err.filename or root), None, f"cannot read folder: {err.strerror or err}"
 
 
-def _ingest_one(conn: sqlite3.Connection, settings: Settings, source: str, path: Path, force: bool) -> FileOutcome:
-    if not supported(path):
-        return FileOutcome(source, "skipped", f"unsupported file type {path.suffix or '(no suffix)'}")
+def printable(path: str) -> str:
+    """A path as text that can be printed and stored: each non-UTF-8 name (GBK from a Windows zip) read as GB18030."""
     try:
-        resolved = str(path.resolve())
-        size = path.stat().st_size
-        if size > settings.max_file_mb * 1024 * 1024:
-            return FileOutcome(source, "failed", f"file too large ({size / 2**20:.0f} MB; the limit is "
-                                                 f"{settings.max_file_mb} MB, setting max_file_mb)")
-        data = path.read_bytes()
-    except OSError as exc:
-        return FileOutcome(source, "failed", f"cannot read: {exc.strerror or exc}")
+        path.encode("utf-8")
+        return path
+    except UnicodeEncodeError:
+        pass
+    parts = []
+    for raw in os.fsencode(path).split(b"/"):
+        for codec, errors in (("utf-8", "strict"), ("gb18030", "strict"), ("utf-8", "backslashreplace")):
+            try:
+                parts.append(raw.decode(codec, errors))
+                break
+            except UnicodeDecodeError:
+                continue
+    return "/".join(parts)
+
+
+class _Refused(Exception):
+    """A file the pipeline does not read: outcome (skipped | failed) and the reason."""
+
+    def __init__(self, outcome: str, reason: str) -> None:
+        super().__init__(reason)
+        self.outcome, self.reason = outcome, reason
+
+
+_KINDS = {stat.S_IFIFO: "a named pipe", stat.S_IFSOCK: "a socket", stat.S_IFCHR: "a character device",
+          stat.S_IFBLK: "a block device"}
+
+
+def _read(path: Path, settings: Settings) -> bytes:
+    """The bytes of one regular, supported file within the size limit; _Refused or OSError otherwise."""
+    if path.is_dir():
+        raise _Refused("skipped", "a link to a folder: not followed (ingest the folder itself)")
+    if not supported(path):
+        raise _Refused("skipped", f"unsupported file type {path.suffix or '(no suffix)'}")
+    if path.name.startswith("~$"):
+        raise _Refused("skipped", "an Office lock file (~$…), not a document")
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        if path.is_symlink():
+            raise _Refused("failed", f"broken symbolic link (to {printable(os.readlink(path))})") from None
+        raise
+    limit = settings.max_file_mb * 1024 * 1024
+
+    def check(info: os.stat_result) -> None:
+        if not stat.S_ISREG(info.st_mode):
+            # reading a FIFO or a device would block the whole batch, or never end
+            raise _Refused("skipped", f"not a regular file ({_KINDS.get(stat.S_IFMT(info.st_mode), 'special file')})")
+        if info.st_size > limit:
+            raise _Refused("failed", f"file too large ({info.st_size / 2**20:.0f} MB; the limit is "
+                                     f"{settings.max_file_mb} MB, setting max_file_mb)")
+
+    check(info)
+    # O_NONBLOCK: if the file was swapped for a FIFO since stat(), open() must not wait for a writer
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
+    with os.fdopen(fd, "rb") as fh:
+        check(os.fstat(fh.fileno()))
+        data = fh.read(limit + 1)  # never more than the limit, even if the file grew
+    if len(data) > limit:
+        raise _Refused("failed", f"file too large (more than {settings.max_file_mb} MB, setting max_file_mb)")
+    return data
+
+
+def _ingest_one(conn: sqlite3.Connection, settings: Settings, source: str, path: Path, force: bool) -> FileOutcome:
+    try:
+        data = _read(path, settings)
+        resolved = printable(str(path.resolve()))
+    except _Refused as exc:
+        return FileOutcome(source, exc.outcome, exc.reason)
+    except (OSError, RuntimeError) as exc:  # RuntimeError: resolve() on a symlink loop
+        return FileOutcome(source, "failed", f"cannot read: {getattr(exc, 'strerror', None) or exc}")
     sha = hashlib.sha256(data).hexdigest()
     doc_id = store.doc_id_for(resolved)
     row = store.existing(conn, resolved)
@@ -88,18 +152,31 @@ def _ingest_one(conn: sqlite3.Connection, settings: Settings, source: str, path:
         extracted = extract_bytes(data, path.suffix, settings)
     except ExtractionError as exc:
         return FileOutcome(source, "failed", str(exc))
+    except Exception as exc:  # noqa: BLE001 - an extractor bug on one hostile file must not end the batch
+        return FileOutcome(source, "failed", f"could not extract ({type(exc).__name__}: {str(exc)[:200]}); "
+                                             "please report this")
+    name = printable(path.name)
     try:
-        parsed = parse_document(extracted, path.name)
+        parsed = parse_document(extracted, name)
     except Exception as exc:  # noqa: BLE001 - a parser bug on one file is reported, and the batch goes on
         return FileOutcome(source, "failed", f"could not parse ({type(exc).__name__}: {exc}); please report this")
     if not parsed.text.strip():
         return FileOutcome(source, "failed", "no text after normalisation")
+    if name != path.name:
+        parsed = replace(parsed, warnings=parsed.warnings + ("file name is not UTF-8: read as GB18030",))
     region, category = region_and_category(Path(source), parsed.title, parsed.doc_type)
     store.keep_original(settings.originals_dir, data, sha, path.suffix)
-    with store.transaction(conn):
-        store.write_document(conn, doc_id=doc_id, source_path=source, resolved_path=resolved, sha256=sha,
-                             parser_version=PARSER_VERSION, size=size, suffix=path.suffix.lower(),
-                             method=extracted.method, parsed=parsed, region=region, category=category)
+    try:
+        with store.transaction(conn):
+            store.write_document(conn, doc_id=doc_id, source_path=source, resolved_path=resolved, sha256=sha,
+                                 parser_version=PARSER_VERSION, size=len(data), suffix=path.suffix.lower(),
+                                 method=extracted.method, parsed=parsed, region=region, category=category)
+    except sqlite3.OperationalError:
+        # the archive itself cannot be written (disk full, locked, I/O error): every later file would
+        # fail the same way, so stop; the transaction has rolled back, nothing is half written
+        raise
+    except Exception as exc:  # noqa: BLE001 - a record this file's data cannot satisfy (rolled back whole)
+        return FileOutcome(source, "failed", f"could not store ({type(exc).__name__}: {exc}); please report this")
     return FileOutcome(source, "updated" if row else "added", None, doc_id)
 
 
@@ -108,8 +185,9 @@ def ingest(conn: sqlite3.Connection, settings: Settings, paths: Iterable[str], f
     """Ingest files and folders (recursively); one bad file never stops the batch."""
     report = IngestReport()
     for source, path, error in walk(paths):
-        outcome = FileOutcome(source, "failed", error) if path is None else \
-            _ingest_one(conn, settings, source, path, force)
+        shown = printable(source)
+        outcome = FileOutcome(shown, "failed", error) if path is None else \
+            _ingest_one(conn, settings, shown, path, force)
         if outcome.outcome != "unchanged":
             with store.transaction(conn):
                 store.log(conn, outcome.source_path, outcome.outcome, outcome.reason, outcome.doc_id)

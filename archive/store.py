@@ -203,6 +203,7 @@ def write_document(conn: sqlite3.Connection, *, doc_id: str, source_path: str, r
                    parser_version: int, size: int, suffix: str, method: str, parsed: Parsed,
                    region: str | None, category: str | None) -> None:
     """Replace one document's records; the caller holds the transaction so it lands whole or not at all."""
+    first = conn.execute("SELECT ingested_at FROM documents WHERE id = ?", (doc_id,)).fetchone()
     conn.execute("DELETE FROM documents WHERE id = ?", (doc_id,))
     notice, reg = parsed.notice, parsed.regulation
     header = asdict(notice.header) if notice else None
@@ -214,7 +215,7 @@ def write_document(conn: sqlite3.Connection, *, doc_id: str, source_path: str, r
         (doc_id, source_path, resolved_path, sha256, parser_version, size, suffix, parsed.doc_type, parsed.title,
          reg.short_title if reg else None, parsed.publisher, parsed.published, reg.version if reg else None,
          category, region, method, parsed.text, json.dumps(header, ensure_ascii=False) if header else None,
-         json.dumps(_extra(parsed), ensure_ascii=False), stamp, stamp))
+         json.dumps(_extra(parsed), ensure_ascii=False), first["ingested_at"] if first else stamp, stamp))
     conn.executemany("INSERT INTO warnings (doc_id, message) VALUES (?, ?)", [(doc_id, w) for w in parsed.warnings])
     if notice:
         _cites(conn, doc_id, None, None, (), notice.figures)

@@ -13,6 +13,7 @@ import os
 import shutil
 import sqlite3
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -148,7 +149,7 @@ def full_rebuild(conn: sqlite3.Connection, settings: Settings, progress: Progres
     start = time.monotonic()
     load_segmenter()
     with write_lock(settings, wait_s):
-        new_dir = settings.index_root / f"gen-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}"
+        new_dir = settings.index_root / f"gen-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
         new_dir.mkdir(parents=True)
         try:
             ix = windex.create_in(str(new_dir), build_schema())

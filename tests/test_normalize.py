@@ -40,3 +40,8 @@ def test_pdf_lines_inside_a_sentence_are_joined() -> None:
 
 def test_control_and_zero_width_characters_removed() -> None:
     assert normalize("中\u200b文\x07") == "中文"
+
+
+def test_radicals_supplement_folds_too() -> None:
+    # Chromium-printed PDFs give ⻋ (U+2ECB) for 车 and ⺠ for 民: the supplement block, which NFKC leaves alone
+    assert normalize("公务⽤⻋，⼈⺠") == "公务用车，人民"

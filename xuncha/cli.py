@@ -64,7 +64,12 @@ def ingest(ctx: click.Context, paths: tuple[str, ...], force: bool, no_index: bo
     def progress(outcome: FileOutcome) -> None:
         bar.update(1)
 
-    report = run_ingest(conn, settings, paths, force=force, progress=progress)
+    try:
+        report = run_ingest(conn, settings, paths, force=force, progress=progress)
+    except (sqlite3.OperationalError, OSError) as exc:
+        bar.close()
+        raise click.ClickException(f"the archive at {settings.home} cannot be written: {exc}\n"
+                                   "hint: check free disk space and permissions; files stored so far are kept") from exc
     bar.close()
     counts = Counter(o.outcome for o in report.outcomes)
     click.echo(f"{len(report.outcomes)} files: {counts['added']} added, {counts['updated']} updated, "

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+import zlib
 from xml.etree import ElementTree as ET
 
 from xuncha.settings import Settings
@@ -16,6 +17,9 @@ _DC = "{http://purl.org/dc/elements/1.1/}"
 _MAX_XML = 64 * 1024 * 1024  # a zip bomb inflates far past this
 
 
+_OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # Word 97-2003 .doc, and every password-protected .docx
+
+
 def _read(zf: zipfile.ZipFile, name: str) -> bytes | None:
     try:
         info = zf.getinfo(name)
@@ -23,16 +27,27 @@ def _read(zf: zipfile.ZipFile, name: str) -> bytes | None:
         return None
     if info.file_size > _MAX_XML:
         raise ExtractionError(f"{name} inflates to {info.file_size // 2**20} MB: refused")
-    return zf.read(info)
+    # the declared size can lie (zf.read would then inflate up to 2 GB in one go): read at most the cap
+    with zf.open(info) as fh:
+        data = fh.read(_MAX_XML + 1)
+    if len(data) > _MAX_XML:
+        raise ExtractionError(f"{name} inflates to more than {_MAX_XML // 2**20} MB (zip bomb?): refused")
+    return data
 
 
 def extract_docx(data: bytes, settings: Settings) -> Extracted:
     """Extract the paragraphs of a .docx file."""
+    if data.startswith(_OLE):
+        raise ExtractionError("not a .docx: a password-protected Word file or an old .doc renamed to .docx "
+                              "(open it in Word and save as .docx without a password)")
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
         body = _read(zf, "word/document.xml")
         core = _read(zf, "docProps/core.xml")
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, NotImplementedError) as exc:
+    except RuntimeError as exc:  # zipfile's "File is encrypted, password required"
+        raise ExtractionError(f"encrypted .docx ({exc})") from exc
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, NotImplementedError, ValueError,
+            zlib.error) as exc:
         raise ExtractionError(f"not a readable .docx (damaged zip: {exc})") from exc
     if body is None:
         raise ExtractionError("not a .docx: word/document.xml is missing")

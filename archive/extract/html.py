@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
@@ -10,16 +11,27 @@ from xuncha.settings import Settings
 
 from ..models import Extracted
 from .errors import ExtractionError
-from .text import decode
+from .text import decode, looks_binary
 
 _SKIP = {"script", "style", "noscript", "nav", "header", "footer", "aside", "form", "iframe", "select",
          "button", "svg", "template", "head", "menu"}
 _VOID = {"br", "hr", "img", "input", "meta", "link", "area", "base", "col", "embed", "source", "track", "wbr"}
 _BLOCK = {"p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "section", "article", "table",
           "blockquote", "pre", "dd", "dt", "ul", "ol", "td"}
+# start tags that end an open <p> (the HTML rule browsers apply to unclosed paragraphs)
+_CLOSES_P = {"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "section", "article", "table", "blockquote", "pre",
+             "ul", "ol", "dl", "hr", "address", "aside", "footer", "header", "nav", "form", "fieldset", "menu"}
+# a start tag of the key ends an open element of the values (unclosed <li>, <td>, <dd> …)
+_CLOSES_SIBLING = {"li": {"li"}, "dt": {"dt", "dd"}, "dd": {"dt", "dd"}, "td": {"td", "th"}, "th": {"td", "th"},
+                   "tr": {"tr", "td", "th"}, "option": {"option"}}
+# old pages leave <font>/<div> unclosed by the thousand: deeper markup is flattened, so the
+# walks below stay far from the recursion limit and linear in the page size
+_MAX_DEPTH = 200
 _BOILER = re.compile(r"nav|menu|breadcrumb|crumb|footer|header|sidebar|side-bar|share|copyright|related|"
                      r"toolbar|banner|login|search|position|location|friend-?link|topbar|foot|guide", re.I)
 _CHARSET = re.compile(rb"""<meta[^>]+charset=["']?([A-Za-z0-9_-]+)""", re.I)
+_GB = {"gb2312", "gbk", "gb18030", "x-gbk", "cp936", "gb_2312-80", "euc-cn"}
+_BINARY = "binary data, not HTML (wrong file extension?)"
 
 
 @dataclass(slots=True)
@@ -27,6 +39,7 @@ class _Node:
     tag: str
     attrs: str
     parent: _Node | None
+    depth: int = 0
     children: list[_Node | str] = field(default_factory=list)
     skip: bool = False
 
@@ -37,15 +50,28 @@ class _Tree(HTMLParser):
         self.root = _Node("root", "", None)
         self.cur = self.root
         self.title = ""
+        self.meta_title = ""
         self._in_title = False
+
+    def _close_implied(self, tag: str) -> None:
+        if tag in _CLOSES_P and self.cur.tag == "p" and self.cur.parent is not None:
+            self.cur = self.cur.parent
+        ends = _CLOSES_SIBLING.get(tag, set())
+        while self.cur.tag in ends and self.cur.parent is not None:
+            self.cur = self.cur.parent
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag == "title":
             self._in_title = True
+        if tag == "meta" and (dict(attrs).get("name") or dict(attrs).get("property") or "").lower() in (
+                "articletitle", "og:title"):
+            self.meta_title = self.meta_title or (dict(attrs).get("content") or "")
+        self._close_implied(tag)
         marks = " ".join(v or "" for k, v in attrs if k in ("class", "id", "role"))
-        node = _Node(tag, marks, self.cur, skip=self.cur.skip or tag in _SKIP or bool(_BOILER.search(marks)))
+        node = _Node(tag, marks, self.cur, self.cur.depth + 1,
+                     skip=self.cur.skip or tag in _SKIP or bool(_BOILER.search(marks)))
         self.cur.children.append(node)
-        if tag not in _VOID:
+        if tag not in _VOID and node.depth < _MAX_DEPTH:
             self.cur = node
 
     def handle_endtag(self, tag: str) -> None:
@@ -79,8 +105,24 @@ def _cjk_len(text: str) -> int:
     return len(re.findall(r"[\u4e00-\u9fff]", text))
 
 
+def _cjk_lengths(root: _Node) -> dict[int, int]:
+    """Chinese characters under every visible node, in one bottom-up pass (no quadratic re-walks)."""
+    order: list[_Node] = []
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        order.append(node)
+        stack.extend(c for c in node.children if isinstance(c, _Node) and not c.skip)
+    lengths: dict[int, int] = {}
+    for node in reversed(order):  # children before parents
+        lengths[id(node)] = sum(_cjk_len(c) if isinstance(c, str) else lengths.get(id(c), 0)
+                                for c in node.children if isinstance(c, str) or not c.skip)
+    return lengths
+
+
 def _best_container(root: _Node) -> _Node:
     """The element whose paragraphs hold the most Chinese text (readability-style scoring)."""
+    lengths = _cjk_lengths(root)
     scores: dict[int, tuple[float, _Node]] = {}
     stack = [root]
     while stack:
@@ -90,9 +132,7 @@ def _best_container(root: _Node) -> _Node:
                 stack.append(child)
         if node.tag in ("p", "pre", "td", "li") or (node.tag == "div" and any(isinstance(c, str) and c.strip()
                                                                               for c in node.children)):
-            parts: list[str] = []
-            _text(node, parts)
-            length = _cjk_len("".join(parts))
+            length = lengths[id(node)]
             if length < 10 or node.parent is None:
                 continue
             for parent, share in ((node.parent, 1.0), (node.parent.parent, 0.5)):
@@ -104,35 +144,70 @@ def _best_container(root: _Node) -> _Node:
     return max(scores.values(), key=lambda t: t[0])[1]
 
 
-def _clean_title(title: str, headings: list[str]) -> str | None:
+def _clean_title(title: str, meta_title: str, headings: list[str], body: str) -> str | None:
+    """The article's title: a heading the <title> contains, else the <title> part the page shows."""
     title = re.sub(r"\s+", " ", title).strip()
+    meta_title = re.sub(r"\s+", " ", meta_title).strip()
     for h in headings:
-        if len(h) >= 6 and (h in title or not title):
+        if len(h) >= 6 and (h in title or h == meta_title or not title):
             return h
-    parts = [p.strip() for p in re.split(r"\s*[_|｜]\s*|\s+[-–—]\s+", title) if p.strip()]
-    return max(parts, key=len) if parts else (headings[0] if headings else None)
+    if meta_title:
+        return meta_title
+    parts = [p.strip() for p in re.split(r"\s*[_|｜]\s*|\s+[-–—]\s+|(?<=[\u4e00-\u9fff])-(?=[\u4e00-\u9fff])",
+                                         title) if p.strip()]
+    if not parts:
+        return headings[0] if headings else None
+    head = re.sub(r"\s+", "", body[:500])
+    # "文章标题_栏目_网站名": the site's name is often the longest part, so prefer the one the page shows
+    for part in parts:
+        if re.sub(r"\s+", "", part) in head or part in headings:
+            return part
+    return parts[0]
 
 
-def _headings(node: _Node, out: list[str]) -> None:
-    for child in node.children:
-        if isinstance(child, _Node):
-            if child.tag in ("h1", "h2") and not child.skip:
-                parts: list[str] = []
-                _text(child, parts)
-                text = re.sub(r"\s+", "", "".join(parts))
-                if text:
-                    out.append(text)
-            _headings(child, out)
+def _headings(root: _Node) -> list[str]:
+    out: list[str] = []
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        children = [c for c in node.children if isinstance(c, _Node)]
+        stack.extend(reversed(children))  # document order
+        if node.tag in ("h1", "h2") and not node.skip:
+            parts: list[str] = []
+            _text(node, parts)
+            text = re.sub(r"\s+", "", "".join(parts))
+            if text:
+                out.append(text)
+    return out
+
+
+def _decode_page(data: bytes) -> str:
+    """The page as text: a BOM, then valid UTF-8, then the declared charset (GB read as gb18030)."""
+    m = _CHARSET.search(data[:4096])
+    declared = m.group(1).decode("ascii").lower() if m else ""
+    if not declared or declared in ("utf-8", "utf8") or data.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return decode(data)[0]
+        except ExtractionError as exc:
+            raise ExtractionError(str(exc).replace("not text", "not HTML")) from exc
+    if looks_binary(data):
+        raise ExtractionError(_BINARY)
+    try:
+        # a page re-saved as UTF-8 often keeps its old gb2312 <meta>; GB text is almost never valid UTF-8
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    codec = "gb18030" if declared in _GB else declared
+    try:
+        codecs.lookup(codec)
+    except LookupError:
+        codec = "gb18030"
+    return data.decode(codec, errors="replace")
 
 
 def extract_html(data: bytes, settings: Settings) -> Extracted:
     """Extract the main text of a saved HTML page."""
-    m = _CHARSET.search(data[:4096])
-    declared = m.group(1).decode("ascii").lower() if m else ""
-    if declared in ("gb2312", "gbk", "gb18030"):
-        text = data.decode("gb18030", errors="replace")
-    else:
-        text, _ = decode(data)
+    text = _decode_page(data)
     parser = _Tree()
     try:
         parser.feed(text)
@@ -145,9 +220,7 @@ def extract_html(data: bytes, settings: Settings) -> Extracted:
     body = "\n".join(ln.strip() for ln in "".join(parts).split("\n") if ln.strip())
     if not body:
         raise ExtractionError("the page has no body text")
-    headings: list[str] = []
-    _headings(parser.root, headings)
-    title = _clean_title(parser.title, headings)
+    title = _clean_title(parser.title, parser.meta_title, _headings(parser.root), body)
     if title and body.startswith(title):
         body = body[len(title):].lstrip("\n")
     return Extracted(text=body, title=title, method="html")

@@ -15,8 +15,13 @@ from xuncha.settings import Settings
 
 from ..models import Extracted
 from .errors import ExtractionError, NeedsOCR
+from ..radicals import repair_radicals
 
 _CID = re.compile(r"\(cid:\d+\)")
+# metadata titles that name the file or the program, not the document
+_OFFICE_PREFIX = re.compile(r"^(?:microsoft\s+(?:word|excel|powerpoint)|wps\s*\w*)\s*-\s*", re.I)
+_FILE_SUFFIX = re.compile(r"\.(?:s?html?|docx?|wps|pdf|txt|rtf|xlsx?|pptx?)$", re.I)
+_PLACEHOLDER = re.compile(r"^(?:untitled|无标题|document\s*\d*|文档\s*\d*|新建.*文档.*)$", re.I)
 
 
 def _limits(memory_mb: int):  # type: ignore[no-untyped-def]
@@ -41,6 +46,24 @@ def _run_worker(data: bytes, settings: Settings) -> dict:
                                   f"(limit {settings.pdf_memory_mb} MB, exit {proc.returncode})")
         raise ExtractionError(f"PDF extraction failed: {tail[0][:200]}")
     return json.loads(proc.stdout.decode("utf-8"))
+
+
+def _useful_title(title: str | None) -> str | None:
+    """The metadata title, unless it is a file name ("page.html", "Microsoft Word - 通报.doc") or a placeholder."""
+    if not title:
+        return None
+    title = _OFFICE_PREFIX.sub("", title.strip())
+    if _FILE_SUFFIX.search(title):
+        title = _FILE_SUFFIX.sub("", title).strip()
+        # what is left of a file name is a title only if it reads like one
+        if not re.search(r"[\u4e00-\u9fff]{2}", title):
+            return None
+    return None if not title or _PLACEHOLDER.match(title) else title
+
+
+def _truncated(data: bytes) -> bool:
+    # every complete PDF ends with %%EOF (readers look in the last 1 KiB)
+    return b"%%EOF" not in data[-1024:]
 
 
 def _needs_ocr(text: str) -> bool:
@@ -79,12 +102,18 @@ def _ocr(data: bytes, settings: Settings) -> str:
 
 def extract_pdf(data: bytes, settings: Settings) -> Extracted:
     """Extract a PDF's text layer; OCR scanned pages when tesseract chi_sim is installed."""
-    if not data.lstrip()[:5] == b"%PDF-":
+    if b"%PDF-" not in data[:1024]:  # readers accept a little junk before the header
         raise ExtractionError("not a PDF (no %PDF- header)")
-    result = _run_worker(data, settings)
-    if not result["ok"]:
-        raise ExtractionError(result["reason"])
-    text, title = result["text"], result.get("title")
+    try:
+        result = _run_worker(data, settings)
+        if not result["ok"]:
+            raise ExtractionError(result["reason"])
+    except ExtractionError as exc:
+        if _truncated(data):
+            raise ExtractionError(f"{exc}; the file does not end with %%EOF: truncated (an incomplete "
+                                  "download?)") from exc
+        raise
+    text, title = repair_radicals(result["text"]), _useful_title(result.get("title"))
     if _needs_ocr(text):
         if settings.ocr != "auto" or not ocr_available():
             raise NeedsOCR("needs OCR: scanned PDF without a text layer (install tesseract-ocr-chi-sim "

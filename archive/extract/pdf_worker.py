@@ -8,8 +8,16 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import sys
 import warnings
+
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+
+
+def _clean(text: str | None) -> str | None:
+    # a broken ToUnicode map can yield lone surrogates: they cannot be encoded or stored
+    return _SURROGATE.sub("\ufffd", text) if text else text
 
 
 def _meta_title(data: bytes) -> str | None:
@@ -50,7 +58,7 @@ def main() -> int:
             title = _meta_title(data)
         except Exception:  # noqa: BLE001 - a broken Info dictionary must not lose the text we have
             title = None
-        out = {"ok": True, "text": text, "title": title}
+        out = {"ok": True, "text": _clean(text), "title": _clean(title)}
     except RecursionError:
         out = {"ok": False, "reason": "damaged PDF: nesting too deep"}
     except MemoryError:
@@ -62,7 +70,8 @@ def main() -> int:
         else:
             reason = f"damaged PDF ({name}: {str(exc)[:200]})"
         out = {"ok": False, "reason": reason}
-    sys.stdout.write(json.dumps(out, ensure_ascii=False))
+    # bytes, not sys.stdout.write: a non-UTF-8 locale must not make Chinese text unprintable
+    sys.stdout.buffer.write(json.dumps(out, ensure_ascii=False).encode("utf-8"))
     return 0
 
 
