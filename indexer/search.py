@@ -147,6 +147,11 @@ class SearchService:
         self._local.searcher = s
         return s
 
+    def version(self) -> str:
+        """A token that changes whenever the index does (for caches of derived results)."""
+        ix = self._index()
+        return f"{self._ix_dir.name if self._ix_dir else ''}:{ix.latest_generation()}"
+
     @property
     def reg_keys(self) -> frozenset[str]:
         """Short titles of the regulations in the index (for citation-aware queries)."""

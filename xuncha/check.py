@@ -123,3 +123,47 @@ def build_report(conn: sqlite3.Connection, service: SearchService | None, doc_id
                 suggested=[{"doc_id": h.doc_id, "doc_title": h.doc_title, "article": h.article, "score": h.score,
                             "snippet": h.snippet, "version": h.version, "article_id": h.id} for h in hits]))
     return report
+
+
+PAPER_COLUMNS = ("类别", "问题编号", "问题", "措施编号", "整改措施", "数据", "引用文件", "条款", "核查结果", "关联法规",
+                 "版本", "说明", "建议对照条文")
+
+
+def paper_rows(report: CheckReport, only: str = "") -> list[dict[str, Any]]:
+    """The working paper (整改核查表): a row per citation, and one per measure citing nothing.
+
+    only: "" for every row, "unresolved" for citations that did not resolve, "uncited" for measures citing nothing.
+    """
+    by_measure: dict[str | None, list[CitationCheck]] = {}
+    for c in report.citations:
+        by_measure.setdefault(c.measure_id, []).append(c)
+    rows: list[dict[str, Any]] = []
+    for m in report.measures:
+        base = {"category": m.category, "problem": m.problem, "problem_title": m.problem_title, "measure": m.measure,
+                "text": m.text, "figures": "、".join(f["text"] for f in m.figures), "problem_id": m.problem_id,
+                "measure_id": m.measure_id,
+                "suggested": "；".join(f"{s['doc_title']} {s['article'] or ''}".strip() for s in m.suggested),
+                "suggested_list": m.suggested}
+        cites = by_measure.get(m.measure_id, [])
+        for c in cites:
+            rows.append({**base, "citation": c, "cited": True})
+        if not cites:
+            rows.append({**base, "citation": None, "cited": False})
+    if only == "unresolved":
+        return [r for r in rows if r["citation"] is not None and r["citation"].status != "resolved"]
+    if only == "uncited":
+        return [r for r in rows if not r["cited"]]
+    return rows
+
+
+def paper_table(rows: list[dict[str, Any]]) -> list[list[str]]:
+    """Rows as plain cells in PAPER_COLUMNS order (CSV and XLSX share this)."""
+    out = []
+    for r in rows:
+        c: CitationCheck | None = r["citation"]
+        reg = c.regulation if c else None
+        out.append([r["category"], str(r["problem"]), r["problem_title"], str(r["measure"]), r["text"], r["figures"],
+                    f"《{c.title}》" if c else "（未引用）", (c.article_label or c.article or "") if c else "",
+                    STATUS_LABELS[c.status] if c else "未引用法规", reg["title"] if reg else "",
+                    (reg["version"] or "") if reg else "", c.reason if c else "", r["suggested"]])
+    return out
