@@ -80,21 +80,21 @@ class Catalog:
     def _match(self, title: str) -> tuple[list[_Entry], float, str]:
         key = title_key(ALIASES.get(title, title))
         if key in self.by_key:
-            return self.by_key[key], 1.0, "exact title"
+            return self.by_key[key], 1.0, "标题完全一致"
         short = short_title(key)
         if short in self.by_short:
-            return self.by_short[short], 0.95, "short title"
+            return self.by_short[short], 0.95, "简称一致"
         for prefix in ("中华人民共和国", "中国共产党"):
             if (prefix + short) in self.by_short:
-                return self.by_short[prefix + short], 0.9, "title with prefix"
+                return self.by_short[prefix + short], 0.9, "补全前缀后一致"
         # cited without the issuing region: 行政事业单位内部控制规定 for 示例市行政事业单位内部控制规定
         regional = [e for e in self.entries if len(short) >= 6 and e.short.endswith(short)
                     and _REGION_PREFIX.fullmatch(e.short[: len(e.short) - len(short)])]
         if regional:
-            return regional, 0.85, "title without its region"
+            return regional, 0.85, "省略发布地区后一致"
         near = [e for e in self.entries if len(short) >= 4 and _distance_at_most_one(short, e.short)]
         if near:
-            return near, 0.75, "one character off"
+            return near, 0.75, "相差一个字（近似匹配）"
         return [], 0.0, ""
 
     def resolve(self, title: str, article: str | None = None, on_date: str | None = None,
@@ -105,12 +105,12 @@ class Catalog:
         titles = sorted({e.key for e in found})
         if len(titles) > 1:
             cands = tuple({"doc_id": e.doc_id, "title": e.title, "version": e.version} for e in found)
-            return Resolution("ambiguous", f"{len(titles)} regulations match ({how})", candidates=cands,
+            return Resolution("ambiguous", f"有 {len(titles)} 部法规可能对应（{how}）", candidates=cands,
                               confidence=confidence)
         if found:
             entry, note = _in_force(found, on_date)
             reg = {"doc_id": entry.doc_id, "title": entry.title, "version": entry.version}
-            reason = f"{how}; {note}"
+            reason = f"{how}；{note}"
             label = art_id = None
             if article and conn is not None:
                 number = cn_to_int(re.sub(r"^第|条.*$", "", article))
@@ -119,33 +119,33 @@ class Catalog:
                 if row:
                     label, art_id = row["label"], row["id"]
                 else:
-                    reason += f"; {article} not found in this version"
+                    reason += f"；该版本中没有{article}"
             cands = tuple({"doc_id": e.doc_id, "title": e.title, "version": e.version} for e in found
                           if e.doc_id != entry.doc_id)
             return Resolution("resolved", reason, reg, label, art_id, confidence, cands)
         if _PLAN_PERIOD.search(title_key(title)):
-            return Resolution("not_a_regulation", "a plan for a period of years, not a regulation")
+            return Resolution("not_a_regulation", "规划、计划类文件，不是法规")
         if _is_internal(title, context, own_units):
-            return Resolution("internal", "an internal document of the unit itself")
+            return Resolution("internal", "被巡察单位自身的内部制度")
         if _NOT_REGULATION.search(title_key(title)):
-            return Resolution("not_a_regulation", "a plan, report, notice or other document, not a regulation")
-        return Resolution("not_in_archive", "no regulation with this title in the archive")
+            return Resolution("not_a_regulation", "计划、报告、通知等文件，不是法规")
+        return Resolution("not_in_archive", "档案中没有这部法规")
 
 
 def _in_force(versions: list[_Entry], on_date: str | None) -> tuple[_Entry, str]:
     """The latest version dated on or before on_date (or the latest when no date is known)."""
     dated = sorted((e for e in versions if e.version), key=lambda e: e.version or "")
     if not dated:
-        return versions[0], "undated version"
+        return versions[0], "版本日期不明"
     if not on_date:
-        return dated[-1], f"latest version {dated[-1].version} (no date to compare)"
+        return dated[-1], f"无通报日期，采用最新的 {dated[-1].version} 版"
     before = [e for e in dated if (e.version or "") <= on_date]
     if before:
-        return before[-1], f"version {before[-1].version} in force on {on_date}"
+        return before[-1], f"采用 {on_date} 时有效的 {before[-1].version} 版"
     undated = [e for e in versions if not e.version]
     if undated:
-        return undated[0], f"no dated version on or before {on_date}; undated version"
-    return dated[0], f"no version on or before {on_date}; earliest is {dated[0].version}"
+        return undated[0], f"{on_date} 前无已知日期的版本，采用日期不明的版本"
+    return dated[0], f"{on_date} 前无有效版本，最早为 {dated[0].version} 版"
 
 
 def _is_internal(title: str, context: str, own_units: tuple[str, ...]) -> bool:

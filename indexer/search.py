@@ -174,11 +174,11 @@ class SearchService:
         if built.empty:
             return Results(text, 0, (), {}, page, per_page)
         s = self.searcher()
-        results, relaxed = self._run(s, built.strict, built.filters, page, per_page, sort), False
-        if len(results) < RELAX_BELOW:
-            loose = self._run(s, built.relaxed, built.filters, page, per_page, sort)
-            if len(loose) > len(results):
-                results, relaxed = loose, True
+        # AND or OR is decided on the query alone, before filters, so that a facet's count is
+        # what clicking it gives (a filter never flips the search into the other mode)
+        unfiltered = s.search(built.strict, limit=1)
+        relaxed = len(unfiltered) < RELAX_BELOW
+        results = self._run(s, built.relaxed if relaxed else built.strict, built.filters, page, per_page, sort)
         total = len(results)
         first = (page - 1) * per_page
         hits = tuple(self._hit(r, built.highlight) for r in results[first: first + per_page]) \

@@ -1,0 +1,129 @@
+"""The web UI: server-rendered Chinese pages over the archive and the search API, plus a JSON API.
+
+create_app(settings) builds the Flask app; `xuncha serve` runs it under waitress.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from typing import Any
+
+from flask import Flask, current_app, g, jsonify, render_template, request
+from markupsafe import Markup
+from werkzeug.exceptions import HTTPException, InternalServerError, NotFound
+
+from archive import store
+from archive.numerals import int_to_cn
+from indexer.search import SearchService
+from indexer.snippets import highlight_all
+from xuncha.settings import Settings
+
+from .labels import CITATION_STATUS, DOC_TYPES, FACET_LABELS, FIGURE_KINDS, KIND_LABELS
+from .params import BadParam
+
+log = logging.getLogger(__name__)
+
+ERROR_TITLES: dict[int, str] = {
+    400: "请求参数有误", 404: "页面不存在", 405: "不支持的请求方法", 413: "请求过大", 414: "网址过长",
+    500: "服务器内部错误", 503: "服务暂不可用",
+}
+ERROR_HINTS: dict[int, str] = {
+    404: "您要找的页面或文件不在档案中，可能链接有误或文件已被移除。",
+    405: "此地址不支持这种请求方法。",
+    500: "处理请求时出现意外错误，已记录在服务器日志中。请稍后再试。",
+}
+
+
+def create_app(settings: Settings) -> Flask:
+    """The Flask app over one archive: blueprints, one SearchService, one error handler, per-request SQLite."""
+    app = Flask(__name__)
+    app.config["XUNCHA_SETTINGS"] = settings
+    app.json.sort_keys = False  # type: ignore[attr-defined]
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]
+    app.extensions["xuncha.search"] = SearchService(settings)
+
+    from .api import bp as api_bp
+    from .check import bp as check_bp
+    from .docs import bp as docs_bp
+    from .search import bp as search_bp
+
+    app.register_blueprint(search_bp)
+    app.register_blueprint(docs_bp)
+    app.register_blueprint(api_bp)
+    app.register_blueprint(check_bp)
+    app.register_error_handler(HTTPException, handle_error)
+    app.register_error_handler(Exception, handle_error)
+    app.teardown_appcontext(close_db)
+    app.add_template_filter(highlight, "hl")
+    app.add_template_filter(int_to_cn, "cn")
+    app.jinja_env.globals.update(KIND_LABELS=KIND_LABELS, DOC_TYPES=DOC_TYPES, FACET_LABELS=FACET_LABELS,
+                                 FIGURE_KINDS=FIGURE_KINDS, CITATION_STATUS=CITATION_STATUS)
+
+    @app.after_request
+    def _headers(resp: Any) -> Any:
+        resp.headers.setdefault("X-Content-Type-Options", "nosniff")
+        resp.headers.setdefault("Referrer-Policy", "same-origin")
+        resp.headers.setdefault("Content-Security-Policy",
+                                "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'")
+        return resp
+
+    return app
+
+
+def settings() -> Settings:
+    """The app's Settings."""
+    return current_app.config["XUNCHA_SETTINGS"]
+
+
+def search_service() -> SearchService:
+    """The app's one SearchService."""
+    return current_app.extensions["xuncha.search"]
+
+
+def get_db() -> sqlite3.Connection:
+    """This request's SQLite connection, opened on first use."""
+    if "db" not in g:
+        g.db = store.connect(settings().db_path)
+    return g.db
+
+
+def close_db(exc: BaseException | None = None) -> None:
+    """Close the request's connection, if one was opened."""
+    conn = g.pop("db", None)
+    if conn is not None:
+        conn.close()
+
+
+def highlight(text: str | None) -> Markup:
+    """Escape text and mark this request's highlight words in it (g.hl_words, set by the document page)."""
+    return Markup(highlight_all(text or "", g.get("hl_words", ())))
+
+
+def not_found(message: str, zh: str) -> NotFound:
+    """A 404 with an English description (for JSON) and a Chinese message (for pages)."""
+    exc = NotFound(description=message)
+    exc.zh = zh  # type: ignore[attr-defined]
+    return exc
+
+
+def handle_error(exc: Exception) -> Any:
+    """The one error handler: JSON {status, error} under /api/, a Chinese page everywhere else."""
+    if not isinstance(exc, HTTPException):
+        log.exception("unhandled error on %s", request.path)
+        exc = InternalServerError()
+    code = exc.code or 500
+    description = exc.description or ERROR_TITLES.get(code, "")
+    if request.path.startswith("/api/"):
+        return jsonify(status=code, error=description), code
+    if isinstance(exc, BadParam):
+        message = exc.zh
+    elif code == 400:
+        message = description
+    else:
+        message = getattr(exc, "zh", None) or ERROR_HINTS.get(code, "")
+    title = ERROR_TITLES.get(code, f"错误 {code}")
+    q = request.args.get("q", "") if request.endpoint == "search.index" else ""
+    max_q = settings().max_query_chars
+    return render_template("error.html", code=code, title=title, message=message,
+                           q=q[:max_q], max_q=max_q), code

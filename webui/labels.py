@@ -1,0 +1,29 @@
+"""Chinese labels for grains, document types, facets, figures and citation outcomes."""
+
+from __future__ import annotations
+
+KIND_LABELS: dict[str, str] = {"document": "文件", "problem": "问题", "measure": "整改措施", "article": "法规条文"}
+# the grain selector: value sent as ?kind=, label shown
+GRAINS: tuple[tuple[str, str], ...] = (("", "全部"),) + tuple(KIND_LABELS.items())
+DOC_TYPES: dict[str, str] = {"notice": "整改通报", "regulation": "法规", "other": "其他文件"}
+FACET_LABELS: dict[str, str] = {
+    "kind": "粒度", "doc_type": "文件类型", "publisher": "发布单位", "year": "年份", "category": "问题类别/章",
+    "reg_category": "法规类别", "region": "地区", "status": "效力状态",
+}
+FACET_ORDER: tuple[str, ...] = ("doc_type", "kind", "year", "publisher", "category", "reg_category", "region", "status")
+SORTS: dict[str, str] = {"relevance": "相关度", "date": "日期"}
+FIGURE_KINDS: dict[str, str] = {"date": "日期", "period": "时间", "money": "金额", "percent": "比例", "count": "数量"}
+CITATION_STATUS: dict[str, str] = {
+    "resolved": "已收录", "not_in_archive": "未收录", "ambiguous": "多个匹配",
+    "not_a_regulation": "未收录 · 非法规文件", "internal": "未收录 · 单位内部制度",
+}
+EXAMPLES: tuple[str, ...] = ("三重一大", "公车管理", "因私出国(境)", '"主体责任"', "政府采购法 第二十六条")
+
+
+def facet_value_label(facet: str, value: str) -> str:
+    """How a facet value is shown (grains and document types in Chinese, the rest as stored)."""
+    if facet == "kind":
+        return KIND_LABELS.get(value, value)
+    if facet == "doc_type":
+        return DOC_TYPES.get(value, value)
+    return value
