@@ -23,7 +23,8 @@ from .schema import FACETS
 SYNONYMS_PATH = Path(__file__).with_name("data") / "synonyms.txt"
 # function words a question carries that no document needs to contain
 STOP = frozenset("的 了 和 与 及 或 是 在 由 对 把 被 哪个 哪些 哪 什么 如何 怎么 怎样 多少 是否 吗 呢 吧 啊 请问 有关 关于 "
-                 "应当 应该 可以 能否 谁 几 多久 多长 时间 要求 规定".split())
+                 "应当 应该 可以 能否 谁 几 多久 多长 时间 要求 规定 几种 有几种 哪几种 几个 几项 多少天 "
+                 "什么样 怎么办 需要 能不能 会不会 有没有 要不要 什么时候 何时 之内 以内 有".split())
 _TOKEN = re.compile(r'(-?)"([^"]+)"|(\S+)')
 _ARTICLE_REF = re.compile(r"第\s*([0-9]+|[〇零一二三四五六七八九十百千两]+)\s*条")
 _CJK = re.compile(r"[\u3400-\u9fff]")

@@ -1,0 +1,1 @@
+"""Benchmarks for xuncha (run as modules, e.g. `python -m benchmarks.quality`)."""

@@ -1,0 +1,5 @@
+"""`python -m benchmarks.quality`: see runner.py."""
+
+from .runner import main
+
+raise SystemExit(main())

@@ -1,0 +1,444 @@
+"""Search-quality runner: xuncha vs stock Whoosh+jieba on the graded development set.
+
+    python -m benchmarks.quality                 # whole corpus (10-20 min on 2 cores)
+    python -m benchmarks.quality --quick         # judged files + 150 distractor regulations (< 2 min)
+    python -m benchmarks.quality --home DIR      # reuse (or create and keep) an archive + index in DIR
+    python -m benchmarks.quality --compare A.json B.json
+
+Each run ingests into a temporary XUNCHA_HOME (unless --home), builds xuncha's index with
+indexer.build.full_rebuild and the stock index (stock.py) from the same archive, runs every
+query through the three systems, scores the top 10 unit-grain hits (metrics.py) and writes
+benchmarks/results/quality-<timestamp>.json. See README.md, "Runner".
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import hashlib
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import metrics
+from .metrics import METRICS
+
+ROOT = Path(__file__).resolve().parents[2]
+QUERIES = Path(__file__).with_name("queries.jsonl")
+CORPUS = ROOT.parent / "shared" / "corpus"
+SAMPLES = ROOT / "corpus"
+RESULTS = ROOT / "benchmarks" / "results"
+SYSTEMS = ("xuncha", "stock-AND", "stock-OR")
+KINDS = ("topic", "abbreviation", "paraphrase", "citation", "number", "question", "segmentation")
+TARGETS = ("article", "notice", "mixed")
+K = 10
+DISTRACTORS = 150
+XUNCHA_FETCH = 100  # hits fetched from xuncha per query, so that 10 remain after dropping document hits
+
+Log = Callable[[str], None]
+Key = tuple  # ("article", doc, label) | ("notice", doc, category, section|None, problem|None, measure|None)
+
+
+# ---------------------------------------------------------------------------------------------- judgments
+
+def load_queries(path: Path = QUERIES, only: Iterable[str] | None = None) -> list[dict]:
+    """The queries, optionally only the given ids (in file order)."""
+    wanted = set(only) if only else None
+    out = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    if wanted:
+        missing = wanted - {q["id"] for q in out}
+        if missing:
+            raise SystemExit(f"unknown query ids: {', '.join(sorted(missing))}")
+        out = [q for q in out if q["id"] in wanted]
+    return out
+
+
+def unit_key(j: dict) -> Key:
+    """The comparable key of a judged unit."""
+    if "article" in j:
+        return ("article", j["doc"], j["article"])
+    cat = j["category"]
+    return ("notice", j["doc"], cat, j.get("section") if cat == 0 else None, j.get("problem"), j.get("measure"))
+
+
+def unit_label(key: Key) -> str:
+    """Short human label of a unit key."""
+    doc = Path(key[1]).stem
+    doc = "luohu" if doc.startswith("luohu") else "南开" if "南开" in doc else doc[:30]
+    if key[0] == "article":
+        return f"{doc} {key[2]}"
+    _, _, cat, sec, prob, meas = key
+    parts = [doc, f"c{cat}" + (f"/s{sec}" if cat == 0 else "")]
+    if prob is not None:
+        parts.append(f"p{prob}")
+    if meas is not None:
+        parts.append(f"m{meas}")
+    return " ".join(parts)
+
+
+@dataclass(slots=True)
+class Judged:
+    """One query's judgments: grade per unit, and the judged measures of each (unjudged) problem."""
+
+    grades: dict[Key, int]
+    measures_of: dict[Key, list[Key]] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, query: dict) -> Judged:
+        grades = {unit_key(j): int(j["grade"]) for j in query["judgments"]}
+        measures: dict[Key, list[Key]] = {}
+        for key in grades:
+            if key[0] == "notice" and key[4] is not None and key[5] is not None:
+                measures.setdefault(key[:5] + (None,), []).append(key)
+        return cls(grades, measures)
+
+    def covers(self, unit: Key | None, kind: str) -> frozenset[Key]:
+        """The judged units a hit at this unit covers (README rules: measures roll up to their problem)."""
+        if unit is None:
+            return frozenset()
+        if kind == "problem":
+            if unit in self.grades:
+                return frozenset([unit])
+            return frozenset(self.measures_of.get(unit, ()))
+        if kind == "measure":
+            if unit in self.grades:
+                return frozenset([unit])
+            problem = unit[:5] + (None,)
+            return frozenset([problem]) if problem in self.grades else frozenset()
+        return frozenset([unit]) if unit in self.grades else frozenset()
+
+    @property
+    def target(self) -> str:
+        """Which grain the query's judged units are: article, notice or mixed."""
+        grains = {k[0] for k in self.grades}
+        return grains.pop() if len(grains) == 1 else "mixed"
+
+    def unreachable(self) -> list[Key]:
+        """Judged units no unit-grain hit can cover (a 南开 category heading or a measure directly under it)."""
+        return [k for k in self.grades if k[0] == "notice" and k[4] is None]
+
+
+def judged_docs(queries: Iterable[dict]) -> list[str]:
+    """Every judged doc path (relative to the corpus), sorted."""
+    return sorted({j["doc"] for q in queries for j in q["judgments"]})
+
+
+# ---------------------------------------------------------------------------------------------- corpus
+
+def quick_paths(queries: Sequence[dict], corpus: Path = CORPUS, distractors: int = DISTRACTORS) -> list[str]:
+    """The judged files plus about `distractors` other regulations: every Nth row of MANIFEST.tsv."""
+    docs = judged_docs(queries)
+    judged = {d.removeprefix("regulations/") for d in docs}
+    with open(corpus / "regulations" / "MANIFEST.tsv", encoding="utf-8", newline="") as fh:
+        rows = [r["relpath"] for r in csv.DictReader(fh, delimiter="\t") if r["relpath"] not in judged]
+    step = max(1, len(rows) // distractors) if distractors else 0
+    extra = rows[::step][:distractors] if step else []
+    return [str(corpus / d) for d in docs] + [str(corpus / "regulations" / r) for r in extra]
+
+
+def full_paths(corpus: Path = CORPUS) -> list[str]:
+    """The whole shared corpus (regulations, notices, related) plus the project's sample corpus."""
+    return [str(corpus / "regulations"), str(corpus / "notices"), str(corpus / "related"), str(SAMPLES)]
+
+
+@dataclass(slots=True)
+class ArchiveMap:
+    """What the archive knows about hits: doc paths relative to the corpus, where problems sit."""
+
+    doc_rel: dict[str, str]
+    problem_loc: dict[str, tuple[int, int | None, int]]  # problem id → (category number, section, number)
+    measure_problem: dict[str, str]
+
+    @classmethod
+    def load(cls, conn: sqlite3.Connection, corpus: Path, judged: Iterable[str]) -> ArchiveMap:
+        base = corpus.resolve()
+        judged = sorted(judged, key=len, reverse=True)
+        rel: dict[str, str] = {}
+        for row in conn.execute("SELECT id, source_path, resolved_path FROM documents"):
+            path = Path(row["resolved_path"])
+            if path.is_relative_to(base):
+                rel[row["id"]] = path.relative_to(base).as_posix()
+                continue
+            src = row["source_path"].replace(os.sep, "/")
+            rel[row["id"]] = next((d for d in judged if src.endswith("/" + d) or src == d), src)
+        loc = {}
+        for row in conn.execute("SELECT p.id, p.number, c.number AS cat, c.section FROM problems p "
+                                "JOIN categories c ON c.id = p.category_id"):
+            loc[row["id"]] = (row["cat"], row["section"] if row["cat"] == 0 else None, row["number"])
+        mp = {r["id"]: r["problem_id"] for r in conn.execute("SELECT id, problem_id FROM measures")}
+        return cls(rel, loc, mp)
+
+    def unit(self, kind: str, hit_id: str, doc_id: str, article: str | None, measure: Any) -> Key | None:
+        """The unit key of a unit-grain hit (None for document hits or unknown ids)."""
+        doc = self.doc_rel.get(doc_id, doc_id)
+        if kind == "article":
+            return ("article", doc, article)
+        if kind in ("problem", "measure"):
+            pid = hit_id if kind == "problem" else self.measure_problem.get(hit_id)
+            if pid not in self.problem_loc:
+                return None
+            cat, sec, num = self.problem_loc[pid]
+            return ("notice", doc, cat, sec, num, int(measure) if kind == "measure" and measure is not None else None)
+        return None
+
+
+# ---------------------------------------------------------------------------------------------- running
+
+def _code_state() -> dict[str, str]:
+    """git HEAD plus a hash of indexer/ (code and data), since tuning happens before commits."""
+    state = {}
+    try:
+        state["git"] = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
+                                      text=True, timeout=10).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        state["git"] = ""
+    h = hashlib.sha1()
+    for p in sorted((ROOT / "indexer").rglob("*")):
+        if p.is_file() and p.suffix in (".py", ".txt"):
+            h.update(p.relative_to(ROOT).as_posix().encode())
+            h.update(p.read_bytes())
+    state["indexer_sha1"] = h.hexdigest()[:12]
+    return state
+
+
+def prepare(settings: Any, conn: sqlite3.Connection, paths: Sequence[str], rebuild: bool, log: Log) -> dict:
+    """Ingest and build xuncha's index unless one exists (rebuild when forced or versions changed)."""
+    from archive.pipeline import ingest
+    from indexer.build import current_dir, full_rebuild, rebuild_reason
+
+    info: dict[str, Any] = {"ingest_s": None, "build_s": None, "reused": False}
+    if current_dir(settings) is None:
+        log(f"ingesting {len(paths)} path(s) into {settings.home} …")
+        start = time.monotonic()
+        report = ingest(conn, settings, paths)
+        info["ingest_s"] = round(time.monotonic() - start, 2)
+        fails = report.failures
+        info["ingest"] = {"added": report.count("added"), "unchanged": report.count("unchanged"),
+                          "skipped": report.count("skipped"), "failed": len(fails)}
+        info["ingest_failures"] = [(f.source_path, f.reason) for f in fails[:20]]
+        log(f"  {info['ingest']} in {info['ingest_s']} s" + "".join(
+            f"\n  failed: {p}: {r}" for p, r in info["ingest_failures"][:5]))
+        reason = "new archive"
+    else:
+        reason = "--rebuild" if rebuild else rebuild_reason(settings)
+    if reason:
+        log(f"building xuncha index ({reason}, {settings.worker_count} process(es)) …")
+        rep = full_rebuild(conn, settings, reason=reason)
+        info["build_s"] = round(rep.seconds, 2)
+        log(f"  {rep.documents} documents, {rep.grains} grains in {info['build_s']} s")
+    else:
+        info["reused"] = True
+        log(f"reusing the index in {settings.home} (pass --rebuild to time a build)")
+    return info
+
+
+def _units(hits: Sequence[Any], amap: ArchiveMap) -> list[tuple[Any, Key | None]]:
+    return [(h, amap.unit(h.kind, h.id, h.doc_id, h.article, h.measure)) for h in hits]
+
+
+def _score(judged: Judged, ranked: list[tuple[Any, Key | None]], total: int | None) -> dict:
+    covers = [judged.covers(unit, h.kind) for h, unit in ranked]
+    gains, _ = metrics.dedupe(covers, judged.grades)
+    out: dict[str, Any] = {m: round(v, 4) for m, v in metrics.score_ranking(covers, judged.grades, K).items()}
+    out["hits"] = total
+    out["top"] = [{"id": h.id, "kind": h.kind, "unit": unit_label(u) if u else None, "title": h.title[:60],
+                   "gain": g} for (h, u), g in zip(ranked, gains)]
+    return out
+
+
+def run(queries: Sequence[dict], paths: Sequence[str], home: Path | None = None, *, corpus: Path = CORPUS,
+        workers: int = 0, rebuild: bool = False, mode: str = "custom", log: Log = print) -> dict:
+    """Archive + index (ours and stock), run every query through the three systems, score them."""
+    from archive import store
+    from indexer.schema import SCHEMA_VERSION
+    from indexer.search import SearchService
+    from xuncha.settings import load_settings
+
+    from .stock import StockIndex
+
+    started, code = time.strftime("%Y-%m-%dT%H:%M:%S"), _code_state()
+    with tempfile.TemporaryDirectory(prefix="xuncha-quality-") as tmp:
+        settings = load_settings(environ={}, home=home or Path(tmp) / "home", workers=workers)
+        conn = store.connect(settings.db_path)
+        try:
+            info = prepare(settings, conn, paths, rebuild, log)
+            log("building the stock index (jieba ChineseAnalyzer, 1 process) …")
+            stock = StockIndex(Path(tmp) / "stock").build(conn)
+            log(f"  {stock.grains} grains in {stock.seconds:.2f} s")
+            amap = ArchiveMap.load(conn, corpus, judged_docs(queries))
+            docs = conn.execute("SELECT COUNT(*) FROM documents").fetchone()[0]
+            service = SearchService(settings)
+            per_query, seconds = [], dict.fromkeys(SYSTEMS, 0.0)
+            for q in queries:
+                judged = Judged.of(q)
+                row: dict[str, Any] = {"id": q["id"], "kind": q["kind"], "query": q["query"], "target": judged.target,
+                                       "judged": len(judged.grades),
+                                       "expected": [unit_label(k) + f" g{g}" for k, g in judged.grades.items()],
+                                       "systems": {}}
+                t = time.monotonic()
+                res = service.search(q["query"], per_page=XUNCHA_FETCH)
+                seconds["xuncha"] += time.monotonic() - t
+                units = [h for h in res.hits if h.kind != "document"][:K]
+                row["systems"]["xuncha"] = _score(judged, _units(units, amap), res.total)
+                row["systems"]["xuncha"]["relaxed"] = res.relaxed
+                for name in SYSTEMS[1:]:
+                    t = time.monotonic()
+                    hits, total = stock.search(q["query"], name, K)
+                    seconds[name] += time.monotonic() - t
+                    row["systems"][name] = _score(judged, _units(hits, amap), total)
+                per_query.append(row)
+            stock.close()
+        finally:
+            conn.close()
+    ours_build = info["build_s"]
+    meta = {"mode": mode, "started": started, "queries": len(queries), "paths": len(paths), "documents": docs,
+            "grains": stock.grains, "home": str(home) if home else None, "workers": settings.worker_count,
+            "schema_version": SCHEMA_VERSION, **code, **info,
+            "build_s": {"xuncha": ours_build, "stock": round(stock.seconds, 2)},
+            "build_ratio": round(ours_build / stock.seconds, 2) if ours_build and stock.seconds else None,
+            "query_ms": {s: round(1000 * v / max(1, len(queries)), 1) for s, v in seconds.items()}}
+    unreachable = [{"query": q["id"], "unit": unit_label(k)} for q in queries for k in Judged.of(q).unreachable()]
+    return {"meta": meta, **summarise(per_query), "unreachable": unreachable, "per_query": per_query}
+
+
+def summarise(per_query: Sequence[dict]) -> dict:
+    """Means per system over all queries, each query kind and each target grain; xuncha/stock nDCG ratios."""
+    groups: dict[str, list[dict]] = {"all": list(per_query)}
+    for kind in KINDS:
+        groups[kind] = [r for r in per_query if r["kind"] == kind]
+    for target in TARGETS:
+        groups[f"target:{target}"] = [r for r in per_query if r["target"] == target]
+    groups = {g: rows for g, rows in groups.items() if rows}
+    summary = {s: {g: {**{m: round(v, 4) for m, v in metrics.mean([r["systems"][s] for r in rows]).items()},
+                       "n": len(rows)} for g, rows in groups.items()} for s in SYSTEMS}
+    ratio = {}
+    for g in groups:
+        best = max(summary[s][g]["ndcg@10"] for s in SYSTEMS[1:])
+        ratio[g] = round(summary["xuncha"][g]["ndcg@10"] / best, 3) if best else None
+    return {"summary": summary, "ratio": ratio}
+
+
+# ---------------------------------------------------------------------------------------------- output
+
+def _groups(summary: dict) -> list[str]:
+    return list(next(iter(summary.values())).keys())
+
+
+def print_tables(result: dict, out: Callable[[str], None] = print, worst: int = 10) -> None:
+    """Per-system metric tables, the nDCG ratio, build times and the worst queries for xuncha."""
+    summary, ratio, meta = result["summary"], result["ratio"], result["meta"]
+    groups = _groups(summary)
+    head = f"{'group':<22}{'n':>4}" + "".join(f"{m:>11}" for m in METRICS)
+    for s in SYSTEMS:
+        out(f"\n{s}")
+        out(head)
+        for g in groups:
+            row = summary[s][g]
+            out(f"{g:<22}{row['n']:>4}" + "".join(f"{row[m]:>11.3f}" for m in METRICS))
+    out("\nnDCG@10  xuncha / max(stock-AND, stock-OR)")
+    for g in groups:
+        best = max(summary[s][g]["ndcg@10"] for s in SYSTEMS[1:])
+        r = ratio[g]
+        shown = f"{r:.2f}×" if r is not None else "n/a"
+        out(f"{g:<22}{summary['xuncha'][g]['ndcg@10']:>8.3f} / {best:.3f} = {shown}")
+    b = meta["build_s"]
+    out(f"\n{meta['documents']} documents, {meta['grains']} grains; ingest {meta.get('ingest_s')} s")
+    out(f"build: xuncha {b['xuncha']} s ({meta['workers']} process(es)), stock {b['stock']} s (1 process)"
+        + (f"; ratio {meta['build_ratio']}×" if meta.get("build_ratio") else ""))
+    out("query ms (mean): " + ", ".join(f"{s} {v}" for s, v in meta["query_ms"].items()))
+    if result.get("unreachable"):
+        out("judged units no unit-grain hit can reach (kept in the ideal): "
+            + ", ".join(f"{u['query']} {u['unit']}" for u in result["unreachable"]))
+    if worst:
+        out(f"\n{worst} worst queries for xuncha (nDCG@10; best stock; xuncha's rank 1)")
+        for r in worst_queries(result["per_query"], worst):
+            x = r["systems"]["xuncha"]
+            best = max(r["systems"][s]["ndcg@10"] for s in SYSTEMS[1:])
+            top = x["top"][0] if x["top"] else None
+            first = f"{top['unit'] or top['id']} «{top['title'][:30]}» g{top['gain']}" if top else "(no hits)"
+            out(f"{r['id']} {r['kind']:<12} {r['query']}  {x['ndcg@10']:.3f} vs {best:.3f}  #1: {first}")
+            out(f"     wanted: {'; '.join(r['expected'][:4])}")
+
+
+def worst_queries(per_query: Sequence[dict], n: int = 10) -> list[dict]:
+    """Lowest xuncha nDCG first; ties broken by how far the best stock system is ahead."""
+    def key(r: dict) -> tuple[float, float]:
+        x = r["systems"]["xuncha"]["ndcg@10"]
+        return x, x - max(r["systems"][s]["ndcg@10"] for s in SYSTEMS[1:])
+    return sorted(per_query, key=key)[:n]
+
+
+def compare(a_path: Path, b_path: Path, out: Callable[[str], None] = print, moves: int = 10) -> None:
+    """Delta B − A per system and group, then the queries whose xuncha nDCG moved most."""
+    a, b = (json.loads(Path(p).read_text(encoding="utf-8")) for p in (a_path, b_path))
+    out(f"A = {a_path} ({a['meta']['mode']}, {a['meta']['started']}, indexer {a['meta'].get('indexer_sha1')})")
+    out(f"B = {b_path} ({b['meta']['mode']}, {b['meta']['started']}, indexer {b['meta'].get('indexer_sha1')})")
+    if a["meta"].get("documents") != b["meta"].get("documents"):
+        out(f"warning: different corpora ({a['meta'].get('documents')} vs {b['meta'].get('documents')} documents)")
+    head = f"{'group':<22}" + "".join(f"{m:>18}" for m in METRICS)
+    for s in SYSTEMS:
+        if s not in a["summary"] or s not in b["summary"]:
+            continue
+        out(f"\n{s}: B − A  (B value)")
+        out(head)
+        for g in _groups(b["summary"]):
+            if g not in a["summary"][s]:
+                continue
+            cells = "".join(f"{b['summary'][s][g][m] - a['summary'][s][g][m]:>+10.3f} ({b['summary'][s][g][m]:.3f})"
+                            for m in METRICS)
+            out(f"{g:<22}{cells}")
+    qa = {r["id"]: r for r in a["per_query"]}
+    deltas = [(r["systems"]["xuncha"]["ndcg@10"] - qa[r["id"]]["systems"]["xuncha"]["ndcg@10"], r)
+              for r in b["per_query"] if r["id"] in qa]
+    changed = sorted((d for d in deltas if abs(d[0]) > 1e-9), key=lambda d: -abs(d[0]))[:moves]
+    out(f"\nxuncha nDCG@10 moves ({sum(1 for d in deltas if d[0] > 1e-9)} up, "
+        f"{sum(1 for d in deltas if d[0] < -1e-9)} down):")
+    for d, r in changed:
+        out(f"{r['id']} {r['query']}: {d:+.3f} → {r['systems']['xuncha']['ndcg@10']:.3f}")
+
+
+# ---------------------------------------------------------------------------------------------- CLI
+
+def main(argv: Sequence[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m benchmarks.quality", description=__doc__.split("\n\n")[0])
+    ap.add_argument("--quick", action="store_true",
+                    help=f"only the judged files plus {DISTRACTORS} distractor regulations")
+    ap.add_argument("--home", type=Path, help="archive + index to reuse (created and kept if missing)")
+    ap.add_argument("--rebuild", action="store_true", help="with --home: rebuild xuncha's index anyway (timed)")
+    ap.add_argument("--workers", type=int, default=0, help="xuncha build processes (0 = one per core, the default)")
+    ap.add_argument("--corpus", type=Path, default=CORPUS, help=f"the shared corpus (default {CORPUS})")
+    ap.add_argument("--queries", type=Path, default=QUERIES)
+    ap.add_argument("--only", help="comma-separated query ids")
+    ap.add_argument("--out", type=Path, help="result file (default benchmarks/results/quality-<timestamp>.json)")
+    ap.add_argument("--worst", type=int, default=10, help="how many worst queries to list")
+    ap.add_argument("--compare", nargs=2, type=Path, metavar=("A.json", "B.json"), help="print B − A and exit")
+    args = ap.parse_args(argv)
+    if args.compare:
+        compare(*args.compare)
+        return 0
+    if not args.corpus.is_dir():
+        ap.error(f"corpus not found: {args.corpus}")
+    queries = load_queries(args.queries, args.only.split(",") if args.only else None)
+    mode = "quick" if args.quick else "full"
+    paths = quick_paths(queries, args.corpus) if args.quick else full_paths(args.corpus)
+
+    def log(msg: str) -> None:
+        print(msg, file=sys.stderr, flush=True)
+
+    home = args.home.resolve() if args.home else None
+    result = run(queries, paths, home, corpus=args.corpus, workers=args.workers, rebuild=args.rebuild,
+                 mode=mode + (f"+only={args.only}" if args.only else ""), log=log)
+    print_tables(result, worst=args.worst)
+    out = args.out or RESULTS / f"quality-{mode}-{time.strftime('%Y%m%d-%H%M%S')}.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(result, ensure_ascii=False, indent=1), encoding="utf-8")
+    print(f"\nsaved {out}")
+    return 0
