@@ -108,6 +108,21 @@ def segment(text: str, mode: str = "index") -> Iterator[tuple[str, int, int, boo
     yield from words(pos, len(folded))
 
 
+def _fill(t: Token, text: str, pos: int, start: int, end: int, positions: bool, chars: bool,
+          keeporiginal: bool) -> Token:
+    """Set the reused Token's fields (Whoosh tokenizers yield one Token object, refilled)."""
+    t.text = text
+    t.boost = 1.0
+    t.stopped = False
+    if keeporiginal:
+        t.original = text
+    if positions:
+        t.pos = pos
+    if chars:
+        t.startchar, t.endchar = start, end
+    return t
+
+
 class ChineseTokenizer(Tokenizer):
     """Whoosh tokenizer over jieba: positions count words; offsets index the original text."""
 
@@ -132,16 +147,7 @@ class ChineseTokenizer(Tokenizer):
         for word, start, end, primary in segment(value, seg_mode):
             if primary:
                 pos += 1
-            t.text = word
-            t.boost = 1.0
-            t.stopped = False
-            if keeporiginal:
-                t.original = word
-            if positions:
-                t.pos = pos
-            if chars:
-                t.startchar, t.endchar = start_char + start, start_char + end
-            yield t
+            yield _fill(t, word, pos, start_char + start, start_char + end, positions, chars, keeporiginal)
 
 
 class BigramTokenizer(Tokenizer):
@@ -164,17 +170,8 @@ class BigramTokenizer(Tokenizer):
             else:
                 grams = [(run[i:i + 2], i, i + 2) for i in range(len(run) - 1)]
             for text, s, e in grams:
-                t.text = text
-                t.boost = 1.0
-                t.stopped = False
-                if keeporiginal:
-                    t.original = text
-                if positions:
-                    t.pos = pos
-                if chars:
-                    t.startchar, t.endchar = start_char + base + s, start_char + base + e
+                yield _fill(t, text, pos, start_char + base + s, start_char + base + e, positions, chars, keeporiginal)
                 pos += 1
-                yield t
 
 
 def word_analyzer() -> Composable:
