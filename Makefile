@@ -31,7 +31,7 @@ test: install system-deps
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 
 bench: install
-	$(BIN)/python -m benchmarks.run
+	$(BIN)/python -m benchmarks.speed
 
 quality: install
 	$(BIN)/python -m benchmarks.quality
