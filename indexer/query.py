@@ -16,6 +16,7 @@ from whoosh import query as Q
 
 from archive.citations import short_title
 from archive.numerals import cn_to_int
+from archive.resolve import ALIASES
 
 from .analysis import bigrams, query_words, segment
 from .schema import FACETS
@@ -151,7 +152,7 @@ def find_citation(text: str, reg_keys: Collection[str]) -> tuple[str | None, int
     for i in range(len(compact)):
         for j in range(min(len(compact), i + 40), i + 1, -1):
             cand = compact[i:j]
-            key = cand if cand in reg_keys else short_title(cand)
+            key = cand if cand in reg_keys else short_title(ALIASES.get(cand, cand))
             if key in reg_keys and (best is None or len(cand) > len(best[1])):
                 best = (key, cand)
                 break

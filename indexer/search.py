@@ -21,14 +21,49 @@ from xuncha.settings import Settings
 
 from .analysis import load_segmenter
 from .build import NoIndex, current_dir
+from .documents import SUPERSEDED
 from .query import BuiltQuery, QueryTooLong, build_query, load_synonyms
 from .schema import FACETS, KINDS
 from .snippets import snippet
 
 SORTS = ("relevance", "date")
 MAX_WINDOW = 10_000  # deepest result a page may reach; Whoosh collects page*per_page hits
-# BM25F as Whoosh ships it: B 0.4 and 0.2 measured no better on benchmarks.quality --quick
-WEIGHTING = scoring.BM25F(B=0.75, K1=1.2)
+SUPERSEDED_FACTOR = 0.6  # an old version of a regulation ranks below the version in force
+
+
+class _Scaled(scoring.BaseScorer):
+    """Wraps a term scorer: scores of documents whose status is 已修订 are scaled down."""
+
+    def __init__(self, inner: scoring.BaseScorer, status: Any) -> None:
+        self.inner, self.status = inner, status
+
+    def supports_block_quality(self) -> bool:
+        return self.inner.supports_block_quality()
+
+    def max_quality(self) -> float:
+        return self.inner.max_quality()  # scaling only lowers scores, so the bound holds
+
+    def block_quality(self, matcher: Any) -> float:
+        return self.inner.block_quality(matcher)
+
+    def score(self, matcher: Any) -> float:
+        value = self.inner.score(matcher)
+        if self.status is not None and self.status[matcher.id()] == SUPERSEDED:
+            return value * SUPERSEDED_FACTOR
+        return value
+
+
+class PreferInForce(scoring.BM25F):
+    """BM25F as Whoosh ships it (B 0.4 and 0.2 measured no better), preferring versions in force."""
+
+    def scorer(self, searcher: Any, fieldname: str, text: bytes, qf: int = 1) -> scoring.BaseScorer:
+        inner = super().scorer(searcher, fieldname, text, qf)
+        reader = searcher.reader()
+        status = reader.column_reader("status") if reader.has_column("status") else None
+        return _Scaled(inner, status)
+
+
+WEIGHTING = PreferInForce(B=0.75, K1=1.2)
 RELAX_BELOW = 10  # an AND search finding fewer than this falls back to OR (full matches stay first)
 
 

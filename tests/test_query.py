@@ -52,3 +52,8 @@ def test_synonyms_expand() -> None:
 def test_stop_words_dropped_from_questions() -> None:
     b = build_query("残疾人证 由哪个部门 核发", synonyms={})
     assert "哪个" not in b.highlight and "部门" in b.highlight
+
+
+def test_citation_alias() -> None:
+    key, article, _ = find_citation("党章 第八条", {"中国共产党章程", "会计法"})
+    assert (key, article) == ("中国共产党章程", 8)

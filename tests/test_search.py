@@ -107,3 +107,18 @@ def test_too_long_query_is_a_clear_error(service) -> None:
 def test_hostile_queries_search_safely(service, q) -> None:
     r = service.search(q)
     assert r.total >= 0
+
+
+def test_version_in_force_outranks_the_superseded_one(service) -> None:
+    r = service.search("公务用车 管理", kind="article", per_page=100)
+    seen: dict[tuple[str, str], str] = {}
+    checked = 0
+    for h in r.hits:
+        if "公务用车管理办法" not in h.doc_title:
+            continue
+        key = (h.article or "", h.snippet)
+        if key in seen:
+            assert seen[key] == "现行有效" and h.status == "已修订", key  # same text: the current version first
+            checked += 1
+        seen.setdefault(key, h.status or "")
+    assert checked >= 3
