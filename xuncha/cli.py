@@ -187,7 +187,6 @@ def reindex(ctx: click.Context, full: bool, if_needed: bool, wait_s: float) -> N
 
 def _print_results(results: object) -> None:
     import html
-    import re
 
     from indexer.search import Results
 
@@ -198,9 +197,9 @@ def _print_results(results: object) -> None:
         where = {"article": h.article, "problem": f"问题{h.problem}" if h.problem else None,
                  "measure": f"问题{h.problem} 措施{h.measure}"}.get(h.kind) or ""
         click.secho(f"{i:>3}. [{h.kind}] {h.doc_title} {where}  ({h.score:.2f})", bold=True)
-        text = html.unescape(re.sub(r"</?mark>", "", h.snippet.replace("<mark>", "\x01").replace("</mark>", "\x02")))
-        styled = text.replace("\x01", click.style("", fg="red", bold=True, reset=False)).replace("\x02", "\x1b[0m")
-        click.echo(f"     {styled}")
+        # <mark> becomes bold red in a terminal (click drops the colour codes when piped)
+        start, end = click.style("", fg="red", bold=True, reset=False), "\x1b[0m"
+        click.echo("     " + html.unescape(h.snippet.replace("<mark>", start).replace("</mark>", end)))
         click.echo(f"     id={h.id}  {h.source_path}")
 
 
