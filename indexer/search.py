@@ -213,9 +213,14 @@ class SearchService:
         s = self.searcher()
         # AND or OR is decided on the query alone, before filters, so that a facet's count is
         # what clicking it gives (a filter never flips the search into the other mode)
-        unfiltered = s.search(built.strict, limit=1)
-        relaxed = len(unfiltered) < RELAX_BELOW
-        results = self._run(s, built.relaxed if relaxed else built.strict, built.filters, page, per_page, sort)
+        if built.filters is None:
+            results = self._run(s, built.strict, None, page, per_page, sort)
+            relaxed = len(results) < RELAX_BELOW
+        else:
+            relaxed = len(s.search(built.strict, limit=1)) < RELAX_BELOW
+            results = None
+        if results is None or relaxed:
+            results = self._run(s, built.relaxed if relaxed else built.strict, built.filters, page, per_page, sort)
         total = len(results)
         first = (page - 1) * per_page
         hits = tuple(self._hit(r, built.highlight) for r in results[first: first + per_page]) \
