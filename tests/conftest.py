@@ -51,7 +51,8 @@ def sample_paths() -> list[str]:
     paths = [str(SAMPLES)]
     if SHARED.is_dir():
         paths += [str(SHARED / "notices"), str(SHARED / "related"),
-                  *map(str, sorted((SHARED / "regulations" / "经济法").glob("政府采购法*.md")))]
+                  *map(str, sorted((SHARED / "regulations" / "经济法").glob("政府采购法*.md"))),
+                  *map(str, sorted((SHARED / "regulations").glob("*/残疾预防和残疾人康复条例*.md")))]
     return paths
 
 

@@ -75,5 +75,8 @@ def test_real_seed_citations(indexed_settings) -> None:
     assert by_title["中国共产党章程"].regulation["version"] == "2017-10-24"
     assert by_title["国家残疾预防行动计划(2016—2020年)"].status == "not_a_regulation"
     assert by_title["罗湖区残联采购管理制度"].status == "internal"
-    assert by_title["残疾预防和残疾人康复条例"].status == "not_in_archive"
+    rehab = by_title["残疾预防和残疾人康复条例"]  # a real 行政法规 of ../shared, in force on the notice's date
+    assert rehab.status == "resolved" and rehab.regulation["version"] <= "2021-03-31"
+    assert by_title["罗湖区科级以下干部任免管理办法(试行)"].status == "not_in_archive"
+    assert by_title["党支部工作手册"].status == "not_a_regulation"
     assert len(report.measures) > 40 and any(m.cites == 0 for m in report.measures)
