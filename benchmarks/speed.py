@@ -16,7 +16,6 @@ import os
 import shutil
 import statistics
 import tempfile
-import threading
 import time
 import urllib.parse
 import urllib.request
@@ -111,22 +110,29 @@ def main() -> None:
 
 
 def _first_byte(settings, queries: list[str]) -> dict:  # type: ignore[no-untyped-def]
-    """Median time to the first byte of GET /?q=… through waitress on loopback."""
+    """Median time to the first byte of GET /?q=… from `xuncha serve` (waitress) in its own process."""
     import socket
-
-    import waitress
-
-    from webui import create_app
+    import subprocess
+    import sys
 
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
     sock.close()
-    server = waitress.create_server(create_app(settings), host="127.0.0.1", port=port, threads=4)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
+    server = subprocess.Popen([sys.executable, "-c", "from xuncha.cli import main; main()", "--home",
+                               str(settings.home), "serve", "--port", str(port)], cwd=ROOT,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     times = []
     try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5).read()
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.2)
         for q in queries * 2:
             url = f"http://127.0.0.1:{port}/?q={urllib.parse.quote(q)}"
             t = time.perf_counter()
@@ -135,7 +141,8 @@ def _first_byte(settings, queries: list[str]) -> dict:  # type: ignore[no-untype
                 times.append(time.perf_counter() - t)
                 resp.read()
     finally:
-        server.close()
+        server.terminate()
+        server.wait(timeout=10)
     return {"median": round(statistics.median(times) * 1000, 1), "max": round(max(times) * 1000, 1)}
 
 
