@@ -206,7 +206,7 @@ def build_query(text: str, filters: Mapping[str, str] | None = None, reg_keys: C
         weight = W_CITED_ARTICLE if article else W_CITED_REG
         scoped = Q.And(anchor + positive, boost=weight) if positive and not article else Q.And(anchor, boost=weight)
         citing = Q.Term("cites", key, boost=W_CITED_REG / 2)
-        citation_clause = Q.Or([scoped, citing] + ([_word_clause(w) for w in query_words(key)] if not positive else []))
+        citation_clause = Q.Or([scoped, citing] + ([_word_clause(w) for w in query_words(key) if len(w) > 1] if not positive else []))
     if not positive and citation_clause is None:
         return BuiltQuery(Q.NullQuery, Q.NullQuery, (), build_filters(filters or {}), empty=True)
     strict_parts = [Q.And(positive)] if positive else []
