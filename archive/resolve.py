@@ -22,6 +22,23 @@ _PLAN_PERIOD = re.compile(r"[\(（]\d{4}\s*[—\-–－]+\s*\d{4}年?[\)）]$")
 ALIASES = {"党章": "中国共产党章程"}
 
 
+CURRENT, SUPERSEDED, UNDATED = "现行有效", "已修订", "版本不明"
+
+
+def version_status(members: list[tuple[str, str | None]]) -> dict[str, str]:
+    """(doc_id, version) of one regulation's versions → each one's status: the latest dated is in force."""
+    dated = sorted((v, i) for i, v in members if v)
+    latest = dated[-1][1] if dated else None
+    return {doc_id: CURRENT if len(members) == 1 or doc_id == latest else SUPERSEDED if version else UNDATED
+            for doc_id, version in members}
+
+
+def context_before(text: str, title: str, width: int = 20) -> str:
+    """The text just before 《title》 (where 制定/完善 tells a unit's own document)."""
+    pos = text.find(f"《{title}")
+    return text[max(0, pos - width):pos] if pos > 0 else ""
+
+
 @dataclass(frozen=True, slots=True)
 class Resolution:
     """Where a citation leads: a regulation and article, or why it leads nowhere."""

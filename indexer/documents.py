@@ -8,8 +8,8 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from archive.citations import short_title, title_key
+from archive.resolve import version_status
 
-CURRENT, SUPERSEDED, UNDATED = "现行有效", "已修订", "版本不明"
 
 
 def regulation_status(conn: sqlite3.Connection) -> dict[str, str]:
@@ -19,13 +19,7 @@ def regulation_status(conn: sqlite3.Connection) -> dict[str, str]:
         groups.setdefault(title_key(row["title"]), []).append((row["id"], row["version"]))
     status: dict[str, str] = {}
     for members in groups.values():
-        dated = sorted((v, i) for i, v in members if v)
-        latest = dated[-1][1] if dated else None
-        for doc_id, version in members:
-            if len(members) == 1 or doc_id == latest:
-                status[doc_id] = CURRENT
-            else:
-                status[doc_id] = SUPERSEDED if version else UNDATED
+        status.update(version_status(members))
     return status
 
 

@@ -17,11 +17,11 @@ from whoosh import query as Q
 from whoosh import scoring, sorting
 from whoosh.searching import Searcher
 
+from archive.resolve import SUPERSEDED
 from xuncha.settings import Settings
 
 from .analysis import load_segmenter
 from .build import NoIndex, current_dir
-from .documents import SUPERSEDED
 from .query import BuiltQuery, QueryTooLong, build_query, load_synonyms
 from .schema import FACETS, KINDS
 from .snippets import snippet

@@ -9,9 +9,7 @@ from typing import Any
 
 from archive.citations import short_title, title_key
 from archive.numerals import int_to_cn
-from archive.resolve import ALIASES, Catalog, Resolution
-
-CURRENT, SUPERSEDED, UNDATED = "现行有效", "已修订", "版本不明"  # as indexer.documents.regulation_status
+from archive.resolve import ALIASES, Catalog, Resolution, context_before, version_status
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,12 +24,6 @@ class CitationView:
     version: str | None = None
     missing_article: bool = False
     candidates: tuple[dict[str, Any], ...] = ()
-
-
-def _context(text: str, title: str) -> str:
-    """The text just before 《title》 (the resolver uses it to spot a unit's own documents)."""
-    pos = text.find(f"《{title}")
-    return text[max(0, pos - 20):pos] if pos > 0 else ""
 
 
 def _view(c: dict[str, Any], res: Resolution) -> CitationView:
@@ -51,7 +43,7 @@ def notice_sections(conn: sqlite3.Connection, doc: dict[str, Any]) -> list[dict[
     def views(cites: list[dict[str, Any]], text: str) -> list[CitationView]:
         out = []
         for c in cites:
-            ctx = _context(text, c["title"])
+            ctx = context_before(text, c["title"])
             key = (c["title"], c["article"], ctx)
             if key not in cache:
                 cache[key] = _view(c, catalog.resolve(c["title"], c["article"], on_date, ctx, units, conn=conn))
@@ -74,22 +66,15 @@ def notice_sections(conn: sqlite3.Connection, doc: dict[str, Any]) -> list[dict[
 
 
 def regulation_versions(conn: sqlite3.Connection, row: sqlite3.Row) -> tuple[str, list[dict[str, Any]]]:
-    """This regulation's status and every version of it (same short title), oldest first."""
-    members = conn.execute("SELECT id, title, version, published FROM documents WHERE doc_type = 'regulation' "
-                           "AND short_title = ? ORDER BY version", (row["short_title"] or row["title"],)).fetchall()
-    if not any(m["id"] == row["id"] for m in members):
-        members = [row]
-    dated = sorted((m["version"], m["id"]) for m in members if m["version"])
-    latest = dated[-1][1] if dated else None
-
-    def status(m: sqlite3.Row) -> str:
-        if len(members) == 1 or m["id"] == latest:
-            return CURRENT
-        return SUPERSEDED if m["version"] else UNDATED
-
-    versions = [{"doc_id": m["id"], "title": m["title"], "version": m["version"], "status": status(m),
+    """This regulation's status and every version of it (same title as the index groups them), oldest first."""
+    key = title_key(row["title"])
+    members = [m for m in conn.execute("SELECT id, title, version FROM documents WHERE doc_type = 'regulation' "
+                                       "AND short_title = ? ORDER BY version", (row["short_title"] or row["title"],))
+               if title_key(m["title"]) == key] or [row]
+    status = version_status([(m["id"], m["version"]) for m in members])
+    versions = [{"doc_id": m["id"], "title": m["title"], "version": m["version"], "status": status[m["id"]],
                  "current": m["id"] == row["id"]} for m in members]
-    return next(v["status"] for v in versions if v["current"]), versions
+    return status[row["id"]], versions
 
 
 def _could_match(title: str, key: str, short: str) -> bool:

@@ -7,7 +7,7 @@ import sqlite3
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from archive.resolve import Catalog
+from archive.resolve import Catalog, context_before
 from indexer.search import SearchService
 
 STATUS_LABELS = {"resolved": "已关联", "not_in_archive": "未收录", "ambiguous": "有歧义",
@@ -95,9 +95,7 @@ def build_report(conn: sqlite3.Connection, service: SearchService | None, doc_id
     report = CheckReport(doc_id=doc_id, title=doc["title"], published=on_date)
     text = doc["text"]
     for c in conn.execute("SELECT * FROM citations WHERE doc_id = ? AND problem_id IS NOT NULL ORDER BY id", (doc_id,)):
-        pos = text.find(f"《{c['title']}》")
-        context = text[max(0, pos - 10): pos] if pos >= 0 else ""
-        r = catalog.resolve(c["title"], c["article"], on_date, context, own, conn=conn)
+        r = catalog.resolve(c["title"], c["article"], on_date, context_before(text, c["title"]), own, conn=conn)
         prob = problems.get(c["problem_id"])
         meas = measures.get(c["measure_id"]) if c["measure_id"] else None
         report.citations.append(CitationCheck(

@@ -28,6 +28,15 @@ def _open(settings: Settings) -> sqlite3.Connection:
                                    "hint: set XUNCHA_HOME or --home to a writable folder") from exc
 
 
+def _find(conn: sqlite3.Connection, doc: str) -> sqlite3.Row:
+    """A document by id or ingested path, or a ClickException that says how to name one."""
+    row = records.find_document(conn, doc)
+    if row is None:
+        raise click.ClickException(f"no document {doc!r} in the archive\n"
+                                   "hint: use an id from `xuncha search`, or the path given to `xuncha ingest`")
+    return row
+
+
 def _echo_json(data: object) -> None:
     click.echo(json.dumps(data, ensure_ascii=False, indent=2))
 
@@ -134,10 +143,7 @@ def _print_document(doc: dict) -> None:
 def show(ctx: click.Context, doc: str, as_json: bool) -> None:
     """Show one document's structured record (DOC: an id, or the path it was ingested from)."""
     conn = _open(_settings(ctx))
-    row = records.find_document(conn, doc)
-    if row is None:
-        raise click.ClickException(f"no document {doc!r} in the archive\n"
-                                   "hint: use an id from `xuncha search`, or the path given to `xuncha ingest`")
+    row = _find(conn, doc)
     data = records.document_json(conn, row)
     if as_json:
         _echo_json(data)
@@ -275,9 +281,7 @@ def check(ctx: click.Context, doc: str, as_json: bool, suggest: int) -> None:
 
     settings = _settings(ctx)
     conn = _open(settings)
-    row = records.find_document(conn, doc)
-    if row is None:
-        raise click.ClickException(f"no document {doc!r} in the archive\nhint: use an id from `xuncha search`")
+    row = _find(conn, doc)
     try:
         service = SearchService(settings) if suggest else None
         report = build_report(conn, service, row["id"], suggest=suggest)
