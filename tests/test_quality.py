@@ -77,7 +77,13 @@ def test_unit_keys_and_rollup() -> None:
     assert j.covers(("notice", NANKAI, 0, 3, 2, 3), "measure") == {("notice", NANKAI, 0, 3, 2, 3)}
     assert j.covers(("notice", NANKAI, 0, 1, 2, 3), "measure") == set()  # section matters when category is 0
     assert j.covers(("article", "related/中国共产党章程(2017-10-24).txt", "第八条"), "article")
-    assert j.unreachable() == [unit_key(q["judgments"][3])]
+    reachable = {p5, p14, ("notice", NANKAI, 0, 3, 2, None)}
+    assert j.unreachable(reachable) == [unit_key(q["judgments"][3])]
+    # a category's own 一是 list is indexed as its problem 0, which the archive map reads as the category
+    cat3 = ("notice", NANKAI, 3, None, None, None)
+    assert j.covers(cat3, "problem") == {cat3}
+    assert j.covers(cat3[:5] + (1,), "measure") == {cat3}
+    assert j.unreachable(reachable | {cat3}) == []
     assert j.target == "mixed"
 
 

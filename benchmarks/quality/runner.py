@@ -18,12 +18,13 @@ import csv
 import hashlib
 import json
 import os
+import shutil
 import sqlite3
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -36,6 +37,7 @@ QUERIES = Path(__file__).with_name("queries.jsonl")
 CORPUS = ROOT.parent / "shared" / "corpus"
 SAMPLES = ROOT / "corpus"
 RESULTS = ROOT / "benchmarks" / "results"
+SAMPLE_PREFIX = "corpus/"  # judged docs under the project's sample corpus are named from the project root
 SYSTEMS = ("xuncha", "stock-AND", "stock-OR")
 KINDS = ("topic", "abbreviation", "paraphrase", "citation", "number", "question", "segmentation")
 TARGETS = ("article", "notice", "mixed")
@@ -96,7 +98,7 @@ class Judged:
         grades = {unit_key(j): int(j["grade"]) for j in query["judgments"]}
         measures: dict[Key, list[Key]] = {}
         for key in grades:
-            if key[0] == "notice" and key[4] is not None and key[5] is not None:
+            if key[0] == "notice" and key[5] is not None:
                 measures.setdefault(key[:5] + (None,), []).append(key)
         return cls(grades, measures)
 
@@ -121,9 +123,9 @@ class Judged:
         grains = {k[0] for k in self.grades}
         return grains.pop() if len(grains) == 1 else "mixed"
 
-    def unreachable(self) -> list[Key]:
-        """Judged units no unit-grain hit can cover (a 南开 category heading or a measure directly under it)."""
-        return [k for k in self.grades if k[0] == "notice" and k[4] is None]
+    def unreachable(self, reachable: Collection[Key]) -> list[Key]:
+        """Judged notice units no unit-grain hit can cover (a category heading without a 一是 list)."""
+        return [k for k in self.grades if k[0] == "notice" and k[:5] + (None,) not in reachable]
 
 
 def judged_docs(queries: Iterable[dict]) -> list[str]:
@@ -134,14 +136,15 @@ def judged_docs(queries: Iterable[dict]) -> list[str]:
 # ---------------------------------------------------------------------------------------------- corpus
 
 def quick_paths(queries: Sequence[dict], corpus: Path = CORPUS, distractors: int = DISTRACTORS) -> list[str]:
-    """The judged files plus about `distractors` other regulations: every Nth row of MANIFEST.tsv."""
-    docs = judged_docs(queries)
+    """The judged files plus about `distractors` other regulations (every Nth row of MANIFEST.tsv),
+    plus the project's sample corpus."""
+    docs = [d for d in judged_docs(queries) if not d.startswith(SAMPLE_PREFIX)]
     judged = {d.removeprefix("regulations/") for d in docs}
     with open(corpus / "regulations" / "MANIFEST.tsv", encoding="utf-8", newline="") as fh:
         rows = [r["relpath"] for r in csv.DictReader(fh, delimiter="\t") if r["relpath"] not in judged]
     step = max(1, len(rows) // distractors) if distractors else 0
     extra = rows[::step][:distractors] if step else []
-    return [str(corpus / d) for d in docs] + [str(corpus / "regulations" / r) for r in extra]
+    return [str(corpus / d) for d in docs] + [str(corpus / "regulations" / r) for r in extra] + [str(SAMPLES)]
 
 
 def full_paths(corpus: Path = CORPUS) -> list[str]:
@@ -159,7 +162,7 @@ class ArchiveMap:
 
     @classmethod
     def load(cls, conn: sqlite3.Connection, corpus: Path, judged: Iterable[str]) -> ArchiveMap:
-        base = corpus.resolve()
+        base, samples = corpus.resolve(), SAMPLES.resolve()
         judged = sorted(judged, key=len, reverse=True)
         rel: dict[str, str] = {}
         for row in conn.execute("SELECT id, source_path, resolved_path FROM documents"):
@@ -167,14 +170,26 @@ class ArchiveMap:
             if path.is_relative_to(base):
                 rel[row["id"]] = path.relative_to(base).as_posix()
                 continue
+            if path.is_relative_to(samples):
+                rel[row["id"]] = SAMPLE_PREFIX + path.relative_to(samples).as_posix()
+                continue
             src = row["source_path"].replace(os.sep, "/")
             rel[row["id"]] = next((d for d in judged if src.endswith("/" + d) or src == d), src)
         loc = {}
         for row in conn.execute("SELECT p.id, p.number, c.number AS cat, c.section FROM problems p "
                                 "JOIN categories c ON c.id = p.category_id"):
-            loc[row["id"]] = (row["cat"], row["section"] if row["cat"] == 0 else None, row["number"])
+            # problem 0 holds a category's own 一是… list (no numbered problems): it stands for the category
+            loc[row["id"]] = (row["cat"], row["section"] if row["cat"] == 0 else None, row["number"] or None)
         mp = {r["id"]: r["problem_id"] for r in conn.execute("SELECT id, problem_id FROM measures")}
         return cls(rel, loc, mp)
+
+    def problems(self, conn: sqlite3.Connection) -> set[Key]:
+        """The key of every problem (or category standing in for one) a hit can land on."""
+        out = set()
+        for row in conn.execute("SELECT id, doc_id FROM problems"):
+            cat, sec, num = self.problem_loc[row["id"]]
+            out.add(("notice", self.doc_rel.get(row["doc_id"], row["doc_id"]), cat, sec, num, None))
+        return out
 
     def unit(self, kind: str, hit_id: str, doc_id: str, article: str | None, measure: Any) -> Key | None:
         """The unit key of a unit-grain hit (None for document hits or unknown ids)."""
@@ -240,6 +255,38 @@ def prepare(settings: Any, conn: sqlite3.Connection, paths: Sequence[str], rebui
     return info
 
 
+def _stock_stamp(conn: sqlite3.Connection) -> str:
+    """What the stock index depends on: the archive's documents and the code that turns them into records."""
+    h = hashlib.sha1()
+    for sha, parser in conn.execute("SELECT sha256, parser_version FROM documents ORDER BY sha256"):
+        h.update(f"{sha}:{parser}".encode())
+    for name in ("indexer/documents.py", "indexer/schema.py", "benchmarks/quality/stock.py"):
+        h.update((ROOT / name).read_bytes())
+    return h.hexdigest()
+
+
+def _stock(conn: sqlite3.Connection, home: Path | None, tmp: Path, rebuild: bool, log: Log) -> tuple[Any, bool]:
+    """The stock index: built in this run, or (with --home, for tuning loops) reused when nothing it
+    depends on changed. Reported figures come from runs that built it (meta.stock_reused false)."""
+    from .stock import StockIndex
+
+    if home is None:
+        directory, stamp_file, stamp = tmp / "stock", None, ""
+    else:
+        directory, stamp_file, stamp = home / "stock", home / "stock.stamp", _stock_stamp(conn)
+        if not rebuild and stamp_file.is_file() and stamp_file.read_text() == stamp:
+            log(f"reusing the stock index in {directory} (pass --rebuild to build both in this run)")
+            return StockIndex(directory).open(), True
+        shutil.rmtree(directory, ignore_errors=True)
+        stamp_file.unlink(missing_ok=True)
+    log("building the stock index (jieba ChineseAnalyzer, 1 process) …")
+    stock = StockIndex(directory).build(conn)
+    log(f"  {stock.grains} grains in {stock.seconds:.2f} s")
+    if stamp_file is not None:
+        stamp_file.write_text(stamp)
+    return stock, False
+
+
 def _units(hits: Sequence[Any], amap: ArchiveMap) -> list[tuple[Any, Key | None]]:
     return [(h, amap.unit(h.kind, h.id, h.doc_id, h.article, h.measure)) for h in hits]
 
@@ -250,7 +297,8 @@ def _score(judged: Judged, ranked: list[tuple[Any, Key | None]], total: int | No
     out: dict[str, Any] = {m: round(v, 4) for m, v in metrics.score_ranking(covers, judged.grades, K).items()}
     out["hits"] = total
     out["top"] = [{"id": h.id, "kind": h.kind, "unit": unit_label(u) if u else None, "title": h.title[:60],
-                   "gain": g} for (h, u), g in zip(ranked, gains)]
+                   "gain": g, "key": list(u) if u else None, "judged": bool(c)}
+                  for (h, u), g, c in zip(ranked, gains, covers)]
     return out
 
 
@@ -262,18 +310,15 @@ def run(queries: Sequence[dict], paths: Sequence[str], home: Path | None = None,
     from indexer.search import SearchService
     from xuncha.settings import load_settings
 
-    from .stock import StockIndex
-
     started, code = time.strftime("%Y-%m-%dT%H:%M:%S"), _code_state()
     with tempfile.TemporaryDirectory(prefix="xuncha-quality-") as tmp:
         settings = load_settings(environ={}, home=home or Path(tmp) / "home", workers=workers)
         conn = store.connect(settings.db_path)
         try:
             info = prepare(settings, conn, paths, rebuild, log)
-            log("building the stock index (jieba ChineseAnalyzer, 1 process) …")
-            stock = StockIndex(Path(tmp) / "stock").build(conn)
-            log(f"  {stock.grains} grains in {stock.seconds:.2f} s")
+            stock, stock_reused = _stock(conn, home, Path(tmp), rebuild, log)
             amap = ArchiveMap.load(conn, corpus, judged_docs(queries))
+            reachable = amap.problems(conn)
             docs = conn.execute("SELECT COUNT(*) FROM documents").fetchone()[0]
             service = SearchService(settings)
             per_query, seconds = [], dict.fromkeys(SYSTEMS, 0.0)
@@ -302,10 +347,11 @@ def run(queries: Sequence[dict], paths: Sequence[str], home: Path | None = None,
     meta = {"mode": mode, "started": started, "queries": len(queries), "paths": len(paths), "documents": docs,
             "grains": stock.grains, "home": str(home) if home else None, "workers": settings.worker_count,
             "schema_version": SCHEMA_VERSION, **code, **info,
-            "build_s": {"xuncha": ours_build, "stock": round(stock.seconds, 2)},
-            "build_ratio": round(ours_build / stock.seconds, 2) if ours_build and stock.seconds else None,
+            "build_s": {"xuncha": ours_build, "stock": None if stock_reused else round(stock.seconds, 2)},
+            "stock_reused": stock_reused,
+            "build_ratio": round(ours_build / stock.seconds, 2) if ours_build and not stock_reused else None,
             "query_ms": {s: round(1000 * v / max(1, len(queries)), 1) for s, v in seconds.items()}}
-    unreachable = [{"query": q["id"], "unit": unit_label(k)} for q in queries for k in Judged.of(q).unreachable()]
+    unreachable = [{"query": q["id"], "unit": unit_label(k)} for q in queries for k in Judged.of(q).unreachable(reachable)]
     return {"meta": meta, **summarise(per_query), "unreachable": unreachable, "per_query": per_query}
 
 

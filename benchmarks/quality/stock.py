@@ -96,6 +96,12 @@ class StockIndex:
         self.ix, self.seconds = ix, time.monotonic() - start
         return self
 
+    def open(self) -> StockIndex:
+        """Open an index an earlier build() left in `directory`."""
+        self.ix = windex.open_dir(str(self.directory))
+        self.grains = self.ix.doc_count_all()
+        return self
+
     def search(self, text: str, system: str, limit: int = 10) -> tuple[list[StockHit], int]:
         """Top `limit` unit-grain hits (document-grain hits masked out) for one stock system, and the total."""
         assert self.ix is not None, "build() first"
