@@ -7,7 +7,7 @@ unbalanced or odd is read as plain words. Filters come as parameters, not syntax
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Container, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -29,6 +29,7 @@ STOP = frozenset("的 了 和 与 及 或 是 在 由 对 把 被 哪个 哪些 
 _TOKEN = re.compile(r'(-?)"([^"]+)"|(\S+)')
 _ARTICLE_REF = re.compile(r"第\s*([0-9]+|[〇零一二三四五六七八九十百千两]+)\s*条")
 _CJK = re.compile(r"[\u3400-\u9fff]")
+_PRC = "中华人民共和国"
 
 # weights: whole words in the unit's title > in its body > in its context; the bigram fallback below all
 W_TITLE, W_BODY, W_CONTEXT, W_BIGRAM, W_SYNONYM = 2.5, 1.0, 0.4, 0.35, 0.7
@@ -67,16 +68,38 @@ def load_synonyms(path: str = str(SYNONYMS_PATH)) -> dict[str, tuple[str, ...]]:
     return {k: tuple(sorted(v)) for k, v in table.items()}
 
 
-def _word_clause(word: str, boost: float = 1.0) -> Q.Query:
-    """One segmented word in title, body, context, or (fallback) as a bigram phrase."""
-    parts: list[Q.Query] = [Q.Term("title", word, boost=W_TITLE * boost), Q.Term("body", word, boost=W_BODY * boost),
-                            Q.Term("context", word, boost=W_CONTEXT * boost)]
-    grams = bigrams(word) if _CJK.search(word) and len(word) >= 2 else []
+def _word_clause(word: str, boost: float = 1.0, skip: Container[str] = ()) -> Q.Query:
+    """One segmented word in title, body, context, or (fallback) as a bigram phrase; not in `skip` fields."""
+    parts: list[Q.Query] = [Q.Term(f, word, boost=w * boost) for f, w in
+                            (("title", W_TITLE), ("body", W_BODY), ("context", W_CONTEXT)) if f not in skip]
+    grams = bigrams(word) if _CJK.search(word) and len(word) >= 2 and "bigram" not in skip else []
     if len(grams) == 1:
         parts.append(Q.Term("bigram", grams[0], boost=W_BIGRAM * boost))
     elif len(grams) > 1:
         parts.append(Q.Phrase("bigram", grams, boost=W_BIGRAM * boost))
     return Q.Or(parts)
+
+
+@dataclass(slots=True)
+class _Loose:
+    """The relaxed form's OR of every word, sub-word and synonym, minus fields where a word is common.
+
+    A word in a large share of units (人民, 共和国 in every national law's title) adds almost nothing
+    to the ranking of an OR query but makes it score most of the index: there it is left out.
+    """
+
+    df: Callable[[str, str], int] | None
+    max_df: int
+    clauses: list[Q.Query] = field(default_factory=list)
+
+    def add(self, word: str, boost: float = 1.0) -> None:
+        skip = set()
+        if self.df is not None and self.max_df > 0:
+            skip = {f for f in ("title", "body", "context") if self.df(f, word) > self.max_df}
+            if "body" in skip:  # the bigram field holds the body's text
+                skip.add("bigram")
+        if len(skip) < 4:
+            self.clauses.append(_word_clause(word, boost, skip))
 
 
 def _subwords(word: str) -> list[str]:
@@ -88,7 +111,7 @@ def _subwords(word: str) -> list[str]:
 
 
 def _unit(raw: str, synonyms: Mapping[str, tuple[str, ...]], highlight: list[str],
-          loose: list[Q.Query] | None = None) -> Q.Query | None:
+          loose: _Loose | None = None) -> Q.Query | None:
     """A whitespace-separated query token: all its words, or its whole form as a phrase, or a synonym.
 
     Every word, sub-word and synonym is also appended to `loose`: the relaxed form ORs them all.
@@ -97,8 +120,10 @@ def _unit(raw: str, synonyms: Mapping[str, tuple[str, ...]], highlight: list[str
     if not words:
         return None
     if loose is not None:
-        loose.extend(_word_clause(w) for w in words)
-        loose.extend(_word_clause(sub, W_SYNONYM) for w in words for sub in _subwords(w))
+        for w in words:
+            loose.add(w)
+        for sub in (sub for w in words for sub in _subwords(w)):
+            loose.add(sub, W_SYNONYM)
     highlight.extend(words)
     if raw not in words and len(raw) <= 20:
         highlight.append(raw)
@@ -119,7 +144,9 @@ def _unit(raw: str, synonyms: Mapping[str, tuple[str, ...]], highlight: list[str
         syn_words = query_words(syn)
         highlight.append(syn)
         if loose is not None:
-            loose.extend(_word_clause(w, W_SYNONYM) for w in syn_words if len(w) > 1)
+            for w in syn_words:
+                if len(w) > 1:
+                    loose.add(w, W_SYNONYM)
         if len(syn_words) == 1:
             alts.append(_word_clause(syn_words[0], W_SYNONYM))
         elif syn_words:
@@ -158,8 +185,11 @@ def find_citation(text: str, reg_keys: Collection[str]) -> tuple[str | None, int
                 break
     if best is None:
         return None, article, text
+    # a fragment of 中华人民共和国 typed before a short title (人民共和国国歌法) belongs to the title
+    at = compact.find(best[1])
+    lead = next((compact[k:at] for k in range(max(0, at - len(_PRC)), at) if _PRC.endswith(compact[k:at])), "")
     rest = text
-    for piece in (best[1], re.sub("^中华人民共和国", "", best[1])):
+    for piece in (lead + best[1], best[1], re.sub("^中华人民共和国", "", best[1])):
         rest = rest.replace(piece, " ")
     rest = _ARTICLE_REF.sub(" ", re.sub(r"[《》〈〉]", " ", rest))
     return best[0], article, rest
@@ -172,8 +202,12 @@ def build_filters(filters: Mapping[str, str]) -> Q.Query | None:
 
 
 def build_query(text: str, filters: Mapping[str, str] | None = None, reg_keys: Collection[str] = (),
-                synonyms: Mapping[str, tuple[str, ...]] | None = None, max_chars: int = 200) -> BuiltQuery:
-    """Parse user text into strict and relaxed Whoosh queries; raises only QueryTooLong."""
+                synonyms: Mapping[str, tuple[str, ...]] | None = None, max_chars: int = 200,
+                df: Callable[[str, str], int] | None = None, max_df: int = 0) -> BuiltQuery:
+    """Parse user text into strict and relaxed Whoosh queries; raises only QueryTooLong.
+
+    `df(field, word)` with `max_df` leaves words common in a field out of the relaxed form's OR.
+    """
     if len(text) > max_chars:
         raise QueryTooLong(f"query is {len(text)} characters; the limit is {max_chars}")
     text = "".join(ch if ch.isprintable() else " " for ch in text)
@@ -182,7 +216,7 @@ def build_query(text: str, filters: Mapping[str, str] | None = None, reg_keys: C
     positive: list[Q.Query] = []
     negative: list[Q.Query] = []
     notes: list[str] = []
-    loose: list[Q.Query] = []
+    loose = _Loose(df, max_df)
     key, article, rest = find_citation(text, reg_keys) if reg_keys else (None, None, text)
     for m in _TOKEN.finditer(rest):
         if m.group(2) is not None:
@@ -211,7 +245,7 @@ def build_query(text: str, filters: Mapping[str, str] | None = None, reg_keys: C
         return BuiltQuery(Q.NullQuery, Q.NullQuery, (), build_filters(filters or {}), empty=True)
     strict_parts = [Q.And(positive)] if positive else []
     # relaxed: documents with every word still first (the strict form, boosted), then any word
-    relaxed_parts = [Q.Or([Q.And(positive, boost=W_STRICT_IN_RELAXED)] + loose)] if positive else []
+    relaxed_parts = [Q.Or([Q.And(positive, boost=W_STRICT_IN_RELAXED)] + loose.clauses)] if positive else []
     if citation_clause is not None:
         strict_parts.append(citation_clause)
         relaxed_parts.append(citation_clause)

@@ -64,6 +64,7 @@ class PreferInForce(scoring.BM25F):
 
 
 WEIGHTING = PreferInForce(B=0.75, K1=1.2)
+COMMON_SHARE = 0.10  # a word in more than this share of units is left out of the OR fallback (per field)
 RELAX_BELOW = 10  # an AND search finding fewer than this falls back to OR (full matches stay first)
 
 
@@ -197,7 +198,13 @@ class SearchService:
 
     def build(self, text: str, filters: Mapping[str, str]) -> BuiltQuery:
         """build_query with this index's regulation titles and the configured length cap."""
-        return build_query(text, filters, reg_keys=self.reg_keys, max_chars=self.settings.max_query_chars)
+        s = self.searcher()
+
+        def df(fieldname: str, word: str) -> int:
+            return s.doc_frequency(fieldname, word)
+
+        return build_query(text, filters, reg_keys=self.reg_keys, max_chars=self.settings.max_query_chars,
+                           df=df, max_df=int(s.doc_count_all() * COMMON_SHARE))
 
     def search(self, text: str, filters: Mapping[str, str] | None = None, page: int = 1, per_page: int = 20,
                sort: str = "relevance", kind: str | None = None) -> Results:

@@ -57,3 +57,33 @@ def test_stop_words_dropped_from_questions() -> None:
 def test_citation_alias() -> None:
     key, article, _ = find_citation("党章 第八条", {"中国共产党章程", "会计法"})
     assert (key, article) == ("中国共产党章程", 8)
+
+
+def test_citation_takes_a_typed_fragment_of_the_state_name() -> None:
+    # 人民共和国 is part of the title the user half-typed, not a word to search for
+    for text in ("人民共和国国歌法 奏唱", "中华人民共和国国歌法 奏唱", "和国国歌法 奏唱"):
+        key, _, rest = find_citation(text, {"国歌法"})
+        assert (key, rest.split()) == ("国歌法", ["奏唱"]), text
+    key, _, rest = find_citation("人民 国歌法", {"国歌法"})  # not adjacent: stays a word
+    assert rest.split() == ["人民"]
+
+
+def _terms(q: Q.Query) -> set[tuple[str, str]]:
+    return {(f, t if isinstance(t, str) else t.decode()) for f, t in q.iter_all_terms()}
+
+
+def test_common_words_leave_the_or_fallback_only() -> None:
+    counts = {("body", "部门"): 50_000, ("context", "部门"): 10}
+
+    def df(fieldname: str, word: str) -> int:
+        return counts.get((fieldname, word), 5)
+
+    b = build_query("部门预算 公开", synonyms={}, df=df, max_df=1_000)
+    loose = b.relaxed.subqueries[1:]  # Or([strict×3, word clauses…])
+    loose_terms = set().union(*(_terms(c) for c in loose))
+    assert ("body", "部门") not in loose_terms and ("bigram", "部门") not in loose_terms
+    assert ("context", "部门") in loose_terms and ("body", "预算") in loose_terms
+    assert ("body", "部门") in _terms(b.strict) or ("body", "部门预算") in _terms(b.strict)
+    # without document frequencies nothing is left out
+    free = build_query("部门预算 公开", synonyms={})
+    assert ("body", "部门") in set().union(*(_terms(c) for c in free.relaxed.subqueries[1:]))
