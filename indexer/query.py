@@ -56,15 +56,22 @@ class BuiltQuery:
 
 @lru_cache(maxsize=1)
 def load_synonyms(path: str = str(SYNONYMS_PATH)) -> dict[str, tuple[str, ...]]:
-    """word → the other words of its synonym group(s)."""
+    """word → the other sides of its synonym group(s).
+
+    Sides are separated by `=`. A side with spaces is an expansion whose parts all appear together
+    (三会一课 = 支部党员大会 支部委员会 党小组会 党课): it is searched for, but is not itself a key,
+    so a query for one part (党课) is not widened to the others.
+    """
     table: dict[str, set[str]] = {}
     for line in Path(path).read_text(encoding="utf-8").splitlines():
         line = line.split("#", 1)[0].strip()
         if not line:
             continue
-        group = [w for w in re.split(r"[\s=＝]+", line) if w]
-        for w in group:
-            table.setdefault(w, set()).update(x for x in group if x != w)
+        sides = [" ".join(side.split()) for side in re.split(r"[=＝]", line)]
+        sides = [side for side in sides if side]
+        for side in sides:
+            if " " not in side:
+                table.setdefault(side, set()).update(x for x in sides if x != side)
     return {k: tuple(sorted(v)) for k, v in table.items()}
 
 
@@ -127,32 +134,52 @@ def _unit(raw: str, synonyms: Mapping[str, tuple[str, ...]], highlight: list[str
     highlight.extend(words)
     if raw not in words and len(raw) <= 20:
         highlight.append(raw)
+    def other_names(names: tuple[str, ...]) -> Q.Query | None:
+        # the best-matching other name counts, not their sum: a text listing every part of an
+        # expansion must not outrank the one that uses the abbreviation itself
+        sides = [c for name in names if (c := _side(name, highlight, loose))]
+        return Q.DisjunctionMax(sides, boost=W_SYNONYM, tiebreak=0.1) if sides else None
+
+    def clause(word: str) -> Q.Query:
+        # a word with other names matches any of them, in its place among the other words
+        names = other_names(synonyms.get(word, ()))
+        return Q.Or([_word_clause(word), names]) if names is not None else _word_clause(word)
+
     alts: list[Q.Query] = []
     if len(words) == 1:
-        alts.append(_word_clause(words[0]))
+        alts.append(clause(words[0]))
     else:
         # single characters (送, 由, 核) rarely carry the meaning: they rank but are not required
         required = [w for w in words if len(w) > 1 or not _CJK.search(w)] or words
         optional = [w for w in words if w not in required]
-        core = Q.And([_word_clause(w) for w in required]) if len(required) > 1 else _word_clause(required[0])
+        core = Q.And([clause(w) for w in required]) if len(required) > 1 else clause(required[0])
         alts.append(Q.AndMaybe(core, Q.Or([_word_clause(w) for w in optional])) if optional else core)
         alts.append(Q.Phrase("body", words, boost=W_PHRASE))
         grams = bigrams(raw)
         if len(grams) > 1:
             alts.append(Q.Phrase("bigram", grams, boost=W_BIGRAM))
-    for syn in synonyms.get(raw, ()) + tuple(s for w in words if w != raw for s in synonyms.get(w, ())):
-        syn_words = query_words(syn)
-        highlight.append(syn)
+        if (whole := other_names(synonyms.get(raw, ()))) is not None:
+            alts.append(whole)
+    return alts[0] if len(alts) == 1 else Q.Or(alts)
+
+
+def _side(side: str, highlight: list[str], loose: _Loose | None) -> Q.Query | None:
+    """One side of a synonym group: a word, a phrase, or an expansion whose parts must all appear."""
+    parts = []
+    for part in side.split():
+        words = query_words(part)
+        highlight.append(part)
         if loose is not None:
-            for w in syn_words:
+            for w in words:
                 if len(w) > 1:
                     loose.add(w, W_SYNONYM)
-        if len(syn_words) == 1:
-            alts.append(_word_clause(syn_words[0], W_SYNONYM))
-        elif syn_words:
-            alts.append(Q.Phrase("body", syn_words, boost=W_SYNONYM))
-            alts.append(Q.Phrase("bigram", bigrams(syn), boost=W_SYNONYM * W_BIGRAM))
-    return alts[0] if len(alts) == 1 else Q.Or(alts)
+        if len(words) == 1:
+            parts.append(_word_clause(words[0]))
+        elif words:
+            parts.append(Q.Or([Q.Phrase("body", words), Q.Phrase("bigram", bigrams(part), boost=W_BIGRAM)]))
+    if not parts:
+        return None
+    return parts[0] if len(parts) == 1 else Q.And(parts)
 
 
 def _phrase(text: str, highlight: list[str]) -> Q.Query | None:

@@ -22,6 +22,8 @@ from xuncha.settings import Settings
 
 from .analysis import load_segmenter
 from .build import NoIndex, current_dir
+from .crowding import WINDOW as CROWD_WINDOW
+from .crowding import Ranked, crowd
 from .query import BuiltQuery, QueryTooLong, build_query, load_synonyms
 from .schema import FACETS, KINDS
 from .snippets import snippet
@@ -230,8 +232,8 @@ class SearchService:
             results = self._run(s, built.relaxed if relaxed else built.strict, built.filters, page, per_page, sort)
         total = len(results)
         first = (page - 1) * per_page
-        hits = tuple(self._hit(r, built.highlight) for r in results[first: first + per_page]) \
-            if first < total else ()
+        page_hits = [results[i] for i in self._order(results, sort)[first: first + per_page]] if first < total else []
+        hits = tuple(self._hit(r, built.highlight) for r in page_hits)
         facets = {}
         for name in FACETS:
             counts = results.groups(name)
@@ -239,9 +241,23 @@ class SearchService:
                                   key=lambda t: (-t[1], t[0]))[:30]
         return Results(text, total, hits, facets, page, per_page, relaxed, built.highlight, built.notes)
 
+    @staticmethod
+    def _order(results: Any, sort: str) -> list[int]:
+        """Positions of the collected hits in display order: relevance is crowded (crowding.py)."""
+        n = results.scored_length()
+        if sort != "relevance":
+            return list(range(n))
+        ranked = []
+        for i in range(min(n, CROWD_WINDOW)):
+            f = results[i].fields()
+            ranked.append(Ranked(f["id"], f["kind"], float(results[i].score)))
+        order = crowd(ranked, CROWD_WINDOW)
+        return order + list(range(len(order), n))
+
     def _run(self, s: Searcher, q: Q.Query, filt: Q.Query | None, page: int, per_page: int, sort: str):
         facets = {name: sorting.FieldFacet(name, maptype=sorting.Count) for name in FACETS}
-        limit = min(page * per_page, MAX_WINDOW)
+        # relevance pages are cut from the crowded top window, so that window is always collected
+        limit = min(max(page * per_page, CROWD_WINDOW if sort == "relevance" else 0), MAX_WINDOW)
         if sort == "date":
             return s.search(q, limit=limit, filter=filt, groupedby=facets,
                             sortedby=[sorting.FieldFacet("published", reverse=True), sorting.ScoreFacet()])

@@ -87,3 +87,37 @@ def test_common_words_leave_the_or_fallback_only() -> None:
     # without document frequencies nothing is left out
     free = build_query("部门预算 公开", synonyms={})
     assert ("body", "部门") in set().union(*(_terms(c) for c in free.relaxed.subqueries[1:]))
+
+
+def test_synonym_file_sides_and_expansions(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from indexer.query import load_synonyms
+
+    f = tmp_path / "synonyms.txt"
+    f.write_text("# comment\n纪委 = 纪律检查委员会 = 纪检\n三会一课 = 支部党员大会 支部委员会 党小组会 党课\n", encoding="utf-8")
+    table = load_synonyms.__wrapped__(str(f))
+    assert table["纪委"] == ("纪律检查委员会", "纪检") and "纪委" in table["纪检"]
+    assert table["三会一课"] == ("支部党员大会 支部委员会 党小组会 党课",)
+    assert "党课" not in table  # one part of an expansion does not widen to the others
+
+
+def _walk(q: Q.Query):  # type: ignore[no-untyped-def]
+    yield q
+    for child in q.children():
+        yield from _walk(child)
+
+
+def test_expansion_needs_every_part_and_other_names_count_once() -> None:
+    b = build_query("三会一课", synonyms={"三会一课": ("支部党员大会 支部委员会 党小组会 党课", "三会")})
+    other = next(q for q in _walk(b.strict) if isinstance(q, Q.DisjunctionMax))
+    expansion = next(q for q in other.subqueries if isinstance(q, Q.And))
+    assert len(expansion.subqueries) == 4
+    assert "党小组会" in b.highlight
+
+
+def test_a_word_with_other_names_keeps_its_place_among_the_words() -> None:
+    b = build_query("监督检查走过场", synonyms={"走过场": ("流于形式",)})
+    # And(监督, 检查, 走过场 | 流于形式): the other name stands in for its word, the rest still required
+    core = next(q for q in _walk(b.strict) if isinstance(q, Q.And) and len(q.subqueries) > 1)
+    assert len(core.subqueries) == 3
+    assert "监督" in repr(core.subqueries[0]) and "流于形式" not in repr(core.subqueries[0])
+    assert "走过场" in repr(core.subqueries[2]) and "流于形式" in repr(core.subqueries[2])

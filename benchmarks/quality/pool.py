@@ -4,8 +4,8 @@
 
 RESULT.json is a runner result over the archive in DIR (`--home`). Each output line is one query
 with the units to judge, in a blind order (which system found a unit is not shown, so that the
-judge cannot favour one). A judge adds `"grade"` to the units that answer (2) or relate (1) and
-copies them into the query's `judgments` (README, "Pooling").
+judge cannot favour one). Units already read (judged 0, 1 or 2) are left out. A judge gives every
+listed unit a grade, 2, 1 or 0, and adds it to the query's `judgments` (README, "Pooling").
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from .runner import load_queries
+from .runner import load_queries, unit_key
 
 
 def _text(conn: sqlite3.Connection, kind: str, grain_id: str) -> dict[str, str]:
@@ -59,13 +59,14 @@ def pool(result: dict, conn: sqlite3.Connection, depth: int = 10) -> list[dict]:
     queries = {q["id"]: q for q in load_queries()}
     out = []
     for row in result["per_query"]:
+        read = {unit_key(j) for j in queries[row["id"]]["judgments"]}  # graded 0, 1 or 2
         seen: dict[tuple, dict] = {}
         for system in row["systems"].values():
             for hit in system["top"][:depth]:
                 if hit.get("key") is None or hit.get("judged"):
                     continue
                 key = tuple(hit["key"])
-                if key not in seen:
+                if key not in seen and key not in read:
                     seen[key] = {**unit_json(key), **_text(conn, hit["kind"], hit["id"])}
         units = sorted(seen.values(), key=lambda u: hashlib.sha1(json.dumps(u, ensure_ascii=False).encode()).digest())
         q = queries[row["id"]]

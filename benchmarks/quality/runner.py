@@ -95,7 +95,9 @@ class Judged:
 
     @classmethod
     def of(cls, query: dict) -> Judged:
-        grades = {unit_key(j): int(j["grade"]) for j in query["judgments"]}
+        # grade 0 records a unit that was read and found not relevant (so pooling skips it);
+        # for scoring it is the same as an unjudged unit
+        grades = {unit_key(j): int(j["grade"]) for j in query["judgments"] if int(j["grade"]) > 0}
         measures: dict[Key, list[Key]] = {}
         for key in grades:
             if key[0] == "notice" and key[5] is not None:
