@@ -182,6 +182,12 @@ def _side(side: str, highlight: list[str], loose: _Loose | None) -> Q.Query | No
     return parts[0] if len(parts) == 1 else Q.And(parts)
 
 
+def _only_stop(raw: str) -> bool:
+    """Whether every word of a token is a question or function word."""
+    words = query_words(raw.replace('"', "").lstrip("-"))
+    return bool(words) and all(w in STOP for w in words)
+
+
 def _phrase(text: str, highlight: list[str]) -> Q.Query | None:
     words = query_words(text)
     if not words:
@@ -245,7 +251,10 @@ def build_query(text: str, filters: Mapping[str, str] | None = None, reg_keys: C
     notes: list[str] = []
     loose = _Loose(df, max_df)
     key, article, rest = find_citation(text, reg_keys) if reg_keys else (None, None, text)
-    for m in _TOKEN.finditer(rest):
+    tokens = list(_TOKEN.finditer(rest))
+    # a token of question words only (有哪些, 是多少, 要不要) is dropped when the query says more
+    content = [m for m in tokens if m.group(2) is not None or not _only_stop(m.group(3))]
+    for m in content if content or key else tokens:
         if m.group(2) is not None:
             neg, clause = bool(m.group(1)), _phrase(m.group(2), highlight if not m.group(1) else [])
         else:

@@ -121,3 +121,11 @@ def test_a_word_with_other_names_keeps_its_place_among_the_words() -> None:
     assert len(core.subqueries) == 3
     assert "监督" in repr(core.subqueries[0]) and "流于形式" not in repr(core.subqueries[0])
     assert "走过场" in repr(core.subqueries[2]) and "流于形式" in repr(core.subqueries[2])
+
+
+def test_a_token_of_question_words_only_is_dropped() -> None:
+    b = build_query("党员 有哪些 权利", synonyms={})
+    terms = {t for _, t in _terms(b.strict)}
+    assert "哪些" not in terms and "有" not in terms and {"党员", "权利"} <= terms
+    only = build_query("有哪些", synonyms={})  # nothing else to search for: the words stay
+    assert not only.empty and "哪些" in {t for _, t in _terms(only.strict)}
