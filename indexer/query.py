@@ -32,7 +32,7 @@ _CJK = re.compile(r"[\u3400-\u9fff]")
 _PRC = "中华人民共和国"
 
 # weights: whole words in the unit's title > in its body > in its context; the bigram fallback below all
-W_TITLE, W_BODY, W_CONTEXT, W_BIGRAM, W_SYNONYM = 2.5, 1.0, 0.4, 0.35, 0.7
+W_TITLE, W_BODY, W_CONTEXT, W_BIGRAM, W_SYNONYM = 1.5, 1.0, 0.4, 0.35, 0.7
 W_PHRASE, W_CITED_ARTICLE, W_CITED_REG = 2.0, 40.0, 6.0
 W_STRICT_IN_RELAXED = 3.0
 
