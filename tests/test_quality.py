@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 import math
+import sqlite3
 from pathlib import Path
 
 import pytest
 
 from benchmarks.quality import metrics
+from benchmarks.quality.pool import pool
 from benchmarks.quality.runner import SYSTEMS, Judged, compare, load_queries, quick_paths, run, unit_key
 from tests.conftest import SHARED, needs_shared
 
@@ -105,7 +107,32 @@ def test_smoke_run(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     top = next(q for q in result["per_query"] if q["id"] == "q012")["systems"]["xuncha"]["top"]
     assert any((t["unit"] or "").startswith("luohu c1 p5") for t in top), top
     assert result["meta"]["build_s"]["xuncha"] > 0 and result["meta"]["build_s"]["stock"] > 0
+    # the sample corpus is ingested and judged: 示例区党组议事规则 第五条 defines 三重一大
+    assert any(t["unit"] == "示例区党组议事规则(2019-05-20) 第五条" and t["gain"] == 2 for t in top), top
+    assert result["meta"]["stock_reused"] is False
     out = tmp_path / "r.json"
     out.write_text(json.dumps(result, ensure_ascii=False), encoding="utf-8")
     compare(out, out)
     assert "+0.000" in capsys.readouterr().out
+    # pooling lists only units no judgment (grade 0 included) covers, each with its text
+    conn = sqlite3.connect(tmp_path / "home" / "archive.sqlite3")
+    conn.row_factory = sqlite3.Row
+    pooled = pool(result, conn)
+    conn.close()
+    assert sorted(p["id"] for p in pooled) == sorted(SMOKE)
+    for p in pooled:
+        read = {unit_key(j) for j in next(q for q in queries if q["id"] == p["id"])["judgments"]}
+        for u in p["to_judge"]:
+            assert u["text"] and unit_key({**u, "grade": 0}) not in read, u
+    # a second run over the same home reuses the stock index
+    again = run(queries, paths, tmp_path / "home", corpus=SHARED, mode="smoke", log=lambda _: None)
+    assert again["meta"]["stock_reused"] is True
+    assert again["summary"]["stock-OR"] == result["summary"]["stock-OR"]
+
+
+def test_grade_zero_is_read_not_relevant() -> None:
+    j = Judged.of({"judgments": [{"doc": LUOHU, "category": 1, "problem": 5, "grade": 2},
+                                 {"doc": LUOHU, "category": 1, "problem": 5, "measure": 1, "grade": 0}]})
+    p5 = ("notice", LUOHU, 1, None, 5, None)
+    assert j.grades == {p5: 2}
+    assert j.covers(p5[:5] + (1,), "measure") == {p5}  # the 0-graded measure still rolls up to its problem
