@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections import Counter
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from archive.records import notice_categories
 from archive.resolve import Catalog, context_before
 from indexer.search import SearchService
 
@@ -87,37 +89,28 @@ def build_report(conn: sqlite3.Connection, service: SearchService | None, doc_id
     own = tuple(x for x in (doc["publisher"], header.get("inspected_unit")) if x)
     on_date = doc["published"] or header.get("feedback_date")
     catalog = Catalog.load(conn)
-    problems = {p["id"]: p for p in conn.execute(
-        "SELECT p.*, c.title AS category_title FROM problems p JOIN categories c ON c.id = p.category_id "
-        "WHERE p.doc_id = ? ORDER BY p.ord", (doc_id,))}
-    measures = {m["id"]: m for m in conn.execute("SELECT * FROM measures WHERE doc_id = ? ORDER BY problem_id, number",
-                                                 (doc_id,))}
+    categories = notice_categories(conn, doc_id)
+    problems = [(cat, p) for cat in categories for p in cat["problems"]]
+    number = {p["id"]: p["number"] for _, p in problems}  # problem and measure ids → their numbers
+    number.update((m["id"], m["number"]) for _, p in problems for m in p["measures"])
     report = CheckReport(doc_id=doc_id, title=doc["title"], published=on_date)
     text = doc["text"]
     for c in conn.execute("SELECT * FROM citations WHERE doc_id = ? AND problem_id IS NOT NULL ORDER BY id", (doc_id,)):
         r = catalog.resolve(c["title"], c["article"], on_date, context_before(text, c["title"]), own, conn=conn)
-        prob = problems.get(c["problem_id"])
-        meas = measures.get(c["measure_id"]) if c["measure_id"] else None
         report.citations.append(CitationCheck(
-            title=c["title"], article=c["article"], problem=prob["number"] if prob else None,
-            measure=meas["number"] if meas else None, status=r.status, reason=r.reason, regulation=r.regulation,
-            article_id=r.article_id, article_label=r.article_label, confidence=r.confidence,
-            candidates=list(r.candidates), problem_id=c["problem_id"], measure_id=c["measure_id"]))
-    figures: dict[str, list[dict[str, Any]]] = {}
-    for f in conn.execute("SELECT * FROM figures WHERE doc_id = ? AND measure_id IS NOT NULL ORDER BY id", (doc_id,)):
-        figures.setdefault(f["measure_id"], []).append({"kind": f["kind"], "text": f["text"], "value": f["value"],
-                                                        "unit": f["unit"]})
-    cite_counts: dict[str, int] = {}
-    for c in report.citations:
-        if c.measure_id:
-            cite_counts[c.measure_id] = cite_counts.get(c.measure_id, 0) + 1
-    for pid, prob in problems.items():
-        for m in (m for m in measures.values() if m["problem_id"] == pid):
+            title=c["title"], article=c["article"], problem=number.get(c["problem_id"]),
+            measure=number.get(c["measure_id"]) if c["measure_id"] else None, status=r.status, reason=r.reason,
+            regulation=r.regulation, article_id=r.article_id, article_label=r.article_label,
+            confidence=r.confidence, candidates=list(r.candidates), problem_id=c["problem_id"],
+            measure_id=c["measure_id"]))
+    cite_counts = Counter(c.measure_id for c in report.citations if c.measure_id)
+    for cat, prob in problems:
+        for m in prob["measures"]:
             hits = service.suggest_articles(m["text"], limit=suggest) if service and suggest else ()
             report.measures.append(MeasureCheck(
-                problem=prob["number"], measure=m["number"], problem_id=pid, measure_id=m["id"],
-                problem_title=prob["title"], category=prob["category_title"], text=m["text"],
-                cites=cite_counts.get(m["id"], 0), figures=figures.get(m["id"], []),
+                problem=prob["number"], measure=m["number"], problem_id=prob["id"], measure_id=m["id"],
+                problem_title=prob["title"], category=cat["title"], text=m["text"],
+                cites=cite_counts.get(m["id"], 0), figures=m["figures"],
                 suggested=[{"doc_id": h.doc_id, "doc_title": h.doc_title, "article": h.article, "score": h.score,
                             "snippet": h.snippet, "version": h.version, "article_id": h.id} for h in hits]))
     return report
