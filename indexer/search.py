@@ -198,9 +198,9 @@ class SearchService:
         self._index()
         return self._reg_keys
 
-    def build(self, text: str, filters: Mapping[str, str]) -> BuiltQuery:
-        """build_query with this index's regulation titles and the configured length cap."""
-        s = self.searcher()
+    def build(self, text: str, filters: Mapping[str, str], s: Searcher | None = None) -> BuiltQuery:
+        """build_query with this index's regulation titles, word frequencies and the length cap."""
+        s = s or self.searcher()
 
         def df(fieldname: str, word: str) -> int:
             return s.doc_frequency(fieldname, word)
@@ -213,13 +213,13 @@ class SearchService:
         """Search at any grain with facet filters; AND first, OR when AND finds almost nothing."""
         eff = validate(kind, filters or {}, page, per_page, sort)
         text = text.strip()
+        s = self.searcher()
         try:
-            built = self.build(text, eff)
+            built = self.build(text, eff, s)
         except QueryTooLong as exc:
             raise SearchError(f"q: {exc}") from exc
         if built.empty:
             return Results(text, 0, (), {}, page, per_page)
-        s = self.searcher()
         # AND or OR is decided on the query alone, before filters, so that a facet's count is
         # what clicking it gives (a filter never flips the search into the other mode)
         if built.filters is None:
@@ -247,10 +247,13 @@ class SearchService:
         n = results.scored_length()
         if sort != "relevance":
             return list(range(n))
+        # the kind comes from its column; only problems and measures need their stored id
+        kinds = results.searcher.reader().column_reader("kind")
         ranked = []
         for i in range(min(n, CROWD_WINDOW)):
-            f = results[i].fields()
-            ranked.append(Ranked(f["id"], f["kind"], float(results[i].score)))
+            kind = kinds[results.docnum(i)]
+            hit_id = results[i].fields()["id"] if kind in ("problem", "measure") else ""
+            ranked.append(Ranked(hit_id, kind, float(results[i].score)))
         order = crowd(ranked, CROWD_WINDOW)
         return order + list(range(len(order), n))
 
