@@ -161,6 +161,7 @@ class ArchiveMap:
     doc_rel: dict[str, str]
     problem_loc: dict[str, tuple[int, int | None, int]]  # problem id → (category number, section, number)
     measure_problem: dict[str, str]
+    problems: set[Key] = field(default_factory=set)  # every problem key a hit can land on
 
     @classmethod
     def load(cls, conn: sqlite3.Connection, corpus: Path, judged: Iterable[str]) -> ArchiveMap:
@@ -177,21 +178,16 @@ class ArchiveMap:
                 continue
             src = row["source_path"].replace(os.sep, "/")
             rel[row["id"]] = next((d for d in judged if src.endswith("/" + d) or src == d), src)
-        loc = {}
-        for row in conn.execute("SELECT p.id, p.number, c.number AS cat, c.section FROM problems p "
+        loc, doc_of = {}, {}
+        for row in conn.execute("SELECT p.id, p.doc_id, p.number, c.number AS cat, c.section FROM problems p "
                                 "JOIN categories c ON c.id = p.category_id"):
             # problem 0 holds a category's own 一是… list (no numbered problems): it stands for the category
             loc[row["id"]] = (row["cat"], row["section"] if row["cat"] == 0 else None, row["number"] or None)
+            doc_of[row["id"]] = row["doc_id"]
         mp = {r["id"]: r["problem_id"] for r in conn.execute("SELECT id, problem_id FROM measures")}
-        return cls(rel, loc, mp)
-
-    def problems(self, conn: sqlite3.Connection) -> set[Key]:
-        """The key of every problem (or category standing in for one) a hit can land on."""
-        out = set()
-        for row in conn.execute("SELECT id, doc_id FROM problems"):
-            cat, sec, num = self.problem_loc[row["id"]]
-            out.add(("notice", self.doc_rel.get(row["doc_id"], row["doc_id"]), cat, sec, num, None))
-        return out
+        amap = cls(rel, loc, mp)
+        amap.problems = {amap.unit("problem", pid, doc, None, None) for pid, doc in doc_of.items()}
+        return amap
 
     def unit(self, kind: str, hit_id: str, doc_id: str, article: str | None, measure: Any) -> Key | None:
         """The unit key of a unit-grain hit (None for document hits or unknown ids)."""
@@ -320,7 +316,6 @@ def run(queries: Sequence[dict], paths: Sequence[str], home: Path | None = None,
             info = prepare(settings, conn, paths, rebuild, log)
             stock, stock_reused = _stock(conn, home, Path(tmp), rebuild, log)
             amap = ArchiveMap.load(conn, corpus, judged_docs(queries))
-            reachable = amap.problems(conn)
             docs = conn.execute("SELECT COUNT(*) FROM documents").fetchone()[0]
             service = SearchService(settings)
             per_query, seconds = [], dict.fromkeys(SYSTEMS, 0.0)
@@ -353,7 +348,8 @@ def run(queries: Sequence[dict], paths: Sequence[str], home: Path | None = None,
             "stock_reused": stock_reused,
             "build_ratio": round(ours_build / stock.seconds, 2) if ours_build and not stock_reused else None,
             "query_ms": {s: round(1000 * v / max(1, len(queries)), 1) for s, v in seconds.items()}}
-    unreachable = [{"query": q["id"], "unit": unit_label(k)} for q in queries for k in Judged.of(q).unreachable(reachable)]
+    unreachable = [{"query": q["id"], "unit": unit_label(k)}
+                   for q in queries for k in Judged.of(q).unreachable(amap.problems)]
     return {"meta": meta, **summarise(per_query), "unreachable": unreachable, "per_query": per_query}
 
 
