@@ -114,6 +114,7 @@ class Results:
     relaxed: bool = False
     highlight: tuple[str, ...] = ()
     notes: tuple[str, ...] = field(default=())
+    full_matches: int = 0  # hits with every word; below `total` only when relaxed
 
     @property
     def pages(self) -> int:
@@ -122,7 +123,8 @@ class Results:
     def to_json(self) -> dict[str, Any]:
         """{"total", "hits", "facets"} plus paging, as `xuncha search --json` and /api/search print."""
         return {"query": self.query, "total": self.total, "page": self.page, "per_page": self.per_page,
-                "pages": self.pages, "relaxed": self.relaxed, "hits": [h.to_json() for h in self.hits],
+                "pages": self.pages, "relaxed": self.relaxed, "full_matches": self.full_matches,
+                "hits": [h.to_json() for h in self.hits],
                 "facets": {k: [{"value": v, "count": n} for v, n in vals] for k, vals in self.facets.items()}}
 
 
@@ -224,13 +226,18 @@ class SearchService:
         # what clicking it gives (a filter never flips the search into the other mode)
         if built.filters is None:
             results = self._run(s, built.strict, None, page, per_page, sort)
-            relaxed = len(results) < RELAX_BELOW
+            full = len(results)
+            relaxed = full < RELAX_BELOW
         else:
-            relaxed = len(s.search(built.strict, limit=1)) < RELAX_BELOW
+            full = len(s.search(built.strict, limit=1))
+            relaxed = full < RELAX_BELOW
+            if relaxed and full:
+                full = len(s.search(built.strict, filter=built.filters, limit=1))
             results = None
         if results is None or relaxed:
             results = self._run(s, built.relaxed if relaxed else built.strict, built.filters, page, per_page, sort)
         total = len(results)
+        full = full if relaxed else total
         first = (page - 1) * per_page
         page_hits = [results[i] for i in self._order(results, sort)[first: first + per_page]] if first < total else []
         hits = tuple(self._hit(r, built.highlight) for r in page_hits)
@@ -239,7 +246,7 @@ class SearchService:
             counts = results.groups(name)
             facets[name] = sorted(((str(v), n) for v, n in counts.items() if v not in (None, "", b"")),
                                   key=lambda t: (-t[1], t[0]))[:30]
-        return Results(text, total, hits, facets, page, per_page, relaxed, built.highlight, built.notes)
+        return Results(text, total, hits, facets, page, per_page, relaxed, built.highlight, built.notes, full)
 
     @staticmethod
     def _order(results: Any, sort: str) -> list[int]:

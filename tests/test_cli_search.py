@@ -34,6 +34,10 @@ def test_readable_output_and_errors(runner) -> None:
     assert long.exit_code == 1 and "limit" in long.output and "hint" in long.output
     bad = runner.invoke(main, ["search", "x", "--filter", "nope=1"])
     assert bad.exit_code == 1 and "unknown filter" in bad.output
+    few = json.loads(runner.invoke(main, ["search", "议事规则 公车", "--json"]).output)
+    assert few["relaxed"] and few["full_matches"] > 0
+    relaxed = runner.invoke(main, ["search", "议事规则 公车"])
+    assert f"全部词同时出现的仅 {few['full_matches']} 条，已按“或”放宽" in relaxed.output
 
 
 def test_search_without_index_says_what_to_do(runner) -> None:

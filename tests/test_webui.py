@@ -182,8 +182,17 @@ def test_pagination_links(client: FlaskClient) -> None:
 
 def test_relaxed_results_say_so(client: FlaskClient) -> None:
     page = text_of(client.get("/?q=三重一大 zzqx"))
-    assert client.get("/api/search?q=三重一大 zzqx").get_json()["relaxed"] is True
-    assert "以下为包含<strong>任一</strong>检索词的结果" in page
+    data = client.get("/api/search?q=三重一大 zzqx").get_json()
+    assert data["relaxed"] is True and data["full_matches"] == 0
+    assert "没有同时包含全部检索词的结果，以下为包含<strong>任一</strong>检索词的结果" in page
+
+
+def test_relaxed_results_with_a_few_full_matches_give_their_count(client: FlaskClient) -> None:
+    data = client.get("/api/search?q=议事规则 公车").get_json()
+    assert data["relaxed"] is True and 0 < data["full_matches"] < data["total"]
+    page = text_of(client.get("/?q=议事规则 公车"))
+    assert f"同时包含全部检索词的结果只有 {data['full_matches']} 条" in page
+    assert "没有同时包含全部检索词" not in page
 
 
 def test_citation_query_is_explained(client: FlaskClient) -> None:
