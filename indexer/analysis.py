@@ -12,7 +12,7 @@ import hashlib
 import logging
 import re
 import threading
-from collections.abc import Iterator
+from collections.abc import Container, Iterator
 from pathlib import Path
 
 import jieba
@@ -187,6 +187,34 @@ def bigram_analyzer() -> Composable:
 def query_words(text: str) -> list[str]:
     """A query's words as the index spells them (no sub-words: the index already holds those)."""
     return [w.lower() for w, _, _, primary in segment(text, "query") if primary]
+
+
+def split_word(word: str, known: Container[str] = ()) -> list[str] | None:
+    """The fewest dictionary words of two or more characters that make up `word` exactly
+    (哪些项目 → 哪些, 项目; 懒政怠政 → 懒政, 怠政 with 懒政 and 怠政 in `known`), or None.
+
+    jieba's dictionary holds many phrases (哪些项目, 多长时间) that documents never contain as a
+    word: the query falls back to their parts, as a search engine decompounds.
+    """
+    freq = load_segmenter().FREQ
+    n = len(word)
+    # best[i]: fewest pieces covering word[:i] (None: not coverable), and where the last piece starts
+    best: list[tuple[int, int] | None] = [(0, 0)] + [None] * n
+    for i in range(2, n + 1):
+        for j in range(0, i - 1):
+            piece = word[j:i]
+            if best[j] is None or piece == word or not (freq.get(piece) or piece in known):
+                continue
+            if best[i] is None or best[j][0] + 1 < best[i][0]:
+                best[i] = (best[j][0] + 1, j)
+    if best[n] is None:
+        return None
+    pieces, i = [], n
+    while i > 0:
+        j = best[i][1]
+        pieces.append(word[j:i])
+        i = j
+    return pieces[::-1]
 
 
 def bigrams(text: str) -> list[str]:

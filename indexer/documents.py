@@ -37,10 +37,13 @@ def related_ids(conn: sqlite3.Connection, doc_ids: Iterable[str]) -> set[str]:
 
 
 def _cite_keys(rows: Iterable[sqlite3.Row]) -> str:
+    """Comma-separated keys of the cited regulations, plus key#N for each cited article N."""
     keys: set[str] = set()
     for r in rows:
-        keys.add(title_key(r["title"]))
-        keys.add(short_title(r["title"]))
+        for key in (title_key(r["title"]), short_title(r["title"])):
+            keys.add(key)
+            if key and r["article_number"] is not None:
+                keys.add(f"{key}#{r['article_number']}")
     return ",".join(sorted(k.replace(",", " ") for k in keys if k))
 
 
@@ -63,7 +66,8 @@ def _doc_records(conn: sqlite3.Connection, d: sqlite3.Row, status: str) -> Itera
             "year": published[:4], "published": published, "region": d["region"] or "",
             "reg_category": d["category"] or "", "status": status, "version": d["version"] or "",
             "source_path": d["source_path"], "sha": d["sha256"]}
-    cites = conn.execute("SELECT title, problem_id, measure_id FROM citations WHERE doc_id = ?", (doc_id,)).fetchall()
+    cites = conn.execute("SELECT title, article_number, problem_id, measure_id FROM citations WHERE doc_id = ?",
+                         (doc_id,)).fetchall()
     reg_key = short_title(d["title"]) if d["doc_type"] == "regulation" else ""
     body = d["text"]
     if d["doc_type"] == "regulation":

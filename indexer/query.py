@@ -18,7 +18,7 @@ from archive.citations import short_title
 from archive.numerals import cn_to_int
 from archive.resolve import ALIASES
 
-from .analysis import bigrams, query_words, segment
+from .analysis import bigrams, query_words, segment, split_word
 from .schema import FACETS
 
 SYNONYMS_PATH = Path(__file__).with_name("data") / "synonyms.txt"
@@ -34,7 +34,9 @@ _PRC = "中华人民共和国"
 # weights: whole words in the unit's title > in its body > in its context; the bigram fallback below all
 W_TITLE, W_BODY, W_CONTEXT, W_BIGRAM, W_SYNONYM = 1.5, 1.0, 0.4, 0.35, 0.7
 W_PHRASE, W_CITED_ARTICLE, W_CITED_REG = 2.0, 40.0, 6.0
+W_CITING_REG, W_CITING_ARTICLE = 1.0, 4.0  # units citing the regulation / the very article
 W_STRICT_IN_RELAXED = 3.0
+SYNONYM_SLOP = 3  # a synonym phrase's words may stand this far apart (1: adjacent)
 
 
 class QueryTooLong(ValueError):
@@ -123,7 +125,7 @@ def _unit(raw: str, synonyms: Mapping[str, tuple[str, ...]], highlight: list[str
 
     Every word, sub-word and synonym is also appended to `loose`: the relaxed form ORs them all.
     """
-    words = [w for w in query_words(raw) if w not in STOP] or query_words(raw)
+    words = _content_words(raw, synonyms, loose.df if loose is not None else None)
     if not words:
         return None
     if loose is not None:
@@ -141,9 +143,14 @@ def _unit(raw: str, synonyms: Mapping[str, tuple[str, ...]], highlight: list[str
         return Q.DisjunctionMax(sides, boost=W_SYNONYM, tiebreak=0.1) if sides else None
 
     def clause(word: str) -> Q.Query:
-        # a word with other names matches any of them, in its place among the other words
-        names = other_names(synonyms.get(word, ()))
-        return Q.Or([_word_clause(word), names]) if names is not None else _word_clause(word)
+        # a word with other names matches any of them, in its place among the other words; a
+        # compound without any (懒政怠政) matches its parts' names together (懒政 + 怠政)
+        alts = [_word_clause(word)]
+        if (names := other_names(synonyms.get(word, ()))) is not None:
+            alts.append(names)
+        elif (pieces := split_word(word, synonyms)) and any(p in synonyms for p in pieces):
+            alts.append(Q.And([clause(p) for p in pieces if p not in STOP]))
+        return Q.Or(alts) if len(alts) > 1 else alts[0]
 
     alts: list[Q.Query] = []
     if len(words) == 1:
@@ -163,6 +170,23 @@ def _unit(raw: str, synonyms: Mapping[str, tuple[str, ...]], highlight: list[str
     return alts[0] if len(alts) == 1 else Q.Or(alts)
 
 
+def _content_words(raw: str, synonyms: Mapping[str, tuple[str, ...]],
+                   df: Callable[[str, str], int] | None) -> list[str]:
+    """A token's words minus question words; a word no unit contains is replaced by its parts
+    (哪些项目 → 项目), unless it has synonyms to stand for it."""
+    words = []
+    for w in query_words(raw):
+        if w in STOP:
+            continue
+        if (df is not None and w not in synonyms and _CJK.search(w)
+                and not any(df(f, w) for f in ("title", "body", "context"))
+                and (pieces := split_word(w, synonyms))):
+            words.extend(p for p in pieces if p not in STOP)
+        else:
+            words.append(w)
+    return words or query_words(raw)
+
+
 def _side(side: str, highlight: list[str], loose: _Loose | None) -> Q.Query | None:
     """One side of a synonym group: a word, a phrase, or an expansion whose parts must all appear."""
     parts = []
@@ -176,7 +200,9 @@ def _side(side: str, highlight: list[str], loose: _Loose | None) -> Q.Query | No
         if len(words) == 1:
             parts.append(_word_clause(words[0]))
         elif words:
-            parts.append(Q.Or([Q.Phrase("body", words), Q.Phrase("bigram", bigrams(part), boost=W_BIGRAM)]))
+            # a few words may come between (从事营利性活动 ~ 从事或者参与营利性活动)
+            parts.append(Q.Or([Q.Phrase("body", words, slop=SYNONYM_SLOP),
+                               Q.Phrase("bigram", bigrams(part), boost=W_BIGRAM)]))
     if not parts:
         return None
     return parts[0] if len(parts) == 1 else Q.And(parts)
@@ -275,7 +301,9 @@ def build_query(text: str, filters: Mapping[str, str] | None = None, reg_keys: C
             notes.append(f"citation: {key}")
         weight = W_CITED_ARTICLE if article else W_CITED_REG
         scoped = Q.And(anchor + positive, boost=weight) if positive and not article else Q.And(anchor, boost=weight)
-        citing = Q.Term("cites", key, boost=W_CITED_REG / 2)
+        citing: Q.Query = Q.Term("cites", key, boost=W_CITING_REG)
+        if article:  # a measure citing this very article ranks next to it
+            citing = Q.Or([citing, Q.Term("cites", f"{key}#{article}", boost=W_CITING_ARTICLE)])
         citation_clause = Q.Or([scoped, citing] + ([_word_clause(w) for w in query_words(key) if len(w) > 1] if not positive else []))
     if not positive and citation_clause is None:
         return BuiltQuery(Q.NullQuery, Q.NullQuery, (), build_filters(filters or {}), empty=True)

@@ -7,7 +7,7 @@ from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 from .analysis import bigram_analyzer, word_analyzer
 
 # bump whenever fields or analysis change: `xuncha reindex --if-needed` then rebuilds
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 
 KINDS = ("document", "problem", "measure", "article")
 FACETS = ("kind", "doc_type", "publisher", "year", "category", "reg_category", "region", "status")
@@ -36,7 +36,7 @@ def build_schema() -> Schema:
         reg_category=ID(stored=True, sortable=True),
         status=ID(stored=True, sortable=True),
         version=ID(stored=True),
-        # comparable keys (title_key and short title) of every regulation this unit cites
+        # comparable keys (title_key and short title) of every regulation this unit cites, and key#N per article
         cites=KEYWORD(stored=True, commas=True, scorable=True),
         # for articles and regulation documents: the regulation's short-title key
         reg_key=ID(stored=True),

@@ -65,7 +65,8 @@ class PreferInForce(scoring.BM25F):
         return _Scaled(inner, status)
 
 
-WEIGHTING = PreferInForce(B=0.75, K1=1.2)
+# a unit's list of cited regulations is not text: citing three of them is not a third of citing one
+WEIGHTING = PreferInForce(B=0.75, K1=1.2, cites_B=0.0)
 COMMON_SHARE = 0.10  # a word in more than this share of units is left out of the OR fallback (per field)
 RELAX_BELOW = 10  # an AND search finding fewer than this falls back to OR (full matches stay first)
 

@@ -62,3 +62,11 @@ def test_bigrams_with_positions_and_offsets() -> None:
 
 def test_punctuation_is_not_a_token() -> None:
     assert all(w not in {"，", "。", "《", "》"} for w, *_ in tokens("一是，二是。《条例》"))
+
+
+def test_split_word_into_dictionary_words() -> None:
+    from indexer.analysis import split_word
+
+    assert split_word("哪些项目") == ["哪些", "项目"]
+    assert split_word("懒政怠政") is None and split_word("懒政怠政", {"懒政", "怠政"}) == ["懒政", "怠政"]
+    assert split_word("项目") is None  # nothing shorter to fall back to

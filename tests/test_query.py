@@ -69,7 +69,7 @@ def test_citation_takes_a_typed_fragment_of_the_state_name() -> None:
 
 
 def _terms(q: Q.Query) -> set[tuple[str, str]]:
-    return {(f, t if isinstance(t, str) else t.decode()) for f, t in q.iter_all_terms()}
+    return {(f, t if isinstance(t, str) else t.decode() if isinstance(t, bytes) else str(t)) for f, t in q.iter_all_terms()}
 
 
 def test_common_words_leave_the_or_fallback_only() -> None:
@@ -129,3 +129,37 @@ def test_a_token_of_question_words_only_is_dropped() -> None:
     assert "哪些" not in terms and "有" not in terms and {"党员", "权利"} <= terms
     only = build_query("有哪些", synonyms={})  # nothing else to search for: the words stay
     assert not only.empty and "哪些" in {t for _, t in _terms(only.strict)}
+
+
+def test_a_word_no_unit_contains_falls_back_to_its_parts() -> None:
+    # jieba holds 哪些项目 as one word; no article does, so the query asks for 项目 (哪些 is a question word)
+    def df(fieldname: str, word: str) -> int:
+        return 0 if word == "哪些项目" else 5
+
+    b = build_query("哪些项目 必须招标", synonyms={}, df=df, max_df=1_000)
+    terms = {t for f, t in _terms(b.strict) if f == "body"}
+    assert "项目" in terms and "哪些项目" not in terms and "哪些" not in terms
+    kept = build_query("哪些项目 必须招标", synonyms={})  # without frequencies the word is kept
+    assert "哪些项目" in {t for f, t in _terms(kept.strict) if f == "body"}
+
+
+def test_a_compound_without_synonyms_uses_its_parts_synonyms() -> None:
+    syn = {"懒政": ("不作为",), "不作为": ("懒政",), "怠政": ("贻误工作",), "贻误工作": ("怠政",)}
+    b = build_query("懒政怠政", synonyms=syn)
+    assert {"懒政怠政", "不作为", "贻误工作"} <= set(b.highlight)
+    assert ("body", "懒政怠政") in _terms(b.strict)
+    # the parts' other names are required together (懒政 or 不作为, and 怠政 or 贻误工作), not either
+    both = next(q for q in _walk(b.strict) if isinstance(q, Q.And) and ("body", "懒政怠政") not in _terms(q))
+    assert len(both.subqueries) == 2 and "作为" in repr(both.subqueries[0]) and "贻误" in repr(both.subqueries[1])
+
+
+def test_a_synonym_phrase_allows_a_few_words_between() -> None:
+    b = build_query("私下开公司", synonyms={"私下开公司": ("从事营利性活动",)})
+    phrase = next(q for q in _walk(b.strict) if isinstance(q, Q.Phrase) and q.fieldname == "body"
+                  and "营利性" in q.words)
+    assert phrase.slop > 1
+
+
+def test_a_cited_article_also_finds_measures_citing_it() -> None:
+    b = build_query("政府采购法 第二十六条", reg_keys={"政府采购法"}, synonyms={})
+    assert ("cites", "政府采购法#26") in _terms(b.strict) and ("cites", "政府采购法") in _terms(b.strict)

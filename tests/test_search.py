@@ -122,3 +122,24 @@ def test_version_in_force_outranks_the_superseded_one(service) -> None:
             checked += 1
         seen.setdefault(key, h.status or "")
     assert checked >= 3
+
+
+def test_a_cited_article_comes_first_then_the_measures_citing_it(service) -> None:
+    r = service.search("示例区党组议事规则 第二十条")
+    assert r.hits[0].kind == "article" and r.hits[0].article == "第二十条"
+    citing = [h for h in r.hits[1:4] if h.kind in ("measure", "problem")]
+    assert citing and all("议事规则》第二十条" in h.snippet.replace("<mark>", "").replace("</mark>", "")
+                          or h.kind == "problem" for h in citing)
+
+
+def test_relaxed_results_count_the_hits_with_every_word(service) -> None:
+    from indexer.search import RELAX_BELOW
+
+    few = service.search("议事规则 公车")  # both words together in only a couple of units
+    assert few.relaxed and 0 < few.full_matches < RELAX_BELOW and few.full_matches < few.total
+    none = service.search("议事规则 zzqx")
+    assert none.relaxed and none.full_matches == 0 and none.total > 0
+    plain = service.search("议事规则")
+    assert not plain.relaxed and plain.full_matches == plain.total
+    filtered = service.search("议事规则 公车", filters={"kind": "problem"})
+    assert filtered.relaxed and filtered.full_matches <= few.full_matches
