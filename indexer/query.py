@@ -140,7 +140,8 @@ def _unit(raw: str, synonyms: Mapping[str, tuple[str, ...]], highlight: list[str
         # the best-matching other name counts, not their sum: a text listing every part of an
         # expansion must not outrank the one that uses the abbreviation itself
         sides = [c for name in names if (c := _side(name, highlight, loose))]
-        return Q.DisjunctionMax(sides, boost=W_SYNONYM, tiebreak=0.1) if sides else None
+        # (no tiebreak: Whoosh 2.7's DisjunctionMaxMatcher ignores it and scores the plain maximum)
+        return Q.DisjunctionMax(sides, boost=W_SYNONYM) if sides else None
 
     def clause(word: str) -> Q.Query:
         # a word with other names matches any of them, in its place among the other words; a

@@ -69,7 +69,8 @@ def test_citation_takes_a_typed_fragment_of_the_state_name() -> None:
 
 
 def _terms(q: Q.Query) -> set[tuple[str, str]]:
-    return {(f, t if isinstance(t, str) else t.decode() if isinstance(t, bytes) else str(t)) for f, t in q.iter_all_terms()}
+    # terms are str, bytes, or (article_num) int
+    return {(f, t.decode() if isinstance(t, bytes) else str(t)) for f, t in q.iter_all_terms()}
 
 
 def test_common_words_leave_the_or_fallback_only() -> None:

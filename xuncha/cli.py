@@ -197,7 +197,9 @@ def _print_results(results: object) -> None:
     from indexer.search import Results
 
     assert isinstance(results, Results)
-    note = f"（全部词同时出现的仅 {results.full_matches} 条，已按“或”放宽）" if results.relaxed else ""
+    note = ""
+    if results.relaxed:
+        note = f"（全部词同时出现的仅 {results.full_matches} 条，已按“或”放宽）"
     click.echo(f"{results.total} hits{note}, page {results.page}/{results.pages}")
     for i, h in enumerate(results.hits, (results.page - 1) * results.per_page + 1):
         where = {"article": h.article, "problem": f"问题{h.problem}" if h.problem else None,
