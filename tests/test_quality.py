@@ -136,3 +136,22 @@ def test_grade_zero_is_read_not_relevant() -> None:
     p5 = ("notice", LUOHU, 1, None, 5, None)
     assert j.grades == {p5: 2}
     assert j.covers(p5[:5] + (1,), "measure") == {p5}  # the 0-graded measure still rolls up to its problem
+
+
+def test_merge_adds_a_judges_grades_and_zero_for_the_rest() -> None:
+    from benchmarks.quality.pool import merge
+
+    queries = [{"id": "q1", "judgments": [{"doc": "a.md", "article": "第一条", "grade": 2}]}, {"id": "q2", "judgments": []}]
+    pooled = [{"id": "q1", "to_judge": [{"doc": "a.md", "article": "第二条", "text": "…"},
+                                        {"doc": "n.txt", "category": 1, "problem": 2, "measure": 3, "text": "…"}]},
+              {"id": "q2", "to_judge": []}]
+    judged = [{"id": "q1", "judgments": [{"doc": "n.txt", "category": 1, "problem": 2, "measure": 3, "grade": 1,
+                                          "why": "related"}]}, {"id": "q2", "judgments": []}]
+    assert merge(queries, pooled, judged) == 2
+    assert queries[0]["judgments"][1:] == [{"doc": "a.md", "article": "第二条", "grade": 0},
+                                           {"doc": "n.txt", "category": 1, "problem": 2, "measure": 3, "grade": 1,
+                                            "why": "related"}]
+    assert merge(queries, pooled, judged) == 0  # units already read are not added twice
+    stray = [{"id": "q2", "judgments": [{"doc": "x.md", "article": "第九条", "grade": 2}]}]
+    with pytest.raises(ValueError, match="q2"):
+        merge(queries, pooled, stray)

@@ -2,10 +2,13 @@
 
     python -m benchmarks.quality.pool RESULT.json --home DIR > pool.jsonl
 
+    python -m benchmarks.quality.pool --merge pool.jsonl judged.jsonl
+
 RESULT.json is a runner result over the archive in DIR (`--home`). Each output line is one query
 with the units to judge, in a blind order (which system found a unit is not shown, so that the
-judge cannot favour one). Units already read (judged 0, 1 or 2) are left out. A judge gives every
-listed unit a grade, 2, 1 or 0, and adds it to the query's `judgments` (README, "Pooling").
+judge cannot favour one). Units already read (judged 0, 1 or 2) are left out. A judge writes one
+line per query, {"id": …, "judgments": [units graded 1 or 2, identifier fields copied]}; `--merge`
+adds those to queries.jsonl, and every other pooled unit with grade 0 (read, not relevant).
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from .runner import load_queries, unit_key
+from .runner import QUERIES, load_queries, unit_key
 
 
 def _text(conn: sqlite3.Connection, kind: str, grain_id: str) -> dict[str, str]:
@@ -75,12 +78,60 @@ def pool(result: dict, conn: sqlite3.Connection, depth: int = 10) -> list[dict]:
     return out
 
 
+_ID_FIELDS = ("doc", "article", "category", "section", "problem", "measure")
+
+
+def merge(queries: list[dict], pooled: list[dict], judged: list[dict]) -> int:
+    """Add a judge's grades for pooled units to `queries` (in place), grade 0 for the rest; returns the count.
+
+    Raises ValueError naming the query when a judged unit was not one of its pooled units.
+    """
+    to_judge = {p["id"]: p["to_judge"] for p in pooled}
+    grades = {j["id"]: j["judgments"] for j in judged}
+    added = 0
+    for q in queries:
+        units = to_judge.get(q["id"], [])
+        pooled_keys = {unit_key(u) for u in units}
+        given = {unit_key(j): j for j in grades.get(q["id"], [])}
+        if stray := [k for k in given if k not in pooled_keys]:
+            raise ValueError(f"{q['id']}: judged units that were not pooled: {stray}")
+        have = {unit_key(j) for j in q["judgments"]}
+        for u in units:
+            if unit_key(u) in have:
+                continue
+            j = {f: u[f] for f in _ID_FIELDS if f in u}
+            g = given.get(unit_key(u))
+            j["grade"] = int(g["grade"]) if g else 0
+            if g and g.get("why"):
+                j["why"] = g["why"]
+            q["judgments"].append(j)
+            added += 1
+    return added
+
+
+def _jsonl(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m benchmarks.quality.pool", description=__doc__.split("\n\n")[0])
-    ap.add_argument("result", type=Path)
-    ap.add_argument("--home", type=Path, required=True, help="the archive the result was run over")
+    ap.add_argument("result", type=Path, nargs="?")
+    ap.add_argument("--home", type=Path, help="the archive the result was run over")
     ap.add_argument("--depth", type=int, default=10)
+    ap.add_argument("--merge", type=Path, nargs=2, metavar=("POOL", "JUDGED"),
+                    help="add a judge's grades for a pool's units to queries.jsonl")
     args = ap.parse_args(argv)
+    if args.merge:
+        queries = load_queries()
+        try:
+            added = merge(queries, _jsonl(args.merge[0]), _jsonl(args.merge[1]))
+        except ValueError as exc:
+            ap.error(str(exc))
+        QUERIES.write_text("".join(json.dumps(q, ensure_ascii=False) + "\n" for q in queries), encoding="utf-8")
+        print(f"{added} judgments added to {QUERIES}")
+        return 0
+    if args.result is None or args.home is None:
+        ap.error("RESULT.json and --home are required (or --merge POOL JUDGED)")
     conn = sqlite3.connect(f"file:{args.home / 'archive.sqlite3'}?mode=ro", uri=True)
     conn.row_factory = sqlite3.Row
     for line in pool(json.loads(args.result.read_text(encoding="utf-8")), conn, args.depth):
