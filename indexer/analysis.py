@@ -31,8 +31,11 @@ _ARTICLE = rf"第\s*(?P<anum>\d+|[{_CN}]+)\s*(?P<aunit>[条章节款项编])"
 # 20万元 / 十万元 / 30日 / 三十日 / 12.5% → 20万元 / 10万元 / 30日 / 30日 / 12.5%
 _AMOUNT = (rf"(?P<num>\d+(?:\.\d+)?|[{_CN}]{{2,}}|[二三四五六七八九十两])\s*(?P<big>万|亿|千)?"
            r"(?P<unit>元|个工作日|工作日|个月|日|天|年|场次|人次|次|人|名|项|家|岁|小时|%|倍|份|号|个)")
+# 百分之一点五 / 百分之三十 → 1.5% / 30%, as 1.5% and 30% index
+_PERCENT = rf"百分之(?P<pnum>\d+(?:\.\d+)?|[{_CN}]+(?:点[{_CN}]+)?)"
+_SAME_UNIT = {"天": "日", "工作日": "个工作日"}
 _ASCII = r"(?P<ascii>[a-zA-Z0-9]+(?:[._\-][a-zA-Z0-9]+)*)"
-_SPECIAL = re.compile(f"{_ARTICLE}|{_AMOUNT}|{_ASCII}")
+_SPECIAL = re.compile(f"{_ARTICLE}|{_PERCENT}|{_AMOUNT}|{_ASCII}")
 _WORDLIKE = re.compile(r"[\w\u3400-\u9fff]")
 _CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+|[a-zA-Z0-9]+(?:\.[0-9]+)?%?")
 
@@ -63,13 +66,27 @@ def _number(raw: str) -> str:
     return str(value) if value is not None else raw
 
 
+def _decimal(raw: str) -> str:
+    """一点五 → 1.5, 三十 → 30, 2.5 → 2.5 (the raw text when it is not a number)."""
+    whole, _, frac = raw.partition("点")
+    value = _number(whole)
+    digits = [str(cn_to_int(ch)) for ch in frac] if frac else []
+    if not value.isdigit() or any(d == "None" or len(d) != 1 for d in digits):
+        return raw
+    return f"{value}.{''.join(digits)}" if digits else value
+
+
 def _special(m: re.Match[str]) -> tuple[str, list[str]]:
     """Canonical token and same-position aliases for an article number, an amount or a Latin/digit run."""
+    if m.group("pnum"):
+        value = _decimal(m.group("pnum"))
+        return f"{value}%", [value, "%", m.group()]
     if m.group("aunit"):
         canonical = f"第{_number(m.group('anum'))}{m.group('aunit')}"
         return canonical, [m.group()] if m.group() != canonical else []
     if m.group("unit"):
         num, big, unit = _number(m.group("num")), m.group("big") or "", m.group("unit")
+        unit = _SAME_UNIT.get(unit, unit)  # 30天 is 30日 (regulations count days in 日)
         canonical = f"{num}{big}{unit}"
         aliases = [num, big + unit] + ([big] if big else [])
         if m.group() != canonical:

@@ -7,7 +7,7 @@ from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 from .analysis import bigram_analyzer, word_analyzer
 
 # bump whenever fields or analysis change: `xuncha reindex --if-needed` then rebuilds
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 
 KINDS = ("document", "problem", "measure", "article")
 FACETS = ("kind", "doc_type", "publisher", "year", "category", "reg_category", "region", "status")

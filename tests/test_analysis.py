@@ -31,6 +31,9 @@ def test_chinese_and_arabic_numbers_meet() -> None:
     assert query_words("第二十六条") == query_words("第26条") == ["第26条"]
     assert query_words("十万元") == query_words("10万元")
     assert query_words("三十日") == query_words("30日")
+    assert query_words("百分之一点五") == query_words("1.5%") == ["1.5%"]
+    assert query_words("30天") == query_words("三十日") and query_words("20工作日") == query_words("二十个工作日")
+    assert query_words("百分之三十") == query_words("30%") and query_words("百分之百") == ["100%"]
 
 
 def test_subwords_share_the_word_position() -> None:

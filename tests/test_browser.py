@@ -95,6 +95,17 @@ def test_search_by_typing_in_the_box(ui: Any, base_url: str) -> None:
     assert ui.get_by_label("检索", exact=True).input_value() == "三重一大"
 
 
+def test_relaxed_search_says_how_many_hits_have_every_word(ui: Any, base_url: str) -> None:
+    ui.goto(base_url + "/")
+    search_box(ui, "议事规则 公车")
+    data = ui.request.get(base_url + "/api/search?q=议事规则 公车").json()
+    assert data["relaxed"] and 0 < data["full_matches"] < total(ui)
+    banner = ui.get_by_role("status")
+    assert f"同时包含全部检索词的结果只有 {data['full_matches']} 条" in banner.inner_text()
+    search_box(ui, "议事规则 zzqx")
+    assert "没有同时包含全部检索词的结果" in ui.get_by_role("status").inner_text()
+
+
 def test_facet_click_shows_chip_and_narrows(ui: Any, base_url: str) -> None:
     ui.goto(base_url + "/")
     search_box(ui, "公务用车")
