@@ -19,7 +19,7 @@ import jieba
 from whoosh.analysis import Composable, LowercaseFilter, Token, Tokenizer
 
 from archive.normalize import fold_chars
-from archive.numerals import cn_to_int
+from archive.numerals import DIGITS, cn_to_int
 
 DICT_PATH = Path(__file__).with_name("data") / "userdict.txt"
 _lock = threading.Lock()
@@ -70,10 +70,11 @@ def _decimal(raw: str) -> str:
     """一点五 → 1.5, 三十 → 30, 2.5 → 2.5 (the raw text when it is not a number)."""
     whole, _, frac = raw.partition("点")
     value = _number(whole)
-    digits = [str(cn_to_int(ch)) for ch in frac] if frac else []
-    if not value.isdigit() or any(d == "None" or len(d) != 1 for d in digits):
+    if not frac:
+        return value
+    if not value.isdigit() or any(ch not in DIGITS for ch in frac):
         return raw
-    return f"{value}.{''.join(digits)}" if digits else value
+    return f"{value}.{''.join(str(DIGITS[ch]) for ch in frac)}"
 
 
 def _special(m: re.Match[str]) -> tuple[str, list[str]]:

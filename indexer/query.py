@@ -175,8 +175,8 @@ def _content_words(raw: str, synonyms: Mapping[str, tuple[str, ...]],
                    df: Callable[[str, str], int] | None) -> list[str]:
     """A token's words minus question words; a word no unit contains is replaced by its parts
     (哪些项目 → 项目), unless it has synonyms to stand for it."""
-    words = []
-    for w in query_words(raw):
+    words, every = [], query_words(raw)
+    for w in every:
         if w in STOP:
             continue
         if (df is not None and w not in synonyms and _CJK.search(w)
@@ -185,7 +185,7 @@ def _content_words(raw: str, synonyms: Mapping[str, tuple[str, ...]],
             words.extend(p for p in pieces if p not in STOP)
         else:
             words.append(w)
-    return words or query_words(raw)
+    return words or every
 
 
 def _side(side: str, highlight: list[str], loose: _Loose | None) -> Q.Query | None:

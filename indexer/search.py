@@ -9,6 +9,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -205,6 +206,7 @@ class SearchService:
         """build_query with this index's regulation titles, word frequencies and the length cap."""
         s = s or self.searcher()
 
+        @lru_cache(maxsize=None)  # per query: decompounding and the OR fallback ask about the same words
         def df(fieldname: str, word: str) -> int:
             return s.doc_frequency(fieldname, word)
 

@@ -78,9 +78,6 @@ def pool(result: dict, conn: sqlite3.Connection, depth: int = 10) -> list[dict]:
     return out
 
 
-_ID_FIELDS = ("doc", "article", "category", "section", "problem", "measure")
-
-
 def merge(queries: list[dict], pooled: list[dict], judged: list[dict]) -> int:
     """Add a judge's grades for pooled units to `queries` (in place), grade 0 for the rest; returns the count.
 
@@ -96,21 +93,17 @@ def merge(queries: list[dict], pooled: list[dict], judged: list[dict]) -> int:
         if stray := [k for k in given if k not in pooled_keys]:
             raise ValueError(f"{q['id']}: judged units that were not pooled: {stray}")
         have = {unit_key(j) for j in q["judgments"]}
-        for u in units:
-            if unit_key(u) in have:
+        for key in map(unit_key, units):
+            if key in have:
                 continue
-            j = {f: u[f] for f in _ID_FIELDS if f in u}
-            g = given.get(unit_key(u))
+            j = unit_json(key)
+            g = given.get(key)
             j["grade"] = int(g["grade"]) if g else 0
             if g and g.get("why"):
                 j["why"] = g["why"]
             q["judgments"].append(j)
             added += 1
     return added
-
-
-def _jsonl(path: Path) -> list[dict]:
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -124,7 +117,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.merge:
         queries = load_queries()
         try:
-            added = merge(queries, _jsonl(args.merge[0]), _jsonl(args.merge[1]))
+            added = merge(queries, load_queries(args.merge[0]), load_queries(args.merge[1]))
         except ValueError as exc:
             ap.error(str(exc))
         QUERIES.write_text("".join(json.dumps(q, ensure_ascii=False) + "\n" for q in queries), encoding="utf-8")
