@@ -10,9 +10,8 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from xuncha.settings import Settings
-
 from . import store
+from .options import IngestOptions
 from .extract import ExtractionError, extract_bytes, supported
 from .parse import PARSER_VERSION, parse_document, region_and_category
 
@@ -100,7 +99,7 @@ _KINDS = {stat.S_IFIFO: "a named pipe", stat.S_IFSOCK: "a socket", stat.S_IFCHR:
           stat.S_IFBLK: "a block device"}
 
 
-def _read(path: Path, settings: Settings) -> bytes:
+def _read(path: Path, options: IngestOptions) -> bytes:
     """The bytes of one regular, supported file within the size limit; _Refused or OSError otherwise."""
     if path.is_dir():
         raise _Refused("skipped", "a link to a folder: not followed (ingest the folder itself)")
@@ -114,7 +113,7 @@ def _read(path: Path, settings: Settings) -> bytes:
         if path.is_symlink():
             raise _Refused("failed", f"broken symbolic link (to {printable(os.readlink(path))})") from None
         raise
-    limit = settings.max_file_mb * 1024 * 1024
+    limit = options.max_file_mb * 1024 * 1024
 
     def check(info: os.stat_result) -> None:
         if not stat.S_ISREG(info.st_mode):
@@ -122,7 +121,7 @@ def _read(path: Path, settings: Settings) -> bytes:
             raise _Refused("skipped", f"not a regular file ({_KINDS.get(stat.S_IFMT(info.st_mode), 'special file')})")
         if info.st_size > limit:
             raise _Refused("failed", f"file too large ({info.st_size / 2**20:.0f} MB; the limit is "
-                                     f"{settings.max_file_mb} MB, setting max_file_mb)")
+                                     f"{options.max_file_mb} MB, setting max_file_mb)")
 
     check(info)
     # O_NONBLOCK: if the file was swapped for a FIFO since stat(), open() must not wait for a writer
@@ -131,13 +130,13 @@ def _read(path: Path, settings: Settings) -> bytes:
         check(os.fstat(fh.fileno()))
         data = fh.read(limit + 1)  # never more than the limit, even if the file grew
     if len(data) > limit:
-        raise _Refused("failed", f"file too large (more than {settings.max_file_mb} MB, setting max_file_mb)")
+        raise _Refused("failed", f"file too large (more than {options.max_file_mb} MB, setting max_file_mb)")
     return data
 
 
-def _ingest_one(conn: sqlite3.Connection, settings: Settings, source: str, path: Path, force: bool) -> FileOutcome:
+def _ingest_one(conn: sqlite3.Connection, options: IngestOptions, source: str, path: Path, force: bool) -> FileOutcome:
     try:
-        data = _read(path, settings)
+        data = _read(path, options)
         resolved = printable(str(path.resolve()))
     except _Refused as exc:
         return FileOutcome(source, exc.outcome, exc.reason)
@@ -149,7 +148,7 @@ def _ingest_one(conn: sqlite3.Connection, settings: Settings, source: str, path:
     if row and row["sha256"] == sha and row["parser_version"] == PARSER_VERSION and not force:
         return FileOutcome(source, "unchanged", None, row["id"])
     try:
-        extracted = extract_bytes(data, path.suffix, settings)
+        extracted = extract_bytes(data, path.suffix, options.extract)
     except ExtractionError as exc:
         return FileOutcome(source, "failed", str(exc))
     except Exception as exc:  # noqa: BLE001 - an extractor bug on one hostile file must not end the batch
@@ -165,7 +164,7 @@ def _ingest_one(conn: sqlite3.Connection, settings: Settings, source: str, path:
     if name != path.name:
         parsed = replace(parsed, warnings=parsed.warnings + ("file name is not UTF-8: read as GB18030",))
     region, category = region_and_category(Path(source), parsed.title, parsed.doc_type)
-    store.keep_original(settings.originals_dir, data, sha, path.suffix)
+    store.keep_original(options.originals_dir, data, sha, path.suffix)
     try:
         with store.transaction(conn):
             store.write_document(conn, doc_id=doc_id, source_path=source, resolved_path=resolved, sha256=sha,
@@ -180,14 +179,14 @@ def _ingest_one(conn: sqlite3.Connection, settings: Settings, source: str, path:
     return FileOutcome(source, "updated" if row else "added", None, doc_id)
 
 
-def ingest(conn: sqlite3.Connection, settings: Settings, paths: Iterable[str], force: bool = False,
+def ingest(conn: sqlite3.Connection, options: IngestOptions, paths: Iterable[str], force: bool = False,
            progress: Callable[[FileOutcome], None] | None = None) -> IngestReport:
     """Ingest files and folders (recursively); one bad file never stops the batch."""
     report = IngestReport()
     for source, path, error in walk(paths):
         shown = printable(source)
         outcome = FileOutcome(shown, "failed", error) if path is None else \
-            _ingest_one(conn, settings, shown, path, force)
+            _ingest_one(conn, options, shown, path, force)
         if outcome.outcome != "unchanged":
             with store.transaction(conn):
                 store.log(conn, outcome.source_path, outcome.outcome, outcome.reason, outcome.doc_id)

@@ -68,7 +68,7 @@ def main() -> None:
     conn = store.connect(settings.db_path)
     if conn.execute("SELECT COUNT(*) FROM documents").fetchone()[0] == 0:
         t = time.perf_counter()
-        report = ingest(conn, settings, _paths(args.quick))
+        report = ingest(conn, settings.ingest_options(), _paths(args.quick))
         out["ingest_s"] = round(time.perf_counter() - t, 1)
         out["ingest_files"] = len(report.outcomes)
     out["documents"] = conn.execute("SELECT COUNT(*) FROM documents").fetchone()[0]
@@ -76,16 +76,16 @@ def main() -> None:
     builds = {}
     for label, workers in (("xuncha", settings.worker_count), ("xuncha-1proc", 1)):
         s = load_settings(environ={}, home=home, workers=workers)
-        r = full_rebuild(conn, s)
+        r = full_rebuild(conn, s.index_options())
         builds[label] = {"seconds": round(r.seconds, 1), "grains": r.grains,
-                         "bytes": _size(current_dir(s))}  # type: ignore[arg-type]
+                         "bytes": _size(current_dir(s.index_root))}  # type: ignore[arg-type]
     stock = StockIndex(tmp / "stock").build(conn)
     builds["stock"] = {"seconds": round(stock.seconds, 1), "grains": stock.grains, "bytes": _size(tmp / "stock")}
     out["builds"] = builds
 
     queries = [json.loads(line)["query"] for line in QUERIES.read_text(encoding="utf-8").splitlines() if line.strip()]
     queries = queries[: args.queries]
-    svc = SearchService(settings)
+    svc = SearchService(settings.search_options())
     svc.search("预热")
     ours = [_timed(lambda q=q: svc.search(q, per_page=10)) for q in queries]
     theirs = [_timed(lambda q=q: stock.search(q, "stock-AND", 10)) for q in queries]

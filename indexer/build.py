@@ -22,10 +22,9 @@ from pathlib import Path
 from whoosh import index as windex
 from whoosh.writing import IndexWriter
 
-from xuncha.settings import Settings
-
 from .analysis import dictionary_version, load_segmenter
 from .documents import grain_records, related_ids
+from .options import IndexOptions
 from .schema import SCHEMA_VERSION, build_schema
 
 Progress = Callable[[int], None]
@@ -51,26 +50,26 @@ class BuildReport:
     reason: str = ""
 
 
-def current_dir(settings: Settings) -> Path | None:
-    """The generation directory searches use now, or None before the first build."""
-    link = settings.index_root / "current"
+def current_dir(root: Path) -> Path | None:
+    """The generation directory under an index root that searches use now, or None before the first build."""
+    link = root / "current"
     if not link.is_symlink():
         return None
-    target = settings.index_root / os.readlink(link)
+    target = root / os.readlink(link)
     return target if target.is_dir() else None
 
 
-def read_meta(settings: Settings) -> dict | None:
+def read_meta(root: Path) -> dict | None:
     """The versions recorded beside the current index."""
-    cur = current_dir(settings)
+    cur = current_dir(root)
     if cur is None or not (cur / "xuncha-meta.json").is_file():
         return None
     return json.loads((cur / "xuncha-meta.json").read_text(encoding="utf-8"))
 
 
-def rebuild_reason(settings: Settings) -> str | None:
+def rebuild_reason(root: Path) -> str | None:
     """Why a full rebuild is needed (no index, schema or dictionary changed), or None."""
-    meta = read_meta(settings)
+    meta = read_meta(root)
     if meta is None:
         return "no index yet"
     if meta.get("schema_version") != SCHEMA_VERSION:
@@ -81,10 +80,10 @@ def rebuild_reason(settings: Settings) -> str | None:
 
 
 @contextmanager
-def write_lock(settings: Settings, wait_s: float = 0.0) -> Iterator[None]:
+def write_lock(options: IndexOptions, wait_s: float = 0.0) -> Iterator[None]:
     """Exclusive index writer lock (released by the OS if the holder dies, even by kill -9)."""
-    settings.index_root.mkdir(parents=True, exist_ok=True)
-    with open(settings.index_root / ".lock", "w") as fh:
+    options.root.mkdir(parents=True, exist_ok=True)
+    with open(options.root / ".lock", "w") as fh:
         deadline = time.monotonic() + wait_s
         while True:
             try:
@@ -125,17 +124,17 @@ def _add_all(writer: IndexWriter, records: Iterator[dict], progress: Progress | 
     return docs, grains
 
 
-def _swap(settings: Settings, new_dir: Path) -> None:
-    tmp_link = settings.index_root / f".current-{os.getpid()}"
+def _swap(options: IndexOptions, new_dir: Path) -> None:
+    tmp_link = options.root / f".current-{os.getpid()}"
     tmp_link.unlink(missing_ok=True)
     os.symlink(new_dir.name, tmp_link)
-    os.replace(tmp_link, settings.index_root / "current")
+    os.replace(tmp_link, options.root / "current")
 
 
-def _collect_garbage(settings: Settings, keep: Path) -> None:
+def _collect_garbage(options: IndexOptions, keep: Path) -> None:
     # keep the previous generation too: a searcher opened just before the swap may still read it
     # a generation without meta was never finished (killed mid-build): always garbage
-    gens = sorted((p for p in settings.index_root.glob("gen-*") if p.is_dir() and p != keep),
+    gens = sorted((p for p in options.root.glob("gen-*") if p.is_dir() and p != keep),
                   key=lambda p: p.stat().st_mtime)
     complete = [g for g in gens if (g / "xuncha-meta.json").is_file()]
     for old in gens:
@@ -143,17 +142,17 @@ def _collect_garbage(settings: Settings, keep: Path) -> None:
             shutil.rmtree(old, ignore_errors=True)
 
 
-def full_rebuild(conn: sqlite3.Connection, settings: Settings, progress: Progress | None = None,
+def full_rebuild(conn: sqlite3.Connection, options: IndexOptions, progress: Progress | None = None,
                  reason: str = "full rebuild requested", wait_s: float = 0.0) -> BuildReport:
     """Build a new index generation from the whole archive and swap it in atomically."""
     start = time.monotonic()
     load_segmenter()
-    with write_lock(settings, wait_s):
-        new_dir = settings.index_root / f"gen-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
+    with write_lock(options, wait_s):
+        new_dir = options.root / f"gen-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
         new_dir.mkdir(parents=True)
         try:
             ix = windex.create_in(str(new_dir), build_schema())
-            procs = max(1, settings.worker_count)
+            procs = max(1, options.worker_count)
             # segmentation runs in parallel: Whoosh's multiprocessing writer analyses batches in child processes
             writer = ix.writer(procs=procs, limitmb=256, multisegment=procs > 1) if procs > 1 else \
                 ix.writer(limitmb=256)
@@ -165,8 +164,8 @@ def full_rebuild(conn: sqlite3.Connection, settings: Settings, progress: Progres
         except BaseException:
             shutil.rmtree(new_dir, ignore_errors=True)
             raise
-        _swap(settings, new_dir)
-        _collect_garbage(settings, new_dir)
+        _swap(options, new_dir)
+        _collect_garbage(options, new_dir)
     return BuildReport("full", docs, grains, 0, time.monotonic() - start, reason)
 
 
@@ -175,16 +174,16 @@ def _indexed_hashes(ix: windex.Index) -> dict[str, str]:
         return {f["doc_id"]: f.get("sha", "") for f in s.documents(kind="document")}
 
 
-def update(conn: sqlite3.Connection, settings: Settings, progress: Progress | None = None,
+def update(conn: sqlite3.Connection, options: IndexOptions, progress: Progress | None = None,
            wait_s: float = 0.0) -> BuildReport:
     """Re-index only the documents whose content hash differs from the index, and drop removed ones."""
-    reason = rebuild_reason(settings)
+    reason = rebuild_reason(options.root)
     if reason:
-        return full_rebuild(conn, settings, progress, reason=reason, wait_s=wait_s)
+        return full_rebuild(conn, options, progress, reason=reason, wait_s=wait_s)
     start = time.monotonic()
     load_segmenter()
-    with write_lock(settings, wait_s):
-        cur = current_dir(settings)
+    with write_lock(options, wait_s):
+        cur = current_dir(options.root)
         assert cur is not None
         ix = windex.open_dir(str(cur))
         indexed = _indexed_hashes(ix)
@@ -198,19 +197,20 @@ def update(conn: sqlite3.Connection, settings: Settings, progress: Progress | No
             for doc_id in todo | removed:
                 writer.delete_by_term("doc_id", doc_id)
             docs, grains = _add_all(writer, grain_records(conn, todo), progress)
-        meta = read_meta(settings) or {}
+        meta = read_meta(options.root) or {}
         meta.update(documents=len(stored), updated_at=time.strftime("%Y-%m-%dT%H:%M:%S"))
         (cur / "xuncha-meta.json").write_text(json.dumps(meta), encoding="utf-8")
     return BuildReport("incremental", docs, grains, len(removed), time.monotonic() - start)
 
 
-def reindex(conn: sqlite3.Connection, settings: Settings, full: bool = False, if_needed: bool = False,
+def reindex(conn: sqlite3.Connection, options: IndexOptions, full: bool = False, if_needed: bool = False,
             progress: Progress | None = None, wait_s: float = 0.0) -> BuildReport:
     """`xuncha reindex`: incremental by default, --full to rebuild, --if-needed to rebuild only on version change."""
     if full:
-        return full_rebuild(conn, settings, progress, wait_s=wait_s)
+        return full_rebuild(conn, options, progress, wait_s=wait_s)
     if if_needed:
-        reason = rebuild_reason(settings)
+        reason = rebuild_reason(options.root)
         if reason:
-            return full_rebuild(conn, settings, progress, reason=reason, wait_s=wait_s)
-    return update(conn, settings, progress, wait_s=wait_s)
+            return full_rebuild(conn, options, progress, reason=reason, wait_s=wait_s)
+        return BuildReport("none", 0, 0, 0, 0.0, "schema and dictionary unchanged")
+    return update(conn, options, progress, wait_s=wait_s)

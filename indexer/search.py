@@ -19,12 +19,11 @@ from whoosh import scoring, sorting
 from whoosh.searching import Searcher
 
 from archive.resolve import SUPERSEDED
-from xuncha.settings import Settings
-
 from .analysis import load_segmenter
 from .build import NoIndex, current_dir
 from .crowding import WINDOW as CROWD_WINDOW
 from .crowding import Ranked, crowd
+from .options import SearchOptions
 from .query import BuiltQuery, QueryTooLong, build_query, load_synonyms
 from .schema import FACETS, KINDS
 from .snippets import snippet
@@ -154,8 +153,8 @@ def validate(kind: str | None, filters: Mapping[str, str], page: int, per_page: 
 class SearchService:
     """Holds the open index for a process; thread-safe, refreshed when a reindex lands."""
 
-    def __init__(self, settings: Settings) -> None:
-        self.settings = settings
+    def __init__(self, options: SearchOptions) -> None:
+        self.options = options
         self._local = threading.local()
         self._lock = threading.Lock()
         self._ix: windex.Index | None = None
@@ -165,7 +164,7 @@ class SearchService:
         load_synonyms()
 
     def _index(self) -> windex.Index:
-        cur = current_dir(self.settings)
+        cur = current_dir(self.options.index_root)
         if cur is None:
             raise NoIndex("no search index yet: run `xuncha ingest PATH` or `xuncha reindex --full`")
         with self._lock:
@@ -210,7 +209,7 @@ class SearchService:
         def df(fieldname: str, word: str) -> int:
             return s.doc_frequency(fieldname, word)
 
-        return build_query(text, filters, reg_keys=self.reg_keys, max_chars=self.settings.max_query_chars,
+        return build_query(text, filters, reg_keys=self.reg_keys, max_chars=self.options.max_query_chars,
                            df=df, max_df=int(s.doc_count_all() * COMMON_SHARE))
 
     def search(self, text: str, filters: Mapping[str, str] | None = None, page: int = 1, per_page: int = 20,

@@ -64,9 +64,9 @@ def indexed_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
 
     s = load_settings(environ={}, home=tmp_path_factory.mktemp("indexed") / "home")
     c = store.connect(s.db_path)
-    report = ingest(c, s, sample_paths())
+    report = ingest(c, s.ingest_options(), sample_paths())
     assert not report.failures, report.failures
-    full_rebuild(c, s)
+    full_rebuild(c, s.index_options())
     c.close()
     return s
 
@@ -76,4 +76,4 @@ def service(indexed_settings: Settings):  # type: ignore[no-untyped-def]
     """The search API over the session's indexed archive."""
     from indexer.search import SearchService
 
-    return SearchService(indexed_settings)
+    return SearchService(indexed_settings.search_options())

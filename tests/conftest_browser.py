@@ -26,9 +26,9 @@ def build_sample_archive(home: Path, extra: list[Path] | None = None) -> Setting
     settings = load_settings(environ={}, home=home, pdf_timeout_s=30)
     conn = store.connect(settings.db_path)
     try:
-        report = ingest(conn, settings, [str(SAMPLES), *(str(p) for p in extra or [])])
+        report = ingest(conn, settings.ingest_options(), [str(SAMPLES), *(str(p) for p in extra or [])])
         assert not report.failures, report.failures
-        full_rebuild(conn, settings)
+        full_rebuild(conn, settings.index_options())
     finally:
         conn.close()
     return settings

@@ -36,13 +36,13 @@ def _ocr_missing() -> str | None:
 
 def test_utf8_text(tmp_path: Path, settings: Settings) -> None:
     path = fb.write(tmp_path / "a.txt", "第一行：巡察整改\n第二行")
-    got = extract(path, settings)
+    got = extract(path, settings.extract_options())
     assert (got.text, got.method, got.warnings) == ("第一行：巡察整改\n第二行", "text", ())
 
 
 def test_utf8_with_bom_drops_the_bom(tmp_path: Path, settings: Settings) -> None:
     path = fb.write(tmp_path / "a.txt", b"\xef\xbb\xbf" + "巡察整改情况".encode())
-    got = extract(path, settings)
+    got = extract(path, settings.extract_options())
     assert got.text == "巡察整改情况"
     assert not got.text.startswith("\ufeff")
 
@@ -51,18 +51,18 @@ def test_gb18030_keeps_characters_gbk_lacks(tmp_path: Path, settings: Settings) 
     with pytest.raises(UnicodeEncodeError):
         RARE.encode("gbk")  # the fixture really needs GB18030
     path = fb.write(tmp_path / "镇.txt", f"示例镇{RARE}整改情况。".encode("gb18030"))
-    got = extract(path, settings)
+    got = extract(path, settings.extract_options())
     assert RARE in got.text
     assert got.warnings == ("decoded as gb18030",)
 
 
 def test_utf16_with_bom(settings: Settings) -> None:
-    assert extract_bytes("巡察整改".encode("utf-16"), ".txt", settings).text == "巡察整改"
+    assert extract_bytes("巡察整改".encode("utf-16"), ".txt", settings.extract_options()).text == "巡察整改"
 
 
 def test_markdown_is_read_as_text(tmp_path: Path, settings: Settings) -> None:
     path = fb.write(tmp_path / fb.REGULATION_NAME, fb.REGULATION_TEXT)
-    got = extract(path, settings)
+    got = extract(path, settings.extract_options())
     assert got.text.startswith("# 示例市档案查阅管理办法\n")
     assert "第三条 查阅档案应当出示有效身份证件" in got.text
 
@@ -76,7 +76,7 @@ BOILERPLATE = ["首页", "政务公开", "当前位置", "相关链接", "示例
 
 def test_saved_page_keeps_the_article_only(settings: Settings) -> None:
     page = fb.saved_page(f"{PAGE_TITLE}_示例区人民政府网", PAGE_TITLE, fb.NOTICE_TEXT.splitlines())
-    got = extract_bytes(page.encode("utf-8"), ".html", settings)
+    got = extract_bytes(page.encode("utf-8"), ".html", settings.extract_options())
     assert got.title == PAGE_TITLE
     assert got.method == "html"
     lines = got.text.split("\n")
@@ -88,7 +88,7 @@ def test_saved_page_keeps_the_article_only(settings: Settings) -> None:
 
 def test_page_title_without_heading_drops_the_site_name(settings: Settings) -> None:
     page = fb.saved_page("文章标题_示例网站", None, ["文章标题", *fb.NOTICE_TEXT.splitlines()[:3]])
-    got = extract_bytes(page.encode("utf-8"), ".html", settings)
+    got = extract_bytes(page.encode("utf-8"), ".html", settings.extract_options())
     assert got.title == "文章标题"
     assert got.text.startswith("根据区委统一部署")  # the repeated title is not body text
     assert [w for w in BOILERPLATE if w in got.text] == []
@@ -96,13 +96,13 @@ def test_page_title_without_heading_drops_the_site_name(settings: Settings) -> N
 
 def test_site_name_longer_than_the_title_is_not_taken(settings: Settings) -> None:
     page = fb.saved_page("通报_示例区人民政府门户网站", None, ["通报", "示例区文化局党组整改工作已经全部完成，现予公布。"])
-    assert extract_bytes(page.encode("utf-8"), ".html", settings).title == "通报"
+    assert extract_bytes(page.encode("utf-8"), ".html", settings.extract_options()).title == "通报"
 
 
 def test_gb2312_page_encoded_as_gb18030(settings: Settings) -> None:
     page = fb.saved_page(f"{PAGE_TITLE}_示例区人民政府网", PAGE_TITLE,
                          [f"示例镇{RARE}的巡察整改工作已经全部完成，现将有关情况公布如下。"], charset="gb2312")
-    got = extract_bytes(page.encode("gb18030"), ".html", settings)
+    got = extract_bytes(page.encode("gb18030"), ".html", settings.extract_options())
     assert RARE in got.text
     assert got.title == PAGE_TITLE
 
@@ -110,14 +110,14 @@ def test_gb2312_page_encoded_as_gb18030(settings: Settings) -> None:
 def test_gb2312_meta_on_a_page_resaved_as_utf8(settings: Settings) -> None:
     page = fb.saved_page(f"{PAGE_TITLE}_示例区人民政府网", PAGE_TITLE,
                          ["示例镇的巡察整改工作已经全部完成，现将有关情况公布如下。"], charset="gb2312")
-    got = extract_bytes(page.encode("utf-8"), ".html", settings)
+    got = extract_bytes(page.encode("utf-8"), ".html", settings.extract_options())
     assert "巡察整改工作已经全部完成" in got.text
 
 
 def test_unclosed_tags_by_the_thousand_stay_fast_and_whole(settings: Settings) -> None:
     # old CMS pages leave <p> and <font> open; nesting must neither overflow the stack nor go quadratic
     page = "<html><body>" + "<font><p>段落文字内容示例一二三四五六".strip() * 20000 + "</body></html>"
-    got = extract_bytes(page.encode("utf-8"), ".html", settings)
+    got = extract_bytes(page.encode("utf-8"), ".html", settings.extract_options())
     assert got.text.count("段落文字内容示例") == 20000
 
 
@@ -127,7 +127,7 @@ def test_docx_paragraphs_in_order_and_title(tmp_path: Path, settings: Settings) 
     paragraphs = ["第一章 总则", "第一条 为了加强干部谈心谈话工作，制定本制度。", "第二条 本制度适用于区直机关。",
                   "第三条 谈心谈话每年不少于两次。"]
     path = fb.docx(tmp_path / "制度.docx", "示例区机关干部谈心谈话制度", paragraphs)
-    got = extract(path, settings)
+    got = extract(path, settings.extract_options())
     assert got.title == "示例区机关干部谈心谈话制度"
     assert got.method == "docx"
     assert got.text.split("\n") == ["示例区机关干部谈心谈话制度", *paragraphs]
@@ -135,7 +135,7 @@ def test_docx_paragraphs_in_order_and_title(tmp_path: Path, settings: Settings) 
 
 def test_docx_core_title_wins(tmp_path: Path, settings: Settings) -> None:
     path = fb.docx(tmp_path / "a.docx", "正文标题", ["正文第一段。"], core_title="示例核心属性标题")
-    assert extract(path, settings).title == "示例核心属性标题"
+    assert extract(path, settings.extract_options()).title == "示例核心属性标题"
 
 
 # ------------------------------------------------------------------------------------------------ PDF
@@ -162,7 +162,7 @@ def printed_pdf(tmp_path_factory: pytest.TempPathFactory) -> bytes:
 
 @needs_chromium
 def test_printed_pdf_text_is_repaired_and_reflowed(printed_pdf: bytes, settings: Settings) -> None:
-    got = extract_bytes(printed_pdf, ".pdf", settings)
+    got = extract_bytes(printed_pdf, ".pdf", settings.extract_options())
     assert got.method == "pdf"
     assert got.title == PDF_TITLE
     # Chromium's text layer spells 用/车/民 as radicals; the extractor gives the ideographs back
@@ -188,7 +188,7 @@ def test_scanned_pdf_is_read_by_ocr(scanned_pdf: bytes, settings: Settings) -> N
     if missing:
         pytest.skip(missing)
     assert ocr_available()
-    got = extract_bytes(scanned_pdf, ".pdf", settings)
+    got = extract_bytes(scanned_pdf, ".pdf", settings.extract_options())
     assert got.method == "ocr"
     text = normalize(got.text, reflow=True)
     assert "巡察整改" in text
@@ -199,11 +199,11 @@ def test_scanned_pdf_is_read_by_ocr(scanned_pdf: bytes, settings: Settings) -> N
 @needs_chromium
 def test_scanned_pdf_without_ocr_needs_ocr(scanned_pdf: bytes, tmp_path: Path) -> None:
     with pytest.raises(NeedsOCR, match="needs OCR"):
-        extract_bytes(scanned_pdf, ".pdf", Settings(home=tmp_path, ocr="off"))
+        extract_bytes(scanned_pdf, ".pdf", Settings(home=tmp_path, ocr="off").extract_options())
 
 
 def test_pdf_with_only_an_owner_password_opens(settings: Settings) -> None:
-    got = extract_bytes(fb.encrypted_pdf(b""), ".pdf", settings)
+    got = extract_bytes(fb.encrypted_pdf(b""), ".pdf", settings.extract_options())
     assert "the quick brown fox jumps over the lazy dog" in got.text
 
 
@@ -218,5 +218,5 @@ def test_pdf_metadata_title_that_names_a_file_is_dropped(meta: str, expected: st
 
 
 def test_pdf_tolerates_junk_before_the_header(settings: Settings) -> None:
-    got = extract_bytes(b"\r\n\x00junk\r\n" + fb.simple_pdf(), ".pdf", settings)
+    got = extract_bytes(b"\r\n\x00junk\r\n" + fb.simple_pdf(), ".pdf", settings.extract_options())
     assert "quick brown fox" in got.text

@@ -293,13 +293,13 @@ def test_original_download(client: FlaskClient, ids: dict[str, str]) -> None:
 
 def test_api_search_is_exactly_results_to_json(client: FlaskClient, settings: Settings) -> None:
     data = client.get("/api/search?q=三重一大&kind=measure&per_page=5").get_json()
-    expected = SearchService(settings).search("三重一大", {}, page=1, per_page=5, kind="measure").to_json()
+    expected = SearchService(settings.search_options()).search("三重一大", {}, page=1, per_page=5, kind="measure").to_json()
     assert data == expected
     assert list(data) == list(expected)
     assert data["hits"] and all(HIT_FIELDS <= set(h) for h in data["hits"])
     assert set(data["hits"][0]) == set(Hit.__slots__)
     filtered = client.get("/api/search?q=三重一大&type=notice&f_year=2023").get_json()
-    assert filtered == SearchService(settings).search("三重一大", {"doc_type": "notice", "year": "2023"}).to_json()
+    assert filtered == SearchService(settings.search_options()).search("三重一大", {"doc_type": "notice", "year": "2023"}).to_json()
 
 
 def test_api_doc_is_document_json(client: FlaskClient, conn: sqlite3.Connection, ids: dict[str, str]) -> None:

@@ -41,7 +41,7 @@ def create_app(settings: Settings) -> Flask:
     app.config["XUNCHA_SETTINGS"] = settings
     app.json.sort_keys = False  # type: ignore[attr-defined]
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
-    app.extensions["xuncha.search"] = SearchService(settings)
+    app.extensions["xuncha.search"] = SearchService(settings.search_options())
 
     from .api import bp as api_bp
     from .check import bp as check_bp

@@ -74,7 +74,7 @@ def ingest(ctx: click.Context, paths: tuple[str, ...], force: bool, no_index: bo
         bar.update(1)
 
     try:
-        report = run_ingest(conn, settings, paths, force=force, progress=progress)
+        report = run_ingest(conn, settings.ingest_options(), paths, force=force, progress=progress)
     except (sqlite3.OperationalError, OSError) as exc:
         bar.close()
         raise click.ClickException(f"the archive at {settings.home} cannot be written: {exc}\n"
@@ -163,7 +163,7 @@ def _run_index(ctx: click.Context, conn: sqlite3.Connection, settings: Settings,
 
     bar = _index_progress("index")
     try:
-        report = run_reindex(conn, settings, full=full, if_needed=if_needed, progress=bar.update, wait_s=wait_s)
+        report = run_reindex(conn, settings.index_options(), full=full, if_needed=if_needed, progress=bar.update, wait_s=wait_s)
     except IndexBusy as exc:
         raise click.ClickException(f"{exc}\nhint: wait for it, or pass --wait SECONDS") from exc
     except KeyboardInterrupt:
@@ -239,7 +239,7 @@ def search(ctx: click.Context, query: str, kind: str | None, doc_type: str | Non
     if doc_type:
         parsed["doc_type"] = doc_type
     try:
-        results = SearchService(_settings(ctx)).search(query, parsed, page=page, per_page=limit, sort=sort,
+        results = SearchService(_settings(ctx).search_options()).search(query, parsed, page=page, per_page=limit, sort=sort,
                                                        kind=kind)
     except NoIndex as exc:
         raise click.ClickException(f"{exc}") from exc
@@ -285,7 +285,7 @@ def check(ctx: click.Context, doc: str, as_json: bool, suggest: int) -> None:
     conn = _open(settings)
     row = _find(conn, doc)
     try:
-        service = SearchService(settings) if suggest else None
+        service = SearchService(settings.search_options()) if suggest else None
         report = build_report(conn, service, row["id"], suggest=suggest)
     except NotANotice as exc:
         raise click.ClickException(f"{exc}\nhint: pass a notice's id or path") from exc

@@ -9,6 +9,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from archive.options import ExtractOptions, IngestOptions
+from indexer.options import IndexOptions, SearchOptions
+
 
 @dataclass(frozen=True, slots=True)
 class Settings:
@@ -46,6 +49,20 @@ class Settings:
     def worker_count(self) -> int:
         return self.workers or (os.cpu_count() or 1)
 
+    def extract_options(self) -> ExtractOptions:
+        return ExtractOptions(timeout_s=self.pdf_timeout_s, memory_mb=self.pdf_memory_mb, ocr=self.ocr,
+                              ocr_lang=self.ocr_lang)
+
+    def ingest_options(self) -> IngestOptions:
+        return IngestOptions(originals_dir=self.originals_dir, max_file_mb=self.max_file_mb,
+                             extract=self.extract_options())
+
+    def index_options(self) -> IndexOptions:
+        return IndexOptions(root=self.index_root, workers=self.workers)
+
+    def search_options(self) -> SearchOptions:
+        return SearchOptions(index_root=self.index_root, max_query_chars=self.max_query_chars)
+
 
 _FIELDS = {f.name: f for f in dataclasses.fields(Settings)}
 
@@ -72,7 +89,8 @@ def load_settings(config: Path | None = None, environ: Mapping[str, str] | None 
     """Build Settings from defaults, a TOML file (XUNCHA_CONFIG or HOME/xuncha.toml), env vars, then overrides."""
     env = os.environ if environ is None else environ
     values: dict[str, object] = {}
-    home = Path(env.get("XUNCHA_HOME", overrides.get("home") or Settings.home))
+    # --home names the archive whose xuncha.toml is read; XUNCHA_HOME only when no --home is given
+    home = Path(str(overrides.get("home") or env.get("XUNCHA_HOME") or Settings.home))
     config = config or (Path(env["XUNCHA_CONFIG"]) if env.get("XUNCHA_CONFIG") else home / "xuncha.toml")
     if config.is_file():
         try:

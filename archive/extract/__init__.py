@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Protocol
 
-from xuncha.settings import Settings
 
 from ..models import Extracted
+from ..options import ExtractOptions
 from .docx import extract_docx
 from .errors import ExtractionError, NeedsOCR
 from .html import extract_html
@@ -18,7 +18,7 @@ from .text import extract_text
 class Extractor(Protocol):
     """Turns one file's bytes into text; raises ExtractionError with a reason a person can act on."""
 
-    def __call__(self, data: bytes, settings: Settings) -> Extracted: ...
+    def __call__(self, data: bytes, options: ExtractOptions) -> Extracted: ...
 
 
 EXTRACTORS: dict[str, Extractor] = {
@@ -39,19 +39,19 @@ def supported(path: Path) -> bool:
     return path.suffix.lower() in EXTRACTORS
 
 
-def extract_bytes(data: bytes, suffix: str, settings: Settings) -> Extracted:
+def extract_bytes(data: bytes, suffix: str, options: ExtractOptions) -> Extracted:
     """Extract text from a file's bytes with the extractor for its suffix."""
     extractor = EXTRACTORS.get(suffix.lower())
     if extractor is None:
         raise ExtractionError(f"unsupported file type {suffix or '(no suffix)'}")
     if not data.strip():
         raise ExtractionError("empty file")
-    return extractor(data, settings)
+    return extractor(data, options)
 
 
-def extract(path: Path, settings: Settings) -> Extracted:
+def extract(path: Path, options: ExtractOptions) -> Extracted:
     """Read one file and extract its text (the pipeline reads and size-checks; this is for callers and tests)."""
-    return extract_bytes(path.read_bytes(), path.suffix, settings)
+    return extract_bytes(path.read_bytes(), path.suffix, options)
 
 
 __all__ = ["EXTRACTORS", "ExtractionError", "Extractor", "NeedsOCR", "extract", "extract_bytes", "supported"]

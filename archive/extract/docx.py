@@ -7,9 +7,9 @@ import zipfile
 import zlib
 from xml.etree import ElementTree as ET
 
-from xuncha.settings import Settings
 
 from ..models import Extracted
+from ..options import ExtractOptions
 from .errors import ExtractionError
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -35,7 +35,7 @@ def _read(zf: zipfile.ZipFile, name: str) -> bytes | None:
     return data
 
 
-def extract_docx(data: bytes, settings: Settings) -> Extracted:
+def extract_docx(data: bytes, options: ExtractOptions) -> Extracted:
     """Extract the paragraphs of a .docx file."""
     if data.startswith(_OLE):
         raise ExtractionError("not a .docx: a password-protected Word file or an old .doc renamed to .docx "

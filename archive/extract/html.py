@@ -7,9 +7,9 @@ import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
-from xuncha.settings import Settings
 
 from ..models import Extracted
+from ..options import ExtractOptions
 from .errors import ExtractionError
 from .text import decode, looks_binary
 
@@ -205,7 +205,7 @@ def _decode_page(data: bytes) -> str:
     return data.decode(codec, errors="replace")
 
 
-def extract_html(data: bytes, settings: Settings) -> Extracted:
+def extract_html(data: bytes, options: ExtractOptions) -> Extracted:
     """Extract the main text of a saved HTML page."""
     text = _decode_page(data)
     parser = _Tree()

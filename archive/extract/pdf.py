@@ -11,9 +11,9 @@ import sys
 import tempfile
 from pathlib import Path
 
-from xuncha.settings import Settings
 
 from ..models import Extracted
+from ..options import ExtractOptions
 from .errors import ExtractionError, NeedsOCR
 from ..radicals import repair_radicals
 
@@ -31,19 +31,19 @@ def _limits(memory_mb: int):  # type: ignore[no-untyped-def]
     return apply
 
 
-def _run_worker(data: bytes, settings: Settings) -> dict:
+def _run_worker(data: bytes, options: ExtractOptions) -> dict:
     try:
         proc = subprocess.run(
             [sys.executable, "-m", "archive.extract.pdf_worker"], input=data, capture_output=True,
-            timeout=settings.pdf_timeout_s, preexec_fn=_limits(settings.pdf_memory_mb), check=False,
+            timeout=options.timeout_s, preexec_fn=_limits(options.memory_mb), check=False,
         )
     except subprocess.TimeoutExpired as exc:
-        raise ExtractionError(f"PDF extraction timed out after {settings.pdf_timeout_s:g} s") from exc
+        raise ExtractionError(f"PDF extraction timed out after {options.timeout_s:g} s") from exc
     if proc.returncode != 0 or not proc.stdout:
         tail = proc.stderr.decode("utf-8", "replace").strip().splitlines()[-1:] or ["no output"]
         if "MemoryError" in tail[0] or proc.returncode < 0:
             raise ExtractionError(f"PDF extraction ran out of memory or crashed "
-                                  f"(limit {settings.pdf_memory_mb} MB, exit {proc.returncode})")
+                                  f"(limit {options.memory_mb} MB, exit {proc.returncode})")
         raise ExtractionError(f"PDF extraction failed: {tail[0][:200]}")
     return json.loads(proc.stdout.decode("utf-8"))
 
@@ -80,18 +80,18 @@ def ocr_available() -> bool:
     return "chi_sim" in proc.stdout
 
 
-def _ocr(data: bytes, settings: Settings) -> str:
+def _ocr(data: bytes, options: ExtractOptions) -> str:
     """Render pages with pdftoppm and read them with tesseract chi_sim, in child processes with time limits."""
     with tempfile.TemporaryDirectory(prefix="xuncha-ocr-") as tmp:
         pdf = Path(tmp) / "in.pdf"
         pdf.write_bytes(data)
         try:
             subprocess.run(["pdftoppm", "-r", "300", "-gray", "-png", str(pdf), str(Path(tmp) / "page")],
-                           check=True, capture_output=True, timeout=settings.pdf_timeout_s * 4)
+                           check=True, capture_output=True, timeout=options.timeout_s * 4)
             pages = []
             for png in sorted(Path(tmp).glob("page*.png")):
-                proc = subprocess.run(["tesseract", str(png), "stdout", "-l", settings.ocr_lang, "--psm", "6"],
-                                      check=True, capture_output=True, timeout=settings.pdf_timeout_s * 2)
+                proc = subprocess.run(["tesseract", str(png), "stdout", "-l", options.ocr_lang, "--psm", "6"],
+                                      check=True, capture_output=True, timeout=options.timeout_s * 2)
                 pages.append(proc.stdout.decode("utf-8", "replace"))
         except subprocess.TimeoutExpired as exc:
             raise ExtractionError("OCR timed out") from exc
@@ -100,12 +100,12 @@ def _ocr(data: bytes, settings: Settings) -> str:
     return "\f".join(pages)
 
 
-def extract_pdf(data: bytes, settings: Settings) -> Extracted:
+def extract_pdf(data: bytes, options: ExtractOptions) -> Extracted:
     """Extract a PDF's text layer; OCR scanned pages when tesseract chi_sim is installed."""
     if b"%PDF-" not in data[:1024]:  # readers accept a little junk before the header
         raise ExtractionError("not a PDF (no %PDF- header)")
     try:
-        result = _run_worker(data, settings)
+        result = _run_worker(data, options)
         if not result["ok"]:
             raise ExtractionError(result["reason"])
     except ExtractionError as exc:
@@ -115,10 +115,10 @@ def extract_pdf(data: bytes, settings: Settings) -> Extracted:
         raise
     text, title = repair_radicals(result["text"]), _useful_title(result.get("title"))
     if _needs_ocr(text):
-        if settings.ocr != "auto" or not ocr_available():
+        if options.ocr != "auto" or not ocr_available():
             raise NeedsOCR("needs OCR: scanned PDF without a text layer (install tesseract-ocr-chi-sim "
                            "and poppler-utils, then ingest again)")
-        ocr_text = _ocr(data, settings)
+        ocr_text = _ocr(data, options)
         if len(re.sub(r"\s", "", ocr_text)) < 10:
             raise NeedsOCR("needs OCR: OCR found no text in this scanned PDF")
         # tesseract puts spaces between Chinese characters; normalisation removes them

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from xuncha.settings import Settings
 
 from ..models import Extracted
+from ..options import ExtractOptions
 from .errors import ExtractionError
 
 _BINARY = "binary data, not text (wrong file extension?)"
@@ -50,7 +50,7 @@ def decode(data: bytes) -> tuple[str, str]:
         raise ExtractionError(f"cannot decode as UTF-8 or GB18030 (byte {exc.start})") from exc
 
 
-def extract_text(data: bytes, settings: Settings) -> Extracted:
+def extract_text(data: bytes, options: ExtractOptions) -> Extracted:
     """Decode a .txt or .md file."""
     text, encoding = decode(data)
     if not text.strip():

@@ -228,10 +228,10 @@ def prepare(settings: Any, conn: sqlite3.Connection, paths: Sequence[str], rebui
     from indexer.build import current_dir, full_rebuild, rebuild_reason
 
     info: dict[str, Any] = {"ingest_s": None, "build_s": None, "reused": False}
-    if current_dir(settings) is None:
+    if current_dir(settings.index_root) is None:
         log(f"ingesting {len(paths)} path(s) into {settings.home} …")
         start = time.monotonic()
-        report = ingest(conn, settings, paths)
+        report = ingest(conn, settings.ingest_options(), paths)
         info["ingest_s"] = round(time.monotonic() - start, 2)
         fails = report.failures
         info["ingest"] = {"added": report.count("added"), "unchanged": report.count("unchanged"),
@@ -241,10 +241,10 @@ def prepare(settings: Any, conn: sqlite3.Connection, paths: Sequence[str], rebui
             f"\n  failed: {p}: {r}" for p, r in info["ingest_failures"][:5]))
         reason = "new archive"
     else:
-        reason = "--rebuild" if rebuild else rebuild_reason(settings)
+        reason = "--rebuild" if rebuild else rebuild_reason(settings.index_root)
     if reason:
         log(f"building xuncha index ({reason}, {settings.worker_count} process(es)) …")
-        rep = full_rebuild(conn, settings, reason=reason)
+        rep = full_rebuild(conn, settings.index_options(), reason=reason)
         info["build_s"] = round(rep.seconds, 2)
         log(f"  {rep.documents} documents, {rep.grains} grains in {info['build_s']} s")
     else:
@@ -317,7 +317,7 @@ def run(queries: Sequence[dict], paths: Sequence[str], home: Path | None = None,
             stock, stock_reused = _stock(conn, home, Path(tmp), rebuild, log)
             amap = ArchiveMap.load(conn, corpus, judged_docs(queries))
             docs = conn.execute("SELECT COUNT(*) FROM documents").fetchone()[0]
-            service = SearchService(settings)
+            service = SearchService(settings.search_options())
             per_query, seconds = [], dict.fromkeys(SYSTEMS, 0.0)
             for q in queries:
                 judged = Judged.of(q)

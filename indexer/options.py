@@ -1,0 +1,27 @@
+"""The small frozen option objects of the indexer (built from Settings at the entry points)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True, slots=True)
+class IndexOptions:
+    """Where the index generations live and how many processes segment text for a build."""
+
+    root: Path
+    workers: int = 0  # 0: one per core
+
+    @property
+    def worker_count(self) -> int:
+        return self.workers or (os.cpu_count() or 1)
+
+
+@dataclass(frozen=True, slots=True)
+class SearchOptions:
+    """What a search service needs: the index and the bound on a query's size."""
+
+    index_root: Path
+    max_query_chars: int = 200
