@@ -106,3 +106,21 @@ def test_no_structure_warns_not_crashes() -> None:
     n = parse_notice("巡察整改情况。没有任何结构的文字。")
     assert n.categories == ()
     assert "no numbered problems found" in n.warnings
+
+
+def _shape(n) -> tuple[int, int, int, list]:  # type: ignore[no-untyped-def]
+    problems = [p for c in n.categories for p in c.problems]
+    return (len(n.categories), len(problems), sum(len(p.measures) for p in problems),
+            [(c.section, c.number, [len(p.measures) for p in c.problems]) for c in n.categories])
+
+
+@needs_shared
+def test_real_notices_keep_their_counts() -> None:
+    """Pinned before the layout work (issue 12): new layout rules must not change the two real notices."""
+    seed = parse_notice(normalize(SEED.read_text(encoding="utf-8")))
+    assert _shape(seed) == (5, 19, 60, [(2, 1, [3, 5, 3, 9, 3]), (2, 2, [4, 1, 2]), (2, 3, [2, 2, 2, 2]),
+                                        (2, 4, [2, 7, 2]), (2, 5, [3, 2, 3, 3])])
+    nankai = parse_notice(normalize(NANKAI.read_text(encoding="utf-8")))
+    assert _shape(nankai) == (8, 22, 91, [(1, 0, [6, 6, 7, 5, 4]), (2, 1, [5, 7, 3, 4]), (2, 2, [3, 3, 3]),
+                                          (2, 3, []), (2, 4, [5, 5, 3]), (2, 5, [3, 3, 3]), (2, 6, [3]),
+                                          (3, 0, [3, 4, 3])])
