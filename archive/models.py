@@ -3,6 +3,24 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class RectStatus(StrEnum):
+    """How far the rectification of one problem has come, as the notice or ledger states it."""
+
+    DONE = "done"  # 已完成整改
+    IN_PROGRESS = "in_progress"  # 正在整改
+    NOT_DONE = "not_done"  # 未完成
+    ONGOING = "ongoing"  # 长期坚持
+
+
+@dataclass(frozen=True, slots=True)
+class Table:
+    """One table of a document (a .docx table or an .xlsx sheet): rows of cell texts, and its caption."""
+
+    rows: tuple[tuple[str, ...], ...]
+    caption: str = ""  # the paragraph before a .docx table, or the sheet's name
 
 
 @dataclass(frozen=True, slots=True)
@@ -11,8 +29,11 @@ class Extracted:
 
     text: str
     title: str | None = None
-    method: str = "text"  # text | pdf | ocr | html | docx
+    method: str = "text"  # text | pdf | ocr | html | docx | xlsx
     warnings: tuple[str, ...] = ()
+    tables: tuple[Table, ...] = ()  # ledgers (整改台账) are read from these, not from the flattened text
+    publisher: str | None = None  # a saved page's metadata table (发布机构), when it has one
+    published: str | None = None  # ISO date from the same table (成文日期 / 发布日期)
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +75,25 @@ class Problem:
     citations: tuple[Citation, ...] = ()
     figures: tuple[Figure, ...] = ()
     measures: tuple[Measure, ...] = ()
+    status: RectStatus | None = None  # None when the notice does not say
+    deadline: str | None = None  # ISO date or month of a stated 前完成 date
+    responsible: str | None = None  # 责任领导 / 责任单位 (ledgers)
+    subproblems: tuple[Problem, ...] = ()  # (1)(2) under a numbered problem, each with its own measures
+
+
+@dataclass(frozen=True, slots=True)
+class Progress:
+    """The summary figures a notice states about its rectification (None when not stated)."""
+
+    problems_total: int | None = None  # 反馈问题 N 个
+    problems_done: int | None = None  # 已完成整改 N 个
+    problems_in_progress: int | None = None  # 正在整改 N 个
+    completion_rate: float | None = None  # 整改完成率 N%
+    money_recovered_yuan: float | None = None  # 追缴 / 清退 / 挽回 / 退还 (sum, in 元)
+    people_disciplined: int | None = None  # 党纪政务处分 N 人
+    people_handled: int | None = None  # 组织处理 N 人
+    people_admonished: int | None = None  # 诫勉 N 人
+    rules_made: int | None = None  # 建章立制 N 项 (制定 + 修订)
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +133,7 @@ class Notice:
     citations: tuple[Citation, ...] = ()
     figures: tuple[Figure, ...] = ()
     warnings: tuple[str, ...] = ()
+    progress: Progress = field(default_factory=Progress)
 
 
 @dataclass(frozen=True, slots=True)

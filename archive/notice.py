@@ -1,4 +1,11 @@
-"""parse_notice: header, sections, categories, numbered problems and measures of a rectification notice."""
+"""parse_notice: title, header, sections, categories, numbered problems, measures and progress of a notice.
+
+The layouts it reads (issue 12): 一、 sections holding (一) categories holding 1. problems (the seed); (一)在“…”方面
+categories with 1.关于“…”问题的整改 problems and (1) sub-problems (county sites); 一、 categories with (一) problems
+whose measures are 1. lines (told apart by what follows: the 1. lines are no problems); (一) blocks that reflect and
+then list measures (一是 / 第一); and ledgers (tables, archive/ledger.py). What matches none is left unstructured
+and says so in warnings: a wrong split is worse than none.
+"""
 
 from __future__ import annotations
 
@@ -6,101 +13,45 @@ import re
 
 from .citations import find_citations
 from .figures import find_dates, find_figures
-from .models import Category, Measure, Notice, NoticeHeader, Problem
+from .layouts import NUM_LINE, SUB_LINE, build_problem, is_problem_heading, measures, ordinal_chain
+from .models import Category, Notice, NoticeHeader, Problem, Table
 from .numerals import cn_to_int
+from .progress import notice_progress, problem_status
 
 _SECTION = re.compile(r"^([一二三四五六七八九十]{1,3})、\s*(.+)$")
 _CATEGORY = re.compile(r"^\(([一二三四五六七八九十]{1,3})\)\s*(.*)$")
-_PROBLEM = re.compile(r"^(\d{1,3})\s*[.．、](?!\d)\s*(.+)$")
-# 一是…二是…: not the 一是 inside 统一是/唯一是/单一是
-_MARKER = re.compile(r"(?<![统唯单同逐第万之])([一二三四五六七八九十]{1,3})是(?![否非])")
-_PROBLEM_TITLE = re.compile(r"^((?:针对|对于|关于|就)[^。]{0,120}?问题)(?:的整改(?:落实)?情况)?[。，,；;:：]?")
-_SUB_ISSUE = re.compile(r"^(?:针对|对于|关于)[^。，,]{0,80}?问题[。，,：:]?")
-_NEXT_ISSUE = re.compile(r"[。；;\n](?:关于|针对|对于)[^。]{0,80}?问题[。，,：:]")
-_SENTENCE = re.compile(r"[^。！？；;]+[。！？；;]?")
 _SIGN_DATE = re.compile(r"^(?:\d{4}|[〇零○一二三四五六七八九]{4})\s*年.{1,6}月.{1,4}日$")
 _COUNTS = re.compile(r"([一二两三四五六七八九十百\d]+个?方面[^。；;]{0,30}?问题(?:[^。；;,，]{0,20}?(?:建议|任务))?)")
 _CONTACT = re.compile(r"^(?:联系|电话|邮政|邮箱|电子邮箱|来信|地址|传真|举报|网址)")
 _KIND = re.compile(r"巡视|巡察")
+_TITLE_END = re.compile(r"(?:通报|报告|公告|通知|公示|情况|说明)$")
+_NOT_TITLE = re.compile(r"^(?:根据|按照|依据|为|近日|经|现将|今年|\d{4}年|[一二三四五六七八九十]+、|\(|\d+[.、])")
+_DOC_NUMBER = re.compile(r"^[\u4e00-\u9fff]{1,10}[〔\[(]\d{4}[〕\])]\s*\d+\s*号$")
+UNRECOGNISED = "structure not recognised: no numbered problems found"
 
 
-def _ordinal_chain(text: str) -> list[tuple[int, int]]:
-    """Positions of 一是, 二是, … that follow each other in order; a new 一是 restarts the chain."""
-    out: list[tuple[int, int]] = []
-    expected = 1
-    for m in _MARKER.finditer(text):
-        n = cn_to_int(m.group(1))
-        if n == 1:
-            expected = 1
-        if n == expected:
-            out.append((m.start(), n))
-            expected += 1
-    # a lone 一是 with no 二是 after it is prose, not a list
-    return out if len(out) >= 2 else []
+def _titlish(line: str) -> bool:
+    return 4 <= len(line) <= 80 and not line.endswith(("。", "：", ":", "；", ";", "，", ",")) \
+        and not _NOT_TITLE.match(line) and not _SIGN_DATE.match(line)
 
 
-def _clean_measure(text: str) -> str:
-    # a sub-issue heading (关于…问题。) that introduces the next list belongs to no measure
-    text = text.strip()
-    m = re.search(r"[。；;](?:关于|针对|对于)[^。]{0,80}?问题[。，,：:]?$", text)
-    return text[: m.start() + 1] if m else text
-
-
-def _measures(body: str, year: int | None) -> tuple[Measure, ...]:
-    """Split a problem's body into measures: 一是/二是 segments, and the other sentences that act."""
-    chain = _ordinal_chain(body)
-    pieces: list[str] = []
-    if chain:
-        starts = [p for p, _ in chain] + [len(body)]
-        lead = body[: starts[0]]
-        pieces.extend(_sentences(lead))
-        for i in range(len(chain)):
-            segment = body[starts[i]: starts[i + 1]]
-            # a new sub-issue (。关于…问题,) inside the last list item starts unmarked measures
-            cut = _NEXT_ISSUE.search(segment)
-            if cut and i == len(chain) - 1:
-                pieces.append(segment[: cut.start() + 1])
-                pieces.extend(_sentences(segment[cut.start() + 1:]))
-            else:
-                pieces.append(_clean_measure(segment))
-    else:
-        pieces.extend(_sentences(body))
-    out = []
-    for text in pieces:
-        text = text.strip(" ,，;；\n")
-        if len(text) < 4:
-            continue
-        out.append(Measure(number=len(out) + 1, text=text, citations=find_citations(text),
-                           figures=find_figures(text, year)))
-    return tuple(out)
-
-
-def _sentences(text: str) -> list[str]:
-    """Sentences that say what was done; bare sub-issue headings (关于…问题。) are dropped."""
-    out = []
-    for line in text.split("\n"):
-        for s in _SENTENCE.findall(line):
-            s = _SUB_ISSUE.sub("", s.strip()) if _SUB_ISSUE.match(s.strip()) else s.strip()
-            if len(s.strip(" ,，。;；")) >= 6:
-                out.append(s)
-    return out
-
-
-def _problem(number: int, lines: list[str], year: int | None) -> Problem:
-    first = lines[0]
-    m = _PROBLEM_TITLE.match(first)
-    if m:
-        title, rest = m.group(1), first[m.end():]
-    elif "。" in first:
-        title, rest = first.split("。", 1)
-    else:
-        title, rest = first, ""
-    title = title.strip(" ,，。")
-    body = "\n".join([rest] + lines[1:]).strip()
-    text = "\n".join(lines)
-    return Problem(number=number, title=title, text=f"{number}.{text}",
-                   citations=find_citations(text), figures=find_figures(text, year),
-                   measures=_measures(body, year))
+def title_lines(lines: list[str]) -> tuple[str | None, int]:
+    """The title at the top (one line, or two a PDF wrapped), and how many lines it takes."""
+    skip = 1 if lines and _DOC_NUMBER.match(lines[0]) else 0
+    if len(lines) <= skip:
+        return None, 0
+    first = lines[skip].lstrip("# ").strip()
+    if not _titlish(first):
+        return None, 0
+    if _TITLE_END.search(first):
+        return first, skip + 1
+    if len(lines) > skip + 1:
+        second = lines[skip + 1]
+        if _titlish(second) and len(second) <= 40 and _TITLE_END.search(second) and ("关于" in first or "巡" in first):
+            return first + second, skip + 2
+    if "关于" in first and ("整改" in first or "巡" in first):
+        return first, skip + 1
+    return None, 0
 
 
 def _header(lead: str, full: str) -> NoticeHeader:
@@ -141,18 +92,124 @@ def _signature(lines: list[str]) -> tuple[str | None, str | None, int]:
     return None, None, 0
 
 
-def parse_notice(text: str, title: str | None = None) -> Notice:
-    """Parse a normalised notice (one paragraph a line) into its header and problem tree."""
+def _signature(lines: list[str]) -> tuple[str | None, str | None, int]:
+    """Publisher and date from the closing lines; returns how many trailing lines they occupy."""
+    for i in range(len(lines) - 1, max(len(lines) - 4, 0) - 1, -1):
+        if _SIGN_DATE.match(lines[i]):
+            dates = find_dates(lines[i])
+            publisher = lines[i - 1] if i > 0 and len(lines[i - 1]) <= 40 and not _CONTACT.match(lines[i - 1]) \
+                and "。" not in lines[i - 1] else None
+            return publisher, dates[0].value if dates else None, len(lines) - i + (1 if publisher else 0)
+    return None, None, 0
+
+
+def _first_structure(lines: list[str]) -> tuple[int, bool]:
+    """Where the problem part starts, and whether it has 一、 sections (else one implicit section 0)."""
+    first = next((i for i, ln in enumerate(lines) if _SECTION.match(ln)), None)
+    if first is not None:
+        return first, True
+    cat = next((i for i, ln in enumerate(lines) if _CATEGORY.match(ln)), None)
+    headed = [i for i, ln in enumerate(lines) if (m := NUM_LINE.match(ln)) and is_problem_heading(m.group(2))]
+    if cat is not None:
+        return cat, False
+    if len(headed) >= 2:
+        return headed[0], False
+    return len(lines), True
+
+
+def _group(lines: list[str], sectioned: bool) -> tuple[list[tuple[int, str]], list[dict]]:
+    """section → category → problem; each problem as (number, raw first line, [heading, more lines])."""
+    sections: list[tuple[int, str]] = []
+    blocks: list[dict] = [] if sectioned else [{"number": 0, "title": "", "cats": [[0, "", "", [], []]]}]
+    for ln in lines:
+        if _CONTACT.match(ln) or ln.startswith("欢迎广大"):
+            continue
+        if sectioned and (m := _SECTION.match(ln)):
+            number = cn_to_int(m.group(1)) or len(sections) + 1
+            sections.append((number, m.group(2).strip()))
+            blocks.append({"number": number, "title": m.group(2).strip(), "cats": [[0, "", "", [], []]]})
+        elif not blocks:
+            continue
+        elif m := _CATEGORY.match(ln):
+            blocks[-1]["cats"].append([cn_to_int(m.group(1)) or 0, m.group(2).strip(), ln, [], []])
+        elif m := NUM_LINE.match(ln):
+            blocks[-1]["cats"][-1][4].append((int(m.group(1)), ln, [m.group(2).strip()]))
+        else:
+            cat = blocks[-1]["cats"][-1]
+            (cat[4][-1][2] if cat[4] else cat[3]).append(ln)
+    return sections, blocks
+
+
+def _listed(number: int, title: str, ctext: str, year: int | None) -> Problem | None:
+    """A category that lists its measures (一是… / 第一，…) without numbered problems: one problem 0.
+
+    The paragraph before the list reflects on the category and is not a measure."""
+    chain = ordinal_chain(ctext)
+    if not chain:
+        return None
+    listed = ctext[chain[0][0]:]
+    status, deadline, said = problem_status(listed)
+    return Problem(number=0, title=title, text=listed, citations=find_citations(listed),
+                   figures=find_figures(listed, year), measures=measures(listed, year, said),
+                   status=status, deadline=deadline)
+
+
+def _measures_under_problems(block: dict) -> bool:
+    """Family 3: every (一) is a problem (…的问题。) and the 1. lines under them are no problems: measures."""
+    real = [c for c in block["cats"] if c[0] > 0]
+    return bool(real) and any(c[4] for c in real) and all(is_problem_heading(c[1]) for c in real) \
+        and not any(is_problem_heading(p[2][0]) for c in real for p in c[4]) \
+        and not any(c[4] for c in block["cats"] if c[0] == 0) \
+        and (not block["title"] or "方面" in block["title"] or "问题" in block["title"])
+
+
+def _categories(blocks: list[dict], year: int | None) -> list[Category]:
+    categories: list[Category] = []
+    for block in blocks:
+        cats = block["cats"]
+        listing = [c for c in cats if c[0] > 0 and not c[4] and ordinal_chain("\n".join(c[3]))]
+        if not any(cat[4] for cat in cats) and len(listing) < 2:
+            continue  # a prose section (how the work was organised, next steps): no problem categories
+        if _measures_under_problems(block):
+            problems = tuple(
+                build_problem(number, [heading] + prose + [ln for p in probs for ln in [p[1]] + p[2][1:]], year,
+                              measure_lines=NUM_LINE, raw_first=raw)
+                for number, heading, raw, prose, probs in cats if number > 0)
+            categories.append(Category(number=block["number"], title=block["title"], section=block["number"],
+                                       section_title=block["title"], text="", problems=problems))
+            continue
+        for number, heading, _raw, prose, problems in cats:
+            if number == 0 and not problems:
+                continue
+            if number == 0:
+                heading = block["title"]
+            ctitle, _, rest = heading.partition("。")
+            ctext = "\n".join(([rest] if rest else []) + prose)
+            parsed = tuple(build_problem(n, pl, year, raw_first=raw) for n, raw, pl in problems)
+            if not parsed and (listed := _listed(number, ctitle.strip(), ctext, year)):
+                parsed = (listed,)
+            categories.append(Category(
+                number=number, title=ctitle.strip(), section=block["number"], section_title=block["title"],
+                text=ctext, problems=parsed))
+    return categories
+
+
+def parse_notice(text: str, title: str | None = None, tables: tuple[Table, ...] = ()) -> Notice:
+    """Parse a normalised notice (one paragraph a line) into its header, problem tree and progress.
+
+    title: the title the file gave (page metadata, core properties, file name), used when the text has none.
+    tables: the file's tables (normalised cells); a ledger among them gives problems one a row."""
+    from .ledger import ledger_categories
+
     lines = [ln.strip() for ln in text.split("\n") if ln.strip() and not ln.startswith("<!--")]
     warnings: list[str] = []
     publisher, published, tail = _signature(lines)
     body_lines = lines[: len(lines) - tail] if tail else lines
-    if not title and body_lines and len(body_lines[0]) <= 80 and "通报" in body_lines[0] \
-            and not body_lines[0].endswith("。"):
-        title = body_lines[0].lstrip("# ")
-        body_lines = body_lines[1:]
-    first_section = next((i for i, ln in enumerate(body_lines) if _SECTION.match(ln)), len(body_lines))
-    lead = "\n".join(body_lines[:first_section])
+    found, taken = title_lines(body_lines)
+    if found:
+        title, body_lines = found, body_lines[taken:]
+    start, sectioned = _first_structure(body_lines)
+    lead = "\n".join(body_lines[:start])
     header = _header(lead, text)
     year_src = header.feedback_date or header.inspection_start or published
     year = int(year_src[:4]) if year_src else None
@@ -162,51 +219,13 @@ def parse_notice(text: str, title: str | None = None) -> Notice:
         warnings.append("no title line: title composed from the signature")
     if not publisher:
         warnings.append("no signature (publisher and date) found at the end")
-
-    # group lines: section → category → problem
-    sections: list[tuple[int, str]] = []
-    blocks: list[dict] = []  # one per section: {"number", "title", "cats": [[cat_no, title, lines, problems]]}
-    for ln in body_lines[first_section:]:
-        if _CONTACT.match(ln) or ln.startswith("欢迎广大"):
-            continue
-        if m := _SECTION.match(ln):
-            number = cn_to_int(m.group(1)) or len(sections) + 1
-            sections.append((number, m.group(2).strip()))
-            blocks.append({"number": number, "title": m.group(2).strip(), "cats": [[0, "", [], []]]})
-        elif not blocks:
-            continue
-        elif m := _CATEGORY.match(ln):
-            blocks[-1]["cats"].append([cn_to_int(m.group(1)) or 0, m.group(2).strip(), [], []])
-        elif m := _PROBLEM.match(ln):
-            blocks[-1]["cats"][-1][3].append((int(m.group(1)), [m.group(2).strip()]))
-        else:
-            cat = blocks[-1]["cats"][-1]
-            (cat[3][-1][1] if cat[3] else cat[2]).append(ln)
-
-    categories: list[Category] = []
-    for block in blocks:
-        if not any(cat[3] for cat in block["cats"]):
-            continue  # a prose section (how the work was organised, next steps): no problem categories
-        for number, heading, prose, problems in block["cats"]:
-            if number == 0 and not problems:
-                continue
-            if number == 0:
-                heading = block["title"]
-            ctitle, _, rest = heading.partition("。")
-            ctext = "\n".join(([rest] if rest else []) + prose)
-            parsed = tuple(_problem(n, pl, year) for n, pl in problems)
-            chain = _ordinal_chain(ctext) if not parsed else []
-            if chain:
-                # a category that lists its measures (一是…) without numbered problems: one unnumbered
-                # problem (0); the paragraph before 一是 introduces the category and is not a measure
-                listed = ctext[chain[0][0]:]
-                parsed = (Problem(number=0, title=ctitle.strip(), text=listed, citations=find_citations(listed),
-                                  figures=find_figures(listed, year), measures=_measures(listed, year)),)
-            categories.append(Category(
-                number=number, title=ctitle.strip(), section=block["number"], section_title=block["title"],
-                text=ctext, problems=parsed))
+    sections, blocks = _group(body_lines[start:], sectioned)
+    categories = _categories(blocks, year)
+    from_tables, table_warnings = ledger_categories(tables, year)
+    categories += from_tables
+    warnings += table_warnings
     if not categories:
-        warnings.append("no numbered problems found")
+        warnings.append(UNRECOGNISED)
     return Notice(title=title, header=header, publisher=publisher, published=published,
                   sections=tuple(sections), categories=tuple(categories), citations=find_citations(text),
-                  figures=find_figures(lead, year), warnings=tuple(warnings))
+                  figures=find_figures(lead, year), warnings=tuple(warnings), progress=notice_progress(text))

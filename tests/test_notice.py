@@ -105,7 +105,7 @@ def test_no_markers_gives_sentence_measures() -> None:
 def test_no_structure_warns_not_crashes() -> None:
     n = parse_notice("巡察整改情况。没有任何结构的文字。")
     assert n.categories == ()
-    assert "no numbered problems found" in n.warnings
+    assert "structure not recognised: no numbered problems found" in n.warnings
 
 
 def _shape(n) -> tuple[int, int, int, list]:  # type: ignore[no-untyped-def]

@@ -1,0 +1,141 @@
+"""Rectification progress: a problem's stated status and deadline, and a notice's summary figures."""
+
+from __future__ import annotations
+
+import re
+
+from .figures import find_money, parse_date
+from .models import Progress, RectStatus
+from .numerals import cn_to_int
+
+# what may stand before the status words of a status sentence (目前已完成整改。/ 整改进展：正在整改)
+_LEAD = (r"^(?:目前|截至目前|截至\d{4}年\d{1,2}月(?:\d{1,2}日)?底?|现|当前|至此|该问题|此问题|该项|此项|"
+         r"整改进度|整改进展|整改状态|完成情况|进展情况|整改结果)?\s*[:：,，]?\s*(?:该问题|此项|均|已经)?\s*")
+# a status sentence is short: the words, then at most a clause (,2023年12月底前完成)
+_TAIL = r"(?:\s*[,，(（][^。；;]{0,30})?[。；;.]?$"
+_STATUS: list[tuple[RectStatus, re.Pattern[str]]] = [
+    (RectStatus.IN_PROGRESS, re.compile(_LEAD + r"(?:正在整改|整改中|持续整改中|正在推进|推进中|正在落实|正在办理|整改推进中)"
+                                        + _TAIL)),
+    (RectStatus.NOT_DONE, re.compile(_LEAD + r"(?:尚未完成|未完成|未整改到位|未能完成|未整改)(?:整改)?" + _TAIL)),
+    (RectStatus.ONGOING, re.compile(_LEAD + r"(?:长期坚持|长期整改|长期推进|持续推进|常态化推进|持续整改)" + _TAIL)),
+    (RectStatus.DONE, re.compile(_LEAD + r"(?:已|已经)?(?:全部|基本)?(?:完成整改|整改完成|整改到位|整改完毕|完成|办结|已整改)"
+                                 + _TAIL)),
+]
+# a ledger's 完成情况 cell says less: 已完成 / 完成 / 正在推进 / 持续推进
+_CELL: list[tuple[RectStatus, re.Pattern[str]]] = [
+    (RectStatus.IN_PROGRESS, re.compile(r"正在|推进中|整改中|进行中|基本完成|部分完成|阶段性")),
+    (RectStatus.NOT_DONE, re.compile(r"未完成|尚未|未整改|未开始")),
+    (RectStatus.ONGOING, re.compile(r"长期|持续|常态")),
+    (RectStatus.DONE, re.compile(r"已完成|已整改|完成|办结|到位|销号")),
+]
+_DEADLINE = re.compile(r"((?:\d{4}|[〇零○一二三四五六七八九]{4})\s*年\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?)\s*"
+                       r"(?:底|末|中旬|上旬|下旬)?\s*(?:前|以前|之前)\s*(?:全部)?(?:完成|整改到位|办结|销号)")
+_DATE_CELL = re.compile(r"((?:\d{4})\s*(?:年|[.\-/])\s*\d{1,2}(?:\s*(?:月|[.\-/])\s*\d{1,2}\s*日?)?)")
+_SENTENCE = re.compile(r"[^。；;]+[。；;]?")
+
+
+def status_sentence(sentence: str) -> RectStatus | None:
+    """The status a short status sentence states (已完成整改。/ 正在整改,2023年12月底前完成。), else None."""
+    s = sentence.strip(" \n")
+    if not s or len(s) > 48:
+        return None
+    for status, pattern in _STATUS:
+        if pattern.match(s):
+            return status
+    return None
+
+
+def deadline_in(text: str) -> str | None:
+    """The ISO date or month of a stated 前完成 date (2023年12月底前完成 → 2023-12)."""
+    m = _DEADLINE.search(text)
+    return parse_date(m.group(1)) if m else None
+
+
+def problem_status(body: str) -> tuple[RectStatus | None, str | None, list[str]]:
+    """A problem body's stated status and deadline, and the status sentences (which are not measures)."""
+    found: RectStatus | None = None
+    sentences: list[str] = []
+    deadline = None
+    lines = [ln for ln in body.split("\n") if ln.strip()]
+    for i, line in enumerate(lines):
+        said = _SENTENCE.findall(line)
+        # a status closes the problem (…。已完成整改。) or stands on its own line; one inside the measures
+        # (…截至11月底全部完成。) is about that measure's task
+        for s in said[-1:] if i == len(lines) - 1 or len(said) == 1 else ():
+            status = status_sentence(s)
+            if status is not None:
+                found = status  # the last statement wins (正在整改…。已完成整改。)
+                sentences.append(s.strip())
+                deadline = deadline_in(s) or deadline
+    return found, deadline, sentences
+
+
+def cell_status(cell: str) -> RectStatus | None:
+    """A ledger 完成情况 cell's status."""
+    cell = cell.strip()
+    if not cell:
+        return None
+    for status, pattern in _CELL:
+        if pattern.search(cell[:20]):
+            return status
+    return None
+
+
+def cell_deadline(cell: str) -> str | None:
+    """A ledger 整改时限 cell as ISO (2023年12月底前 → 2023-12; 2023.12.31 → 2023-12-31); 长期坚持 → None."""
+    m = _DATE_CELL.search(cell)
+    if not m:
+        return None
+    parts = [int(p) for p in re.findall(r"\d+", m.group(1))]
+    year, month = parts[0], parts[1]
+    if not (1900 <= year <= 2100 and 1 <= month <= 12):
+        return None
+    if len(parts) > 2 and 1 <= parts[2] <= 31:
+        return f"{year:04d}-{month:02d}-{parts[2]:02d}"
+    return f"{year:04d}-{month:02d}"
+
+
+_N = r"(\d+|[一二两三四五六七八九十百零〇]+)"
+_TOTAL = [re.compile(rf"(?:反馈|指出|交办|移交)(?:的|了)?[^。；，,\d一二两三四五六七八九十]{{0,8}}?(?:{_N}个?方面)?{_N}个(?:具体)?问题"),
+          re.compile(rf"(?:反馈|交办)(?:的)?问题(?:共|共计)?{_N}个")]
+_DONE = [re.compile(rf"已(?:全部)?(?:完成|整改)(?:整改)?{_N}(?:个|项|条)"), re.compile(rf"{_N}个(?:问题)?已(?:完成整改|整改完成|整改到位)"),
+         re.compile(rf"已整改到位{_N}(?:个|项)")]
+_IN_PROGRESS = [re.compile(rf"正在整改{_N}(?:个|项)"), re.compile(rf"{_N}(?:个|项)(?:问题)?正在(?:整改|推进)")]
+_RATE = re.compile(r"整改(?:完成)?率(?:达到?|为)?\s*(\d+(?:\.\d+)?)\s*%")
+_MONEY = re.compile(r"(其中)?[^。；，,]{0,6}?(?:追缴|清退|挽回|退还|收回|追回|返还|退缴)[^。；，,]{0,14}?"
+                    r"(\d+(?:\.\d+)?\s*(?:万|亿)?\s*元)")
+_DISCIPLINED = re.compile(rf"(?:党纪政务处分|党纪处分|政务处分|纪律处分|处分){_N}(?:人|名)")
+_HANDLED = re.compile(rf"组织处理{_N}(?:人|名)")
+_ADMONISHED = re.compile(rf"诫勉(?:谈话)?{_N}(?:人|名)")
+_RULES_ALL = re.compile(rf"建章立制{_N}(?:项|个|份|条)")
+_RULES = re.compile(rf"(?:制定|修订|出台|新建|完善|建立|修改)[^。；，,]{{0,8}}?(?:制度|规定|办法)(?:机制)?{_N}(?:项|个|份|条)")
+
+
+def _int(text: str) -> int | None:
+    return int(text) if text.isdigit() else cn_to_int(text)
+
+
+def _first(patterns: list[re.Pattern[str]], text: str) -> int | None:
+    for pattern in patterns:
+        if m := pattern.search(text):
+            return _int(m.groups()[-1])
+    return None
+
+
+def _sum(pattern: re.Pattern[str], text: str) -> int | None:
+    values = [v for m in pattern.finditer(text) if (v := _int(m.group(1))) is not None]
+    return sum(values) if values else None
+
+
+def notice_progress(text: str) -> Progress:
+    """The summary figures a notice states: problems fed back / done / in progress, rate, money, people, rules."""
+    money = [find_money(m.group(2))[0] for m in _MONEY.finditer(text) if not m.group(1) and find_money(m.group(2))]
+    rate = _RATE.search(text)
+    rules = _RULES_ALL.search(text)
+    return Progress(
+        problems_total=_first(_TOTAL, text), problems_done=_first(_DONE, text),
+        problems_in_progress=_first(_IN_PROGRESS, text), completion_rate=float(rate.group(1)) if rate else None,
+        money_recovered_yuan=sum(float(f.value) for f in money) if money else None,
+        people_disciplined=_sum(_DISCIPLINED, text), people_handled=_sum(_HANDLED, text),
+        people_admonished=_sum(_ADMONISHED, text),
+        rules_made=_int(rules.group(1)) if rules else _sum(_RULES, text))
