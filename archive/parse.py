@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from pathlib import PurePath
 
 from .classify import classify
-from .models import Extracted, Parsed
+from .ledger import ledger_categories
+from .models import Extracted, Parsed, Table
 from .normalize import normalize
 from .notice import parse_notice
 from .regulation import parse_regulation, title_from_name, version_from_name
 
 # bump when parsing changes, so ingest re-parses files whose bytes did not change
-PARSER_VERSION = 5
+PARSER_VERSION = 6  # 6: issue 12's layouts, ledgers, progress
 
 _TITLE_LIKE = re.compile(r"[\u4e00-\u9fff]{4,}")
 _LOCAL = re.compile(r"^(.+?)地方法规$")
@@ -48,8 +50,19 @@ def parse_document(extracted: Extracted, file_name: str) -> Parsed:
     title = heading or extracted.title or _file_title(file_name)
     doc_type = classify(text, title)
     warnings = list(extracted.warnings)
+    # cells normalised as the text is, so a ledger problem's text is a substring of the document
+    tables = tuple(Table(rows=tuple(tuple(normalize(" ".join(c.split())) for c in row) for row in t.rows),
+                         caption=normalize(t.caption)) for t in extracted.tables)
+    if doc_type != "notice" and tables and ledger_categories(tables, None)[0] and "整改" in text:
+        doc_type = "notice"  # a ledger (整改台账) whose title does not say 巡察整改
     if doc_type == "notice":
-        notice = parse_notice(text, title=title)
+        notice = parse_notice(text, title=title, tables=tables)
+        if not notice.publisher and extracted.publisher:
+            # the page's metadata table (发布机构 / 成文日期) stands in for a missing signature
+            notice = replace(notice, publisher=extracted.publisher, published=notice.published or extracted.published,
+                             warnings=tuple(w for w in notice.warnings if not w.startswith("no signature")))
+        elif not notice.published and extracted.published:
+            notice = replace(notice, published=extracted.published)
         return Parsed(doc_type="notice", title=notice.title, text=text, publisher=notice.publisher,
                       published=notice.published, notice=notice, warnings=tuple(warnings + list(notice.warnings)))
     if doc_type == "regulation":

@@ -55,4 +55,62 @@ def test_there_are_two_samples_of_every_family() -> None:
     families = [name.split("-")[0] for name in sorted(p.name for p in FIXTURES.iterdir()
                                                        if not p.name.endswith(".expected.json"))]
     assert {f: families.count(f) for f in sorted(set(families))} == {
-        "f1": 2, "f2": 2, "f3": 2, "f4": 2, "f5": 2, "f6": 3, "f7": 2, "f8": 2, "unrecognised.txt": 1}
+        "f1": 2, "f2": 2, "f3": 2, "f4": 2, "f5": 2, "f6": 3, "f8": 2, "unrecognised.txt": 1}
+
+
+# ------------------------------------------------------------------------------------------ family 8: ledgers
+
+def build_ledger(spec: dict) -> tuple[bytes, str]:
+    """The .docx (paragraphs, a table, the signature) or .xlsx (a title row merged across, the header, rows)."""
+    import io
+
+    if "table" in spec:
+        import docx
+
+        doc = docx.Document()
+        for p in spec["paragraphs"]:
+            doc.add_paragraph(p)
+        rows = spec["table"]
+        table = doc.add_table(rows=len(rows), cols=len(rows[0]))
+        for r, row in enumerate(rows):
+            for c, value in enumerate(row):
+                table.cell(r, c).text = value
+        for p in spec["after"]:
+            doc.add_paragraph(p)
+        out = io.BytesIO()
+        doc.save(out)
+        return out.getvalue(), ".docx"
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = spec["sheet"]
+    width = max(len(r) for r in spec["rows"])
+    for row in spec["rows"]:
+        sheet.append(row)
+    sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=width)
+    bad = book.create_sheet("通讯录")
+    for row in spec["bad_sheet"]:
+        bad.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue(), ".xlsx"
+
+
+LEDGERS = sorted(p.name for p in FIXTURES.glob("f8-*.json") if not p.name.endswith(".expected.json"))
+
+
+@pytest.mark.parametrize("name", LEDGERS)
+def test_ledger_sample(name: str) -> None:
+    from archive.extract import extract_bytes
+    from archive.options import ExtractOptions
+    from archive.parse import parse_document
+
+    data, suffix = build_ledger(json.loads((FIXTURES / name).read_text(encoding="utf-8")))
+    parsed = parse_document(extract_bytes(data, suffix, ExtractOptions()), name.replace(".json", suffix))
+    assert parsed.doc_type == "notice"
+    assert parsed.notice is not None
+    assert shape(parsed.notice) == expected(name)
+    for cat in parsed.notice.categories:
+        for p in cat.problems:
+            assert p.text in parsed.text and all(m.text in parsed.text for m in p.measures)

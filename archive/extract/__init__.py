@@ -13,6 +13,7 @@ from .errors import ExtractionError, NeedsOCR
 from .html import extract_html
 from .pdf import extract_pdf
 from .text import extract_text
+from .xlsx import extract_xlsx
 
 
 class Extractor(Protocol):
@@ -31,6 +32,7 @@ EXTRACTORS: dict[str, Extractor] = {
     ".shtml": extract_html,
     ".pdf": extract_pdf,
     ".docx": extract_docx,
+    ".xlsx": extract_xlsx,
 }
 
 

@@ -1,85 +1,99 @@
-"""Word .docx: paragraphs of word/document.xml in reading order, title from the core properties."""
+"""Word .docx through python-docx: paragraphs and tables in reading order, title from the core properties.
+
+Tables are kept as Table records (a ledger's rows are problems) and also flattened into the text, one row a
+line with cells joined by " | ", so every cell is searchable and a problem's text is a substring of it.
+"""
 
 from __future__ import annotations
 
 import io
 import zipfile
 import zlib
-from xml.etree import ElementTree as ET
 
+import docx
+from docx.document import Document
+from docx.oxml.ns import qn
+from docx.table import Table as DocxTable
+from docx.text.paragraph import Paragraph
 
-from ..models import Extracted
+from ..models import Extracted, Table
 from ..options import ExtractOptions
 from .errors import ExtractionError
 
-_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
-_DC = "{http://purl.org/dc/elements/1.1/}"
 _MAX_XML = 64 * 1024 * 1024  # a zip bomb inflates far past this
-
-
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # Word 97-2003 .doc, and every password-protected .docx
 
 
-def _read(zf: zipfile.ZipFile, name: str) -> bytes | None:
+def check_zip(data: bytes, main: str, kind: str) -> None:
+    """Refuse what python-docx / openpyxl would choke on: not a zip, encrypted, no main part, a zip bomb."""
+    if data.startswith(_OLE):
+        raise ExtractionError(f"not a {kind}: a password-protected Office file or an old binary file renamed to "
+                              f"{kind} (open it in Office and save as {kind} without a password)")
     try:
-        info = zf.getinfo(name)
-    except KeyError:
-        return None
-    if info.file_size > _MAX_XML:
-        raise ExtractionError(f"{name} inflates to {info.file_size // 2**20} MB: refused")
-    # the declared size can lie (zf.read would then inflate up to 2 GB in one go): read at most the cap
-    with zf.open(info) as fh:
-        data = fh.read(_MAX_XML + 1)
-    if len(data) > _MAX_XML:
-        raise ExtractionError(f"{name} inflates to more than {_MAX_XML // 2**20} MB (zip bomb?): refused")
-    return data
+        zf = zipfile.ZipFile(io.BytesIO(data))
+        infos = zf.infolist()
+        if main not in zf.namelist():
+            raise ExtractionError(f"not a {kind}: {main} is missing")
+        for info in infos:
+            if info.file_size > _MAX_XML:
+                raise ExtractionError(f"{info.filename} inflates to {info.file_size // 2**20} MB: refused")
+        # the declared size can lie: inflate the main part up to the cap once
+        with zf.open(main) as fh:
+            if len(fh.read(_MAX_XML + 1)) > _MAX_XML:
+                raise ExtractionError(f"{main} inflates to more than {_MAX_XML // 2**20} MB (zip bomb?): refused")
+    except RuntimeError as exc:  # zipfile's "File is encrypted, password required"
+        raise ExtractionError(f"encrypted {kind} ({exc})") from exc
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, NotImplementedError, ValueError,
+            zlib.error) as exc:
+        raise ExtractionError(f"not a readable {kind} (damaged zip: {exc})") from exc
+
+
+def row_line(cells: tuple[str, ...]) -> str:
+    """One table row as a line of text (cells' own line breaks become spaces)."""
+    return " | ".join(" ".join(c.split()) for c in cells)
+
+
+def _rows(table: DocxTable) -> tuple[tuple[str, ...], ...]:
+    rows = []
+    for tr in table.rows:
+        cells: list[str] = []
+        last = None
+        for cell in tr.cells:
+            if cell._tc is last:  # a cell merged across columns is returned once per column
+                continue
+            last = cell._tc
+            cells.append("\n".join(p.text.strip() for p in cell.paragraphs if p.text.strip()))
+        if any(cells):
+            rows.append(tuple(cells))
+    return tuple(rows)
 
 
 def extract_docx(data: bytes, options: ExtractOptions) -> Extracted:
-    """Extract the paragraphs of a .docx file."""
-    if data.startswith(_OLE):
-        raise ExtractionError("not a .docx: a password-protected Word file or an old .doc renamed to .docx "
-                              "(open it in Word and save as .docx without a password)")
+    """Extract the paragraphs and tables of a .docx file."""
+    check_zip(data, "word/document.xml", ".docx")
     try:
-        zf = zipfile.ZipFile(io.BytesIO(data))
-        body = _read(zf, "word/document.xml")
-        core = _read(zf, "docProps/core.xml")
-    except RuntimeError as exc:  # zipfile's "File is encrypted, password required"
-        raise ExtractionError(f"encrypted .docx ({exc})") from exc
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, NotImplementedError, ValueError,
-            zlib.error) as exc:
-        raise ExtractionError(f"not a readable .docx (damaged zip: {exc})") from exc
-    if body is None:
-        raise ExtractionError("not a .docx: word/document.xml is missing")
-    try:
-        root = ET.fromstring(body)
-    except ET.ParseError as exc:
-        raise ExtractionError(f"damaged .docx: {exc}") from exc
-    paragraphs: list[str] = []
+        document: Document = docx.Document(io.BytesIO(data))
+    except Exception as exc:  # noqa: BLE001 - python-docx raises KeyError, ValueError, lxml errors on damage
+        raise ExtractionError(f"damaged .docx ({type(exc).__name__}: {str(exc)[:200]})") from exc
+    lines: list[str] = []
+    tables: list[Table] = []
     heading: str | None = None
-    for p in root.iter(f"{_W}p"):
-        parts: list[str] = []
-        for node in p.iter():
-            if node.tag == f"{_W}t" and node.text:
-                parts.append(node.text)
-            elif node.tag in (f"{_W}tab",):
-                parts.append(" ")
-            elif node.tag in (f"{_W}br", f"{_W}cr"):
-                parts.append("\n")
-        text = "".join(parts).strip()
-        if not text:
-            continue
-        style = p.find(f"{_W}pPr/{_W}pStyle")
-        if heading is None and style is not None and (style.get(f"{_W}val") or "").lower() in ("title", "1", "heading1"):
-            heading = text
-        paragraphs.append(text)
-    if not paragraphs:
+    for child in document.element.body.iterchildren():
+        if child.tag == qn("w:p"):
+            para = Paragraph(child, document)
+            text = "\n".join(part.strip() for part in para.text.split("\n") if part.strip())
+            if not text:
+                continue
+            style = (para.style.name or "").lower() if para.style is not None else ""
+            if heading is None and style in ("title", "heading 1"):
+                heading = text
+            lines.append(text)
+        elif child.tag == qn("w:tbl"):
+            rows = _rows(DocxTable(child, document))
+            if rows:
+                tables.append(Table(rows=rows, caption=lines[-1] if lines else ""))
+                lines.extend(row_line(r) for r in rows)
+    if not lines:
         raise ExtractionError("the .docx has no text")
-    title = None
-    if core:
-        try:
-            node = ET.fromstring(core).find(f"{_DC}title")
-            title = node.text.strip() if node is not None and node.text and node.text.strip() else None
-        except ET.ParseError:
-            title = None
-    return Extracted(text="\n".join(paragraphs), title=title or heading, method="docx")
+    title = (document.core_properties.title or "").strip() or None
+    return Extracted(text="\n".join(lines), title=title or heading, method="docx", tables=tuple(tables))
