@@ -127,7 +127,10 @@ def ledger_categories(tables: tuple[Table, ...], year: int | None) -> tuple[list
         for at, row in enumerate(table.rows[:4]):
             mapping = _map_header(row)
             if "problem" in mapping and "measures" in mapping:
-                categories.extend(_table(table, mapping, at, year))
+                found = _table(table, mapping, at, year)
+                categories.extend(found)
+                if not found:
+                    warnings.append(f"table {n} ({table.caption or 'no caption'}): a ledger header with no problem rows")
                 break
         else:
             head = " | ".join(table.rows[0])[:80] if table.rows else ""

@@ -55,7 +55,7 @@ def test_there_are_two_samples_of_every_family() -> None:
     families = [name.split("-")[0] for name in sorted(p.name for p in FIXTURES.iterdir()
                                                        if not p.name.endswith(".expected.json"))]
     assert {f: families.count(f) for f in sorted(set(families))} == {
-        "f1": 2, "f2": 2, "f3": 2, "f4": 2, "f5": 2, "f6": 3, "f8": 2, "unrecognised.txt": 1}
+        "f1": 2, "f2": 2, "f3": 2, "f4": 2, "f5": 2, "f6": 3, "f7": 2, "f8": 2, "unrecognised.txt": 1}
 
 
 # ------------------------------------------------------------------------------------------ family 8: ledgers
@@ -114,3 +114,23 @@ def test_ledger_sample(name: str) -> None:
     for cat in parsed.notice.categories:
         for p in cat.problems:
             assert p.text in parsed.text and all(m.text in parsed.text for m in p.measures)
+
+
+# ------------------------------------------------------------------------------- family 7: saved government pages
+
+PAGES = sorted(p.name for p in FIXTURES.glob("f7-*.html"))
+FURNITURE = ["首页", "政务公开", "当前位置", "信息索引号", "发布机构", "成文日期", "浏览次数", "朗读", "字体", "打印",
+             "分享", "上一篇", "主办", "版权所有", "网站标识码", "ICP备", "门户网站", "人民政府", "搜索", "来源"]
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_saved_page_sample(name: str) -> None:
+    from archive.extract import extract_bytes
+    from archive.options import ExtractOptions
+    from archive.parse import parse_document
+
+    extracted = extract_bytes((FIXTURES / name).read_bytes(), ".html", ExtractOptions())
+    parsed = parse_document(extracted, name)
+    assert [w for w in FURNITURE if w in parsed.text] == []
+    assert parsed.notice is not None
+    assert shape(parsed.notice) == expected(name)
