@@ -17,12 +17,13 @@ from pathlib import Path
 
 from . import store
 from .citations import title_key
-from .kinds import DocType, VersionStatus
-from .models import NoticeHeader
+from .kinds import DocType, RectStatus, VersionStatus
+from .models import NoticeHeader, Progress
 from .records import (ArticleRecord, CategoryRecord, CitationRecord, DocumentDetail, DocumentRecord, FigureRecord,
                       MeasureRecord, NoticeCitation, ProblemRecord, RegulationEntry, StoredFile)
 
 _HEADER_FIELDS = {f.name for f in dataclasses.fields(NoticeHeader)}
+_PROGRESS_FIELDS = {f.name for f in dataclasses.fields(Progress)}
 
 
 def version_key(title: str) -> str:
@@ -49,7 +50,8 @@ def _document(row: sqlite3.Row) -> DocumentRecord:
         version=row["version"], category=row["category"], region=row["region"],
         header=NoticeHeader(**{k: v for k, v in header.items() if k in _HEADER_FIELDS}),
         sections=tuple((int(n), str(t)) for n, t in extra.get("sections", [])), issuer=extra.get("issuer"),
-        promulgated=extra.get("promulgated"), effective=extra.get("effective"), preamble=extra.get("preamble"))
+        promulgated=extra.get("promulgated"), effective=extra.get("effective"), preamble=extra.get("preamble"),
+        progress=Progress(**{k: v for k, v in extra.get("progress", {}).items() if k in _PROGRESS_FIELDS}))
 
 
 def _citation(r: sqlite3.Row) -> CitationRecord:
@@ -173,15 +175,22 @@ class Archive:
                           "category_id")
         out = []
         for cat in q("SELECT * FROM categories WHERE doc_id = ? ORDER BY ord", (doc_id,)).fetchall():
-            plist = []
-            for p in problems.get(cat["id"], []):
+            rows = problems.get(cat["id"], [])
+            children = _group((p for p in rows if p["parent_id"]), "parent_id")
+
+            def record(p: sqlite3.Row) -> ProblemRecord:
                 mlist = tuple(MeasureRecord(m["id"], m["number"], m["text"],
                                             tuple(_citation(c) for c in cit_m.get(m["id"], [])),
                                             tuple(_figure(f) for f in fig_m.get(m["id"], [])))
                               for m in sorted(measures.get(p["id"], []), key=lambda m: m["number"]))
-                plist.append(ProblemRecord(p["id"], p["number"], p["title"], p["text"],
-                                           tuple(_citation(c) for c in cit_p.get(p["id"], [])),
-                                           tuple(_figure(f) for f in fig_p.get(p["id"], [])), mlist))
+                return ProblemRecord(p["id"], p["number"], p["title"], p["text"],
+                                     tuple(_citation(c) for c in cit_p.get(p["id"], [])),
+                                     tuple(_figure(f) for f in fig_p.get(p["id"], [])), mlist,
+                                     RectStatus(p["status"]) if p["status"] else None, p["deadline"],
+                                     p["responsible"], p["parent_id"],
+                                     tuple(record(c) for c in children.get(p["id"], [])))
+
+            plist = [record(p) for p in rows if not p["parent_id"]]
             out.append(CategoryRecord(cat["id"], cat["number"], cat["title"], cat["section"], cat["section_title"],
                                       cat["text"], tuple(plist)))
         return tuple(out)

@@ -38,3 +38,12 @@ class CitationStatus(StrEnum):
     AMBIGUOUS = "ambiguous"
     NOT_A_REGULATION = "not_a_regulation"
     INTERNAL = "internal"
+
+
+class RectStatus(StrEnum):
+    """How far the rectification of one problem has come, as the notice or ledger states it (issue 12)."""
+
+    DONE = "done"  # 已完成整改
+    IN_PROGRESS = "in_progress"  # 正在整改
+    NOT_DONE = "not_done"  # 未完成
+    ONGOING = "ongoing"  # 长期坚持

@@ -179,8 +179,10 @@ def build_problem(number: int, lines: list[str], year: int | None, measure_lines
         status, deadline, said = problem_status(lead_body)
         children = tuple(build_problem(n, [SUB_LINE.match(g[0]).group(2)] + g[1:], year,  # type: ignore[union-attr]
                                        raw_first=g[0]) for n, g in subs)
-        return Problem(number=number, title=head, text=text, citations=find_citations(text),
-                       figures=find_figures(text, year), measures=measures(lead_body, year, said),
+        # its own text is its heading and what precedes the sub-problems, which hold theirs
+        own = "\n".join([raw_first or first] + lines[1: 1 + len(lead) - (1 if rest.strip() else 0)])
+        return Problem(number=number, title=head, text=own, citations=find_citations(own),
+                       figures=find_figures(own, year), measures=measures(lead_body, year, said),
                        status=status, deadline=deadline, subproblems=children)
     body = "\n".join(body_lines)
     status, deadline, said = problem_status(body)

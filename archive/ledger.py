@@ -11,7 +11,8 @@ import re
 from .citations import find_citations
 from .figures import find_figures
 from .layouts import measures
-from .models import Category, Measure, Problem, RectStatus, Table
+from .kinds import RectStatus
+from .models import Category, Measure, Problem, Table
 from .progress import cell_deadline, cell_status, problem_status
 
 # checked in this order: 问题类别 is a category, not the problem; 完成时限 a deadline, not a status

@@ -3,16 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import StrEnum
 
-
-class RectStatus(StrEnum):
-    """How far the rectification of one problem has come, as the notice or ledger states it."""
-
-    DONE = "done"  # 已完成整改
-    IN_PROGRESS = "in_progress"  # 正在整改
-    NOT_DONE = "not_done"  # 未完成
-    ONGOING = "ongoing"  # 长期坚持
+from .kinds import RectStatus
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,7 +10,7 @@ from .classify import classify
 from .ledger import ledger_categories
 from .models import Extracted, Parsed, Table
 from .normalize import normalize
-from .notice import parse_notice
+from .notice import parse_notice, title_lines
 from .regulation import parse_regulation, title_from_name, version_from_name
 
 # bump when parsing changes, so ingest re-parses files whose bytes did not change
@@ -49,6 +49,8 @@ def parse_document(extracted: Extracted, file_name: str) -> Parsed:
     heading = first[2:].strip() if first.startswith("# ") else None
     title = heading or extracted.title or _file_title(file_name)
     doc_type = classify(text, title)
+    if doc_type == "other" and (own := title_lines(text.split("\n", 3)[:3])[0]):
+        doc_type = classify(text, own)  # the title line the text opens with (…关于巡察整改情况的报告)
     warnings = list(extracted.warnings)
     # cells normalised as the text is, so a ledger problem's text is a substring of the document
     tables = tuple(Table(rows=tuple(tuple(normalize(" ".join(c.split())) for c in row) for row in t.rows),

@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 
 from .figures import find_money, parse_date
-from .models import Progress, RectStatus
+from .kinds import RectStatus
+from .models import Progress
 from .numerals import cn_to_int
 
 # what may stand before the status words of a status sentence (目前已完成整改。/ 整改进展：正在整改)

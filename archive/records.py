@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from .kinds import DocType
-from .models import NoticeHeader
+from .kinds import DocType, RectStatus
+from .models import NoticeHeader, Progress
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,11 +62,23 @@ class ProblemRecord:
     citations: tuple[CitationRecord, ...] = ()
     figures: tuple[FigureRecord, ...] = ()
     measures: tuple[MeasureRecord, ...] = ()
+    status: RectStatus | None = None  # the rectification status the notice states (None: not stated)
+    deadline: str | None = None  # ISO date or month of a stated 前完成 date
+    responsible: str | None = None  # a ledger's 责任领导 / 责任单位
+    parent_id: str | None = None  # a sub-problem's numbered problem
+    subproblems: tuple[ProblemRecord, ...] = ()
+
+    def with_units(self) -> tuple[ProblemRecord, ...]:
+        """This problem and its sub-problems, in reading order (the problem grain holds each)."""
+        return (self, *(u for s in self.subproblems for u in s.with_units()))
 
     def to_json(self) -> dict[str, Any]:
         return {"id": self.id, "number": self.number, "title": self.title, "text": self.text,
+                "status": str(self.status) if self.status else None, "deadline": self.deadline,
+                "responsible": self.responsible,
                 "citations": [c.to_json() for c in self.citations], "figures": [f.to_json() for f in self.figures],
-                "measures": [m.to_json() for m in self.measures]}
+                "measures": [m.to_json() for m in self.measures],
+                "subproblems": [p.to_json() for p in self.subproblems]}
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,6 +141,7 @@ class DocumentRecord:
     promulgated: str | None = None
     effective: str | None = None
     preamble: str | None = None
+    progress: Progress = field(default_factory=Progress)  # a notice's stated summary figures
 
     @property
     def on_date(self) -> str | None:
@@ -162,6 +175,7 @@ class DocumentDetail:
             h = d.header
             out.update({k: getattr(h, k) for k in h.__slots__})  # type: ignore[attr-defined]
             out["sections"] = [{"number": n, "title": t} for n, t in d.sections]
+            out["progress"] = {k: getattr(d.progress, k) for k in d.progress.__slots__}  # type: ignore[attr-defined]
             out["categories"] = [c.to_json() for c in self.categories]
         elif d.doc_type == DocType.REGULATION:
             out.update({"short_title": d.short_title, "version": d.version, "issuer": d.issuer,

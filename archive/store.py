@@ -13,7 +13,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from . import ids
-from .models import Citation, Figure, Parsed
+from .models import Citation, Figure, Parsed, Problem
 
 # Each entry migrates from version i to i+1; the database records how far it has come.
 MIGRATIONS: list[str] = [
@@ -115,6 +115,16 @@ MIGRATIONS: list[str] = [
         doc_id TEXT
     );
     """,
+    # 2 (issue 12): rectification progress per problem; sub-problems ((1)(2) under a numbered problem) are
+    # problem rows with their parent's id
+    """
+    ALTER TABLE problems ADD COLUMN parent_id TEXT REFERENCES problems(id) ON DELETE CASCADE;
+    ALTER TABLE problems ADD COLUMN status TEXT CHECK (status IS NULL OR status IN
+        ('done', 'in_progress', 'not_done', 'ongoing'));
+    ALTER TABLE problems ADD COLUMN deadline TEXT;
+    ALTER TABLE problems ADD COLUMN responsible TEXT;
+    CREATE INDEX problems_status ON problems(status);
+    """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -214,20 +224,32 @@ def write_document(conn: sqlite3.Connection, *, doc_id: str, source_path: str, r
             conn.execute("INSERT INTO categories VALUES (?,?,?,?,?,?,?,?)",
                          (cat_id, doc_id, c_ord, cat.section, cat.section_title, cat.number, cat.title, cat.text))
             for prob in cat.problems:
-                p_ord += 1
-                pid = ids.problem_id(doc_id, p_ord)
-                conn.execute("INSERT INTO problems VALUES (?,?,?,?,?,?,?)",
-                             (pid, doc_id, cat_id, p_ord, prob.number, prob.title, prob.text))
-                in_measures = {c for m in prob.measures for c in m.citations}
-                _cites(conn, doc_id, pid, None, tuple(c for c in prob.citations if c not in in_measures), ())
-                for m in prob.measures:
-                    mid = ids.measure_id(pid, m.number)
-                    conn.execute("INSERT INTO measures VALUES (?,?,?,?,?)", (mid, doc_id, pid, m.number, m.text))
-                    _cites(conn, doc_id, pid, mid, m.citations, m.figures)
+                p_ord = _write_problem(conn, doc_id, cat_id, p_ord, prob, None)
     if reg:
         conn.executemany("INSERT INTO articles VALUES (?,?,?,?,?,?,?,?)",
                          [(ids.article_id(doc_id, i), doc_id, i, a.number, a.label, a.chapter, a.section, a.text)
                           for i, a in enumerate(reg.articles, 1)])
+
+
+def _write_problem(conn: sqlite3.Connection, doc_id: str, cat_id: str, p_ord: int, prob: Problem,
+                   parent: str | None) -> int:
+    """One problem, its measures and citations, then its sub-problems; returns the last ord used."""
+    p_ord += 1
+    pid = ids.problem_id(doc_id, p_ord)
+    conn.execute("INSERT INTO problems (id, doc_id, category_id, ord, number, title, text, parent_id, status, "
+                 "deadline, responsible) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                 (pid, doc_id, cat_id, p_ord, prob.number, prob.title, prob.text, parent,
+                  str(prob.status) if prob.status else None, prob.deadline, prob.responsible))
+    in_measures = {c for m in prob.measures for c in m.citations}
+    in_subs = {c for s in prob.subproblems for c in s.citations}
+    _cites(conn, doc_id, pid, None, tuple(c for c in prob.citations if c not in in_measures | in_subs), ())
+    for m in prob.measures:
+        mid = ids.measure_id(pid, m.number)
+        conn.execute("INSERT INTO measures VALUES (?,?,?,?,?)", (mid, doc_id, pid, m.number, m.text))
+        _cites(conn, doc_id, pid, mid, m.citations, m.figures)
+    for sub in prob.subproblems:
+        p_ord = _write_problem(conn, doc_id, cat_id, p_ord, sub, pid)
+    return p_ord
 
 
 def _extra(parsed: Parsed) -> dict:
@@ -235,7 +257,8 @@ def _extra(parsed: Parsed) -> dict:
         r = parsed.regulation
         return {"issuer": r.issuer, "promulgated": r.promulgated, "effective": r.effective, "preamble": r.preamble}
     if parsed.notice:
-        return {"sections": [list(s) for s in parsed.notice.sections]}
+        return {"sections": [list(s) for s in parsed.notice.sections],
+                "progress": {k: v for k, v in asdict(parsed.notice.progress).items() if v is not None}}
     return {}
 
 

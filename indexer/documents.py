@@ -47,10 +47,11 @@ def _doc_records(archive: Archive, d: DocumentRecord, status: str) -> Iterator[d
     if d.doc_type == DocType.NOTICE:
         ord_ = 0
         for cat in archive.notice_tree(d.id):
-            for p in cat.problems:
+            for p in (unit for top in cat.problems for unit in top.with_units()):  # sub-problems are problems
                 ord_ += 1
                 context = f"{d.title}\n{cat.title}"
-                common = {**base, "category": cat.title, "category_num": cat.number, "problem": p.number}
+                common = {**base, "category": cat.title, "category_num": cat.number, "problem": p.number,
+                          "rectification": str(p.status or "")}
                 yield {**common, "id": p.id, "kind": Grain.PROBLEM.value, "title": p.title, "body": p.text,
                        "context": context, "bigram": p.text, "ord": ord_,
                        "cites": _cite_keys(c for c in cites if c.problem_id == p.id)}

@@ -7,10 +7,10 @@ from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 from .analysis import bigram_analyzer, word_analyzer
 
 # bump whenever fields or analysis change: `xuncha reindex --if-needed` then rebuilds
-SCHEMA_VERSION = 8
+SCHEMA_VERSION = 9  # 9: rectification (issue 12)
 
 KINDS = ("document", "problem", "measure", "article")
-FACETS = ("kind", "doc_type", "publisher", "year", "category", "reg_category", "region", "status")
+FACETS = ("kind", "doc_type", "publisher", "year", "category", "reg_category", "region", "status", "rectification")
 
 
 def build_schema() -> Schema:
@@ -35,6 +35,8 @@ def build_schema() -> Schema:
         region=ID(stored=True, sortable=True),
         reg_category=ID(stored=True, sortable=True),
         status=ID(stored=True, sortable=True),
+        # a problem's stated rectification status (done | in_progress | not_done | ongoing); its measures share it
+        rectification=ID(stored=True, sortable=True),
         version=ID(stored=True),
         # comparable keys (title_key and short title) of every regulation this unit cites, and key#N per article
         cites=KEYWORD(stored=True, commas=True, scorable=True),

@@ -9,8 +9,11 @@ DOC_TYPES: dict[str, str] = {"notice": "整改通报", "regulation": "法规", "
 FACET_LABELS: dict[str, str] = {
     "kind": "粒度", "doc_type": "文件类型", "publisher": "发布单位", "year": "年份", "category": "问题类别/章",
     "reg_category": "法规类别", "region": "地区", "status": "效力状态",
+    "rectification": "整改状态",
 }
-FACET_ORDER: tuple[str, ...] = ("doc_type", "kind", "year", "publisher", "category", "reg_category", "region", "status")
+RECTIFICATION: dict[str, str] = {"done": "已完成", "in_progress": "正在整改", "not_done": "未完成", "ongoing": "长期坚持"}
+FACET_ORDER: tuple[str, ...] = ("doc_type", "kind", "year", "publisher", "category", "reg_category", "region", "status",
+                                "rectification")
 SORTS: dict[str, str] = {"relevance": "相关度", "date": "日期"}
 FIGURE_KINDS: dict[str, str] = {"date": "日期", "period": "时间", "money": "金额", "percent": "比例", "count": "数量"}
 EXAMPLES: tuple[str, ...] = ("三重一大", "公车管理", "因私出国(境)", '"主体责任"', "政府采购法 第二十六条")
@@ -22,4 +25,6 @@ def facet_value_label(facet: str, value: str) -> str:
         return KIND_LABELS.get(value, value)
     if facet == "doc_type":
         return DOC_TYPES.get(value, value)
+    if facet == "rectification":
+        return RECTIFICATION.get(value, value)
     return value

@@ -87,6 +87,11 @@ def ingest(ctx: click.Context, paths: tuple[str, ...], force: bool, no_index: bo
     types = archive.type_counts(o.doc_id for o in report.outcomes if o.doc_id)
     if types:
         click.echo("documents: " + ", ".join(f"{n} {t}" for t, n in sorted(types.items())))
+    # notices stored as plain documents because their layout matched no known structure (issue 12)
+    unrecognised = [o.source_path for o in report.outcomes if o.doc_id and any(
+        w.startswith("structure not recognised") for w in archive.warnings(o.doc_id))]
+    if unrecognised:
+        click.echo(f"{len(unrecognised)} notices with unrecognised structure: {', '.join(unrecognised)}")
     for o in report.outcomes:
         if o.outcome == "skipped":
             click.echo(f"skipped: {o.source_path}: {o.reason}")
@@ -114,8 +119,10 @@ def _print_document(doc: dict) -> None:
         click.echo()
         label = f"({cat['number']}) " if cat["number"] else ""
         click.secho(f"{label}{cat['title']}", bold=True)
-        for p in cat["problems"]:
-            click.echo(f"  {p['number']}. {p['title']}")
+        for p in [u for top in cat["problems"] for u in (top, *top.get("subproblems", []))]:
+            state = " ".join(x for x in (p.get("status"), p.get("deadline"), p.get("responsible")) if x)
+            click.echo(f"  {'  ' if p.get('parent_id') or p not in cat['problems'] else ''}{p['number']}. "
+                       f"{p['title']}" + (f"  [{state}]" if state else ""))
             for m in p["measures"]:
                 cites = "".join(f" 《{c['title']}》{c['article'] or ''}" for c in m["citations"])
                 figs = ", ".join(f["text"] for f in m["figures"])

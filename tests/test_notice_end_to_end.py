@@ -1,0 +1,82 @@
+"""Issue 12 end to end: the layout samples through `xuncha ingest`, `show --json`, the rectification facet,
+the notice page and the cross-check working paper."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.test_notice_layouts import FIXTURES, LEDGERS, build_ledger
+from xuncha.cli import main
+
+
+@pytest.fixture
+def samples(tmp_path: Path) -> Path:
+    """Every sample as a file: the .txt and .html as they are, the ledgers built as .docx/.xlsx."""
+    folder = tmp_path / "samples"
+    folder.mkdir()
+    for p in FIXTURES.iterdir():
+        if p.suffix in (".txt", ".html"):
+            shutil.copy(p, folder / p.name)
+    for name in LEDGERS:
+        data, suffix = build_ledger(json.loads((FIXTURES / name).read_text(encoding="utf-8")))
+        (folder / name.replace(".json", suffix)).write_bytes(data)
+    return folder
+
+
+def _show(runner, path: Path) -> dict:  # type: ignore[no-untyped-def]
+    out = runner.invoke(main, ["show", str(path), "--json"])
+    assert out.exit_code == 0, out.output
+    return json.loads(out.output)
+
+
+def test_ingest_show_search_and_facet(runner, samples: Path) -> None:  # type: ignore[no-untyped-def]
+    result = runner.invoke(main, ["ingest", str(samples)])
+    assert result.exit_code == 0, result.output
+    assert f"1 notices with unrecognised structure: {samples / 'unrecognised.txt'}" in result.output
+    files = len(list(samples.iterdir()))
+    assert f"{files} files: {files} added" in result.output
+
+    county = _show(runner, samples / "f2-county-a.txt")
+    assert county["progress"] == {
+        "problems_total": 12, "problems_done": 10, "problems_in_progress": 2, "completion_rate": 83.3,
+        "money_recovered_yuan": 162000.0, "people_disciplined": 2, "people_handled": 3, "people_admonished": 1,
+        "rules_made": 9}
+    first = county["categories"][0]["problems"][0]
+    assert (first["title"], first["status"], first["measures"]) == ("关于“落实乡村振兴战略有差距”问题", None, [])
+    subs = [(s["title"], s["status"], s["deadline"], len(s["measures"])) for s in first["subproblems"]]
+    assert subs == [("关于“产业项目谋划不够精准”问题", "done", None, 2),
+                    ("关于“高标准农田建设管护不到位”问题", "in_progress", "2023-12", 2)]
+    ledger = _show(runner, samples / "f8-ledger-docx.docx")
+    assert [(p["number"], p["status"], p["deadline"], p["responsible"])
+            for c in ledger["categories"] for p in c["problems"]] == [
+        (1, "done", "2023-08", "张某某；局办公室"), (2, "in_progress", "2023-12", "李某；水政监察大队"),
+        (3, "ongoing", None, "王某某；质量监督站")]
+    page = _show(runner, samples / "f7-saved-page-a.html")
+    assert (page["title"], page["publisher"], page["published"]) == (
+        "中共示例县民政局党组关于县委巡察整改进展情况的通报", "中共示例县民政局党组", "2023-10-20")
+    odd = _show(runner, samples / "unrecognised.txt")
+    assert odd["doc_type"] == "notice" and odd["categories"] == []
+    assert "structure not recognised: no numbered problems found" in odd["warnings"]
+
+    out = runner.invoke(main, ["search", "正在整改", "--kind", "problem", "--filter", "rectification=in_progress",
+                               "--json", "--limit", "50"])
+    assert out.exit_code == 0, out.output
+    data = json.loads(out.output)
+    titles = sorted(h["title"] for h in data["hits"])
+    assert titles == sorted([
+        "关于“高标准农田建设管护不到位”问题", "关于“学习研讨不够深入”问题", "关于学生营养餐管理不规范的问题",
+        "针对道路运输企业安全检查不到位的问题", "关于“低保资金发放公示不规范”问题"])
+    assert {h["kind"] for h in data["hits"]} == {"problem"}
+    # a ledger's status is its 完成情况 cell, not words of the problem: the facet finds it all the same
+    ledger_hits = json.loads(runner.invoke(main, ["search", "采伐 OR 采砂", "--kind", "problem", "--filter",
+                                                  "rectification=in_progress", "--json"]).output)["hits"]
+    assert sorted(h["title"] for h in ledger_hits) == ["林木采伐审批把关不严", "河道采砂监管存在漏洞，个别砂场超范围开采"]
+    done = json.loads(runner.invoke(main, ["search", "采伐 OR 采砂", "--kind", "problem", "--filter",
+                                           "rectification=done", "--json"]).output)
+    assert done["hits"] == []
+    facets = json.loads(runner.invoke(main, ["search", "正在整改", "--kind", "problem", "--json"]).output)["facets"]
+    assert {f["value"]: f["count"] for f in facets["rectification"]} == {"in_progress": 5}
