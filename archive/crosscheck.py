@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .database import Archive
-from .kinds import CitationStatus, DocType
+from .kinds import CitationStatus, DocType, RectStatus
 from .records import CitationRecord, DocumentRecord, FigureRecord, RegulationEntry
 from .resolve import Catalog, Resolution, context_before
 
@@ -120,10 +120,13 @@ class MeasureCheck:
     cites: int
     figures: tuple[FigureRecord, ...]
     suggested: tuple[Suggestion, ...]
+    status: RectStatus | None = None  # the problem's stated rectification status (issue 12)
+    deadline: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {"problem": self.problem, "measure": self.measure, "problem_title": self.problem_title,
                 "category": self.category, "text": self.text, "cites": self.cites,
+                "status": str(self.status) if self.status else None, "deadline": self.deadline,
                 "figures": [f.to_json() for f in self.figures], "suggested": [s.to_json() for s in self.suggested]}
 
 
@@ -163,7 +166,7 @@ def check_notice(archive: Archive, doc: DocumentRecord, suggest: Suggester | Non
     number: dict[str, int] = {}
     text_of: dict[str, str] = {}
     for cat in tree:
-        for p in cat.problems:
+        for p in (u for top in cat.problems for u in top.with_units()):
             number[p.id], text_of[p.id] = p.number, p.text
             for m in p.measures:
                 number[m.id], text_of[m.id] = m.number, m.text
@@ -185,13 +188,13 @@ def check_notice(archive: Archive, doc: DocumentRecord, suggest: Suggester | Non
     cite_counts = Counter(c.measure_id for c in citations if c.measure_id)
     measures = []
     for cat in tree:
-        for prob in cat.problems:
+        for prob in (u for top in cat.problems for u in top.with_units()):  # sub-problems have measures too
             for m in prob.measures:
                 cited = tuple(dict.fromkeys(c.title for c in (*prob.citations, *m.citations)))
                 topic = MeasureTopic(m.text, prob.title, cat.title, cited, on_date)
                 hits = tuple(suggest(topic, limit)) if suggest and limit else ()
                 measures.append(MeasureCheck(prob.number, m.number, prob.id, m.id, prob.title, cat.title, m.text,
-                                             cite_counts.get(m.id, 0), m.figures, hits))
+                                             cite_counts.get(m.id, 0), m.figures, hits, prob.status, prob.deadline))
     return CheckReport(doc.id, doc.title, on_date, citations, tuple(measures))
 
 
@@ -230,7 +233,9 @@ def paper_rows(report: CheckReport, only: str = Only.ALL) -> list[PaperRow]:
 
 
 PAPER_COLUMNS = ("类别", "问题编号", "问题", "措施编号", "整改措施", "数据", "引用文件", "条款", "核查结果", "关联法规",
-                 "版本", "说明", "建议对照条文")
+                 "版本", "说明", "建议对照条文", "整改状态", "整改时限")
+RECT_LABELS = {RectStatus.DONE: "已完成", RectStatus.IN_PROGRESS: "正在整改", RectStatus.NOT_DONE: "未完成",
+               RectStatus.ONGOING: "长期坚持"}
 
 
 def paper_table(rows: list[PaperRow]) -> list[list[str]]:
@@ -244,5 +249,6 @@ def paper_table(rows: list[PaperRow]) -> list[list[str]]:
                     "、".join(f.text for f in m.figures), f"《{c.title}》" if c else "（未引用）",
                     (c.resolution.article_label or c.article or "") if c else "",
                     c.label if c else "未引用法规", reg.title if reg else "", (reg.version or "") if reg else "",
-                    c.resolution.reason if c else "", suggested])
+                    c.resolution.reason if c else "", suggested,
+                    RECT_LABELS[m.status] if m.status else "", m.deadline or ""])
     return out

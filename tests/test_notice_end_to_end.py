@@ -80,3 +80,38 @@ def test_ingest_show_search_and_facet(runner, samples: Path) -> None:  # type: i
     assert done["hits"] == []
     facets = json.loads(runner.invoke(main, ["search", "正在整改", "--kind", "problem", "--json"]).output)["facets"]
     assert {f["value"]: f["count"] for f in facets["rectification"]} == {"in_progress": 5}
+
+
+def test_notice_page_and_working_paper_show_progress(runner, samples: Path, settings) -> None:  # type: ignore[no-untyped-def]
+    import io
+
+    import openpyxl
+
+    from webui import create_app
+
+    assert runner.invoke(main, ["ingest", str(samples)]).exit_code == 0
+    doc = _show(runner, samples / "f2-county-a.txt")
+    client = create_app(settings).test_client()
+    html = client.get(f"/doc/{doc['id']}").get_data(as_text=True)
+    assert '<h2 id="progress-h">整改进展</h2>' in html
+    for key, shown in (("problems_total", "12个"), ("problems_done", "10个"), ("completion_rate", "83.3%"),
+                       ("money_recovered_yuan", "162000元"), ("rules_made", "9项")):
+        assert f'<div data-key="{key}"><dt>' in html and f"<dd>{shown}</dd>" in html
+    assert html.count('data-status="in_progress"') == 1 and html.count('data-status="done"') == 2
+    assert html.count('data-status="ongoing"') == 1
+    assert '<time datetime="2023-12">2023-12</time>' in html
+    assert 'class="problem subproblem"' in html
+    assert "按问题：" in html and "正在整改 1" in html
+    check = client.get(f"/doc/{doc['id']}/check").get_data(as_text=True)
+    assert check.count('data-status="in_progress"') == 2  # the sub-problem's two measures
+    book = openpyxl.load_workbook(io.BytesIO(client.get(f"/doc/{doc['id']}/check.xlsx").data))
+    rows = [[c.value for c in r] for r in book.active.iter_rows()]
+    header = rows[2]  # after the title and date rows
+    status, deadline = header.index("整改状态"), header.index("整改时限")
+    by_problem = {(r[2], r[status], r[deadline]) for r in rows[3:]}
+    assert by_problem == {("关于“产业项目谋划不够精准”问题", "已完成", None),
+                          ("关于“高标准农田建设管护不到位”问题", "正在整改", "2023-12"),
+                          ("关于“惠农补贴发放审核不严”问题", "已完成", None), ("关于“财务管理不规范”问题", "长期坚持", None)}
+    ledger = _show(runner, samples / "f8-ledger-docx.docx")
+    page = client.get(f"/doc/{ledger['id']}").get_data(as_text=True)
+    assert '<span class="rect-responsible">责任 李某；水政监察大队</span>' in page

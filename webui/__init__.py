@@ -19,7 +19,7 @@ from indexer.search import SearchService
 from indexer.snippets import highlight_all
 from xuncha.settings import Settings
 
-from .labels import DOC_TYPES, FACET_LABELS, FIGURE_KINDS, KIND_LABELS
+from .labels import DOC_TYPES, FACET_LABELS, FIGURE_KINDS, KIND_LABELS, PROGRESS_LABELS, RECTIFICATION
 from .params import BadParam
 
 log = logging.getLogger(__name__)
@@ -58,7 +58,8 @@ def create_app(settings: Settings) -> Flask:
     app.add_template_filter(highlight, "hl")
     app.add_template_filter(int_to_cn, "cn")
     app.jinja_env.globals.update(KIND_LABELS=KIND_LABELS, DOC_TYPES=DOC_TYPES, FACET_LABELS=FACET_LABELS,
-                                 FIGURE_KINDS=FIGURE_KINDS)
+                                 FIGURE_KINDS=FIGURE_KINDS, RECTIFICATION=RECTIFICATION,
+                                 PROGRESS_LABELS=PROGRESS_LABELS)
 
     @app.after_request
     def _headers(resp: Any) -> Any:

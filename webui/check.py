@@ -98,7 +98,7 @@ def xlsx_export(doc_id: str) -> Response:
         cell.font = Font(bold=True)
     for row in paper_table(paper_rows(report, _only())):
         ws.append(row)
-    widths = (14, 8, 30, 8, 60, 18, 30, 10, 12, 30, 12, 30, 40)
+    widths = (14, 8, 30, 8, 60, 18, 30, 10, 12, 30, 12, 30, 40, 10, 10)
     for i, width in enumerate(widths):
         ws.column_dimensions[chr(ord("A") + i)].width = width
     for row in ws.iter_rows(min_row=4):

@@ -19,10 +19,26 @@ def notice_sections(doc: dict[str, Any], report: CheckReport) -> list[dict[str, 
     for cat in doc.get("categories", []):
         if not sections or sections[-1]["number"] != cat["section"]:
             sections.append({"number": cat["section"], "title": cat["section_title"], "categories": []})
-        problems = [{**p, "measures": [{**m, "cites": report.in_unit(m["id"])} for m in p["measures"]],
-                     "cites": report.in_unit(p["id"])} for p in cat["problems"]]
+        def unit(p: dict[str, Any]) -> dict[str, Any]:
+            return {**p, "measures": [{**m, "cites": report.in_unit(m["id"])} for m in p["measures"]],
+                    "cites": report.in_unit(p["id"]), "subproblems": [unit(s) for s in p.get("subproblems", [])]}
+
+        problems = [unit(p) for p in cat["problems"]]
         sections[-1]["categories"].append({**cat, "problems": problems})
     return sections
+
+
+def status_counts(doc: dict[str, Any]) -> list[tuple[str, int]]:
+    """How many problems and sub-problems state each rectification status, in the order of the labels."""
+    from collections import Counter
+
+    def units(problems: list[dict[str, Any]]) -> Any:
+        for p in problems:
+            yield p
+            yield from units(p.get("subproblems", []))
+
+    counts = Counter(p["status"] for c in doc.get("categories", []) for p in units(c["problems"]) if p.get("status"))
+    return [(s, counts[s]) for s in ("done", "in_progress", "not_done", "ongoing") if counts[s]]
 
 
 def regulation_versions(archive: Archive, doc: DocumentRecord) -> tuple[VersionStatus, list[dict[str, Any]]]:

@@ -14,7 +14,7 @@ from indexer.build import NoIndex
 
 from . import get_archive, load_document, not_found, search_service, settings
 from .check import report_for
-from .docmodel import chapters, cited_by, notice_outline, regulation_versions
+from .docmodel import chapters, cited_by, notice_outline, regulation_versions, status_counts
 from .params import clean_text
 
 bp = Blueprint("docs", __name__)
@@ -51,7 +51,8 @@ def document(doc_id: str) -> Any:
     if record.doc_type == DocType.NOTICE:
         lead, outline = notice_outline(doc, report_for(record, suggest=0), record.text)
         check_url = url_for("check.page", doc_id=record.id) if "check.page" in current_app.view_functions else None
-        return render_template("notice.html", outline=outline, lead=lead, check_url=check_url, **ctx)
+        return render_template("notice.html", outline=outline, lead=lead, check_url=check_url,
+                               statuses=status_counts(doc), **ctx)
     if record.doc_type == DocType.REGULATION:
         status, versions = regulation_versions(archive, record)
         return render_template("regulation.html", status=status, versions=versions,

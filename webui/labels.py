@@ -12,6 +12,12 @@ FACET_LABELS: dict[str, str] = {
     "rectification": "整改状态",
 }
 RECTIFICATION: dict[str, str] = {"done": "已完成", "in_progress": "正在整改", "not_done": "未完成", "ongoing": "长期坚持"}
+# a notice's stated summary figures (archive.models.Progress), in the order the notice page lists them
+PROGRESS_LABELS: tuple[tuple[str, str, str], ...] = (
+    ("problems_total", "反馈问题", "个"), ("problems_done", "已完成整改", "个"), ("problems_in_progress", "正在整改", "个"),
+    ("completion_rate", "整改完成率", "%"), ("money_recovered_yuan", "追缴/清退/挽回资金", "元"),
+    ("people_disciplined", "党纪政务处分", "人"), ("people_handled", "组织处理", "人"), ("people_admonished", "诫勉", "人"),
+    ("rules_made", "建章立制", "项"))
 FACET_ORDER: tuple[str, ...] = ("doc_type", "kind", "year", "publisher", "category", "reg_category", "region", "status",
                                 "rectification")
 SORTS: dict[str, str] = {"relevance": "相关度", "date": "日期"}
