@@ -16,6 +16,7 @@ from .figures import find_dates, find_figures
 from .layouts import NUM_LINE, SUB_LINE, build_problem, is_problem_heading, measures, ordinal_chain
 from .models import Category, Notice, NoticeHeader, Problem, Table
 from .numerals import cn_to_int
+from .pages import is_furniture, meta_from_lines
 from .progress import notice_progress, problem_status
 
 _SECTION = re.compile(r"^([一二三四五六七八九十]{1,3})、\s*(.+)$")
@@ -35,22 +36,40 @@ def _titlish(line: str) -> bool:
         and not _NOT_TITLE.match(line) and not _SIGN_DATE.match(line)
 
 
-def title_lines(lines: list[str]) -> tuple[str | None, int]:
-    """The title at the top (one line, or two a PDF wrapped), and how many lines it takes."""
-    skip = 1 if lines and _DOC_NUMBER.match(lines[0]) else 0
-    if len(lines) <= skip:
-        return None, 0
-    first = lines[skip].lstrip("# ").strip()
+def _title_at(lines: list[str], i: int) -> tuple[str | None, int]:
+    first = lines[i].lstrip("# ").strip()
     if not _titlish(first):
         return None, 0
     if _TITLE_END.search(first):
-        return first, skip + 1
-    if len(lines) > skip + 1:
-        second = lines[skip + 1]
-        if _titlish(second) and len(second) <= 40 and _TITLE_END.search(second) and ("关于" in first or "巡" in first):
-            return first + second, skip + 2
+        return first, i + 1
+    if len(lines) > i + 1:
+        second = lines[i + 1]
+        # a long title a PDF wrapped: the rest may be one character (…的通 / 报)
+        if len(second) <= 40 and not second.endswith(("。", "：", ":")) and _TITLE_END.search(first + second) \
+                and ("关于" in first or "巡" in first):
+            return first + second, i + 2
     if "关于" in first and ("整改" in first or "巡" in first):
-        return first, skip + 1
+        return first, i + 1
+    return None, 0
+
+
+def title_lines(lines: list[str]) -> tuple[str | None, int]:
+    """The title at the top (one line, or two a PDF wrapped), and how many lines it and what precedes it take.
+
+    Above the title there may be a document number, or (a page a browser printed) the site's navigation: the
+    title is looked for among the lines before the first sentence, and only as 关于…通报/报告 there."""
+    skip = 1 if lines and _DOC_NUMBER.match(lines[0]) else 0
+    if len(lines) <= skip:
+        return None, 0
+    found = _title_at(lines, skip)
+    if found[0]:
+        return found
+    for i in range(skip + 1, min(len(lines), skip + 8)):
+        if lines[i - 1].endswith("。"):
+            break
+        title, end = _title_at(lines, i)
+        if title and "关于" in title and _TITLE_END.search(title):
+            return title, end
     return None, 0
 
 
@@ -202,12 +221,17 @@ def parse_notice(text: str, title: str | None = None, tables: tuple[Table, ...] 
     from .ledger import ledger_categories
 
     lines = [ln.strip() for ln in text.split("\n") if ln.strip() and not ln.startswith("<!--")]
+    # a printed saved page keeps the site's furniture; its metadata lines stand in for what is missing
+    meta = meta_from_lines([ln for ln in lines[:40] if is_furniture(ln)])
+    lines = [ln for ln in lines if not is_furniture(ln)]
     warnings: list[str] = []
     publisher, published, tail = _signature(lines)
     body_lines = lines[: len(lines) - tail] if tail else lines
     found, taken = title_lines(body_lines)
     if found:
         title, body_lines = found, body_lines[taken:]
+    title = title or meta.get("title")
+    publisher, published = publisher or meta.get("publisher"), published or meta.get("date")
     start, sectioned = _first_structure(body_lines)
     lead = "\n".join(body_lines[:start])
     header = _header(lead, text)

@@ -11,6 +11,7 @@ from .ledger import ledger_categories
 from .models import Extracted, Parsed, Table
 from .normalize import normalize
 from .notice import parse_notice, title_lines
+from .pages import site_title
 from .regulation import parse_regulation, title_from_name, version_from_name
 
 # bump when parsing changes, so ingest re-parses files whose bytes did not change
@@ -47,7 +48,7 @@ def parse_document(extracted: Extracted, file_name: str) -> Parsed:
     text = normalize(extracted.text, reflow=extracted.method in ("pdf", "ocr"))
     first = text.split("\n", 1)[0]
     heading = first[2:].strip() if first.startswith("# ") else None
-    title = heading or extracted.title or _file_title(file_name)
+    title = heading or (site_title(extracted.title) if extracted.title else None) or _file_title(file_name)
     doc_type = classify(text, title)
     if doc_type == "other" and (own := title_lines(text.split("\n", 3)[:3])[0]):
         doc_type = classify(text, own)  # the title line the text opens with (…关于巡察整改情况的报告)

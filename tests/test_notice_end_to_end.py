@@ -115,3 +115,65 @@ def test_notice_page_and_working_paper_show_progress(runner, samples: Path, sett
     ledger = _show(runner, samples / "f8-ledger-docx.docx")
     page = client.get(f"/doc/{ledger['id']}").get_data(as_text=True)
     assert '<span class="rect-responsible">责任 李某；水政监察大队</span>' in page
+
+
+def _json_problem(p: dict) -> dict:
+    out = {"number": p["number"], "title": p["title"], "status": p["status"], "deadline": p["deadline"],
+           "measures": [m["text"] for m in p["measures"]]}
+    if p["responsible"]:
+        out["responsible"] = p["responsible"]
+    if p["subproblems"]:
+        out["subproblems"] = [_json_problem(s) for s in p["subproblems"]]
+    return out
+
+
+@pytest.mark.browser
+def test_pdf_printed_by_a_browser_from_a_saved_page(runner, chromium, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """The county page printed by Chromium (navigation, 信息索引号 table, share links and footer included):
+    the same title, publisher, date and tree as the saved page itself."""
+    from tests.test_notice_layouts import expected
+
+    page = chromium.new_page()
+    try:
+        page.goto((FIXTURES / "f7-saved-page-a.html").as_uri())
+        pdf = tmp_path / "in" / "printed.pdf"
+        pdf.parent.mkdir()
+        page.pdf(path=str(pdf), format="A4")
+    finally:
+        page.close()
+    result = runner.invoke(main, ["ingest", str(pdf.parent), "--no-index"])
+    assert result.exit_code == 0, result.output
+    doc = _show(runner, pdf)
+    want = expected("f7-saved-page-a.html")
+    assert doc["method"] == "pdf"
+    assert (doc["title"], doc["publisher"], doc["published"]) == (want["title"], want["publisher"], want["published"])
+    assert doc["warnings"] == want["warnings"]
+    got = [{"section": c["section"], "number": c["number"], "title": c["title"],
+            "problems": [_json_problem(p) for p in c["problems"]]} for c in doc["categories"]]
+    assert got == want["categories"]
+    assert {k: v for k, v in doc["progress"].items() if v is not None} == want["progress"]
+
+
+@pytest.mark.browser
+def test_notice_page_progress_in_a_real_browser(ui, samples: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """Chromium shows the stated figures and each problem's status tag where a reader looks for them."""
+    from archive.database import Archive
+    from tests.conftest import build_archive, live_server
+    from webui import create_app
+
+    settings = build_archive(tmp_path / "home", [str(samples / "f2-county-a.txt")])
+    with Archive.open(settings.db_path) as a:
+        doc_id = next(a.documents()).id
+    with live_server(create_app(settings)) as url:
+        ui.goto(f"{url}/doc/{doc_id}")
+        card = ui.locator(".progress-card")
+        assert card.is_visible()
+        assert card.locator("dt").all_inner_texts()[:3] == ["反馈问题", "已完成整改", "正在整改"]
+        assert card.locator('[data-key="completion_rate"] dd').inner_text() == "83.3%"
+        sub = ui.locator(".subproblem").nth(1)
+        assert sub.is_visible()
+        assert sub.locator(".rect-status").inner_text() == "正在整改"
+        assert sub.locator(".rect-deadline").inner_text() == "时限 2023-12"
+        tag = sub.locator(".rect-status").bounding_box()
+        title = sub.locator("h4").bounding_box()
+        assert tag and title and tag["y"] < title["y"] + title["height"]  # on the problem's heading line

@@ -127,6 +127,7 @@ def notice_outline(doc: dict[str, Any], report: CheckReport, text: str) -> tuple
     """Lead paragraphs and every section in order: its categories tree, or its paragraphs when it has none."""
     grouped = {s["number"]: s for s in notice_sections(doc, report)}
     lead, texts = section_texts(doc.get("sections", []), text)
+    lead = [p for p in lead if p not in doc["title"]]  # the title line(s) the page already shows as its heading
     outline = []
     for sec in doc.get("sections", []):
         entry = grouped.pop(sec["number"], None) or {"number": sec["number"], "title": sec["title"], "categories": []}

@@ -110,6 +110,9 @@ def _print_document(doc: dict) -> None:
                 "stated_counts", "short_title", "version", "issuer", "region", "category"):
         if doc.get(key):
             fields.append((key, doc[key]))
+    stated = {k: v for k, v in (doc.get("progress") or {}).items() if v is not None}
+    if stated:
+        fields.append(("progress", " ".join(f"{k}={v:g}" for k, v in stated.items())))
     for key, value in fields:
         if value:
             click.echo(f"  {key:16} {value}")

@@ -20,6 +20,7 @@ import trafilatura
 from lxml import etree
 
 from ..figures import parse_date
+from ..pages import is_furniture
 from ..models import Extracted
 from ..options import ExtractOptions
 from .errors import ExtractionError
@@ -217,12 +218,6 @@ def _decode_page(data: bytes) -> str:
     return data.decode(codec, errors="replace")
 
 
-# site furniture that can sit inside the article's container: tools, counters, meta lines, footers
-_FURNITURE = re.compile(
-    r"^[\s【\[]*(?:打印|关闭|朗读|分享|收藏|字体|字号|返回顶部|扫一扫|浏览(?:次数|量)|阅读(?:次数|量)|访问(?:次数|量)|"
-    r"点击(?:数|量|率|次数)|发布时间|发布日期|来源\s*[:：]|信息来源|责任编辑|分享到|上一篇|下一篇|主办|承办|协办|"
-    r"版权所有|网站标识码|网站地图|联系我们|当前位置|您当前的位置|您现在的位置|信息索引号|索引号|发布机构|成文日期|"
-    r"文件名称|主题分类|\d{4}-\d{2}-\d{2}(?:\s+\d{2}:\d{2})?\s*来源)|ICP备|公网安备|Copyright|©")
 # the 政府信息公开 metadata table: label cells and what they feed
 _META_LABELS = {"title": re.compile(r"^(?:文件名称|名\s*称|标\s*题)$"), "publisher": re.compile(r"^(?:发布机构|发文机关|发文单位)$"),
                 "date": re.compile(r"^(?:成文日期|发布日期|发文日期)$")}
@@ -239,7 +234,8 @@ def page_metadata(text: str) -> dict[str, str]:
         return {}
     found: dict[str, str] = {}
     for cell in root.iter("td", "th", "dt", "span", "li"):
-        label = re.sub(r"[\s:：\u3000]+$", "", (cell.text_content() or "").strip())
+        label = _short_text(cell, 16)
+        label = re.sub(r"[\s:：\u3000]+$", "", label.strip()) if label else ""
         if not label or len(label) > 8:
             continue
         for key, pattern in _META_LABELS.items():
@@ -255,6 +251,19 @@ def page_metadata(text: str) -> dict[str, str]:
     return {k: v for k, v in found.items() if v}
 
 
+def _short_text(node: etree._Element, limit: int) -> str | None:
+    """A node's text if it is at most `limit` characters, else None: stops reading early, so deep or long
+    markup costs no more than the limit (text_content() on every nested cell would be quadratic)."""
+    out: list[str] = []
+    size = 0
+    for piece in node.itertext():
+        size += len(piece.strip())
+        if size > limit:
+            return None
+        out.append(piece)
+    return "".join(out)
+
+
 def _main_text(text: str) -> str | None:
     """The article as trafilatura finds it (no tables, comments or links), one paragraph a line."""
     try:
@@ -266,7 +275,7 @@ def _main_text(text: str) -> str | None:
 
 
 def _clean_lines(body: str) -> str:
-    return "\n".join(ln.strip() for ln in body.split("\n") if ln.strip() and not _FURNITURE.search(ln.strip()[:40]))
+    return "\n".join(ln.strip() for ln in body.split("\n") if ln.strip() and not is_furniture(ln))
 
 
 def extract_html(data: bytes, options: ExtractOptions) -> Extracted:

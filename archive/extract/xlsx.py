@@ -44,6 +44,8 @@ def extract_xlsx(data: bytes, options: ExtractOptions) -> Extracted:
     try:
         for sheet in book.worksheets:
             rows: list[tuple[str, ...]] = []
+            # a sheet's declared dimension can claim A1:XFD1048576: read only the cells really there
+            sheet.reset_dimensions()
             for raw in sheet.iter_rows(values_only=True):
                 seen += len(raw)
                 if seen > _MAX_CELLS:
