@@ -15,11 +15,11 @@ _LEAD = (r"^(?:目前|截至目前|截至\d{4}年\d{1,2}月(?:\d{1,2}日)?底?|�
 # a status sentence is short: the words, then at most a clause (,2023年12月底前完成)
 _TAIL = r"(?:\s*[,，(（][^。；;]{0,30})?[。；;.]?$"
 _STATUS: list[tuple[RectStatus, re.Pattern[str]]] = [
-    (RectStatus.IN_PROGRESS, re.compile(_LEAD + r"(?:正在整改|整改中|持续整改中|正在推进|推进中|正在落实|正在办理|整改推进中)"
+    (RectStatus.IN_PROGRESS, re.compile(_LEAD + r"(?:正在整改|整改中|持续整改中|持续推进中|正在推进|推进中|正在落实|正在办理|整改推进中)中?"
                                         + _TAIL)),
     (RectStatus.NOT_DONE, re.compile(_LEAD + r"(?:尚未完成|未完成|未整改到位|未能完成|未整改)(?:整改)?" + _TAIL)),
     (RectStatus.ONGOING, re.compile(_LEAD + r"(?:长期坚持|长期整改|长期推进|持续推进|常态化推进|持续整改)" + _TAIL)),
-    (RectStatus.DONE, re.compile(_LEAD + r"(?:已|已经)?(?:全部|基本)?(?:完成整改|整改完成|整改到位|整改完毕|完成|办结|已整改)"
+    (RectStatus.DONE, re.compile(_LEAD + r"(?:已|已经)?(?:全部)?(?:完成整改|整改完成|整改到位|整改完毕|完成|办结|已整改)"
                                  + _TAIL)),
 ]
 # a ledger's 完成情况 cell says less: 已完成 / 完成 / 正在推进 / 持续推进
@@ -97,7 +97,7 @@ def cell_deadline(cell: str) -> str | None:
 
 
 _N = r"(\d+|[一二两三四五六七八九十百零〇]+)"
-_TOTAL = [re.compile(rf"(?:反馈|指出|交办|移交)(?:的|了)?[^。；，,\d一二两三四五六七八九十]{{0,8}}?(?:{_N}个?方面)?{_N}个(?:具体)?问题"),
+_TOTAL = [re.compile(rf"(?:反馈|指出|交办|移交)(?:的|了)?[^。；，,\d一二两三四五六七八九十]{{0,8}}?(?:{_N}个?方面(?:共|共计)?)?{_N}个(?:具体)?问题"),
           re.compile(rf"(?:反馈|交办)(?:的)?问题(?:共|共计)?{_N}个")]
 _DONE = [re.compile(rf"已(?:全部)?(?:完成|整改)(?:整改)?{_N}(?:个|项|条)"), re.compile(rf"{_N}个(?:问题)?已(?:完成整改|整改完成|整改到位)"),
          re.compile(rf"已整改到位{_N}(?:个|项)")]

@@ -124,3 +124,32 @@ def test_real_notices_keep_their_counts() -> None:
     assert _shape(nankai) == (8, 22, 91, [(1, 0, [6, 6, 7, 5, 4]), (2, 1, [5, 7, 3, 4]), (2, 2, [3, 3, 3]),
                                           (2, 3, []), (2, 4, [5, 5, 3]), (2, 5, [3, 3, 3]), (2, 6, [3]),
                                           (3, 0, [3, 4, 3])])
+
+
+BODY = ("根据县委统一部署，2023年3月1日至4月1日，县委第一巡察组对示例局党组进行了巡察。\n一、整改情况\n"
+        "(一)关于纪律方面问题的整改落实情况\n1.针对公车管理不严问题。一是严格审批；二是做好登记。\n示例局党组\n2023年9月30日")
+
+
+@pytest.mark.parametrize("head, title", [
+    ("示例局党组关于巡察整改情况的报告\n", "示例局党组关于巡察整改情况的报告"),
+    ("示例局关于巡察整改情况的公告\n", "示例局关于巡察整改情况的公告"),
+    ("示例局党组关于巡察整改进展情况的通报\n", "示例局党组关于巡察整改进展情况的通报"),
+    # a long title a PDF wrapped, even with one character on the second line
+    ("中共示例县示例局党组关于县委第三轮巡察反馈意见\n整改情况的报告\n", "中共示例县示例局党组关于县委第三轮巡察反馈意见整改情况的报告"),
+    ("中共示例县示例局党组关于县委巡察整改进展情况的通\n报\n", "中共示例县示例局党组关于县委巡察整改进展情况的通报"),
+    ("示组通〔2023〕5号\n示例局党组关于巡察整改情况的报告\n", "示例局党组关于巡察整改情况的报告"),
+    # a printed page: the navigation above the title is no title
+    ("示例县人民政府 无障碍\n首页政务公开通知公告\n示例局党组关于巡察整改情况的通报\n", "示例局党组关于巡察整改情况的通报"),
+])
+def test_title_lines(head: str, title: str) -> None:
+    n = parse_notice(head + BODY)
+    assert n.title == title
+    assert not any(w.startswith("no title line") for w in n.warnings)
+    assert [p.title for c in n.categories for p in c.problems] == ["针对公车管理不严问题"]
+
+
+def test_no_title_line_composes_one_and_says_so() -> None:
+    n = parse_notice(BODY, title=None)
+    assert n.title == "示例局党组关于巡察整改情况的通报"
+    assert "no title line: title composed from the signature" in n.warnings
+    assert parse_notice(BODY, title="文件给出的标题").title == "文件给出的标题"

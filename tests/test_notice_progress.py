@@ -1,0 +1,59 @@
+"""archive/progress.py: status sentences, deadlines, ledger cells and a notice's summary figures."""
+
+from __future__ import annotations
+
+import pytest
+
+from archive.kinds import RectStatus
+from archive.models import Progress
+from archive.progress import cell_deadline, cell_status, notice_progress, problem_status, status_sentence
+
+
+@pytest.mark.parametrize("sentence, status", [
+    ("已完成整改。", RectStatus.DONE), ("目前已整改完成。", RectStatus.DONE), ("该问题已完成整改。", RectStatus.DONE),
+    ("已整改到位。", RectStatus.DONE), ("截至目前，已完成整改。", RectStatus.DONE), ("整改进展：已完成。", RectStatus.DONE),
+    ("正在整改，2023年12月底前完成。", RectStatus.IN_PROGRESS), ("正在整改中，预计2024年6月底前完成。", RectStatus.IN_PROGRESS),
+    ("持续推进中。", RectStatus.IN_PROGRESS), ("整改进展：正在整改。", RectStatus.IN_PROGRESS),
+    ("未完成。", RectStatus.NOT_DONE), ("未完成整改。", RectStatus.NOT_DONE),
+    ("长期坚持。", RectStatus.ONGOING), ("长期坚持，持续整改。", RectStatus.ONGOING),
+    # not statements of a problem's status
+    ("已基本完成整改。", None), ("已完成电梯语音播报设备安装。", None), ("严格落实整改完成。", None),
+    ("完成时限：2024年6月底。", None),
+])
+def test_status_sentences(sentence: str, status: RectStatus | None) -> None:
+    assert status_sentence(sentence) == status
+
+
+def test_status_is_read_where_it_closes_the_problem_not_inside_a_measure() -> None:
+    inside = "一是开展专项清理，截至2021年11月底全部完成。二是建立台账，每月通报进展。"
+    assert problem_status(inside) == (None, None, [])
+    closing = "一是开展专项清理；二是建立台账。正在整改，2024年3月底前完成。"
+    assert problem_status(closing) == (RectStatus.IN_PROGRESS, "2024-03", ["正在整改，2024年3月底前完成。"])
+    own_line = "整改措施：一是学习；二是审核。\n整改进展：已完成。"
+    assert problem_status(own_line) == (RectStatus.DONE, None, ["整改进展：已完成。"])
+
+
+@pytest.mark.parametrize("cell, status", [("已完成", RectStatus.DONE), ("完成", RectStatus.DONE),
+                                          ("正在整改", RectStatus.IN_PROGRESS), ("推进中", RectStatus.IN_PROGRESS),
+                                          ("基本完成", RectStatus.IN_PROGRESS), ("未完成", RectStatus.NOT_DONE),
+                                          ("长期坚持", RectStatus.ONGOING), ("", None), ("见附件", None)])
+def test_ledger_status_cells(cell: str, status: RectStatus | None) -> None:
+    assert cell_status(cell) == status
+
+
+@pytest.mark.parametrize("cell, iso", [("2023年12月底前", "2023-12"), ("2024-06-30", "2024-06-30"),
+                                       ("2024.3", "2024-03"), ("2024年1月15日", "2024-01-15"), ("长期坚持", None),
+                                       ("2024年13月", None)])
+def test_ledger_deadline_cells(cell: str, iso: str | None) -> None:
+    assert cell_deadline(cell) == iso
+
+
+def test_summary_figures() -> None:
+    text = ("巡察反馈的4个方面共21个问题，已全部完成整改18个，其余3个正在整改。挽回经济损失35.6万元，其中追缴12万元。"
+            "诫勉谈话2人，组织处理1人，党纪处分3人，政务处分1人。建立完善制度14项。问题整改完成率为85.7%。")
+    assert notice_progress(text) == Progress(
+        problems_total=21, problems_done=18, problems_in_progress=3, completion_rate=85.7,
+        money_recovered_yuan=356000.0, people_disciplined=4, people_handled=1, people_admonished=2, rules_made=14)
+    assert notice_progress("针对巡察反馈的五方面十九个问题，建章立制8项，其中修订制度3项。") == Progress(
+        problems_total=19, rules_made=8)
+    assert notice_progress("没有数字的整改情况。") == Progress()
