@@ -174,9 +174,11 @@ def _listed(number: int, title: str, ctext: str, year: int | None) -> Problem | 
 
 
 def _measures_under_problems(block: dict) -> bool:
-    """Family 3: every (一) is a problem (…的问题。) and the 1. lines under them are no problems: measures."""
+    """Family 3: every (一) is a problem (…的问题。) and what follows are measures: 1. lines that are no
+    problems, or a 一是… list."""
     real = [c for c in block["cats"] if c[0] > 0]
-    return bool(real) and any(c[4] for c in real) and all(is_problem_heading(c[1]) for c in real) \
+    return bool(real) and all(c[4] or ordinal_chain("\n".join([c[1], *c[3]])) for c in real) \
+        and all(is_problem_heading(c[1]) for c in real) \
         and not any(is_problem_heading(p[2][0]) for c in real for p in c[4]) \
         and not any(c[4] for c in block["cats"] if c[0] == 0) \
         and (not block["title"] or "方面" in block["title"] or "问题" in block["title"])
@@ -186,7 +188,7 @@ def _categories(blocks: list[dict], year: int | None) -> list[Category]:
     categories: list[Category] = []
     for block in blocks:
         cats = block["cats"]
-        listing = [c for c in cats if c[0] > 0 and not c[4] and ordinal_chain("\n".join(c[3]))]
+        listing = [c for c in cats if c[0] > 0 and not c[4] and ordinal_chain("\n".join([c[1], *c[3]]))]
         if not any(cat[4] for cat in cats) and len(listing) < 2:
             continue  # a prose section (how the work was organised, next steps): no problem categories
         if _measures_under_problems(block):

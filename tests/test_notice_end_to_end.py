@@ -69,7 +69,8 @@ def test_ingest_show_search_and_facet(runner, samples: Path) -> None:  # type: i
     titles = sorted(h["title"] for h in data["hits"])
     assert titles == sorted([
         "关于“高标准农田建设管护不到位”问题", "关于“学习研讨不够深入”问题", "关于学生营养餐管理不规范的问题",
-        "针对道路运输企业安全检查不到位的问题", "关于“低保资金发放公示不规范”问题", "针对“问题处置不及时”问题"])
+        "针对道路运输企业安全检查不到位的问题", "关于“低保资金发放公示不规范”问题", "针对“问题处置不及时”问题",
+        "关于耕地占补平衡把关不严的问题"])
     assert {h["kind"] for h in data["hits"]} == {"problem"}
     # a ledger's status is its 完成情况 cell, not words of the problem: the facet finds it all the same
     ledger_hits = json.loads(runner.invoke(main, ["search", "采伐 OR 采砂", "--kind", "problem", "--filter",
@@ -79,7 +80,7 @@ def test_ingest_show_search_and_facet(runner, samples: Path) -> None:  # type: i
                                            "rectification=done", "--json"]).output)
     assert done["hits"] == []
     facets = json.loads(runner.invoke(main, ["search", "正在整改", "--kind", "problem", "--json"]).output)["facets"]
-    assert {f["value"]: f["count"] for f in facets["rectification"]} == {"in_progress": 6}
+    assert {f["value"]: f["count"] for f in facets["rectification"]} == {"in_progress": 7}
 
 
 def test_notice_page_and_working_paper_show_progress(runner, samples: Path, settings) -> None:  # type: ignore[no-untyped-def]
