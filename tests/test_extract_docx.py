@@ -30,3 +30,22 @@ def test_paragraphs_and_tables_in_reading_order() -> None:
                                     "二、作风方面", "结尾段落。"]
     assert [(t.caption, t.rows) for t in got.tables] == [("整改台账", (
         ("序号", "反馈问题", "整改措施"), ("1", "问题甲", "一是学习；\n二是整改。"), ("二、作风方面",)))]
+
+
+def test_paragraphs_inside_a_content_control_are_kept() -> None:
+    from copy import deepcopy
+
+    from docx.oxml import parse_xml
+    from docx.oxml.ns import nsdecls
+
+    d = docx.Document()
+    d.add_paragraph("第一段。")
+    inner = d.add_paragraph("控件里的段落。")
+    sdt = parse_xml(f"<w:sdt {nsdecls('w')}><w:sdtContent/></w:sdt>")
+    sdt[0].append(deepcopy(inner._p))
+    inner._p.addprevious(sdt)
+    inner._p.getparent().remove(inner._p)
+    d.add_paragraph("最后一段。")
+    out = io.BytesIO()
+    d.save(out)
+    assert extract_bytes(out.getvalue(), ".docx", ExtractOptions()).text == "第一段。\n控件里的段落。\n最后一段。"

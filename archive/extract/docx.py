@@ -9,6 +9,8 @@ from __future__ import annotations
 import io
 import zipfile
 import zlib
+from collections.abc import Iterator
+from typing import Any
 
 import docx
 from docx.document import Document
@@ -68,6 +70,17 @@ def _rows(table: DocxTable) -> tuple[tuple[str, ...], ...]:
     return tuple(rows)
 
 
+def _blocks(body: Any) -> Iterator[Any]:
+    """Paragraphs and tables in reading order, also those inside content controls (w:sdt)."""
+    stack = list(reversed(list(body.iterchildren())))
+    while stack:
+        child = stack.pop()
+        if child.tag in (qn("w:sdt"), qn("w:sdtContent"), qn("w:customXml")):
+            stack.extend(reversed(list(child.iterchildren())))
+        elif child.tag in (qn("w:p"), qn("w:tbl")):
+            yield child
+
+
 def extract_docx(data: bytes, options: ExtractOptions) -> Extracted:
     """Extract the paragraphs and tables of a .docx file."""
     check_zip(data, "word/document.xml", ".docx")
@@ -78,7 +91,7 @@ def extract_docx(data: bytes, options: ExtractOptions) -> Extracted:
     lines: list[str] = []
     tables: list[Table] = []
     heading: str | None = None
-    for child in document.element.body.iterchildren():
+    for child in _blocks(document.element.body):
         if child.tag == qn("w:p"):
             para = Paragraph(child, document)
             text = "\n".join(part.strip() for part in para.text.split("\n") if part.strip())
