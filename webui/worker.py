@@ -1,0 +1,167 @@
+"""The job worker: runs queued upload batches and re-index runs one at a time, in a thread of `xuncha serve`
+or in `xuncha worker`. Everything it knows is in SQLite (archive/jobs.py), so a restart resumes a job.
+
+Each uploaded file is moved from its staging folder into the upload library (uploads/library/<name as
+uploaded>, so uploading a file again under the same name updates its document) and ingested with
+archive.pipeline.ingest; after each changed file the index is updated incrementally (indexer.build.update),
+so documents become searchable one by one while searches go on reading the previous index state.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sqlite3
+import threading
+import time
+from pathlib import Path
+
+from archive import accounts, jobs, store
+from archive.jobs import Job, JobKind, JobState
+from archive.pipeline import FileOutcome, ingest
+from indexer.build import IndexBusy, reindex, update
+from xuncha.settings import Settings
+
+log = logging.getLogger(__name__)
+INDEX_WAIT_S = 120.0  # another writer (a CLI ingest) may hold the index lock this long
+PROGRESS_EVERY_S = 0.5
+
+
+class Cancelled(Exception):
+    """The operator cancelled the running job."""
+
+
+def upload_root(settings: Settings) -> Path:
+    return settings.home / "uploads"
+
+
+def library_path(settings: Settings, name: str) -> Path:
+    """Where an uploaded file lives once taken: its name as uploaded, below uploads/library/."""
+    return upload_root(settings) / "library" / name
+
+
+class Worker:
+    """Polls the queue; wake() makes it look at once."""
+
+    def __init__(self, settings: Settings, poll_s: float = 1.0) -> None:
+        self.settings = settings
+        self.poll_s = poll_s
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> Worker:
+        conn = store.connect(self.settings.db_path)
+        try:
+            resumed = jobs.recover(conn)
+        finally:
+            conn.close()
+        if resumed:
+            log.info("resuming %d job(s) left running by a previous worker", resumed)
+        self._thread = threading.Thread(target=self.run_forever, name="xuncha-worker", daemon=True)
+        self._thread.start()
+        return self
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    def stop(self, timeout: float = 30.0) -> None:
+        self._stop.set()
+        self._wake.set()
+        if self._thread:
+            self._thread.join(timeout)
+
+    def run_forever(self) -> None:
+        while not self._stop.is_set():
+            try:
+                worked = self.run_once()
+            except Exception:  # noqa: BLE001 - the worker must outlive one bad job; the job is marked failed
+                log.exception("job worker")
+                worked = False
+            if not worked:
+                self._wake.wait(self.poll_s)
+                self._wake.clear()
+
+    def run_once(self) -> bool:
+        """Run the next queued job to its end; False when the queue is empty."""
+        conn = store.connect(self.settings.db_path)
+        try:
+            job = jobs.claim_next(conn)
+            if job is None:
+                return False
+            try:
+                if job.kind == JobKind.INGEST:
+                    state, message = self._ingest(conn, job)
+                else:
+                    state, message = self._reindex(conn, job)
+            except Cancelled:
+                state, message = JobState.CANCELLED, "cancelled by an operator"
+            except (sqlite3.Error, OSError, IndexBusy) as exc:
+                state, message = JobState.FAILED, f"{type(exc).__name__}: {exc}"
+            jobs.finish(conn, job.id, state, message)
+            accounts.record(conn, job.created_by, f"job {state}", f"job {job.id} ({job.kind}): {message}")
+            return True
+        finally:
+            conn.close()
+
+    def _check_cancel(self, conn: sqlite3.Connection, job: Job) -> None:
+        if jobs.cancel_requested(conn, job.id) or self._stop.is_set():
+            if self._stop.is_set():  # shutting down: leave it running, recover() re-queues it
+                raise SystemExit
+            raise Cancelled
+
+    def _ingest(self, conn: sqlite3.Connection, job: Job) -> tuple[JobState, str]:
+        options = self.settings.ingest_options()
+        changed = 0
+        pending = jobs.pending_files(conn, job.id)
+        for f in pending:
+            self._check_cancel(conn, job)
+            target = library_path(self.settings, f.name)
+            if f.staged_path and Path(f.staged_path).is_file():
+                target.parent.mkdir(parents=True, exist_ok=True)
+                os.replace(f.staged_path, target)
+            if not target.is_file():
+                jobs.file_done(conn, job.id, f.id, "failed", "the uploaded file is gone from the staging folder", None)
+                continue
+            outcomes: list[FileOutcome] = []
+            ingest(conn, options, [str(target)], progress=outcomes.append)
+            o = outcomes[0] if outcomes else FileOutcome(str(target), "failed", "nothing was read")
+            if o.outcome in ("added", "updated"):
+                changed += 1
+                update(conn, self.settings.index_options(), wait_s=INDEX_WAIT_S)  # searchable now
+            jobs.file_done(conn, job.id, f.id, o.outcome, o.reason, o.doc_id)
+        _cleanup_staging({Path(f.staged_path).parent for f in jobs.files(conn, job.id) if f.staged_path})
+        return JobState.DONE, f"{changed} document(s) added or updated"
+
+    def _reindex(self, conn: sqlite3.Connection, job: Job) -> tuple[JobState, str]:
+        total = _document_count(conn)
+        jobs.set_progress(conn, job.id, 0, total, "indexing")
+        state = {"done": 0, "at": time.monotonic()}
+
+        def progress(n: int) -> None:
+            state["done"] += n
+            if time.monotonic() - state["at"] >= PROGRESS_EVERY_S:
+                state["at"] = time.monotonic()
+                self._check_cancel(conn, job)
+                jobs.set_progress(conn, job.id, state["done"], total, "indexing")
+
+        report = reindex(conn, self.settings.index_options(), full=job.full, progress=progress, wait_s=INDEX_WAIT_S)
+        jobs.set_progress(conn, job.id, total if report.mode != "none" else 0, total,
+                          f"{report.mode}: {report.documents} documents in {report.seconds:.1f} s")
+        return JobState.DONE, (f"{report.mode}: {report.documents} documents, {report.removed} removed, "
+                               f"{report.seconds:.1f} s")
+
+
+def _document_count(conn: sqlite3.Connection) -> int:
+    from archive.stats import document_count
+
+    return document_count(conn)
+
+
+def _cleanup_staging(folders: set[Path]) -> None:
+    """Remove a finished batch's staging folder (files refused at upload were never moved out of it)."""
+    for folder in folders:
+        for path in folder.glob("*") if folder.is_dir() else ():
+            path.unlink(missing_ok=True)
+        if folder.is_dir():
+            folder.rmdir()
