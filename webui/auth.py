@@ -122,11 +122,13 @@ def _load_user() -> None:
         g.user = accounts.get_user(get_db(), uid)
         if g.user is None:
             session.clear()  # the operator was removed
-    # under /api/ a request with neither a session nor a token gets its 401 from operator_required
     limit = current_app.config.get("MAX_CONTENT_LENGTH")
     if limit and (request.content_length or 0) > limit:
         raise too_large()  # before anything reads (and spools) the body
-    if request.method in UNSAFE and (g.user is not None or not is_api()):
+    # a 404 or 405 stays what it is (no view will run); under /api/ a request with neither a session nor a
+    # token gets its 401 from operator_required
+    routed = request.routing_exception is None
+    if routed and request.method in UNSAFE and (g.user is not None or not is_api()):
         try:
             csrf.protect()  # reads the form: a body over MAX_CONTENT_LENGTH is refused here
         except RequestEntityTooLarge as exc:

@@ -3,6 +3,7 @@ search that lists its items; /api/stats: the same figures as JSON."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,6 +26,16 @@ class Bar:
     label: str
     count: int
     url: str | None
+    full: str = ""  # the whole label, when the bar shows a shorter one
+
+
+_CATEGORY_FRAME = re.compile(r"^关于|方面(?:存在的)?(?:问题)?(?:的整改(?:落实)?情况)?$|问题的整改(?:落实)?情况$")
+
+
+def short_category(title: str) -> str:
+    """关于基层党组织建设不够扎实方面问题的整改落实情况 → 基层党组织建设不够扎实."""
+    short = _CATEGORY_FRAME.sub("", title).strip("，,、 ")
+    return short or title
 
 
 def _search(**args: Any) -> str:
@@ -44,7 +55,7 @@ def bar_chart(bars: list[Bar], caption: str) -> Markup:
         y = 4 + i * ROW_H
         w = max(2, round(BAR_W * b.count / top))
         label = b.label if len(b.label) <= LABEL_CHARS else b.label[: LABEL_CHARS - 1] + "…"
-        row = (f'<title>{escape(b.label)}：{b.count}</title>'
+        row = (f'<title>{escape(b.full or b.label)}：{b.count}</title>'
                f'<text class="chart-label" x="{LABEL_W - 8}" y="{y + 18}" text-anchor="end">{escape(label)}</text>'
                f'<rect class="chart-bar" x="{LABEL_W}" y="{y + 4}" width="{w}" height="{ROW_H - 8}" rx="2"/>'
                f'<text class="chart-count" x="{LABEL_W + w + 6}" y="{y + 18}">{b.count}</text>')
@@ -59,7 +70,7 @@ def bar_chart(bars: list[Bar], caption: str) -> Markup:
 def charts(s: ArchiveStats) -> list[dict[str, Any]]:
     """Each chart: id, heading, note and its SVG."""
     def cat(c: Count) -> Bar:
-        return Bar(c.label, c.count, _search(q=c.label, kind="problem", f_category=c.label))
+        return Bar(short_category(c.label), c.count, _search(q=c.label, kind="problem", f_category=c.label), c.label)
 
     def year(c: Count) -> Bar:
         return Bar(c.label, c.count, None if c.label == NO_DATE else
