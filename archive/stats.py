@@ -6,12 +6,12 @@ change adds it); until then `problems_by_status` is empty and `status_available`
 
 from __future__ import annotations
 
-import json
-import sqlite3
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING
 
-from .resolve import Catalog, context_before
+if TYPE_CHECKING:
+    from .database import Archive
 
 TOP = 15
 NO_DATE = "日期不明"
@@ -32,6 +32,7 @@ class Count:
 class Unresolved:
     title: str
     status: str  # not_in_archive | ambiguous | not_a_regulation | internal
+    label: str  # the status in Chinese, as the cross-check shows it
     reason: str
     count: int
 
@@ -55,78 +56,71 @@ class ArchiveStats:
     measures_per_problem: tuple[Count, ...]  # label: the number of measures; count: problems with that many
 
     def to_json(self) -> dict:
-        from dataclasses import asdict
-
         return asdict(self)
 
 
-def document_count(conn: sqlite3.Connection) -> int:
-    return conn.execute("SELECT COUNT(*) FROM documents").fetchone()[0]
+def document_count(archive: Archive) -> int:
+    return archive.conn.execute("SELECT COUNT(*) FROM documents").fetchone()[0]
 
 
-def _counts(conn: sqlite3.Connection, sql: str, params: tuple = ()) -> tuple[Count, ...]:
-    return tuple(Count(r[0], r[1]) for r in conn.execute(sql, params))
+def _counts(archive: Archive, sql: str, params: tuple = ()) -> tuple[Count, ...]:  # type: ignore[type-arg]
+    return tuple(Count(r[0], r[1]) for r in archive.conn.execute(sql, params))
 
 
-def has_problem_status(conn: sqlite3.Connection) -> bool:
-    return any(r["name"] == "status" for r in conn.execute("PRAGMA table_info(problems)"))
+def has_problem_status(archive: Archive) -> bool:
+    return any(r["name"] == "status" for r in archive.conn.execute("PRAGMA table_info(problems)"))
 
 
-def _unresolved(conn: sqlite3.Connection) -> tuple[Unresolved, ...]:
-    catalog = Catalog.load(conn)
-    counts: Counter[tuple[str, str, str]] = Counter()
-    docs = {r["id"]: r for r in conn.execute(
-        "SELECT id, text, publisher, published, header_json FROM documents WHERE doc_type = 'notice'")}
-    for c in conn.execute("SELECT doc_id, title, article FROM citations WHERE problem_id IS NOT NULL"):
-        d = docs.get(c["doc_id"])
-        if d is None:
-            continue
-        header = json.loads(d["header_json"] or "{}")
-        own = tuple(x for x in (d["publisher"], header.get("inspected_unit")) if x)
-        r = catalog.resolve(c["title"], None, d["published"] or header.get("feedback_date"),
-                            context_before(d["text"], c["title"]), own)
-        if r.status != "resolved":
-            counts[(c["title"], r.status, r.reason)] += 1
-    return tuple(Unresolved(t, s, reason, n) for (t, s, reason), n in
+def _unresolved(archive: Archive) -> tuple[Unresolved, ...]:
+    """Citations that lead to no regulation in the archive, resolved as the cross-check does (archive.crosscheck)."""
+    from .crosscheck import check_notice
+
+    counts: Counter[tuple[str, str, str, str]] = Counter()
+    ids = [r[0] for r in archive.conn.execute("SELECT id FROM documents WHERE doc_type = 'notice' ORDER BY id")]
+    for doc in archive.documents(ids):
+        for c in check_notice(archive, doc).citations:
+            if c.status != "resolved":
+                counts[(c.title, str(c.status), c.label, c.resolution.reason)] += 1
+    return tuple(Unresolved(t, s, label, reason, n) for (t, s, label, reason), n in
                  sorted(counts.items(), key=lambda kv: (-kv[1], kv[0][0])))
 
 
-def archive_stats(conn: sqlite3.Connection) -> ArchiveStats:
+def archive_stats(archive: Archive) -> ArchiveStats:
     """Every figure /stats draws."""
-    by_type = dict(conn.execute("SELECT doc_type, COUNT(*) FROM documents GROUP BY doc_type").fetchall())
-    status_available = has_problem_status(conn)
+    by_type = dict(archive.conn.execute("SELECT doc_type, COUNT(*) FROM documents GROUP BY doc_type").fetchall())
+    status_available = has_problem_status(archive)
     by_status: tuple[Count, ...] = ()
     if status_available:
-        by_status = _counts(conn, "SELECT COALESCE(NULLIF(status, ''), '未说明') AS s, COUNT(*) FROM problems "
+        by_status = _counts(archive, "SELECT COALESCE(NULLIF(status, ''), '未说明') AS s, COUNT(*) FROM problems "
                                   "GROUP BY s ORDER BY COUNT(*) DESC, s")
-    per_problem = _counts(conn, """SELECT CAST(n AS TEXT), COUNT(*) FROM (
+    per_problem = _counts(archive, """SELECT CAST(n AS TEXT), COUNT(*) FROM (
             SELECT p.id, COUNT(m.id) AS n FROM problems p LEFT JOIN measures m ON m.problem_id = p.id GROUP BY p.id)
             GROUP BY n ORDER BY n""")
     return ArchiveStats(
         documents=sum(by_type.values()), notices=by_type.get("notice", 0), regulations=by_type.get("regulation", 0),
-        problems=conn.execute("SELECT COUNT(*) FROM problems").fetchone()[0],
-        measures=conn.execute("SELECT COUNT(*) FROM measures").fetchone()[0],
-        citations=conn.execute("SELECT COUNT(*) FROM citations WHERE problem_id IS NOT NULL").fetchone()[0],
-        problems_by_category=_counts(conn, """SELECT c.title, COUNT(p.id) FROM problems p
+        problems=archive.conn.execute("SELECT COUNT(*) FROM problems").fetchone()[0],
+        measures=archive.conn.execute("SELECT COUNT(*) FROM measures").fetchone()[0],
+        citations=archive.conn.execute("SELECT COUNT(*) FROM citations WHERE problem_id IS NOT NULL").fetchone()[0],
+        problems_by_category=_counts(archive, """SELECT c.title, COUNT(p.id) FROM problems p
             JOIN categories c ON c.id = p.category_id GROUP BY c.title ORDER BY COUNT(p.id) DESC, c.title LIMIT ?""",
                                      (TOP,)),
-        notices_by_year=_counts(conn, """SELECT COALESCE(NULLIF(substr(published, 1, 4), ''), ?) AS y, COUNT(*)
+        notices_by_year=_counts(archive, """SELECT COALESCE(NULLIF(substr(published, 1, 4), ''), ?) AS y, COUNT(*)
             FROM documents WHERE doc_type = 'notice' GROUP BY y ORDER BY y""", (NO_DATE,)),
-        notices_by_publisher=_counts(conn, """SELECT COALESCE(NULLIF(publisher, ''), ?) AS p, COUNT(*)
+        notices_by_publisher=_counts(archive, """SELECT COALESCE(NULLIF(publisher, ''), ?) AS p, COUNT(*)
             FROM documents WHERE doc_type = 'notice' GROUP BY p ORDER BY COUNT(*) DESC, p LIMIT ?""",
                                      (NO_PUBLISHER, TOP)),
         status_available=status_available, problems_by_status=by_status,
-        cited_regulations=tuple(Count(f"《{r[0]}》", r[1], r[0]) for r in conn.execute(
+        cited_regulations=tuple(Count(f"《{r[0]}》", r[1], r[0]) for r in archive.conn.execute(
             """SELECT title, COUNT(*) FROM citations WHERE problem_id IS NOT NULL GROUP BY title
                ORDER BY COUNT(*) DESC, title LIMIT ?""", (TOP,))),
-        cited_articles=tuple(Count(f"《{r[0]}》{r[1]}", r[2], r[0], r[1]) for r in conn.execute(
+        cited_articles=tuple(Count(f"《{r[0]}》{r[1]}", r[2], r[0], r[1]) for r in archive.conn.execute(
             """SELECT title, article, COUNT(*) FROM citations WHERE problem_id IS NOT NULL AND article IS NOT NULL
                GROUP BY title, article ORDER BY COUNT(*) DESC, title, article LIMIT ?""", (TOP,))),
-        unresolved=_unresolved(conn), measures_per_problem=per_problem)
+        unresolved=_unresolved(archive), measures_per_problem=per_problem)
 
 
-def problem_statuses(conn: sqlite3.Connection, doc_id: str) -> dict[str, str]:
+def problem_statuses(archive: Archive, doc_id: str) -> dict[str, str]:
     """Each problem's stated rectification status in one notice ({} while the schema has no status column)."""
-    if not has_problem_status(conn):
+    if not has_problem_status(archive):
         return {}
-    return {r[0]: r[1] or "" for r in conn.execute("SELECT id, status FROM problems WHERE doc_id = ?", (doc_id,))}
+    return {r[0]: r[1] or "" for r in archive.conn.execute("SELECT id, status FROM problems WHERE doc_id = ?", (doc_id,))}

@@ -9,8 +9,9 @@ from pathlib import Path
 from flask import Flask
 from flask.testing import FlaskClient
 
-from archive import accounts, store
-from tests.conftest_browser import build_sample_archive
+from archive import accounts
+from archive.database import Archive
+from tests.conftest import SAMPLES, build_archive
 from webui import create_app
 from xuncha.settings import Settings, load_settings
 
@@ -22,10 +23,9 @@ def fresh_archive(tmp: Path, template_root: Path, **overrides: object) -> Settin
     """A copy of the sample archive (built once under template_root) at tmp/home, with an operator alice."""
     if "home" not in _TEMPLATE or not _TEMPLATE["home"].is_dir():
         home = template_root / "template-home"
-        build_sample_archive(home)
-        conn = store.connect(home / "archive.sqlite3")
-        accounts.add_user(conn, "alice", PASSWORD)
-        conn.close()
+        build_archive(home, [str(SAMPLES)])
+        with Archive.open(home / "archive.sqlite3") as archive:
+            accounts.add_user(archive, "alice", PASSWORD)
         _TEMPLATE["home"] = home
     home = tmp / "home"
     shutil.copytree(_TEMPLATE["home"], home, symlinks=True)
@@ -54,9 +54,6 @@ def sign_in(client: FlaskClient, name: str = "alice", password: str = PASSWORD) 
 
 
 def bearer(settings: Settings, name: str = "alice") -> dict[str, str]:
-    conn = store.connect(settings.db_path)
-    try:
-        _, secret = accounts.create_token(conn, name)
-    finally:
-        conn.close()
+    with Archive.open(settings.db_path) as archive:
+        _, secret = accounts.create_token(archive, name)
     return {"Authorization": f"Bearer {secret}"}

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from archive import accounts, store
+from archive import accounts
+from archive.database import Archive
 from tests.ops_helpers import PASSWORD, bearer, csrf_from, fresh_archive, make_app, sign_in
 from webui.auth import Limiter, secret_key
 from xuncha.settings import Settings
@@ -73,7 +74,7 @@ def test_api_token_writes_without_csrf(settings: Settings, client) -> None:
 
 
 def test_revoked_token_refused(settings: Settings, client) -> None:
-    conn = store.connect(settings.db_path)
+    conn = Archive.open(settings.db_path)
     tok, secret = accounts.create_token(conn, "alice")
     accounts.revoke_token(conn, tok.id)
     conn.close()
@@ -161,7 +162,7 @@ def test_secret_key_generated_once(tmp_path: Path) -> None:
 
 def test_no_users_read_only(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> None:
     settings = fresh_archive(tmp_path, tmp_path_factory.getbasetemp())
-    conn = store.connect(settings.db_path)
+    conn = Archive.open(settings.db_path)
     accounts.remove_user(conn, "alice")
     conn.close()
     client = make_app(settings).test_client()
@@ -172,7 +173,7 @@ def test_no_users_read_only(tmp_path: Path, tmp_path_factory: pytest.TempPathFac
 
 def test_removed_user_signed_out(settings: Settings, client) -> None:
     sign_in(client)
-    conn = store.connect(settings.db_path)
+    conn = Archive.open(settings.db_path)
     accounts.remove_user(conn, "alice")
     conn.close()
     assert client.get("/ops").status_code == 302

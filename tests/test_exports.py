@@ -10,7 +10,7 @@ from urllib.parse import unquote
 import pytest
 from openpyxl import load_workbook
 
-from archive import store
+from archive.database import Archive
 from tests.ops_helpers import csrf_from, fresh_archive, make_app, sign_in
 from webui.exports import HIT_COLUMNS, LEDGER_COLUMNS
 from xuncha.settings import Settings
@@ -30,9 +30,9 @@ def client(settings: Settings):  # type: ignore[no-untyped-def]
 
 @pytest.fixture(scope="module")
 def seed_id(settings: Settings) -> str:
-    conn = store.connect(settings.db_path)
+    conn = Archive.open(settings.db_path)
     try:
-        return conn.execute("SELECT id FROM documents WHERE title = ?", (SEED,)).fetchone()[0]
+        return conn.conn.execute("SELECT id FROM documents WHERE title = ?", (SEED,)).fetchone()[0]
     finally:
         conn.close()
 
@@ -93,8 +93,8 @@ def test_ledger(client, seed_id: str, settings: Settings) -> None:
     assert ws.title == "整改台账" and ws["A1"].value == f"{SEED} · 整改台账"
     assert tuple(c.value for c in ws[2]) == LEDGER_COLUMNS
     rows = list(ws.iter_rows(min_row=3, values_only=True))
-    conn = store.connect(settings.db_path)
-    measures = conn.execute("SELECT COUNT(*) FROM measures WHERE doc_id = ?", (seed_id,)).fetchone()[0]
+    conn = Archive.open(settings.db_path)
+    measures = conn.conn.execute("SELECT COUNT(*) FROM measures WHERE doc_id = ?", (seed_id,)).fetchone()[0]
     conn.close()
     assert len(rows) == measures and [r[0] for r in rows] == list(range(1, measures + 1))
     cited = [r for r in rows if r[6]]
@@ -108,8 +108,8 @@ def test_ledger(client, seed_id: str, settings: Settings) -> None:
 
 
 def test_ledger_only_for_notices(client, settings: Settings) -> None:
-    conn = store.connect(settings.db_path)
-    reg = conn.execute("SELECT id FROM documents WHERE doc_type = 'regulation' LIMIT 1").fetchone()[0]
+    conn = Archive.open(settings.db_path)
+    reg = conn.conn.execute("SELECT id FROM documents WHERE doc_type = 'regulation' LIMIT 1").fetchone()[0]
     conn.close()
     assert client.get(f"/doc/{reg}/ledger.xlsx").status_code == 400
     assert client.get("/doc/nope/ledger.xlsx").status_code == 404

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from archive import jobs, store
+from archive import jobs
+from archive.database import Archive
 from archive.jobs import JobState, NewFile
 from tests.ops_helpers import bearer, fresh_archive, make_app, sign_in
 from webui.jobs import clean_name
@@ -149,7 +150,7 @@ def test_second_batch_queues_behind_first_and_cancel(settings: Settings, client)
 
 def test_running_job_cancelled_between_files(settings: Settings, client) -> None:
     jid = job_id(upload(client, [("一.txt", "第一份示例文本。".encode()), ("二.txt", "第二份示例文本。".encode())]))
-    conn = store.connect(settings.db_path)
+    conn = Archive.open(settings.db_path)
     job = jobs.claim_next(conn)
     jobs.request_cancel(conn, jid)
     assert jobs.get(conn, jid).state == JobState.RUNNING and jobs.get(conn, jid).cancel_requested
@@ -164,7 +165,7 @@ def test_running_job_cancelled_between_files(settings: Settings, client) -> None
 def test_restart_resumes_without_reading_twice(settings: Settings, client) -> None:
     """A worker killed mid-job leaves it running; the next worker re-queues it and reads only what is left."""
     jid = job_id(upload(client, [(f"{STREET}.txt", STREET_TEXT.encode()), ("二.txt", "第二份示例文本。".encode())]))
-    conn = store.connect(settings.db_path)
+    conn = Archive.open(settings.db_path)
     w = Worker(settings)
     job = jobs.claim_next(conn)
     first = jobs.pending_files(conn, jid)[0]
@@ -178,15 +179,15 @@ def test_restart_resumes_without_reading_twice(settings: Settings, client) -> No
     ingest(conn, settings.ingest_options(), [str(target)], progress=out.append)
     jobs.file_done(conn, jid, first.id, out[0].outcome, None, out[0].doc_id)
     assert jobs.get(conn, jid).state == JobState.RUNNING and job is not None
-    logged = conn.execute("SELECT COUNT(*) FROM ingest_log").fetchone()[0]
+    logged = conn.conn.execute("SELECT COUNT(*) FROM ingest_log").fetchone()[0]
     assert jobs.recover(conn) == 1 and jobs.get(conn, jid).state == JobState.QUEUED
     conn.close()
     assert w.run_once()
     data = client.get(f"/api/jobs/{jid}").json
     assert data["state"] == "done" and [f["outcome"] for f in data["files"]] == ["added", "added"]
     assert data["message"].startswith("1 document")  # only the second file was read by the resumed run
-    conn = store.connect(settings.db_path)
-    assert conn.execute("SELECT COUNT(*) FROM ingest_log").fetchone()[0] == logged + 1
+    conn = Archive.open(settings.db_path)
+    assert conn.conn.execute("SELECT COUNT(*) FROM ingest_log").fetchone()[0] == logged + 1
     conn.close()
     assert client.get("/api/search?q=%22防汛仓库%22").json["total"] >= 1
 
@@ -248,7 +249,7 @@ def test_clean_name(raw: str, clean: str) -> None:
 
 
 def test_new_file_refused_counts_as_done(settings: Settings) -> None:
-    conn = store.connect(settings.db_path)
+    conn = Archive.open(settings.db_path)
     job = jobs.create_ingest(conn, "alice", [NewFile("a.exe", None, 3, "skipped", "unsupported")])
     assert job.done == 1 and job.total == 1
     conn.close()

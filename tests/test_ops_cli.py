@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from click.testing import CliRunner
 
-from archive import accounts, jobs, store
+from archive import accounts, jobs
+from archive.database import Archive
 from xuncha.cli import main
 from xuncha.settings import Settings
 
@@ -13,9 +14,9 @@ def test_user_add_list_remove(runner: CliRunner, settings: Settings) -> None:
     assert "no operators" in runner.invoke(main, ["user", "list"]).output
     result = runner.invoke(main, ["user", "add", "王科长"], input="s3cret-pass\n")
     assert result.exit_code == 0 and "added operator 王科长" in result.output
-    conn = store.connect(settings.db_path)
+    conn = Archive.open(settings.db_path)
     assert accounts.authenticate(conn, "王科长", "s3cret-pass") is not None
-    row = conn.execute("SELECT password_hash FROM users").fetchone()
+    row = conn.conn.execute("SELECT password_hash FROM users").fetchone()
     assert row[0].startswith("scrypt:") and "s3cret" not in row[0]
     conn.close()
     assert "王科长" in runner.invoke(main, ["user", "list"]).output
@@ -36,9 +37,9 @@ def test_token_create_list_revoke(runner: CliRunner, settings: Settings) -> None
     assert result.exit_code == 0
     secret = result.stdout.strip().splitlines()[0]
     assert secret.startswith("xc_") and len(secret) > 40
-    conn = store.connect(settings.db_path)
+    conn = Archive.open(settings.db_path)
     assert accounts.user_for_token(conn, secret).name == "alice"
-    assert secret not in str(conn.execute("SELECT * FROM api_tokens").fetchall()[0][:])  # stored hashed
+    assert secret not in str(conn.conn.execute("SELECT * FROM api_tokens").fetchall()[0][:])  # stored hashed
     conn.close()
     listing = runner.invoke(main, ["token", "list"]).output
     assert "scanner" in listing and "active" in listing and secret not in listing
@@ -48,18 +49,18 @@ def test_token_create_list_revoke(runner: CliRunner, settings: Settings) -> None
     assert again.exit_code == 1 and "no active token" in again.output
     nobody = runner.invoke(main, ["token", "create", "bob"])
     assert nobody.exit_code == 1 and "xuncha user add" in nobody.output
-    conn = store.connect(settings.db_path)
+    conn = Archive.open(settings.db_path)
     assert accounts.user_for_token(conn, secret) is None
     conn.close()
 
 
 def test_worker_once_runs_queue(runner: CliRunner, settings: Settings) -> None:
-    conn = store.connect(settings.db_path)
+    conn = Archive.open(settings.db_path)
     jobs.create_reindex(conn, "alice", full=True)
     conn.close()
     result = runner.invoke(main, ["worker", "--once"])
     assert result.exit_code == 0 and "1 job(s) run" in result.output
-    conn = store.connect(settings.db_path)
+    conn = Archive.open(settings.db_path)
     job = jobs.recent(conn)[0]
     conn.close()
     assert job.state == "done" and job.message.startswith("full: 0 documents")

@@ -5,12 +5,11 @@ from __future__ import annotations
 import html
 import json
 import re
-import sqlite3
 from pathlib import Path
 
 import pytest
 
-from archive import store
+from archive.database import Archive
 from archive.stats import archive_stats, has_problem_status, problem_statuses
 from tests.ops_helpers import fresh_archive, make_app
 from webui.stats import short_category
@@ -29,15 +28,15 @@ def client(settings: Settings):  # type: ignore[no-untyped-def]
 
 @pytest.fixture
 def conn(settings: Settings):  # type: ignore[no-untyped-def]
-    c = store.connect(settings.db_path)
+    c = Archive.open(settings.db_path)
     yield c
     c.close()
 
 
-def test_figures(conn: sqlite3.Connection) -> None:
+def test_figures(conn: Archive) -> None:
     s = archive_stats(conn)
     assert (s.documents, s.notices, s.regulations) == (10, 3, 7)
-    assert s.problems == conn.execute("SELECT COUNT(*) FROM problems").fetchone()[0] == sum(
+    assert s.problems == conn.conn.execute("SELECT COUNT(*) FROM problems").fetchone()[0] == sum(
         c.count for c in s.measures_per_problem)
     assert [(c.label, c.count) for c in s.notices_by_year] == [("2021", 1), ("2022", 1), ("2023", 1)]
     assert {c.label for c in s.notices_by_publisher} == {"中共示例区城市管理局党组", "中共示例区示例镇委员会", "中共示例学院委员会"}
@@ -54,15 +53,15 @@ def test_figures(conn: sqlite3.Connection) -> None:
 def test_status_read_when_the_schema_has_it(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> None:
     """Another change adds problems.status: the chart then counts it (simulated here on a copy)."""
     settings = fresh_archive(tmp_path, tmp_path_factory.getbasetemp())
-    conn = store.connect(settings.db_path)
-    with store.transaction(conn):
-        conn.execute("ALTER TABLE problems ADD COLUMN status TEXT")
-        conn.execute("UPDATE problems SET status = CASE WHEN ord % 2 = 0 THEN '已完成' ELSE '正在整改' END")
+    conn = Archive.open(settings.db_path)
+    with conn.transaction():
+        conn.conn.execute("ALTER TABLE problems ADD COLUMN status TEXT")
+        conn.conn.execute("UPDATE problems SET status = CASE WHEN ord % 2 = 0 THEN '已完成' ELSE '正在整改' END")
     assert has_problem_status(conn)
     s = archive_stats(conn)
     assert s.status_available and {c.label for c in s.problems_by_status} == {"已完成", "正在整改"}
     assert sum(c.count for c in s.problems_by_status) == s.problems
-    doc = conn.execute("SELECT doc_id FROM problems LIMIT 1").fetchone()[0]
+    doc = conn.conn.execute("SELECT doc_id FROM problems LIMIT 1").fetchone()[0]
     assert set(problem_statuses(conn, doc).values()) <= {"已完成", "正在整改"}
     conn.close()
     page = make_app(settings).test_client().get("/stats").get_data(as_text=True)
@@ -105,7 +104,7 @@ def test_citation_bars_find_the_citing_measures(client) -> None:
     assert any(h["doc_title"] == "示例市行政事业单位内部控制和采购管理规定" for h in hits)
 
 
-def test_api_stats_same_figures(client, conn: sqlite3.Connection) -> None:
+def test_api_stats_same_figures(client, conn: Archive) -> None:
     data = client.get("/api/stats").json
     assert data == json.loads(json.dumps(archive_stats(conn).to_json()))
     assert data["notices_by_year"][0] == {"label": "2021", "count": 1, "title": None, "article": None}

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from archive import store
+from archive.database import Archive
 from indexer.search import SearchService
 from tests.ops_helpers import fresh_archive
 from tests.test_jobs import STREET, STREET_TEXT
@@ -56,9 +56,9 @@ def test_growing_file_waits_until_complete(settings: Settings, tmp_path: Path) -
     taken = _scan_until(watcher, 5)
     assert [(t.outcome, t.moved_to) for t in taken] == [("added", inbox / "done" / "sub" / f"{STREET}.txt")]
     assert (inbox / "done" / "sub" / f"{STREET}.txt").read_bytes() == data and not target.exists()
-    conn = store.connect(settings.db_path)
-    row = conn.execute("SELECT text FROM documents WHERE title = ?", (STREET,)).fetchone()
-    audit = conn.execute("SELECT user_name, action FROM audit").fetchall()
+    conn = Archive.open(settings.db_path)
+    row = conn.conn.execute("SELECT text FROM documents WHERE title = ?", (STREET,)).fetchone()
+    audit = conn.conn.execute("SELECT user_name, action FROM audit").fetchall()
     conn.close()
     assert row and "防汛仓库" in row["text"]  # the whole file, not the first chunk
     assert [tuple(a) for a in audit] == [("watch", "watch ingest")]

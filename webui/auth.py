@@ -27,7 +27,7 @@ from werkzeug.exceptions import RequestEntityTooLarge, TooManyRequests, Unauthor
 
 from archive import accounts
 
-from . import get_db
+from . import get_archive
 
 bp = Blueprint("auth", __name__)
 csrf = CSRFProtect()
@@ -104,7 +104,7 @@ def init_app(app: Flask) -> None:
 
 def _has_users() -> bool:
     if "has_users" not in g:
-        g.has_users = accounts.has_users(get_db())
+        g.has_users = accounts.has_users(get_archive())
     return g.has_users
 
 
@@ -112,14 +112,14 @@ def _load_user() -> None:
     g.user, g.via_token = None, False
     header = request.headers.get("Authorization", "")
     if header[:7].lower() == "bearer ":
-        user = accounts.user_for_token(get_db(), header[7:].strip())
+        user = accounts.user_for_token(get_archive(), header[7:].strip())
         if user is None:
             raise Unauthorized(description="Authorization: the bearer token is unknown or revoked")
         g.user, g.via_token = user, True
         return
     uid = session.get("uid")
     if isinstance(uid, int):
-        g.user = accounts.get_user(get_db(), uid)
+        g.user = accounts.get_user(get_archive(), uid)
         if g.user is None:
             session.clear()  # the operator was removed
     limit = current_app.config.get("MAX_CONTENT_LENGTH")
@@ -188,7 +188,7 @@ def login() -> Any:
             exc = TooManyRequests(description=f"too many failed sign-ins from {address()}; retry in {int(wait) + 1} s")
             exc.zh = f"登录失败次数过多，请 {int(wait) + 1} 秒后再试。"  # type: ignore[attr-defined]
             raise exc
-        user = accounts.authenticate(get_db(), request.form.get("name", ""), request.form.get("password", ""))
+        user = accounts.authenticate(get_archive(), request.form.get("name", ""), request.form.get("password", ""))
         if user is None:
             limiter.fail(address())
             error, code = "用户名或密码不正确。", 401
@@ -196,7 +196,7 @@ def login() -> Any:
             limiter.clear(address())
             session.clear()
             session["uid"] = user.id
-            accounts.record(get_db(), user.name, "sign in", "", (), address())
+            accounts.record(get_archive(), user.name, "sign in", "", (), address())
             return redirect(_safe_next(nxt))
     return render_template("login.html", error=error, next=nxt, has_users=_has_users()), code
 
@@ -213,4 +213,4 @@ def current_name() -> str:
 
 def audit(action: str, detail: str = "", files: list[str] | tuple[str, ...] = ()) -> None:
     """Record a write by the current operator."""
-    accounts.record(get_db(), current_name(), action, detail, tuple(files), address())
+    accounts.record(get_archive(), current_name(), action, detail, tuple(files), address())

@@ -13,16 +13,16 @@ from typing import Any
 from urllib.parse import quote, urlencode
 
 from flask import Blueprint, Response, abort, g, redirect, request, url_for
+from werkzeug.exceptions import BadRequest
 
 from archive import accounts
+from archive.crosscheck import NotANotice, check_notice
 from archive.stats import problem_statuses
 from indexer.build import NoIndex
 from indexer.search import Hit, SearchError
-from xuncha.check import STATUS_LABELS, NotANotice, build_report
 
-from . import get_db, search_service, settings
+from . import get_archive, load_document, search_service, settings
 from .auth import operator_required
-from .docs import load_row
 from .labels import DOC_TYPES, KIND_LABELS
 from .params import BadParam, parse_search_args
 from .search import hit_url
@@ -43,14 +43,14 @@ def _hits() -> Iterator[Hit]:
     """The hits of the search the page shows, from the first, up to the row limit."""
     params = parse_search_args(request.args, settings().per_page)
     if not params.q:
-        raise BadParam("q: an export needs a query", "导出需要检索词：请先检索，再点击“导出”。")
+        raise BadRequest(description="导出需要检索词（参数 q）：请先检索，再点击“导出”。")
     svc, limit, page, n = search_service(), settings().export_max_rows, 1, 0
     while n < limit:
         try:
             results = svc.search(params.q, params.service_filters(), page=page, per_page=PAGE, sort=params.sort,
                                  kind=params.kind or None)
         except SearchError as exc:
-            raise BadParam(str(exc)) from exc
+            raise BadParam(exc) from exc
         except NoIndex:
             abort(503, description="no search index yet")
         for hit in results.hits[: limit - n]:
@@ -137,14 +137,14 @@ def export_xlsx() -> Response:
 
 
 def ledger_rows(doc_id: str) -> tuple[str, list[list[Any]]]:
-    """The notice's title and one ledger row per measure."""
-    conn = get_db()
-    row = load_row(conn, doc_id)
+    """The notice's title and one ledger row per measure (citations resolved as the cross-check does)."""
+    archive = get_archive()
+    doc = load_document(doc_id)
     try:
-        report = build_report(conn, None, row["id"], suggest=0)
+        report = check_notice(archive, doc)
     except NotANotice:
         abort(400, description="整改台账只适用于整改通报：这份文件不是通报。")
-    status = problem_statuses(conn, row["id"])
+    status = problem_statuses(archive, doc.id)
     cites: dict[str, list[Any]] = {}
     for c in report.citations:
         cites.setdefault(c.measure_id or c.problem_id or "", []).append(c)
@@ -153,8 +153,8 @@ def ledger_rows(doc_id: str) -> tuple[str, list[list[Any]]]:
         mc = cites.get(m.measure_id, [])
         rows.append([i, m.category, m.problem, m.problem_title, m.measure, m.text,
                      "\n".join(f"《{c.title}》{c.article or ''}" for c in mc),
-                     "\n".join(STATUS_LABELS.get(c.status, c.status) for c in mc) or "未引用法规",
-                     "、".join(f["text"] for f in m.figures), status.get(m.problem_id, "")])
+                     "\n".join(c.label for c in mc) or "未引用法规",
+                     "、".join(f.text for f in m.figures), status.get(m.problem_id, "")])
     return report.title, rows
 
 
@@ -176,7 +176,7 @@ def export_links() -> dict[str, str]:
 
 def my_saved() -> tuple[accounts.SavedSearch, ...]:
     user = g.get("user")
-    return accounts.saved_searches(get_db(), user.id) if user else ()
+    return accounts.saved_searches(get_archive(), user.id) if user else ()
 
 
 @bp.post("/saved")
@@ -185,12 +185,12 @@ def save() -> Any:
     query = request.form.get("query", "")
     args = parse_search_args(_query_args(query))
     if not args.q:
-        raise BadParam("query: a saved search needs a query", "保存检索需要检索词。")
+        raise BadRequest(description="保存检索需要检索词（参数 query 中的 q）。")
     query = urlencode({k: v for k, v in _query_args(query).items() if k not in ("page",)})
     try:
-        accounts.save_search(get_db(), g.user.id, request.form.get("name", "") or args.q, query)
+        accounts.save_search(get_archive(), g.user.id, request.form.get("name", "") or args.q, query)
     except accounts.AccountError as exc:
-        raise BadParam(str(exc), "保存检索需要名称和检索词。") from exc
+        raise BadRequest(description=f"保存检索需要名称和检索词（参数 {exc.param}）。") from exc
     return redirect(url_for("search.index", **_query_args(query)), code=303)
 
 
@@ -207,5 +207,5 @@ def saved_url(s: accounts.SavedSearch) -> str:
 @bp.post("/saved/<int:search_id>/delete")
 @operator_required
 def delete(search_id: int) -> Any:
-    accounts.delete_saved_search(get_db(), g.user.id, search_id)
+    accounts.delete_saved_search(get_archive(), g.user.id, search_id)
     return redirect(url_for("search.index"), code=303)

@@ -17,7 +17,7 @@ from archive import accounts, jobs
 from archive.extract import supported
 from archive.jobs import Job, NewFile
 
-from . import get_db, not_found, settings
+from . import get_archive, not_found, settings
 from .auth import audit, current_name, operator_required, too_large
 from .worker import upload_root
 
@@ -92,7 +92,7 @@ def _uploads() -> list[FileStorage]:
 
 def new_ingest_job() -> Job:
     staged = _stage(_uploads())
-    job = jobs.create_ingest(get_db(), current_name(), staged)
+    job = jobs.create_ingest(get_archive(), current_name(), staged)
     audit("upload", f"job {job.id}: {len(staged)} file(s)", [f.name for f in staged])
     _wake()
     return job
@@ -100,19 +100,19 @@ def new_ingest_job() -> Job:
 
 def new_reindex_job() -> Job:
     full = request.values.get("mode") == "full"
-    job = jobs.create_reindex(get_db(), current_name(), full)
+    job = jobs.create_reindex(get_archive(), current_name(), full)
     audit("reindex", f"job {job.id}: {'full' if full else 'incremental'}")
     _wake()
     return job
 
 
 def job_json(job: Job) -> dict[str, Any]:
-    conn = get_db()
-    files = jobs.files(conn, job.id)
+    archive = get_archive()
+    files = jobs.files(archive, job.id)
     return {"id": job.id, "kind": job.kind, "state": job.state, "state_label": STATE_LABELS[job.state],
             "full": job.full, "created_by": job.created_by, "created_at": job.created_at,
             "started_at": job.started_at, "finished_at": job.finished_at, "done": job.done, "total": job.total,
-            "message": job.message, "finished": job.finished, "ahead": 0 if job.finished else jobs.position(conn, job.id),
+            "message": job.message, "finished": job.finished, "ahead": 0 if job.finished else jobs.position(archive, job.id),
             "cancel_requested": job.cancel_requested,
             "counts": {k: sum(1 for f in files if f.outcome == k) for k in OUTCOME_LABELS},
             "files": [{"name": f.name, "size": f.size, "outcome": f.outcome, "label": OUTCOME_LABELS.get(f.outcome, f.outcome),
@@ -121,7 +121,7 @@ def job_json(job: Job) -> dict[str, Any]:
 
 
 def _job_or_404(job_id: int) -> Job:
-    job = jobs.get(get_db(), job_id)
+    job = jobs.get(get_archive(), job_id)
     if job is None:
         raise not_found(f"job_id: no job {job_id}", "没有这个任务。")
     return job
@@ -132,7 +132,7 @@ def _job_or_404(job_id: int) -> Job:
 def upload_form() -> Any:
     cfg = settings()
     return render_template("upload.html", accept=",".join(ACCEPT), max_file_mb=cfg.max_file_mb,
-                           upload_max_mb=cfg.upload_max_mb, recent=jobs.recent(get_db(), 5),
+                           upload_max_mb=cfg.upload_max_mb, recent=jobs.recent(get_archive(), 5),
                            STATE_LABELS=STATE_LABELS, JOB_KINDS=KIND_LABELS)
 
 
@@ -153,7 +153,7 @@ def job_page(job_id: int) -> Any:
 @operator_required
 def cancel(job_id: int) -> Any:
     _job_or_404(job_id)
-    jobs.request_cancel(get_db(), job_id)
+    jobs.request_cancel(get_archive(), job_id)
     audit("cancel", f"job {job_id}")
     return redirect(url_for("jobs.job_page", job_id=job_id), code=303)
 
@@ -161,9 +161,9 @@ def cancel(job_id: int) -> Any:
 @bp.get("/ops")
 @operator_required
 def ops() -> Any:
-    conn = get_db()
-    return render_template("ops.html", recent=jobs.recent(conn, 30), entries=accounts.audit_log(conn, 200),
-                           users=accounts.list_users(conn), tokens=accounts.list_tokens(conn),
+    archive = get_archive()
+    return render_template("ops.html", recent=jobs.recent(archive, 30), entries=accounts.audit_log(archive, 200),
+                           users=accounts.list_users(archive), tokens=accounts.list_tokens(archive),
                            STATE_LABELS=STATE_LABELS, JOB_KINDS=KIND_LABELS)
 
 
@@ -195,6 +195,6 @@ def api_reindex() -> Any:
 @operator_required
 def api_cancel(job_id: int) -> Any:
     _job_or_404(job_id)
-    jobs.request_cancel(get_db(), job_id)
+    jobs.request_cancel(get_archive(), job_id)
     audit("cancel", f"job {job_id}")
     return jsonify(job_json(_job_or_404(job_id)))

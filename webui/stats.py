@@ -12,8 +12,7 @@ from markupsafe import Markup, escape
 
 from archive.stats import NO_DATE, NO_PUBLISHER, ArchiveStats, Count, archive_stats
 
-from . import get_db
-from .labels import CITATION_STATUS
+from . import get_archive
 
 bp = Blueprint("stats", __name__)
 # every notice says 整改 (rectification) somewhere: the word lists all notices of a year or publisher
@@ -112,12 +111,12 @@ def charts(s: ArchiveStats) -> list[dict[str, Any]]:
 
 @bp.get("/stats")
 def page() -> Any:
-    s = archive_stats(get_db())
-    unresolved = [{"title": u.title, "status": CITATION_STATUS.get(u.status, u.status), "reason": u.reason,
+    s = archive_stats(get_archive())
+    unresolved = [{"title": u.title, "status": u.label, "reason": u.reason,
                    "count": u.count, "url": _search(q=u.title)} for u in s.unresolved]
     return render_template("stats.html", s=s, charts=charts(s), unresolved=unresolved)
 
 
 @bp.get("/api/stats")
 def api() -> Any:
-    return jsonify(archive_stats(get_db()).to_json())
+    return jsonify(archive_stats(get_archive()).to_json())

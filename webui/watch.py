@@ -14,7 +14,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from archive import accounts, store
+from archive import accounts
+from archive.database import Archive
 from archive.pipeline import FileOutcome, ingest
 from indexer.build import update
 from xuncha.settings import Settings
@@ -113,20 +114,20 @@ class Watcher:
         ready = self.stable()
         if not ready:
             return []
-        conn = store.connect(self.settings.db_path)
+        archive = Archive.open(self.settings.db_path)
         try:
-            taken = [self._take(conn, path) for path in ready]
+            taken = [self._take(archive, path) for path in ready]
             if any(t.outcome in ("added", "updated") for t in taken):
-                update(conn, self.settings.index_options(), wait_s=INDEX_WAIT_S)
-            accounts.record(conn, "watch", "watch ingest", f"{len(taken)} file(s) from {self.folder}",
+                update(archive, self.settings.index_options(), wait_s=INDEX_WAIT_S)
+            accounts.record(archive, "watch", "watch ingest", f"{len(taken)} file(s) from {self.folder}",
                             tuple(f"{t.source.name}: {t.outcome}" for t in taken))
         finally:
-            conn.close()
+            archive.close()
         return taken
 
-    def _take(self, conn: sqlite3.Connection, path: Path) -> Taken:
+    def _take(self, archive: Archive, path: Path) -> Taken:
         outcomes: list[FileOutcome] = []
-        ingest(conn, self.settings.ingest_options(), [str(path)], progress=outcomes.append)
+        ingest(archive, self.settings.ingest_options(), [str(path)], progress=outcomes.append)
         o = outcomes[0] if outcomes else FileOutcome(str(path), "failed", "nothing was read")
         self._seen.pop(path, None)
         rel = path.relative_to(self.folder)

@@ -16,7 +16,8 @@ import threading
 import time
 from pathlib import Path
 
-from archive import accounts, jobs, store
+from archive import accounts, jobs
+from archive.database import Archive
 from archive.jobs import Job, JobKind, JobState
 from archive.pipeline import FileOutcome, ingest
 from indexer.build import IndexBusy, reindex, update
@@ -51,11 +52,11 @@ class Worker:
         self._thread: threading.Thread | None = None
 
     def start(self) -> Worker:
-        conn = store.connect(self.settings.db_path)
+        archive = Archive.open(self.settings.db_path)
         try:
-            resumed = jobs.recover(conn)
+            resumed = jobs.recover(archive)
         finally:
-            conn.close()
+            archive.close()
         if resumed:
             log.info("resuming %d job(s) left running by a previous worker", resumed)
         self._thread = threading.Thread(target=self.run_forever, name="xuncha-worker", daemon=True)
@@ -84,78 +85,76 @@ class Worker:
 
     def run_once(self) -> bool:
         """Run the next queued job to its end; False when the queue is empty."""
-        conn = store.connect(self.settings.db_path)
+        archive = Archive.open(self.settings.db_path)
         try:
-            job = jobs.claim_next(conn)
+            job = jobs.claim_next(archive)
             if job is None:
                 return False
             try:
                 if job.kind == JobKind.INGEST:
-                    state, message = self._ingest(conn, job)
+                    state, message = self._ingest(archive, job)
                 else:
-                    state, message = self._reindex(conn, job)
+                    state, message = self._reindex(archive, job)
             except Cancelled:
                 state, message = JobState.CANCELLED, "cancelled by an operator"
             except (sqlite3.Error, OSError, IndexBusy) as exc:
                 state, message = JobState.FAILED, f"{type(exc).__name__}: {exc}"
-            jobs.finish(conn, job.id, state, message)
-            accounts.record(conn, job.created_by, f"job {state}", f"job {job.id} ({job.kind}): {message}")
+            jobs.finish(archive, job.id, state, message)
+            accounts.record(archive, job.created_by, f"job {state}", f"job {job.id} ({job.kind}): {message}")
             return True
         finally:
-            conn.close()
+            archive.close()
 
-    def _check_cancel(self, conn: sqlite3.Connection, job: Job) -> None:
-        if jobs.cancel_requested(conn, job.id) or self._stop.is_set():
+    def _check_cancel(self, archive: Archive, job: Job) -> None:
+        if jobs.cancel_requested(archive, job.id) or self._stop.is_set():
             if self._stop.is_set():  # shutting down: leave it running, recover() re-queues it
                 raise SystemExit
             raise Cancelled
 
-    def _ingest(self, conn: sqlite3.Connection, job: Job) -> tuple[JobState, str]:
+    def _ingest(self, archive: Archive, job: Job) -> tuple[JobState, str]:
         options = self.settings.ingest_options()
         changed = 0
-        pending = jobs.pending_files(conn, job.id)
+        pending = jobs.pending_files(archive, job.id)
         for f in pending:
-            self._check_cancel(conn, job)
+            self._check_cancel(archive, job)
             target = library_path(self.settings, f.name)
             if f.staged_path and Path(f.staged_path).is_file():
                 target.parent.mkdir(parents=True, exist_ok=True)
                 os.replace(f.staged_path, target)
             if not target.is_file():
-                jobs.file_done(conn, job.id, f.id, "failed", "the uploaded file is gone from the staging folder", None)
+                jobs.file_done(archive, job.id, f.id, "failed", "the uploaded file is gone from the staging folder", None)
                 continue
             outcomes: list[FileOutcome] = []
-            ingest(conn, options, [str(target)], progress=outcomes.append)
+            ingest(archive, options, [str(target)], progress=outcomes.append)
             o = outcomes[0] if outcomes else FileOutcome(str(target), "failed", "nothing was read")
             if o.outcome in ("added", "updated"):
                 changed += 1
-                update(conn, self.settings.index_options(), wait_s=INDEX_WAIT_S)  # searchable now
-            jobs.file_done(conn, job.id, f.id, o.outcome, o.reason, o.doc_id)
-        _cleanup_staging({Path(f.staged_path).parent for f in jobs.files(conn, job.id) if f.staged_path})
+                update(archive, self.settings.index_options(), wait_s=INDEX_WAIT_S)  # searchable now
+            jobs.file_done(archive, job.id, f.id, o.outcome, o.reason, o.doc_id)
+        _cleanup_staging({Path(f.staged_path).parent for f in jobs.files(archive, job.id) if f.staged_path})
         return JobState.DONE, f"{changed} document(s) added or updated"
 
-    def _reindex(self, conn: sqlite3.Connection, job: Job) -> tuple[JobState, str]:
-        total = _document_count(conn)
-        jobs.set_progress(conn, job.id, 0, total, "indexing")
+    def _reindex(self, archive: Archive, job: Job) -> tuple[JobState, str]:
+        total = _document_count(archive)
+        jobs.set_progress(archive, job.id, 0, total, "indexing")
         state = {"done": 0, "at": time.monotonic()}
 
         def progress(n: int) -> None:
             state["done"] += n
             if time.monotonic() - state["at"] >= PROGRESS_EVERY_S:
                 state["at"] = time.monotonic()
-                self._check_cancel(conn, job)
-                jobs.set_progress(conn, job.id, state["done"], total, "indexing")
+                self._check_cancel(archive, job)
+                jobs.set_progress(archive, job.id, state["done"], total, "indexing")
 
-        report = reindex(conn, self.settings.index_options(), full=job.full, progress=progress, wait_s=INDEX_WAIT_S)
-        jobs.set_progress(conn, job.id, total if report.mode != "none" else 0, total,
+        report = reindex(archive, self.settings.index_options(), full=job.full, progress=progress, wait_s=INDEX_WAIT_S)
+        jobs.set_progress(archive, job.id, total if report.mode != "none" else 0, total,
                           f"{report.mode}: {report.documents} documents in {report.seconds:.1f} s")
         return JobState.DONE, (f"{report.mode}: {report.documents} documents, {report.removed} removed, "
                                f"{report.seconds:.1f} s")
 
 
-def _document_count(conn: sqlite3.Connection) -> int:
-    from archive.stats import document_count
-
-    return document_count(conn)
+def _document_count(archive: Archive) -> int:
+    return sum(archive.type_counts().values())
 
 
 def _cleanup_staging(folders: set[Path]) -> None:

@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from archive import accounts
+from archive.database import Archive
 
 from .settings import Settings
 
@@ -17,7 +18,7 @@ def _settings(ctx: click.Context) -> Settings:
     return ctx.find_object(Settings)  # type: ignore[return-value]
 
 
-def _conn(ctx: click.Context):  # type: ignore[no-untyped-def]
+def _conn(ctx: click.Context) -> Archive:
     from .cli import _open
 
     return _open(_settings(ctx))
@@ -153,11 +154,10 @@ def worker(ctx: click.Context, once: bool) -> None:
     _conn(ctx).close()
     w = Worker(settings)
     if once:
-        from archive import jobs, store
+        from archive import jobs
 
-        conn = store.connect(settings.db_path)
-        jobs.recover(conn)
-        conn.close()
+        with _conn(ctx) as archive:
+            jobs.recover(archive)
         n = 0
         while w.run_once():
             n += 1
