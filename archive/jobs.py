@@ -131,7 +131,7 @@ def recover(archive: Archive) -> int:
     with archive.transaction():
         archive.conn.execute("UPDATE jobs SET state = 'cancelled', finished_at = ? WHERE state = 'running' "
                      "AND cancel_requested = 1", (store.now(),))
-        return archive.conn.execute("UPDATE jobs SET state = 'queued', message = 'resumed after a restart' "
+        return archive.conn.execute("UPDATE jobs SET state = 'queued', message = '服务重启后继续' "
                             "WHERE state = 'running'").rowcount
 
 

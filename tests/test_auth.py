@@ -88,7 +88,7 @@ def test_sign_in_sets_strict_cookie_and_audits(settings: Settings, client) -> No
     cookie = resp.headers["Set-Cookie"]
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Secure" not in cookie
     page = client.get("/ops").get_data(as_text=True)
-    assert "alice" in page and "sign in" in page  # the audit table lists the sign-in
+    assert "alice" in page and "<td>登录</td>" in page  # the audit table lists the sign-in
 
 
 def test_cookie_secure_over_https(settings: Settings) -> None:

@@ -185,7 +185,7 @@ def test_restart_resumes_without_reading_twice(settings: Settings, client) -> No
     assert w.run_once()
     data = client.get(f"/api/jobs/{jid}").json
     assert data["state"] == "done" and [f["outcome"] for f in data["files"]] == ["added", "added"]
-    assert data["message"].startswith("1 document")  # only the second file was read by the resumed run
+    assert data["message"] == "新增或更新 1 份文件"  # only the second file was read by the resumed run
     conn = Archive.open(settings.db_path)
     assert conn.conn.execute("SELECT COUNT(*) FROM ingest_log").fetchone()[0] == logged + 1
     conn.close()
@@ -220,12 +220,12 @@ def test_reindex_job_from_ops_page(settings: Settings, client) -> None:
     jid = job_id(resp)
     run_all(settings)
     data = client.get(f"/api/jobs/{jid}").json
-    assert data["state"] == "done" and data["full"] and data["message"].startswith("full: 10 documents")
+    assert data["state"] == "done" and data["full"] and data["message"].startswith("全部重建：10 份文件，移除 0 份")
     assert data["done"] == data["total"] == 10
     html = client.get(f"/jobs/{jid}").get_data(as_text=True)
     assert "全部重建" in html and "已完成" in html
     ops = client.get("/ops").get_data(as_text=True)
-    assert "reindex" in ops and f"job {jid}: full" in ops  # the audit trail
+    assert "<td>重建索引</td>" in ops and f"任务 #{jid}：全部重建" in ops  # the audit trail
 
 
 def test_api_upload_with_token(settings: Settings, client) -> None:

@@ -63,4 +63,4 @@ def test_worker_once_runs_queue(runner: CliRunner, settings: Settings) -> None:
     conn = Archive.open(settings.db_path)
     job = jobs.recent(conn)[0]
     conn.close()
-    assert job.state == "done" and job.message.startswith("full: 0 documents")
+    assert job.state == "done" and job.message.startswith("全部重建：0 份文件")

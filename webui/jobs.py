@@ -28,6 +28,9 @@ OUTCOME_LABELS = {"pending": "等待处理", "added": "新增", "updated": "已�
 STATE_LABELS = {"queued": "排队中", "running": "进行中", "done": "已完成", "failed": "失败", "cancelled": "已取消"}
 KIND_LABELS = {"ingest": "上传收录", "reindex": "重建索引"}
 MAX_FILES = 2000
+ACTION_LABELS = {"sign in": "登录", "upload": "上传", "reindex": "重建索引", "cancel": "取消任务",
+                 "job done": "任务完成", "job failed": "任务失败", "job cancelled": "任务已取消",
+                 "watch ingest": "监视文件夹收录"}
 
 
 def clean_name(raw: str, ord_: int) -> str:
@@ -93,7 +96,7 @@ def _uploads() -> list[FileStorage]:
 def new_ingest_job() -> Job:
     staged = _stage(_uploads())
     job = jobs.create_ingest(get_archive(), current_name(), staged)
-    audit("upload", f"job {job.id}: {len(staged)} file(s)", [f.name for f in staged])
+    audit("upload", f"任务 #{job.id}：{len(staged)} 个文件", [f.name for f in staged])
     _wake()
     return job
 
@@ -101,9 +104,22 @@ def new_ingest_job() -> Job:
 def new_reindex_job() -> Job:
     full = request.values.get("mode") == "full"
     job = jobs.create_reindex(get_archive(), current_name(), full)
-    audit("reindex", f"job {job.id}: {'full' if full else 'incremental'}")
+    audit("reindex", f"任务 #{job.id}：{'全部重建' if full else '增量更新'}")
     _wake()
     return job
+
+
+def size_label(n: int) -> str:
+    """2.0 KB, 3.9 MB; — for a file refused before it was read."""
+    if not n:
+        return "—"
+    return f"{n / 1024:.1f} KB" if n < 1024 * 1024 else f"{n / 1024 / 1024:.1f} MB"
+
+
+def progress_label(job: Job) -> str:
+    if job.state == "queued" and not job.total:
+        return "等待开始"
+    return f"已处理 {job.done} / {job.total} {'个文件' if job.kind == 'ingest' else '份文件'}"
 
 
 def job_json(job: Job) -> dict[str, Any]:
@@ -115,7 +131,8 @@ def job_json(job: Job) -> dict[str, Any]:
             "message": job.message, "finished": job.finished, "ahead": 0 if job.finished else jobs.position(archive, job.id),
             "cancel_requested": job.cancel_requested,
             "counts": {k: sum(1 for f in files if f.outcome == k) for k in OUTCOME_LABELS},
-            "files": [{"name": f.name, "size": f.size, "outcome": f.outcome, "label": OUTCOME_LABELS.get(f.outcome, f.outcome),
+            "progress_label": progress_label(job),
+            "files": [{"name": f.name, "size": f.size, "size_label": size_label(f.size), "outcome": f.outcome, "label": OUTCOME_LABELS.get(f.outcome, f.outcome),
                        "reason": f.reason, "doc_id": f.doc_id,
                        "doc_url": url_for("docs.document", doc_id=f.doc_id) if f.doc_id else None} for f in files]}
 
@@ -154,7 +171,7 @@ def job_page(job_id: int) -> Any:
 def cancel(job_id: int) -> Any:
     _job_or_404(job_id)
     jobs.request_cancel(get_archive(), job_id)
-    audit("cancel", f"job {job_id}")
+    audit("cancel", f"任务 #{job_id}")
     return redirect(url_for("jobs.job_page", job_id=job_id), code=303)
 
 
@@ -164,7 +181,7 @@ def ops() -> Any:
     archive = get_archive()
     return render_template("ops.html", recent=jobs.recent(archive, 30), entries=accounts.audit_log(archive, 200),
                            users=accounts.list_users(archive), tokens=accounts.list_tokens(archive),
-                           STATE_LABELS=STATE_LABELS, JOB_KINDS=KIND_LABELS)
+                           STATE_LABELS=STATE_LABELS, JOB_KINDS=KIND_LABELS, ACTION_LABELS=ACTION_LABELS)
 
 
 @bp.post("/ops/reindex")
@@ -196,5 +213,5 @@ def api_reindex() -> Any:
 def api_cancel(job_id: int) -> Any:
     _job_or_404(job_id)
     jobs.request_cancel(get_archive(), job_id)
-    audit("cancel", f"job {job_id}")
+    audit("cancel", f"任务 #{job_id}")
     return jsonify(job_json(_job_or_404(job_id)))

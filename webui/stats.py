@@ -17,7 +17,7 @@ from . import get_archive
 bp = Blueprint("stats", __name__)
 # every notice says 整改 (rectification) somewhere: the word lists all notices of a year or publisher
 ALL_NOTICES_Q = "整改"
-ROW_H, LABEL_W, BAR_W, COUNT_W, LABEL_CHARS = 28, 300, 360, 56, 20
+ROW_H, LABEL_W, BAR_W, COUNT_W, LABEL_CHARS = 28, 400, 420, 56, 27
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,6 +26,17 @@ class Bar:
     count: int
     url: str | None
     full: str = ""  # the whole label, when the bar shows a shorter one
+    keep: str = ""  # the end that must stay visible when the label is shortened (an article: 第二十条)
+
+
+def shorten(label: str, keep: str = "") -> str:
+    """At most LABEL_CHARS characters: the middle gives way, `keep` (and a closing 》) stays."""
+    if len(label) <= LABEL_CHARS:
+        return label
+    tail = keep if keep and label.endswith(keep) else ""
+    if tail and label[: -len(tail)].endswith("》"):
+        tail = "》" + tail
+    return label[: LABEL_CHARS - len(tail) - 1] + "…" + tail
 
 
 _CATEGORY_FRAME = re.compile(r"^关于|方面(?:存在的)?(?:问题)?(?:的整改(?:落实)?情况)?$|问题的整改(?:落实)?情况$")
@@ -53,7 +64,7 @@ def bar_chart(bars: list[Bar], caption: str) -> Markup:
     for i, b in enumerate(bars):
         y = 4 + i * ROW_H
         w = max(2, round(BAR_W * b.count / top))
-        label = b.label if len(b.label) <= LABEL_CHARS else b.label[: LABEL_CHARS - 1] + "…"
+        label = shorten(b.label, b.keep)
         row = (f'<title>{escape(b.full or b.label)}：{b.count}</title>'
                f'<text class="chart-label" x="{LABEL_W - 8}" y="{y + 18}" text-anchor="end">{escape(label)}</text>'
                f'<rect class="chart-bar" x="{LABEL_W}" y="{y + 4}" width="{w}" height="{ROW_H - 8}" rx="2"/>'
@@ -83,10 +94,10 @@ def charts(s: ArchiveStats) -> list[dict[str, Any]]:
         return Bar(c.label, c.count, _search(q=c.label, kind="problem"))
 
     def regulation(c: Count) -> Bar:
-        return Bar(c.label, c.count, _search(q=c.title))
+        return Bar(c.label, c.count, _search(q=c.title), c.label, "》")
 
     def article(c: Count) -> Bar:
-        return Bar(c.label, c.count, _search(q=f"{c.title} {c.article}"))
+        return Bar(c.label, c.count, _search(q=f"{c.title} {c.article}"), c.label, c.article or "")
 
     specs = [
         ("by-category", "各类问题数量", "按通报中的问题类别（如“关于……方面”）统计问题条数；点击查看该类问题。",

@@ -119,7 +119,7 @@ class Watcher:
             taken = [self._take(archive, path) for path in ready]
             if any(t.outcome in ("added", "updated") for t in taken):
                 update(archive, self.settings.index_options(), wait_s=INDEX_WAIT_S)
-            accounts.record(archive, "watch", "watch ingest", f"{len(taken)} file(s) from {self.folder}",
+            accounts.record(archive, "watch", "watch ingest", f"{len(taken)} 个文件，来自 {self.folder}",
                             tuple(f"{t.source.name}: {t.outcome}" for t in taken))
         finally:
             archive.close()

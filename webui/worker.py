@@ -26,6 +26,7 @@ from xuncha.settings import Settings
 log = logging.getLogger(__name__)
 INDEX_WAIT_S = 120.0  # another writer (a CLI ingest) may hold the index lock this long
 PROGRESS_EVERY_S = 0.5
+MODES = {"full": "全部重建", "incremental": "增量更新", "none": "索引已是最新"}
 
 
 class Cancelled(Exception):
@@ -96,11 +97,11 @@ class Worker:
                 else:
                     state, message = self._reindex(archive, job)
             except Cancelled:
-                state, message = JobState.CANCELLED, "cancelled by an operator"
+                state, message = JobState.CANCELLED, "已由操作员取消"
             except (sqlite3.Error, OSError, IndexBusy) as exc:
-                state, message = JobState.FAILED, f"{type(exc).__name__}: {exc}"
+                state, message = JobState.FAILED, f"出错（{type(exc).__name__}）：{exc}"
             jobs.finish(archive, job.id, state, message)
-            accounts.record(archive, job.created_by, f"job {state}", f"job {job.id} ({job.kind}): {message}")
+            accounts.record(archive, job.created_by, f"job {state}", f"任务 #{job.id}：{message}")
             return True
         finally:
             archive.close()
@@ -132,11 +133,11 @@ class Worker:
                 update(archive, self.settings.index_options(), wait_s=INDEX_WAIT_S)  # searchable now
             jobs.file_done(archive, job.id, f.id, o.outcome, o.reason, o.doc_id)
         _cleanup_staging({Path(f.staged_path).parent for f in jobs.files(archive, job.id) if f.staged_path})
-        return JobState.DONE, f"{changed} document(s) added or updated"
+        return JobState.DONE, f"新增或更新 {changed} 份文件"
 
     def _reindex(self, archive: Archive, job: Job) -> tuple[JobState, str]:
         total = _document_count(archive)
-        jobs.set_progress(archive, job.id, 0, total, "indexing")
+        jobs.set_progress(archive, job.id, 0, total, "正在建立索引")
         state = {"done": 0, "at": time.monotonic()}
 
         def progress(n: int) -> None:
@@ -144,13 +145,13 @@ class Worker:
             if time.monotonic() - state["at"] >= PROGRESS_EVERY_S:
                 state["at"] = time.monotonic()
                 self._check_cancel(archive, job)
-                jobs.set_progress(archive, job.id, state["done"], total, "indexing")
+                jobs.set_progress(archive, job.id, state["done"], total, "正在建立索引")
 
         report = reindex(archive, self.settings.index_options(), full=job.full, progress=progress, wait_s=INDEX_WAIT_S)
-        jobs.set_progress(archive, job.id, total if report.mode != "none" else 0, total,
-                          f"{report.mode}: {report.documents} documents in {report.seconds:.1f} s")
-        return JobState.DONE, (f"{report.mode}: {report.documents} documents, {report.removed} removed, "
-                               f"{report.seconds:.1f} s")
+        message = (f"{MODES.get(report.mode, report.mode)}：{report.documents} 份文件，移除 {report.removed} 份，"
+                   f"用时 {report.seconds:.1f} 秒")
+        jobs.set_progress(archive, job.id, total if report.mode != "none" else 0, total, message)
+        return JobState.DONE, message
 
 
 def _document_count(archive: Archive) -> int:

@@ -4,8 +4,7 @@
   "use strict";
   var LABELS = {};
 
-  function kb(n) { return (n / 1024).toFixed(1) + " KB"; }
-  function mb(n) { return (n / 1048576).toFixed(1) + " MB"; }
+  function mb(n) { return n < 1048576 ? (n / 1024).toFixed(1) + " KB" : (n / 1048576).toFixed(1) + " MB"; }
 
   var form = document.getElementById("upload-form");
   if (form) {
@@ -62,8 +61,7 @@
     document.getElementById("job-ahead").textContent = data.ahead ? "（前面还有 " + data.ahead + " 个任务）" : "";
     var bar = document.getElementById("job-progress");
     bar.max = data.total || 1; bar.value = data.done;
-    document.getElementById("job-count").textContent = "已处理 " + data.done + " / " + data.total +
-      (data.kind === "ingest" ? " 个文件" : " 份文件");
+    document.getElementById("job-count").textContent = data.progress_label;
     document.getElementById("job-message").textContent = data.message || "";
     var body = document.getElementById("job-files");
     if (body) {
@@ -77,7 +75,7 @@
         var badge = document.createElement("span");
         badge.className = "outcome outcome-" + f.outcome; badge.textContent = f.label;
         LABELS[f.outcome] = f.label;
-        tr.append(cell(name), cell(kb(f.size), "num"), cell(badge), cell(f.reason || ""));
+        tr.append(cell(name), cell(f.size_label, "num"), cell(badge), cell(f.reason || ""));
         body.appendChild(tr);
       });
       var sum = document.getElementById("job-summary");
