@@ -66,8 +66,11 @@ def job_id(resp) -> int:  # type: ignore[no-untyped-def]
 
 def run_all(settings: Settings) -> int:
     w, n = Worker(settings), 0
-    while w.run_once():
-        n += 1
+    try:
+        while w.run_once():
+            n += 1
+    finally:
+        w.release()
     return n
 
 
@@ -143,6 +146,7 @@ def test_second_batch_queues_behind_first_and_cancel(settings: Settings, client)
     assert client.get(f"/api/jobs/{a}").json["state"] == "done"
     assert client.get(f"/api/jobs/{b}").json["state"] == "queued" and client.get(f"/api/jobs/{b}").json["ahead"] == 0
     assert w.run_once() and not w.run_once()
+    w.release()
     assert client.get(f"/api/jobs/{b}").json["state"] == "done"
     assert client.get(f"/api/jobs/{c}").json["state"] == "cancelled"
     assert not library_path(settings, "三.txt").exists()
@@ -183,6 +187,7 @@ def test_restart_resumes_without_reading_twice(settings: Settings, client) -> No
     assert jobs.recover(conn) == 1 and jobs.get(conn, jid).state == JobState.QUEUED
     conn.close()
     assert w.run_once()
+    w.release()
     data = client.get(f"/api/jobs/{jid}").json
     assert data["state"] == "done" and [f["outcome"] for f in data["files"]] == ["added", "added"]
     assert data["message"] == "新增或更新 1 份文件"  # only the second file was read by the resumed run
@@ -190,6 +195,24 @@ def test_restart_resumes_without_reading_twice(settings: Settings, client) -> No
     assert conn.conn.execute("SELECT COUNT(*) FROM ingest_log").fetchone()[0] == logged + 1
     conn.close()
     assert client.get("/api/search?q=%22防汛仓库%22").json["total"] >= 1
+
+
+def test_one_worker_per_archive(settings: Settings, runner) -> None:  # type: ignore[no-untyped-def]
+    """A second worker is refused while the first lives, so recover() never re-queues a job being run."""
+    from webui.worker import WorkerBusy
+    from xuncha.cli import main
+
+    first = Worker(settings).claim()
+    try:
+        with pytest.raises(WorkerBusy):
+            Worker(settings).claim()
+        result = runner.invoke(main, ["--home", str(settings.home), "worker", "--once"])
+        assert result.exit_code == 1 and "another worker runs the job queue" in result.output
+        assert "hint:" in result.output
+    finally:
+        first.release()
+    second = Worker(settings).claim()  # free again
+    second.release()
 
 
 def test_worker_thread_picks_up_and_serves(settings: Settings) -> None:
@@ -253,3 +276,43 @@ def test_new_file_refused_counts_as_done(settings: Settings) -> None:
     job = jobs.create_ingest(conn, "alice", [NewFile("a.exe", None, 3, "skipped", "unsupported")])
     assert job.done == 1 and job.total == 1
     conn.close()
+
+
+def test_api_cancel_with_token(settings: Settings, client) -> None:
+    jid = job_id(upload(client, [("一.txt", "示例文本。".encode())]))
+    anonymous = make_app(settings).test_client()
+    assert anonymous.post(f"/api/jobs/{jid}/cancel").status_code == 401
+    assert client.post(f"/api/jobs/{jid}/cancel").status_code == 400  # a session needs its CSRF token
+    resp = client.post(f"/api/jobs/{jid}/cancel", headers=bearer(settings))
+    assert resp.status_code == 200 and resp.json["state"] == "cancelled"
+    assert client.post("/api/jobs/999/cancel", headers=bearer(settings)).status_code == 404
+
+
+def test_reindex_cancelled_midway_keeps_the_old_index(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """Cancelling a running full rebuild stops it at the next progress report; searches still see the old index."""
+    import webui.worker as worker_mod
+
+    # one process: progress is reported per document
+    settings = fresh_archive(tmp_path, tmp_path_factory.getbasetemp(), workers=1)
+    client = make_app(settings).test_client()
+    client.csrf = sign_in(client)  # type: ignore[attr-defined]
+
+    monkeypatch.setattr(worker_mod, "PROGRESS_EVERY_S", 0.0)
+    jid = job_id(client.post("/ops/reindex", data={"csrf_token": client.csrf, "mode": "full"}))
+    conn = Archive.open(settings.db_path)
+    before = sorted(p.name for p in (settings.index_root).glob("gen-*"))
+    real = jobs.set_progress
+
+    def cancel_then_report(archive, job_id, done, total, message=""):  # type: ignore[no-untyped-def]
+        real(archive, job_id, done, total, message)
+        if done:
+            jobs.request_cancel(conn, job_id)
+
+    monkeypatch.setattr(jobs, "set_progress", cancel_then_report)
+    run_all(settings)
+    conn.close()
+    data = client.get(f"/api/jobs/{jid}").json
+    assert data["state"] == "cancelled" and data["message"] == "已由操作员取消"
+    assert sorted(p.name for p in settings.index_root.glob("gen-*")) == before
+    assert client.get("/api/search?q=公车").json["total"] > 0

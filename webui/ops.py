@@ -24,14 +24,20 @@ def init_ops(app: Flask) -> None:
 
 def start_background(app: Flask) -> list[object]:
     """The job worker (and the watch-folder thread when `watch_dir` is set), as `xuncha serve` runs them."""
-    from .worker import Worker
+    import logging
+
+    from .worker import Worker, WorkerBusy
 
     cfg = app.config["XUNCHA_SETTINGS"]
     started: list[object] = []
     if cfg.serve_worker:
-        worker = Worker(cfg).start()
-        app.extensions["xuncha.worker"] = worker
-        started.append(worker)
+        try:
+            worker = Worker(cfg).start()
+        except WorkerBusy as exc:  # a `xuncha worker` runs the queue already: it will take the uploads
+            logging.getLogger(__name__).warning("%s; this server queues jobs for it", exc)
+        else:
+            app.extensions["xuncha.worker"] = worker
+            started.append(worker)
     if cfg.watch_dir:
         from .watch import Watcher
 

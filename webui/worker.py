@@ -9,12 +9,14 @@ so documents become searchable one by one while searches go on reading the previ
 
 from __future__ import annotations
 
+import fcntl
 import logging
 import os
 import sqlite3
 import threading
 import time
 from pathlib import Path
+from typing import TextIO
 
 from archive import accounts, jobs
 from archive.database import Archive
@@ -42,8 +44,13 @@ def library_path(settings: Settings, name: str) -> Path:
     return upload_root(settings) / "library" / name
 
 
+class WorkerBusy(RuntimeError):
+    """Another worker (a `xuncha serve` or a `xuncha worker`) runs this archive's queue."""
+
+
 class Worker:
-    """Polls the queue; wake() makes it look at once."""
+    """Polls the queue; wake() makes it look at once. One worker per archive: claim() takes HOME/worker.lock
+    (released by the OS when the process dies), so recover() never re-queues a job a live worker is running."""
 
     def __init__(self, settings: Settings, poll_s: float = 1.0) -> None:
         self.settings = settings
@@ -51,15 +58,33 @@ class Worker:
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self._lock: TextIO | None = None
+
+    def claim(self) -> Worker:
+        """Become the archive's one worker and re-queue what a dead one left running; WorkerBusy if taken."""
+        if self._lock is None:
+            self.settings.home.mkdir(parents=True, exist_ok=True)
+            fh = open(self.settings.home / "worker.lock", "w")  # noqa: SIM115 - held for the worker's life
+            try:
+                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                fh.close()
+                raise WorkerBusy(f"another worker runs the job queue of {self.settings.home}") from None
+            self._lock = fh
+            with Archive.open(self.settings.db_path) as archive:
+                resumed = jobs.recover(archive)
+            if resumed:
+                log.info("resuming %d job(s) left running by a previous worker", resumed)
+        return self
+
+    def release(self) -> None:
+        if self._lock is not None:
+            fcntl.flock(self._lock, fcntl.LOCK_UN)
+            self._lock.close()
+            self._lock = None
 
     def start(self) -> Worker:
-        archive = Archive.open(self.settings.db_path)
-        try:
-            resumed = jobs.recover(archive)
-        finally:
-            archive.close()
-        if resumed:
-            log.info("resuming %d job(s) left running by a previous worker", resumed)
+        self.claim()
         self._thread = threading.Thread(target=self.run_forever, name="xuncha-worker", daemon=True)
         self._thread.start()
         return self
@@ -72,6 +97,7 @@ class Worker:
         self._wake.set()
         if self._thread:
             self._thread.join(timeout)
+        self.release()
 
     def run_forever(self) -> None:
         while not self._stop.is_set():
@@ -86,6 +112,7 @@ class Worker:
 
     def run_once(self) -> bool:
         """Run the next queued job to its end; False when the queue is empty."""
+        self.claim()
         archive = Archive.open(self.settings.db_path)
         try:
             job = jobs.claim_next(archive)

@@ -148,19 +148,21 @@ def watch(ctx: click.Context, folder: Path | None, once: bool) -> None:
 @click.pass_context
 def worker(ctx: click.Context, once: bool) -> None:
     """Run the upload and re-index job queue (`xuncha serve` runs one itself unless serve_worker = false)."""
-    from webui.worker import Worker
+    from webui.worker import Worker, WorkerBusy
 
     settings = _settings(ctx)
     _conn(ctx).close()
     w = Worker(settings)
+    try:
+        w.claim()
+    except WorkerBusy as exc:
+        raise click.ClickException(f"{exc}\nhint: `xuncha serve` runs a worker itself unless serve_worker = false; "
+                                   "run one or the other") from exc
     if once:
-        from archive import jobs
-
-        with _conn(ctx) as archive:
-            jobs.recover(archive)
         n = 0
         while w.run_once():
             n += 1
+        w.release()
         click.echo(f"{n} job(s) run")
         return
     click.echo("worker: waiting for jobs (Ctrl-C to stop)", err=True)
