@@ -82,6 +82,11 @@ def test_upload_folder_until_searchable(ui: Any, ops_url: str, tmp_path: Path) -
     (folder / "二批" / "示例社区工作简报.md").write_text(
         "# 示例社区工作简报\n\n本期介绍社区开展垃圾分类督导和楼道清理的情况。\n", encoding="utf-8")
     (folder / "说明.exe").write_bytes(b"MZ")
+    def documents_in_stats() -> int:
+        ui.goto(ops_url + "/stats")
+        return int(re.search(r"档案共 (\d+) 份文件", ui.locator(".stats-summary").inner_text()).group(1))
+
+    before = documents_in_stats()
     sign_in(ui, ops_url, "/upload")
     assert ui.url.startswith(ops_url + "/upload")
     ui.locator("#folder").set_input_files(str(folder))
@@ -106,6 +111,7 @@ def test_upload_folder_until_searchable(ui: Any, ops_url: str, tmp_path: Path) -
     assert STREET in ui.locator("h1").first.inner_text()
     ui.goto(ops_url + "/?q=%22防汛仓库%22")
     assert STREET in ui.locator(".hits").inner_text()
+    assert documents_in_stats() == before + 2  # the statistics change with the upload
     ui.goto(ops_url + "/ops")
     assert "上传" in ui.locator(".audit-table").inner_text() and f"{STREET}.txt" in ui.locator(".audit-table").inner_text()
     shot(ui, "ops")
