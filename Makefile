@@ -5,6 +5,8 @@ BIN := $(VENV)/bin
 SERVE_HOME ?= xuncha-data
 HOST ?= 127.0.0.1
 PORT ?= 5000
+# files dropped here are ingested by the running server (the watch_dir setting; done/ and failed/ inside)
+WATCH_DIR ?= xuncha-inbox
 
 .PHONY: serve test install system-deps bench quality clean
 
@@ -21,7 +23,7 @@ install: $(BIN)/.installed
 serve: install
 	rm -rf $(SERVE_HOME)
 	-$(BIN)/xuncha --home $(SERVE_HOME) ingest corpus
-	$(BIN)/xuncha --home $(SERVE_HOME) serve --host $(HOST) --port $(PORT)
+	XUNCHA_WATCH_DIR=$(WATCH_DIR) $(BIN)/xuncha --home $(SERVE_HOME) serve --host $(HOST) --port $(PORT)
 
 # Debian chromium, CJK fonts, tesseract chi_sim and poppler, when missing (needs root).
 system-deps:

@@ -125,6 +125,70 @@ MIGRATIONS: list[str] = [
     ALTER TABLE problems ADD COLUMN responsible TEXT;
     CREATE INDEX problems_status ON problems(status);
     """,
+    # 3 (issue 16): operators, their API tokens, the audit trail, saved searches and the job queue
+    # (archive/accounts.py, jobs.py)
+    """
+    CREATE TABLE users (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE,
+        password_hash TEXT NOT NULL,
+        created_at TEXT NOT NULL
+    );
+    CREATE TABLE api_tokens (
+        id INTEGER PRIMARY KEY,
+        user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        label TEXT NOT NULL,
+        token_hash TEXT NOT NULL UNIQUE,
+        prefix TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        last_used_at TEXT,
+        revoked_at TEXT
+    );
+    CREATE TABLE audit (
+        id INTEGER PRIMARY KEY,
+        at TEXT NOT NULL,
+        user_name TEXT NOT NULL,
+        action TEXT NOT NULL,
+        detail TEXT NOT NULL,
+        files_json TEXT NOT NULL,
+        address TEXT
+    );
+    CREATE TABLE saved_searches (
+        id INTEGER PRIMARY KEY,
+        user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        name TEXT NOT NULL,
+        query TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        UNIQUE (user_id, name)
+    );
+    CREATE TABLE jobs (
+        id INTEGER PRIMARY KEY,
+        kind TEXT NOT NULL CHECK (kind IN ('ingest', 'reindex')),
+        state TEXT NOT NULL CHECK (state IN ('queued', 'running', 'done', 'failed', 'cancelled')),
+        full INTEGER NOT NULL DEFAULT 0,
+        created_by TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        started_at TEXT,
+        finished_at TEXT,
+        cancel_requested INTEGER NOT NULL DEFAULT 0,
+        done INTEGER NOT NULL DEFAULT 0,
+        total INTEGER NOT NULL DEFAULT 0,
+        message TEXT NOT NULL DEFAULT ''
+    );
+    CREATE INDEX jobs_state ON jobs(state, id);
+    CREATE TABLE job_files (
+        id INTEGER PRIMARY KEY,
+        job_id INTEGER NOT NULL REFERENCES jobs(id) ON DELETE CASCADE,
+        ord INTEGER NOT NULL,
+        name TEXT NOT NULL,
+        staged_path TEXT,
+        size INTEGER NOT NULL,
+        outcome TEXT NOT NULL DEFAULT 'pending',
+        reason TEXT,
+        doc_id TEXT
+    );
+    CREATE INDEX job_files_job ON job_files(job_id, ord);
+    """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

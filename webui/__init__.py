@@ -25,7 +25,8 @@ from .params import BadParam
 log = logging.getLogger(__name__)
 
 ERROR_TITLES: dict[int, str] = {
-    400: "请求参数有误", 404: "页面不存在", 405: "不支持的请求方法", 413: "请求过大", 414: "网址过长",
+    400: "请求参数有误", 401: "需要登录", 404: "页面不存在", 405: "不支持的请求方法", 413: "请求过大", 414: "网址过长",
+    429: "请求过于频繁",
     500: "服务器内部错误", 503: "服务暂不可用",
 }
 ERROR_HINTS: dict[int, str] = {
@@ -52,6 +53,9 @@ def create_app(settings: Settings) -> Flask:
     app.register_blueprint(docs_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(check_bp)
+    from .ops import init_ops  # sign-in, upload and jobs, statistics, exports (issue 16)
+
+    init_ops(app)
     app.register_error_handler(HTTPException, handle_error)
     app.register_error_handler(Exception, handle_error)
     app.teardown_appcontext(close_db)

@@ -272,6 +272,9 @@ def serve(ctx: click.Context, host: str | None, port: int | None, threads: int) 
 
     settings = _settings(ctx)
     app = create_app(settings)
+    from webui.ops import start_background
+
+    start_background(app)  # the job worker, and the watch folder when watch_dir is set
     host, port = host or settings.host, port or settings.port
     click.echo(f"xuncha: serving {settings.home} on http://{host}:{port}/ (Ctrl-C to stop)")
     waitress.serve(app, host=host, port=port, threads=threads, ident="xuncha")
@@ -320,3 +323,8 @@ def check(ctx: click.Context, doc: str, as_json: bool, suggest: int) -> None:
         click.echo(f"  问题{m.problem} 措施{m.measure}{'  [未引用]' if not m.cites else ''}{'  ' + figs if figs else ''}")
         for s in m.suggested:
             click.echo(f"      ↳ {s.doc_title} {s.article}")
+
+
+from .ops_cli import register as _register_ops  # noqa: E402 - user, token, watch, worker (issue 16)
+
+_register_ops(main)

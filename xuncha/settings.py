@@ -32,6 +32,16 @@ class Settings:
     workers: int = 0  # 0: one per core
     host: str = "127.0.0.1"
     port: int = 5000
+    # operators and jobs (issue 16): one upload request holds at most this much (each file: max_file_mb)
+    upload_max_mb: int = 200
+    # a folder `xuncha serve` / `make serve` watches for new files ("" = none); see `xuncha watch`
+    watch_dir: str = ""
+    watch_keep: bool = False  # leave ingested files where they are instead of moving them to done/
+    watch_settle_s: float = 2.0  # a file is taken once its size has not changed for this long
+    serve_worker: bool = True  # run the job queue's worker thread inside `xuncha serve`
+    export_max_rows: int = 1000  # rows of /export.csv and /export.xlsx
+    login_attempts: int = 5  # failed sign-ins per address per login_window_s before 429
+    login_window_s: int = 300
 
     @property
     def db_path(self) -> Path:

@@ -1,0 +1,126 @@
+"""Statistics across the archive for /stats and /api/stats: counts only, read in a few GROUP BY queries.
+
+Rectification status (整改状态) is read from a `status` column of problems when the schema has one (another
+change adds it); until then `problems_by_status` is empty and `status_available` False.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .database import Archive
+
+TOP = 15
+NO_DATE = "日期不明"
+NO_PUBLISHER = "发布单位不明"
+
+
+@dataclass(frozen=True, slots=True)
+class Count:
+    """One bar: a label and how many; title and article say what a citation bar counts."""
+
+    label: str
+    count: int
+    title: str | None = None
+    article: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Unresolved:
+    title: str
+    status: str  # not_in_archive | ambiguous | not_a_regulation | internal
+    label: str  # the status in Chinese, as the cross-check shows it
+    reason: str
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
+class ArchiveStats:
+    documents: int
+    notices: int
+    regulations: int
+    problems: int
+    measures: int
+    citations: int
+    problems_by_category: tuple[Count, ...]
+    notices_by_year: tuple[Count, ...]
+    notices_by_publisher: tuple[Count, ...]
+    status_available: bool
+    problems_by_status: tuple[Count, ...]
+    cited_regulations: tuple[Count, ...]
+    cited_articles: tuple[Count, ...]
+    unresolved: tuple[Unresolved, ...]
+    measures_per_problem: tuple[Count, ...]  # label: the number of measures; count: problems with that many
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+
+def document_count(archive: Archive) -> int:
+    return archive.conn.execute("SELECT COUNT(*) FROM documents").fetchone()[0]
+
+
+def _counts(archive: Archive, sql: str, params: tuple = ()) -> tuple[Count, ...]:  # type: ignore[type-arg]
+    return tuple(Count(r[0], r[1]) for r in archive.conn.execute(sql, params))
+
+
+def has_problem_status(archive: Archive) -> bool:
+    return any(r["name"] == "status" for r in archive.conn.execute("PRAGMA table_info(problems)"))
+
+
+def _unresolved(archive: Archive) -> tuple[Unresolved, ...]:
+    """Citations that lead to no regulation in the archive, resolved as the cross-check does (archive.crosscheck)."""
+    from .crosscheck import check_notice
+
+    counts: Counter[tuple[str, str, str, str]] = Counter()
+    ids = [r[0] for r in archive.conn.execute("SELECT id FROM documents WHERE doc_type = 'notice' ORDER BY id")]
+    for doc in archive.documents(ids):
+        for c in check_notice(archive, doc).citations:
+            if c.status != "resolved":
+                counts[(c.title, str(c.status), c.label, c.resolution.reason)] += 1
+    return tuple(Unresolved(t, s, label, reason, n) for (t, s, label, reason), n in
+                 sorted(counts.items(), key=lambda kv: (-kv[1], kv[0][0])))
+
+
+def archive_stats(archive: Archive) -> ArchiveStats:
+    """Every figure /stats draws."""
+    by_type = dict(archive.conn.execute("SELECT doc_type, COUNT(*) FROM documents GROUP BY doc_type").fetchall())
+    status_available = has_problem_status(archive)
+    by_status: tuple[Count, ...] = ()
+    if status_available:
+        by_status = _counts(archive, "SELECT COALESCE(NULLIF(status, ''), '未说明') AS s, COUNT(*) FROM problems "
+                                  "GROUP BY s ORDER BY COUNT(*) DESC, s")
+    per_problem = _counts(archive, """SELECT CAST(n AS TEXT), COUNT(*) FROM (
+            SELECT p.id, COUNT(m.id) AS n FROM problems p LEFT JOIN measures m ON m.problem_id = p.id GROUP BY p.id)
+            GROUP BY n ORDER BY n""")
+    return ArchiveStats(
+        documents=sum(by_type.values()), notices=by_type.get("notice", 0), regulations=by_type.get("regulation", 0),
+        problems=archive.conn.execute("SELECT COUNT(*) FROM problems").fetchone()[0],
+        measures=archive.conn.execute("SELECT COUNT(*) FROM measures").fetchone()[0],
+        citations=archive.conn.execute("SELECT COUNT(*) FROM citations WHERE problem_id IS NOT NULL").fetchone()[0],
+        problems_by_category=_counts(archive, """SELECT c.title, COUNT(p.id) FROM problems p
+            JOIN categories c ON c.id = p.category_id GROUP BY c.title ORDER BY COUNT(p.id) DESC, c.title LIMIT ?""",
+                                     (TOP,)),
+        notices_by_year=_counts(archive, """SELECT COALESCE(NULLIF(substr(published, 1, 4), ''), ?) AS y, COUNT(*)
+            FROM documents WHERE doc_type = 'notice' GROUP BY y ORDER BY y""", (NO_DATE,)),
+        notices_by_publisher=_counts(archive, """SELECT COALESCE(NULLIF(publisher, ''), ?) AS p, COUNT(*)
+            FROM documents WHERE doc_type = 'notice' GROUP BY p ORDER BY COUNT(*) DESC, p LIMIT ?""",
+                                     (NO_PUBLISHER, TOP)),
+        status_available=status_available, problems_by_status=by_status,
+        cited_regulations=tuple(Count(f"《{r[0]}》", r[1], r[0]) for r in archive.conn.execute(
+            """SELECT title, COUNT(*) FROM citations WHERE problem_id IS NOT NULL GROUP BY title
+               ORDER BY COUNT(*) DESC, title LIMIT ?""", (TOP,))),
+        cited_articles=tuple(Count(f"《{r[0]}》{r[1]}", r[2], r[0], r[1]) for r in archive.conn.execute(
+            """SELECT title, article, COUNT(*) FROM citations WHERE problem_id IS NOT NULL AND article IS NOT NULL
+               GROUP BY title, article ORDER BY COUNT(*) DESC, title, article LIMIT ?""", (TOP,))),
+        unresolved=_unresolved(archive), measures_per_problem=per_problem)
+
+
+def problem_statuses(archive: Archive, doc_id: str) -> dict[str, str]:
+    """Each problem's stated rectification status in one notice ({} while the schema has no status column)."""
+    if not has_problem_status(archive):
+        return {}
+    return {r[0]: r[1] or "" for r in archive.conn.execute("SELECT id, status FROM problems WHERE doc_id = ?", (doc_id,))}
