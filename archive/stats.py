@@ -1,7 +1,7 @@
 """Statistics across the archive for /stats and /api/stats: counts only, read in a few GROUP BY queries.
 
-Rectification status (整改状态) is read from a `status` column of problems when the schema has one (another
-change adds it); until then `problems_by_status` is empty and `status_available` False.
+Rectification status (整改状态) is the problems' stated status (a RectStatus value; '' where the notice
+states none).
 """
 
 from __future__ import annotations
@@ -67,10 +67,6 @@ def _counts(archive: Archive, sql: str, params: tuple = ()) -> tuple[Count, ...]
     return tuple(Count(r[0], r[1]) for r in archive.conn.execute(sql, params))
 
 
-def has_problem_status(archive: Archive) -> bool:
-    return any(r["name"] == "status" for r in archive.conn.execute("PRAGMA table_info(problems)"))
-
-
 def _unresolved(archive: Archive) -> tuple[Unresolved, ...]:
     """Citations that lead to no regulation in the archive, resolved as the cross-check does (archive.crosscheck)."""
     from .crosscheck import check_notice
@@ -88,11 +84,8 @@ def _unresolved(archive: Archive) -> tuple[Unresolved, ...]:
 def archive_stats(archive: Archive) -> ArchiveStats:
     """Every figure /stats draws."""
     by_type = dict(archive.conn.execute("SELECT doc_type, COUNT(*) FROM documents GROUP BY doc_type").fetchall())
-    status_available = has_problem_status(archive)
-    by_status: tuple[Count, ...] = ()
-    if status_available:
-        by_status = _counts(archive, "SELECT COALESCE(NULLIF(status, ''), '未说明') AS s, COUNT(*) FROM problems "
-                                  "GROUP BY s ORDER BY COUNT(*) DESC, s")
+    by_status = _counts(archive, "SELECT COALESCE(status, '') AS s, COUNT(*) FROM problems "
+                                 "GROUP BY s ORDER BY COUNT(*) DESC, s")
     per_problem = _counts(archive, """SELECT CAST(n AS TEXT), COUNT(*) FROM (
             SELECT p.id, COUNT(m.id) AS n FROM problems p LEFT JOIN measures m ON m.problem_id = p.id GROUP BY p.id)
             GROUP BY n ORDER BY n""")
@@ -109,7 +102,7 @@ def archive_stats(archive: Archive) -> ArchiveStats:
         notices_by_publisher=_counts(archive, """SELECT COALESCE(NULLIF(publisher, ''), ?) AS p, COUNT(*)
             FROM documents WHERE doc_type = 'notice' GROUP BY p ORDER BY COUNT(*) DESC, p LIMIT ?""",
                                      (NO_PUBLISHER, TOP)),
-        status_available=status_available, problems_by_status=by_status,
+        status_available=any(c.label for c in by_status), problems_by_status=by_status,
         cited_regulations=tuple(Count(f"《{r[0]}》", r[1], r[0]) for r in archive.conn.execute(
             """SELECT title, COUNT(*) FROM citations WHERE problem_id IS NOT NULL GROUP BY title
                ORDER BY COUNT(*) DESC, title LIMIT ?""", (TOP,))),
@@ -117,10 +110,3 @@ def archive_stats(archive: Archive) -> ArchiveStats:
             """SELECT title, article, COUNT(*) FROM citations WHERE problem_id IS NOT NULL AND article IS NOT NULL
                GROUP BY title, article ORDER BY COUNT(*) DESC, title, article LIMIT ?""", (TOP,))),
         unresolved=_unresolved(archive), measures_per_problem=per_problem)
-
-
-def problem_statuses(archive: Archive, doc_id: str) -> dict[str, str]:
-    """Each problem's stated rectification status in one notice ({} while the schema has no status column)."""
-    if not has_problem_status(archive):
-        return {}
-    return {r[0]: r[1] or "" for r in archive.conn.execute("SELECT id, status FROM problems WHERE doc_id = ?", (doc_id,))}

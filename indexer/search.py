@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -249,7 +249,10 @@ class SearchService:
         except QueryTooLong as exc:
             raise SearchError("q", "too_long", length=exc.length, limit=exc.limit) from exc
         if built.empty:
-            return Results(text, 0, (), {}, page, per_page)
+            if built.filters is None:
+                return Results(text, 0, (), {}, page, per_page)
+            # no words but filters: browse every unit the filters select (a statistics bar's link)
+            built = replace(built, strict=Q.Every(), relaxed=Q.Every(), empty=False)
         # AND or OR is decided on the query alone, before filters, so that a facet's count is
         # what clicking it gives (a filter never flips the search into the other mode)
         if built.filters is None:

@@ -5,15 +5,18 @@ from __future__ import annotations
 import html
 import json
 import re
+from collections import Counter
 from pathlib import Path
 
 import pytest
 
 from archive.database import Archive
-from archive.stats import archive_stats, has_problem_status, problem_statuses
+from archive.stats import archive_stats
 from tests.ops_helpers import fresh_archive, make_app
 from webui.stats import short_category
 from xuncha.settings import Settings
+
+FIXTURES = Path(__file__).parent / "fixtures" / "notices"
 
 
 @pytest.fixture(scope="module")
@@ -33,6 +36,9 @@ def conn(settings: Settings):  # type: ignore[no-untyped-def]
     c.close()
 
 
+FIXTURES = Path(__file__).parent / "fixtures" / "notices"
+
+
 def test_figures(conn: Archive) -> None:
     s = archive_stats(conn)
     assert (s.documents, s.notices, s.regulations) == (10, 3, 7)
@@ -47,31 +53,47 @@ def test_figures(conn: Archive) -> None:
     unresolved = {u.title: u for u in s.unresolved}
     assert unresolved["中华人民共和国政府采购法"].status == "not_in_archive" and unresolved["中华人民共和国政府采购法"].count == 2
     assert "示例区党组议事规则" not in unresolved  # in the archive: resolved
-    assert not s.status_available and s.problems_by_status == ()
+    # the sample notices state no rectification status: one bar of problems without it
+    assert not s.status_available and [(c.label, c.count) for c in s.problems_by_status] == [("", s.problems)]
 
 
-def test_status_read_when_the_schema_has_it(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> None:
-    """Another change adds problems.status: the chart then counts it (simulated here on a copy)."""
+def _statuses(expected: dict) -> Counter[str]:
+    out: Counter[str] = Counter()
+    for cat in expected["categories"]:
+        for p in cat["problems"]:
+            for unit in [p, *p.get("subproblems", [])]:
+                out[unit.get("status") or ""] += 1
+    return out
+
+
+def test_status_bars_count_and_link_the_stated_statuses(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Notices that state their progress (the county-style fixtures): each bar counts them and its link lists them."""
+    from archive.pipeline import ingest
+    from indexer.build import update
+
     settings = fresh_archive(tmp_path, tmp_path_factory.getbasetemp())
-    conn = Archive.open(settings.db_path)
-    with conn.transaction():
-        conn.conn.execute("ALTER TABLE problems ADD COLUMN status TEXT")
-        conn.conn.execute("UPDATE problems SET status = CASE WHEN ord % 2 = 0 THEN '已完成' ELSE '正在整改' END")
-    assert has_problem_status(conn)
-    s = archive_stats(conn)
-    assert s.status_available and {c.label for c in s.problems_by_status} == {"已完成", "正在整改"}
-    assert sum(c.count for c in s.problems_by_status) == s.problems
-    doc = conn.conn.execute("SELECT doc_id FROM problems LIMIT 1").fetchone()[0]
-    assert set(problem_statuses(conn, doc).values()) <= {"已完成", "正在整改"}
-    conn.close()
-    page = make_app(settings).test_client().get("/stats").get_data(as_text=True)
-    assert "正在整改" in page and "尚未记录问题的整改状态" not in page
-
+    names = ["f2-county-a", "f2-county-b"]
+    with Archive.open(settings.db_path) as a:
+        before = Counter({c.label: c.count for c in archive_stats(a).problems_by_status})
+        ingest(a, settings.ingest_options(), [str(FIXTURES / f"{n}.txt") for n in names])
+        update(a, settings.index_options())
+        s = archive_stats(a)
+    wanted = sum((_statuses(json.loads((FIXTURES / f"{n}.expected.json").read_text(encoding="utf-8")))
+                  for n in names), Counter())
+    counts = Counter({c.label: c.count for c in s.problems_by_status})
+    assert s.status_available and counts - before == wanted and wanted["in_progress"] >= 2
+    client = make_app(settings).test_client()
+    page = client.get("/stats").get_data(as_text=True)
+    assert "正在整改" in page and "f_rectification=in_progress" in page
+    listed = client.get("/api/search?kind=problem&f_rectification=in_progress").get_json()
+    assert listed["total"] == counts["in_progress"]
+    assert "共 %d 条结果" % counts["in_progress"] in client.get("/?kind=problem&f_rectification=in_progress").get_data(
+        as_text=True)
 
 def test_page_draws_svg_with_links(client) -> None:
     page = client.get("/stats").get_data(as_text=True)
     assert page.count("<svg") == 6 and page.count("暂无数据") == 1 and "<script" not in page.split("</footer>")[0] and "style=" not in page
-    assert "基层党组织建设不够扎实" in page and "尚未记录问题的整改状态" in page
+    assert "基层党组织建设不够扎实" in page and "都没有写明问题的整改状态" in page
     assert "《中华人民共和国政府采购法》" in page  # unresolved table
     links = re.findall(r'<a class="chart-link" href="([^"]+)">', page)
     assert len(links) >= 10

@@ -17,13 +17,12 @@ from werkzeug.exceptions import BadRequest
 
 from archive import accounts
 from archive.crosscheck import NotANotice, check_notice
-from archive.stats import problem_statuses
 from indexer.build import NoIndex
 from indexer.search import Hit, SearchError
 
 from . import get_archive, load_document, search_service, settings
 from .auth import operator_required
-from .labels import DOC_TYPES, KIND_LABELS
+from .labels import DOC_TYPES, KIND_LABELS, RECTIFICATION
 from .params import BadParam, parse_search_args
 from .search import hit_url
 
@@ -144,7 +143,6 @@ def ledger_rows(doc_id: str) -> tuple[str, list[list[Any]]]:
         report = check_notice(archive, doc)
     except NotANotice:
         abort(400, description="整改台账只适用于整改通报：这份文件不是通报。")
-    status = problem_statuses(archive, doc.id)
     cites: dict[str, list[Any]] = {}
     for c in report.citations:
         cites.setdefault(c.measure_id or c.problem_id or "", []).append(c)
@@ -154,7 +152,8 @@ def ledger_rows(doc_id: str) -> tuple[str, list[list[Any]]]:
         rows.append([i, m.category, m.problem, m.problem_title, m.measure, m.text,
                      "\n".join(f"《{c.title}》{c.article or ''}" for c in mc),
                      "\n".join(c.label for c in mc) or "未引用法规",
-                     "、".join(f.text for f in m.figures), status.get(m.problem_id, "")])
+                     "、".join(f.text for f in m.figures),
+                     RECTIFICATION.get(m.status or "", "") + (f"（{m.deadline}前）" if m.deadline else "")])
     return report.title, rows
 
 

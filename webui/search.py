@@ -168,7 +168,9 @@ def index() -> Any:
                                      for facet, _v, label in params.active()],
                            "hidden": {k: v for k, v in params.args().items()
                                       if k not in ("q", "kind", "sort", "page")}}
-    if results is not None and params.q:
+    # no words but filters: the page lists what the filters select (the statistics page links here)
+    ctx["browsing"] = bool(not params.q and params.active())
+    if results is not None and (params.q or ctx["browsing"]):
         ctx.update(facets=facet_groups(results, params), pager=pagination(params, results),
                    hits=[{"hit": h, "url": hit_url(h, params.q),
                           "doc_url": url_for("docs.document", doc_id=h.doc_id)} for h in results.hits],

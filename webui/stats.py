@@ -13,6 +13,7 @@ from markupsafe import Markup, escape
 from archive.stats import NO_DATE, NO_PUBLISHER, ArchiveStats, Count, archive_stats
 
 from . import get_archive
+from .labels import RECTIFICATION
 
 bp = Blueprint("stats", __name__)
 # every notice says 整改 (rectification) somewhere: the word lists all notices of a year or publisher
@@ -91,7 +92,9 @@ def charts(s: ArchiveStats) -> list[dict[str, Any]]:
                    _search(q=ALL_NOTICES_Q, kind="document", type="notice", f_publisher=c.label))
 
     def status(c: Count) -> Bar:
-        return Bar(c.label, c.count, _search(q=c.label, kind="problem"))
+        if not c.label:
+            return Bar("未写明", c.count, None)
+        return Bar(RECTIFICATION.get(c.label, c.label), c.count, _search(kind="problem", f_rectification=c.label))
 
     def regulation(c: Count) -> Bar:
         return Bar(c.label, c.count, _search(q=c.title), c.label, "》")
@@ -107,8 +110,8 @@ def charts(s: ArchiveStats) -> list[dict[str, Any]]:
          [publisher(c) for c in s.notices_by_publisher]),
         ("by-status", "问题整改状态",
          "按通报写明的整改状态（已完成、正在整改等）统计问题条数；点击查看。" if s.status_available else
-         "当前档案尚未记录问题的整改状态（需要按新版解析器重新收录后才有此项）。",
-         [status(c) for c in s.problems_by_status]),
+         "档案中的通报都没有写明问题的整改状态。",
+         [status(c) for c in s.problems_by_status] if s.status_available else []),
         ("cited-regulations", "被引用最多的法规", "问题和整改措施中引用的《……》；点击检索引用它的问题、措施及其条文。",
          [regulation(c) for c in s.cited_regulations]),
         ("cited-articles", "被引用最多的条款", "写明条号的引用；点击检索该条文及引用它的措施。",
