@@ -65,7 +65,7 @@ def job_id(resp) -> int:  # type: ignore[no-untyped-def]
 
 
 def run_all(settings: Settings) -> int:
-    w, n = Worker(settings), 0
+    w, n = Worker(settings.job_options()), 0
     try:
         while w.run_once():
             n += 1
@@ -91,7 +91,7 @@ def test_upload_runs_and_becomes_searchable(settings: Settings, client) -> None:
     assert after["files"][2]["outcome"] == "failed" and after["files"][2]["reason"]
     hits = client.get("/api/search?q=%22防汛仓库%22").json["hits"]
     assert hits and hits[0]["doc_id"] == first["doc_id"]
-    assert library_path(settings, f"batch/{STREET}.txt").is_file()
+    assert library_path(settings.job_options(), f"batch/{STREET}.txt").is_file()
     page = client.get(f"/jobs/{jid}").get_data(as_text=True)  # survives a reload: all from SQLite
     assert f'href="/doc/{first["doc_id"]}"' in page and "新增" in page and "已跳过" in page
     assert not list((settings.home / "uploads" / "incoming").glob("*/*"))  # staging cleaned
@@ -141,7 +141,7 @@ def test_second_batch_queues_behind_first_and_cancel(settings: Settings, client)
     assert resp.status_code == 303
     cancelled = client.get(f"/api/jobs/{c}").json
     assert cancelled["state"] == "cancelled" and cancelled["files"][0]["outcome"] == "cancelled"
-    w = Worker(settings)
+    w = Worker(settings.job_options())
     assert w.run_once()  # oldest first: a is done, b still waits
     assert client.get(f"/api/jobs/{a}").json["state"] == "done"
     assert client.get(f"/api/jobs/{b}").json["state"] == "queued" and client.get(f"/api/jobs/{b}").json["ahead"] == 0
@@ -149,7 +149,7 @@ def test_second_batch_queues_behind_first_and_cancel(settings: Settings, client)
     w.release()
     assert client.get(f"/api/jobs/{b}").json["state"] == "done"
     assert client.get(f"/api/jobs/{c}").json["state"] == "cancelled"
-    assert not library_path(settings, "三.txt").exists()
+    assert not library_path(settings.job_options(), "三.txt").exists()
 
 
 def test_running_job_cancelled_between_files(settings: Settings, client) -> None:
@@ -161,7 +161,7 @@ def test_running_job_cancelled_between_files(settings: Settings, client) -> None
     jobs.file_done(conn, jid, jobs.pending_files(conn, jid)[0].id, "added", None, None)
     conn.close()
     # a worker restarting now honours the cancel instead of resuming
-    Worker(settings).start().stop()
+    Worker(settings.job_options()).start().stop()
     data = client.get(f"/api/jobs/{jid}").json
     assert data["state"] == "cancelled" and job is not None
 
@@ -170,13 +170,13 @@ def test_restart_resumes_without_reading_twice(settings: Settings, client) -> No
     """A worker killed mid-job leaves it running; the next worker re-queues it and reads only what is left."""
     jid = job_id(upload(client, [(f"{STREET}.txt", STREET_TEXT.encode()), ("二.txt", "第二份示例文本。".encode())]))
     conn = Archive.open(settings.db_path)
-    w = Worker(settings)
+    w = Worker(settings.job_options())
     job = jobs.claim_next(conn)
     first = jobs.pending_files(conn, jid)[0]
     # do the first file as the worker would, then "crash": the job stays running
     from archive.pipeline import ingest
 
-    target = library_path(settings, first.name)
+    target = library_path(settings.job_options(), first.name)
     target.parent.mkdir(parents=True, exist_ok=True)
     Path(first.staged_path).replace(target)
     out = []
@@ -202,16 +202,16 @@ def test_one_worker_per_archive(settings: Settings, runner) -> None:  # type: ig
     from webui.worker import WorkerBusy
     from xuncha.cli import main
 
-    first = Worker(settings).claim()
+    first = Worker(settings.job_options()).claim()
     try:
         with pytest.raises(WorkerBusy):
-            Worker(settings).claim()
+            Worker(settings.job_options()).claim()
         result = runner.invoke(main, ["--home", str(settings.home), "worker", "--once"])
         assert result.exit_code == 1 and "another worker runs the job queue" in result.output
         assert "hint:" in result.output
     finally:
         first.release()
-    second = Worker(settings).claim()  # free again
+    second = Worker(settings.job_options()).claim()  # free again
     second.release()
 
 

@@ -36,7 +36,7 @@ def test_growing_file_waits_until_complete(settings: Settings, tmp_path: Path) -
     target = inbox / "sub" / f"{STREET}.txt"
     data = STREET_TEXT.encode("utf-8")
     chunks = [data[i: i + 40] for i in range(0, len(data), 40)]
-    watcher = Watcher(settings, inbox)
+    watcher = Watcher(settings.job_options(), inbox)
     seen_early: list = []  # type: ignore[type-arg]
 
     def write_slowly() -> None:
@@ -72,7 +72,7 @@ def test_failures_go_to_failed_with_reason(settings: Settings, tmp_path: Path) -
     (inbox / "tool.exe").write_bytes(b"MZ")
     (inbox / ".hidden.txt").write_text("ignored", encoding="utf-8")
     (inbox / "~$lock.docx").write_bytes(b"x")
-    watcher = Watcher(settings, inbox)
+    watcher = Watcher(settings.job_options(), inbox)
     watcher.scan_once()
     time.sleep(0.5)
     taken = sorted(watcher.scan_once(), key=lambda t: t.source.name)
@@ -93,7 +93,7 @@ def test_keep_leaves_files_and_takes_them_once(tmp_path: Path, tmp_path_factory:
     inbox = tmp_path / "inbox"
     inbox.mkdir()
     (inbox / f"{STREET}.txt").write_text(STREET_TEXT, encoding="utf-8")
-    watcher = Watcher(settings, inbox)
+    watcher = Watcher(settings.job_options(), inbox)
     taken = _scan_until(watcher, 5)
     assert [(t.outcome, t.moved_to) for t in taken] == [("added", None)] and (inbox / f"{STREET}.txt").exists()
     time.sleep(0.3)

@@ -6,7 +6,7 @@ create_app(settings) builds the Flask app; `xuncha serve` runs it under waitress
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import Flask, current_app, g, jsonify, render_template, request
 from markupsafe import Markup
@@ -17,10 +17,12 @@ from archive.numerals import int_to_cn
 from archive.records import DocumentRecord
 from indexer.search import SearchService
 from indexer.snippets import highlight_all
-from xuncha.settings import Settings
 
 from .labels import DOC_TYPES, FACET_LABELS, FIGURE_KINDS, KIND_LABELS, PROGRESS_LABELS, RECTIFICATION
 from .params import BadParam
+
+if TYPE_CHECKING:  # the app factory's caller (xuncha.cli, tests) builds Settings
+    from xuncha.settings import Settings
 
 log = logging.getLogger(__name__)
 

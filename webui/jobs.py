@@ -53,7 +53,7 @@ def _stage(uploads: list[FileStorage]) -> list[NewFile]:
     """Write each upload to uploads/incoming/<batch>/, refusing unsupported and too large files one by one."""
     cfg = settings()
     limit = cfg.max_file_mb * 1024 * 1024
-    folder = upload_root(cfg) / "incoming" / uuid.uuid4().hex
+    folder = upload_root(cfg.job_options()) / "incoming" / uuid.uuid4().hex
     out: list[NewFile] = []
     for i, up in enumerate(uploads):
         name = clean_name(up.filename or "", i)

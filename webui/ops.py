@@ -32,7 +32,7 @@ def start_background(app: Flask) -> list[object]:
     started: list[object] = []
     if cfg.serve_worker:
         try:
-            worker = Worker(cfg).start()
+            worker = Worker(cfg.job_options()).start()
         except WorkerBusy as exc:  # a `xuncha worker` runs the queue already: it will take the uploads
             logging.getLogger(__name__).warning("%s; this server queues jobs for it", exc)
         else:
@@ -41,5 +41,5 @@ def start_background(app: Flask) -> list[object]:
     if cfg.watch_dir:
         from .watch import Watcher
 
-        started.append(Watcher(cfg).start())
+        started.append(Watcher(cfg.job_options()).start())
     return started

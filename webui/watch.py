@@ -18,7 +18,8 @@ from archive import accounts
 from archive.database import Archive
 from archive.pipeline import FileOutcome, ingest
 from indexer.build import update
-from xuncha.settings import Settings
+
+from .options import JobOptions
 
 log = logging.getLogger(__name__)
 DONE, FAILED = "done", "failed"
@@ -49,9 +50,9 @@ def _free(target: Path) -> Path:
 class Watcher:
     """Scans one folder every `poll_s` seconds; scan_once() does one pass (tests call it directly)."""
 
-    def __init__(self, settings: Settings, folder: Path | None = None, poll_s: float = 1.0) -> None:
-        self.settings = settings
-        self.folder = Path(folder or settings.watch_dir).expanduser()
+    def __init__(self, options: JobOptions, folder: Path | None = None, poll_s: float = 1.0) -> None:
+        self.options = options
+        self.folder = Path(folder or options.watch_dir).expanduser()
         self.poll_s = poll_s
         self._seen: dict[Path, tuple[tuple[int, int], float]] = {}  # path → (size, mtime_ns), since when
         self._kept: dict[Path, tuple[int, int]] = {}  # watch_keep: files ingested already, as they were then
@@ -103,7 +104,7 @@ class Watcher:
             before = self._seen.get(path)
             if before is None or before[0] != snap:
                 self._seen[path] = (snap, now)
-            elif now - before[1] >= self.settings.watch_settle_s:
+            elif now - before[1] >= self.options.watch_settle_s:
                 ready.append(path)
         for gone in set(self._seen) - present:
             del self._seen[gone]
@@ -114,11 +115,11 @@ class Watcher:
         ready = self.stable()
         if not ready:
             return []
-        archive = Archive.open(self.settings.db_path)
+        archive = Archive.open(self.options.db_path)
         try:
             taken = [self._take(archive, path) for path in ready]
             if any(t.outcome in ("added", "updated") for t in taken):
-                update(archive, self.settings.index_options(), wait_s=INDEX_WAIT_S)
+                update(archive, self.options.index, wait_s=INDEX_WAIT_S)
             accounts.record(archive, "watch", "watch ingest", f"{len(taken)} 个文件，来自 {self.folder}",
                             tuple(f"{t.source.name}: {t.outcome}" for t in taken))
         finally:
@@ -127,12 +128,12 @@ class Watcher:
 
     def _take(self, archive: Archive, path: Path) -> Taken:
         outcomes: list[FileOutcome] = []
-        ingest(archive, self.settings.ingest_options(), [str(path)], progress=outcomes.append)
+        ingest(archive, self.options.ingest, [str(path)], progress=outcomes.append)
         o = outcomes[0] if outcomes else FileOutcome(str(path), "failed", "nothing was read")
         self._seen.pop(path, None)
         rel = path.relative_to(self.folder)
         if o.outcome in ("added", "updated", "unchanged"):
-            if self.settings.watch_keep:
+            if self.options.watch_keep:
                 st = path.stat()
                 self._kept[path] = (st.st_size, st.st_mtime_ns)
                 return Taken(path, o.outcome, o.reason, None)

@@ -23,7 +23,8 @@ from archive.database import Archive
 from archive.jobs import Job, JobKind, JobState
 from archive.pipeline import FileOutcome, ingest
 from indexer.build import IndexBusy, reindex, update
-from xuncha.settings import Settings
+
+from .options import JobOptions
 
 log = logging.getLogger(__name__)
 INDEX_WAIT_S = 120.0  # another writer (a CLI ingest) may hold the index lock this long
@@ -35,13 +36,13 @@ class Cancelled(Exception):
     """The operator cancelled the running job."""
 
 
-def upload_root(settings: Settings) -> Path:
-    return settings.home / "uploads"
+def upload_root(options: JobOptions) -> Path:
+    return options.home / "uploads"
 
 
-def library_path(settings: Settings, name: str) -> Path:
+def library_path(options: JobOptions, name: str) -> Path:
     """Where an uploaded file lives once taken: its name as uploaded, below uploads/library/."""
-    return upload_root(settings) / "library" / name
+    return upload_root(options) / "library" / name
 
 
 class WorkerBusy(RuntimeError):
@@ -52,8 +53,8 @@ class Worker:
     """Polls the queue; wake() makes it look at once. One worker per archive: claim() takes HOME/worker.lock
     (released by the OS when the process dies), so recover() never re-queues a job a live worker is running."""
 
-    def __init__(self, settings: Settings, poll_s: float = 1.0) -> None:
-        self.settings = settings
+    def __init__(self, options: JobOptions, poll_s: float = 1.0) -> None:
+        self.options = options
         self.poll_s = poll_s
         self._wake = threading.Event()
         self._stop = threading.Event()
@@ -63,15 +64,15 @@ class Worker:
     def claim(self) -> Worker:
         """Become the archive's one worker and re-queue what a dead one left running; WorkerBusy if taken."""
         if self._lock is None:
-            self.settings.home.mkdir(parents=True, exist_ok=True)
-            fh = open(self.settings.home / "worker.lock", "w")  # noqa: SIM115 - held for the worker's life
+            self.options.home.mkdir(parents=True, exist_ok=True)
+            fh = open(self.options.home / "worker.lock", "w")  # noqa: SIM115 - held for the worker's life
             try:
                 fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
                 fh.close()
-                raise WorkerBusy(f"another worker runs the job queue of {self.settings.home}") from None
+                raise WorkerBusy(f"another worker runs the job queue of {self.options.home}") from None
             self._lock = fh
-            with Archive.open(self.settings.db_path) as archive:
+            with Archive.open(self.options.db_path) as archive:
                 resumed = jobs.recover(archive)
             if resumed:
                 log.info("resuming %d job(s) left running by a previous worker", resumed)
@@ -113,7 +114,7 @@ class Worker:
     def run_once(self) -> bool:
         """Run the next queued job to its end; False when the queue is empty."""
         self.claim()
-        archive = Archive.open(self.settings.db_path)
+        archive = Archive.open(self.options.db_path)
         try:
             job = jobs.claim_next(archive)
             if job is None:
@@ -140,12 +141,12 @@ class Worker:
             raise Cancelled
 
     def _ingest(self, archive: Archive, job: Job) -> tuple[JobState, str]:
-        options = self.settings.ingest_options()
+        options = self.options.ingest
         changed = 0
         pending = jobs.pending_files(archive, job.id)
         for f in pending:
             self._check_cancel(archive, job)
-            target = library_path(self.settings, f.name)
+            target = library_path(self.options, f.name)
             if f.staged_path and Path(f.staged_path).is_file():
                 target.parent.mkdir(parents=True, exist_ok=True)
                 os.replace(f.staged_path, target)
@@ -157,7 +158,7 @@ class Worker:
             o = outcomes[0] if outcomes else FileOutcome(str(target), "failed", "nothing was read")
             if o.outcome in ("added", "updated"):
                 changed += 1
-                update(archive, self.settings.index_options(), wait_s=INDEX_WAIT_S)  # searchable now
+                update(archive, self.options.index, wait_s=INDEX_WAIT_S)  # searchable now
             jobs.file_done(archive, job.id, f.id, o.outcome, o.reason, o.doc_id)
         _cleanup_staging({Path(f.staged_path).parent for f in jobs.files(archive, job.id) if f.staged_path})
         return JobState.DONE, f"新增或更新 {changed} 份文件"
@@ -174,7 +175,7 @@ class Worker:
                 self._check_cancel(archive, job)
                 jobs.set_progress(archive, job.id, state["done"], total, "正在建立索引")
 
-        report = reindex(archive, self.settings.index_options(), full=job.full, progress=progress, wait_s=INDEX_WAIT_S)
+        report = reindex(archive, self.options.index, full=job.full, progress=progress, wait_s=INDEX_WAIT_S)
         message = (f"{MODES.get(report.mode, report.mode)}：{report.documents} 份文件，移除 {report.removed} 份，"
                    f"用时 {report.seconds:.1f} 秒")
         jobs.set_progress(archive, job.id, total if report.mode != "none" else 0, total, message)

@@ -127,7 +127,7 @@ def watch(ctx: click.Context, folder: Path | None, once: bool) -> None:
     if folder is None:
         raise click.ClickException("no folder to watch\nhint: pass FOLDER or set watch_dir in xuncha.toml")
     _conn(ctx).close()
-    watcher = Watcher(settings, folder)
+    watcher = Watcher(settings.job_options(), folder)
     folder.mkdir(parents=True, exist_ok=True)
     click.echo(f"watching {folder} (done/ and failed/ inside it; Ctrl-C to stop)", err=True)
     deadline = time.monotonic() + settings.watch_settle_s * 3 + 5
@@ -152,7 +152,7 @@ def worker(ctx: click.Context, once: bool) -> None:
 
     settings = _settings(ctx)
     _conn(ctx).close()
-    w = Worker(settings)
+    w = Worker(settings.job_options())
     try:
         w.claim()
     except WorkerBusy as exc:

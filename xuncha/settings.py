@@ -11,6 +11,7 @@ from pathlib import Path
 
 from archive.options import ExtractOptions, IngestOptions
 from indexer.options import IndexOptions, SearchOptions
+from webui.options import JobOptions
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +70,10 @@ class Settings:
 
     def index_options(self) -> IndexOptions:
         return IndexOptions(root=self.index_root, workers=self.workers)
+
+    def job_options(self) -> JobOptions:
+        return JobOptions(home=self.home, ingest=self.ingest_options(), index=self.index_options(),
+                          watch_dir=self.watch_dir, watch_settle_s=self.watch_settle_s, watch_keep=self.watch_keep)
 
     def search_options(self) -> SearchOptions:
         return SearchOptions(index_root=self.index_root, max_query_chars=self.max_query_chars)
