@@ -14,6 +14,7 @@ for N concurrent clients. Writes benchmarks/results/speed-<time>.json and the ta
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import multiprocessing as mp
 import os
@@ -96,7 +97,7 @@ def time_queries(home: Path, stock_dir: Path, queries: list[tuple[str, str]]) ->
     from indexer.search import SearchService
 
     settings = load_settings(environ={}, home=home)
-    svc = SearchService(settings.search_options(result_cache=0))
+    svc = SearchService(dataclasses.replace(settings.search_options(), result_cache=0))
     svc.search("预热")
     stock = StockIndex(stock_dir).open()
     searcher = stock.ix.searcher()  # type: ignore[union-attr]

@@ -74,19 +74,19 @@ class FacetTables:
             tables[name] = (col, values)
         return tables
 
-    def tables(self, searcher: Any) -> dict[str, tuple[array, list[str]]]:
-        reader = searcher.reader()
-        key = (id(reader), reader.doc_count_all(), reader.generation() if hasattr(reader, "generation") else 0)
+    def tables(self, searcher: Any, generation: Any) -> dict[str, tuple[array, list[str]]]:
+        """The tables of an index generation (shared by every thread's searcher of it: document
+        numbers and values are the same in each)."""
         with self._lock:
-            if key != self._key:
-                self._tables, self._key = self._load(reader), key
+            if generation != self._key:
+                self._tables, self._key = self._load(searcher.reader()), generation
             return self._tables
 
-    def counts(self, searcher: Any, docs: Iterable[int]) -> dict[str, list[tuple[str, int]]]:
+    def counts(self, searcher: Any, generation: Any, docs: Iterable[int]) -> dict[str, list[tuple[str, int]]]:
         """Facet → the most frequent (value, count) among `docs`, empty values left out."""
         docs = list(docs)
         out = {}
-        for name, (col, values) in self.tables(searcher).items():
+        for name, (col, values) in self.tables(searcher, generation).items():
             counts = Counter(map(col.__getitem__, docs))
             pairs = [(values[c], n) for c, n in counts.items() if values[c]]
             out[name] = sorted(pairs, key=lambda t: (-t[1], t[0]))[:FACET_VALUES]

@@ -201,6 +201,7 @@ class SearchService:
         self._reg_keys: frozenset[str] = frozenset()
         self._cache = ResultCache(options.result_cache)
         self._facets = FacetTables(FACETS)
+        self._in_force: tuple[Any, frozenset[int]] | None = None
         load_segmenter()
         load_synonyms()
 
@@ -299,7 +300,7 @@ class SearchService:
         page_hits = [results[i] for i in self._order(s, results, sort)[first: first + per_page]] \
             if first < total else []
         hits = tuple(self._hit(r, built.highlight) for r in page_hits)
-        facets = self._facets.counts(s, docs)
+        facets = self._facets.counts(s, self._generation(s), docs)
         return Results(text, total, hits, facets, page, per_page, relaxed, built.highlight, built.citation, full)
 
     @staticmethod
@@ -313,7 +314,7 @@ class SearchService:
         if sort != "relevance":
             return list(range(n))
         # the kind comes from the per-generation facet table; only problems and measures need their stored id
-        col, values = self._facets.tables(s)["kind"]
+        col, values = self._facets.tables(s, self._generation(s))["kind"]
         ranked = []
         for i in range(min(n, CROWD_WINDOW)):
             kind = values[col[results.docnum(i)]]
@@ -354,6 +355,17 @@ class SearchService:
                    publisher=f.get("publisher") or None, version=f.get("version") or None,
                    status=f.get("status") or None)
 
+    def _articles_in_force(self, s: Searcher) -> frozenset[int]:
+        """Document numbers of articles in force, once per index generation (profiled: the cross-check
+        page rebuilt this set of every article for each of a notice's measures, most of its time)."""
+        gen = self._generation(s)
+        with self._lock:
+            if self._in_force is None or self._in_force[0] != gen:
+                docs = frozenset(s.docs_for_query(Q.Term("kind", "article"))) - \
+                    frozenset(s.docs_for_query(Q.Term("status", VersionStatus.SUPERSEDED.value)))
+                self._in_force = (gen, docs)
+            return self._in_force[1]
+
     def suggest_articles(self, topic: MeasureTopic, limit: int = 3, numterms: int = 12) -> tuple[Suggestion, ...]:
         """Regulation articles most like a measure (its key terms, scored against articles in force).
 
@@ -364,8 +376,13 @@ class SearchService:
         if not terms:
             return ()
         q = Q.Or([Q.Term("body", t) for t in terms] + [Q.Term("title", t, boost=0.5) for t in terms])
-        results = s.search(q, limit=limit, filter=Q.Term("kind", "article"),
-                           mask=Q.Term("status", VersionStatus.SUPERSEDED.value))
+        bounded = Deadline(collectors.TopCollector(limit=limit), time.thread_time() + self.options.time_limit_s,
+                           self._articles_in_force(s))
+        try:
+            s.search_with_collector(q, bounded)
+        except TimeLimit:
+            pass
+        results = bounded.results()
         hits = [self._hit(r, tuple(terms)) for r in results]
         return tuple(Suggestion(h.doc_id, h.doc_title, h.article, h.id, h.score, h.snippet, h.version,
                                 reason="共有关键词") for h in hits)
