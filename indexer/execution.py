@@ -63,11 +63,21 @@ class FacetTables:
         for name in self.facets:
             if not reader.has_column(name):
                 continue
-            codes: dict[str, int] = {}
+            codes: dict[str, int] = {"": 0}
             col = array("I")
-            for value in reader.column_reader(name):
-                text = "" if value in (None, b"") else str(value)
-                col.append(codes.setdefault(text, len(codes)))
+            # segment by segment: a segment written without a value for the field has no column file,
+            # and Whoosh's multi-segment column reader then skips it (its positions would shift)
+            for leaf, offset in reader.leaf_readers():
+                n = leaf.doc_count_all()
+                assert len(col) == offset
+                if not leaf.has_column(name):
+                    col.extend([0] * n)
+                    continue
+                cr = leaf.column_reader(name)
+                for i in range(n):
+                    value = cr[i]
+                    text = "" if value in (None, b"") else str(value)
+                    col.append(codes.setdefault(text, len(codes)))
             values = [""] * len(codes)
             for text, code in codes.items():
                 values[code] = text

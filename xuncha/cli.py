@@ -65,11 +65,11 @@ def main(ctx: click.Context, home: Path | None, config: Path | None) -> None:
 @click.pass_context
 def ingest(ctx: click.Context, paths: tuple[str, ...], force: bool, no_index: bool, wait_s: float) -> None:
     """Ingest files and folders (recursively) into the archive."""
-    from tqdm import tqdm
+    from indexer.progress import meter
 
     settings = _settings(ctx)
     archive = _open(settings)
-    bar = tqdm(desc="ingest", unit=" files", file=sys.stderr, disable=None, dynamic_ncols=True)
+    bar = meter("ingested", "files")
 
     def progress(outcome: FileOutcome) -> None:
         bar.update(1)
@@ -149,17 +149,17 @@ def show(ctx: click.Context, doc: str, as_json: bool) -> None:
         _print_document(data)
 
 
-def _index_progress(desc: str):  # type: ignore[no-untyped-def]
-    from tqdm import tqdm
+def _index_progress(total: int | None = None):  # type: ignore[no-untyped-def]
+    from indexer.progress import meter
 
-    return tqdm(desc=desc, unit=" docs", file=sys.stderr, disable=None, dynamic_ncols=True)
+    return meter("indexed", "documents", total)
 
 
 def _run_index(ctx: click.Context, archive: Archive, settings: Settings, full: bool, if_needed: bool,
                wait_s: float) -> None:
     from indexer.build import IndexBusy, reindex as run_reindex
 
-    bar = _index_progress("index")
+    bar = _index_progress(len(archive.hashes()) if full else None)
     try:
         report = run_reindex(archive, settings.index_options(), full=full, if_needed=if_needed, progress=bar.update, wait_s=wait_s)
     except IndexBusy as exc:
