@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import sys
+import threading
 from collections import Counter
 from pathlib import Path
 
@@ -264,7 +265,29 @@ def serve(ctx: click.Context, host: str | None, port: int | None, threads: int) 
     app = create_app(settings)
     host, port = host or settings.host, port or settings.port
     click.echo(f"xuncha: serving {settings.home} on http://{host}:{port}/ (Ctrl-C to stop)")
+    threading.Thread(target=_warm, args=(app, settings), name="xuncha-warm", daemon=True).start()
     waitress.serve(app, host=host, port=port, threads=threads, ident="xuncha")
+
+
+WARM_NOTICES = 32  # the check page's cache holds this many reports
+
+
+def _warm(app, settings: Settings) -> None:  # type: ignore[no-untyped-def]
+    """Load what first requests would otherwise wait for: the index's per-generation tables (one
+    search) and the cross-check reports of the newest notices (their suggestions cost about a
+    second each on the whole corpus). Best effort: a failure here only means a slower first load."""
+    from archive.kinds import DocType
+
+    client = app.test_client()
+    try:
+        client.get("/?q=%E6%95%B4%E6%94%B9")
+        with Archive.open(settings.db_path) as archive:
+            notices = sorted((d for d in archive.documents() if d.doc_type == DocType.NOTICE),
+                             key=lambda d: d.published or "", reverse=True)[:WARM_NOTICES]
+        for d in notices:
+            client.get(f"/doc/{d.id}/check")
+    except Exception as exc:  # noqa: BLE001 - warm-up must never stop the server
+        click.echo(f"xuncha: warm-up stopped early ({type(exc).__name__}: {exc})", err=True)
 
 
 @main.command()
