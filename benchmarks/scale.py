@@ -110,8 +110,9 @@ def main() -> None:
     rows: list[dict] = []
     try:
         for factor in sorted(float(x) for x in args.sizes.split(",")):
-            if rows:
-                last = rows[-1]
+            measured = [r for r in rows if "seconds" in r]
+            if measured:
+                last = measured[-1]
                 predicted = last["seconds"] * factor / last["factor"]
                 if predicted > args.budget_s:
                     rows.append({"factor": factor, "skipped": f"predicted build {predicted:.0f} s > budget "
