@@ -7,10 +7,13 @@ are never modified once current, and a `current` symlink replaced with os.replac
 
 from __future__ import annotations
 
+import ctypes
 import fcntl
 import json
 import os
 import shutil
+import signal
+import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -19,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from whoosh import index as windex
+from whoosh.multiproc import MpWriter, SubWriterTask
 from whoosh.writing import IndexWriter
 
 from archive.database import Archive
@@ -80,6 +84,65 @@ def rebuild_reason(root: Path) -> str | None:
     return None
 
 
+_LOCK_FDS: set[int] = set()  # descriptors of held write locks, closed in writer worker processes
+PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent(parent: int) -> None:
+    """In a worker process: be killed when the parent dies (even by kill -9), and hold no copy of the
+    parent's lock descriptor, so that the lock never outlives the process that took it."""
+    for fd in list(_LOCK_FDS):
+        try:
+            os.close(fd)  # closing our copy only: the lock stays with the parent's descriptor
+        except OSError:
+            pass
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):  # not Linux: the orphan still holds no lock
+        pass
+    if os.getppid() != parent:  # the parent died before prctl took effect
+        os._exit(1)
+
+
+class _Task(SubWriterTask):
+    """Whoosh's writer worker, dying with its parent (issue 15: workers outlived a killed reindex)."""
+
+    def __init__(self, *args: object) -> None:
+        super().__init__(*args)
+        self._xuncha_parent = os.getpid()
+
+    def run(self) -> None:
+        _die_with_parent(self._xuncha_parent)
+        super().run()
+
+
+class _MpWriter(MpWriter):
+    def _new_task(self) -> SubWriterTask:
+        task = _Task(self.storage, self.indexname, self.jobqueue, self.resultqueue, self.subargs,
+                     self.multisegment)
+        self.tasks.append(task)
+        task.start()
+        return task
+
+
+@contextmanager
+def _terminate_as_interrupt() -> Iterator[None]:
+    """SIGTERM raises KeyboardInterrupt while a build runs (main thread only), so its unfinished
+    generation is removed like on Ctrl-C instead of being left behind."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def handler(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt(f"signal {signum}")
+
+    previous = signal.signal(signal.SIGTERM, handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 @contextmanager
 def write_lock(options: IndexOptions, wait_s: float = 0.0) -> Iterator[None]:
     """Exclusive index writer lock (released by the OS if the holder dies, even by kill -9)."""
@@ -89,6 +152,7 @@ def write_lock(options: IndexOptions, wait_s: float = 0.0) -> Iterator[None]:
         while True:
             try:
                 fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                _LOCK_FDS.add(fh.fileno())
                 break
             except BlockingIOError:
                 if time.monotonic() >= deadline:
@@ -98,6 +162,7 @@ def write_lock(options: IndexOptions, wait_s: float = 0.0) -> Iterator[None]:
         try:
             yield
         finally:
+            _LOCK_FDS.discard(fh.fileno())
             fcntl.flock(fh, fcntl.LOCK_UN)
 
 
@@ -143,19 +208,29 @@ def _collect_garbage(options: IndexOptions, keep: Path) -> None:
             shutil.rmtree(old, ignore_errors=True)
 
 
+def _remove_unfinished(options: IndexOptions) -> None:
+    """Generations without meta that are not current were never finished (a build killed mid-way):
+    under the write lock no build is running, so they are garbage."""
+    cur = current_dir(options.root)
+    for gen in options.root.glob("gen-*"):
+        if gen.is_dir() and gen != cur and not (gen / "xuncha-meta.json").is_file():
+            shutil.rmtree(gen, ignore_errors=True)
+
+
 def full_rebuild(archive: Archive, options: IndexOptions, progress: Progress | None = None,
                  reason: str = "full rebuild requested", wait_s: float = 0.0) -> BuildReport:
     """Build a new index generation from the whole archive and swap it in atomically."""
     start = time.monotonic()
     load_segmenter()
-    with write_lock(options, wait_s):
+    with write_lock(options, wait_s), _terminate_as_interrupt():
+        _remove_unfinished(options)
         new_dir = options.root / f"gen-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
         new_dir.mkdir(parents=True)
         try:
             ix = windex.create_in(str(new_dir), build_schema())
             procs = max(1, options.worker_count)
             # segmentation runs in parallel: Whoosh's multiprocessing writer analyses batches in child processes
-            writer = ix.writer(procs=procs, limitmb=256, multisegment=procs > 1) if procs > 1 else \
+            writer = _MpWriter(ix, procs=procs, limitmb=256, multisegment=True) if procs > 1 else \
                 ix.writer(limitmb=256)
             with committing(writer):
                 docs, grains = _add_all(writer, grain_records(archive), progress)

@@ -25,3 +25,5 @@ class SearchOptions:
 
     index_root: Path
     max_query_chars: int = 200
+    result_cache: int = 512  # answers kept per process (keyed by index generation); 0: none
+    time_limit_s: float = 0.8  # a search's collection stops here and returns the best hits found

@@ -36,6 +36,7 @@ W_TITLE, W_BODY, W_CONTEXT, W_BIGRAM, W_SYNONYM = 1.5, 1.0, 0.4, 0.35, 0.7
 W_PHRASE, W_CITED_ARTICLE, W_CITED_REG = 2.0, 40.0, 6.0
 W_CITING_REG, W_CITING_ARTICLE = 1.0, 4.0  # units citing the regulation / the very article
 W_STRICT_IN_RELAXED = 3.0
+MAX_WORDS = 10  # distinct words one query token may expand to (the rest add work, not precision)
 SYNONYM_SLOP = 3  # a synonym phrase's words may stand this far apart (1: adjacent)
 
 
@@ -196,7 +197,12 @@ def _content_words(raw: str, synonyms: Mapping[str, tuple[str, ...]],
             words.extend(p for p in pieces if p not in STOP)
         else:
             words.append(w)
-    return words or every
+    words = list(dict.fromkeys(words or every))  # a repeated word adds no meaning, only work
+    if len(words) > MAX_WORDS and df is not None:
+        # bounded work: a long query keeps its rarest words (they carry it), in their order
+        rare = set(sorted(words, key=lambda w: sum(df(f, w) for f in ("title", "body")))[:MAX_WORDS])
+        words = [w for w in words if w in rare]
+    return words[:MAX_WORDS]
 
 
 def _side(side: str, highlight: list[str], loose: _Loose | None) -> Q.Query | None:

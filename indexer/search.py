@@ -7,6 +7,7 @@ keeps the opened index; each thread has its own searcher, reopened when the inde
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from functools import lru_cache
@@ -15,8 +16,8 @@ from typing import Any
 
 from whoosh import index as windex
 from whoosh import query as Q
-from whoosh import scoring, sorting
-from whoosh.searching import Searcher
+from whoosh import collectors, scoring, sorting
+from whoosh.searching import Searcher, TimeLimit
 
 from archive.crosscheck import MeasureTopic, Suggestion
 from archive.kinds import VersionStatus
@@ -25,6 +26,7 @@ from .analysis import load_segmenter
 from .build import NoIndex, current_dir
 from .crowding import WINDOW as CROWD_WINDOW
 from .crowding import Ranked, crowd
+from .execution import Deadline, FacetTables, ResultCache
 from .options import SearchOptions
 from .query import BuiltQuery, QueryCitation, QueryTooLong, build_query, load_synonyms
 from .schema import FACETS, KINDS
@@ -39,8 +41,8 @@ SUPERSEDED_FACTOR = 0.6  # an old version of a regulation ranks below the versio
 class _Scaled(scoring.BaseScorer):
     """Wraps a term scorer: scores of documents whose status is 已修订 are scaled down."""
 
-    def __init__(self, inner: scoring.BaseScorer, status: Any) -> None:
-        self.inner, self.status = inner, status
+    def __init__(self, inner: scoring.BaseScorer, superseded: frozenset[int]) -> None:
+        self.inner, self.superseded = inner, superseded
 
     def supports_block_quality(self) -> bool:
         return self.inner.supports_block_quality()
@@ -53,9 +55,22 @@ class _Scaled(scoring.BaseScorer):
 
     def score(self, matcher: Any) -> float:
         value = self.inner.score(matcher)
-        if self.status is not None and self.status[matcher.id()] == VersionStatus.SUPERSEDED:
+        if self.superseded and matcher.id() in self.superseded:
             return value * SUPERSEDED_FACTOR
         return value
+
+
+def superseded_docs(reader: Any) -> frozenset[int]:
+    """Document numbers of superseded versions in one segment reader, read once per reader from the
+    status term's postings and kept on the reader (profiled: opening the status column afresh for every
+    term of a query was the largest cost of a search, since a column reader loads every document's offset)."""
+    docs = getattr(reader, "_xuncha_superseded", None)
+    if docs is None:
+        value = VersionStatus.SUPERSEDED.value
+        docs = frozenset(reader.postings("status", value).all_ids()) \
+            if "status" in reader.schema and reader.doc_frequency("status", value) else frozenset()
+        reader._xuncha_superseded = docs
+    return docs
 
 
 class PreferInForce(scoring.BM25F):
@@ -63,9 +78,7 @@ class PreferInForce(scoring.BM25F):
 
     def scorer(self, searcher: Any, fieldname: str, text: bytes, qf: int = 1) -> scoring.BaseScorer:
         inner = super().scorer(searcher, fieldname, text, qf)
-        reader = searcher.reader()
-        status = reader.column_reader("status") if reader.has_column("status") else None
-        return _Scaled(inner, status)
+        return _Scaled(inner, superseded_docs(searcher.reader()))
 
 
 # a unit's list of cited regulations is not text: citing three of them is not a third of citing one
@@ -186,6 +199,9 @@ class SearchService:
         self._ix: windex.Index | None = None
         self._ix_dir: Path | None = None
         self._reg_keys: frozenset[str] = frozenset()
+        self._cache = ResultCache(options.result_cache)
+        self._facets = FacetTables(FACETS)
+        self._in_force: tuple[Any, frozenset[int]] | None = None
         load_segmenter()
         load_synonyms()
 
@@ -240,10 +256,24 @@ class SearchService:
 
     def search(self, text: str, filters: Mapping[str, str] | None = None, page: int = 1, per_page: int = 20,
                sort: str = "relevance", kind: str | None = None) -> Results:
-        """Search at any grain with facet filters; AND first, OR when AND finds almost nothing."""
+        """Search at any grain with facet filters; AND first, OR when AND finds almost nothing.
+
+        Answers come from a bounded cache keyed by the index generation when the same search ran before."""
         eff = validate(kind, filters or {}, page, per_page, sort)
         text = text.strip()
         s = self.searcher()
+        key = (self._generation(s), text, tuple(sorted(eff.items())), page, per_page, sort)
+        cached = self._cache.get(key)
+        if cached is not None:
+            return cached
+        results = self._search(s, text, eff, page, per_page, sort)
+        self._cache.put(key, results)
+        return results
+
+    def _generation(self, s: Searcher) -> tuple[str, int]:
+        return (self._ix_dir.name if self._ix_dir else "", s.reader().generation())
+
+    def _search(self, s: Searcher, text: str, eff: dict[str, str], page: int, per_page: int, sort: str) -> Results:
         try:
             built = self.build(text, eff, s)
         except QueryTooLong as exc:
@@ -253,56 +283,67 @@ class SearchService:
                 return Results(text, 0, (), {}, page, per_page)
             # no words but filters: browse every unit the filters select (a statistics bar's link)
             built = replace(built, strict=Q.Every(), relaxed=Q.Every(), empty=False)
+        # the bound is on this thread's CPU time: the work a query may do, whatever else the machine runs
+        deadline = time.thread_time() + self.options.time_limit_s
+        allow = self._docs(s, built.filters, deadline) if built.filters is not None else None
         # AND or OR is decided on the query alone, before filters, so that a facet's count is
         # what clicking it gives (a filter never flips the search into the other mode)
-        if built.filters is None:
-            results = self._run(s, built.strict, None, page, per_page, sort)
-            full = len(results)
-            relaxed = full < RELAX_BELOW
-        else:
-            full = len(s.search(built.strict, limit=1))
-            relaxed = full < RELAX_BELOW
-            if relaxed and full:
-                full = len(s.search(built.strict, filter=built.filters, limit=1))
-            results = None
-        if results is None or relaxed:
-            results = self._run(s, built.relaxed if relaxed else built.strict, built.filters, page, per_page, sort)
-        total = len(results)
+        results, docs = self._run(s, built.strict, None if allow is None else None, page, per_page, sort, deadline)
+        full = len(docs)
+        relaxed = full < RELAX_BELOW
+        if relaxed or allow is not None:
+            strict_docs = docs
+            results, docs = self._run(s, built.relaxed if relaxed else built.strict, allow, page, per_page, sort,
+                                      deadline)
+            if relaxed and full and allow is not None:
+                full = len(strict_docs & allow)
+        total = len(docs)
         full = full if relaxed else total
         first = (page - 1) * per_page
-        page_hits = [results[i] for i in self._order(results, sort)[first: first + per_page]] if first < total else []
+        page_hits = [results[i] for i in self._order(s, results, sort)[first: first + per_page]] \
+            if first < total else []
         hits = tuple(self._hit(r, built.highlight) for r in page_hits)
-        facets = {}
-        for name in FACETS:
-            counts = results.groups(name)
-            facets[name] = sorted(((str(v), n) for v, n in counts.items() if v not in (None, "", b"")),
-                                  key=lambda t: (-t[1], t[0]))[:30]
+        facets = self._facets.counts(s, self._generation(s), docs)
         return Results(text, total, hits, facets, page, per_page, relaxed, built.highlight, built.citation, full)
 
     @staticmethod
-    def _order(results: Any, sort: str) -> list[int]:
+    def _docs(s: Searcher, q: Q.Query, deadline: float) -> frozenset[int]:
+        """Every document number a filter allows (terms of facet fields: cheap)."""
+        return frozenset(s.docs_for_query(q))
+
+    def _order(self, s: Searcher, results: Any, sort: str) -> list[int]:
         """Positions of the collected hits in display order: relevance is crowded (crowding.py)."""
         n = results.scored_length()
         if sort != "relevance":
             return list(range(n))
-        # the kind comes from its column; only problems and measures need their stored id
-        kinds = results.searcher.reader().column_reader("kind")
+        # the kind comes from the per-generation facet table; only problems and measures need their stored id
+        col, values = self._facets.tables(s, self._generation(s))["kind"]
         ranked = []
         for i in range(min(n, CROWD_WINDOW)):
-            kind = kinds[results.docnum(i)]
+            kind = values[col[results.docnum(i)]]
             hit_id = results[i].fields()["id"] if kind in ("problem", "measure") else ""
             ranked.append(Ranked(hit_id, kind, float(results[i].score)))
         order = crowd(ranked, CROWD_WINDOW)
         return order + list(range(len(order), n))
 
-    def _run(self, s: Searcher, q: Q.Query, filt: Q.Query | None, page: int, per_page: int, sort: str):
-        facets = {name: sorting.FieldFacet(name, maptype=sorting.Count) for name in FACETS}
+    @staticmethod
+    def _run(s: Searcher, q: Q.Query, allow: frozenset[int] | None, page: int, per_page: int, sort: str,
+             deadline: float) -> tuple[Any, set[int]]:
+        """The top hits and every matching document number, in one bounded pass."""
         # relevance pages are cut from the crowded top window, so that window is always collected
         limit = min(max(page * per_page, CROWD_WINDOW if sort == "relevance" else 0), MAX_WINDOW)
         if sort == "date":
-            return s.search(q, limit=limit, filter=filt, groupedby=facets,
-                            sortedby=[sorting.FieldFacet("published", reverse=True), sorting.ScoreFacet()])
-        return s.search(q, limit=limit, filter=filt, groupedby=facets)
+            c = collectors.SortingCollector(sorting.MultiFacet([sorting.FieldFacet("published", reverse=True),
+                                                                sorting.ScoreFacet()]), limit=limit)
+        else:
+            # every match is visited anyway (the total and the facets count them): no block skipping
+            c = collectors.TopCollector(limit=limit, usequality=False)
+        bounded = Deadline(c, deadline, allow)
+        try:
+            s.search_with_collector(q, bounded)
+        except TimeLimit:
+            pass  # the best hits found within the bound
+        return bounded.results(), bounded.docs
 
     def _hit(self, r: Any, words: tuple[str, ...]) -> Hit:
         f = r.fields()
@@ -317,6 +358,17 @@ class SearchService:
                    publisher=f.get("publisher") or None, version=f.get("version") or None,
                    status=f.get("status") or None)
 
+    def _articles_in_force(self, s: Searcher) -> frozenset[int]:
+        """Document numbers of articles in force, once per index generation (profiled: the cross-check
+        page rebuilt this set of every article for each of a notice's measures, most of its time)."""
+        gen = self._generation(s)
+        with self._lock:
+            if self._in_force is None or self._in_force[0] != gen:
+                docs = frozenset(s.docs_for_query(Q.Term("kind", "article"))) - \
+                    frozenset(s.docs_for_query(Q.Term("status", VersionStatus.SUPERSEDED.value)))
+                self._in_force = (gen, docs)
+            return self._in_force[1]
+
     def suggest_articles(self, topic: MeasureTopic, limit: int = 3, numterms: int = 12) -> tuple[Suggestion, ...]:
         """Regulation articles most like a measure (its key terms, scored against articles in force).
 
@@ -327,8 +379,13 @@ class SearchService:
         if not terms:
             return ()
         q = Q.Or([Q.Term("body", t) for t in terms] + [Q.Term("title", t, boost=0.5) for t in terms])
-        results = s.search(q, limit=limit, filter=Q.Term("kind", "article"),
-                           mask=Q.Term("status", VersionStatus.SUPERSEDED.value))
+        bounded = Deadline(collectors.TopCollector(limit=limit), time.thread_time() + self.options.time_limit_s,
+                           self._articles_in_force(s))
+        try:
+            s.search_with_collector(q, bounded)
+        except TimeLimit:
+            pass
+        results = bounded.results()
         hits = [self._hit(r, tuple(terms)) for r in results]
         return tuple(Suggestion(h.doc_id, h.doc_title, h.article, h.id, h.score, h.snippet, h.version,
                                 reason="共有关键词") for h in hits)

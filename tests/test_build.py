@@ -160,3 +160,71 @@ def test_meta_is_json_beside_index(small) -> None:
     assert cur is not None
     meta = json.loads((cur / "xuncha-meta.json").read_text(encoding="utf-8"))
     assert meta["documents"] == 4
+
+
+def _build_in_child(s: Settings, marker: Path, workers: int, hook: str) -> subprocess.Popen:
+    code = (
+        "import time, pathlib\n"
+        "from archive.database import Archive\nfrom indexer import build\nfrom xuncha.settings import load_settings\n"
+        f"s = load_settings(environ={{}}, home={str(s.home)!r}, workers={workers})\n"
+        f"marker = pathlib.Path({str(marker)!r})\n"
+        f"{hook}\n"
+        "build.full_rebuild(Archive.open(s.db_path), s.index_options())\n"
+    )
+    proc = subprocess.Popen([sys.executable, "-c", code], cwd=ROOT, start_new_session=True)
+    deadline = time.monotonic() + 60
+    while not marker.exists() and time.monotonic() < deadline and proc.poll() is None:
+        time.sleep(0.1)
+    assert marker.exists(), "the child never started building"
+    return proc
+
+
+def test_kill_9_takes_the_writer_workers_along(small) -> None:
+    s, _ = small
+    marker = s.home / "worker-started"
+    hook = ("orig = build._MpWriter._new_task\n"
+            "def new_task(self):\n"
+            "    task = orig(self)\n"
+            "    marker.write_text(str(task.pid))\n"
+            "    time.sleep(60)\n"
+            "    return task\n"
+            "build._MpWriter._new_task = new_task\n")
+    proc = _build_in_child(s, marker, 2, hook)
+    worker = int(marker.read_text())
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait(timeout=10)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            os.kill(worker, 0)
+        except ProcessLookupError:
+            break
+        time.sleep(0.1)
+    else:
+        os.kill(worker, signal.SIGKILL)
+        pytest.fail("the writer's worker outlived its killed parent")
+    assert reindex(Archive(_conn(s)), s.index_options(), full=True, wait_s=5).mode == "full"
+
+
+def test_sigterm_removes_the_unfinished_generation(small) -> None:
+    s, _ = small
+    marker = s.home / "building"
+    hook = ("orig = build._add_all\n"
+            "def slow(writer, records, progress):\n"
+            "    marker.write_text('x')\n"
+            "    time.sleep(60)\n"
+            "    return orig(writer, records, progress)\n"
+            "build._add_all = slow\n")
+    proc = _build_in_child(s, marker, 1, hook)
+    os.kill(proc.pid, signal.SIGTERM)
+    assert proc.wait(timeout=20) != 0
+    assert [p for p in s.index_root.glob("gen-*")] == []
+
+
+def test_next_build_removes_generations_left_unfinished(small) -> None:
+    s, _ = small
+    stale = s.index_root / "gen-20200101-000000-1-abcdef"
+    stale.mkdir(parents=True)
+    (stale / "half-written.seg").write_bytes(b"x" * 10)
+    full_rebuild(Archive(_conn(s)), s.index_options())
+    assert not stale.exists() and current_dir(s.index_root) is not None

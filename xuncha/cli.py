@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import sys
+import threading
 from collections import Counter
 from pathlib import Path
 
@@ -65,11 +66,11 @@ def main(ctx: click.Context, home: Path | None, config: Path | None) -> None:
 @click.pass_context
 def ingest(ctx: click.Context, paths: tuple[str, ...], force: bool, no_index: bool, wait_s: float) -> None:
     """Ingest files and folders (recursively) into the archive."""
-    from tqdm import tqdm
+    from indexer.progress import meter
 
     settings = _settings(ctx)
     archive = _open(settings)
-    bar = tqdm(desc="ingest", unit=" files", file=sys.stderr, disable=None, dynamic_ncols=True)
+    bar = meter("ingested", "files")
 
     def progress(outcome: FileOutcome) -> None:
         bar.update(1)
@@ -159,17 +160,17 @@ def show(ctx: click.Context, doc: str, as_json: bool) -> None:
         _print_document(data)
 
 
-def _index_progress(desc: str):  # type: ignore[no-untyped-def]
-    from tqdm import tqdm
+def _index_progress(total: int | None = None):  # type: ignore[no-untyped-def]
+    from indexer.progress import meter
 
-    return tqdm(desc=desc, unit=" docs", file=sys.stderr, disable=None, dynamic_ncols=True)
+    return meter("indexed", "documents", total)
 
 
 def _run_index(ctx: click.Context, archive: Archive, settings: Settings, full: bool, if_needed: bool,
                wait_s: float) -> None:
     from indexer.build import IndexBusy, reindex as run_reindex
 
-    bar = _index_progress("index")
+    bar = _index_progress(len(archive.hashes()) if full else None)
     try:
         report = run_reindex(archive, settings.index_options(), full=full, if_needed=if_needed, progress=bar.update, wait_s=wait_s)
     except IndexBusy as exc:
@@ -277,7 +278,29 @@ def serve(ctx: click.Context, host: str | None, port: int | None, threads: int) 
     start_background(app)  # the job worker, and the watch folder when watch_dir is set
     host, port = host or settings.host, port or settings.port
     click.echo(f"xuncha: serving {settings.home} on http://{host}:{port}/ (Ctrl-C to stop)")
+    threading.Thread(target=_warm, args=(app, settings), name="xuncha-warm", daemon=True).start()
     waitress.serve(app, host=host, port=port, threads=threads, ident="xuncha")
+
+
+WARM_NOTICES = 32  # the check page's cache holds this many reports
+
+
+def _warm(app, settings: Settings) -> None:  # type: ignore[no-untyped-def]
+    """Load what first requests would otherwise wait for: the index's per-generation tables (one
+    search) and the cross-check reports of the newest notices (their suggestions cost about a
+    second each on the whole corpus). Best effort: a failure here only means a slower first load."""
+    from archive.kinds import DocType
+
+    client = app.test_client()
+    try:
+        client.get("/?q=%E6%95%B4%E6%94%B9")
+        with Archive.open(settings.db_path) as archive:
+            notices = sorted((d for d in archive.documents() if d.doc_type == DocType.NOTICE),
+                             key=lambda d: d.published or "", reverse=True)[:WARM_NOTICES]
+        for d in notices:
+            client.get(f"/doc/{d.id}/check")
+    except Exception as exc:  # noqa: BLE001 - warm-up must never stop the server
+        click.echo(f"xuncha: warm-up stopped early ({type(exc).__name__}: {exc})", err=True)
 
 
 @main.command()

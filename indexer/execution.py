@@ -1,0 +1,133 @@
+"""How a search executes within bounds: a deadline on collection, facet counts from per-generation
+column tables, and a bounded result cache keyed by the index generation.
+
+Measured (pyinstrument/py-spy on the quick archive): Whoosh's FacetCollector looks up eight columns
+for every match of an OR fallback while scoring it; counting facets over the matched document
+numbers from arrays read once per index generation costs a few milliseconds instead, and lets the
+top-k collection skip blocks.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from array import array
+from collections import Counter, OrderedDict
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from whoosh.collectors import Collector, WrappingCollector
+from whoosh.searching import TimeLimit
+
+FACET_VALUES = 30  # values shown per facet
+
+
+class Deadline(WrappingCollector):
+    """One pass over the matches: every matching document number (for the total and the facets)
+    and the child's top hits, restricted to `allow`, stopped at a deadline in thread CPU time (time.thread_time).
+
+    No timer thread and no signal (Whoosh's TimeLimitCollector sets SIGALRM, which only the main
+    thread may); the hits collected before the deadline stay available through results()."""
+
+    def __init__(self, child: Collector, deadline: float, allow: frozenset[int] | set[int] | None = None) -> None:
+        self.child = child
+        self.deadline = deadline
+        self.allow = allow
+        self.docs: set[int] = set()
+        self.timedout = False
+
+    def collect_matches(self) -> None:
+        child, allow, docs = self.child, self.allow, self.docs
+        offset = child.offset
+        for i, sub_docnum in enumerate(child.matches()):
+            if not i & 255 and time.thread_time() > self.deadline:
+                self.timedout = True
+                raise TimeLimit
+            if allow is not None and offset + sub_docnum not in allow:
+                continue
+            docs.add(offset + sub_docnum)
+            child.collect(sub_docnum)
+
+
+class FacetTables:
+    """Per index generation and facet: each document's value code, read once from the column."""
+
+    def __init__(self, facets: Sequence[str]) -> None:
+        self.facets = tuple(facets)
+        self._lock = threading.Lock()
+        self._key: Any = None
+        self._tables: dict[str, tuple[array, list[str]]] = {}
+
+    def _load(self, reader: Any) -> dict[str, tuple[array, list[str]]]:
+        tables = {}
+        for name in self.facets:
+            if not reader.has_column(name):
+                continue
+            codes: dict[str, int] = {"": 0}
+            col = array("I")
+            # segment by segment: a segment written without a value for the field has no column file,
+            # and Whoosh's multi-segment column reader then skips it (its positions would shift)
+            for leaf, offset in reader.leaf_readers():
+                n = leaf.doc_count_all()
+                assert len(col) == offset
+                if not leaf.has_column(name):
+                    col.extend([0] * n)
+                    continue
+                cr = leaf.column_reader(name)
+                for i in range(n):
+                    value = cr[i]
+                    text = "" if value in (None, b"") else str(value)
+                    col.append(codes.setdefault(text, len(codes)))
+            values = [""] * len(codes)
+            for text, code in codes.items():
+                values[code] = text
+            tables[name] = (col, values)
+        return tables
+
+    def tables(self, searcher: Any, generation: Any) -> dict[str, tuple[array, list[str]]]:
+        """The tables of an index generation (shared by every thread's searcher of it: document
+        numbers and values are the same in each)."""
+        with self._lock:
+            if generation != self._key:
+                self._tables, self._key = self._load(searcher.reader()), generation
+            return self._tables
+
+    def counts(self, searcher: Any, generation: Any, docs: Iterable[int]) -> dict[str, list[tuple[str, int]]]:
+        """Facet → the most frequent (value, count) among `docs`, empty values left out."""
+        docs = list(docs)
+        out = {}
+        for name, (col, values) in self.tables(searcher, generation).items():
+            counts = Counter(map(col.__getitem__, docs))
+            pairs = [(values[c], n) for c, n in counts.items() if values[c]]
+            out[name] = sorted(pairs, key=lambda t: (-t[1], t[0]))[:FACET_VALUES]
+        for name in self.facets:
+            out.setdefault(name, [])
+        return out
+
+
+class ResultCache:
+    """A bounded LRU of search answers; the key carries the index generation, so a reindex
+    makes old entries unreachable (and they age out)."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._lock = threading.Lock()
+        self._items: OrderedDict[Any, Any] = OrderedDict()
+
+    def get(self, key: Any) -> Any:
+        if not self.size:
+            return None
+        with self._lock:
+            value = self._items.get(key)
+            if value is not None:
+                self._items.move_to_end(key)
+            return value
+
+    def put(self, key: Any, value: Any) -> None:
+        if not self.size:
+            return
+        with self._lock:
+            self._items[key] = value
+            self._items.move_to_end(key)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)

@@ -1,0 +1,76 @@
+"""Bounded execution: the one-pass collector, facet tables per generation, the result cache."""
+
+import dataclasses
+import time
+
+from indexer.execution import FacetTables, ResultCache
+from indexer.query import MAX_WORDS, _content_words
+from indexer.search import SearchService
+
+
+def test_result_cache_is_bounded_and_lru() -> None:
+    cache = ResultCache(2)
+    cache.put("a", 1)
+    cache.put("b", 2)
+    assert cache.get("a") == 1  # a is now the most recent
+    cache.put("c", 3)
+    assert (cache.get("a"), cache.get("b"), cache.get("c")) == (1, None, 3)
+
+
+def test_result_cache_of_size_zero_keeps_nothing() -> None:
+    cache = ResultCache(0)
+    cache.put("a", 1)
+    assert cache.get("a") is None
+
+
+def test_cached_answer_is_the_same_and_keyed_by_generation(service) -> None:
+    first = service.search("公务用车", per_page=5)
+    again = service.search("公务用车", per_page=5)
+    assert again is first
+    key = service._generation(service.searcher())
+    assert key[0].startswith("gen-") and isinstance(key[1], int)
+
+
+def test_facets_from_tables_match_whooshs_grouping(indexed_settings) -> None:
+    svc = SearchService(dataclasses.replace(indexed_settings.search_options(), result_cache=0))
+    r = svc.search("公务用车")
+    s = svc.searcher()
+    built = svc.build("公务用车", {}, s)
+    q = built.relaxed if r.relaxed else built.strict
+    from whoosh import sorting
+    expected = s.search(q, limit=1, groupedby={"kind": sorting.FieldFacet("kind", maptype=sorting.Count)})
+    want = sorted(((str(k), n) for k, n in expected.groups("kind").items() if k), key=lambda t: (-t[1], t[0]))
+    assert r.facets["kind"] == want
+    assert sum(n for _, n in r.facets["kind"]) == r.total
+
+
+def test_facet_tables_are_shared_by_the_threads_searchers(indexed_settings) -> None:
+    svc = SearchService(indexed_settings.search_options())
+    s = svc.searcher()
+    tables = FacetTables(("kind",))
+    gen = svc._generation(s)
+    first = tables.tables(s, gen)
+    other = svc._index().searcher()  # another searcher (as another thread has) of the same generation
+    assert tables.tables(other, gen) is first
+    other.close()
+
+
+def test_long_common_word_query_is_bounded(indexed_settings) -> None:
+    svc = SearchService(dataclasses.replace(indexed_settings.search_options(), result_cache=0))
+    text = ("工作管理规定单位人员国家有关部门组织制度问题情况建立健全加强落实监督检查责任整改违反依法处理机关政府"
+            * 3)[:200]
+    start = time.thread_time()
+    r = svc.search(text)
+    # the collection stops at the CPU deadline; building the query and the page come on top
+    assert time.thread_time() - start < svc.options.time_limit_s + 2.0
+    assert r.total > 0 and r.hits
+
+
+def test_a_token_expands_to_at_most_max_words_distinct_words() -> None:
+    words = _content_words("工作管理规定单位人员国家有关部门组织制度问题情况建立健全加强落实监督检查责任", {},
+                           lambda f, w: len(w))
+    assert len(words) == MAX_WORDS and len(set(words)) == len(words)
+
+
+def test_repeated_words_count_once() -> None:
+    assert _content_words("公务用车公务用车公务用车", {}, None) == _content_words("公务用车", {}, None)
