@@ -12,7 +12,7 @@ from .notice import parse_notice
 from .regulation import parse_regulation, title_from_name, version_from_name
 
 # bump when parsing changes, so ingest re-parses files whose bytes did not change
-PARSER_VERSION = 5
+PARSER_VERSION = 6  # 6: publisher is an organisation (archive.regulation.organisation)
 
 _TITLE_LIKE = re.compile(r"[\u4e00-\u9fff]{4,}")
 _LOCAL = re.compile(r"^(.+?)地方法规$")
