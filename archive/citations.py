@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 from .models import Citation
 from .numerals import cn_to_int
@@ -48,3 +49,39 @@ def short_title(title: str) -> str:
             key = key[len(prefix):]
             break
     return _VARIANT_SUFFIX.sub("", key)
+
+
+# what kind of text a title names: an abbreviation keeps its title's kind (保密法 … 法, 招投标法实施条例 … 实施条例)
+# (only laws' and 条例's names: 议事规则, 工作规定 and the like are words of their own, not abbreviations)
+_KIND_SUFFIX = re.compile(r"(?:实施条例|实施细则|实施办法|条例|法)$")
+
+
+def is_abbreviation(short: str, full: str) -> bool:
+    """Whether `short` abbreviates the title `full` by the general rules staff use, with no per-law entry:
+    dropping characters (保密法 ↔ 保守国家秘密法, 招投标法 ↔ 招标投标法, 残保法 ↔ 残疾人保障法) or a
+    leading qualifier (政务处分法 ↔ 公职人员政务处分法), keeping the first character and the kind suffix."""
+    if len(short) < 3 or len(short) >= len(full):
+        return False
+    kind = _KIND_SUFFIX.search(short)
+    if kind is None or not full.endswith(kind.group(0)):
+        return False
+    if full.endswith(short) and len(short) >= 4:
+        return True
+    if short[0] != full[0]:
+        return False
+    it = iter(full)
+    return all(ch in it for ch in short)  # a subsequence: every character, in order
+
+
+def abbreviation_match(short: str, keys: Iterable[str]) -> str | None:
+    """The one title of `keys` that `short` abbreviates best: the fewest dropped characters, national titles
+    (no 省/市 prefix) first; None when none or several equally good ones."""
+    found = sorted((len(k) - len(short), bool(_LOCAL.match(k)), k) for k in keys if is_abbreviation(short, k))
+    if not found:
+        return None
+    if len(found) > 1 and found[0][:2] == found[1][:2]:
+        return None
+    return found[0][2]
+
+
+_LOCAL = re.compile(r".{1,8}?(?:省|市|自治区|自治州|县)")

@@ -83,6 +83,7 @@ class MeasureTopic:
     category: str
     cited: tuple[str, ...] = ()  # titles of the regulations the measure or its problem cites
     on_date: str | None = None
+    issuer: str = ""  # the notice's issuing unit (中共深圳市罗湖区残疾人联合会党组): its places pick local rules
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,7 +192,7 @@ def check_notice(archive: Archive, doc: DocumentRecord, suggest: Suggester | Non
         for prob in (u for top in cat.problems for u in top.with_units()):  # sub-problems have measures too
             for m in prob.measures:
                 cited = tuple(dict.fromkeys(c.title for c in (*prob.citations, *m.citations)))
-                topic = MeasureTopic(m.text, prob.title, cat.title, cited, on_date)
+                topic = MeasureTopic(m.text, prob.title, cat.title, cited, on_date, doc.publisher or "")
                 hits = tuple(suggest(topic, limit)) if suggest and limit else ()
                 measures.append(MeasureCheck(prob.number, m.number, prob.id, m.id, prob.title, cat.title, m.text,
                                              cite_counts.get(m.id, 0), m.figures, hits, prob.status, prob.deadline))

@@ -19,6 +19,7 @@ from . import store
 from .citations import title_key
 from .kinds import DocType, RectStatus, VersionStatus
 from .models import NoticeHeader, Progress
+from .regulation import part_of
 from .records import (ArticleRecord, CategoryRecord, CitationRecord, DocumentDetail, DocumentRecord, FigureRecord,
                       MeasureRecord, NoticeCitation, ProblemRecord, RegulationEntry, StoredFile)
 
@@ -26,9 +27,12 @@ _HEADER_FIELDS = {f.name for f in dataclasses.fields(NoticeHeader)}
 _PROGRESS_FIELDS = {f.name for f in dataclasses.fields(Progress)}
 
 
-def version_key(title: str) -> str:
-    """The one rule that groups regulation versions: the same comparable title."""
-    return title_key(title)
+def version_key(title: str, part: str | None = None) -> str:
+    """The one rule that groups regulation versions: the same comparable title and the same part.
+
+    The parts of one code (民法典's 总则, 物权编 … under one title) are not versions of each other:
+    each part is its own group (its heading names the part, archive.regulation.part_of)."""
+    return title_key(title) + (f"#{part}" if part else "")
 
 
 def version_status(members: list[tuple[str, str | None]]) -> dict[str, VersionStatus]:
@@ -215,14 +219,16 @@ class Archive:
     @cached_property
     def regulations(self) -> tuple[RegulationEntry, ...]:
         """Every regulation version's id, title and version (read once per Archive)."""
-        return tuple(RegulationEntry(r["id"], r["title"], r["version"]) for r in self.conn.execute(
-            "SELECT id, title, version FROM documents WHERE doc_type = 'regulation' ORDER BY id"))
+        return tuple(RegulationEntry(r["id"], r["title"], r["version"],
+                                     part_of(json.loads(r["extra_json"] or "{}").get("preamble")))
+                     for r in self.conn.execute("SELECT id, title, version, extra_json FROM documents "
+                                                "WHERE doc_type = 'regulation' ORDER BY id"))
 
     def version_groups(self) -> dict[str, list[RegulationEntry]]:
         """The regulations grouped into versions of one regulation (by version_key)."""
         groups: dict[str, list[RegulationEntry]] = {}
         for e in self.regulations:
-            groups.setdefault(version_key(e.title), []).append(e)
+            groups.setdefault(version_key(e.title, e.part), []).append(e)
         return groups
 
     def version_statuses(self) -> dict[str, VersionStatus]:
@@ -234,15 +240,16 @@ class Archive:
 
     def versions_of(self, doc: DocumentRecord) -> list[tuple[RegulationEntry, VersionStatus]]:
         """Every version of a regulation (itself included), oldest first, with each one's status."""
-        members = self.version_groups().get(version_key(doc.title)) or [RegulationEntry(doc.id, doc.title,
-                                                                                        doc.version)]
+        part = part_of(doc.preamble)
+        members = self.version_groups().get(version_key(doc.title, part)) or [
+            RegulationEntry(doc.id, doc.title, doc.version, part)]
         status = version_status([(e.id, e.version) for e in members])
         return [(e, status[e.id]) for e in sorted(members, key=lambda e: (e.version or "", e.id))]
 
     def related_ids(self, doc_ids: Iterable[str]) -> set[str]:
         """The given documents plus the other versions of the same regulations (whose status may change)."""
         ids = set(doc_ids)
-        keys = {version_key(e.title) for e in self.regulations if e.id in ids}
+        keys = {version_key(e.title, e.part) for e in self.regulations if e.id in ids}
         groups = self.version_groups()
         for key in keys:
             ids.update(e.id for e in groups.get(key, []))

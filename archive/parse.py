@@ -15,7 +15,7 @@ from .pages import site_title
 from .regulation import parse_regulation, title_from_name, version_from_name
 
 # bump when parsing changes, so ingest re-parses files whose bytes did not change
-PARSER_VERSION = 6  # 6: issue 12's layouts, ledgers, progress
+PARSER_VERSION = 7  # 6: issue 12's layouts, ledgers, progress; 7: publisher is an organisation
 
 _TITLE_LIKE = re.compile(r"[\u4e00-\u9fff]{4,}")
 _LOCAL = re.compile(r"^(.+?)地方法规$")

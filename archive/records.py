@@ -189,11 +189,13 @@ class DocumentDetail:
 
 @dataclass(frozen=True, slots=True)
 class RegulationEntry:
-    """What matching and version grouping need of a regulation: id, title, version."""
+    """What matching and version grouping need of a regulation: id, title, version (and the part of a
+    code it holds, 民法典's 物权编, which makes it no version of the code's other parts)."""
 
     id: str
     title: str
     version: str | None
+    part: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,6 +20,18 @@ _ISSUER = re.compile(r"^(?:\d{4}年\d{1,2}月\d{1,2}日)?\s*(.+?)(?:第[一二�
                      r"(?:审议)?(?:通过|公布|发布|印发|制定|修订|修正|批准)")
 
 
+# a heading naming one part of a code (民法典's 总则, 物权编 … 附则): the file holds that part, not a version
+_PART = re.compile(r"^#{1,6}\s*((?:第[一二三四五六七八九十]+编\s*)?[\u4e00-\u9fff]{0,10}(?:编|总则|附则))\s*$")
+
+
+def part_of(preamble: str | None) -> str | None:
+    """The part of a code a regulation text holds, from a heading before its articles (# 人格权编)."""
+    for line in (preamble or "").split("\n"):
+        if m := _PART.match(line.strip()):
+            return m.group(1)
+    return None
+
+
 def version_from_name(name: str) -> str | None:
     """The version date a file name carries, as in 政府采购法(2014-08-31).md."""
     m = _FILE_DATE.search(name)
@@ -32,13 +44,35 @@ def title_from_name(name: str) -> str:
     return _FILE_DATE.sub("", stem).strip()
 
 
+# what follows an organisation's name in a promulgation line but is not the organisation
+_MEETING = re.compile(r"第[一二三四五六七八九十百零〇\d]+次(?:常务|全体|主任)?(?:会议|会)(?:审议)?.*$")
+_ORDER = re.compile(r"令(?:第[一二三四五六七八九十百零〇\d]+号)?$|第[一二三四五六七八九十百零〇\d]+号$")
+
+
+def organisation(issuer: str | None) -> str | None:
+    """The issuing organisation of a promulgation line, never a meeting or an order number:
+    国务院第75次常务会议 → 国务院, 中华人民共和国国务院令第235号 → 国务院, 由最高人民法院审判委员会 → 最高人民法院审判委员会;
+    several bodies joined by 、 are normalised one by one."""
+    if not issuer:
+        return None
+    names = []
+    for part in re.split(r"[、,，]\s*(?:\d{4}年\d{1,2}月\d{1,2}日)?", issuer):
+        part = re.sub(r"^(?:由|经|根据|\d{4}年\d{1,2}月\d{1,2}日)+", "", part.strip())
+        part = _ORDER.sub("", _MEETING.sub("", part)).strip()
+        if part.startswith("中华人民共和国") and part.endswith(("国务院", "主席")):
+            part = part.removeprefix("中华人民共和国")
+        if len(part) >= 2 and not part.startswith(("关于", "根据", "依照")) and "《" not in part:
+            names.append(part)
+    return "、".join(dict.fromkeys(names)) or None
+
+
 def _issuer(preamble_lines: list[str]) -> str | None:
     for line in preamble_lines:
         line = line.strip("()（） ")
         m = _ISSUER.match(line)
         if m and 2 <= len(m.group(1)) <= 60:
             issuer = re.sub(r"^[\d年月日\s]+", "", m.group(1)).strip(" ,，《")
-            issuer = re.split(r"[《〈]", issuer)[0].strip()
+            issuer = organisation(re.split(r"[《〈]", issuer)[0].strip())
             if issuer:
                 return issuer
     return None

@@ -31,6 +31,8 @@ from .analysis import dictionary_version, load_segmenter
 from .documents import grain_records
 from .options import IndexOptions
 from .schema import SCHEMA_VERSION, build_schema
+from .vocabulary import vocabulary_version
+from .vocabulary import write as write_vocabulary
 
 Progress = Callable[[int], None]
 
@@ -81,6 +83,8 @@ def rebuild_reason(root: Path) -> str | None:
         return f"schema version {meta.get('schema_version')} → {SCHEMA_VERSION}"
     if meta.get("dictionary_version") != dictionary_version():
         return "the domain dictionary changed"
+    if meta.get("vocabulary_version") != vocabulary_version():
+        return "the vocabulary rules changed"
     return None
 
 
@@ -235,6 +239,7 @@ def full_rebuild(archive: Archive, options: IndexOptions, progress: Progress | N
             with committing(writer):
                 docs, grains = _add_all(writer, grain_records(archive), progress)
             meta = {"schema_version": SCHEMA_VERSION, "dictionary_version": dictionary_version(),
+                    "vocabulary_version": vocabulary_version(), "vocabulary": write_vocabulary(archive, new_dir),
                     "built_at": time.strftime("%Y-%m-%dT%H:%M:%S"), "documents": docs, "grains": grains}
             (new_dir / "xuncha-meta.json").write_text(json.dumps(meta), encoding="utf-8")
         except BaseException:

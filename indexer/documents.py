@@ -59,6 +59,7 @@ def _doc_records(archive: Archive, d: DocumentRecord, status: str) -> Iterator[d
                     # a measure's own words carry it; its problem's title is context, shared by its siblings
                     yield {**common, "id": m.id, "kind": Grain.MEASURE.value, "title": "", "body": m.text,
                            "context": f"{context}\n{p.title}", "bigram": m.text, "measure": m.number,
+                           "problem_title": p.title,
                            "ord": ord_ * 1000 + m.number,
                            "cites": _cite_keys(c for c in cites if c.measure_id == m.id)}
     elif d.doc_type == DocType.REGULATION:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from whoosh import query as Q
 
-from archive.citations import short_title
+from archive.citations import abbreviation_match, short_title
 from archive.numerals import cn_to_int
 from archive.resolve import ALIASES
 
@@ -22,6 +22,8 @@ from .analysis import bigrams, query_words, segment, split_word
 from .schema import FACETS
 
 SYNONYMS_PATH = Path(__file__).with_name("data") / "synonyms.txt"
+# terms staff use that no text defines (双规, 小金库, 红包 …), each with its source: same format
+COLLOQUIAL_PATH = Path(__file__).with_name("data") / "colloquial.txt"
 # function words a question carries that no document needs to contain
 STOP = frozenset("的 了 和 与 及 或 是 在 由 对 把 被 哪个 哪些 哪 什么 如何 怎么 怎样 多少 是否 吗 呢 吧 啊 请问 有关 关于 "
                  "应当 应该 可以 能否 谁 几 多久 多长 时间 要求 规定 几种 有几种 哪几种 几个 几项 多少天 "
@@ -29,6 +31,10 @@ STOP = frozenset("的 了 和 与 及 或 是 在 由 对 把 被 哪个 哪些 
 _TOKEN = re.compile(r'(-?)"([^"]+)"|(\S+)')
 _ARTICLE_REF = re.compile(r"第\s*([0-9]+|[〇零一二三四五六七八九十百千两]+)\s*条")
 _CJK = re.compile(r"[\u3400-\u9fff]")
+# a year or date qualifying a cited regulation (2017年会计法, 会计法(2017年), 2018年3月监察法): the version then
+_YEAR = re.compile(r"[(（]?(?<!\d)((?:19|20)\d{2})\s*(?:年(?:\s*(\d{1,2})\s*月(?:\s*(\d{1,2})\s*日)?)?|版)"
+                   r"(?:修订|修正|版)?(?:的|版本)?[)）]?")
+_KIND_END = ("法", "条例", "细则", "办法")
 _PRC = "中华人民共和国"
 
 # weights: whole words in the unit's title > in its body > in its context; the bigram fallback below all
@@ -54,6 +60,7 @@ class QueryCitation:
 
     key: str
     article: int | None = None
+    version: str | None = None  # the version a year in the query picked (YYYY-MM-DD), else the one in force
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,10 +73,13 @@ class BuiltQuery:
     filters: Q.Query | None
     empty: bool = False
     citation: QueryCitation | None = None
+    # any word at all, common ones included: the last resort, so that no query sharing a word with a
+    # unit finds nothing
+    any_word: Q.Query | None = None
 
 
-@lru_cache(maxsize=1)
-def load_synonyms(path: str = str(SYNONYMS_PATH)) -> dict[str, tuple[str, ...]]:
+@lru_cache(maxsize=4)
+def load_synonyms(path: str = str(SYNONYMS_PATH), *more: str) -> dict[str, tuple[str, ...]]:
     """word → the other sides of its synonym group(s).
 
     Sides are separated by `=`. A side with spaces is an expansion whose parts all appear together
@@ -77,7 +87,9 @@ def load_synonyms(path: str = str(SYNONYMS_PATH)) -> dict[str, tuple[str, ...]]:
     so a query for one part (党课) is not widened to the others.
     """
     table: dict[str, set[str]] = {}
-    for line in Path(path).read_text(encoding="utf-8").splitlines():
+    more = more or ((str(COLLOQUIAL_PATH),) if path == str(SYNONYMS_PATH) else ())
+    lines = [ln for p in (path, *more) for ln in Path(p).read_text(encoding="utf-8").splitlines()]
+    for line in lines:
         line = line.split("#", 1)[0].strip()
         if not line:
             continue
@@ -112,8 +124,10 @@ class _Loose:
     df: Callable[[str, str], int] | None
     max_df: int
     clauses: list[Q.Query] = field(default_factory=list)
+    words: dict[str, None] = field(default_factory=dict)  # every word offered, common ones included
 
     def add(self, word: str, boost: float = 1.0) -> None:
+        self.words.setdefault(word, None)
         skip = set()
         if self.df is not None and self.max_df > 0:
             skip = {f for f in ("title", "body", "context") if self.df(f, word) > self.max_df}
@@ -261,6 +275,8 @@ def find_citation(text: str, reg_keys: Collection[str]) -> tuple[str | None, int
                 best = (key, cand)
                 break
     if best is None:
+        best = _abbreviated(compact, reg_keys)
+    if best is None:
         return None, article, text
     # a fragment of 中华人民共和国 typed before a short title (人民共和国国歌法) belongs to the title
     at = compact.find(best[1])
@@ -272,6 +288,56 @@ def find_citation(text: str, reg_keys: Collection[str]) -> tuple[str | None, int
     return best[0], article, rest
 
 
+@lru_cache(maxsize=4)
+def _abbreviation_index(reg_keys: frozenset[str]) -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[str, ...]]]:
+    """Regulation keys by first character and by last three (the candidates an abbreviation can name)."""
+    first: dict[str, list[str]] = {}
+    tail: dict[str, list[str]] = {}
+    for k in reg_keys:
+        if len(k) >= 3:
+            first.setdefault(k[0], []).append(k)
+            tail.setdefault(k[-3:], []).append(k)
+    return ({c: tuple(v) for c, v in first.items()}, {c: tuple(v) for c, v in tail.items()})
+
+
+def _abbreviated(compact: str, reg_keys: Collection[str]) -> tuple[str, str] | None:
+    """The longest part of the query that abbreviates one regulation's title (招投标法实施条例, 保密法)."""
+    first, tail = _abbreviation_index(frozenset(reg_keys))
+    best = None
+    for j in range(len(compact), 2, -1):
+        if not compact[:j].endswith(_KIND_END):
+            continue
+        for i in range(max(0, j - 16), j - 2):
+            cand = compact[i:j]
+            if best is not None and len(cand) <= len(best[1]):
+                continue
+            pool = set(first.get(cand[0], ())) | set(tail.get(cand[-3:], ()))
+            if key := abbreviation_match(cand, pool):
+                best = (key, cand)
+    return best
+
+
+def pick_version(versions: Collection[str], text_date: str | None) -> str | None:
+    """The version in force on a date the query gives (the latest dated on or before it; the earliest
+    when all are later); None without a date or versions."""
+    dated = sorted(v for v in versions if v)
+    if not text_date or not dated:
+        return None
+    before = [v for v in dated if v <= text_date]
+    return before[-1] if before else dated[0]
+
+
+def _query_date(text: str) -> tuple[str | None, str]:
+    """A year or date in the query (as the last day it can mean) and the text without it."""
+    m = _YEAR.search(text)
+    if not m:
+        return None, text
+    year, month, day = m.group(1), m.group(2), m.group(3)
+    date = f"{year}-{int(month):02d}-{int(day):02d}" if month and day else f"{year}-{int(month):02d}-31" if month \
+        else f"{year}-12-31"
+    return date, text[:m.start()] + " " + text[m.end():]
+
+
 def build_filters(filters: Mapping[str, str]) -> Q.Query | None:
     """Facet filters as an AND of exact terms; unknown fields are ignored by the caller's validation."""
     terms = [Q.Term(k, v) for k, v in sorted(filters.items()) if k in FACETS and v]
@@ -280,10 +346,12 @@ def build_filters(filters: Mapping[str, str]) -> Q.Query | None:
 
 def build_query(text: str, filters: Mapping[str, str] | None = None, reg_keys: Collection[str] = (),
                 synonyms: Mapping[str, tuple[str, ...]] | None = None, max_chars: int = 200,
-                df: Callable[[str, str], int] | None = None, max_df: int = 0) -> BuiltQuery:
+                df: Callable[[str, str], int] | None = None, max_df: int = 0,
+                versions: Callable[[str], Collection[str]] | None = None) -> BuiltQuery:
     """Parse user text into strict and relaxed Whoosh queries; raises only QueryTooLong.
 
     `df(field, word)` with `max_df` leaves words common in a field out of the relaxed form's OR.
+    `versions(key)` lists a regulation's version dates, so that a year in the query picks one.
     """
     if len(text) > max_chars:
         raise QueryTooLong(len(text), max_chars)
@@ -294,6 +362,11 @@ def build_query(text: str, filters: Mapping[str, str] | None = None, reg_keys: C
     negative: list[Q.Query] = []
     loose = _Loose(df, max_df)
     key, article, rest = find_citation(text, reg_keys) if reg_keys else (None, None, text)
+    version = None
+    if key and versions is not None:
+        on_date, without = _query_date(rest)
+        if on_date:
+            version, rest = pick_version(versions(key), on_date), without
     tokens = list(_TOKEN.finditer(rest))
     # a token of question words only (有哪些, 是多少, 要不要) is dropped when the query says more
     content = [m for m in tokens if m.group(2) is not None or not _only_stop(m.group(3))]
@@ -313,20 +386,31 @@ def build_query(text: str, filters: Mapping[str, str] | None = None, reg_keys: C
         anchor: list[Q.Query] = [Q.Term("reg_key", key)]
         if article:
             anchor.append(Q.Term("article_num", article))
+        if version:
+            anchor.append(Q.Term("version", version))
         weight = W_CITED_ARTICLE if article else W_CITED_REG
         scoped = Q.And(anchor + positive, boost=weight) if positive and not article else Q.And(anchor, boost=weight)
         citing: Q.Query = Q.Term("cites", key, boost=W_CITING_REG)
         if article:  # a measure citing this very article ranks next to it
             citing = Q.Or([citing, Q.Term("cites", f"{key}#{article}", boost=W_CITING_ARTICLE)])
-        citation_clause = Q.Or([scoped, citing] + ([_word_clause(w) for w in query_words(key) if len(w) > 1] if not positive else []))
+        citation_clause = Q.Or([scoped, citing])
+        # as typed, the other words go with the regulation's name: a unit naming it and every word
+        named = [_word_clause(w) for w in query_words(key) if len(w) > 1]
+        with_name = Q.And(positive + named) if positive and named else None
+        # relaxed only: the name's words alone, or the other words without the name
+        loose_cite = Q.Or(named) if named and not positive else None
     if not positive and citation_clause is None:
         return BuiltQuery(Q.NullQuery, Q.NullQuery, (), build_filters(filters or {}), empty=True)
-    strict_parts = [Q.And(positive)] if positive else []
+    strict_parts = [Q.And(positive)] if positive and citation_clause is None else []
     # relaxed: documents with every word still first (the strict form, boosted), then any word
     relaxed_parts = [Q.Or([Q.And(positive, boost=W_STRICT_IN_RELAXED)] + loose.clauses)] if positive else []
     if citation_clause is not None:
         strict_parts.append(citation_clause)
         relaxed_parts.append(citation_clause)
+        if with_name is not None:
+            strict_parts.append(with_name)
+        if loose_cite is not None:
+            relaxed_parts.append(loose_cite)
     strict: Q.Query = Q.Or(strict_parts) if len(strict_parts) > 1 else strict_parts[0]
     relaxed: Q.Query = Q.Or(relaxed_parts) if len(relaxed_parts) > 1 else relaxed_parts[0]
     if negative:
@@ -336,5 +420,6 @@ def build_query(text: str, filters: Mapping[str, str] | None = None, reg_keys: C
     for h in highlight:
         if h and h not in STOP:
             seen.setdefault(h, None)
+    any_word = Q.Or([_word_clause(w) for w in loose.words]) if loose.words else None
     return BuiltQuery(strict, relaxed, tuple(seen), build_filters(filters or {}),
-                      citation=QueryCitation(key, article) if key else None)
+                      citation=QueryCitation(key, article, version) if key else None, any_word=any_word)

@@ -7,7 +7,7 @@ from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 from .analysis import bigram_analyzer, word_analyzer
 
 # bump whenever fields or analysis change: `xuncha reindex --if-needed` then rebuilds
-SCHEMA_VERSION = 9  # 9: rectification (issue 12)
+SCHEMA_VERSION = 10  # 9: rectification (issue 12); 10: problem_title stored for measures (Hit.heading)
 
 KINDS = ("document", "problem", "measure", "article")
 FACETS = ("kind", "doc_type", "publisher", "year", "category", "reg_category", "region", "status", "rectification")
@@ -45,6 +45,7 @@ def build_schema() -> Schema:
         article=ID(stored=True),
         article_num=NUMERIC(stored=True),
         problem=STORED(),
+        problem_title=STORED(),  # a measure's problem's title, for its readable heading (not searched)
         category_num=STORED(),
         measure=STORED(),
         source_path=STORED(),

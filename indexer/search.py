@@ -28,7 +28,8 @@ from .crowding import WINDOW as CROWD_WINDOW
 from .crowding import Ranked, crowd
 from .execution import Deadline, FacetTables, ResultCache
 from .options import SearchOptions
-from .query import BuiltQuery, QueryCitation, QueryTooLong, build_query, load_synonyms
+from .query import COLLOQUIAL_PATH, SYNONYMS_PATH, BuiltQuery, QueryCitation, QueryTooLong, build_query, load_synonyms
+from .vocabulary import FILE as VOCABULARY_FILE
 from .schema import FACETS, KINDS
 from .snippets import snippet
 
@@ -85,6 +86,7 @@ class PreferInForce(scoring.BM25F):
 WEIGHTING = PreferInForce(B=0.75, K1=1.2, cites_B=0.0)
 COMMON_SHARE = 0.10  # a word in more than this share of units is left out of the OR fallback (per field)
 RELAX_BELOW = 10  # an AND search finding fewer than this falls back to OR (full matches stay first)
+RELAXED_CAP = 200  # partial matches shown after the full ones, at most (the rest are counted, not paged)
 
 
 class SearchError(ValueError):
@@ -135,10 +137,24 @@ class Hit:
     publisher: str | None = None
     version: str | None = None
     status: str | None = None
+    heading: str = ""  # readable title at any grain: 问题3 …（title）· 措施2 for a measure (README)
 
     def to_json(self) -> dict[str, Any]:
         """The documented JSON fields of a hit."""
         return {k: getattr(self, k) for k in self.__slots__}  # type: ignore[attr-defined]
+
+
+def heading(kind: str, title: str, doc_title: str, article: str | None, problem: Any, measure: Any,
+            problem_title: str = "") -> str:
+    """A hit's readable title: a measure by its problem's number and title, an article by its regulation."""
+    if kind == "measure":
+        head = f"问题{problem} {problem_title}".strip() if problem else problem_title
+        return f"{head} · 措施{measure}" if head else f"{doc_title} · 措施{measure}"
+    if kind == "problem":
+        return f"问题{problem} {title}".strip() if problem else title or doc_title
+    if kind == "article":
+        return f"{doc_title} {article or title}".strip()
+    return title or doc_title
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,16 +170,25 @@ class Results:
     relaxed: bool = False
     highlight: tuple[str, ...] = ()
     citation: QueryCitation | None = None  # the regulation (and article) the query names
-    full_matches: int = 0  # hits with every word; below `total` only when relaxed
+    full_matches: int = 0  # hits with every word (= total: the total counts only those)
+    relaxed_total: int = 0  # when relaxed: the units matching only some words (counted, not all shown)
+    relaxed_shown: int = 0  # how many of them paging reaches (at most RELAXED_CAP)
+
+    @property
+    def reachable(self) -> int:
+        """Hits that paging can reach: the full matches and the shown partial ones, within the window."""
+        return min(self.total + self.relaxed_shown, MAX_WINDOW)
 
     @property
     def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
+        return max(1, -(-self.reachable // self.per_page))
 
     def to_json(self) -> dict[str, Any]:
         """{"total", "hits", "facets"} plus paging, as `xuncha search --json` and /api/search print."""
         return {"query": self.query, "total": self.total, "page": self.page, "per_page": self.per_page,
                 "pages": self.pages, "relaxed": self.relaxed, "full_matches": self.full_matches,
+                "relaxed_total": self.relaxed_total, "relaxed_shown": self.relaxed_shown,
+                "reachable": self.reachable,
                 "hits": [h.to_json() for h in self.hits],
                 "facets": {k: [{"value": v, "count": n} for v, n in vals] for k, vals in self.facets.items()}}
 
@@ -201,7 +226,8 @@ class SearchService:
         self._reg_keys: frozenset[str] = frozenset()
         self._cache = ResultCache(options.result_cache)
         self._facets = FacetTables(FACETS)
-        self._in_force: tuple[Any, frozenset[int]] | None = None
+        self._in_force: tuple[Any, set[int]] | None = None
+        self._synonyms: dict[str, tuple[str, ...]] | None = None
         load_segmenter()
         load_synonyms()
 
@@ -212,6 +238,10 @@ class SearchService:
         with self._lock:
             if self._ix is None or cur != self._ix_dir:
                 self._ix, self._ix_dir = windex.open_dir(str(cur)), cur
+                # the curated synonyms plus the vocabulary mined into this generation (indexer/vocabulary.py)
+                mined = cur / VOCABULARY_FILE
+                self._synonyms = load_synonyms(str(SYNONYMS_PATH), str(COLLOQUIAL_PATH),
+                                               *([str(mined)] if mined.is_file() else []))
                 with self._ix.searcher() as s:
                     self._reg_keys = frozenset(t.decode("utf-8") for t in s.lexicon("reg_key"))
             return self._ix
@@ -251,8 +281,14 @@ class SearchService:
         def df(fieldname: str, word: str) -> int:
             return s.doc_frequency(fieldname, word)
 
-        return build_query(text, filters, reg_keys=self.reg_keys, max_chars=self.options.max_query_chars,
-                           df=df, max_df=int(s.doc_count_all() * COMMON_SHARE))
+        def versions(key: str) -> tuple[str, ...]:
+            # the regulation's version dates, read from its document records (a year in the query picks one)
+            found = s.search(Q.And([Q.Term("reg_key", key), Q.Term("kind", "document")]), limit=50)
+            return tuple(sorted({v for r in found if (v := r.get("version"))}))
+
+        return build_query(text, filters, reg_keys=self.reg_keys, synonyms=self._synonyms,
+                           max_chars=self.options.max_query_chars,
+                           df=df, max_df=int(s.doc_count_all() * COMMON_SHARE), versions=versions)
 
     def search(self, text: str, filters: Mapping[str, str] | None = None, page: int = 1, per_page: int = 20,
                sort: str = "relevance", kind: str | None = None) -> Results:
@@ -288,23 +324,31 @@ class SearchService:
         allow = self._docs(s, built.filters, deadline) if built.filters is not None else None
         # AND or OR is decided on the query alone, before filters, so that a facet's count is
         # what clicking it gives (a filter never flips the search into the other mode)
-        results, docs = self._run(s, built.strict, None if allow is None else None, page, per_page, sort, deadline)
+        results, docs = self._run(s, built.strict, None, page, per_page, sort, deadline)
         full = len(docs)
         relaxed = full < RELAX_BELOW
         if relaxed or allow is not None:
             strict_docs = docs
             results, docs = self._run(s, built.relaxed if relaxed else built.strict, allow, page, per_page, sort,
                                       deadline)
-            if relaxed and full and allow is not None:
+            if relaxed and not docs and built.any_word is not None:
+                # every word common: the relaxed form left them all out, so any of them will do
+                results, docs = self._run(s, built.any_word, allow, page, per_page, sort, deadline)
+            if allow is not None:
                 full = len(strict_docs & allow)
-        total = len(docs)
-        full = full if relaxed else total
+        # the total counts the units matching the query as typed; partial matches are counted apart
+        matched = len(docs)
+        total = full if relaxed else matched
+        partial = max(0, matched - total) if relaxed else 0
+        partial_shown = min(partial, RELAXED_CAP)
+        reach = min(total + partial_shown, MAX_WINDOW)
         first = (page - 1) * per_page
-        page_hits = [results[i] for i in self._order(s, results, sort)[first: first + per_page]] \
-            if first < total else []
+        page_hits = ([results[i] for i in self._order(s, results, sort)[first: min(first + per_page, reach)]]
+                     if first < reach else [])
         hits = tuple(self._hit(r, built.highlight) for r in page_hits)
         facets = self._facets.counts(s, self._generation(s), docs)
-        return Results(text, total, hits, facets, page, per_page, relaxed, built.highlight, built.citation, full)
+        return Results(text, total, hits, facets, page, per_page, relaxed, built.highlight, built.citation, total,
+                       partial, partial_shown)
 
     @staticmethod
     def _docs(s: Searcher, q: Q.Query, deadline: float) -> frozenset[int]:
@@ -356,9 +400,11 @@ class SearchService:
                    article=f.get("article"), problem=f.get("problem"), measure=f.get("measure"),
                    category=f.get("category") or None, published=f.get("published") or None,
                    publisher=f.get("publisher") or None, version=f.get("version") or None,
-                   status=f.get("status") or None)
+                   status=f.get("status") or None,
+                   heading=heading(f["kind"], f.get("title", ""), f.get("doc_title", ""), f.get("article"),
+                                   f.get("problem"), f.get("measure"), f.get("problem_title", "")))
 
-    def _articles_in_force(self, s: Searcher) -> frozenset[int]:
+    def _articles_in_force(self, s: Searcher) -> set[int]:
         """Document numbers of articles in force, once per index generation (profiled: the cross-check
         page rebuilt this set of every article for each of a notice's measures, most of its time)."""
         gen = self._generation(s)
@@ -366,27 +412,13 @@ class SearchService:
             if self._in_force is None or self._in_force[0] != gen:
                 docs = frozenset(s.docs_for_query(Q.Term("kind", "article"))) - \
                     frozenset(s.docs_for_query(Q.Term("status", VersionStatus.SUPERSEDED.value)))
-                self._in_force = (gen, docs)
+                self._in_force = (gen, set(docs))  # a set: Whoosh takes sets (not frozensets) as filters
             return self._in_force[1]
 
-    def suggest_articles(self, topic: MeasureTopic, limit: int = 3, numterms: int = 12) -> tuple[Suggestion, ...]:
-        """Regulation articles most like a measure (its key terms, scored against articles in force).
+    def suggest_articles(self, topic: MeasureTopic, limit: int = 3) -> tuple[Suggestion, ...]:
+        """Regulation articles on a measure's topic, in force, national and Party rules and the notice's own
+        places first, each with its reason (indexer/suggest.py). The cross-check takes this as its Suggester."""
+        from .suggest import suggest
 
-        The cross-check takes this as its Suggester (archive.crosscheck)."""
         s = self.searcher()
-        terms = [t for t, _ in s.key_terms_from_text("body", topic.text, numterms=numterms)
-                 if len(t) >= 2 and not t.isdigit()]
-        if not terms:
-            return ()
-        q = Q.Or([Q.Term("body", t) for t in terms] + [Q.Term("title", t, boost=0.5) for t in terms])
-        bounded = Deadline(collectors.TopCollector(limit=limit), time.thread_time() + self.options.time_limit_s,
-                           self._articles_in_force(s))
-        try:
-            s.search_with_collector(q, bounded)
-        except TimeLimit:
-            pass
-        results = bounded.results()
-        hits = [self._hit(r, tuple(terms)) for r in results]
-        return tuple(Suggestion(h.doc_id, h.doc_title, h.article, h.id, h.score, h.snippet, h.version,
-                                reason="共有关键词") for h in hits)
-
+        return suggest(s, topic, limit, self.reg_keys, self._hit, self._articles_in_force(s))

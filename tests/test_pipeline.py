@@ -151,3 +151,25 @@ def test_seed_notice_from_the_shared_corpus(conn: sqlite3.Connection, settings: 
     assert "区残联党组" in doc["header_json"]
     assert conn.execute("SELECT count(*) FROM problems").fetchone()[0] == 19
     assert [o.outcome for o in ingest(Archive(conn), settings.ingest_options(), [str(SEED)]).outcomes] == ["unchanged"]
+
+
+def test_the_parts_of_one_code_are_not_versions_of_each_other(tmp_path: Path, conn: sqlite3.Connection,
+                                                              settings: Settings) -> None:
+    from archive.database import version_key
+    from archive.kinds import VersionStatus
+
+    folder = tmp_path / "code"
+    folder.mkdir()
+    for part, article in (("总则", "第一条 为了保护民事主体的合法权益，制定本法。"), ("物权编", "第二百零五条 本编调整物权关系。"),
+                          ("合同编", "第四百六十三条 本编调整因合同产生的民事关系。")):
+        (folder / f"{part}.md").write_text(f"# 示例民事法\n\n# {part}\n\n2020年5月28日 通过\n\n{article}\n\n"
+                                           "第九百条 另一条。\n", encoding="utf-8")
+    for date, words in (("2010-01-01", "旧文"), ("2020-01-01", "新文")):
+        (folder / f"示例法({date}).md").write_text(f"# 示例法\n\n第一条 {words}。\n\n第二条 {words}。\n", encoding="utf-8")
+    ingest(Archive(conn), settings.ingest_options(), [str(folder)])
+    archive = Archive(conn)
+    statuses = {e.title + (e.part or "") + (e.version or ""): archive.version_statuses()[e.id] for e in archive.regulations}
+    assert statuses["示例民事法总则2020-05-28"] == VersionStatus.CURRENT
+    assert statuses["示例民事法物权编2020-05-28"] == statuses["示例民事法合同编2020-05-28"] == VersionStatus.CURRENT
+    assert statuses["示例法2010-01-01"] == VersionStatus.SUPERSEDED and statuses["示例法2020-01-01"] == VersionStatus.CURRENT
+    assert version_key("示例民事法", "物权编") != version_key("示例民事法", "合同编") != version_key("示例民事法")

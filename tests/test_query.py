@@ -3,7 +3,7 @@
 import pytest
 from whoosh import query as Q
 
-from indexer.query import QueryTooLong, build_query, find_citation
+from indexer.query import QueryCitation, QueryTooLong, build_query, find_citation, pick_version
 
 
 def test_words_are_anded_and_relaxed_form_is_or() -> None:
@@ -166,3 +166,46 @@ def test_a_synonym_phrase_allows_a_few_words_between() -> None:
 def test_a_cited_article_also_finds_measures_citing_it() -> None:
     b = build_query("政府采购法 第二十六条", reg_keys={"政府采购法"}, synonyms={})
     assert ("cites", "政府采购法#26") in _terms(b.strict) and ("cites", "政府采购法") in _terms(b.strict)
+
+
+KEYS = frozenset({"保守国家秘密法", "保守国家秘密法实施条例", "招标投标法", "招标投标法实施条例", "会计法", "监察法",
+                  "公职人员政务处分法", "残疾人保障法", "浙江省招标投标条例"})
+
+
+@pytest.mark.parametrize("text, key", [("招投标法实施条例 第四十条", "招标投标法实施条例"), ("保密法 定密", "保守国家秘密法"),
+                                       ("残保法 第九条", "残疾人保障法"), ("政务处分法 第三十二条", "公职人员政务处分法")])
+def test_an_abbreviated_law_name_finds_the_law_by_rule(text: str, key: str) -> None:
+    found, _article, rest = find_citation(text, KEYS)
+    assert found == key and key not in rest
+    built = build_query(text, reg_keys=KEYS)
+    assert built.citation is not None and built.citation.key == key
+
+
+def test_a_year_picks_the_version_in_force_then() -> None:
+    versions = {"会计法": ("2017-11-04", "2024-06-28"), "监察法": ("2018-03-20", "2024-12-25")}
+    built = build_query("2017年会计法 第四十二条", reg_keys=KEYS, versions=versions.__getitem__)
+    assert built.citation == QueryCitation("会计法", 42, "2017-11-04")
+    assert "2017" not in repr(built.strict).replace("2017-11-04", "")  # the year is not a word to find
+    assert build_query("监察法(2024年) 留置", reg_keys=KEYS, versions=versions.__getitem__).citation.version == "2024-12-25"
+    # no year: no version pinned (the version in force ranks first by the weighting)
+    assert build_query("会计法 第四十二条", reg_keys=KEYS, versions=versions.__getitem__).citation.version is None
+
+
+def test_pick_version() -> None:
+    assert pick_version(("2017-11-04", "2024-06-28"), "2020-12-31") == "2017-11-04"
+    assert pick_version(("2017-11-04", "2024-06-28"), "2010-12-31") == "2017-11-04"  # none yet: the earliest
+    assert pick_version((), "2010-12-31") is None and pick_version(("2017-11-04",), None) is None
+
+
+def test_a_cited_article_is_not_widened_to_the_names_words_in_the_strict_form() -> None:
+    built = build_query("道路运输条例 第十条", reg_keys=frozenset({"道路运输条例"}))
+    assert "Term('body'" not in repr(built.strict) and "Term('body', '运输'" in repr(built.relaxed)
+
+
+def test_colloquial_terms_have_their_documented_names() -> None:
+    from indexer.query import COLLOQUIAL_PATH, load_synonyms
+
+    table = load_synonyms()
+    assert "留置" in table["双规"] and "私设会计账簿" in table["小金库"] and "收受礼金" in table["收红包"]
+    entries = [ln for ln in COLLOQUIAL_PATH.read_text(encoding="utf-8").splitlines() if ln and not ln.startswith("#")]
+    assert entries and all("#" in ln and ln.split("#", 1)[1].strip() for ln in entries)  # each with its reason

@@ -31,7 +31,7 @@ def test_articles_chapters_sections_and_dates() -> None:
     reg = parse_regulation(normalize(SAMPLE), file_name="示例市公务用车管理办法(2019-03-01).md")
     assert reg.title == "示例市公务用车管理办法"
     assert reg.version == "2019-03-01" and reg.promulgated == "2019-03-01" and reg.effective == "2019-04-01"
-    assert reg.issuer == "示例市人民政府令第12号"
+    assert reg.issuer == "示例市人民政府"
     assert [a.number for a in reg.articles] == [1, 2, 10, 11, 12]
     assert reg.articles[2].chapter == "第一章 总则" and reg.articles[2].section == "第一节 配备"
     assert reg.articles[3].text.startswith("第十条规定的编制")
@@ -63,3 +63,22 @@ def test_real_regulation_and_party_constitution() -> None:
     reg = parse_regulation(normalize(charter.read_text(encoding="utf-8")), file_name=charter.name)
     assert reg.title == "中国共产党章程" and reg.version == "2017-10-24"
     assert [a.number for a in reg.articles] == list(range(1, 56))
+
+
+def test_publisher_is_an_organisation_never_a_meeting_or_an_order() -> None:
+    from archive.regulation import organisation
+
+    assert organisation("国务院第75次常务会议") == "国务院"
+    assert organisation("中华人民共和国国务院令第235号") == "国务院"
+    assert organisation("示例市人民政府令第12号") == "示例市人民政府"
+    assert organisation("由最高人民法院审判委员会") == "最高人民法院审判委员会"
+    assert organisation("关于") is None
+    text = "# 示例条例\n\n2001年3月1日国务院第75次常务会议通过\n\n第一条 为了规范。\n"
+    assert parse_regulation(text).issuer == "国务院"
+
+
+def test_a_part_of_a_code_is_named_by_its_heading() -> None:
+    from archive.regulation import part_of
+
+    assert part_of("# 人格权编\n2020年5月28日 第十三届全国人民代表大会第三次会议通过") == "人格权编"
+    assert part_of("# 总则") == "总则" and part_of("2020年通过") is None

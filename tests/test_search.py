@@ -123,7 +123,7 @@ def test_too_long_query_is_a_clear_error(service) -> None:
                                      ("公务用车 AND OR NOT", True), ("-", False), ('""', False), ("<script>", False)])
 def test_hostile_queries_search_safely(service, q, found) -> None:
     r = service.search(q)
-    assert (r.total > 0) == found
+    assert (r.reachable > 0) == found
     assert all("<script" not in h.snippet and "<mark>" in h.snippet for h in r.hits)
 
 
@@ -154,10 +154,49 @@ def test_relaxed_results_count_the_hits_with_every_word(service) -> None:
     from indexer.search import RELAX_BELOW
 
     few = service.search("议事规则 公车")  # both words together in only a couple of units
-    assert few.relaxed and 0 < few.full_matches < RELAX_BELOW and few.full_matches < few.total
+    assert few.relaxed and 0 < few.full_matches < RELAX_BELOW and few.full_matches == few.total
+    assert few.relaxed_total > 0 and few.reachable == few.total + few.relaxed_shown
     none = service.search("议事规则 zzqx")
-    assert none.relaxed and none.full_matches == 0 and none.total > 0
+    assert none.relaxed and none.full_matches == 0 and none.total == 0 and none.relaxed_total > 0 and none.hits
     plain = service.search("议事规则")
     assert not plain.relaxed and plain.full_matches == plain.total
     filtered = service.search("议事规则 公车", filters={"kind": "problem"})
     assert filtered.relaxed and filtered.full_matches <= few.full_matches
+
+
+def test_the_total_counts_only_units_matching_as_typed(service) -> None:
+    from indexer.search import RELAXED_CAP
+
+    r = service.search("议事规则 公车", per_page=5)
+    # the total is what the user typed; partial matches are counted apart and at most RELAXED_CAP are paged
+    assert r.total == r.full_matches and r.relaxed_shown == min(r.relaxed_total, RELAXED_CAP)
+    assert r.pages == -(-(r.total + r.relaxed_shown) // 5)
+    last = service.search("议事规则 公车", page=r.pages, per_page=5)
+    assert last.hits and len(last.hits) == r.reachable - (r.pages - 1) * 5
+    beyond = service.search("议事规则 公车", page=r.pages + 1, per_page=5)
+    assert beyond.hits == () and beyond.pages == r.pages
+    body = r.to_json()
+    assert {"total", "pages", "relaxed", "full_matches", "relaxed_total", "relaxed_shown", "reachable"} <= set(body)
+
+
+def test_a_cited_article_counts_only_its_own_units(service) -> None:
+    r = service.search("示例区党组议事规则 第二十条")
+    # the regulation's article and the units citing it, not every unit that says 规则
+    assert not r.relaxed and r.total == len([h for h in service.search(
+        "示例区党组议事规则 第二十条", per_page=100).hits])
+    assert r.hits[0].article == "第二十条"
+    assert all(h.doc_title == "示例区党组议事规则" or h.kind in ("problem", "measure", "document") for h in r.hits)
+
+
+def test_a_query_of_common_words_still_finds_units(service) -> None:
+    r = service.search("规定 工作")  # words in most units: left out of the OR fallback, found anyway
+    assert r.reachable > 0 and r.hits
+
+
+def test_a_measure_hit_is_titled_by_its_problem(service) -> None:
+    r = service.search("三会一课", kind="measure")
+    assert r.hits
+    h = r.hits[0]
+    assert h.heading.startswith(f"问题{h.problem} ") and h.heading.endswith(f" · 措施{h.measure}")
+    assert len(h.heading) > len(f"问题{h.problem}  · 措施{h.measure}")
+    assert h.to_json()["heading"] == h.heading and "title" in h.to_json()

@@ -105,7 +105,7 @@ def suggestions(svc: SearchService, params: SearchParams, results: Results) -> d
     """What to try when nothing was found: drop a filter, each word alone, a shorter phrase."""
     def count(p: SearchParams) -> int | None:
         try:
-            return svc.search(p.q, p.service_filters(), per_page=1, kind=p.kind or None).total
+            return svc.search(p.q, p.service_filters(), per_page=1, kind=p.kind or None).reachable
         except (SearchError, NoIndex):
             return None
 
@@ -175,7 +175,7 @@ def index() -> Any:
                    hits=[{"hit": h, "url": hit_url(h, params.q),
                           "doc_url": url_for("docs.document", doc_id=h.doc_id)} for h in results.hits],
                    notes=describe_citation(results.citation), first=(params.page - 1) * params.per_page + 1)
-        if results.total == 0:
+        if results.reachable == 0:
             ctx["help"] = suggestions(svc, params, results)
     else:
         ctx["stats"] = archive_stats()

@@ -208,7 +208,8 @@ def _print_results(results: object) -> None:
     assert isinstance(results, Results)
     note = ""
     if results.relaxed:
-        note = f"（全部词同时出现的仅 {results.full_matches} 条，已按“或”放宽）"
+        note = (f"（全部词同时出现的仅 {results.full_matches} 条，已按“或”放宽：另有 {results.relaxed_total} 条部分匹配"
+                + (f"，列出 {results.relaxed_shown} 条" if results.relaxed_shown < results.relaxed_total else "") + "）")
     click.echo(f"{results.total} hits{note}, page {results.page}/{results.pages}")
     for i, h in enumerate(results.hits, (results.page - 1) * results.per_page + 1):
         where = {"article": h.article, "problem": f"问题{h.problem}" if h.problem else None,

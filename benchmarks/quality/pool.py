@@ -8,7 +8,7 @@ RESULT.json is a runner result over the archive in DIR (`--home`). Each output l
 with the units to judge, in a blind order (which system found a unit is not shown, so that the
 judge cannot favour one). Units already read (judged 0, 1 or 2) are left out. A judge writes one
 line per query, {"id": …, "judgments": [units graded 1 or 2, identifier fields copied]}; `--merge`
-adds those to queries.jsonl, and every other pooled unit with grade 0 (read, not relevant).
+adds those to queries.jsonl or test_queries.jsonl (each query's own split), and every other pooled unit with grade 0 (read, not relevant).
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from .runner import QUERIES, load_queries, unit_key
+from .runner import SPLIT_FILES, load_queries, load_split, unit_key
 
 
 def _text(conn: sqlite3.Connection, kind: str, grain_id: str) -> dict[str, str]:
@@ -59,7 +59,7 @@ def unit_json(key: Sequence[Any]) -> dict[str, Any]:
 
 def pool(result: dict, conn: sqlite3.Connection, depth: int = 10) -> list[dict]:
     """Per query: the unjudged units in any system's top `depth`, blind-ordered, with their text."""
-    queries = {q["id"]: q for q in load_queries()}
+    queries = {q["id"]: q for q in load_split("all")}
     out = []
     for row in result["per_query"]:
         read = {unit_key(j) for j in queries[row["id"]]["judgments"]}  # graded 0, 1 or 2
@@ -115,13 +115,17 @@ def main(argv: Sequence[str] | None = None) -> int:
                     help="add a judge's grades for a pool's units to queries.jsonl")
     args = ap.parse_args(argv)
     if args.merge:
-        queries = load_queries()
+        queries = load_split("all")
         try:
             added = merge(queries, load_queries(args.merge[0]), load_queries(args.merge[1]))
         except ValueError as exc:
             ap.error(str(exc))
-        QUERIES.write_text("".join(json.dumps(q, ensure_ascii=False) + "\n" for q in queries), encoding="utf-8")
-        print(f"{added} judgments added to {QUERIES}")
+        for name, path in SPLIT_FILES.items():  # each query goes back to its own split's file
+            rows = [q for q in queries if q["split"] == name]
+            if name == "tune":  # the tuning file has no split field (it predates the split)
+                rows = [{k: v for k, v in q.items() if k != "split"} for q in rows]
+            path.write_text("".join(json.dumps(q, ensure_ascii=False) + "\n" for q in rows), encoding="utf-8")
+        print(f"{added} judgments added to {', '.join(str(p) for p in SPLIT_FILES.values())}")
         return 0
     if args.result is None or args.home is None:
         ap.error("RESULT.json and --home are required (or --merge POOL JUDGED)")

@@ -33,7 +33,9 @@ from . import metrics
 from .metrics import METRICS
 
 ROOT = Path(__file__).resolve().parents[2]
-QUERIES = Path(__file__).with_name("queries.jsonl")
+QUERIES = Path(__file__).with_name("queries.jsonl")  # the tuning split
+TEST_QUERIES = Path(__file__).with_name("test_queries.jsonl")  # the frozen test split (README, "Splits")
+SPLIT_FILES = {"tune": QUERIES, "test": TEST_QUERIES}
 CORPUS = ROOT.parent / "shared" / "corpus"
 SAMPLES = ROOT / "corpus"
 RESULTS = ROOT / "benchmarks" / "results"
@@ -58,6 +60,22 @@ def load_queries(path: Path = QUERIES, only: Iterable[str] | None = None) -> lis
     if wanted:
         missing = wanted - {q["id"] for q in out}
         if missing:
+            raise SystemExit(f"unknown query ids: {', '.join(sorted(missing))}")
+        out = [q for q in out if q["id"] in wanted]
+    return out
+
+
+def load_split(split: str = "tune", only: Iterable[str] | None = None) -> list[dict]:
+    """The queries of one split ("tune", "test") or of both ("all"), each with its `split` field set."""
+    names = list(SPLIT_FILES) if split == "all" else [split]
+    out = []
+    for name in names:
+        for q in load_queries(SPLIT_FILES[name]):
+            q["split"] = name
+            out.append(q)
+    if only:
+        wanted = set(only)
+        if missing := wanted - {q["id"] for q in out}:
             raise SystemExit(f"unknown query ids: {', '.join(sorted(missing))}")
         out = [q for q in out if q["id"] in wanted]
     return out
@@ -322,7 +340,8 @@ def run(queries: Sequence[dict], paths: Sequence[str], home: Path | None = None,
             per_query, seconds = [], dict.fromkeys(SYSTEMS, 0.0)
             for q in queries:
                 judged = Judged.of(q)
-                row: dict[str, Any] = {"id": q["id"], "kind": q["kind"], "query": q["query"], "target": judged.target,
+                row: dict[str, Any] = {"id": q["id"], "kind": q["kind"], "split": q.get("split", "tune"),
+                                       "query": q["query"], "target": judged.target,
                                        "judged": len(judged.grades),
                                        "expected": [unit_label(k) + f" g{g}" for k, g in judged.grades.items()],
                                        "systems": {}}
@@ -351,7 +370,10 @@ def run(queries: Sequence[dict], paths: Sequence[str], home: Path | None = None,
             "query_ms": {s: round(1000 * v / max(1, len(queries)), 1) for s, v in seconds.items()}}
     unreachable = [{"query": q["id"], "unit": unit_label(k)}
                    for q in queries for k in Judged.of(q).unreachable(amap.problems)]
-    return {"meta": meta, **summarise(per_query), "unreachable": unreachable, "per_query": per_query}
+    splits = {name: summarise([r for r in per_query if r["split"] == name])
+              for name in SPLIT_FILES if any(r["split"] == name for r in per_query)}
+    return {"meta": meta, **summarise(per_query), "splits": splits, "unreachable": unreachable,
+            "per_query": per_query}
 
 
 def summarise(per_query: Sequence[dict]) -> dict:
@@ -375,6 +397,44 @@ def summarise(per_query: Sequence[dict]) -> dict:
 
 def _groups(summary: dict) -> list[str]:
     return list(next(iter(summary.values())).keys())
+
+
+def print_splits(result: dict, out: Callable[[str], None] = print) -> None:
+    """Tuning and test figures side by side, per kind: nDCG@10 of the three systems and the ratio, then
+    xuncha's Recall@10, MRR@10 and P@5 (the citation row's MRR@10 is the citation MRR@10)."""
+    splits = result.get("splits") or {}
+    if not splits:
+        return
+    names = list(splits)
+    groups = ["all", *KINDS]
+    head = f"{'group':<14}" + "".join(f"| {n:<5}{'n':>4}{'xuncha':>8}{'AND':>7}{'OR':>7}{'ratio':>7} " for n in names)
+    out("\nnDCG@10 per split (ratio = xuncha / the stronger stock)")
+    out(head)
+    for g in groups:
+        cells = []
+        for n in names:
+            sm = splits[n]["summary"]
+            if g not in sm["xuncha"]:
+                cells.append(f"| {'':<5}{0:>4}{'':>29} ")
+                continue
+            r = splits[n]["ratio"][g]
+            cells.append(f"| {'':<5}{sm['xuncha'][g]['n']:>4}" + "".join(
+                f"{sm[s][g]['ndcg@10']:>{w}.3f}" for s, w in zip(SYSTEMS, (8, 7, 7)))
+                + (f"{r:>6.2f}× " if r is not None else f"{'n/a':>7} "))
+        out(f"{g:<14}" + "".join(cells))
+    out("\nxuncha Recall@10 / MRR@10 / P@5 per split (stronger stock's in brackets)")
+    out(f"{'group':<14}" + "".join(f"| {n:<36}" for n in names))
+    for g in groups:
+        cells = []
+        for n in names:
+            sm = splits[n]["summary"]
+            if g not in sm["xuncha"]:
+                cells.append(f"| {'':<36}")
+                continue
+            best = max(SYSTEMS[1:], key=lambda s: sm[s][g]["ndcg@10"])
+            cells.append("| " + " ".join(f"{sm['xuncha'][g][m]:.2f}({sm[best][g][m]:.2f})"
+                                          for m in ("recall@10", "mrr@10", "p@5")).ljust(36))
+        out(f"{g:<14}" + "".join(cells))
 
 
 def print_tables(result: dict, out: Callable[[str], None] = print, worst: int = 10) -> None:
@@ -402,6 +462,7 @@ def print_tables(result: dict, out: Callable[[str], None] = print, worst: int = 
     if result.get("unreachable"):
         out("judged units no unit-grain hit can reach (kept in the ideal): "
             + ", ".join(f"{u['query']} {u['unit']}" for u in result["unreachable"]))
+    print_splits(result, out)
     if worst:
         out(f"\n{worst} worst queries for xuncha (nDCG@10; best stock; xuncha's rank 1)")
         for r in worst_queries(result["per_query"], worst):
@@ -460,7 +521,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--rebuild", action="store_true", help="with --home: rebuild xuncha's index anyway (timed)")
     ap.add_argument("--workers", type=int, default=0, help="xuncha build processes (0 = one per core, the default)")
     ap.add_argument("--corpus", type=Path, default=CORPUS, help=f"the shared corpus (default {CORPUS})")
-    ap.add_argument("--queries", type=Path, default=QUERIES)
+    ap.add_argument("--split", choices=("tune", "test", "all"), default="tune",
+                    help="which queries: the tuning split (default), the frozen test split, or both")
+    ap.add_argument("--queries", type=Path, help="a query file instead of --split")
     ap.add_argument("--only", help="comma-separated query ids")
     ap.add_argument("--out", type=Path, help="result file (default benchmarks/results/quality-<timestamp>.json)")
     ap.add_argument("--worst", type=int, default=10, help="how many worst queries to list")
@@ -471,7 +534,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     if not args.corpus.is_dir():
         ap.error(f"corpus not found: {args.corpus}")
-    queries = load_queries(args.queries, args.only.split(",") if args.only else None)
+    only = args.only.split(",") if args.only else None
+    queries = load_queries(args.queries, only) if args.queries else load_split(args.split, only)
     mode = "quick" if args.quick else "full"
     paths = quick_paths(queries, args.corpus) if args.quick else full_paths(args.corpus)
 
@@ -480,7 +544,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     home = args.home.resolve() if args.home else None
     result = run(queries, paths, home, corpus=args.corpus, workers=args.workers, rebuild=args.rebuild,
-                 mode=mode + (f"+only={args.only}" if args.only else ""), log=log)
+                 mode=mode + f"+{args.split}" + (f"+only={args.only}" if args.only else ""), log=log)
     print_tables(result, worst=args.worst)
     out = args.out or RESULTS / f"quality-{mode}-{time.strftime('%Y%m%d-%H%M%S')}.json"
     out.parent.mkdir(parents=True, exist_ok=True)

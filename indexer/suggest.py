@@ -1,0 +1,109 @@
+"""Articles to suggest for a measure: matched on its topic, from the sources an inspector would cite.
+
+A measure's topic is its problem's title (what went wrong), its category, the regulations it or its
+problem cites, and its own text. The words come from each part, weighted by how much they say about
+the topic (the problem title most), minus the words every rectification measure uses (加强, 学习 …).
+Articles in force only; national laws, administrative regulations and Party rules first; local rules
+only from the notice's own places (深圳 for a 罗湖区 unit); an article must share at least two topic
+words with the measure, or belong to a regulation it cites. Each suggestion says why (Suggestion.reason).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from whoosh import query as Q
+from whoosh.searching import Searcher
+
+from archive.citations import short_title
+from archive.crosscheck import MeasureTopic, Suggestion
+from archive.kinds import VersionStatus
+
+# words that every rectification measure uses: they say how, not what about
+BOILERPLATE = frozenset("""一是 二是 三是 四是 五是 进一步 加强 完善 健全 组织 学习 专题 召开 会议 开展 工作 制度 落实 严格 执行
+要求 规定 问题 整改 针对 党组 党委 支部 区委 单位 部门 全面 深入 认真 及时 切实 推动 推进 做好 坚持 强化 规范 建立 明确 相关
+有关 情况 方面 进行 按照 根据 已经 目前 今后 同时 确保 不断 积极 持续 提高 加大 力度 机制 管理 责任 人员 干部 领导 同志
+责任制 主体 方案 措施 通报 巡察 巡视 反馈 意见 任务 清单 台账 形成 印发 制定 修订 传达 精神 重要 讲话 中央 省委 市委 区
+残联 南开 学校 大学 学院 中心 我们 以及 通过 对于 关于 其中 一次 各类 各项 等 和 的""".split())
+W_PROBLEM, W_TEXT, W_CATEGORY, W_CITED = 2.0, 1.0, 0.5, 4.0
+NATIONAL = frozenset({"宪法", "宪法相关法", "行政法", "行政法规", "经济法", "社会法", "民法商法", "民法典", "刑法",
+                      "诉讼与非诉讼程序法", "党内法规"})
+LOCAL_FACTOR, OTHER_FACTOR, FOREIGN_LOCAL_FACTOR = 0.8, 0.6, 0.15
+_PLACE = re.compile(r"([\u4e00-\u9fff]{2,3}?)(?:省|市|区|县|自治州)")
+
+Hit = Any  # indexer.search.Hit (this module is called by search.py)
+
+
+def places(issuer: str) -> tuple[str, ...]:
+    """The place names in a notice's issuing unit: 中共深圳市罗湖区残疾人联合会党组 → 深圳, 罗湖."""
+    return tuple(dict.fromkeys(p for p in _PLACE.findall(issuer.removeprefix("中共")) if p not in ("示例",)))
+
+
+def topic_terms(s: Searcher, topic: MeasureTopic) -> dict[str, float]:
+    """Topic words and their weights: the problem title's, the measure's, the category's."""
+    weights: dict[str, float] = {}
+    for text, weight, n in ((topic.problem_title, W_PROBLEM, 6), (topic.text, W_TEXT, 8), (topic.category, W_CATEGORY, 3)):
+        if not text:
+            continue
+        for term, _ in s.key_terms_from_text("body", text, numterms=n + 6):
+            if len(term) < 2 or term.isdigit() or term in BOILERPLATE or re.fullmatch(r"[\d.%]+\w?", term):
+                continue
+            weights[term] = max(weights.get(term, 0.0), weight)
+            if sum(1 for _ in weights) >= 24:
+                break
+    return weights
+
+
+def suggest(s: Searcher, topic: MeasureTopic, limit: int, reg_keys: frozenset[str],
+            to_hit: Callable[[Any, tuple[str, ...]], Hit], in_force: set[int]) -> tuple[Suggestion, ...]:
+    """The `limit` best articles for a measure, each with the reason it was suggested."""
+    terms = topic_terms(s, topic)
+    cited = [k for k in dict.fromkeys(short_title(t) for t in topic.cited) if k in reg_keys]
+    if not terms and not cited:
+        return ()
+    clauses: list[Q.Query] = [Q.Term("body", t, boost=w) for t, w in terms.items()]
+    clauses += [Q.Term("title", t, boost=0.5 * w) for t, w in terms.items()]
+    for key in cited:  # the cited regulation's articles on the topic
+        inner = Q.Or([Q.Term("body", t) for t in terms]) if terms else Q.Every()
+        clauses.append(Q.And([Q.Term("reg_key", key), inner], boost=W_CITED))
+    # in_force: the articles in force, one set per index generation (rebuilding it per measure was most of the
+    # cross-check page's time)
+    results = s.search(Q.Or(clauses), limit=80, filter=in_force)
+    own = places(topic.issuer)
+    ranked = []
+    for r in results:
+        f = r.fields()
+        body = f.get("body", "")
+        shared = [t for t in terms if t in body]
+        is_cited = f.get("reg_key") in cited
+        if len(shared) < 2 and not is_cited:
+            continue
+        category, doc_title = f.get("reg_category", ""), f.get("doc_title", "")
+        local_own = any(p in doc_title for p in own)
+        factor = (1.0 if category in NATIONAL or is_cited else LOCAL_FACTOR if local_own
+                  else FOREIGN_LOCAL_FACTOR if category == "地方性法规" else OTHER_FACTOR)
+        score = float(r.score) * factor * (1 + 0.15 * min(len(shared), 6))
+        ranked.append((score, r, shared, is_cited, local_own))
+    ranked.sort(key=lambda t: -t[0])
+    out, seen_regs = [], {}
+    for score, r, shared, is_cited, local_own in ranked:
+        doc_id = r.fields().get("doc_id")
+        if seen_regs.get(doc_id, 0) >= 2:  # two articles of one regulation at most: room for others
+            continue
+        seen_regs[doc_id] = seen_regs.get(doc_id, 0) + 1
+        h = to_hit(r, tuple(shared))
+        why = [f"措施或问题引用了《{h.doc_title}》"] if is_cited else []
+        if shared:
+            why.append("与问题和措施共有：" + "、".join(shared[:5]))
+        if local_own:
+            why.append("本地法规")
+        out.append(Suggestion(h.doc_id, h.doc_title, h.article, h.id, round(score, 4), h.snippet, h.version,
+                              reason="；".join(why)))
+        if len(out) >= limit:
+            break
+    return tuple(out)
+
+
+__all__: Sequence[str] = ("suggest", "topic_terms", "places", "BOILERPLATE")
