@@ -12,7 +12,7 @@ from pathlib import Path
 
 from . import store
 from .options import IngestOptions
-from .extract import ExtractionError, extract_bytes, supported
+from .extract import ExtractionError, ExtractorBug, extract_bytes, supported
 from .parse import PARSER_VERSION, parse_document, region_and_category
 
 
@@ -151,6 +151,8 @@ def _ingest_one(conn: sqlite3.Connection, options: IngestOptions, source: str, p
         extracted = extract_bytes(data, path.suffix, options.extract)
     except ExtractionError as exc:
         return FileOutcome(source, "failed", str(exc))
+    except ExtractorBug as exc:
+        return FileOutcome(source, "failed", f"could not extract ({exc}); please report this")
     except Exception as exc:  # noqa: BLE001 - an extractor bug on one hostile file must not end the batch
         return FileOutcome(source, "failed", f"could not extract ({type(exc).__name__}: {str(exc)[:200]}); "
                                              "please report this")

@@ -25,7 +25,7 @@ needs_shared = pytest.mark.skipif(not SHARED.is_dir(), reason=f"../shared/corpus
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
     """Settings on an empty temporary archive, with short limits so hostile files finish fast."""
-    return load_settings(environ={}, home=tmp_path / "home", pdf_timeout_s=20)
+    return load_settings(environ={}, home=tmp_path / "home", extract_timeout_s=20)
 
 
 @pytest.fixture
@@ -42,7 +42,7 @@ def runner(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
     for var in [v for v in __import__("os").environ if v.startswith("XUNCHA_")]:
         monkeypatch.delenv(var)
     monkeypatch.setenv("XUNCHA_HOME", str(settings.home))
-    monkeypatch.setenv("XUNCHA_PDF_TIMEOUT_S", "20")
+    monkeypatch.setenv("XUNCHA_EXTRACT_TIMEOUT_S", "20")
     return CliRunner()
 
 

@@ -23,7 +23,7 @@ ARTIFACTS = ROOT / "test-artifacts"
 
 def build_sample_archive(home: Path, extra: list[Path] | None = None) -> Settings:
     """Ingest the sample corpus (and any extra paths) into a new archive at home, build its index; its Settings."""
-    settings = load_settings(environ={}, home=home, pdf_timeout_s=30)
+    settings = load_settings(environ={}, home=home, extract_timeout_s=30)
     conn = store.connect(settings.db_path)
     try:
         report = ingest(conn, settings.ingest_options(), [str(SAMPLES), *(str(p) for p in extra or [])])

@@ -23,8 +23,8 @@ CHILD_TABLES = ("categories", "problems", "measures", "articles", "citations", "
 
 @pytest.fixture
 def quick(settings: Settings) -> Settings:
-    """Settings whose PDF worker gives up after 3 s."""
-    return dataclasses.replace(settings, pdf_timeout_s=3)
+    """Settings whose extraction child gives up after 3 s."""
+    return dataclasses.replace(settings, extract_timeout_s=3)
 
 
 def _outcomes(report: IngestReport, path: Path) -> list[tuple[str, str | None]]:
