@@ -142,12 +142,16 @@ def connect(db_path: Path) -> sqlite3.Connection:
 
 
 def migrate(conn: sqlite3.Connection) -> None:
-    """Apply the migrations this database has not seen yet, each in its own transaction."""
-    current = conn.execute("PRAGMA user_version").fetchone()[0]
-    if current > SCHEMA_VERSION:
-        raise RuntimeError(f"archive schema {current} is newer than this xuncha ({SCHEMA_VERSION}): upgrade xuncha")
-    for version in range(current, SCHEMA_VERSION):
-        with transaction(conn):
+    """Apply the migrations this database has not seen yet, under the write lock: two processes opening a
+    new archive at once must not both read version 0 and both create the tables (one waits, then sees 1)."""
+    if conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION:
+        return
+    with transaction(conn):
+        current = conn.execute("PRAGMA user_version").fetchone()[0]
+        if current > SCHEMA_VERSION:
+            raise RuntimeError(f"archive schema {current} is newer than this xuncha ({SCHEMA_VERSION}): "
+                               "upgrade xuncha")
+        for version in range(current, SCHEMA_VERSION):
             for statement in MIGRATIONS[version].split(";"):
                 if statement.strip():
                     conn.execute(statement)
