@@ -266,6 +266,11 @@ def serve(ctx: click.Context, host: str | None, port: int | None, threads: int) 
     app = create_app(settings)
     host, port = host or settings.host, port or settings.port
     click.echo(f"xuncha: serving {settings.home} on http://{host}:{port}/ (Ctrl-C to stop)")
+    if host in ("127.0.0.1", "localhost", "::1"):
+        click.echo(f"xuncha: bound to {host}: only this computer can connect (set host, e.g. --host 0.0.0.0, "
+                   "to serve the network)")
+    else:
+        click.echo(f"xuncha: listening on {host}: other computers can connect; there is no sign-in")
     waitress.serve(app, host=host, port=port, threads=threads, ident="xuncha")
 
 
