@@ -316,3 +316,44 @@ def check(ctx: click.Context, doc: str, as_json: bool, suggest: int) -> None:
         click.echo(f"  问题{m.problem} 措施{m.measure}{'  [未引用]' if not m.cites else ''}{'  ' + figs if figs else ''}")
         for s in m.suggested:
             click.echo(f"      ↳ {s['doc_title']} {s['article']}")
+
+
+@main.command()
+@click.option("--fix", is_flag=True, help="Repair what disagrees (originals, leftovers, the index).")
+@click.pass_context
+def doctor(ctx: click.Context, fix: bool) -> None:
+    """Check that the records, the stored originals and the index agree (exit 1 if they do not)."""
+    from archive import doctor as archive_doctor
+    from indexer.health import check_index, remove_unfinished
+
+    settings = _settings(ctx)
+    conn = _open(settings)
+    problems = archive_doctor.check(conn, settings.originals_dir)
+    health = check_index(settings.index_root, archive_doctor.stored_hashes(conn))
+    lines = [f"{p.kind}: {p.subject}: {p.detail}" for p in problems]
+    if health.reason:
+        lines.append(f"index: needs a full rebuild ({health.reason})")
+    for label, ids in (("not in the index", health.missing), ("indexed at an old version", health.stale),
+                       ("indexed but no longer stored", health.extra),
+                       ("unfinished index generation", health.unfinished)):
+        lines += [f"index: {label}: {i}" for i in ids]
+    if not lines:
+        click.echo(f"doctor: {settings.home}: records, originals and index agree")
+        return
+    for line in lines:
+        click.echo(line)
+    if not fix:
+        click.echo(f"doctor: {len(lines)} problems\nhint: run `xuncha doctor --fix` to repair them")
+        ctx.exit(1)
+    unrepaired = 0
+    for p, what in archive_doctor.fix(conn, settings.originals_dir, problems):
+        unrepaired += what.startswith("not repaired")
+        click.echo(f"fixed {p.kind}: {p.subject}: {what}")
+    for name in remove_unfinished(settings.index_root):
+        click.echo(f"fixed index: removed unfinished generation {name}")
+    if not health.ok and (health.reason or health.missing or health.stale or health.extra):
+        _run_index(ctx, conn, settings, full=bool(health.reason), if_needed=False, wait_s=30.0)
+    if unrepaired:
+        raise click.ClickException(f"{unrepaired} problems could not be repaired\n"
+                                   "hint: ingest the named files again")
+    click.echo("doctor: repaired")
