@@ -39,7 +39,11 @@ def _address_space() -> int:
         return 0
 
 
-def _truncate(result: Extracted, max_chars: int) -> Extracted:
+def _bounded(result: Extracted, max_chars: int) -> Extracted:
+    """Refuse a text too short to be a document (a file of one random byte); cut one longer than max_chars."""
+    visible = len("".join(result.text[:64].split()))
+    if visible < 2 and len("".join(result.text.split())) < 2:
+        raise ExtractionError(f"too little text to be a document ({visible} character)")
     if max_chars <= 0 or len(result.text) <= max_chars:
         return result
     note = (f"text truncated to the first {max_chars:,} of {len(result.text):,} characters "
@@ -56,7 +60,7 @@ def _child(extractor: Callable[[bytes, ExtractOptions], Extracted], data: bytes,
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
         limit = _address_space() + options.memory_mb * 2**20
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-        result: tuple = ("ok", _truncate(extractor(data, options), options.max_text_chars))
+        result: tuple = ("ok", _bounded(extractor(data, options), options.max_text_chars))
     except ExtractionError as exc:
         result = ("error", type(exc).__name__ if type(exc).__name__ in _ERRORS else "ExtractionError",
                   str(exc), getattr(exc, "title", None))
