@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import fcntl
 import json
+import multiprocessing.util
 import os
 import shutil
+import signal
 import sqlite3
+import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -79,9 +82,63 @@ def rebuild_reason(root: Path) -> str | None:
     return None
 
 
+class _LockOwner:
+    """Holds the lock file's descriptor number for multiprocessing's after-fork hook (needs a weakref-able object)."""
+
+    def __init__(self, fd: int) -> None:
+        self.fd = fd
+
+
+def _worker_after_fork(owner: _LockOwner) -> None:
+    """In each writer worker: drop the inherited lock descriptor and die with the parent.
+
+    Without this, kill -9 of a reindex left Whoosh's worker processes running, and their copy of the
+    descriptor kept the lock: every later reindex was refused until a person killed them."""
+    try:
+        os.close(owner.fd)
+    except OSError:
+        pass
+    parent = os.getppid()
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG: the kernel kills us when the parent dies
+    except (OSError, AttributeError):
+        pass
+    if os.getppid() != parent or parent == 1:  # the parent died before the line above
+        os._exit(1)
+
+
+@contextmanager
+def _terminate_unwinds() -> Iterator[None]:
+    """SIGTERM during a build raises like Ctrl-C, so the half-built generation is removed, not left behind."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def raise_interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt(f"signal {signum}")
+
+    previous = signal.signal(signal.SIGTERM, raise_interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _remove_unfinished(root: Path) -> None:
+    """Generations of builds that were killed (no meta file, not current): garbage, under the lock."""
+    cur = current_dir(root)
+    for p in root.glob("gen-*"):
+        if p.is_dir() and p != cur and not (p / "xuncha-meta.json").is_file():
+            shutil.rmtree(p, ignore_errors=True)
+
+
 @contextmanager
 def write_lock(options: IndexOptions, wait_s: float = 0.0) -> Iterator[None]:
-    """Exclusive index writer lock (released by the OS if the holder dies, even by kill -9)."""
+    """Exclusive index writer lock (released by the OS if the holder dies, even by kill -9; writer
+    workers never keep it, and die with their parent)."""
     options.root.mkdir(parents=True, exist_ok=True)
     with open(options.root / ".lock", "w") as fh:
         deadline = time.monotonic() + wait_s
@@ -94,10 +151,15 @@ def write_lock(options: IndexOptions, wait_s: float = 0.0) -> Iterator[None]:
                     raise IndexBusy("another reindex or ingest is writing the index; try again when it "
                                     "finishes") from None
                 time.sleep(0.2)
+        owner = _LockOwner(fh.fileno())
+        multiprocessing.util.register_after_fork(owner, _worker_after_fork)
         try:
-            yield
+            _remove_unfinished(options.root)
+            with _terminate_unwinds():
+                yield
         finally:
             fcntl.flock(fh, fcntl.LOCK_UN)
+            del owner
 
 
 @contextmanager
