@@ -110,16 +110,31 @@ def _worker_after_fork(owner: _LockOwner) -> None:
         os._exit(1)
 
 
+_TERMINATED = threading.Event()
+
+
+def _raise_if_terminated() -> None:
+    """Between documents and before the swap: a SIGTERM the signal handler's exception missed ends the build."""
+    if _TERMINATED.is_set():
+        raise KeyboardInterrupt("terminated (SIGTERM)")
+
+
 @contextmanager
 def _terminate_unwinds() -> Iterator[None]:
-    """SIGTERM during a build raises like Ctrl-C, so the half-built generation is removed, not left behind."""
+    """SIGTERM during a build raises like Ctrl-C, so the half-built generation is removed, not left behind.
+    The exception raised in the handler can be swallowed (it may land inside a __del__), so a flag is
+    checked between documents and before the swap as well."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
 
     def raise_interrupt(signum: int, frame: object) -> None:
-        raise KeyboardInterrupt(f"signal {signum}")
+        first = not _TERMINATED.is_set()
+        _TERMINATED.set()
+        if first:
+            raise KeyboardInterrupt(f"signal {signum}")
 
+    _TERMINATED.clear()
     previous = signal.signal(signal.SIGTERM, raise_interrupt)
     try:
         yield
@@ -176,6 +191,7 @@ def committing(writer: IndexWriter) -> Iterator[IndexWriter]:
 def _add_all(writer: IndexWriter, records: Iterator[dict], progress: Progress | None) -> tuple[int, int]:
     docs = grains = 0
     for rec in records:
+        _raise_if_terminated()
         fields = {k: v for k, v in rec.items() if v is not None and v != ""}
         writer.add_document(**fields)
         grains += 1
@@ -220,6 +236,7 @@ def full_rebuild(conn: sqlite3.Connection, options: IndexOptions, progress: Prog
                 ix.writer(limitmb=256)
             with committing(writer):
                 docs, grains = _add_all(writer, grain_records(conn), progress)
+            _raise_if_terminated()
             meta = {"schema_version": SCHEMA_VERSION, "dictionary_version": dictionary_version(),
                     "built_at": time.strftime("%Y-%m-%dT%H:%M:%S"), "documents": docs, "grains": grains}
             (new_dir / "xuncha-meta.json").write_text(json.dumps(meta), encoding="utf-8")
