@@ -12,7 +12,7 @@ class ExtractOptions:
 
     timeout_s: float = 60.0  # one file's extraction, in its child process (archive/extract/sandbox.py)
     memory_mb: int = 1024  # how far that child's address space may grow
-    max_text_chars: int = 2_000_000  # longer text is cut here, with a warning (0: no limit)
+    max_text_chars: int = 1_000_000  # longer text is cut here, with a warning (0: no limit)
     ocr: str = "auto"  # "auto": OCR scanned PDFs when tesseract is installed; "off": report "needs OCR"
     ocr_lang: str = "chi_sim"
 

@@ -22,7 +22,7 @@ class Settings:
     extract_timeout_s: float = 60.0
     extract_memory_mb: int = 1024
     # a document's text is cut here, with a warning: one huge page must not stall parsing and indexing
-    max_text_chars: int = 2_000_000
+    max_text_chars: int = 1_000_000
     # files larger than this are refused before they are read
     max_file_mb: int = 100
     # "auto": OCR scanned PDFs when tesseract is installed; "off": report them as needing OCR

@@ -11,7 +11,7 @@ from ..options import ExtractOptions
 from .docx import extract_docx
 from .errors import ExtractionError, NeedsOCR, ScannedPDF
 from .html import extract_html
-from .pdf import extract_pdf, ocr_scanned
+from .pdf import extract_pdf, ocr_scanned, warm_pdfminer
 from .sandbox import ExtractorBug, run_limited
 from .text import extract_text
 
@@ -49,6 +49,8 @@ def extract_bytes(data: bytes, suffix: str, options: ExtractOptions) -> Extracte
     if not data.strip():
         raise ExtractionError("empty file")
     kind = suffix.lower().lstrip(".").upper()
+    if extractor is extract_pdf:
+        warm_pdfminer()  # imported once here, not in every child
     try:
         return run_limited(extractor, data, options, what=f"{kind} extraction")
     except ScannedPDF as exc:

@@ -25,6 +25,11 @@ _FILE_SUFFIX = re.compile(r"\.(?:s?html?|docx?|wps|pdf|txt|rtf|xlsx?|pptx?)$", r
 _PLACEHOLDER = re.compile(r"^(?:untitled|无标题|document\s*\d*|文档\s*\d*|新建.*文档.*)$", re.I)
 
 
+def warm_pdfminer() -> None:
+    """Import pdfminer in this process, so each forked extraction child starts with it loaded."""
+    import pdfminer.high_level  # noqa: F401
+
+
 def _read_layer(data: bytes) -> dict:
     """pdfminer's text layer and title; run inside the extraction child (sandbox.py), which bounds it."""
     from .pdf_worker import read_pdf

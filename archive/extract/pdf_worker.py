@@ -45,8 +45,13 @@ def read_pdf(data: bytes) -> dict:
     import logging
     import warnings
 
-    warnings.simplefilter("ignore")  # in the child only: pdfminer warns about every odd object
     logging.getLogger("pdfminer").setLevel(logging.CRITICAL)  # pdfminer logs every odd object it meets
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # and warns about as many
+        return _read(data)
+
+
+def _read(data: bytes) -> dict:
     try:
         from pdfminer.high_level import extract_text
 
