@@ -154,7 +154,7 @@ def test_fuzzed_requests_quick(hostile_settings: Settings) -> None:
 
 
 @pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
+def real_chromium() -> Iterator[Any]:
     if not CHROMIUM.exists():
         pytest.skip(f"{CHROMIUM} not installed (Debian package chromium)")
     from playwright.sync_api import sync_playwright
@@ -168,12 +168,12 @@ def browser() -> Iterator[Any]:
 
 
 @pytest.mark.browser
-def test_no_page_runs_a_payload_in_chromium(browser: Any, hostile_settings: Settings,
+def test_no_page_runs_a_payload_in_chromium(real_chromium: Any, hostile_settings: Settings,
                                             doc_ids: dict[str, str]) -> None:
     dialogs: list[str] = []
     violations: list[str] = []
     with live_server(create_app(hostile_settings)) as base:
-        context = browser.new_context()
+        context = real_chromium.new_context()
         page = context.new_page()
         page.on("dialog", lambda d: (dialogs.append(f"{page.url}: {d.message}"), d.dismiss()))
         page.on("console", lambda m: violations.append(m.text) if "Content Security Policy" in m.text else None)
