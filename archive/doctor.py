@@ -16,6 +16,7 @@ from enum import StrEnum
 from pathlib import Path
 
 from . import store
+from .database import Archive
 
 _CHILD_TABLES = ("categories", "problems", "measures", "articles", "citations", "figures", "warnings")
 
@@ -40,11 +41,6 @@ class Problem:
     detail: str
 
 
-def stored_hashes(conn: sqlite3.Connection) -> dict[str, str]:
-    """Every document's id → sha256 (what the index must hold)."""
-    return {r["id"]: r["sha256"] for r in conn.execute("SELECT id, sha256 FROM documents")}
-
-
 def _original(originals: Path, sha: str, suffix: str) -> Path:
     return originals / sha[:2] / f"{sha}{suffix.lower()}"
 
@@ -57,8 +53,9 @@ def _sha(path: Path) -> str:
     return h.hexdigest()
 
 
-def check(conn: sqlite3.Connection, originals: Path) -> list[Problem]:
+def check(archive: Archive, originals: Path) -> list[Problem]:
     """Every disagreement between the records and the originals folder."""
+    conn = archive.conn
     problems: list[Problem] = []
     verdict = conn.execute("PRAGMA integrity_check").fetchone()[0]
     if verdict != "ok":
@@ -100,12 +97,13 @@ def _restore(conn: sqlite3.Connection, originals: Path, doc_id: str) -> str:
     return f"not repaired: {r['source_path']} is gone or changed; ingest it again"
 
 
-def fix(conn: sqlite3.Connection, originals: Path, problems: list[Problem]) -> list[tuple[Problem, str]]:
+def fix(archive: Archive, originals: Path, problems: list[Problem]) -> list[tuple[Problem, str]]:
     """Repair what can be repaired; (problem, what was done) for each."""
+    conn = archive.conn
     done: list[tuple[Problem, str]] = []
     for p in problems:
         if p.kind is Finding.ORPHAN_ROWS:
-            with store.transaction(conn):
+            with archive.transaction():
                 conn.execute(f"DELETE FROM {p.subject} WHERE doc_id NOT IN (SELECT id FROM documents)")
             done.append((p, "deleted"))
         elif p.kind in (Finding.MISSING_ORIGINAL, Finding.DAMAGED_ORIGINAL):

@@ -10,7 +10,8 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from . import store
+from . import ids, store
+from .database import Archive
 from .options import IngestOptions
 from .extract import ExtractionError, ExtractorBug, extract_bytes, supported
 from .parse import PARSER_VERSION, parse_document, region_and_category
@@ -151,7 +152,7 @@ def _read(path: Path, options: IngestOptions, root: Path | None = None) -> bytes
     return data
 
 
-def _ingest_one(conn: sqlite3.Connection, options: IngestOptions, source: str, path: Path, force: bool,
+def _ingest_one(archive: Archive, options: IngestOptions, source: str, path: Path, force: bool,
                 root: Path | None = None) -> FileOutcome:
     try:
         data = _read(path, options, root)
@@ -161,10 +162,10 @@ def _ingest_one(conn: sqlite3.Connection, options: IngestOptions, source: str, p
     except (OSError, RuntimeError) as exc:  # RuntimeError: resolve() on a symlink loop
         return FileOutcome(source, "failed", f"cannot read: {getattr(exc, 'strerror', None) or exc}")
     sha = hashlib.sha256(data).hexdigest()
-    doc_id = store.doc_id_for(resolved)
-    row = store.existing(conn, resolved)
-    if row and row["sha256"] == sha and row["parser_version"] == PARSER_VERSION and not force:
-        return FileOutcome(source, "unchanged", None, row["id"])
+    doc_id = ids.document_id(resolved)
+    row = archive.stored_file(resolved)
+    if row and row.sha256 == sha and row.parser_version == PARSER_VERSION and not force:
+        return FileOutcome(source, "unchanged", None, row.id)
     try:
         extracted = extract_bytes(data, path.suffix, options.extract)
     except ExtractionError as exc:
@@ -186,7 +187,7 @@ def _ingest_one(conn: sqlite3.Connection, options: IngestOptions, source: str, p
     region, category = region_and_category(Path(source), parsed.title, parsed.doc_type)
     store.keep_original(options.originals_dir, data, sha, path.suffix)
     try:
-        with store.transaction(conn):
+        with archive.transaction() as conn:
             store.write_document(conn, doc_id=doc_id, source_path=source, resolved_path=resolved, sha256=sha,
                                  parser_version=PARSER_VERSION, size=len(data), suffix=path.suffix.lower(),
                                  method=extracted.method, parsed=parsed, region=region, category=category)
@@ -199,16 +200,16 @@ def _ingest_one(conn: sqlite3.Connection, options: IngestOptions, source: str, p
     return FileOutcome(source, "updated" if row else "added", None, doc_id)
 
 
-def ingest(conn: sqlite3.Connection, options: IngestOptions, paths: Iterable[str], force: bool = False,
+def ingest(archive: Archive, options: IngestOptions, paths: Iterable[str], force: bool = False,
            progress: Callable[[FileOutcome], None] | None = None) -> IngestReport:
     """Ingest files and folders (recursively); one bad file never stops the batch."""
     report = IngestReport()
     for source, path, error, root in walk(paths):
         shown = printable(source)
         outcome = FileOutcome(shown, "failed", error) if path is None else \
-            _ingest_one(conn, options, shown, path, force, root)
+            _ingest_one(archive, options, shown, path, force, root)
         if outcome.outcome != "unchanged":
-            with store.transaction(conn):
+            with archive.transaction() as conn:
                 store.log(conn, outcome.source_path, outcome.outcome, outcome.reason, outcome.doc_id)
         report.outcomes.append(outcome)
         if progress:

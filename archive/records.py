@@ -1,91 +1,208 @@
-"""Reading records back: the JSON shape of `xuncha show --json` and `/api/doc/<id>`."""
+"""Records read back from the store: frozen, slotted dataclasses, each with the JSON of `xuncha show --json`."""
 
 from __future__ import annotations
 
-import json
-import sqlite3
-from pathlib import Path
+from dataclasses import dataclass, field
 from typing import Any
 
-
-def find_document(conn: sqlite3.Connection, ref: str) -> sqlite3.Row | None:
-    """A document by id, by the path it was ingested from, or by that path resolved."""
-    row = conn.execute("SELECT * FROM documents WHERE id = ?", (ref,)).fetchone()
-    if row is None:
-        row = conn.execute("SELECT * FROM documents WHERE source_path = ? ORDER BY updated_at DESC LIMIT 1",
-                           (ref,)).fetchone()
-    if row is None:
-        try:
-            resolved = str(Path(ref).resolve())
-        except (OSError, ValueError):
-            return None
-        row = conn.execute("SELECT * FROM documents WHERE resolved_path = ?", (resolved,)).fetchone()
-    return row
+from .kinds import DocType
+from .models import NoticeHeader
 
 
-def _citations(rows: list[sqlite3.Row]) -> list[dict[str, Any]]:
-    return [{"title": r["title"], "article": r["article"]} for r in rows]
+@dataclass(frozen=True, slots=True)
+class CitationRecord:
+    """One stored 《…》 citation and the unit it sits in (problem_id/measure_id None: the notice as a whole)."""
+
+    title: str
+    article: str | None
+    article_number: int | None = None
+    problem_id: str | None = None
+    measure_id: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"title": self.title, "article": self.article}
 
 
-def _figures(rows: list[sqlite3.Row]) -> list[dict[str, Any]]:
-    return [{"kind": r["kind"], "text": r["text"], "value": r["value"], "unit": r["unit"]} for r in rows]
+@dataclass(frozen=True, slots=True)
+class FigureRecord:
+    """A stored date, amount, count or share."""
+
+    kind: str
+    text: str
+    value: str
+    unit: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"kind": self.kind, "text": self.text, "value": self.value, "unit": self.unit}
 
 
-def _group(rows: list[sqlite3.Row], key: str) -> dict[str | None, list[sqlite3.Row]]:
-    out: dict[str | None, list[sqlite3.Row]] = {}
-    for r in rows:
-        out.setdefault(r[key], []).append(r)
-    return out
+@dataclass(frozen=True, slots=True)
+class MeasureRecord:
+    """One measure of a problem."""
+
+    id: str
+    number: int
+    text: str
+    citations: tuple[CitationRecord, ...] = ()
+    figures: tuple[FigureRecord, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        return {"id": self.id, "number": self.number, "text": self.text,
+                "citations": [c.to_json() for c in self.citations], "figures": [f.to_json() for f in self.figures]}
 
 
-def notice_categories(conn: sqlite3.Connection, doc_id: str) -> list[dict[str, Any]]:
-    """categories → problems → measures, with citations and figures at each level."""
-    cits = conn.execute("SELECT * FROM citations WHERE doc_id = ? ORDER BY id", (doc_id,)).fetchall()
-    figs = conn.execute("SELECT * FROM figures WHERE doc_id = ? ORDER BY id", (doc_id,)).fetchall()
-    cit_by_problem, cit_by_measure = _group(cits, "problem_id"), _group(cits, "measure_id")
-    fig_by_problem, fig_by_measure = _group(figs, "problem_id"), _group(figs, "measure_id")
-    measures = _group(conn.execute("SELECT * FROM measures WHERE doc_id = ? ORDER BY problem_id, number",
-                                   (doc_id,)).fetchall(), "problem_id")
-    problems = _group(conn.execute("SELECT * FROM problems WHERE doc_id = ? ORDER BY ord", (doc_id,)).fetchall(),
-                      "category_id")
-    out = []
-    for cat in conn.execute("SELECT * FROM categories WHERE doc_id = ? ORDER BY ord", (doc_id,)):
-        plist = []
-        for p in problems.get(cat["id"], []):
-            mlist = [{"id": m["id"], "number": m["number"], "text": m["text"],
-                      "citations": _citations(cit_by_measure.get(m["id"], [])),
-                      "figures": _figures(fig_by_measure.get(m["id"], []))}
-                     for m in sorted(measures.get(p["id"], []), key=lambda m: m["number"])]
-            plist.append({"id": p["id"], "number": p["number"], "title": p["title"], "text": p["text"],
-                          "citations": _citations(cit_by_problem.get(p["id"], [])),
-                          "figures": _figures(fig_by_problem.get(p["id"], [])), "measures": mlist})
-        out.append({"id": cat["id"], "number": cat["number"], "title": cat["title"], "section": cat["section"],
-                    "section_title": cat["section_title"], "text": cat["text"], "problems": plist})
-    return out
+@dataclass(frozen=True, slots=True)
+class ProblemRecord:
+    """A numbered problem with its measures; `citations` includes its measures' citations, as the JSON has it."""
+
+    id: str
+    number: int
+    title: str
+    text: str
+    citations: tuple[CitationRecord, ...] = ()
+    figures: tuple[FigureRecord, ...] = ()
+    measures: tuple[MeasureRecord, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        return {"id": self.id, "number": self.number, "title": self.title, "text": self.text,
+                "citations": [c.to_json() for c in self.citations], "figures": [f.to_json() for f in self.figures],
+                "measures": [m.to_json() for m in self.measures]}
 
 
-def document_json(conn: sqlite3.Connection, row: sqlite3.Row) -> dict[str, Any]:
-    """The structured record of one document, in the documented JSON shape."""
-    doc_id = row["id"]
-    warnings = [r["message"] for r in conn.execute("SELECT message FROM warnings WHERE doc_id = ? ORDER BY id",
-                                                   (doc_id,))]
-    extra = json.loads(row["extra_json"] or "{}")
-    out: dict[str, Any] = {
-        "id": doc_id, "doc_type": row["doc_type"], "title": row["title"], "publisher": row["publisher"],
-        "published": row["published"], "source_path": row["source_path"], "sha256": row["sha256"],
-        "method": row["method"], "warnings": warnings,
-    }
-    if row["doc_type"] == "notice":
-        out.update(json.loads(row["header_json"] or "{}"))
-        out["sections"] = [{"number": n, "title": t} for n, t in extra.get("sections", [])]
-        out["categories"] = notice_categories(conn, doc_id)
-    elif row["doc_type"] == "regulation":
-        out.update({"short_title": row["short_title"], "version": row["version"], "issuer": extra.get("issuer"),
-                    "promulgated": extra.get("promulgated"), "effective": extra.get("effective"),
-                    "region": row["region"], "category": row["category"], "preamble": extra.get("preamble")})
-        out["articles"] = [{"id": a["id"], "number": a["number"], "label": a["label"], "chapter": a["chapter"],
-                            "section": a["section"], "text": a["text"]}
-                           for a in conn.execute("SELECT * FROM articles WHERE doc_id = ? ORDER BY ord", (doc_id,))]
-    else:
-        out["text"] = row["text"]
-    return out
+@dataclass(frozen=True, slots=True)
+class CategoryRecord:
+    """A problem category of a notice (number 0: problems a section lists without one)."""
+
+    id: str
+    number: int
+    title: str
+    section: int
+    section_title: str
+    text: str = ""
+    problems: tuple[ProblemRecord, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        return {"id": self.id, "number": self.number, "title": self.title, "section": self.section,
+                "section_title": self.section_title, "text": self.text,
+                "problems": [p.to_json() for p in self.problems]}
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleRecord:
+    """One 第…条 of a regulation version."""
+
+    id: str
+    doc_id: str
+    number: int
+    label: str
+    text: str
+    chapter: str | None = None
+    section: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"id": self.id, "number": self.number, "label": self.label, "chapter": self.chapter,
+                "section": self.section, "text": self.text}
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentRecord:
+    """A document's own row: what it is, where it came from, its dates and its text."""
+
+    id: str
+    doc_type: DocType
+    title: str
+    source_path: str
+    resolved_path: str
+    sha256: str
+    suffix: str
+    method: str
+    text: str
+    short_title: str | None = None
+    publisher: str | None = None
+    published: str | None = None
+    version: str | None = None
+    category: str | None = None
+    region: str | None = None
+    header: NoticeHeader = field(default_factory=NoticeHeader)
+    sections: tuple[tuple[int, str], ...] = ()
+    issuer: str | None = None
+    promulgated: str | None = None
+    effective: str | None = None
+    preamble: str | None = None
+
+    @property
+    def on_date(self) -> str | None:
+        """The date a notice speaks for (its publication, else the feedback date)."""
+        return self.published or self.header.feedback_date
+
+    @property
+    def own_units(self) -> tuple[str, ...]:
+        """The names a notice's own unit goes by (its publisher and the inspected unit)."""
+        return tuple(x for x in (self.publisher, self.header.inspected_unit) if x)
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentDetail:
+    """A document with everything `xuncha show --json` prints: warnings, a notice's tree, a regulation's articles."""
+
+    document: DocumentRecord
+    warnings: tuple[str, ...] = ()
+    categories: tuple[CategoryRecord, ...] = ()
+    articles: tuple[ArticleRecord, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        """The documented JSON shape of `xuncha show --json` and /api/doc/<id>."""
+        d = self.document
+        out: dict[str, Any] = {
+            "id": d.id, "doc_type": str(d.doc_type), "title": d.title, "publisher": d.publisher,
+            "published": d.published, "source_path": d.source_path, "sha256": d.sha256, "method": d.method,
+            "warnings": list(self.warnings),
+        }
+        if d.doc_type == DocType.NOTICE:
+            h = d.header
+            out.update({k: getattr(h, k) for k in h.__slots__})  # type: ignore[attr-defined]
+            out["sections"] = [{"number": n, "title": t} for n, t in d.sections]
+            out["categories"] = [c.to_json() for c in self.categories]
+        elif d.doc_type == DocType.REGULATION:
+            out.update({"short_title": d.short_title, "version": d.version, "issuer": d.issuer,
+                        "promulgated": d.promulgated, "effective": d.effective, "region": d.region,
+                        "category": d.category, "preamble": d.preamble})
+            out["articles"] = [a.to_json() for a in self.articles]
+        else:
+            out["text"] = d.text
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class RegulationEntry:
+    """What matching and version grouping need of a regulation: id, title, version."""
+
+    id: str
+    title: str
+    version: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class NoticeCitation:
+    """A citation in some notice, with where it sits (for a regulation page's 'cited by')."""
+
+    title: str
+    article: str | None
+    doc_id: str
+    doc_title: str
+    on_date: str | None
+    problem_id: str | None
+    measure_id: str | None
+    problem_number: int | None
+    problem_title: str | None
+    measure_number: int | None
+    measure_text: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class StoredFile:
+    """A path's stored identity, for deciding whether a file changed."""
+
+    id: str
+    sha256: str
+    parser_version: int

@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 import re
-import sqlite3
 from dataclasses import dataclass, field
-from typing import Any
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING
 
 from .citations import short_title, title_key
+from .kinds import CitationStatus
 from .numerals import cn_to_int
+from .records import ArticleRecord, RegulationEntry
+
+if TYPE_CHECKING:
+    from .database import Archive
+
+ArticleLookup = Callable[[str, int], ArticleRecord | None]
 
 # titles that name plans, reports, notices and other documents rather than regulations
 _NOT_REGULATION = re.compile(r"(?:计划|规划|纲要|方案|要点|清单|报告|通知|意见|汇编|手册|分工表|台账|简析|建议书|丛书|"
@@ -22,16 +29,6 @@ _PLAN_PERIOD = re.compile(r"[\(（]\d{4}\s*[—\-–－]+\s*\d{4}年?[\)）]$")
 ALIASES = {"党章": "中国共产党章程"}
 
 
-CURRENT, SUPERSEDED, UNDATED = "现行有效", "已修订", "版本不明"
-
-
-def version_status(members: list[tuple[str, str | None]]) -> dict[str, str]:
-    """(doc_id, version) of one regulation's versions → each one's status: the latest dated is in force."""
-    dated = sorted((v, i) for i, v in members if v)
-    latest = dated[-1][1] if dated else None
-    return {doc_id: CURRENT if len(members) == 1 or doc_id == latest else SUPERSEDED if version else UNDATED
-            for doc_id, version in members}
-
 
 def context_before(text: str, title: str, width: int = 20) -> str:
     """The text just before 《title》 (where 制定/完善 tells a unit's own document)."""
@@ -43,22 +40,24 @@ def context_before(text: str, title: str, width: int = 20) -> str:
 class Resolution:
     """Where a citation leads: a regulation and article, or why it leads nowhere."""
 
-    status: str  # resolved | not_in_archive | ambiguous | not_a_regulation | internal
+    status: CitationStatus
     reason: str
-    regulation: dict[str, Any] | None = None  # {doc_id, title, version}
+    regulation: RegulationEntry | None = None
     article_label: str | None = None
     article_id: str | None = None
     confidence: float = 0.0
-    candidates: tuple[dict[str, Any], ...] = field(default=())
+    candidates: tuple[RegulationEntry, ...] = field(default=())
 
 
 @dataclass(frozen=True, slots=True)
 class _Entry:
-    doc_id: str
-    title: str
+    reg: RegulationEntry
     key: str
     short: str
-    version: str | None
+
+    @property
+    def version(self) -> str | None:
+        return self.reg.version
 
 
 def _distance_at_most_one(a: str, b: str) -> bool:
@@ -79,8 +78,9 @@ def _distance_at_most_one(a: str, b: str) -> bool:
 class Catalog:
     """The regulations in the archive, keyed for matching (built once per request or report)."""
 
-    def __init__(self, entries: list[_Entry]) -> None:
-        self.entries = entries
+    def __init__(self, regulations: Iterable[RegulationEntry], article: ArticleLookup = lambda _doc, _n: None) -> None:
+        self.article = article
+        self.entries = entries = [_Entry(r, title_key(r.title), short_title(r.title)) for r in regulations]
         self.by_key: dict[str, list[_Entry]] = {}
         self.by_short: dict[str, list[_Entry]] = {}
         for e in entries:
@@ -88,11 +88,9 @@ class Catalog:
             self.by_short.setdefault(e.short, []).append(e)
 
     @classmethod
-    def load(cls, conn: sqlite3.Connection) -> Catalog:
-        """Read every regulation's title and version."""
-        rows = conn.execute("SELECT id, title, version FROM documents WHERE doc_type = 'regulation'").fetchall()
-        return cls([_Entry(r["id"], r["title"], title_key(r["title"]), short_title(r["title"]), r["version"])
-                    for r in rows])
+    def of(cls, archive: Archive) -> Catalog:
+        """The archive's regulations, with its article lookup."""
+        return cls(archive.regulations, archive.article)
 
     def _match(self, title: str) -> tuple[list[_Entry], float, str]:
         key = title_key(ALIASES.get(title, title))
@@ -115,38 +113,34 @@ class Catalog:
         return [], 0.0, ""
 
     def resolve(self, title: str, article: str | None = None, on_date: str | None = None,
-                context: str = "", own_units: tuple[str, ...] = (),
-                conn: sqlite3.Connection | None = None) -> Resolution:
+                context: str = "", own_units: tuple[str, ...] = ()) -> Resolution:
         """Resolve one citation; context is the text just before the 《, own_units the notice's unit names."""
         found, confidence, how = self._match(title)
         titles = sorted({e.key for e in found})
         if len(titles) > 1:
-            cands = tuple({"doc_id": e.doc_id, "title": e.title, "version": e.version} for e in found)
-            return Resolution("ambiguous", f"有 {len(titles)} 部法规可能对应（{how}）", candidates=cands,
+            cands = tuple(e.reg for e in found)
+            return Resolution(CitationStatus.AMBIGUOUS, f"有 {len(titles)} 部法规可能对应（{how}）", candidates=cands,
                               confidence=confidence)
         if found:
             entry, note = _in_force(found, on_date)
-            reg = {"doc_id": entry.doc_id, "title": entry.title, "version": entry.version}
             reason = f"{how}；{note}"
             label = art_id = None
-            if article and conn is not None:
+            if article:
                 number = cn_to_int(re.sub(r"^第|条.*$", "", article))
-                row = conn.execute("SELECT id, label FROM articles WHERE doc_id = ? AND number = ? ORDER BY ord LIMIT 1",
-                                   (entry.doc_id, number)).fetchone() if number else None
-                if row:
-                    label, art_id = row["label"], row["id"]
+                found_article = self.article(entry.reg.id, number) if number else None
+                if found_article:
+                    label, art_id = found_article.label, found_article.id
                 else:
                     reason += f"；该版本中没有{article}"
-            cands = tuple({"doc_id": e.doc_id, "title": e.title, "version": e.version} for e in found
-                          if e.doc_id != entry.doc_id)
-            return Resolution("resolved", reason, reg, label, art_id, confidence, cands)
+            cands = tuple(e.reg for e in found if e.reg.id != entry.reg.id)
+            return Resolution(CitationStatus.RESOLVED, reason, entry.reg, label, art_id, confidence, cands)
         if _PLAN_PERIOD.search(title_key(title)):
-            return Resolution("not_a_regulation", "规划、计划类文件，不是法规")
+            return Resolution(CitationStatus.NOT_A_REGULATION, "规划、计划类文件，不是法规")
         if _is_internal(title, context, own_units):
-            return Resolution("internal", "被巡察单位自身的内部制度")
+            return Resolution(CitationStatus.INTERNAL, "被巡察单位自身的内部制度")
         if _NOT_REGULATION.search(title_key(title)):
-            return Resolution("not_a_regulation", "计划、报告、通知等文件，不是法规")
-        return Resolution("not_in_archive", "档案中没有这部法规")
+            return Resolution(CitationStatus.NOT_A_REGULATION, "计划、报告、通知等文件，不是法规")
+        return Resolution(CitationStatus.NOT_IN_ARCHIVE, "档案中没有这部法规")
 
 
 def _in_force(versions: list[_Entry], on_date: str | None) -> tuple[_Entry, str]:
@@ -184,9 +178,3 @@ def _unit_names(unit: str) -> set[str]:
     if len(short) >= 2:
         out.add(short)
     return {n for n in out if len(n) >= 2}
-
-
-def resolve_citation(conn: sqlite3.Connection, title: str, article: str | None, on_date: str | None,
-                     context: str = "", own_units: tuple[str, ...] = ()) -> Resolution:
-    """Resolve one citation against the archive (loads the catalog; use Catalog for many)."""
-    return Catalog.load(conn).resolve(title, article, on_date, context, own_units, conn=conn)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import sqlite3
@@ -13,6 +12,7 @@ from dataclasses import asdict
 from datetime import datetime, timezone
 from pathlib import Path
 
+from . import ids
 from .models import Citation, Figure, Parsed
 
 # Each entry migrates from version i to i+1; the database records how far it has come.
@@ -124,11 +124,6 @@ def now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
-def doc_id_for(resolved_path: str) -> str:
-    """A document's id: stable for its path, so links survive re-ingest of a changed file."""
-    return hashlib.sha1(resolved_path.encode("utf-8")).hexdigest()[:12]
-
-
 def connect(db_path: Path) -> sqlite3.Connection:
     """Open (creating and migrating as needed) the archive database."""
     db_path.parent.mkdir(parents=True, exist_ok=True)
@@ -187,12 +182,6 @@ def keep_original(originals: Path, data: bytes, sha256: str, suffix: str) -> Pat
     return target
 
 
-def existing(conn: sqlite3.Connection, resolved_path: str) -> sqlite3.Row | None:
-    """The stored row for a path, if any (id, sha256, parser_version)."""
-    return conn.execute("SELECT id, sha256, parser_version FROM documents WHERE resolved_path = ?",
-                        (resolved_path,)).fetchone()
-
-
 def _cites(conn: sqlite3.Connection, doc_id: str, problem_id: str | None, measure_id: str | None,
            citations: tuple[Citation, ...], figures: tuple[Figure, ...]) -> None:
     conn.executemany(
@@ -225,23 +214,23 @@ def write_document(conn: sqlite3.Connection, *, doc_id: str, source_path: str, r
         _cites(conn, doc_id, None, None, (), notice.figures)
         p_ord = 0
         for c_ord, cat in enumerate(notice.categories, 1):
-            cat_id = f"{doc_id}-c{c_ord}"
+            cat_id = ids.category_id(doc_id, c_ord)
             conn.execute("INSERT INTO categories VALUES (?,?,?,?,?,?,?,?)",
                          (cat_id, doc_id, c_ord, cat.section, cat.section_title, cat.number, cat.title, cat.text))
             for prob in cat.problems:
                 p_ord += 1
-                pid = f"{doc_id}-p{p_ord}"
+                pid = ids.problem_id(doc_id, p_ord)
                 conn.execute("INSERT INTO problems VALUES (?,?,?,?,?,?,?)",
                              (pid, doc_id, cat_id, p_ord, prob.number, prob.title, prob.text))
                 in_measures = {c for m in prob.measures for c in m.citations}
                 _cites(conn, doc_id, pid, None, tuple(c for c in prob.citations if c not in in_measures), ())
                 for m in prob.measures:
-                    mid = f"{pid}-m{m.number}"
+                    mid = ids.measure_id(pid, m.number)
                     conn.execute("INSERT INTO measures VALUES (?,?,?,?,?)", (mid, doc_id, pid, m.number, m.text))
                     _cites(conn, doc_id, pid, mid, m.citations, m.figures)
     if reg:
         conn.executemany("INSERT INTO articles VALUES (?,?,?,?,?,?,?,?)",
-                         [(f"{doc_id}-a{i}", doc_id, i, a.number, a.label, a.chapter, a.section, a.text)
+                         [(ids.article_id(doc_id, i), doc_id, i, a.number, a.label, a.chapter, a.section, a.text)
                           for i, a in enumerate(reg.articles, 1)])
 
 

@@ -100,14 +100,12 @@ def searchable(home: Path) -> str | None:
 def consistent(home: Path) -> str | None:
     """None when no document is half stored (records and originals agree, SQLite intact)."""
     sys.path.insert(0, str(ROOT))
-    from archive import doctor, store
+    from archive import doctor
+    from archive.database import Archive
 
-    conn = store.connect(home / "archive.sqlite3")
-    try:
-        bad = [p for p in doctor.check(conn, home / "originals")
+    with Archive.open(home / "archive.sqlite3") as archive:
+        bad = [p for p in doctor.check(archive, home / "originals")
                if p.kind not in (doctor.Finding.TEMP_FILE, doctor.Finding.ORPHAN_ORIGINAL)]
-    finally:
-        conn.close()
     return "; ".join(f"{p.kind}: {p.detail}" for p in bad[:3]) or None
 
 

@@ -71,10 +71,10 @@ def hostile_corpus(folder: Path) -> Path:
 
 def build_archive(home: Path) -> "object":
     """The sample corpus plus the hostile documents, ingested and indexed at home; its Settings."""
-    from tests.conftest_browser import build_sample_archive
+    from tests.conftest import SAMPLES, build_archive as build
 
     corpus = hostile_corpus(home.parent / f"{home.name}-hostile")
-    return build_sample_archive(home, extra=[corpus])
+    return build(home, [str(SAMPLES), str(corpus)])
 
 
 def _word(rng: random.Random) -> str:
@@ -154,15 +154,15 @@ def _facets(client: "object") -> list[tuple[str, str]]:
 
 def run(settings: "object", requests: int, seed: int = 1, slow_s: float = 1.0) -> Tally:
     """Send `requests` fuzzed requests to the app over settings' archive."""
-    from archive import store
+    from archive.database import Archive
     from webui import create_app
 
     app = create_app(settings)  # type: ignore[arg-type]
     client = app.test_client()
-    conn = store.connect(settings.db_path)  # type: ignore[attr-defined]
-    ids = [r["id"] for r in conn.execute("SELECT id FROM documents")]
-    notices = [r["id"] for r in conn.execute("SELECT id FROM documents WHERE doc_type = 'notice'")]
-    conn.close()
+    with Archive.open(settings.db_path) as archive:  # type: ignore[attr-defined]
+        docs = list(archive.documents())
+    ids = [d.id for d in docs]
+    notices = [d.id for d in docs if d.doc_type == "notice"]
     rng = random.Random(seed)
     facets = _facets(client)
     tally = Tally()

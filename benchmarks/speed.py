@@ -22,6 +22,7 @@ import urllib.request
 from pathlib import Path
 
 from archive import store
+from archive.database import Archive
 from archive.pipeline import ingest
 from indexer.build import current_dir, full_rebuild
 from indexer.search import SearchService
@@ -68,7 +69,7 @@ def main() -> None:
     conn = store.connect(settings.db_path)
     if conn.execute("SELECT COUNT(*) FROM documents").fetchone()[0] == 0:
         t = time.perf_counter()
-        report = ingest(conn, settings.ingest_options(), _paths(args.quick))
+        report = ingest(Archive(conn), settings.ingest_options(), _paths(args.quick))
         out["ingest_s"] = round(time.perf_counter() - t, 1)
         out["ingest_files"] = len(report.outcomes)
     out["documents"] = conn.execute("SELECT COUNT(*) FROM documents").fetchone()[0]
@@ -76,7 +77,7 @@ def main() -> None:
     builds = {}
     for label, workers in (("xuncha", settings.worker_count), ("xuncha-1proc", 1)):
         s = load_settings(environ={}, home=home, workers=workers)
-        r = full_rebuild(conn, s.index_options())
+        r = full_rebuild(Archive(conn), s.index_options())
         builds[label] = {"seconds": round(r.seconds, 1), "grains": r.grains,
                          "bytes": _size(current_dir(s.index_root))}  # type: ignore[arg-type]
     stock = StockIndex(tmp / "stock").build(conn)

@@ -13,7 +13,6 @@ import multiprocessing.util
 import os
 import shutil
 import signal
-import sqlite3
 import threading
 import time
 import uuid
@@ -25,8 +24,10 @@ from pathlib import Path
 from whoosh import index as windex
 from whoosh.writing import IndexWriter
 
+from archive.database import Archive
+
 from .analysis import dictionary_version, load_segmenter
-from .documents import grain_records, related_ids
+from .documents import grain_records
 from .options import IndexOptions
 from .schema import SCHEMA_VERSION, build_schema
 
@@ -220,7 +221,7 @@ def _collect_garbage(options: IndexOptions, keep: Path) -> None:
             shutil.rmtree(old, ignore_errors=True)
 
 
-def full_rebuild(conn: sqlite3.Connection, options: IndexOptions, progress: Progress | None = None,
+def full_rebuild(archive: Archive, options: IndexOptions, progress: Progress | None = None,
                  reason: str = "full rebuild requested", wait_s: float = 0.0) -> BuildReport:
     """Build a new index generation from the whole archive and swap it in atomically."""
     start = time.monotonic()
@@ -235,7 +236,7 @@ def full_rebuild(conn: sqlite3.Connection, options: IndexOptions, progress: Prog
             writer = ix.writer(procs=procs, limitmb=256, multisegment=procs > 1) if procs > 1 else \
                 ix.writer(limitmb=256)
             with committing(writer):
-                docs, grains = _add_all(writer, grain_records(conn), progress)
+                docs, grains = _add_all(writer, grain_records(archive), progress)
             _raise_if_terminated()
             meta = {"schema_version": SCHEMA_VERSION, "dictionary_version": dictionary_version(),
                     "built_at": time.strftime("%Y-%m-%dT%H:%M:%S"), "documents": docs, "grains": grains}
@@ -253,12 +254,12 @@ def _indexed_hashes(ix: windex.Index) -> dict[str, str]:
         return {f["doc_id"]: f.get("sha", "") for f in s.documents(kind="document")}
 
 
-def update(conn: sqlite3.Connection, options: IndexOptions, progress: Progress | None = None,
+def update(archive: Archive, options: IndexOptions, progress: Progress | None = None,
            wait_s: float = 0.0) -> BuildReport:
     """Re-index only the documents whose content hash differs from the index, and drop removed ones."""
     reason = rebuild_reason(options.root)
     if reason:
-        return full_rebuild(conn, options, progress, reason=reason, wait_s=wait_s)
+        return full_rebuild(archive, options, progress, reason=reason, wait_s=wait_s)
     start = time.monotonic()
     load_segmenter()
     with write_lock(options, wait_s):
@@ -266,30 +267,30 @@ def update(conn: sqlite3.Connection, options: IndexOptions, progress: Progress |
         assert cur is not None
         ix = windex.open_dir(str(cur))
         indexed = _indexed_hashes(ix)
-        stored = {r["id"]: r["sha256"] for r in conn.execute("SELECT id, sha256 FROM documents")}
+        stored = archive.hashes()
         changed = {i for i, sha in stored.items() if indexed.get(i) != sha}
         removed = set(indexed) - set(stored)
         if not changed and not removed:
             return BuildReport("none", 0, 0, 0, time.monotonic() - start, "index is up to date")
-        todo = related_ids(conn, changed)
+        todo = archive.related_ids(changed)
         with committing(ix.writer(limitmb=128)) as writer:
             for doc_id in todo | removed:
                 writer.delete_by_term("doc_id", doc_id)
-            docs, grains = _add_all(writer, grain_records(conn, todo), progress)
+            docs, grains = _add_all(writer, grain_records(archive, todo), progress)
         meta = read_meta(options.root) or {}
         meta.update(documents=len(stored), updated_at=time.strftime("%Y-%m-%dT%H:%M:%S"))
         (cur / "xuncha-meta.json").write_text(json.dumps(meta), encoding="utf-8")
     return BuildReport("incremental", docs, grains, len(removed), time.monotonic() - start)
 
 
-def reindex(conn: sqlite3.Connection, options: IndexOptions, full: bool = False, if_needed: bool = False,
+def reindex(archive: Archive, options: IndexOptions, full: bool = False, if_needed: bool = False,
             progress: Progress | None = None, wait_s: float = 0.0) -> BuildReport:
     """`xuncha reindex`: incremental by default, --full to rebuild, --if-needed to rebuild only on version change."""
     if full:
-        return full_rebuild(conn, options, progress, wait_s=wait_s)
+        return full_rebuild(archive, options, progress, wait_s=wait_s)
     if if_needed:
         reason = rebuild_reason(options.root)
         if reason:
-            return full_rebuild(conn, options, progress, reason=reason, wait_s=wait_s)
+            return full_rebuild(archive, options, progress, reason=reason, wait_s=wait_s)
         return BuildReport("none", 0, 0, 0, 0.0, "schema and dictionary unchanged")
-    return update(conn, options, progress, wait_s=wait_s)
+    return update(archive, options, progress, wait_s=wait_s)

@@ -12,6 +12,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from archive import ids
+
 WINDOW = 100  # only the top hits are re-ranked, so every page of one query sees the same order
 SAME_UNIT = 0.5  # a measure under a problem already shown, or a problem with a measure shown
 
@@ -26,12 +28,8 @@ class Ranked:
 
 
 def problem_of(hit: Ranked) -> str | None:
-    """The problem a problem or measure belongs to (ids are DOC-pN and DOC-pN-mM)."""
-    if hit.kind == "problem":
-        return hit.id
-    if hit.kind == "measure":
-        return hit.id.rsplit("-m", 1)[0]
-    return None
+    """The problem a problem or measure belongs to."""
+    return ids.problem_of(hit.id) if hit.kind in ("problem", "measure") else None
 
 
 def crowd(hits: Sequence[Ranked], window: int = WINDOW) -> list[int]:

@@ -42,6 +42,18 @@ SYNONYM_SLOP = 3  # a synonym phrase's words may stand this far apart (1: adjace
 class QueryTooLong(ValueError):
     """The query exceeds the configured length cap."""
 
+    def __init__(self, length: int, limit: int) -> None:
+        super().__init__(f"query is {length} characters; the limit is {limit}")
+        self.length, self.limit = length, limit
+
+
+@dataclass(frozen=True, slots=True)
+class QueryCitation:
+    """A regulation the query names (its short-title key), and the article number when one is given."""
+
+    key: str
+    article: int | None = None
+
 
 @dataclass(frozen=True, slots=True)
 class BuiltQuery:
@@ -52,8 +64,7 @@ class BuiltQuery:
     highlight: tuple[str, ...]
     filters: Q.Query | None
     empty: bool = False
-    citation: str | None = None
-    notes: tuple[str, ...] = field(default=())
+    citation: QueryCitation | None = None
 
 
 @lru_cache(maxsize=1)
@@ -269,13 +280,12 @@ def build_query(text: str, filters: Mapping[str, str] | None = None, reg_keys: C
     `df(field, word)` with `max_df` leaves words common in a field out of the relaxed form's OR.
     """
     if len(text) > max_chars:
-        raise QueryTooLong(f"query is {len(text)} characters; the limit is {max_chars}")
+        raise QueryTooLong(len(text), max_chars)
     text = "".join(ch if ch.isprintable() else " " for ch in text)
     synonyms = load_synonyms() if synonyms is None else synonyms
     highlight: list[str] = []
     positive: list[Q.Query] = []
     negative: list[Q.Query] = []
-    notes: list[str] = []
     loose = _Loose(df, max_df)
     key, article, rest = find_citation(text, reg_keys) if reg_keys else (None, None, text)
     tokens = list(_TOKEN.finditer(rest))
@@ -297,9 +307,6 @@ def build_query(text: str, filters: Mapping[str, str] | None = None, reg_keys: C
         anchor: list[Q.Query] = [Q.Term("reg_key", key)]
         if article:
             anchor.append(Q.Term("article_num", article))
-            notes.append(f"citation: {key} 第{article}条")
-        else:
-            notes.append(f"citation: {key}")
         weight = W_CITED_ARTICLE if article else W_CITED_REG
         scoped = Q.And(anchor + positive, boost=weight) if positive and not article else Q.And(anchor, boost=weight)
         citing: Q.Query = Q.Term("cites", key, boost=W_CITING_REG)
@@ -323,4 +330,5 @@ def build_query(text: str, filters: Mapping[str, str] | None = None, reg_keys: C
     for h in highlight:
         if h and h not in STOP:
             seen.setdefault(h, None)
-    return BuiltQuery(strict, relaxed, tuple(seen), build_filters(filters or {}), citation=key, notes=tuple(notes))
+    return BuiltQuery(strict, relaxed, tuple(seen), build_filters(filters or {}),
+                      citation=QueryCitation(key, article) if key else None)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -18,18 +18,21 @@ from whoosh import query as Q
 from whoosh import scoring, sorting
 from whoosh.searching import Searcher
 
-from archive.resolve import SUPERSEDED
+from archive.crosscheck import MeasureTopic, Suggestion
+from archive.kinds import VersionStatus
+
 from .analysis import load_segmenter
 from .build import NoIndex, current_dir
 from .crowding import WINDOW as CROWD_WINDOW
 from .crowding import Ranked, crowd
 from .options import SearchOptions
-from .query import BuiltQuery, QueryTooLong, build_query, load_synonyms
+from .query import BuiltQuery, QueryCitation, QueryTooLong, build_query, load_synonyms
 from .schema import FACETS, KINDS
 from .snippets import snippet
 
 SORTS = ("relevance", "date")
 MAX_WINDOW = 10_000  # deepest result a page may reach; Whoosh collects page*per_page hits
+MAX_PER_PAGE = 100
 SUPERSEDED_FACTOR = 0.6  # an old version of a regulation ranks below the version in force
 
 
@@ -50,7 +53,7 @@ class _Scaled(scoring.BaseScorer):
 
     def score(self, matcher: Any) -> float:
         value = self.inner.score(matcher)
-        if self.status is not None and self.status[matcher.id()] == SUPERSEDED:
+        if self.status is not None and self.status[matcher.id()] == VersionStatus.SUPERSEDED:
             return value * SUPERSEDED_FACTOR
         return value
 
@@ -72,7 +75,30 @@ RELAX_BELOW = 10  # an AND search finding fewer than this falls back to OR (full
 
 
 class SearchError(ValueError):
-    """A bad search parameter; str() names the parameter."""
+    """A bad search parameter: which one (`param`), what is wrong (`code`), and the bounds it broke.
+
+    Codes: `too_long` (length, limit), `choice` (got, choices), `range` (got, low, high),
+    `integer` (got), `unknown_filter` (got, choices). str() is an English sentence naming the parameter; each front
+    end renders its own words from the fields.
+    """
+
+    def __init__(self, param: str, code: str, **bounds: Any) -> None:
+        self.param, self.code, self.bounds = param, code, bounds
+        super().__init__(self._english())
+
+    def _english(self) -> str:
+        b = self.bounds
+        if self.code == "too_long":
+            return f"{self.param}: query is {b['length']} characters; the limit is {b['limit']}"
+        if self.code == "choice":
+            return f"{self.param} must be one of {', '.join(b['choices'])} (got {b['got']!r})"
+        if self.code == "range":
+            return f"{self.param} must be between {b['low']} and {b['high']} (got {b['got']})"
+        if self.code == "unknown_filter":
+            return f"unknown filter {b['got']!r}; filters are {', '.join(b['choices'])}"
+        if self.code == "integer":
+            return f"{self.param} must be an integer (got {b['got']!r})"
+        return f"{self.param}: {self.code}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,7 +140,7 @@ class Results:
     per_page: int
     relaxed: bool = False
     highlight: tuple[str, ...] = ()
-    notes: tuple[str, ...] = field(default=())
+    citation: QueryCitation | None = None  # the regulation (and article) the query names
     full_matches: int = 0  # hits with every word; below `total` only when relaxed
 
     @property
@@ -132,17 +158,17 @@ class Results:
 def validate(kind: str | None, filters: Mapping[str, str], page: int, per_page: int, sort: str) -> dict[str, str]:
     """Check parameters, naming the bad one; returns the effective filters (kind included)."""
     if kind and kind not in KINDS:
-        raise SearchError(f"kind must be one of {', '.join(KINDS)} (got {kind!r})")
+        raise SearchError("kind", "choice", got=kind, choices=KINDS)
     if page < 1 or page > MAX_WINDOW:
-        raise SearchError(f"page must be between 1 and {MAX_WINDOW} (got {page})")
-    if not 1 <= per_page <= 100:
-        raise SearchError(f"per_page must be between 1 and 100 (got {per_page})")
+        raise SearchError("page", "range", got=page, low=1, high=MAX_WINDOW)
+    if not 1 <= per_page <= MAX_PER_PAGE:
+        raise SearchError("per_page", "range", got=per_page, low=1, high=MAX_PER_PAGE)
     if sort not in SORTS:
-        raise SearchError(f"sort must be one of {', '.join(SORTS)} (got {sort!r})")
+        raise SearchError("sort", "choice", got=sort, choices=SORTS)
     out = {}
     for key, value in filters.items():
         if key not in FACETS:
-            raise SearchError(f"unknown filter {key!r}; filters are {', '.join(FACETS)}")
+            raise SearchError(key, "unknown_filter", got=key, choices=FACETS)
         if value:
             out[key] = str(value)[:200]
     if kind:
@@ -221,7 +247,7 @@ class SearchService:
         try:
             built = self.build(text, eff, s)
         except QueryTooLong as exc:
-            raise SearchError(f"q: {exc}") from exc
+            raise SearchError("q", "too_long", length=exc.length, limit=exc.limit) from exc
         if built.empty:
             return Results(text, 0, (), {}, page, per_page)
         # AND or OR is decided on the query alone, before filters, so that a facet's count is
@@ -248,7 +274,7 @@ class SearchService:
             counts = results.groups(name)
             facets[name] = sorted(((str(v), n) for v, n in counts.items() if v not in (None, "", b"")),
                                   key=lambda t: (-t[1], t[0]))[:30]
-        return Results(text, total, hits, facets, page, per_page, relaxed, built.highlight, built.notes, full)
+        return Results(text, total, hits, facets, page, per_page, relaxed, built.highlight, built.citation, full)
 
     @staticmethod
     def _order(results: Any, sort: str) -> list[int]:
@@ -288,14 +314,19 @@ class SearchService:
                    publisher=f.get("publisher") or None, version=f.get("version") or None,
                    status=f.get("status") or None)
 
-    def suggest_articles(self, text: str, limit: int = 3, numterms: int = 12) -> tuple[Hit, ...]:
-        """Regulation articles most like a text (its key terms, scored against articles in force)."""
+    def suggest_articles(self, topic: MeasureTopic, limit: int = 3, numterms: int = 12) -> tuple[Suggestion, ...]:
+        """Regulation articles most like a measure (its key terms, scored against articles in force).
+
+        The cross-check takes this as its Suggester (archive.crosscheck)."""
         s = self.searcher()
-        terms = [t for t, _ in s.key_terms_from_text("body", text, numterms=numterms)
+        terms = [t for t, _ in s.key_terms_from_text("body", topic.text, numterms=numterms)
                  if len(t) >= 2 and not t.isdigit()]
         if not terms:
             return ()
         q = Q.Or([Q.Term("body", t) for t in terms] + [Q.Term("title", t, boost=0.5) for t in terms])
-        results = s.search(q, limit=limit, filter=Q.Term("kind", "article"), mask=Q.Term("status", "已修订"))
-        return tuple(self._hit(r, tuple(terms)) for r in results)
+        results = s.search(q, limit=limit, filter=Q.Term("kind", "article"),
+                           mask=Q.Term("status", VersionStatus.SUPERSEDED.value))
+        hits = [self._hit(r, tuple(terms)) for r in results]
+        return tuple(Suggestion(h.doc_id, h.doc_title, h.article, h.id, h.score, h.snippet, h.version,
+                                reason="共有关键词") for h in hits)
 

@@ -7,65 +7,18 @@ a failing test also leaves test-artifacts/<test name>.png.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import pytest
 
 from indexer.search import RELAX_BELOW
-from tests.conftest_browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, build_sample_archive, live_server
-from webui import create_app
+from tests.conftest import ARTIFACTS, needs_chromium
 
-pytestmark = [pytest.mark.browser,
-              pytest.mark.skipif(not CHROMIUM.exists(), reason=f"{CHROMIUM} not installed (Debian package chromium): "
-                                                               "the browser tests drive the system Chromium")]
+pytestmark = [pytest.mark.browser, needs_chromium]
 
 DESKTOP = {"width": 1366, "height": 768}
 PHONE = {"width": 390, "height": 844}
-TIMEOUT_MS = 10_000
-
-
-@pytest.fixture(scope="module")
-def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The app over a fresh sample archive, served from a background thread."""
-    settings = build_sample_archive(tmp_path_factory.mktemp("browser") / "home")
-    with live_server(create_app(settings)) as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[Any]:
-    """The system Chromium, launched once for the module (never a downloaded browser)."""
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
-        try:
-            yield browser
-        finally:
-            browser.close()
-
-
-@pytest.fixture
-def ui(chromium: Any, request: pytest.FixtureRequest) -> Iterator[Any]:
-    """A fresh desktop-sized page; on failure its screenshot goes to test-artifacts/<test name>.png."""
-    context = chromium.new_context(viewport=DESKTOP, locale="zh-CN")
-    context.set_default_timeout(TIMEOUT_MS)
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    failed_before = request.session.testsfailed
-    yield page
-    if request.session.testsfailed > failed_before:
-        ARTIFACTS.mkdir(exist_ok=True)
-        name = re.sub(r"[^\w.-]+", "_", request.node.name)
-        try:
-            page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
-        except Exception as exc:  # the page may be gone; the test's own failure is what matters
-            print(f"no failure screenshot: {exc}")
-    context.close()
-    assert not errors, f"JavaScript errors: {errors}"
 
 
 def search_box(page: Any, query: str) -> None:

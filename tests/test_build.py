@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from archive import store
+from archive.database import Archive
 from archive.pipeline import ingest
 from indexer import build
 from indexer.build import IndexBusy, current_dir, full_rebuild, read_meta, reindex, write_lock
@@ -32,75 +32,75 @@ def small(tmp_path: Path) -> tuple[Settings, Path]:
     for f in list((SAMPLES / "notices").glob("*.txt"))[:2] + sorted((SAMPLES / "regulations").glob("*.md"))[:2]:
         shutil.copy(f, src / f.name)
     s = load_settings(environ={}, home=tmp_path / "home", workers=1)
-    c = store.connect(s.db_path)
-    ingest(c, s.ingest_options(), [str(src)])
+    c = Archive.open(s.db_path).conn
+    ingest(Archive(c), s.ingest_options(), [str(src)])
     c.close()
     return s, src
 
 
 def _conn(s: Settings):  # type: ignore[no-untyped-def]
-    return store.connect(s.db_path)
+    return Archive.open(s.db_path).conn
 
 
 def test_full_build_records_versions_and_swaps(small) -> None:
     s, _ = small
-    first = full_rebuild(_conn(s), s.index_options())
+    first = full_rebuild(Archive(_conn(s)), s.index_options())
     gen1 = current_dir(s.index_root)
     meta = read_meta(s.index_root)
     assert first.documents == 4 and meta and meta["schema_version"] and meta["dictionary_version"]
     svc = SearchService(s.search_options())
     before = svc.search("公务用车").total
-    full_rebuild(_conn(s), s.index_options())
+    full_rebuild(Archive(_conn(s)), s.index_options())
     gen2 = current_dir(s.index_root)
     assert gen1 != gen2 and (s.index_root / "current").is_symlink()
     assert gen1 is not None and gen1.exists()  # the previous generation stays for searchers still on it
     assert svc.search("公务用车").total == before  # the service follows the swap
-    full_rebuild(_conn(s), s.index_options())
+    full_rebuild(Archive(_conn(s)), s.index_options())
     assert not gen1.exists()  # older ones are collected
 
 
 def test_incremental_only_changed(small) -> None:
     s, src = small
-    full_rebuild(_conn(s), s.index_options())
-    assert reindex(_conn(s), s.index_options()).mode == "none"
+    full_rebuild(Archive(_conn(s)), s.index_options())
+    assert reindex(Archive(_conn(s)), s.index_options()).mode == "none"
     target = next(src.glob("*.txt"))
     target.write_text(target.read_text(encoding="utf-8").replace("公务用车", "公务用车 唯一新词甲乙丙"), encoding="utf-8")
-    ingest(_conn(s), s.ingest_options(), [str(src)])
-    report = reindex(_conn(s), s.index_options())
+    ingest(Archive(_conn(s)), s.ingest_options(), [str(src)])
+    report = reindex(Archive(_conn(s)), s.index_options())
     assert report.mode == "incremental" and report.documents == 1
     assert SearchService(s.search_options()).search("唯一新词甲乙丙").total >= 1
     target.unlink()
     c = _conn(s)
     c.execute("DELETE FROM documents WHERE source_path = ?", (str(target),))
-    assert reindex(c, s.index_options()).removed == 1
+    assert reindex(Archive(c), s.index_options()).removed == 1
     assert SearchService(s.search_options()).search("唯一新词甲乙丙").total == 0
 
 
 def test_if_needed_rebuilds_on_version_change(small, monkeypatch: pytest.MonkeyPatch) -> None:
     s, _ = small
-    full_rebuild(_conn(s), s.index_options())
-    assert reindex(_conn(s), s.index_options(), if_needed=True).mode == "none"
+    full_rebuild(Archive(_conn(s)), s.index_options())
+    assert reindex(Archive(_conn(s)), s.index_options(), if_needed=True).mode == "none"
     monkeypatch.setattr(build, "SCHEMA_VERSION", 999)
-    report = reindex(_conn(s), s.index_options(), if_needed=True)
+    report = reindex(Archive(_conn(s)), s.index_options(), if_needed=True)
     assert report.mode == "full" and "schema version" in report.reason
     monkeypatch.setattr(build, "dictionary_version", lambda: "changed")
-    assert reindex(_conn(s), s.index_options(), if_needed=True).reason == "the domain dictionary changed"
+    assert reindex(Archive(_conn(s)), s.index_options(), if_needed=True).reason == "the domain dictionary changed"
 
 
 def test_second_writer_is_refused(small) -> None:
     s, _ = small
-    full_rebuild(_conn(s), s.index_options())
+    full_rebuild(Archive(_conn(s)), s.index_options())
     with write_lock(s.index_options()):
         with pytest.raises(IndexBusy, match="another reindex"):
-            reindex(_conn(s), s.index_options(), full=True)
+            reindex(Archive(_conn(s)), s.index_options(), full=True)
         with pytest.raises(IndexBusy):
-            reindex(_conn(s), s.index_options(), full=True, wait_s=0.5)
-    assert reindex(_conn(s), s.index_options(), full=True).mode == "full"
+            reindex(Archive(_conn(s)), s.index_options(), full=True, wait_s=0.5)
+    assert reindex(Archive(_conn(s)), s.index_options(), full=True).mode == "full"
 
 
 def test_ctrl_c_keeps_previous_index(small, monkeypatch: pytest.MonkeyPatch) -> None:
     s, _ = small
-    full_rebuild(_conn(s), s.index_options())
+    full_rebuild(Archive(_conn(s)), s.index_options())
     gen = current_dir(s.index_root)
     total = SearchService(s.search_options()).search("公务用车").total
 
@@ -110,22 +110,22 @@ def test_ctrl_c_keeps_previous_index(small, monkeypatch: pytest.MonkeyPatch) -> 
 
     monkeypatch.setattr(build, "grain_records", interrupted)
     with pytest.raises(KeyboardInterrupt):
-        full_rebuild(_conn(s), s.index_options())
+        full_rebuild(Archive(_conn(s)), s.index_options())
     assert current_dir(s.index_root) == gen
     assert [p for p in s.index_root.glob("gen-*")] == [gen]  # the half-built one is gone
     monkeypatch.undo()
     assert SearchService(s.search_options()).search("公务用车").total == total
-    assert full_rebuild(_conn(s), s.index_options()).mode == "full"
+    assert full_rebuild(Archive(_conn(s)), s.index_options()).mode == "full"
 
 
 def test_kill_9_keeps_previous_index(small) -> None:
     s, _ = small
-    full_rebuild(_conn(s), s.index_options())
+    full_rebuild(Archive(_conn(s)), s.index_options())
     gen = current_dir(s.index_root)
     marker = s.home / "building"
     code = (
         "import time, pathlib, sys\n"
-        "from archive import store\nfrom indexer import build\nfrom xuncha.settings import load_settings\n"
+        "from archive.database import Archive\nfrom indexer import build\nfrom xuncha.settings import load_settings\n"
         f"s = load_settings(environ={{}}, home={str(s.home)!r}, workers=1)\n"
         "orig = build._add_all\n"
         "def slow(writer, records, progress):\n"
@@ -133,7 +133,7 @@ def test_kill_9_keeps_previous_index(small) -> None:
         "    time.sleep(60)\n"
         "    return orig(writer, records, progress)\n"
         "build._add_all = slow\n"
-        "build.full_rebuild(store.connect(s.db_path), s.index_options())\n"
+        "build.full_rebuild(Archive.open(s.db_path), s.index_options())\n"
     )
     proc = subprocess.Popen([sys.executable, "-c", code], cwd=ROOT)
     try:
@@ -148,14 +148,14 @@ def test_kill_9_keeps_previous_index(small) -> None:
             proc.kill()
     assert current_dir(s.index_root) == gen
     assert SearchService(s.search_options()).search("公务用车").total > 0
-    assert reindex(_conn(s), s.index_options(), full=True).mode == "full"  # the lock died with the process
+    assert reindex(Archive(_conn(s)), s.index_options(), full=True).mode == "full"  # the lock died with the process
     leftovers = [p for p in s.index_root.glob("gen-*") if not (p / "xuncha-meta.json").exists()]
     assert leftovers == []
 
 
 def test_meta_is_json_beside_index(small) -> None:
     s, _ = small
-    full_rebuild(_conn(s), s.index_options())
+    full_rebuild(Archive(_conn(s)), s.index_options())
     cur = current_dir(s.index_root)
     assert cur is not None
     meta = json.loads((cur / "xuncha-meta.json").read_text(encoding="utf-8"))

@@ -50,5 +50,17 @@ def test_reindex_modes(runner) -> None:
     assert "index: full" in runner.invoke(main, ["reindex", "--if-needed"]).output
     assert "up to date" in runner.invoke(main, ["reindex", "--if-needed"]).output
     assert "up to date" in runner.invoke(main, ["reindex"]).output
+
     full = runner.invoke(main, ["reindex", "--full"])
     assert full.exit_code == 0 and "documents/s" in full.output
+
+
+def test_if_needed_leaves_changed_documents_to_plain_reindex(runner, tmp_path) -> None:
+    runner.invoke(main, ["ingest", str(SAMPLES)])
+    new = tmp_path / "示例新增通报.txt"
+    new.write_text("示例单位关于巡察整改情况的通报\n一、整改情况\n甲乙丙丁独有词已整改。\n", encoding="utf-8")
+    assert runner.invoke(main, ["ingest", "--no-index", str(new)]).exit_code == 0
+    assert "up to date" in runner.invoke(main, ["reindex", "--if-needed"]).output
+    assert json.loads(runner.invoke(main, ["search", "甲乙丙丁独有词", "--json"]).output)["total"] == 0
+    assert "index: incremental" in runner.invoke(main, ["reindex"]).output
+    assert json.loads(runner.invoke(main, ["search", "甲乙丙丁独有词", "--json"]).output)["total"] == 1

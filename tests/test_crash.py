@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from archive import store
+from archive.database import Archive
 from benchmarks import crash, load
 from tests import fixtures_build as fb
 from tests.conftest import SAMPLES
@@ -99,11 +99,8 @@ def test_two_ingests_at_once_on_a_new_archive(tmp_path: Path) -> None:
         files = sum(1 for f in SAMPLES.rglob("*") if f.is_file())
         for out, _ in outs:
             assert re.match(rf"{files} files: \d+ added, \d+ updated, \d+ unchanged, 0 failed", out), out
-        conn = store.connect(home / "archive.sqlite3")
-        try:
-            assert conn.execute("SELECT count(*) FROM documents").fetchone()[0] == files
-        finally:
-            conn.close()
+        with Archive.open(home / "archive.sqlite3") as archive:
+            assert len(archive.hashes()) == files
 
 
 def test_ingest_during_a_reindex_refuses_clearly_or_waits(home: Path, tmp_path: Path) -> None:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 
 from click.testing import CliRunner
 
-from archive import doctor, store
+from archive import doctor, ids
+from archive.database import Archive
 from archive.pipeline import ingest
 from indexer.build import full_rebuild
 from indexer.health import check_index
@@ -16,27 +16,27 @@ from xuncha.cli import main
 from xuncha.settings import Settings
 
 
-def _archive(tmp_path: Path, conn: sqlite3.Connection, settings: Settings) -> list[Path]:
+def _archive(tmp_path: Path, archive: Archive, settings: Settings) -> list[Path]:
     files = [fb.write(tmp_path / "in" / fb.NOTICE_NAME, fb.NOTICE_TEXT),
              fb.write(tmp_path / "in" / fb.REGULATION_NAME, fb.REGULATION_TEXT),
              fb.write(tmp_path / "in" / "简报.txt", "示例档案室工作简报，本期介绍库房整理情况。")]
-    assert not ingest(conn, settings.ingest_options(), [str(tmp_path / "in")]).failures
-    full_rebuild(conn, settings.index_options())
+    assert not ingest(archive, settings.ingest_options(), [str(tmp_path / "in")]).failures
+    full_rebuild(archive, settings.index_options())
     return files
 
 
-def test_a_healthy_archive_agrees(tmp_path: Path, conn: sqlite3.Connection, settings: Settings,
+def test_a_healthy_archive_agrees(tmp_path: Path, archive: Archive, settings: Settings,
                                   runner: CliRunner) -> None:
-    _archive(tmp_path, conn, settings)
-    assert doctor.check(conn, settings.originals_dir) == []
-    assert check_index(settings.index_root, doctor.stored_hashes(conn)).ok
+    _archive(tmp_path, archive, settings)
+    assert doctor.check(archive, settings.originals_dir) == []
+    assert check_index(settings.index_root, archive.hashes()).ok
     result = runner.invoke(main, ["doctor"])
     assert result.exit_code == 0 and "records, originals and index agree" in result.output
 
 
-def test_disagreement_is_reported_then_repaired(tmp_path: Path, conn: sqlite3.Connection, settings: Settings,
+def test_disagreement_is_reported_then_repaired(tmp_path: Path, archive: Archive, settings: Settings,
                                                 runner: CliRunner) -> None:
-    files = _archive(tmp_path, conn, settings)
+    files = _archive(tmp_path, archive, settings)
     import hashlib
 
     sha = hashlib.sha256(files[0].read_bytes()).hexdigest()
@@ -49,12 +49,12 @@ def test_disagreement_is_reported_then_repaired(tmp_path: Path, conn: sqlite3.Co
     temp.write_bytes(b"half")
     unfinished = settings.index_root / "gen-20990101-000000-1-abcdef"
     unfinished.mkdir()
-    gone = store.doc_id_for(str(files[2].resolve()))
-    with store.transaction(conn):  # a document removed from the records but still in the index
+    gone = ids.document_id(str(files[2].resolve()))
+    with archive.transaction() as conn:  # a document removed from the records but still in the index
         conn.execute("DELETE FROM documents WHERE id = ?", (gone,))
-    kinds = {p.kind for p in doctor.check(conn, settings.originals_dir)}
+    kinds = {p.kind for p in doctor.check(archive, settings.originals_dir)}
     assert kinds == {doctor.Finding.MISSING_ORIGINAL, doctor.Finding.ORPHAN_ORIGINAL, doctor.Finding.TEMP_FILE}
-    health = check_index(settings.index_root, doctor.stored_hashes(conn))
+    health = check_index(settings.index_root, archive.hashes())
     assert health.extra == (gone,) and health.unfinished == (unfinished.name,)
 
     result = runner.invoke(main, ["doctor"])
@@ -70,9 +70,9 @@ def test_disagreement_is_reported_then_repaired(tmp_path: Path, conn: sqlite3.Co
     assert again.exit_code == 0 and "agree" in again.output, again.output
 
 
-def test_an_original_that_cannot_be_restored_is_named(tmp_path: Path, conn: sqlite3.Connection,
+def test_an_original_that_cannot_be_restored_is_named(tmp_path: Path, archive: Archive,
                                                       settings: Settings, runner: CliRunner) -> None:
-    files = _archive(tmp_path, conn, settings)
+    files = _archive(tmp_path, archive, settings)
     files[0].unlink()
     for p in settings.originals_dir.rglob("*.txt"):
         p.unlink()

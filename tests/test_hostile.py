@@ -13,7 +13,9 @@ from pathlib import Path
 
 import pytest
 
+from archive import ids
 from archive import store
+from archive.database import Archive
 from archive.pipeline import IngestReport, ingest
 from tests import fixtures_build as fb
 from xuncha.settings import Settings
@@ -79,7 +81,7 @@ def test_hostile_batch(tmp_path: Path, conn: sqlite3.Connection, quick: Settings
     good_notice = fb.write(folder / "sub" / fb.NOTICE_NAME, fb.NOTICE_TEXT)
     good_reg = fb.write(folder / "zz" / fb.REGULATION_NAME, fb.REGULATION_TEXT)
     started = time.monotonic()
-    report = ingest(conn, quick.ingest_options(), [str(folder)])
+    report = ingest(Archive(conn), quick.ingest_options(), [str(folder)])
     assert time.monotonic() - started < 25  # the hanging PDF is cut off at 3 s, the rest is quick
     for name, (_, pattern) in HOSTILE.items():
         _one_failure(report, folder / name, pattern)
@@ -105,7 +107,7 @@ def test_big_file_is_refused_without_reading_it(tmp_path: Path, conn: sqlite3.Co
         return real_open(path, *args, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(os, "open", guarded_open)
-    report = ingest(conn, settings.ingest_options(), [str(tmp_path / "in")])
+    report = ingest(Archive(conn), settings.ingest_options(), [str(tmp_path / "in")])
     _one_failure(report, big, r"file too large \(200 MB; the limit is 100 MB")
     assert _outcomes(report, good) == [("added", None)]
     assert _stored(conn) == {"ok.txt"}
@@ -124,7 +126,7 @@ def test_odd_file_names_ingest(tmp_path: Path, conn: sqlite3.Connection, setting
     gbk_name = "整改通报.txt".encode("gbk")
     with open(os.path.join(os.fsencode(folder), gbk_name), "wb") as fh:
         fh.write("示例文本，文件名是GBK编码。".encode())
-    report = ingest(conn, settings.ingest_options(), [str(folder)])
+    report = ingest(Archive(conn), settings.ingest_options(), [str(folder)])
     assert [o for o in report.outcomes if o.outcome != "added"] == []
     assert _stored(conn) == {*ODD_NAMES, "整改通报.txt"}
     row = conn.execute("SELECT id, source_path FROM documents WHERE source_path LIKE '%整改通报.txt'").fetchone()
@@ -132,7 +134,7 @@ def test_odd_file_names_ingest(tmp_path: Path, conn: sqlite3.Connection, setting
     warnings = [r[0] for r in conn.execute("SELECT message FROM warnings WHERE doc_id = ?", (row["id"],))]
     assert "file name is not UTF-8: read as GB18030" in warnings
     # and a second run finds every one of them unchanged (the odd names round-trip)
-    again = ingest(conn, settings.ingest_options(), [str(folder)])
+    again = ingest(Archive(conn), settings.ingest_options(), [str(folder)])
     assert {o.outcome for o in again.outcomes} == {"unchanged"}
 
 
@@ -149,7 +151,7 @@ def test_special_files_never_block(tmp_path: Path, conn: sqlite3.Connection, set
     linked_dir.symlink_to(tmp_path, target_is_directory=True)
     lock = fb.write(folder / "~$通报.docx", b"\x00" * 162)  # Word's owner file next to an open document
     started = time.monotonic()
-    report = ingest(conn, settings.ingest_options(), [str(folder), str(fifo)])
+    report = ingest(Archive(conn), settings.ingest_options(), [str(folder), str(fifo)])
     assert time.monotonic() - started < 10
     assert _outcomes(report, fifo) == [("skipped", "not a regular file (a named pipe)")] * 2
     _one_failure(report, dangling, r"^broken symbolic link \(to .*gone\.txt\)$")
@@ -193,7 +195,7 @@ def test_unreadable_file_and_folder(tmp_path: Path, conn: sqlite3.Connection, se
         secret.chmod(0)
         closed.chmod(0)
     try:
-        report = ingest(conn, settings.ingest_options(), [str(folder)])
+        report = ingest(Archive(conn), settings.ingest_options(), [str(folder)])
     finally:
         secret.chmod(0o644)
         closed.chmod(0o755)
@@ -228,11 +230,11 @@ def test_failed_write_is_rolled_back_and_reported(tmp_path: Path, conn: sqlite3.
     a = fb.write(tmp_path / "in" / "a" / fb.NOTICE_NAME, fb.NOTICE_TEXT)
     b = fb.write(tmp_path / "in" / "b" / fb.NOTICE_NAME, fb.NOTICE_TEXT)
     _break_write(monkeypatch, sqlite3.IntegrityError("UNIQUE constraint failed: measures.id"), f"a/{fb.NOTICE_NAME}")
-    report = ingest(conn, settings.ingest_options(), [str(tmp_path / "in")])
+    report = ingest(Archive(conn), settings.ingest_options(), [str(tmp_path / "in")])
     _one_failure(report, a, r"^could not store \(IntegrityError: UNIQUE constraint failed: measures\.id\)")
     assert _outcomes(report, b)[0][0] == "added"
     assert not conn.in_transaction
-    a_id = store.doc_id_for(str(a.resolve()))
+    a_id = ids.document_id(str(a.resolve()))
     assert set(_rows_for(conn, a_id).values()) == {0}
     assert _rows_for(conn, report.changed_ids[0])["problems"] == 3
 
@@ -240,11 +242,11 @@ def test_failed_write_is_rolled_back_and_reported(tmp_path: Path, conn: sqlite3.
 def test_failed_rewrite_keeps_the_old_record(tmp_path: Path, conn: sqlite3.Connection, settings: Settings,
                                              monkeypatch: pytest.MonkeyPatch) -> None:
     path = fb.write(tmp_path / fb.NOTICE_NAME, fb.NOTICE_TEXT)
-    doc_id = ingest(conn, settings.ingest_options(), [str(path)]).changed_ids[0]
+    doc_id = ingest(Archive(conn), settings.ingest_options(), [str(path)]).changed_ids[0]
     before = _rows_for(conn, doc_id), conn.execute("SELECT sha256 FROM documents").fetchone()[0]
     fb.write(path, fb.NOTICE_TEXT.replace("36项", "48项"))
     _break_write(monkeypatch, ValueError("boom"), fb.NOTICE_NAME)
-    _one_failure(ingest(conn, settings.ingest_options(), [str(path)]), path, r"^could not store \(ValueError: boom\)")
+    _one_failure(ingest(Archive(conn), settings.ingest_options(), [str(path)]), path, r"^could not store \(ValueError: boom\)")
     assert (_rows_for(conn, doc_id), conn.execute("SELECT sha256 FROM documents").fetchone()[0]) == before
 
 
@@ -254,9 +256,9 @@ def test_archive_write_error_stops_the_batch_with_nothing_half_written(
     fb.write(tmp_path / "in" / "b" / fb.NOTICE_NAME, fb.NOTICE_TEXT)
     _break_write(monkeypatch, sqlite3.OperationalError("database or disk is full"), f"a/{fb.NOTICE_NAME}")
     with pytest.raises(sqlite3.OperationalError, match="disk is full"):
-        ingest(conn, settings.ingest_options(), [str(tmp_path / "in")])
+        ingest(Archive(conn), settings.ingest_options(), [str(tmp_path / "in")])
     assert not conn.in_transaction
-    assert set(_rows_for(conn, store.doc_id_for(str(a.resolve()))).values()) == {0}
+    assert set(_rows_for(conn, ids.document_id(str(a.resolve()))).values()) == {0}
     assert conn.execute("SELECT count(*) FROM documents").fetchone()[0] == 0
 
 
@@ -270,7 +272,7 @@ def test_extractor_bug_is_one_failure_not_a_crash(tmp_path: Path, conn: sqlite3.
     monkeypatch.setitem(extract.EXTRACTORS, ".html", broken)
     bad = fb.write(tmp_path / "in" / "a.html", "<p>示例</p>")
     good = fb.write(tmp_path / "in" / "b.txt", "示例文本，内容正常。")
-    report = ingest(conn, settings.ingest_options(), [str(tmp_path / "in")])
+    report = ingest(Archive(conn), settings.ingest_options(), [str(tmp_path / "in")])
     _one_failure(report, bad, r"^could not extract \(RecursionError: .*\); please report this$")
     assert _outcomes(report, good) == [("added", None)]
 
@@ -430,7 +432,7 @@ def hostile_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, IngestR
                              max_file_mb=60, max_text_chars=1_000_000)
     conn = store.connect(settings.db_path)
     started = time.monotonic()
-    report = ingest(conn, dataclasses.replace(settings.ingest_options(), max_file_mb=60), [str(folder)])
+    report = ingest(Archive(conn), dataclasses.replace(settings.ingest_options(), max_file_mb=60), [str(folder)])
     return folder, report, conn, time.monotonic() - started
 
 
@@ -465,7 +467,7 @@ def test_hostile_suite_is_big_and_the_batch_completes(
     # nothing half written: every stored record has its original, every failure is logged once
     from archive import doctor
 
-    assert doctor.check(conn, Path(str(folder.parent / "home" / "originals"))) == []
+    assert doctor.check(Archive(conn), Path(str(folder.parent / "home" / "originals"))) == []
 
 
 def test_decoding_warnings_are_on_the_document(hostile_run: tuple[Path, IngestReport, sqlite3.Connection, float]) -> None:
@@ -495,7 +497,7 @@ def test_oversize_and_truncated_text(tmp_path: Path, conn: sqlite3.Connection, s
     small = dataclasses.replace(settings, max_file_mb=1, max_text_chars=5000)
     big = fb.write(tmp_path / "in" / "big.txt", b"x" * (2 * 2**20))
     long = fb.write(tmp_path / "in" / "long.txt", (CN * 200).encode())
-    report = ingest(conn, small.ingest_options(), [str(tmp_path / "in")])
+    report = ingest(Archive(conn), small.ingest_options(), [str(tmp_path / "in")])
     _one_failure(report, big, r"^file too large \(2 MB; the limit is 1 MB, setting max_file_mb\)$")
     row = conn.execute("SELECT id, length(text) AS n FROM documents").fetchone()
     assert row["n"] <= 5000

@@ -8,7 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from archive import ids
 from archive import pipeline, store
+from archive.database import Archive
 from archive.pipeline import ingest
 from tests import fixtures_build as fb
 from tests.conftest import SEED, needs_shared
@@ -37,11 +39,11 @@ def folder(tmp_path: Path) -> Path:
 
 
 def test_second_run_changes_nothing(folder: Path, conn: sqlite3.Connection, settings: Settings) -> None:
-    first = ingest(conn, settings.ingest_options(), [str(folder)])
+    first = ingest(Archive(conn), settings.ingest_options(), [str(folder)])
     assert sorted(o.outcome for o in first.outcomes) == ["added", "added", "skipped"]
     before = _snapshot(conn)
     log_rows = conn.execute("SELECT count(*) FROM ingest_log").fetchone()[0]
-    second = ingest(conn, settings.ingest_options(), [str(folder)])
+    second = ingest(Archive(conn), settings.ingest_options(), [str(folder)])
     assert sorted(o.outcome for o in second.outcomes) == ["skipped", "unchanged", "unchanged"]
     assert [o.doc_id for o in second.outcomes if o.doc_id] == [o.doc_id for o in first.outcomes if o.doc_id]
     assert second.changed_ids == []
@@ -52,14 +54,14 @@ def test_second_run_changes_nothing(folder: Path, conn: sqlite3.Connection, sett
 
 def test_changed_file_replaces_its_record(tmp_path: Path, conn: sqlite3.Connection, settings: Settings) -> None:
     path = fb.write(tmp_path / fb.NOTICE_NAME, fb.NOTICE_TEXT)
-    doc_id = ingest(conn, settings.ingest_options(), [str(path)]).changed_ids[0]
+    doc_id = ingest(Archive(conn), settings.ingest_options(), [str(path)]).changed_ids[0]
     old_sha = conn.execute("SELECT sha256 FROM documents").fetchone()[0]
     assert conn.execute("SELECT count(*) FROM problems").fetchone()[0] == 3
     # drop problem 3 and its category, reword problem 2
     changed = fb.NOTICE_TEXT.split("(二)关于财务管理")[0].replace("公车管理不严问题", "公务用车管理不严格问题") \
         + "三、下一步工作打算\n继续巩固整改成果。\n中共示例区文化局党组\n2022年9月30日\n"
     fb.write(path, changed)
-    report = ingest(conn, settings.ingest_options(), [str(path)])
+    report = ingest(Archive(conn), settings.ingest_options(), [str(path)])
     assert [(o.outcome, o.doc_id) for o in report.outcomes] == [("updated", doc_id)]
     row = conn.execute("SELECT id, sha256, published FROM documents").fetchone()
     assert (row["id"], row["published"]) == (doc_id, "2022-09-30")
@@ -75,11 +77,11 @@ def test_changed_file_replaces_its_record(tmp_path: Path, conn: sqlite3.Connecti
 def test_force_and_parser_version_reparse(tmp_path: Path, conn: sqlite3.Connection, settings: Settings,
                                           monkeypatch: pytest.MonkeyPatch) -> None:
     path = fb.write(tmp_path / fb.NOTICE_NAME, fb.NOTICE_TEXT)
-    doc_id = ingest(conn, settings.ingest_options(), [str(path)]).changed_ids[0]
-    assert [o.outcome for o in ingest(conn, settings.ingest_options(), [str(path)], force=True).outcomes] == ["updated"]
+    doc_id = ingest(Archive(conn), settings.ingest_options(), [str(path)]).changed_ids[0]
+    assert [o.outcome for o in ingest(Archive(conn), settings.ingest_options(), [str(path)], force=True).outcomes] == ["updated"]
     monkeypatch.setattr(pipeline, "PARSER_VERSION", pipeline.PARSER_VERSION + 1)
-    assert [o.outcome for o in ingest(conn, settings.ingest_options(), [str(path)]).outcomes] == ["updated"]
-    assert [o.outcome for o in ingest(conn, settings.ingest_options(), [str(path)]).outcomes] == ["unchanged"]
+    assert [o.outcome for o in ingest(Archive(conn), settings.ingest_options(), [str(path)]).outcomes] == ["updated"]
+    assert [o.outcome for o in ingest(Archive(conn), settings.ingest_options(), [str(path)]).outcomes] == ["unchanged"]
     row = conn.execute("SELECT id, parser_version FROM documents").fetchone()
     assert tuple(row) == (doc_id, pipeline.PARSER_VERSION)
     assert conn.execute("SELECT count(*) FROM problems").fetchone()[0] == 3
@@ -87,27 +89,27 @@ def test_force_and_parser_version_reparse(tmp_path: Path, conn: sqlite3.Connecti
 
 def test_originals_are_kept_by_content_hash(tmp_path: Path, conn: sqlite3.Connection, settings: Settings) -> None:
     path = fb.write(tmp_path / "a.md", fb.REGULATION_TEXT)
-    ingest(conn, settings.ingest_options(), [str(path)])
+    ingest(Archive(conn), settings.ingest_options(), [str(path)])
     first = fb.REGULATION_TEXT.encode()
     sha = hashlib.sha256(first).hexdigest()
     kept = settings.originals_dir / sha[:2] / f"{sha}.md"
     assert kept.read_bytes() == first
     second = fb.REGULATION_TEXT.replace("有效身份证件", "居民身份证").encode()
     path.write_bytes(second)
-    ingest(conn, settings.ingest_options(), [str(path)])
+    ingest(Archive(conn), settings.ingest_options(), [str(path)])
     sha2 = hashlib.sha256(second).hexdigest()
     assert (settings.originals_dir / sha2[:2] / f"{sha2}.md").read_bytes() == second
     assert kept.read_bytes() == first  # the earlier version stays
     # the same bytes under another name share one original
     fb.write(tmp_path / "copy.MD", fb.REGULATION_TEXT.replace("有效身份证件", "居民身份证"))
-    ingest(conn, settings.ingest_options(), [str(tmp_path / "copy.MD")])
+    ingest(Archive(conn), settings.ingest_options(), [str(tmp_path / "copy.MD")])
     assert sorted(p.name for p in settings.originals_dir.rglob("*") if p.is_file()) == sorted(
         [f"{sha}.md", f"{sha2}.md"])
 
 
 def test_ingest_log_rows(folder: Path, tmp_path: Path, conn: sqlite3.Connection, settings: Settings) -> None:
     bad = fb.write(folder / "bad.txt", b"")
-    report = ingest(conn, settings.ingest_options(), [str(folder), str(tmp_path / "missing")])
+    report = ingest(Archive(conn), settings.ingest_options(), [str(folder), str(tmp_path / "missing")])
     rows = [tuple(r) for r in conn.execute("SELECT source_path, outcome, reason, doc_id FROM ingest_log ORDER BY id")]
     assert rows == [(o.source_path, o.outcome, o.reason, o.doc_id) for o in report.outcomes]
     by_outcome = {r[1]: r for r in rows}
@@ -124,15 +126,15 @@ def test_one_file_through_two_paths_is_one_document(tmp_path: Path, conn: sqlite
     real = fb.write(tmp_path / "docs" / fb.NOTICE_NAME, fb.NOTICE_TEXT)
     link = tmp_path / "link.txt"
     link.symlink_to(real)
-    report = ingest(conn, settings.ingest_options(), [str(real), str(link)])
+    report = ingest(Archive(conn), settings.ingest_options(), [str(real), str(link)])
     assert [o.outcome for o in report.outcomes] == ["added", "unchanged"]
     assert conn.execute("SELECT count(*) FROM documents").fetchone()[0] == 1
-    assert report.outcomes[0].doc_id == store.doc_id_for(str(real.resolve()))
+    assert report.outcomes[0].doc_id == ids.document_id(str(real.resolve()))
 
 
 def test_record_of_a_notice(tmp_path: Path, conn: sqlite3.Connection, settings: Settings) -> None:
     path = fb.write(tmp_path / fb.NOTICE_NAME, fb.NOTICE_TEXT)
-    ingest(conn, settings.ingest_options(), [str(path)])
+    ingest(Archive(conn), settings.ingest_options(), [str(path)])
     row = conn.execute("SELECT * FROM documents").fetchone()
     assert (row["doc_type"], row["title"], row["publisher"], row["published"], row["method"], row["suffix"]) == (
         "notice", "示例区文化局党组关于巡察整改情况的通报", "中共示例区文化局党组", "2022-08-31", "text", ".txt")
@@ -142,10 +144,10 @@ def test_record_of_a_notice(tmp_path: Path, conn: sqlite3.Connection, settings: 
 
 @needs_shared
 def test_seed_notice_from_the_shared_corpus(conn: sqlite3.Connection, settings: Settings) -> None:
-    report = ingest(conn, settings.ingest_options(), [str(SEED)])
+    report = ingest(Archive(conn), settings.ingest_options(), [str(SEED)])
     assert [o.outcome for o in report.outcomes] == ["added"]
     doc = conn.execute("SELECT doc_type, header_json FROM documents").fetchone()
     assert doc["doc_type"] == "notice"
     assert "区残联党组" in doc["header_json"]
     assert conn.execute("SELECT count(*) FROM problems").fetchone()[0] == 19
-    assert [o.outcome for o in ingest(conn, settings.ingest_options(), [str(SEED)]).outcomes] == ["unchanged"]
+    assert [o.outcome for o in ingest(Archive(conn), settings.ingest_options(), [str(SEED)]).outcomes] == ["unchanged"]

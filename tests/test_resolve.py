@@ -2,19 +2,17 @@
 
 import pytest
 
-from archive.citations import short_title, title_key
-from archive.resolve import Catalog, _Entry
-from tests.conftest import needs_shared
+from archive.records import RegulationEntry
+from archive.resolve import Catalog
+from tests.conftest import SEED, needs_shared
 
 ENTRIES = [
-    _Entry("a1", "示例市党政机关公务用车管理办法", title_key("示例市党政机关公务用车管理办法"), "示例市党政机关公务用车管理办法", "2019-03-01"),
-    _Entry("a2", "示例市党政机关公务用车管理办法", title_key("示例市党政机关公务用车管理办法"), "示例市党政机关公务用车管理办法", "2022-06-15"),
-    _Entry("g1", "中华人民共和国政府采购法", title_key("中华人民共和国政府采购法"), "政府采购法", "2014-08-31"),
-    _Entry("c1", "中国共产党章程", "中国共产党章程", "中国共产党章程", "2017-10-24"),
-    _Entry("f1", "示例市因私出国（境）证照管理办法", title_key("示例市因私出国（境）证照管理办法"),
-           short_title("示例市因私出国（境）证照管理办法"), "2018-09-01"),
-    _Entry("k1", "示例市行政事业单位内部控制和采购管理规定", title_key("示例市行政事业单位内部控制和采购管理规定"),
-           "示例市行政事业单位内部控制和采购管理规定", "2020-01-10"),
+    RegulationEntry("a1", "示例市党政机关公务用车管理办法", "2019-03-01"),
+    RegulationEntry("a2", "示例市党政机关公务用车管理办法", "2022-06-15"),
+    RegulationEntry("g1", "中华人民共和国政府采购法", "2014-08-31"),
+    RegulationEntry("c1", "中国共产党章程", "2017-10-24"),
+    RegulationEntry("f1", "示例市因私出国（境）证照管理办法", "2018-09-01"),
+    RegulationEntry("k1", "示例市行政事业单位内部控制和采购管理规定", "2020-01-10"),
 ]
 
 
@@ -28,7 +26,7 @@ def catalog() -> Catalog:
                                        ("行政事业单位内部控制和采购管理规定", "k1"), ("示例市党政机关公务用车管里办法", "a2")])
 def test_title_forms_resolve(catalog: Catalog, title: str, doc: str) -> None:
     r = catalog.resolve(title, None, "2023-01-01")
-    assert r.status == "resolved" and r.regulation and r.regulation["doc_id"] == doc
+    assert r.status == "resolved" and r.regulation and r.regulation.id == doc
 
 
 def test_near_miss_has_lower_confidence(catalog: Catalog) -> None:
@@ -38,9 +36,9 @@ def test_near_miss_has_lower_confidence(catalog: Catalog) -> None:
 
 
 def test_version_in_force_on_the_notice_date(catalog: Catalog) -> None:
-    assert catalog.resolve("示例市党政机关公务用车管理办法", None, "2021-09-28").regulation["version"] == "2019-03-01"
+    assert catalog.resolve("示例市党政机关公务用车管理办法", None, "2021-09-28").regulation.version == "2019-03-01"
     late = catalog.resolve("示例市党政机关公务用车管理办法", None, "2023-03-31")
-    assert late.regulation["version"] == "2022-06-15" and "2023-03-31 时有效" in late.reason
+    assert late.regulation.version == "2022-06-15" and "2023-03-31 时有效" in late.reason
     early = catalog.resolve("示例市党政机关公务用车管理办法", None, "2010-01-01")
     assert "前无有效版本" in early.reason
 
@@ -56,27 +54,28 @@ def test_unresolved_reasons(catalog: Catalog) -> None:
 
 
 def test_ambiguous_lists_candidates() -> None:
-    cat = Catalog([_Entry("x", "甲市公务用车管理办法", "甲市公务用车管理办法", "甲市公务用车管理办法", None),
-                   _Entry("y", "乙市公务用车管理办法", "乙市公务用车管理办法", "乙市公务用车管理办法", None)])
+    cat = Catalog([RegulationEntry("x", "甲市公务用车管理办法", None),
+                   RegulationEntry("y", "乙市公务用车管理办法", None)])
     r = cat.resolve("丙市公务用车管理办法", None, None)
-    assert r.status == "ambiguous" and {c["doc_id"] for c in r.candidates} == {"x", "y"}
+    assert r.status == "ambiguous" and {c.id for c in r.candidates} == {"x", "y"}
 
 
 @needs_shared
 def test_real_seed_citations(indexed_settings) -> None:
-    from archive import store
-    from xuncha.check import build_report
+    from archive.crosscheck import check_notice
+    from archive.database import Archive
 
-    conn = store.connect(indexed_settings.db_path)
-    seed = conn.execute("SELECT id FROM documents WHERE source_path LIKE '%luohu-canlian-2021.txt'").fetchone()["id"]
-    report = build_report(conn, None, seed, suggest=0)
+    with Archive.open(indexed_settings.db_path) as archive:
+        seed = archive.document(str(SEED))
+        assert seed is not None
+        report = check_notice(archive, seed, None, 0)
     by_title = {c.title: c for c in report.citations}
     assert by_title["中国共产党章程"].status == "resolved"
-    assert by_title["中国共产党章程"].regulation["version"] == "2017-10-24"
+    assert by_title["中国共产党章程"].regulation.version == "2017-10-24"
     assert by_title["国家残疾预防行动计划(2016—2020年)"].status == "not_a_regulation"
     assert by_title["罗湖区残联采购管理制度"].status == "internal"
     rehab = by_title["残疾预防和残疾人康复条例"]  # a real 行政法规 of ../shared, in force on the notice's date
-    assert rehab.status == "resolved" and rehab.regulation["version"] <= "2021-03-31"
+    assert rehab.status == "resolved" and rehab.regulation.version <= "2021-03-31"
     assert by_title["罗湖区科级以下干部任免管理办法(试行)"].status == "not_in_archive"
     assert by_title["党支部工作手册"].status == "not_a_regulation"
     assert len(report.measures) > 40 and any(m.cites == 0 for m in report.measures)

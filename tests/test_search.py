@@ -94,8 +94,24 @@ def test_exclusion(service) -> None:
                                           ({"sort": "x"}, "sort"), ({"kind": "x"}, "kind"),
                                           ({"filters": {"nope": "1"}}, "nope")])
 def test_bad_parameters_name_themselves(service, kwargs, param) -> None:
-    with pytest.raises(SearchError, match=param):
+    with pytest.raises(SearchError, match=param) as exc:
         service.search("整改", **kwargs)
+    assert exc.value.param == param and exc.value.code in {"range", "choice", "unknown_filter"}
+
+
+def test_bad_parameters_carry_their_bounds(service) -> None:
+    with pytest.raises(SearchError) as exc:
+        service.search("整改", per_page=500)
+    assert (exc.value.code, exc.value.bounds) == ("range", {"got": 500, "low": 1, "high": 100})
+    with pytest.raises(SearchError) as exc:
+        service.search("整" * 300)
+    assert (exc.value.param, exc.value.code, exc.value.bounds) == ("q", "too_long", {"length": 300, "limit": 200})
+
+
+def test_a_named_regulation_travels_as_fields(service) -> None:
+    r = service.search("政府采购法 第二十六条")
+    assert r.citation is not None and (r.citation.key, r.citation.article) == ("政府采购法", 26)
+    assert service.search("公务用车").citation is None
 
 
 def test_too_long_query_is_a_clear_error(service) -> None:

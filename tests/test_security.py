@@ -14,9 +14,9 @@ import pytest
 from click.testing import CliRunner
 from flask.testing import FlaskClient
 
-from archive import store
+from archive.database import Archive
 from benchmarks import fuzz
-from tests.conftest_browser import CHROMIUM, CHROMIUM_ARGS, live_server
+from tests.conftest import CHROMIUM, CHROMIUM_ARGS, live_server
 from webui import create_app
 from xuncha.settings import Settings, load_settings
 
@@ -37,11 +37,8 @@ def client(hostile_settings: Settings) -> FlaskClient:
 @pytest.fixture(scope="module")
 def doc_ids(hostile_settings: Settings) -> dict[str, str]:
     """source file name → id, of every document."""
-    conn = store.connect(hostile_settings.db_path)
-    try:
-        return {Path(r["source_path"]).name: r["id"] for r in conn.execute("SELECT id, source_path FROM documents")}
-    finally:
-        conn.close()
+    with Archive.open(hostile_settings.db_path) as archive:
+        return {Path(d.source_path).name: d.id for d in archive.documents()}
 
 
 def _urls(doc_ids: dict[str, str]) -> list[str]:

@@ -14,9 +14,9 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from archive import records, store
+from archive.database import Archive
 from indexer.search import RELAX_BELOW, Hit, SearchService
-from tests.conftest_browser import SAMPLES, build_sample_archive
+from tests.conftest import OTHER_TEXT, SAMPLES
 from webui import create_app
 from xuncha.settings import Settings
 
@@ -24,57 +24,25 @@ SEED_TITLE = "示例区城市管理局党组关于巡察整改情况的通报"
 TOWN_TITLE = "示例镇党委关于巡察整改情况的通报"
 CAR_TITLE = "示例市党政机关公务用车管理办法"
 RULES_TITLE = "示例区党组议事规则"
-OTHER_TEXT = "示例档案室工作简报\n本期简报介绍示例档案室整理库房、更新目录索引和开展查阅服务的情况。\n"
 HIT_FIELDS = {"id", "kind", "doc_id", "doc_title", "doc_type", "source_path", "article", "problem", "measure",
               "score", "snippet"}
 
 
-@pytest.fixture(scope="module")
-def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
-    """The sample corpus plus one plain document, ingested and indexed once for this module."""
-    home = tmp_path_factory.mktemp("webui") / "home"
-    extra = tmp_path_factory.mktemp("webui-extra")
-    (extra / "示例档案室工作简报.txt").write_text(OTHER_TEXT, encoding="utf-8")
-    settings = build_sample_archive(home, extra=[extra])
-    return settings
-
-
-@pytest.fixture(scope="module")
-def app(settings: Settings) -> Flask:
-    """The app over the sample archive."""
-    app = create_app(settings)
-    app.config.update(TESTING=True)
-    return app
+@pytest.fixture
+def ids(sample_ids: dict[str, str]) -> dict[str, str]:
+    return sample_ids
 
 
 @pytest.fixture
-def client(app: Flask) -> FlaskClient:
-    """A test client."""
-    return app.test_client()
-
-
-@pytest.fixture(scope="module")
-def ids(settings: Settings) -> dict[str, str]:
-    """title (plus version for regulations) → document id."""
-    conn = store.connect(settings.db_path)
-    try:
-        out = {}
-        for r in conn.execute("SELECT id, title, version, doc_type FROM documents"):
-            out[f"{r['title']}@{r['version']}" if r["version"] else r["title"]] = r["id"]
-            out.setdefault(r["title"], r["id"])
-            if r["doc_type"] == "other":
-                out["other"] = r["id"]
-        return out
-    finally:
-        conn.close()
+def settings(sample_settings: Settings) -> Settings:
+    return sample_settings
 
 
 @pytest.fixture
-def conn(settings: Settings) -> Iterator[sqlite3.Connection]:
-    """A connection to the sample archive."""
-    c = store.connect(settings.db_path)
-    yield c
-    c.close()
+def conn(sample_settings: Settings) -> Iterator[sqlite3.Connection]:
+    """The sample archive's connection (the tests look at its tables)."""
+    with Archive.open(sample_settings.db_path) as a:
+        yield a.conn
 
 
 def text_of(resp) -> str:  # type: ignore[no-untyped-def]
@@ -304,9 +272,11 @@ def test_api_search_is_exactly_results_to_json(client: FlaskClient, settings: Se
 
 def test_api_doc_is_document_json(client: FlaskClient, conn: sqlite3.Connection, ids: dict[str, str]) -> None:
     seed = ids[SEED_TITLE]
-    row = records.find_document(conn, seed)
+    archive = Archive(conn)
+    row = archive.document(seed)
     assert row is not None
-    assert client.get(f"/api/doc/{seed}").get_json() == records.document_json(conn, row)
+    assert row is not None
+    assert client.get(f"/api/doc/{seed}").get_json() == archive.detail(row).to_json()
     missing = client.get("/api/doc/000000000000")
     assert missing.status_code == 404
     assert missing.get_json()["status"] == 404 and "doc_id" in missing.get_json()["error"]

@@ -5,43 +5,32 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
+from collections import Counter
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from archive import records, store
-from tests.conftest_browser import SAMPLES, build_sample_archive
-from webui import create_app
+from archive.database import Archive
+from tests.conftest import CITY, NANKAI, SEED, needs_shared
 from xuncha.settings import Settings
 
-CITY = SAMPLES / "notices" / "示例区城市管理局党组关于巡察整改情况的通报.txt"
-
-
-@pytest.fixture(scope="module")
-def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
-    return build_sample_archive(tmp_path_factory.mktemp("check") / "home")
-
-
-@pytest.fixture(scope="module")
-def app(settings: Settings) -> Flask:
-    app = create_app(settings)
-    app.config["TESTING"] = True
-    return app
 
 
 @pytest.fixture
-def client(app: Flask) -> Iterator[FlaskClient]:
-    yield app.test_client()
+def settings(sample_settings: Settings) -> Settings:
+    return sample_settings
 
 
 @pytest.fixture(scope="module")
-def city_id(settings: Settings) -> str:
-    conn = store.connect(settings.db_path)
-    row = records.find_document(conn, str(CITY))
-    assert row is not None
-    return row["id"]
+def city_id(sample_settings: Settings) -> str:
+    with Archive.open(sample_settings.db_path) as a:
+        doc = a.document(str(CITY))
+    assert doc is not None
+    return doc.id
 
 
 def test_page_shows_citations_reasons_and_suggestions(client: FlaskClient, city_id: str) -> None:
@@ -87,11 +76,32 @@ def test_api_matches_cli_shape(client: FlaskClient, city_id: str) -> None:
 def test_errors(client: FlaskClient, settings: Settings) -> None:
     assert client.get("/doc/nope/check").status_code == 404
     assert client.get("/api/doc/nope/check").get_json()["status"] == 404
-    conn = store.connect(settings.db_path)
-    reg = conn.execute("SELECT id FROM documents WHERE doc_type = 'regulation' LIMIT 1").fetchone()["id"]
+    with Archive.open(settings.db_path) as a:
+        reg = a.regulations[0].id
     resp = client.get(f"/doc/{reg}/check")
     assert resp.status_code == 400 and "不是通报" in resp.get_data(as_text=True)
 
 
 def test_notice_page_links_to_its_check(client: FlaskClient, city_id: str) -> None:
     assert f"/doc/{city_id}/check" in client.get(f"/doc/{city_id}").get_data(as_text=True)
+
+
+_CITED = re.compile(r'data-unit="([^"]+)" data-status="([a-z_]+)"')
+
+
+@needs_shared
+@pytest.mark.parametrize("notice", [SEED, NANKAI], ids=["seed", "nankai"])
+def test_notice_page_and_check_page_agree_on_every_citation(indexed_settings: Settings, notice: Path) -> None:
+    from webui import create_app
+
+    with Archive.open(indexed_settings.db_path) as a:
+        doc = a.document(str(notice))
+        assert doc is not None
+        measure_cites = sum(1 for c in a.citations(doc.id) if c.measure_id)
+    client = create_app(indexed_settings).test_client()
+    on_notice = Counter(_CITED.findall(client.get(f"/doc/{doc.id}").get_data(as_text=True)))
+    on_check = Counter(_CITED.findall(client.get(f"/doc/{doc.id}/check").get_data(as_text=True)))
+    # the check page lists measures' citations; the notice page those and the problems' own
+    assert sum(on_check.values()) == measure_cites > 0
+    assert on_check == Counter({k: n for k, n in on_notice.items() if "-m" in k[0]})
+    assert len({s for _, s in on_notice}) >= 2  # more than one outcome, so agreeing says something

@@ -6,20 +6,20 @@ create_app(settings) builds the Flask app; `xuncha serve` runs it under waitress
 from __future__ import annotations
 
 import logging
-import sqlite3
 from typing import Any
 
 from flask import Flask, current_app, g, jsonify, render_template, request
 from markupsafe import Markup
 from werkzeug.exceptions import HTTPException, InternalServerError, NotFound
 
-from archive import store
+from archive.database import Archive
 from archive.numerals import int_to_cn
+from archive.records import DocumentRecord
 from indexer.search import SearchService
 from indexer.snippets import highlight_all
 from xuncha.settings import Settings
 
-from .labels import CITATION_STATUS, DOC_TYPES, FACET_LABELS, FIGURE_KINDS, KIND_LABELS
+from .labels import DOC_TYPES, FACET_LABELS, FIGURE_KINDS, KIND_LABELS
 from .params import BadParam
 
 log = logging.getLogger(__name__)
@@ -58,7 +58,7 @@ def create_app(settings: Settings) -> Flask:
     app.add_template_filter(highlight, "hl")
     app.add_template_filter(int_to_cn, "cn")
     app.jinja_env.globals.update(KIND_LABELS=KIND_LABELS, DOC_TYPES=DOC_TYPES, FACET_LABELS=FACET_LABELS,
-                                 FIGURE_KINDS=FIGURE_KINDS, CITATION_STATUS=CITATION_STATUS)
+                                 FIGURE_KINDS=FIGURE_KINDS)
 
     app.after_request(security_headers)
 
@@ -90,18 +90,27 @@ def search_service() -> SearchService:
     return current_app.extensions["xuncha.search"]
 
 
-def get_db() -> sqlite3.Connection:
-    """This request's SQLite connection, opened on first use."""
-    if "db" not in g:
-        g.db = store.connect(settings().db_path)
-    return g.db
+def get_archive() -> Archive:
+    """This request's archive (its SQLite connection), opened on first use."""
+    if "archive" not in g:
+        g.archive = Archive.open(settings().db_path)
+    return g.archive
 
 
 def close_db(exc: BaseException | None = None) -> None:
-    """Close the request's connection, if one was opened."""
-    conn = g.pop("db", None)
-    if conn is not None:
-        conn.close()
+    """Close the request's archive, if one was opened."""
+    archive = g.pop("archive", None)
+    if archive is not None:
+        archive.close()
+
+
+def load_document(doc_id: str) -> DocumentRecord:
+    """A document by id (or ingested path), or a 404 in both languages."""
+    doc = get_archive().document(doc_id) if doc_id and "\x00" not in doc_id else None
+    if doc is None:
+        raise not_found(f"doc_id: no document {doc_id[:80]!r} in the archive",
+                        "档案中没有这份文件，链接可能有误，或文件已被移出档案。")
+    return doc
 
 
 def highlight(text: str | None) -> Markup:

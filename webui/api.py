@@ -1,4 +1,4 @@
-"""The JSON API: /api/search (exactly Results.to_json()) and /api/doc/<id> (records.document_json)."""
+"""The JSON API: /api/search (exactly Results.to_json()) and /api/doc/<id> (the record's JSON)."""
 
 from __future__ import annotations
 
@@ -7,11 +7,9 @@ from typing import Any
 from flask import Blueprint, jsonify, request
 from werkzeug.exceptions import NotFound, ServiceUnavailable
 
-from archive import records
 from indexer.build import NoIndex
 
-from . import get_db, search_service, settings
-from .docs import load_row
+from . import get_archive, load_document, search_service, settings
 from .params import parse_search_args
 from .search import run
 
@@ -32,8 +30,7 @@ def search() -> Any:
 @bp.get("/doc/<doc_id>")
 def doc(doc_id: str) -> Any:
     """One document's structured record, as `xuncha show --json` prints it."""
-    conn = get_db()
-    return jsonify(records.document_json(conn, load_row(conn, doc_id)))
+    return jsonify(get_archive().detail(load_document(doc_id)).to_json())
 
 
 @bp.route("/<path:rest>")

@@ -5,42 +5,50 @@ from __future__ import annotations
 import csv
 import io
 from typing import Any
+from urllib.parse import quote
 
 from flask import Blueprint, Response, abort, current_app, jsonify, render_template, request
 
-from archive import records
+from archive.crosscheck import PAPER_COLUMNS, STATUS_LABELS, CheckReport, NotANotice, check_notice, paper_rows, \
+    paper_table
+from archive.records import DocumentRecord
 from indexer.build import NoIndex
-from indexer.search import SearchService
-from xuncha.check import PAPER_COLUMNS, STATUS_LABELS, CheckReport, NotANotice, build_report, paper_rows, paper_table
 
-from . import get_db, not_found, search_service
+from . import get_archive, load_document, search_service
 
 bp = Blueprint("check", __name__)
 ONLY = {"": "全部", "unresolved": "仅未关联的引用", "uncited": "仅未引用法规的措施"}
 _CACHE_SIZE = 32
+SUGGEST = 3
 
 
-def _report(doc_id: str) -> CheckReport:
-    """The report for a notice, cached per document version and index generation (suggestions cost ~1 s)."""
-    conn = get_db()
-    row = records.find_document(conn, doc_id)
-    if row is None:
-        raise not_found(f"no document {doc_id}", "档案中没有这份文件。")
-    service: SearchService | None = search_service()
-    try:
-        generation = service.version() if service else ""
-    except NoIndex:  # no index yet: the report still resolves citations, only without suggestions
-        service, generation = None, "none"
-    cache: dict[tuple[str, str, str], CheckReport] = current_app.extensions.setdefault("xuncha.check", {})
-    key = (row["id"], row["sha256"], generation)
-    if key not in cache:
+def report_for(doc: DocumentRecord, suggest: int = SUGGEST) -> CheckReport:
+    """The cross-check of a notice, cached per document version and index generation (suggestions cost ~1 s).
+
+    suggest=0 resolves the citations only (what the notice page shows), without asking the index.
+    """
+    service = search_service() if suggest else None
+    generation = "none"
+    if service is not None:
         try:
-            cache[key] = build_report(conn, service, row["id"])
-        except NotANotice:
-            abort(400, description="核查表只适用于整改通报：这份文件不是通报。")
+            generation = service.version()
+        except NoIndex:  # no index yet: the report still resolves citations, only without suggestions
+            service = None
+    cache: dict[tuple[str, str, str, int], CheckReport] = current_app.extensions.setdefault("xuncha.check", {})
+    key = (doc.id, doc.sha256, generation, suggest if service else 0)
+    if key not in cache:
+        suggester = service.suggest_articles if service else None
+        cache[key] = check_notice(get_archive(), doc, suggester, suggest)
         if len(cache) > _CACHE_SIZE:
             cache.pop(next(iter(cache)))
     return cache[key]
+
+
+def _report(doc_id: str) -> CheckReport:
+    try:
+        return report_for(load_document(doc_id))
+    except NotANotice:
+        abort(400, description="核查表只适用于整改通报：这份文件不是通报。")
 
 
 def _only() -> str:
@@ -56,9 +64,8 @@ def page(doc_id: str) -> str:
     report = _report(doc_id)
     only = _only()
     rows = paper_rows(report, only)
-    counts = {s: sum(1 for c in report.citations if c.status == s) for s in STATUS_LABELS}
     uncited = sum(1 for m in report.measures if not m.cites)
-    return render_template("check.html", report=report, rows=rows, only=only, ONLY=ONLY, counts=counts,
+    return render_template("check.html", report=report, rows=rows, only=only, ONLY=ONLY, counts=report.counts(),
                            uncited=uncited, STATUS_LABELS=STATUS_LABELS)
 
 
@@ -111,7 +118,5 @@ def api(doc_id: str) -> Any:
 
 
 def _attachment(report: CheckReport, ext: str) -> str:
-    from urllib.parse import quote
-
     name = f"整改核查表-{report.title}.{ext}"
     return f"attachment; filename=\"check-{report.doc_id}.{ext}\"; filename*=UTF-8''{quote(name)}"

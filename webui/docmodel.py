@@ -1,80 +1,37 @@
-"""What the document pages show beyond records.document_json: resolved citations, versions, cited-by."""
+"""What the document pages show beyond the record's JSON: the cross-check's citations, versions, cited-by."""
 
 from __future__ import annotations
 
-import json
-import sqlite3
-from dataclasses import dataclass
 from typing import Any
 
 from archive.citations import short_title, title_key
+from archive.crosscheck import CheckReport
+from archive.database import Archive
+from archive.kinds import CitationStatus, VersionStatus
 from archive.numerals import int_to_cn
-from archive.resolve import ALIASES, Catalog, Resolution, context_before, version_status
+from archive.records import DocumentRecord
+from archive.resolve import ALIASES, Catalog, Resolution
 
 
-@dataclass(frozen=True, slots=True)
-class CitationView:
-    """One 《…》 citation as shown under a measure: where it leads, or why it leads nowhere."""
-
-    title: str
-    article: str | None
-    status: str
-    doc_id: str | None = None
-    anchor: str | None = None  # the article label on the regulation page
-    version: str | None = None
-    missing_article: bool = False
-    candidates: tuple[dict[str, Any], ...] = ()
-
-
-def _view(c: dict[str, Any], res: Resolution) -> CitationView:
-    if res.status == "resolved" and res.regulation:
-        return CitationView(c["title"], c["article"], res.status, res.regulation["doc_id"], res.article_label,
-                            res.regulation.get("version"), bool(c["article"]) and not res.article_label)
-    return CitationView(c["title"], c["article"], res.status, candidates=res.candidates)
-
-
-def notice_sections(conn: sqlite3.Connection, doc: dict[str, Any]) -> list[dict[str, Any]]:
-    """The notice's categories grouped by section, with every citation resolved for the notice's date."""
-    catalog = Catalog.load(conn)
-    on_date = doc.get("published") or doc.get("feedback_date")
-    units = tuple(u for u in (doc.get("inspected_unit"), doc.get("publisher")) if u)
-    cache: dict[tuple[str, str | None, str], CitationView] = {}
-
-    def views(cites: list[dict[str, Any]], text: str) -> list[CitationView]:
-        out = []
-        for c in cites:
-            ctx = context_before(text, c["title"])
-            key = (c["title"], c["article"], ctx)
-            if key not in cache:
-                cache[key] = _view(c, catalog.resolve(c["title"], c["article"], on_date, ctx, units, conn=conn))
-            out.append(cache[key])
-        return out
-
+def notice_sections(doc: dict[str, Any], report: CheckReport) -> list[dict[str, Any]]:
+    """The notice's categories grouped by section; each unit's citations as the cross-check resolved them."""
     sections: list[dict[str, Any]] = []
     for cat in doc.get("categories", []):
         if not sections or sections[-1]["number"] != cat["section"]:
             sections.append({"number": cat["section"], "title": cat["section_title"], "categories": []})
-        problems = []
-        for p in cat["problems"]:
-            in_measures = {(c["title"], c["article"]) for m in p["measures"] for c in m["citations"]}
-            own = [c for c in p["citations"] if (c["title"], c["article"]) not in in_measures]
-            measures = [{**m, "cites": views(m["citations"], m["text"])} for m in p["measures"]]
-            problems.append({**p, "measures": measures, "cites": views(own if measures else p["citations"],
-                                                                        p["text"])})
+        problems = [{**p, "measures": [{**m, "cites": report.in_unit(m["id"])} for m in p["measures"]],
+                     "cites": report.in_unit(p["id"])} for p in cat["problems"]]
         sections[-1]["categories"].append({**cat, "problems": problems})
     return sections
 
 
-def regulation_versions(conn: sqlite3.Connection, row: sqlite3.Row) -> tuple[str, list[dict[str, Any]]]:
-    """This regulation's status and every version of it (same title as the index groups them), oldest first."""
-    key = title_key(row["title"])
-    members = [m for m in conn.execute("SELECT id, title, version FROM documents WHERE doc_type = 'regulation' "
-                                       "AND short_title = ? ORDER BY version", (row["short_title"] or row["title"],))
-               if title_key(m["title"]) == key] or [row]
-    status = version_status([(m["id"], m["version"]) for m in members])
-    versions = [{"doc_id": m["id"], "title": m["title"], "version": m["version"], "status": status[m["id"]],
-                 "current": m["id"] == row["id"]} for m in members]
-    return status[row["id"]], versions
+def regulation_versions(archive: Archive, doc: DocumentRecord) -> tuple[VersionStatus, list[dict[str, Any]]]:
+    """This regulation's status and every version of it (grouped as the index groups them), oldest first."""
+    members = archive.versions_of(doc)
+    status = dict((e.id, s) for e, s in members)
+    versions = [{"doc_id": e.id, "title": e.title, "version": e.version, "status": s, "current": e.id == doc.id}
+                for e, s in members]
+    return status[doc.id], versions
 
 
 def _could_match(title: str, key: str, short: str) -> bool:
@@ -84,42 +41,33 @@ def _could_match(title: str, key: str, short: str) -> bool:
     return ckey == key or cshort in short or abs(len(cshort) - len(short)) <= 1
 
 
-def cited_by(conn: sqlite3.Connection, row: sqlite3.Row) -> dict[str | None, list[dict[str, Any]]]:
+def cited_by(archive: Archive, doc: DocumentRecord) -> dict[str | None, list[dict[str, Any]]]:
     """Article label (None: the regulation as a whole) → the problems and measures citing it in this version."""
-    catalog = Catalog.load(conn)
-    key, short = title_key(row["title"]), short_title(row["title"])
-    rows = conn.execute(
-        """SELECT c.title, c.article, c.doc_id, c.problem_id, c.measure_id, d.title AS doc_title,
-                  d.published, d.header_json, p.number AS problem_number, p.title AS problem_title,
-                  m.number AS measure_number, m.text AS measure_text
-           FROM citations c JOIN documents d ON d.id = c.doc_id
-           LEFT JOIN problems p ON p.id = c.problem_id LEFT JOIN measures m ON m.id = c.measure_id
-           WHERE d.doc_type = 'notice' ORDER BY d.published DESC, c.doc_id, c.id""").fetchall()
+    catalog = Catalog.of(archive)
+    key, short = title_key(doc.title), short_title(doc.title)
     cache: dict[tuple[str, str | None, str | None], Resolution] = {}
     out: dict[str | None, list[dict[str, Any]]] = {}
     seen: set[tuple[str | None, str | None, str | None]] = set()
-    for r in rows:
-        if not _could_match(r["title"], key, short):
+    for r in archive.notice_citations():
+        if not _could_match(r.title, key, short):
             continue
-        header = json.loads(r["header_json"] or "{}")
-        on_date = r["published"] or header.get("feedback_date")
-        ck = (r["title"], r["article"], on_date)
+        ck = (r.title, r.article, r.on_date)
         if ck not in cache:
-            cache[ck] = catalog.resolve(r["title"], r["article"], on_date, conn=conn)
+            cache[ck] = catalog.resolve(r.title, r.article, r.on_date)
         res = cache[ck]
-        if res.status != "resolved" or not res.regulation or res.regulation["doc_id"] != row["id"]:
+        if res.status != CitationStatus.RESOLVED or not res.regulation or res.regulation.id != doc.id:
             continue
-        label = res.article_label if r["article"] else None
-        if r["article"] and not label:
+        label = res.article_label if r.article else None
+        if r.article and not label:
             continue  # cites an article this version does not have
-        if (label, r["problem_id"], r["measure_id"]) in seen:
+        if (label, r.problem_id, r.measure_id) in seen:
             continue
-        seen.add((label, r["problem_id"], r["measure_id"]))
-        anchor = f"m-{r['measure_id']}" if r["measure_id"] else f"p-{r['problem_id']}" if r["problem_id"] else ""
+        seen.add((label, r.problem_id, r.measure_id))
+        anchor = f"m-{r.measure_id}" if r.measure_id else f"p-{r.problem_id}" if r.problem_id else ""
         out.setdefault(label, []).append({
-            "doc_id": r["doc_id"], "doc_title": r["doc_title"], "published": r["published"], "anchor": anchor,
-            "problem_number": r["problem_number"], "problem_title": r["problem_title"],
-            "measure_number": r["measure_number"], "measure_text": r["measure_text"]})
+            "doc_id": r.doc_id, "doc_title": r.doc_title, "published": r.on_date, "anchor": anchor,
+            "problem_number": r.problem_number, "problem_title": r.problem_title,
+            "measure_number": r.measure_number, "measure_text": r.measure_text})
     return out
 
 
@@ -159,9 +107,9 @@ def section_texts(sections: list[dict[str, Any]], text: str) -> tuple[list[str],
     return lead, body
 
 
-def notice_outline(conn: sqlite3.Connection, doc: dict[str, Any], text: str) -> tuple[list[str], list[dict[str, Any]]]:
+def notice_outline(doc: dict[str, Any], report: CheckReport, text: str) -> tuple[list[str], list[dict[str, Any]]]:
     """Lead paragraphs and every section in order: its categories tree, or its paragraphs when it has none."""
-    grouped = {s["number"]: s for s in notice_sections(conn, doc)}
+    grouped = {s["number"]: s for s in notice_sections(doc, report)}
     lead, texts = section_texts(doc.get("sections", []), text)
     outline = []
     for sec in doc.get("sections", []):

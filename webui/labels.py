@@ -13,10 +13,6 @@ FACET_LABELS: dict[str, str] = {
 FACET_ORDER: tuple[str, ...] = ("doc_type", "kind", "year", "publisher", "category", "reg_category", "region", "status")
 SORTS: dict[str, str] = {"relevance": "相关度", "date": "日期"}
 FIGURE_KINDS: dict[str, str] = {"date": "日期", "period": "时间", "money": "金额", "percent": "比例", "count": "数量"}
-CITATION_STATUS: dict[str, str] = {
-    "resolved": "已收录", "not_in_archive": "未收录", "ambiguous": "多个匹配",
-    "not_a_regulation": "未收录 · 非法规文件", "internal": "未收录 · 单位内部制度",
-}
 EXAMPLES: tuple[str, ...] = ("三重一大", "公车管理", "因私出国(境)", '"主体责任"', "政府采购法 第二十六条")
 
 

@@ -11,18 +11,18 @@ from typing import Any
 from werkzeug.exceptions import BadRequest
 
 from indexer.schema import FACETS
+from indexer.search import SearchError
 
 from .labels import DOC_TYPES, FACET_LABELS, GRAINS, facet_value_label
 
-MAX_PAGE_PARAM = 10_000
-
 
 class BadParam(BadRequest):
-    """A 400 whose description names the parameter (for JSON) with a Chinese message (for pages)."""
+    """A 400 from a SearchError: its English sentence for JSON, Chinese words from its fields for pages."""
 
-    def __init__(self, message: str, zh: str | None = None) -> None:
-        super().__init__(description=message)
-        self.zh = zh or zh_message(message)
+    def __init__(self, error: SearchError) -> None:
+        super().__init__(description=str(error))
+        self.error = error
+        self.zh = zh_message(error)
 
 
 def clean_text(text: str) -> str:
@@ -35,7 +35,7 @@ def _int(args: Mapping[str, str], name: str, default: int) -> int:
     if not raw:
         return default
     if not re.fullmatch(r"[+-]?[0-9]+", raw):
-        raise BadParam(f"{name} must be an integer (got {raw[:40]!r})")
+        raise BadParam(SearchError(name, "integer", got=raw[:40]))
     digits = raw.lstrip("+-").lstrip("0") or "0"
     if len(digits) > 12:  # far out of any range; never parse thousands of digits
         return -(10 ** 12) if raw.startswith("-") else 10 ** 12
@@ -126,8 +126,8 @@ def parse_search_args(args: Mapping[str, str], default_per_page: int = 20) -> Se
             continue
         name, value = key[2:], clean_text(args.get(key, "") or "")
         if name not in FACETS:
-            raise BadParam(f"{key[:40]}: unknown filter {name[:40]!r}; filters are f_{', f_'.join(FACETS)}",
-                           f"未知的筛选项 {key[:40]}（可用的筛选项：{'、'.join('f_' + f for f in FACETS)}）")
+            raise BadParam(SearchError(key[:40], "unknown_filter", got=key[:40],
+                                       choices=tuple(f"f_{f}" for f in FACETS)))
         if not value:
             continue
         if name == "kind":
@@ -137,7 +137,7 @@ def parse_search_args(args: Mapping[str, str], default_per_page: int = 20) -> Se
         else:
             filters[name] = value[:200]
     if doc_type and doc_type not in DOC_TYPES:
-        raise BadParam(f"type must be one of {', '.join(DOC_TYPES)} (got {doc_type[:40]!r})")
+        raise BadParam(SearchError("type", "choice", got=doc_type[:40], choices=tuple(DOC_TYPES)))
     page = _int(args, "page", 1)
     per_page = _int(args, "per_page", default_per_page)
     sort = clean_text(args.get("sort", "") or "") or "relevance"
@@ -146,26 +146,26 @@ def parse_search_args(args: Mapping[str, str], default_per_page: int = 20) -> Se
 
 
 _GRAIN_NAMES = "、".join(f"{label}（{value}）" for value, label in GRAINS if value)
-_ZH: tuple[tuple[re.Pattern[str], str], ...] = (
-    (re.compile(r"^q: query is (\d+) characters; the limit is (\d+)"),
-     "检索词过长：共 {0} 个字符，最多允许 {1} 个。请缩短检索词后再试。"),
-    (re.compile(r"^kind must be one of .*\(got (.*)\)$"), "粒度参数 kind 无效（收到 {0}），可选：" + _GRAIN_NAMES + "。"),
-    (re.compile(r"^page must be an integer \(got (.*)\)$"), "页码参数 page 必须是整数（收到 {0}）。"),
-    (re.compile(r"^page must be between 1 and (\d+) \(got (.*)\)$"), "页码参数 page 必须在 1 到 {0} 之间（收到 {1}）。"),
-    (re.compile(r"^per_page must be an integer \(got (.*)\)$"), "每页条数 per_page 必须是整数（收到 {0}）。"),
-    (re.compile(r"^per_page must be between 1 and (\d+) \(got (.*)\)$"),
-     "每页条数 per_page 必须在 1 到 {0} 之间（收到 {1}）。"),
-    (re.compile(r"^sort must be one of .*\(got (.*)\)$"), "排序参数 sort 只能是 relevance（相关度）或 date（日期）（收到 {0}）。"),
-    (re.compile(r"^type must be one of .*\(got (.*)\)$"),
-     "文件类型参数 type 只能是 notice（整改通报）、regulation（法规）或 other（其他文件）（收到 {0}）。"),
-    (re.compile(r"^unknown filter (.*?);"), "未知的筛选项 {0}。"),
-)
+_CHOICES_ZH = {
+    "kind": "粒度参数 kind 无效（收到 {got}），可选：" + _GRAIN_NAMES + "。",
+    "sort": "排序参数 sort 只能是 relevance（相关度）或 date（日期）（收到 {got}）。",
+    "type": "文件类型参数 type 只能是 notice（整改通报）、regulation（法规）或 other（其他文件）（收到 {got}）。",
+}
+_NAMES_ZH = {"page": "页码参数 page", "per_page": "每页条数 per_page"}
 
 
-def zh_message(message: str) -> str:
-    """The Chinese wording of a SearchError / BadParam message (the English one when no rule matches)."""
-    for pattern, template in _ZH:
-        m = pattern.match(message)
-        if m:
-            return template.format(*m.groups())
-    return message
+def zh_message(error: SearchError) -> str:
+    """The Chinese wording of a bad search parameter, from the error's fields."""
+    b, param = error.bounds, error.param
+    got = repr(b.get("got"))
+    if error.code == "too_long":
+        return f"检索词过长：共 {b['length']} 个字符，最多允许 {b['limit']} 个。请缩短检索词后再试。"
+    if error.code == "choice" and param in _CHOICES_ZH:
+        return _CHOICES_ZH[param].format(got=got)
+    if error.code == "integer":
+        return f"{_NAMES_ZH.get(param, param)} 必须是整数（收到 {got}）。"
+    if error.code == "range":
+        return f"{_NAMES_ZH.get(param, param)} 必须在 {b['low']} 到 {b['high']} 之间（收到 {b['got']}）。"
+    if error.code == "unknown_filter":
+        return f"未知的筛选项 {b['got']}（可用的筛选项：{'、'.join(b['choices'])}）。"
+    return str(error)

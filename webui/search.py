@@ -10,9 +10,10 @@ from flask import Blueprint, render_template, request, url_for
 
 from archive.numerals import int_to_cn
 from indexer.build import NoIndex
+from indexer.query import QueryCitation
 from indexer.search import MAX_WINDOW, Hit, Results, SearchError, SearchService
 
-from . import get_db, search_service, settings
+from . import get_archive, search_service, settings
 from .labels import EXAMPLES, FACET_LABELS, FACET_ORDER, GRAINS, SORTS, facet_value_label
 from .params import BadParam, SearchParams, parse_search_args
 
@@ -48,7 +49,7 @@ def run(svc: SearchService, params: SearchParams) -> Results:
         return svc.search(params.q, params.service_filters(), page=params.page, per_page=params.per_page,
                           sort=params.sort, kind=params.kind or None)
     except SearchError as exc:
-        raise BadParam(str(exc)) from exc
+        raise BadParam(exc) from exc
 
 
 def facet_groups(results: Results, params: SearchParams) -> list[dict[str, Any]]:
@@ -135,21 +136,17 @@ def suggestions(svc: SearchService, params: SearchParams, results: Results) -> d
     return {"drop": drop, "alone": alone, "shorter": short}
 
 
-def describe_notes(notes: tuple[str, ...]) -> list[str]:
-    """The query notes in Chinese (a recognised citation: 《title》第…条)."""
-    out = []
-    for note in notes:
-        m = re.fullmatch(r"citation: (.+?)(?: 第(\d+)条)?", note)
-        if m:
-            art = f"第{int_to_cn(int(m.group(2)))}条" if m.group(2) else ""
-            out.append(f"已识别为法规引用：《{m.group(1)}》{art}，该条文及引用它的问题、措施排在前面。")
-    return out
+def describe_citation(citation: QueryCitation | None) -> list[str]:
+    """The recognised citation in Chinese: 《title》第…条 and what it does to the ranking."""
+    if citation is None:
+        return []
+    art = f"第{int_to_cn(citation.article)}条" if citation.article else ""
+    return [f"已识别为法规引用：《{citation.key}》{art}，该条文及引用它的问题、措施排在前面。"]
 
 
 def archive_stats() -> dict[str, int]:
     """How many documents of each type the archive holds (for the intro)."""
-    return {r["doc_type"]: r["n"] for r in get_db().execute(
-        "SELECT doc_type, COUNT(*) AS n FROM documents GROUP BY doc_type")}
+    return dict(get_archive().type_counts())
 
 
 @bp.get("/")
@@ -175,7 +172,7 @@ def index() -> Any:
         ctx.update(facets=facet_groups(results, params), pager=pagination(params, results),
                    hits=[{"hit": h, "url": hit_url(h, params.q),
                           "doc_url": url_for("docs.document", doc_id=h.doc_id)} for h in results.hits],
-                   notes=describe_notes(results.notes), first=(params.page - 1) * params.per_page + 1)
+                   notes=describe_citation(results.citation), first=(params.page - 1) * params.per_page + 1)
         if results.total == 0:
             ctx["help"] = suggestions(svc, params, results)
     else:

@@ -10,8 +10,9 @@ from pathlib import Path
 
 import click
 
-from archive import records, store
+from archive.database import Archive
 from archive.pipeline import FileOutcome, ingest as run_ingest
+from archive.records import DocumentRecord
 
 from .settings import Settings, load_settings
 
@@ -20,17 +21,17 @@ def _settings(ctx: click.Context) -> Settings:
     return ctx.find_object(Settings)  # type: ignore[return-value]
 
 
-def _open(settings: Settings) -> sqlite3.Connection:
+def _open(settings: Settings) -> Archive:
     try:
-        return store.connect(settings.db_path)
+        return Archive.open(settings.db_path)
     except (sqlite3.Error, OSError, RuntimeError) as exc:
         raise click.ClickException(f"cannot open the archive at {settings.db_path}: {exc}\n"
                                    "hint: set XUNCHA_HOME or --home to a writable folder") from exc
 
 
-def _find(conn: sqlite3.Connection, doc: str) -> sqlite3.Row:
+def _find(archive: Archive, doc: str) -> DocumentRecord:
     """A document by id or ingested path, or a ClickException that says how to name one."""
-    row = records.find_document(conn, doc)
+    row = archive.document(doc)
     if row is None:
         raise click.ClickException(f"no document {doc!r} in the archive\n"
                                    "hint: use an id from `xuncha search`, or the path given to `xuncha ingest`")
@@ -67,14 +68,14 @@ def ingest(ctx: click.Context, paths: tuple[str, ...], force: bool, no_index: bo
     from tqdm import tqdm
 
     settings = _settings(ctx)
-    conn = _open(settings)
+    archive = _open(settings)
     bar = tqdm(desc="ingest", unit=" files", file=sys.stderr, disable=None, dynamic_ncols=True)
 
     def progress(outcome: FileOutcome) -> None:
         bar.update(1)
 
     try:
-        report = run_ingest(conn, settings.ingest_options(), paths, force=force, progress=progress)
+        report = run_ingest(archive, settings.ingest_options(), paths, force=force, progress=progress)
     except (sqlite3.OperationalError, OSError) as exc:
         bar.close()
         raise click.ClickException(f"the archive at {settings.home} cannot be written: {exc}\n"
@@ -83,9 +84,7 @@ def ingest(ctx: click.Context, paths: tuple[str, ...], force: bool, no_index: bo
     counts = Counter(o.outcome for o in report.outcomes)
     click.echo(f"{len(report.outcomes)} files: {counts['added']} added, {counts['updated']} updated, "
                f"{counts['unchanged']} unchanged, {counts['failed']} failed, {counts['skipped']} skipped")
-    types = Counter(r["doc_type"] for r in conn.execute(
-        "SELECT doc_type FROM documents WHERE id IN (SELECT value FROM json_each(?))",
-        (json.dumps([o.doc_id for o in report.outcomes if o.doc_id]),)))
+    types = archive.type_counts(o.doc_id for o in report.outcomes if o.doc_id)
     if types:
         click.echo("documents: " + ", ".join(f"{n} {t}" for t, n in sorted(types.items())))
     for o in report.outcomes:
@@ -94,7 +93,7 @@ def ingest(ctx: click.Context, paths: tuple[str, ...], force: bool, no_index: bo
     for o in report.failures:
         click.echo(f"failed: {o.source_path}: {o.reason}", err=True)
     if not no_index:
-        _run_index(ctx, conn, settings, full=False, if_needed=False, wait_s=wait_s)
+        _run_index(ctx, archive, settings, full=False, if_needed=False, wait_s=wait_s)
     ctx.exit(1 if report.failures else 0)
 
 
@@ -142,9 +141,8 @@ def _print_document(doc: dict) -> None:
 @click.pass_context
 def show(ctx: click.Context, doc: str, as_json: bool) -> None:
     """Show one document's structured record (DOC: an id, or the path it was ingested from)."""
-    conn = _open(_settings(ctx))
-    row = _find(conn, doc)
-    data = records.document_json(conn, row)
+    archive = _open(_settings(ctx))
+    data = archive.detail(_find(archive, doc)).to_json()
     if as_json:
         _echo_json(data)
     else:
@@ -157,13 +155,13 @@ def _index_progress(desc: str):  # type: ignore[no-untyped-def]
     return tqdm(desc=desc, unit=" docs", file=sys.stderr, disable=None, dynamic_ncols=True)
 
 
-def _run_index(ctx: click.Context, conn: sqlite3.Connection, settings: Settings, full: bool, if_needed: bool,
+def _run_index(ctx: click.Context, archive: Archive, settings: Settings, full: bool, if_needed: bool,
                wait_s: float) -> None:
     from indexer.build import IndexBusy, reindex as run_reindex
 
     bar = _index_progress("index")
     try:
-        report = run_reindex(conn, settings.index_options(), full=full, if_needed=if_needed, progress=bar.update, wait_s=wait_s)
+        report = run_reindex(archive, settings.index_options(), full=full, if_needed=if_needed, progress=bar.update, wait_s=wait_s)
     except IndexBusy as exc:
         raise click.ClickException(f"{exc}\nhint: wait for it, or pass --wait SECONDS") from exc
     except KeyboardInterrupt:
@@ -284,14 +282,14 @@ def check(ctx: click.Context, doc: str, as_json: bool, suggest: int) -> None:
     from indexer.build import NoIndex
     from indexer.search import SearchService
 
-    from .check import STATUS_LABELS, NotANotice, build_report
+    from archive.crosscheck import NotANotice, check_notice
 
     settings = _settings(ctx)
-    conn = _open(settings)
-    row = _find(conn, doc)
+    archive = _open(settings)
+    record = _find(archive, doc)
     try:
         service = SearchService(settings.search_options()) if suggest else None
-        report = build_report(conn, service, row["id"], suggest=suggest)
+        report = check_notice(archive, record, service.suggest_articles if service else None, suggest)
     except NotANotice as exc:
         raise click.ClickException(f"{exc}\nhint: pass a notice's id or path") from exc
     except NoIndex as exc:
@@ -305,17 +303,18 @@ def check(ctx: click.Context, doc: str, as_json: bool, suggest: int) -> None:
         where = f"问题{c.problem}" + (f" 措施{c.measure}" if c.measure else "")
         target = ""
         if c.regulation:
-            target = f" → {c.regulation['title']} ({c.regulation['version'] or '版本不明'}) {c.article_label or ''}"
+            target = (f" → {c.regulation.title} ({c.regulation.version or '版本不明'}) "
+                      f"{c.resolution.article_label or ''}")
         color = "green" if c.status == "resolved" else "yellow"
         click.echo(f"  {where:12} 《{c.title}》{c.article or ''}")
-        click.secho(f"               {STATUS_LABELS[c.status]}{target}  [{c.reason}]", fg=color)
+        click.secho(f"               {c.label}{target}  [{c.resolution.reason}]", fg=color)
     bare = [m for m in report.measures if not m.cites]
     click.secho(f"\n整改措施 ({len(report.measures)}，其中 {len(bare)} 条未引用任何法规)", bold=True)
     for m in report.measures:
-        figs = "、".join(f["text"] for f in m.figures)
+        figs = "、".join(f.text for f in m.figures)
         click.echo(f"  问题{m.problem} 措施{m.measure}{'  [未引用]' if not m.cites else ''}{'  ' + figs if figs else ''}")
         for s in m.suggested:
-            click.echo(f"      ↳ {s['doc_title']} {s['article']}")
+            click.echo(f"      ↳ {s.doc_title} {s.article}")
 
 
 @main.command()
@@ -327,9 +326,9 @@ def doctor(ctx: click.Context, fix: bool) -> None:
     from indexer.health import check_index, remove_unfinished
 
     settings = _settings(ctx)
-    conn = _open(settings)
-    problems = archive_doctor.check(conn, settings.originals_dir)
-    health = check_index(settings.index_root, archive_doctor.stored_hashes(conn))
+    archive = _open(settings)
+    problems = archive_doctor.check(archive, settings.originals_dir)
+    health = check_index(settings.index_root, archive.hashes())
     lines = [f"{p.kind}: {p.subject}: {p.detail}" for p in problems]
     if health.reason:
         lines.append(f"index: needs a full rebuild ({health.reason})")
@@ -346,13 +345,13 @@ def doctor(ctx: click.Context, fix: bool) -> None:
         click.echo(f"doctor: {len(lines)} problems\nhint: run `xuncha doctor --fix` to repair them")
         ctx.exit(1)
     unrepaired = 0
-    for p, what in archive_doctor.fix(conn, settings.originals_dir, problems):
+    for p, what in archive_doctor.fix(archive, settings.originals_dir, problems):
         unrepaired += what.startswith("not repaired")
         click.echo(f"fixed {p.kind}: {p.subject}: {what}")
     for name in remove_unfinished(settings.index_root):
         click.echo(f"fixed index: removed unfinished generation {name}")
     if not health.ok and (health.reason or health.missing or health.stale or health.extra):
-        _run_index(ctx, conn, settings, full=bool(health.reason), if_needed=False, wait_s=30.0)
+        _run_index(ctx, archive, settings, full=bool(health.reason), if_needed=False, wait_s=30.0)
     if unrepaired:
         raise click.ClickException(f"{unrepaired} problems could not be repaired\n"
                                    "hint: ingest the named files again")

@@ -224,6 +224,7 @@ def _code_state() -> dict[str, str]:
 
 def prepare(settings: Any, conn: sqlite3.Connection, paths: Sequence[str], rebuild: bool, log: Log) -> dict:
     """Ingest and build xuncha's index unless one exists (rebuild when forced or versions changed)."""
+    from archive.database import Archive
     from archive.pipeline import ingest
     from indexer.build import current_dir, full_rebuild, rebuild_reason
 
@@ -231,7 +232,7 @@ def prepare(settings: Any, conn: sqlite3.Connection, paths: Sequence[str], rebui
     if current_dir(settings.index_root) is None:
         log(f"ingesting {len(paths)} path(s) into {settings.home} …")
         start = time.monotonic()
-        report = ingest(conn, settings.ingest_options(), paths)
+        report = ingest(Archive(conn), settings.ingest_options(), paths)
         info["ingest_s"] = round(time.monotonic() - start, 2)
         fails = report.failures
         info["ingest"] = {"added": report.count("added"), "unchanged": report.count("unchanged"),
@@ -244,7 +245,7 @@ def prepare(settings: Any, conn: sqlite3.Connection, paths: Sequence[str], rebui
         reason = "--rebuild" if rebuild else rebuild_reason(settings.index_root)
     if reason:
         log(f"building xuncha index ({reason}, {settings.worker_count} process(es)) …")
-        rep = full_rebuild(conn, settings.index_options(), reason=reason)
+        rep = full_rebuild(Archive(conn), settings.index_options(), reason=reason)
         info["build_s"] = round(rep.seconds, 2)
         log(f"  {rep.documents} documents, {rep.grains} grains in {info['build_s']} s")
     else:

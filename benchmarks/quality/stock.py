@@ -21,6 +21,7 @@ from whoosh.fields import TEXT, Schema
 from whoosh.qparser import OrGroup, QueryParser
 from whoosh.searching import Searcher
 
+from archive.database import Archive
 from indexer.documents import grain_records
 from indexer.schema import build_schema
 
@@ -85,7 +86,7 @@ class StockIndex:
         ix = windex.create_in(str(self.directory), schema)
         writer = ix.writer(limitmb=256)
         try:
-            for rec in grain_records(conn):
+            for rec in grain_records(Archive(conn)):
                 writer.add_document(**{k: v for k, v in rec.items()
                                        if k in names and v is not None and v != ""})
                 self.grains += 1

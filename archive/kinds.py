@@ -1,0 +1,40 @@
+"""The kinds and statuses every layer shares, as StrEnums (their values are the stored and JSON strings)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class DocType(StrEnum):
+    """What a document is."""
+
+    NOTICE = "notice"
+    REGULATION = "regulation"
+    OTHER = "other"
+
+
+class Grain(StrEnum):
+    """The four grains the archive searches at (`kind` in the index and the JSON)."""
+
+    DOCUMENT = "document"
+    PROBLEM = "problem"
+    MEASURE = "measure"
+    ARTICLE = "article"
+
+
+class VersionStatus(StrEnum):
+    """A regulation version's standing among the versions of the same title."""
+
+    CURRENT = "现行有效"
+    SUPERSEDED = "已修订"
+    UNDATED = "版本不明"
+
+
+class CitationStatus(StrEnum):
+    """Where a 《…》 citation leads."""
+
+    RESOLVED = "resolved"
+    NOT_IN_ARCHIVE = "not_in_archive"
+    AMBIGUOUS = "ambiguous"
+    NOT_A_REGULATION = "not_a_regulation"
+    INTERNAL = "internal"

@@ -1,0 +1,49 @@
+"""The store's migrations and its write transaction."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from archive import store
+
+
+def test_a_new_archive_is_migrated_to_the_latest_schema(tmp_path: Path) -> None:
+    conn = store.connect(tmp_path / "a.sqlite3")
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == store.SCHEMA_VERSION == len(store.MIGRATIONS)
+    tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    assert {"documents", "categories", "problems", "measures", "articles", "citations", "figures", "warnings",
+            "ingest_log"} <= tables
+
+
+def test_migrations_apply_step_by_step_and_only_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "a.sqlite3"
+    store.connect(path).close()
+    extra = "CREATE TABLE extra_table (id INTEGER PRIMARY KEY)"
+    monkeypatch.setattr(store, "MIGRATIONS", [*store.MIGRATIONS, extra])
+    monkeypatch.setattr(store, "SCHEMA_VERSION", len(store.MIGRATIONS))
+    conn = store.connect(path)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == len(store.MIGRATIONS)
+    assert conn.execute("SELECT COUNT(*) FROM extra_table").fetchone()[0] == 0
+    conn.close()
+    store.connect(path).close()  # applying again would fail: the table exists
+
+
+def test_a_newer_archive_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "a.sqlite3"
+    conn = store.connect(path)
+    conn.execute(f"PRAGMA user_version = {store.SCHEMA_VERSION + 1}")
+    conn.close()
+    with pytest.raises(RuntimeError, match="newer than this xuncha"):
+        store.connect(path)
+
+
+def test_a_failing_transaction_rolls_back_and_re_raises(tmp_path: Path) -> None:
+    conn = store.connect(tmp_path / "a.sqlite3")
+    with pytest.raises(sqlite3.IntegrityError):
+        with store.transaction(conn):
+            store.log(conn, "a.txt", "added", None, None)
+            conn.execute("INSERT INTO documents (id) VALUES ('x')")  # NOT NULL columns missing
+    assert conn.execute("SELECT COUNT(*) FROM ingest_log").fetchone()[0] == 0
