@@ -33,6 +33,7 @@ class Tally:
 
     kills: int = 0
     finished_first: int = 0  # the command ended before the kill landed
+    by_command: dict[str, int] = field(default_factory=dict)  # kills that landed, per command
     survivors: int = 0  # processes of the killed group still alive after it
     failures: list[str] = field(default_factory=list)
 
@@ -118,6 +119,7 @@ def unfinished(home: Path) -> list[str]:
 def reindex_round(home: Path, rng: random.Random, tally: Tally, max_delay_s: float) -> None:
     killed, left = kill_at_random(["reindex", "--full"], home, rng.uniform(0.3, max_delay_s))
     tally.kills += killed
+    tally.by_command["reindex --full"] = tally.by_command.get("reindex --full", 0) + killed
     tally.finished_first += not killed
     if left:
         tally.survivors += len(left)
@@ -134,6 +136,7 @@ def reindex_round(home: Path, rng: random.Random, tally: Tally, max_delay_s: flo
 def ingest_round(home: Path, corpus: list[str], rng: random.Random, tally: Tally, max_delay_s: float) -> None:
     killed, left = kill_at_random(["ingest", "--force", *corpus], home, rng.uniform(0.2, max_delay_s))
     tally.kills += killed
+    tally.by_command["ingest --force"] = tally.by_command.get("ingest --force", 0) + killed
     tally.finished_first += not killed
     if left:
         tally.survivors += len(left)
@@ -175,12 +178,18 @@ def main(argv: list[str] | None = None) -> int:
         prepare(home, corpus)
         tally = Tally()
         started = time.monotonic()
-        for _ in range(args.kills):
+        # rounds until each command has been killed --kills times (a run may end before its kill)
+        for _ in range(args.kills * 3):
+            if tally.by_command.get("reindex --full", 0) >= args.kills:
+                break
             reindex_round(home, rng, tally, args.max_delay)
-        for _ in range(args.kills):
+        for _ in range(args.kills * 3):
+            if tally.by_command.get("ingest --force", 0) >= args.kills:
+                break
             ingest_round(home, corpus, rng, tally, args.max_delay)
         took = time.monotonic() - started
-    print(f"crash: {tally.kills} kills ({tally.finished_first} runs ended before their kill) in {took:.0f} s; "
+    print(f"crash: {tally.kills} kills {tally.by_command} ({tally.finished_first} runs ended before their kill) "
+          f"in {took:.0f} s; "
           f"{tally.survivors} processes outlived a killed parent; failures {len(tally.failures)}")
     for line in tally.failures[:40]:
         print("  " + line)
