@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -16,7 +15,7 @@ from flask.testing import FlaskClient
 
 from archive.database import Archive
 from benchmarks import fuzz
-from tests.conftest import CHROMIUM, CHROMIUM_ARGS, live_server
+from tests.conftest import live_server, needs_chromium
 from webui import create_app
 from xuncha.settings import Settings, load_settings
 
@@ -150,27 +149,14 @@ def test_fuzzed_requests_quick(hostile_settings: Settings) -> None:
 # ------------------------------------------------------------------------------------------- Chromium
 
 
-@pytest.fixture(scope="module")
-def real_chromium() -> Iterator[Any]:
-    if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} not installed (Debian package chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
-        try:
-            yield b
-        finally:
-            b.close()
-
-
 @pytest.mark.browser
-def test_no_page_runs_a_payload_in_chromium(real_chromium: Any, hostile_settings: Settings,
+@needs_chromium
+def test_no_page_runs_a_payload_in_chromium(chromium: Any, hostile_settings: Settings,
                                             doc_ids: dict[str, str]) -> None:
     dialogs: list[str] = []
     violations: list[str] = []
     with live_server(create_app(hostile_settings)) as base:
-        context = real_chromium.new_context()
+        context = chromium.new_context()
         page = context.new_page()
         page.on("dialog", lambda d: (dialogs.append(f"{page.url}: {d.message}"), d.dismiss()))
         page.on("console", lambda m: violations.append(m.text) if "Content Security Policy" in m.text else None)
