@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import fcntl
 import json
+import multiprocessing
 import multiprocessing.util
 import os
 import shutil
@@ -143,6 +144,13 @@ def _terminate_unwinds() -> Iterator[None]:
         signal.signal(signal.SIGTERM, previous)
 
 
+def _stop_workers() -> None:
+    """After Ctrl-C or SIGTERM mid-build: end the writer's worker processes before removing their folder."""
+    for child in multiprocessing.active_children():
+        child.terminate()
+        child.join(5)
+
+
 def _remove_unfinished(root: Path) -> None:
     """Generations of builds that were killed (no meta file, not current): garbage, under the lock."""
     cur = current_dir(root)
@@ -241,7 +249,9 @@ def full_rebuild(archive: Archive, options: IndexOptions, progress: Progress | N
             meta = {"schema_version": SCHEMA_VERSION, "dictionary_version": dictionary_version(),
                     "built_at": time.strftime("%Y-%m-%dT%H:%M:%S"), "documents": docs, "grains": grains}
             (new_dir / "xuncha-meta.json").write_text(json.dumps(meta), encoding="utf-8")
-        except BaseException:
+        except BaseException as exc:
+            if isinstance(exc, KeyboardInterrupt):
+                _stop_workers()  # a worker still writing would leave the folder behind after rmtree
             shutil.rmtree(new_dir, ignore_errors=True)
             raise
         _swap(options, new_dir)
