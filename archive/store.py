@@ -140,8 +140,6 @@ def connect(db_path: Path) -> sqlite3.Connection:
 def _wal(conn: sqlite3.Connection, wait_s: float = 30.0) -> None:
     """Switch to WAL, retrying: on a new database another process may be switching it at the same moment,
     and SQLite answers that with "database is locked" at once, without waiting (two ingests raced here)."""
-    import time
-
     deadline = time.monotonic() + wait_s
     while True:
         try:
