@@ -2,7 +2,8 @@
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
-SERVE_HOME ?= xuncha-data
+# the sample archive has its own folder: never the CLI's default home (./xuncha-data), a user's archive
+SERVE_HOME ?= xuncha-sample
 HOST ?= 127.0.0.1
 PORT ?= 5000
 # files dropped here are ingested by the running server (the watch_dir setting; done/ and failed/ inside)
@@ -18,10 +19,10 @@ $(BIN)/.installed: pyproject.toml
 
 install: $(BIN)/.installed
 
-# A fresh archive of the sample corpus, then the web UI. A file that fails to ingest is
-# reported in the summary but never stops the server from starting.
+# The sample corpus in its own archive (SERVE_HOME), then the web UI. Nothing is ever deleted: an
+# archive already there is updated in place (unchanged files are skipped, so a current one is reused).
+# A file that fails to ingest is reported in the summary but never stops the server from starting.
 serve: install
-	rm -rf $(SERVE_HOME)
 	-$(BIN)/xuncha --home $(SERVE_HOME) ingest corpus
 	XUNCHA_WATCH_DIR=$(WATCH_DIR) $(BIN)/xuncha --home $(SERVE_HOME) serve --host $(HOST) --port $(PORT)
 
@@ -42,5 +43,6 @@ bench-quick: install
 quality: install
 	$(BIN)/python -m benchmarks.quality
 
+# never an archive, not even the sample one: delete xuncha-sample/ yourself if you want it gone
 clean:
-	rm -rf $(VENV) $(SERVE_HOME) test-artifacts
+	rm -rf $(VENV) test-artifacts

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 
 from .models import Figure
 from .numerals import cn_to_int
@@ -29,6 +30,11 @@ def _iso(year: int | None, month: int | None, day: int | None) -> str | None:
         return None
     if not 1900 <= year <= 2100:
         return None
+    if day is not None:
+        try:
+            date(year, month, day)  # 2月30日, 2021-02-29: not a date
+        except ValueError:
+            return None
     return f"{year:04d}-{month:02d}" + (f"-{day:02d}" if day is not None else "")
 
 

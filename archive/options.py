@@ -10,8 +10,9 @@ from pathlib import Path
 class ExtractOptions:
     """Limits and choices of text extraction: every extractor gets these, whatever it uses of them."""
 
-    timeout_s: float = 60.0  # one file's extraction, in its child process
-    memory_mb: int = 1024  # that child's address-space limit
+    timeout_s: float = 60.0  # one file's extraction, in its child process (archive/extract/sandbox.py)
+    memory_mb: int = 1024  # how far that child's address space may grow
+    max_text_chars: int = 1_000_000  # longer text is cut here, with a warning (0: no limit)
     ocr: str = "auto"  # "auto": OCR scanned PDFs when tesseract is installed; "off": report "needs OCR"
     ocr_lang: str = "chi_sim"
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from . import ids, store
 from .database import Archive
 from .options import IngestOptions
-from .extract import ExtractionError, extract_bytes, supported
+from .extract import ExtractionError, ExtractorBug, extract_bytes, supported
 from .parse import PARSER_VERSION, parse_document, region_and_category
 
 
@@ -45,29 +45,30 @@ class IngestReport:
         return [o.doc_id for o in self.outcomes if o.outcome in ("added", "updated") and o.doc_id]
 
 
-def walk(paths: Iterable[str]) -> Iterator[tuple[str, Path | None, str | None]]:
-    """(source path as given, path, error) for every file below the given paths; errors for unreadable folders."""
+def walk(paths: Iterable[str]) -> Iterator[tuple[str, Path | None, str | None, Path | None]]:
+    """(source path as given, path, error, the folder it was found in) for every file below the given paths;
+    errors for unreadable folders. A file named on its own has no folder: it is read wherever it points."""
     for given in paths:
         root = Path(given)
         if root.is_file() or (root.exists() and not root.is_dir()):
-            yield given, root, None
+            yield given, root, None, None
             continue
         if not root.exists():
-            yield given, None, "no such file or folder"
+            yield given, None, "no such file or folder", None
             continue
         errors: list[OSError] = []
         for dirpath, dirnames, filenames in os.walk(root, onerror=errors.append, followlinks=False):
             while errors:
                 err = errors.pop()
-                yield str(err.filename or dirpath), None, f"cannot read folder: {err.strerror or err}"
+                yield str(err.filename or dirpath), None, f"cannot read folder: {err.strerror or err}", None
             dirnames.sort()
             # os.walk lists links to folders with the folders but does not enter them: say so
             links = [name for name in dirnames if (Path(dirpath) / name).is_symlink()]
             for name in sorted(links + filenames):
                 full = Path(dirpath) / name
-                yield str(full), full, None
+                yield str(full), full, None, root
         for err in errors:
-            yield str(err.filename or root), None, f"cannot read folder: {err.strerror or err}"
+            yield str(err.filename or root), None, f"cannot read folder: {err.strerror or err}", None
 
 
 def printable(path: str) -> str:
@@ -100,8 +101,18 @@ _KINDS = {stat.S_IFIFO: "a named pipe", stat.S_IFSOCK: "a socket", stat.S_IFCHR:
           stat.S_IFBLK: "a block device"}
 
 
-def _read(path: Path, options: IngestOptions) -> bytes:
-    """The bytes of one regular, supported file within the size limit; _Refused or OSError otherwise."""
+def _escapes(path: Path, root: Path) -> str | None:
+    """Where a symbolic link found in the folder root points, when that is outside root (else None)."""
+    if not path.is_symlink():
+        return None
+    target = path.resolve()  # RuntimeError on a loop: the caller reports it
+    inside = root.resolve()
+    return None if target == inside or inside in target.parents else printable(str(target))
+
+
+def _read(path: Path, options: IngestOptions, root: Path | None = None) -> bytes:
+    """The bytes of one regular, supported file within the size limit; _Refused or OSError otherwise.
+    A symbolic link found in the folder root that points out of it is refused, never read."""
     if path.is_dir():
         raise _Refused("skipped", "a link to a folder: not followed (ingest the folder itself)")
     if not supported(path):
@@ -114,6 +125,8 @@ def _read(path: Path, options: IngestOptions) -> bytes:
         if path.is_symlink():
             raise _Refused("failed", f"broken symbolic link (to {printable(os.readlink(path))})") from None
         raise
+    if root is not None and (target := _escapes(path, root)):
+        raise _Refused("failed", f"a symbolic link out of the ingested folder (to {target}): not followed")
     limit = options.max_file_mb * 1024 * 1024
 
     def check(info: os.stat_result) -> None:
@@ -125,8 +138,12 @@ def _read(path: Path, options: IngestOptions) -> bytes:
                                      f"{options.max_file_mb} MB, setting max_file_mb)")
 
     check(info)
-    # O_NONBLOCK: if the file was swapped for a FIFO since stat(), open() must not wait for a writer
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
+    # O_NONBLOCK: if the file was swapped for a FIFO since stat(), open() must not wait for a writer;
+    # O_NOFOLLOW: nor, if a plain file was swapped for a link since the check, follow that link
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
+    if root is not None and not path.is_symlink():
+        flags |= getattr(os, "O_NOFOLLOW", 0)
+    fd = os.open(path, flags)
     with os.fdopen(fd, "rb") as fh:
         check(os.fstat(fh.fileno()))
         data = fh.read(limit + 1)  # never more than the limit, even if the file grew
@@ -135,9 +152,10 @@ def _read(path: Path, options: IngestOptions) -> bytes:
     return data
 
 
-def _ingest_one(archive: Archive, options: IngestOptions, source: str, path: Path, force: bool) -> FileOutcome:
+def _ingest_one(archive: Archive, options: IngestOptions, source: str, path: Path, force: bool,
+                root: Path | None = None) -> FileOutcome:
     try:
-        data = _read(path, options)
+        data = _read(path, options, root)
         resolved = printable(str(path.resolve()))
     except _Refused as exc:
         return FileOutcome(source, exc.outcome, exc.reason)
@@ -152,6 +170,8 @@ def _ingest_one(archive: Archive, options: IngestOptions, source: str, path: Pat
         extracted = extract_bytes(data, path.suffix, options.extract)
     except ExtractionError as exc:
         return FileOutcome(source, "failed", str(exc))
+    except ExtractorBug as exc:
+        return FileOutcome(source, "failed", f"could not extract ({exc}); please report this")
     except Exception as exc:  # noqa: BLE001 - an extractor bug on one hostile file must not end the batch
         return FileOutcome(source, "failed", f"could not extract ({type(exc).__name__}: {str(exc)[:200]}); "
                                              "please report this")
@@ -184,10 +204,10 @@ def ingest(archive: Archive, options: IngestOptions, paths: Iterable[str], force
            progress: Callable[[FileOutcome], None] | None = None) -> IngestReport:
     """Ingest files and folders (recursively); one bad file never stops the batch."""
     report = IngestReport()
-    for source, path, error in walk(paths):
+    for source, path, error, root in walk(paths):
         shown = printable(source)
         outcome = FileOutcome(shown, "failed", error) if path is None else \
-            _ingest_one(archive, options, shown, path, force)
+            _ingest_one(archive, options, shown, path, force, root)
         if outcome.outcome != "unchanged":
             with archive.transaction() as conn:
                 store.log(conn, outcome.source_path, outcome.outcome, outcome.reason, outcome.doc_id)

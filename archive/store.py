@@ -6,6 +6,7 @@ import json
 import os
 import sqlite3
 import tempfile
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict
@@ -204,19 +205,37 @@ def connect(db_path: Path) -> sqlite3.Connection:
     conn = sqlite3.connect(db_path, timeout=30, isolation_level=None, check_same_thread=False)
     conn.row_factory = sqlite3.Row
     conn.execute("PRAGMA foreign_keys = ON")
-    conn.execute("PRAGMA journal_mode = WAL")  # readers (web UI) never block the ingest's writer
+    _wal(conn)  # readers (web UI) never block the ingest's writer
     conn.execute("PRAGMA synchronous = NORMAL")
     migrate(conn)
     return conn
 
 
+def _wal(conn: sqlite3.Connection, wait_s: float = 30.0) -> None:
+    """Switch to WAL, retrying: on a new database another process may be switching it at the same moment,
+    and SQLite answers that with "database is locked" at once, without waiting (two ingests raced here)."""
+    deadline = time.monotonic() + wait_s
+    while True:
+        try:
+            conn.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() >= deadline:
+                raise
+            time.sleep(0.05)
+
+
 def migrate(conn: sqlite3.Connection) -> None:
-    """Apply the migrations this database has not seen yet, each in its own transaction."""
-    current = conn.execute("PRAGMA user_version").fetchone()[0]
-    if current > SCHEMA_VERSION:
-        raise RuntimeError(f"archive schema {current} is newer than this xuncha ({SCHEMA_VERSION}): upgrade xuncha")
-    for version in range(current, SCHEMA_VERSION):
-        with transaction(conn):
+    """Apply the migrations this database has not seen yet, under the write lock: two processes opening a
+    new archive at once must not both read version 0 and both create the tables (one waits, then sees 1)."""
+    if conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION:
+        return
+    with transaction(conn):
+        current = conn.execute("PRAGMA user_version").fetchone()[0]
+        if current > SCHEMA_VERSION:
+            raise RuntimeError(f"archive schema {current} is newer than this xuncha ({SCHEMA_VERSION}): "
+                               "upgrade xuncha")
+        for version in range(current, SCHEMA_VERSION):
             for statement in MIGRATIONS[version].split(";"):
                 if statement.strip():
                     conn.execute(statement)

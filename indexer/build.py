@@ -7,9 +7,10 @@ are never modified once current, and a `current` symlink replaced with os.replac
 
 from __future__ import annotations
 
-import ctypes
 import fcntl
 import json
+import multiprocessing
+import multiprocessing.util
 import os
 import shutil
 import signal
@@ -22,7 +23,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from whoosh import index as windex
-from whoosh.multiproc import MpWriter, SubWriterTask
 from whoosh.writing import IndexWriter
 
 from archive.database import Archive
@@ -88,86 +88,106 @@ def rebuild_reason(root: Path) -> str | None:
     return None
 
 
-_LOCK_FDS: set[int] = set()  # descriptors of held write locks, closed in writer worker processes
-PR_SET_PDEATHSIG = 1
+class _LockOwner:
+    """Holds the lock file's descriptor number for multiprocessing's after-fork hook (needs a weakref-able object)."""
+
+    def __init__(self, fd: int) -> None:
+        self.fd = fd
 
 
-def _die_with_parent(parent: int) -> None:
-    """In a worker process: be killed when the parent dies (even by kill -9), and hold no copy of the
-    parent's lock descriptor, so that the lock never outlives the process that took it."""
-    for fd in list(_LOCK_FDS):
-        try:
-            os.close(fd)  # closing our copy only: the lock stays with the parent's descriptor
-        except OSError:
-            pass
+def _worker_after_fork(owner: _LockOwner) -> None:
+    """In each writer worker: drop the inherited lock descriptor and die with the parent.
+
+    Without this, kill -9 of a reindex left Whoosh's worker processes running, and their copy of the
+    descriptor kept the lock: every later reindex was refused until a person killed them."""
     try:
-        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-    except (OSError, AttributeError):  # not Linux: the orphan still holds no lock
+        os.close(owner.fd)
+    except OSError:
         pass
-    if os.getppid() != parent:  # the parent died before prctl took effect
+    parent = os.getppid()
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG: the kernel kills us when the parent dies
+    except (OSError, AttributeError):
+        pass
+    if os.getppid() != parent or parent == 1:  # the parent died before the line above
         os._exit(1)
 
 
-class _Task(SubWriterTask):
-    """Whoosh's writer worker, dying with its parent (issue 15: workers outlived a killed reindex)."""
-
-    def __init__(self, *args: object) -> None:
-        super().__init__(*args)
-        self._xuncha_parent = os.getpid()
-
-    def run(self) -> None:
-        _die_with_parent(self._xuncha_parent)
-        super().run()
+_TERMINATED = threading.Event()
 
 
-class _MpWriter(MpWriter):
-    def _new_task(self) -> SubWriterTask:
-        task = _Task(self.storage, self.indexname, self.jobqueue, self.resultqueue, self.subargs,
-                     self.multisegment)
-        self.tasks.append(task)
-        task.start()
-        return task
+def _raise_if_terminated() -> None:
+    """Between documents and before the swap: a SIGTERM the signal handler's exception missed ends the build."""
+    if _TERMINATED.is_set():
+        raise KeyboardInterrupt("terminated (SIGTERM)")
 
 
 @contextmanager
-def _terminate_as_interrupt() -> Iterator[None]:
-    """SIGTERM raises KeyboardInterrupt while a build runs (main thread only), so its unfinished
-    generation is removed like on Ctrl-C instead of being left behind."""
+def _terminate_unwinds() -> Iterator[None]:
+    """SIGTERM during a build raises like Ctrl-C, so the half-built generation is removed, not left behind.
+    The exception raised in the handler can be swallowed (it may land inside a __del__), so a flag is
+    checked between documents and before the swap as well."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
 
-    def handler(signum: int, frame: object) -> None:
-        raise KeyboardInterrupt(f"signal {signum}")
+    def raise_interrupt(signum: int, frame: object) -> None:
+        first = not _TERMINATED.is_set()
+        _TERMINATED.set()
+        if first:
+            raise KeyboardInterrupt(f"signal {signum}")
 
-    previous = signal.signal(signal.SIGTERM, handler)
+    _TERMINATED.clear()
+    previous = signal.signal(signal.SIGTERM, raise_interrupt)
     try:
         yield
     finally:
         signal.signal(signal.SIGTERM, previous)
 
 
+def _stop_workers() -> None:
+    """After Ctrl-C or SIGTERM mid-build: end the writer's worker processes before removing their folder."""
+    for child in multiprocessing.active_children():
+        child.terminate()
+        child.join(5)
+
+
+def _remove_unfinished(root: Path) -> None:
+    """Generations of builds that were killed (no meta file, not current): garbage, under the lock."""
+    cur = current_dir(root)
+    for p in root.glob("gen-*"):
+        if p.is_dir() and p != cur and not (p / "xuncha-meta.json").is_file():
+            shutil.rmtree(p, ignore_errors=True)
+
+
 @contextmanager
 def write_lock(options: IndexOptions, wait_s: float = 0.0) -> Iterator[None]:
-    """Exclusive index writer lock (released by the OS if the holder dies, even by kill -9)."""
+    """Exclusive index writer lock (released by the OS if the holder dies, even by kill -9; writer
+    workers never keep it, and die with their parent)."""
     options.root.mkdir(parents=True, exist_ok=True)
     with open(options.root / ".lock", "w") as fh:
         deadline = time.monotonic() + wait_s
         while True:
             try:
                 fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                _LOCK_FDS.add(fh.fileno())
                 break
             except BlockingIOError:
                 if time.monotonic() >= deadline:
                     raise IndexBusy("another reindex or ingest is writing the index; try again when it "
                                     "finishes") from None
                 time.sleep(0.2)
+        owner = _LockOwner(fh.fileno())
+        multiprocessing.util.register_after_fork(owner, _worker_after_fork)
         try:
-            yield
+            _remove_unfinished(options.root)
+            with _terminate_unwinds():
+                yield
         finally:
-            _LOCK_FDS.discard(fh.fileno())
             fcntl.flock(fh, fcntl.LOCK_UN)
+            del owner
 
 
 @contextmanager
@@ -184,6 +204,7 @@ def committing(writer: IndexWriter) -> Iterator[IndexWriter]:
 def _add_all(writer: IndexWriter, records: Iterator[dict], progress: Progress | None) -> tuple[int, int]:
     docs = grains = 0
     for rec in records:
+        _raise_if_terminated()
         fields = {k: v for k, v in rec.items() if v is not None and v != ""}
         writer.add_document(**fields)
         grains += 1
@@ -212,37 +233,30 @@ def _collect_garbage(options: IndexOptions, keep: Path) -> None:
             shutil.rmtree(old, ignore_errors=True)
 
 
-def _remove_unfinished(options: IndexOptions) -> None:
-    """Generations without meta that are not current were never finished (a build killed mid-way):
-    under the write lock no build is running, so they are garbage."""
-    cur = current_dir(options.root)
-    for gen in options.root.glob("gen-*"):
-        if gen.is_dir() and gen != cur and not (gen / "xuncha-meta.json").is_file():
-            shutil.rmtree(gen, ignore_errors=True)
-
-
 def full_rebuild(archive: Archive, options: IndexOptions, progress: Progress | None = None,
                  reason: str = "full rebuild requested", wait_s: float = 0.0) -> BuildReport:
     """Build a new index generation from the whole archive and swap it in atomically."""
     start = time.monotonic()
     load_segmenter()
-    with write_lock(options, wait_s), _terminate_as_interrupt():
-        _remove_unfinished(options)
+    with write_lock(options, wait_s):
         new_dir = options.root / f"gen-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
         new_dir.mkdir(parents=True)
         try:
             ix = windex.create_in(str(new_dir), build_schema())
             procs = max(1, options.worker_count)
             # segmentation runs in parallel: Whoosh's multiprocessing writer analyses batches in child processes
-            writer = _MpWriter(ix, procs=procs, limitmb=256, multisegment=True) if procs > 1 else \
+            writer = ix.writer(procs=procs, limitmb=256, multisegment=True) if procs > 1 else \
                 ix.writer(limitmb=256)
             with committing(writer):
                 docs, grains = _add_all(writer, grain_records(archive), progress)
+            _raise_if_terminated()
             meta = {"schema_version": SCHEMA_VERSION, "dictionary_version": dictionary_version(),
                     "vocabulary_version": vocabulary_version(), "vocabulary": write_vocabulary(archive, new_dir),
                     "built_at": time.strftime("%Y-%m-%dT%H:%M:%S"), "documents": docs, "grains": grains}
             (new_dir / "xuncha-meta.json").write_text(json.dumps(meta), encoding="utf-8")
-        except BaseException:
+        except BaseException as exc:
+            if isinstance(exc, KeyboardInterrupt):
+                _stop_workers()  # a worker still writing would leave the folder behind after rmtree
             shutil.rmtree(new_dir, ignore_errors=True)
             raise
         _swap(options, new_dir)

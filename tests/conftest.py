@@ -47,7 +47,7 @@ needs_chromium = pytest.mark.skipif(not CHROMIUM.exists(), reason=f"{CHROMIUM} n
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
     """Settings on an empty temporary archive, with short limits so hostile files finish fast."""
-    return load_settings(environ={}, home=tmp_path / "home", pdf_timeout_s=20)
+    return load_settings(environ={}, home=tmp_path / "home", extract_timeout_s=20)
 
 
 @pytest.fixture
@@ -70,7 +70,7 @@ def runner(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
     for var in [v for v in os.environ if v.startswith("XUNCHA_")]:
         monkeypatch.delenv(var)
     monkeypatch.setenv("XUNCHA_HOME", str(settings.home))
-    monkeypatch.setenv("XUNCHA_PDF_TIMEOUT_S", "20")
+    monkeypatch.setenv("XUNCHA_EXTRACT_TIMEOUT_S", "20")
     return CliRunner()
 
 
@@ -81,7 +81,7 @@ def build_archive(home: Path, paths: list[str]) -> Settings:
     from archive.pipeline import ingest
     from indexer.build import full_rebuild
 
-    s = load_settings(environ={}, home=home, pdf_timeout_s=30)
+    s = load_settings(environ={}, home=home, extract_timeout_s=30)
     with Archive.open(s.db_path) as a:
         report = ingest(a, s.ingest_options(), paths)
         assert not report.failures, report.failures

@@ -182,13 +182,14 @@ def _build_in_child(s: Settings, marker: Path, workers: int, hook: str) -> subpr
 def test_kill_9_takes_the_writer_workers_along(small) -> None:
     s, _ = small
     marker = s.home / "worker-started"
-    hook = ("orig = build._MpWriter._new_task\n"
+    hook = ("from whoosh.multiproc import MpWriter\n"
+            "orig = MpWriter._new_task\n"
             "def new_task(self):\n"
             "    task = orig(self)\n"
             "    marker.write_text(str(task.pid))\n"
             "    time.sleep(60)\n"
             "    return task\n"
-            "build._MpWriter._new_task = new_task\n")
+            "MpWriter._new_task = new_task\n")
     proc = _build_in_child(s, marker, 2, hook)
     worker = int(marker.read_text())
     os.kill(proc.pid, signal.SIGKILL)

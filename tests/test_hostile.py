@@ -25,8 +25,8 @@ CHILD_TABLES = ("categories", "problems", "measures", "articles", "citations", "
 
 @pytest.fixture
 def quick(settings: Settings) -> Settings:
-    """Settings whose PDF worker gives up after 3 s."""
-    return dataclasses.replace(settings, pdf_timeout_s=3)
+    """Settings whose extraction child gives up after 3 s."""
+    return dataclasses.replace(settings, extract_timeout_s=3)
 
 
 def _outcomes(report: IngestReport, path: Path) -> list[tuple[str, str | None]]:
@@ -57,8 +57,8 @@ HOSTILE: dict[str, tuple[Callable[[], bytes], str]] = {
     "junk.txt": (lambda: fb.junk(5000), r"binary data"),
     "junk-with-utf16-bom.txt": (lambda: b"\xff\xfe" + fb.junk(4001), r"UTF-16|binary data"),
     "junk-with-utf8-bom.txt": (lambda: b"\xef\xbb\xbf" + fb.junk(4000), r"binary data"),
-    "binary.html": (lambda: b"\x89PNG\r\n\x1a\n" + fb.junk(3000), r"binary data, not HTML"),
-    "binary-gb2312.html": (lambda: b'<meta charset="gb2312">' + fb.junk(3000), r"binary data, not HTML"),
+    "binary.html": (lambda: b"\x89PNG\r\n\x1a\n" + fb.junk(3000), r"binary data, not HTML|not HTML: the file is a PNG"),
+    "binary-gb2312.html": (lambda: b'<meta charset="gb2312">' + fb.junk(3000), r"binary data, not HTML|not HTML: the file is a PNG"),
     "not-a-pdf.pdf": (lambda: "巡察整改情况".encode() * 20, r"not a PDF"),
     "half.pdf": (lambda: fb.simple_pdf()[:len(fb.simple_pdf()) // 2], r"damaged PDF.*truncated"),
     "locked.pdf": (lambda: fb.encrypted_pdf(b"secret"), r"^encrypted PDF \(password required\)$"),
@@ -274,3 +274,4 @@ def test_extractor_bug_is_one_failure_not_a_crash(tmp_path: Path, conn: sqlite3.
     report = ingest(Archive(conn), settings.ingest_options(), [str(tmp_path / "in")])
     _one_failure(report, bad, r"^could not extract \(RecursionError: .*\); please report this$")
     assert _outcomes(report, good) == [("added", None)]
+

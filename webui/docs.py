@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import mimetypes
+import re
 from pathlib import PurePath, PureWindowsPath
 from typing import Any
 
@@ -18,6 +19,8 @@ from .docmodel import chapters, cited_by, notice_outline, regulation_versions, s
 from .params import clean_text
 
 bp = Blueprint("docs", __name__)
+_HEX = re.compile(r"[0-9a-f]{64}")
+_SUFFIX = re.compile(r"(?:\.[a-z0-9]{1,10})?")
 
 
 def highlight_words(q: str) -> tuple[str, ...]:
@@ -65,11 +68,18 @@ def original(doc_id: str) -> Any:
     """The stored original file, under the name it was ingested with."""
     doc = load_document(doc_id)
     sha, suffix = doc.sha256 or "", (doc.suffix or "").lower()
-    path = settings().originals_dir / sha[:2] / f"{sha}{suffix}"
-    if not sha or not path.is_file():
+    # by id only: the path is built from the stored hash, never from the request; absolute, because
+    # send_file reads a relative path against the package folder, not the working directory (a relative --home)
+    if not _HEX.fullmatch(sha) or not _SUFFIX.fullmatch(suffix):
+        raise not_found(f"doc_id: the original file of {doc_id!r} is not stored",
+                        "这份文件的原始文件不在档案中（可能已被清理），请查看上面的文本内容。")
+    path = (settings().originals_dir / sha[:2] / f"{sha}{suffix}").absolute()
+    if not path.is_file():
         raise not_found(f"doc_id: the original file of {doc_id!r} is not stored",
                         "这份文件的原始文件不在档案中（可能已被清理），请查看上面的文本内容。")
     mime = mimetypes.guess_type(f"x{suffix}")[0] or "application/octet-stream"
-    if mime.startswith("text/"):
-        mime = "application/octet-stream"  # the bytes as stored: the encoding (UTF-8, GB18030 …) is not ours to claim
+    if mime.startswith("text/") or "html" in mime or "xml" in mime or "javascript" in mime:
+        # the bytes as stored, never rendered by the browser: the encoding (UTF-8, GB18030 …) is not ours to
+        # claim, and a saved page's scripts must not run on this site
+        mime = "application/octet-stream"
     return send_file(path, mimetype=mime, as_attachment=True, download_name=original_name(doc), max_age=3600)

@@ -280,6 +280,11 @@ def serve(ctx: click.Context, host: str | None, port: int | None, threads: int) 
     host, port = host or settings.host, port or settings.port
     click.echo(f"xuncha: serving {settings.home} on http://{host}:{port}/ (Ctrl-C to stop)")
     threading.Thread(target=_warm, args=(app, settings), name="xuncha-warm", daemon=True).start()
+    if host in ("127.0.0.1", "localhost", "::1"):
+        click.echo(f"xuncha: bound to {host}: only this computer can connect (set host, e.g. --host 0.0.0.0, "
+                   "to serve the network)")
+    else:
+        click.echo(f"xuncha: listening on {host}: other computers can connect (reading is open; writes need an operator)")
     waitress.serve(app, host=host, port=port, threads=threads, ident="xuncha")
 
 
@@ -347,6 +352,47 @@ def check(ctx: click.Context, doc: str, as_json: bool, suggest: int) -> None:
         click.echo(f"  问题{m.problem} 措施{m.measure}{'  [未引用]' if not m.cites else ''}{'  ' + figs if figs else ''}")
         for s in m.suggested:
             click.echo(f"      ↳ {s.doc_title} {s.article}")
+
+
+@main.command()
+@click.option("--fix", is_flag=True, help="Repair what disagrees (originals, leftovers, the index).")
+@click.pass_context
+def doctor(ctx: click.Context, fix: bool) -> None:
+    """Check that the records, the stored originals and the index agree (exit 1 if they do not)."""
+    from archive import doctor as archive_doctor
+    from indexer.health import check_index, remove_unfinished
+
+    settings = _settings(ctx)
+    archive = _open(settings)
+    problems = archive_doctor.check(archive, settings.originals_dir)
+    health = check_index(settings.index_root, archive.hashes())
+    lines = [f"{p.kind}: {p.subject}: {p.detail}" for p in problems]
+    if health.reason:
+        lines.append(f"index: needs a full rebuild ({health.reason})")
+    for label, ids in (("not in the index", health.missing), ("indexed at an old version", health.stale),
+                       ("indexed but no longer stored", health.extra),
+                       ("unfinished index generation", health.unfinished)):
+        lines += [f"index: {label}: {i}" for i in ids]
+    if not lines:
+        click.echo(f"doctor: {settings.home}: records, originals and index agree")
+        return
+    for line in lines:
+        click.echo(line)
+    if not fix:
+        click.echo(f"doctor: {len(lines)} problems\nhint: run `xuncha doctor --fix` to repair them")
+        ctx.exit(1)
+    unrepaired = 0
+    for p, what in archive_doctor.fix(archive, settings.originals_dir, problems):
+        unrepaired += what.startswith("not repaired")
+        click.echo(f"fixed {p.kind}: {p.subject}: {what}")
+    for name in remove_unfinished(settings.index_root):
+        click.echo(f"fixed index: removed unfinished generation {name}")
+    if not health.ok and (health.reason or health.missing or health.stale or health.extra):
+        _run_index(ctx, archive, settings, full=bool(health.reason), if_needed=False, wait_s=30.0)
+    if unrepaired:
+        raise click.ClickException(f"{unrepaired} problems could not be repaired\n"
+                                   "hint: ingest the named files again")
+    click.echo("doctor: repaired")
 
 
 from .ops_cli import register as _register_ops  # noqa: E402 - user, token, watch, worker (issue 16)

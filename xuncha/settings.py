@@ -19,9 +19,11 @@ class Settings:
     """Everything configurable; passed down explicitly, never read from the environment later."""
 
     home: Path = Path("xuncha-data")
-    # untrusted PDFs are parsed in a child process under these limits
-    pdf_timeout_s: float = 60.0
-    pdf_memory_mb: int = 1024
+    # every untrusted file is extracted in a child process under these limits (archive/extract/sandbox.py)
+    extract_timeout_s: float = 60.0
+    extract_memory_mb: int = 1024
+    # a document's text is cut here, with a warning: one huge page must not stall parsing and indexing
+    max_text_chars: int = 1_000_000
     # files larger than this are refused before they are read
     max_file_mb: int = 100
     # "auto": OCR scanned PDFs when tesseract is installed; "off": report them as needing OCR
@@ -61,8 +63,8 @@ class Settings:
         return self.workers or (os.cpu_count() or 1)
 
     def extract_options(self) -> ExtractOptions:
-        return ExtractOptions(timeout_s=self.pdf_timeout_s, memory_mb=self.pdf_memory_mb, ocr=self.ocr,
-                              ocr_lang=self.ocr_lang)
+        return ExtractOptions(timeout_s=self.extract_timeout_s, memory_mb=self.extract_memory_mb,
+                              max_text_chars=self.max_text_chars, ocr=self.ocr, ocr_lang=self.ocr_lang)
 
     def ingest_options(self) -> IngestOptions:
         return IngestOptions(originals_dir=self.originals_dir, max_file_mb=self.max_file_mb,
@@ -80,6 +82,8 @@ class Settings:
 
 
 _FIELDS = {f.name: f for f in dataclasses.fields(Settings)}
+# names of earlier releases, still read (the limits used to apply to PDFs only)
+_ALIASES = {"pdf_timeout_s": "extract_timeout_s", "pdf_memory_mb": "extract_memory_mb"}
 
 
 def _coerce(name: str, raw: object, source: str) -> object:
@@ -113,14 +117,19 @@ def load_settings(config: Path | None = None, environ: Mapping[str, str] | None 
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
             raise ValueError(f"{config}: not valid TOML: {exc}") from exc
         for key, raw in data.items():
+            key = _ALIASES.get(key, key)
             if key not in _FIELDS:
                 raise ValueError(f"{config}: unknown setting {key!r}")
             values[key] = _coerce(key, raw, str(config))
+    for old, name in _ALIASES.items():
+        if f"XUNCHA_{old.upper()}" in env:
+            values[name] = _coerce(name, env[f"XUNCHA_{old.upper()}"], f"XUNCHA_{old.upper()}")
     for name in _FIELDS:
         var = f"XUNCHA_{name.upper()}"
         if var in env:
             values[name] = _coerce(name, env[var], var)
     for name, raw in overrides.items():
+        name = _ALIASES.get(name, name)
         if raw is not None:
             values[name] = _coerce(name, raw, "option")
     return Settings(**values)  # type: ignore[arg-type]

@@ -9,9 +9,10 @@ from typing import Protocol
 from ..models import Extracted
 from ..options import ExtractOptions
 from .docx import extract_docx
-from .errors import ExtractionError, NeedsOCR
+from .errors import ExtractionError, NeedsOCR, ScannedPDF
 from .html import extract_html
-from .pdf import extract_pdf
+from .pdf import extract_pdf, ocr_scanned, warm_pdfminer
+from .sandbox import ExtractorBug, run_limited
 from .text import extract_text
 from .xlsx import extract_xlsx
 
@@ -42,13 +43,20 @@ def supported(path: Path) -> bool:
 
 
 def extract_bytes(data: bytes, suffix: str, options: ExtractOptions) -> Extracted:
-    """Extract text from a file's bytes with the extractor for its suffix."""
+    """Extract text from a file's bytes with the extractor for its suffix, in a child process under the
+    options' time and memory limits (sandbox.py); OCR of a scanned PDF follows in this process."""
     extractor = EXTRACTORS.get(suffix.lower())
     if extractor is None:
         raise ExtractionError(f"unsupported file type {suffix or '(no suffix)'}")
     if not data.strip():
         raise ExtractionError("empty file")
-    return extractor(data, options)
+    kind = suffix.lower().lstrip(".").upper()
+    if extractor is extract_pdf:
+        warm_pdfminer()  # imported once here, not in every child
+    try:
+        return run_limited(extractor, data, options, what=f"{kind} extraction")
+    except ScannedPDF as exc:
+        return ocr_scanned(data, options, exc.title)
 
 
 def extract(path: Path, options: ExtractOptions) -> Extracted:
@@ -56,4 +64,4 @@ def extract(path: Path, options: ExtractOptions) -> Extracted:
     return extract_bytes(path.read_bytes(), path.suffix, options)
 
 
-__all__ = ["EXTRACTORS", "ExtractionError", "Extractor", "NeedsOCR", "extract", "extract_bytes", "supported"]
+__all__ = ["EXTRACTORS", "ExtractionError", "ExtractorBug", "Extractor", "NeedsOCR", "extract", "extract_bytes", "supported"]

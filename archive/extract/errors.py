@@ -7,3 +7,9 @@ class ExtractionError(Exception):
 
 class NeedsOCR(ExtractionError):
     """A scanned PDF (no text layer) and no OCR available."""
+
+
+class ScannedPDF(NeedsOCR):
+    """A PDF without a text layer, found in the extraction child: the parent runs OCR (its own time limits)."""
+
+    title: str | None = None

@@ -1,20 +1,21 @@
-"""PDF: the text layer via pdfminer in a limited child process; OCR when there is none."""
+"""PDF: the text layer via pdfminer (in the limited extraction child); OCR when there is none.
+
+extract_pdf runs in the child (archive/extract/sandbox.py). A PDF without a text layer raises
+ScannedPDF there; the parent then runs OCR (ocr_scanned), whose programs have their own time limits.
+"""
 
 from __future__ import annotations
 
-import json
 import re
-import resource
 import shutil
 import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
 
 from ..models import Extracted
 from ..options import ExtractOptions
-from .errors import ExtractionError, NeedsOCR
+from .errors import ExtractionError, NeedsOCR, ScannedPDF
 from ..radicals import repair_radicals
 
 _CID = re.compile(r"\(cid:\d+\)")
@@ -24,28 +25,16 @@ _FILE_SUFFIX = re.compile(r"\.(?:s?html?|docx?|wps|pdf|txt|rtf|xlsx?|pptx?)$", r
 _PLACEHOLDER = re.compile(r"^(?:untitled|无标题|document\s*\d*|文档\s*\d*|新建.*文档.*)$", re.I)
 
 
-def _limits(memory_mb: int):  # type: ignore[no-untyped-def]
-    def apply() -> None:
-        limit = memory_mb * 1024 * 1024
-        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-    return apply
+def warm_pdfminer() -> None:
+    """Import pdfminer in this process, so each forked extraction child starts with it loaded."""
+    import pdfminer.high_level  # noqa: F401
 
 
-def _run_worker(data: bytes, options: ExtractOptions) -> dict:
-    try:
-        proc = subprocess.run(
-            [sys.executable, "-m", "archive.extract.pdf_worker"], input=data, capture_output=True,
-            timeout=options.timeout_s, preexec_fn=_limits(options.memory_mb), check=False,
-        )
-    except subprocess.TimeoutExpired as exc:
-        raise ExtractionError(f"PDF extraction timed out after {options.timeout_s:g} s") from exc
-    if proc.returncode != 0 or not proc.stdout:
-        tail = proc.stderr.decode("utf-8", "replace").strip().splitlines()[-1:] or ["no output"]
-        if "MemoryError" in tail[0] or proc.returncode < 0:
-            raise ExtractionError(f"PDF extraction ran out of memory or crashed "
-                                  f"(limit {options.memory_mb} MB, exit {proc.returncode})")
-        raise ExtractionError(f"PDF extraction failed: {tail[0][:200]}")
-    return json.loads(proc.stdout.decode("utf-8"))
+def _read_layer(data: bytes) -> dict:
+    """pdfminer's text layer and title; run inside the extraction child (sandbox.py), which bounds it."""
+    from .pdf_worker import read_pdf
+
+    return read_pdf(data)
 
 
 def _useful_title(title: str | None) -> str | None:
@@ -101,11 +90,11 @@ def _ocr(data: bytes, options: ExtractOptions) -> str:
 
 
 def extract_pdf(data: bytes, options: ExtractOptions) -> Extracted:
-    """Extract a PDF's text layer; OCR scanned pages when tesseract chi_sim is installed."""
+    """Extract a PDF's text layer; ScannedPDF (a NeedsOCR) when it has none and OCR may read it."""
     if b"%PDF-" not in data[:1024]:  # readers accept a little junk before the header
         raise ExtractionError("not a PDF (no %PDF- header)")
     try:
-        result = _run_worker(data, options)
+        result = _read_layer(data)
         if not result["ok"]:
             raise ExtractionError(result["reason"])
     except ExtractionError as exc:
@@ -118,9 +107,16 @@ def extract_pdf(data: bytes, options: ExtractOptions) -> Extracted:
         if options.ocr != "auto" or not ocr_available():
             raise NeedsOCR("needs OCR: scanned PDF without a text layer (install tesseract-ocr-chi-sim "
                            "and poppler-utils, then ingest again)")
-        ocr_text = _ocr(data, options)
-        if len(re.sub(r"\s", "", ocr_text)) < 10:
-            raise NeedsOCR("needs OCR: OCR found no text in this scanned PDF")
-        # tesseract puts spaces between Chinese characters; normalisation removes them
-        return Extracted(text=ocr_text, title=title, method="ocr", warnings=("text from OCR (tesseract)",))
+        scanned = ScannedPDF("needs OCR: scanned PDF without a text layer")
+        scanned.title = title
+        raise scanned
     return Extracted(text=text, title=title, method="pdf")
+
+
+def ocr_scanned(data: bytes, options: ExtractOptions, title: str | None) -> Extracted:
+    """Read a scanned PDF with OCR (in the parent: pdftoppm and tesseract run as limited child processes)."""
+    ocr_text = _ocr(data, options)
+    if len(re.sub(r"\s", "", ocr_text)) < 10:
+        raise NeedsOCR("needs OCR: OCR found no text in this scanned PDF")
+    # tesseract puts spaces between Chinese characters; normalisation removes them
+    return Extracted(text=ocr_text, title=title, method="ocr", warnings=("text from OCR (tesseract)",))

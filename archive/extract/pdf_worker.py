@@ -1,16 +1,13 @@
-"""Child process for one untrusted PDF: read bytes on stdin, print JSON on stdout.
+"""pdfminer on one untrusted PDF, as a dict {ok, text, title} or {ok: False, reason}.
 
-Runs under the parent's time and memory limits, so whatever pdfminer does with a hostile
-file (raise anything, recurse, hang, balloon) stays in here.
+Called in the extraction child (archive/extract/sandbox.py), under its time and memory limits, so
+whatever pdfminer does with a hostile file (raise anything, recurse, hang, balloon) stays in there.
 """
 
 from __future__ import annotations
 
 import io
-import json
 import re
-import sys
-import warnings
 
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
 
@@ -43,13 +40,18 @@ def _meta_title(data: bytes) -> str | None:
     return None
 
 
-def main() -> int:
+def read_pdf(data: bytes) -> dict:
     """Extract text (pages separated by form feeds) and the metadata title."""
-    warnings.simplefilter("ignore")
     import logging
+    import warnings
 
-    logging.disable(logging.CRITICAL)  # pdfminer logs every odd object it meets
-    data = sys.stdin.buffer.read()
+    logging.getLogger("pdfminer").setLevel(logging.CRITICAL)  # pdfminer logs every odd object it meets
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # and warns about as many
+        return _read(data)
+
+
+def _read(data: bytes) -> dict:
     try:
         from pdfminer.high_level import extract_text
 
@@ -70,10 +72,4 @@ def main() -> int:
         else:
             reason = f"damaged PDF ({name}: {str(exc)[:200]})"
         out = {"ok": False, "reason": reason}
-    # bytes, not sys.stdout.write: a non-UTF-8 locale must not make Chinese text unprintable
-    sys.stdout.buffer.write(json.dumps(out, ensure_ascii=False).encode("utf-8"))
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())
+    return out
