@@ -111,17 +111,6 @@ def _signature(lines: list[str]) -> tuple[str | None, str | None, int]:
     return None, None, 0
 
 
-def _signature(lines: list[str]) -> tuple[str | None, str | None, int]:
-    """Publisher and date from the closing lines; returns how many trailing lines they occupy."""
-    for i in range(len(lines) - 1, max(len(lines) - 4, 0) - 1, -1):
-        if _SIGN_DATE.match(lines[i]):
-            dates = find_dates(lines[i])
-            publisher = lines[i - 1] if i > 0 and len(lines[i - 1]) <= 40 and not _CONTACT.match(lines[i - 1]) \
-                and "。" not in lines[i - 1] else None
-            return publisher, dates[0].value if dates else None, len(lines) - i + (1 if publisher else 0)
-    return None, None, 0
-
-
 def _first_structure(lines: list[str]) -> tuple[int, bool]:
     """Where the problem part starts, and whether it has 一、 sections (else one implicit section 0)."""
     first = next((i for i, ln in enumerate(lines) if _SECTION.match(ln)), None)
