@@ -13,7 +13,7 @@ import re
 
 from .citations import find_citations
 from .figures import find_dates, find_figures
-from .layouts import NUM_LINE, SUB_LINE, build_problem, is_problem_heading, measures, ordinal_chain
+from .layouts import NUM_LINE, build_problem, is_problem_heading, measures, ordinal_chain
 from .models import Category, Notice, NoticeHeader, Problem, Table
 from .numerals import cn_to_int
 from .pages import is_furniture, meta_from_lines

@@ -20,7 +20,6 @@ import multiprocessing as mp
 import os
 import resource
 import shutil
-import statistics
 import tempfile
 import time
 import urllib.parse

@@ -410,9 +410,10 @@ class SearchService:
         gen = self._generation(s)
         with self._lock:
             if self._in_force is None or self._in_force[0] != gen:
-                docs = frozenset(s.docs_for_query(Q.Term("kind", "article"))) - \
-                    frozenset(s.docs_for_query(Q.Term("status", VersionStatus.SUPERSEDED.value)))
-                self._in_force = (gen, set(docs))  # a set: Whoosh takes sets (not frozensets) as filters
+                # a set, not a frozenset: Whoosh takes only sets as filters
+                docs = set(s.docs_for_query(Q.Term("kind", "article"))) - \
+                    set(s.docs_for_query(Q.Term("status", VersionStatus.SUPERSEDED.value)))
+                self._in_force = (gen, docs)
             return self._in_force[1]
 
     def suggest_articles(self, topic: MeasureTopic, limit: int = 3) -> tuple[Suggestion, ...]:

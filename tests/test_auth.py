@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import stat
 from pathlib import Path
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from archive import ids
-from archive import pipeline, store
+from archive import pipeline
 from archive.database import Archive
 from archive.pipeline import ingest
 from tests import fixtures_build as fb

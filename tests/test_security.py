@@ -3,7 +3,6 @@ XSS through names, titles, text, facets, queries or errors (test client and real
 
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 from typing import Any

@@ -11,12 +11,11 @@ from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import pytest
-from flask import Flask
 from flask.testing import FlaskClient
 
 from archive.database import Archive
 from indexer.search import RELAX_BELOW, Hit, SearchService
-from tests.conftest import OTHER_TEXT, SAMPLES
+from tests.conftest import SAMPLES
 from webui import create_app
 from xuncha.settings import Settings
 

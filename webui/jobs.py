@@ -81,7 +81,6 @@ def _stage(uploads: list[FileStorage]) -> list[NewFile]:
 
 
 def _uploads() -> list[FileStorage]:
-    cfg = settings()
     try:
         files = [f for f in request.files.getlist("files") if f.filename]
     except RequestEntityTooLarge as exc:

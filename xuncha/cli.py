@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import sys
 import threading
 from collections import Counter
 from pathlib import Path
