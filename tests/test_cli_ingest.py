@@ -142,3 +142,20 @@ def test_show_nonexistent(runner: CliRunner) -> None:
     assert result.exit_code != 0
     assert "no document 'nonexistent' in the archive" in result.stderr
     assert "hint:" in result.stderr
+
+
+def test_an_unchanged_reingest_segments_nothing(runner: CliRunner, mixed: Path,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 14: re-ingesting unchanged files neither parses nor segments; one changed file segments that file."""
+    from indexer import analysis
+
+    assert runner.invoke(main, ["ingest", str(mixed)]).exit_code == 1  # the bad files fail; the good are indexed
+    segmented: list[str] = []
+    real = analysis.segment
+    monkeypatch.setattr(analysis, "segment", lambda text, *a, **k: segmented.append(text) or real(text, *a, **k))
+    again = runner.invoke(main, ["ingest", str(mixed)])
+    assert _summary(again)[3] == 2 and segmented == [], again.output
+    notice = mixed / fb.NOTICE_NAME
+    notice.write_text(notice.read_text(encoding="utf-8") + "\n补充说明：新增整改台账一份。\n", encoding="utf-8")
+    changed = runner.invoke(main, ["ingest", str(mixed)])
+    assert _summary(changed)[2] == 1 and any("新增整改台账" in t for t in segmented), changed.output
