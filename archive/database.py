@@ -130,6 +130,17 @@ class Archive:
         for row in rows.fetchall():
             yield _document(row)
 
+    def unit_texts(self, ids: Iterable[str]) -> dict[str, str]:
+        """The text of each document or unit (article, problem, measure) by id, for snippets: the search
+        index does not store text, SQLite holds it."""
+        wanted = json.dumps(sorted(set(ids)))
+        rows = self.conn.execute(
+            "SELECT id, text FROM articles WHERE id IN (SELECT value FROM json_each(:ids)) UNION ALL "
+            "SELECT id, text FROM problems WHERE id IN (SELECT value FROM json_each(:ids)) UNION ALL "
+            "SELECT id, text FROM measures WHERE id IN (SELECT value FROM json_each(:ids)) UNION ALL "
+            "SELECT id, text FROM documents WHERE id IN (SELECT value FROM json_each(:ids))", {"ids": wanted})
+        return {r["id"]: r["text"] for r in rows}
+
     def stored_file(self, resolved_path: str) -> StoredFile | None:
         """The stored identity of a path, if it was ingested."""
         row = self.conn.execute("SELECT id, sha256, parser_version FROM documents WHERE resolved_path = ?",

@@ -37,7 +37,6 @@ _SAME_UNIT = {"天": "日", "工作日": "个工作日"}
 _ASCII = r"(?P<ascii>[a-zA-Z0-9]+(?:[._\-][a-zA-Z0-9]+)*)"
 _SPECIAL = re.compile(f"{_ARTICLE}|{_PERCENT}|{_AMOUNT}|{_ASCII}")
 _WORDLIKE = re.compile(r"[\w\u3400-\u9fff]")
-_CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+|[a-zA-Z0-9]+(?:\.[0-9]+)?%?")
 
 
 def dictionary_version() -> str:
@@ -187,38 +186,9 @@ class ChineseTokenizer(Tokenizer):
             yield _fill(t, word, pos, start_char + start, start_char + end, positions, chars, keeporiginal)
 
 
-class BigramTokenizer(Tokenizer):
-    """Overlapping CJK character bigrams (a lone character stays a unigram); Latin and digit runs whole.
-
-    The recall fallback for words jieba cuts differently in a query and in a document.
-    """
-
-    def __call__(self, value: str, positions: bool = False, chars: bool = False, keeporiginal: bool = False,
-                 removestops: bool = True, start_pos: int = 0, start_char: int = 0, tokenize: bool = True,
-                 mode: str = "", **kwargs: object) -> Iterator[Token]:
-        t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        pos = start_pos
-        for m in _CJK_RUN.finditer(fold_chars(value)):
-            run, base = m.group(), m.start()
-            if run.isascii():
-                grams = [(run.lower(), 0, len(run))]
-            elif len(run) == 1:
-                grams = [(run, 0, 1)]
-            else:
-                grams = [(run[i:i + 2], i, i + 2) for i in range(len(run) - 1)]
-            for text, s, e in grams:
-                yield _fill(t, text, pos, start_char + base + s, start_char + base + e, positions, chars, keeporiginal)
-                pos += 1
-
-
 def word_analyzer() -> Composable:
     """Index-time words: jieba words plus same-position sub-words, lower-cased."""
     return ChineseTokenizer() | LowercaseFilter()
-
-
-def bigram_analyzer() -> Composable:
-    """Character bigrams for the recall fallback field."""
-    return BigramTokenizer() | LowercaseFilter()
 
 
 def query_words(text: str) -> list[str]:
@@ -252,8 +222,3 @@ def split_word(word: str, known: Container[str] = ()) -> list[str] | None:
         pieces.append(word[j:i])
         i = j
     return pieces[::-1]
-
-
-def bigrams(text: str) -> list[str]:
-    """The bigram tokens of text, in order."""
-    return [t.text for t in bigram_analyzer()(text)]

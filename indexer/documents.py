@@ -42,7 +42,7 @@ def _doc_records(archive: Archive, d: DocumentRecord, status: str) -> Iterator[d
         # a regulation's text is indexed article by article; its document entry holds what names it
         body = "\n".join([d.preamble or "", *archive.chapters(d.id)]).strip() or d.title
     yield {**base, "id": d.id, "kind": Grain.DOCUMENT.value, "title": d.title, "body": body, "context": "",
-           "bigram": f"{d.title}\n{body}", "category": "", "cites": _cite_keys(cites), "reg_key": reg_key,
+           "category": "", "cites": _cite_keys(cites), "reg_key": reg_key,
            "ord": 0}
     if d.doc_type == DocType.NOTICE:
         ord_ = 0
@@ -53,12 +53,12 @@ def _doc_records(archive: Archive, d: DocumentRecord, status: str) -> Iterator[d
                 common = {**base, "category": cat.title, "category_num": cat.number, "problem": p.number,
                           "rectification": str(p.status or "")}
                 yield {**common, "id": p.id, "kind": Grain.PROBLEM.value, "title": p.title, "body": p.text,
-                       "context": context, "bigram": p.text, "ord": ord_,
+                       "context": context, "ord": ord_,
                        "cites": _cite_keys(c for c in cites if c.problem_id == p.id)}
                 for m in p.measures:
                     # a measure's own words carry it; its problem's title is context, shared by its siblings
                     yield {**common, "id": m.id, "kind": Grain.MEASURE.value, "title": "", "body": m.text,
-                           "context": f"{context}\n{p.title}", "bigram": m.text, "measure": m.number,
+                           "context": f"{context}\n{p.title}", "measure": m.number,
                            "problem_title": p.title,
                            "ord": ord_ * 1000 + m.number,
                            "cites": _cite_keys(c for c in cites if c.measure_id == m.id)}
@@ -67,6 +67,6 @@ def _doc_records(archive: Archive, d: DocumentRecord, status: str) -> Iterator[d
             chapter = " ".join(x for x in (a.chapter, a.section) if x)
             # the regulation's title is context: in the title field it would lift every article of it alike
             yield {**base, "id": a.id, "kind": Grain.ARTICLE.value, "title": a.label,
-                   "body": a.text, "context": f"{d.title}\n{chapter}", "bigram": a.text,
+                   "body": a.text, "context": f"{d.title}\n{chapter}",
                    "category": a.chapter or "", "article": a.label, "article_num": a.number,
                    "reg_key": reg_key, "cites": "", "ord": i}

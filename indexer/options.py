@@ -21,9 +21,10 @@ class IndexOptions:
 
 @dataclass(frozen=True, slots=True)
 class SearchOptions:
-    """What a search service needs: the index and the bound on a query's size."""
+    """What a search service needs: the index, the archive (snippets come from its text) and the bounds."""
 
     index_root: Path
+    db_path: Path  # the archive the index was built from: snippets come from its text
     max_query_chars: int = 200
     result_cache: int = 512  # answers kept per process (keyed by index generation); 0: none
     time_limit_s: float = 0.8  # a search's collection stops here and returns the best hits found

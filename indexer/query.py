@@ -18,7 +18,7 @@ from archive.citations import abbreviation_match, short_title
 from archive.numerals import cn_to_int
 from archive.resolve import ALIASES
 
-from .analysis import bigrams, query_words, segment, split_word
+from .analysis import query_words, segment, split_word
 from .schema import FACETS
 
 SYNONYMS_PATH = Path(__file__).with_name("data") / "synonyms.txt"
@@ -37,8 +37,8 @@ _YEAR = re.compile(r"[(（]?(?<!\d)((?:19|20)\d{2})\s*(?:年(?:\s*(\d{1,2})\s*�
 _KIND_END = ("法", "条例", "细则", "办法")
 _PRC = "中华人民共和国"
 
-# weights: whole words in the unit's title > in its body > in its context; the bigram fallback below all
-W_TITLE, W_BODY, W_CONTEXT, W_BIGRAM, W_SYNONYM = 1.5, 1.0, 0.4, 0.35, 0.7
+# weights: whole words in the unit's title > in its body > in its context
+W_TITLE, W_BODY, W_CONTEXT, W_SYNONYM = 1.5, 1.0, 0.4, 0.7
 W_PHRASE, W_CITED_ARTICLE, W_CITED_REG = 2.0, 40.0, 6.0
 W_CITING_REG, W_CITING_ARTICLE = 1.0, 4.0  # units citing the regulation / the very article
 W_STRICT_IN_RELAXED = 3.0
@@ -102,14 +102,9 @@ def load_synonyms(path: str = str(SYNONYMS_PATH), *more: str) -> dict[str, tuple
 
 
 def _word_clause(word: str, boost: float = 1.0, skip: Container[str] = ()) -> Q.Query:
-    """One segmented word in title, body, context, or (fallback) as a bigram phrase; not in `skip` fields."""
+    """One segmented word in title, body or context; not in `skip` fields."""
     parts: list[Q.Query] = [Q.Term(f, word, boost=w * boost) for f, w in
                             (("title", W_TITLE), ("body", W_BODY), ("context", W_CONTEXT)) if f not in skip]
-    grams = bigrams(word) if _CJK.search(word) and len(word) >= 2 and "bigram" not in skip else []
-    if len(grams) == 1:
-        parts.append(Q.Term("bigram", grams[0], boost=W_BIGRAM * boost))
-    elif len(grams) > 1:
-        parts.append(Q.Phrase("bigram", grams, boost=W_BIGRAM * boost))
     return Q.Or(parts)
 
 
@@ -131,9 +126,7 @@ class _Loose:
         skip = set()
         if self.df is not None and self.max_df > 0:
             skip = {f for f in ("title", "body", "context") if self.df(f, word) > self.max_df}
-            if "body" in skip:  # the bigram field holds the body's text
-                skip.add("bigram")
-        if len(skip) < 4:
+        if len(skip) < 3:
             self.clauses.append(_word_clause(word, boost, skip))
 
 
@@ -189,9 +182,6 @@ def _unit(raw: str, synonyms: Mapping[str, tuple[str, ...]], highlight: list[str
         core = Q.And([clause(w) for w in required]) if len(required) > 1 else clause(required[0])
         alts.append(Q.AndMaybe(core, Q.Or([_word_clause(w) for w in optional])) if optional else core)
         alts.append(Q.Phrase("body", words, boost=W_PHRASE))
-        grams = bigrams(raw)
-        if len(grams) > 1:
-            alts.append(Q.Phrase("bigram", grams, boost=W_BIGRAM))
         if (whole := other_names(synonyms.get(raw, ()))) is not None:
             alts.append(whole)
     return alts[0] if len(alts) == 1 else Q.Or(alts)
@@ -233,8 +223,7 @@ def _side(side: str, highlight: list[str], loose: _Loose | None) -> Q.Query | No
             parts.append(_word_clause(words[0]))
         elif words:
             # a few words may come between (从事营利性活动 ~ 从事或者参与营利性活动)
-            parts.append(Q.Or([Q.Phrase("body", words, slop=SYNONYM_SLOP),
-                               Q.Phrase("bigram", bigrams(part), boost=W_BIGRAM)]))
+            parts.append(Q.Phrase("body", words, slop=SYNONYM_SLOP))
     if not parts:
         return None
     return parts[0] if len(parts) == 1 else Q.And(parts)
@@ -253,11 +242,7 @@ def _phrase(text: str, highlight: list[str]) -> Q.Query | None:
     highlight.append(text)
     if len(words) == 1:
         return _word_clause(words[0])
-    alts: list[Q.Query] = [Q.Phrase("body", words), Q.Phrase("title", words, boost=W_TITLE)]
-    grams = bigrams(text)
-    if len(grams) > 1:
-        alts.append(Q.Phrase("bigram", grams, boost=W_BIGRAM))
-    return Q.Or(alts)
+    return Q.Or([Q.Phrase("body", words), Q.Phrase("title", words, boost=W_TITLE)])
 
 
 def find_citation(text: str, reg_keys: Collection[str]) -> tuple[str | None, int | None, str]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
@@ -20,6 +20,7 @@ from whoosh import collectors, scoring, sorting
 from whoosh.searching import Searcher, TimeLimit
 
 from archive.crosscheck import MeasureTopic, Suggestion
+from archive.database import Archive
 from archive.kinds import VersionStatus
 
 from .analysis import load_segmenter
@@ -262,6 +263,19 @@ class SearchService:
         self._local.searcher = s
         return s
 
+    def texts(self, ids: Iterable[str]) -> dict[str, str]:
+        """The archive's text of these units (this thread's own connection): the index stores none."""
+        archive: Archive | None = getattr(self._local, "archive", None)
+        if archive is None:
+            archive = self._local.archive = Archive.open(self.options.db_path)
+        return archive.unit_texts(ids)
+
+    def hits(self, results: Iterable[Any], words: tuple[str, ...]) -> tuple[Hit, ...]:
+        """Hits for Whoosh results, with snippets from the archive's text (one query for the page)."""
+        results = list(results)
+        texts = self.texts(r["id"] for r in results)
+        return tuple(self._hit(r, words, texts.get(r["id"], "")) for r in results)
+
     def version(self) -> str:
         """A token that changes whenever the index does (for caches of derived results)."""
         ix = self._index()
@@ -345,7 +359,7 @@ class SearchService:
         first = (page - 1) * per_page
         page_hits = ([results[i] for i in self._order(s, results, sort)[first: min(first + per_page, reach)]]
                      if first < reach else [])
-        hits = tuple(self._hit(r, built.highlight) for r in page_hits)
+        hits = self.hits(page_hits, built.highlight)
         facets = self._facets.counts(s, self._generation(s), docs)
         return Results(text, total, hits, facets, page, per_page, relaxed, built.highlight, built.citation, total,
                        partial, partial_shown)
@@ -389,9 +403,8 @@ class SearchService:
             pass  # the best hits found within the bound
         return bounded.results(), bounded.docs
 
-    def _hit(self, r: Any, words: tuple[str, ...]) -> Hit:
+    def _hit(self, r: Any, words: tuple[str, ...], body: str) -> Hit:
         f = r.fields()
-        body = f.get("body", "")
         return Hit(id=f["id"], kind=f["kind"], doc_id=f["doc_id"], doc_title=f.get("doc_title", ""),
                    doc_type=f.get("doc_type", ""), source_path=f.get("source_path", ""), title=f.get("title", ""),
                    # under a date sort Whoosh puts the sort key in .score: relevance is not known there
@@ -422,4 +435,4 @@ class SearchService:
         from .suggest import suggest
 
         s = self.searcher()
-        return suggest(s, topic, limit, self.reg_keys, self._hit, self._articles_in_force(s))
+        return suggest(s, topic, limit, self.reg_keys, self.texts, self._hit, self._articles_in_force(s))

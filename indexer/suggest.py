@@ -11,7 +11,7 @@ words with the measure, or belong to a regulation it cites. Each suggestion says
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from whoosh import query as Q
@@ -56,7 +56,8 @@ def topic_terms(s: Searcher, topic: MeasureTopic) -> dict[str, float]:
 
 
 def suggest(s: Searcher, topic: MeasureTopic, limit: int, reg_keys: frozenset[str],
-            to_hit: Callable[[Any, tuple[str, ...]], Hit], in_force: set[int]) -> tuple[Suggestion, ...]:
+            texts: Callable[[Iterable[str]], Mapping[str, str]], to_hit: Callable[[Any, tuple[str, ...], str], Hit],
+            in_force: set[int]) -> tuple[Suggestion, ...]:
     """The `limit` best articles for a measure, each with the reason it was suggested."""
     terms = topic_terms(s, topic)
     cited = [k for k in dict.fromkeys(short_title(t) for t in topic.cited) if k in reg_keys]
@@ -72,9 +73,10 @@ def suggest(s: Searcher, topic: MeasureTopic, limit: int, reg_keys: frozenset[st
     results = s.search(Q.Or(clauses), limit=80, filter=in_force)
     own = places(topic.issuer)
     ranked = []
+    bodies = texts(r["id"] for r in results)  # the index stores no text: the archive's, in one query
     for r in results:
         f = r.fields()
-        body = f.get("body", "")
+        body = bodies.get(f["id"], "")
         shared = [t for t in terms if t in body]
         is_cited = f.get("reg_key") in cited
         if len(shared) < 2 and not is_cited:
@@ -92,7 +94,7 @@ def suggest(s: Searcher, topic: MeasureTopic, limit: int, reg_keys: frozenset[st
         if seen_regs.get(doc_id, 0) >= 2:  # two articles of one regulation at most: room for others
             continue
         seen_regs[doc_id] = seen_regs.get(doc_id, 0) + 1
-        h = to_hit(r, tuple(shared))
+        h = to_hit(r, tuple(shared), bodies.get(r["id"], ""))
         why = [f"措施或问题引用了《{h.doc_title}》"] if is_cited else []
         if shared:
             why.append("与问题和措施共有：" + "、".join(shared[:5]))

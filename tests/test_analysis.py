@@ -1,6 +1,6 @@
 """The jieba analyzer alone: positions, offsets, numbers, dictionary terms, normalisation."""
 
-from indexer.analysis import bigram_analyzer, bigrams, query_words, word_analyzer
+from indexer.analysis import query_words, word_analyzer
 
 
 def tokens(text: str) -> list[tuple[str, int, int, int]]:
@@ -55,12 +55,6 @@ def test_query_mode_has_no_subwords() -> None:
 def test_normalisation_matches_the_archive() -> None:
     assert query_words("ＡＢＣ２０２１") == ["abc2021"]
     assert query_words("⾼度重视") == query_words("高度重视")
-
-
-def test_bigrams_with_positions_and_offsets() -> None:
-    toks = [(t.text, t.pos, t.startchar, t.endchar) for t in bigram_analyzer()("人民共和国", positions=True, chars=True)]
-    assert toks == [("人民", 0, 0, 2), ("民共", 1, 1, 3), ("共和", 2, 2, 4), ("和国", 3, 3, 5)]
-    assert bigrams("A组 20万元") == ["a", "组", "20", "万元"]
 
 
 def test_punctuation_is_not_a_token() -> None:

@@ -2,6 +2,7 @@
 
 import pytest
 
+from archive.database import Archive
 from indexer.search import SearchError
 from tests.conftest import needs_shared
 
@@ -200,3 +201,16 @@ def test_a_measure_hit_is_titled_by_its_problem(service) -> None:
     assert h.heading.startswith(f"问题{h.problem} ") and h.heading.endswith(f" · 措施{h.measure}")
     assert len(h.heading) > len(f"问题{h.problem}  · 措施{h.measure}")
     assert h.to_json()["heading"] == h.heading and "title" in h.to_json()
+
+
+def test_snippets_are_cut_from_the_archive_text(service, indexed_settings) -> None:
+    """The index stores no text (SQLite holds it): every grain's snippet still marks the query's words."""
+    assert "body" not in service.searcher().schema.stored_names()
+    for kind in ("measure", "problem", "article", "document"):
+        r = service.search("整改", kind=kind, per_page=3)
+        if r.hits:
+            assert all("<mark>" in h.snippet for h in r.hits), kind
+    with Archive.open(indexed_settings.db_path) as archive:
+        hit = service.search("整改", kind="measure", per_page=1).hits[0]
+        assert archive.unit_texts([hit.id, "no-such-id"]) == {hit.id: archive.unit_texts([hit.id])[hit.id]}
+        assert "整改" in archive.unit_texts([hit.id])[hit.id]

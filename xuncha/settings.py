@@ -78,7 +78,7 @@ class Settings:
                           watch_dir=self.watch_dir, watch_settle_s=self.watch_settle_s, watch_keep=self.watch_keep)
 
     def search_options(self) -> SearchOptions:
-        return SearchOptions(index_root=self.index_root, max_query_chars=self.max_query_chars)
+        return SearchOptions(index_root=self.index_root, db_path=self.db_path, max_query_chars=self.max_query_chars)
 
 
 _FIELDS = {f.name: f for f in dataclasses.fields(Settings)}

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from whoosh import index as windex
 from whoosh import query as Q
-from whoosh.fields import TEXT, Schema
+from whoosh.fields import NUMERIC, TEXT, Schema
 from whoosh.qparser import OrGroup, QueryParser
 from whoosh.searching import Searcher
 
@@ -45,13 +45,20 @@ def chinese_analyzer():  # type: ignore[no-untyped-def]
 
 
 def stock_schema() -> Schema:
-    """xuncha's schema without bigram/context, every TEXT field re-analysed by ChineseAnalyzer."""
+    """xuncha's schema without bigram/context, every TEXT field re-analysed by ChineseAnalyzer and stored
+    (stock Whoosh highlights from stored text), numbers with Whoosh's default tiers: stock as a user of
+    Whoosh would set it up, whatever xuncha's own schema leaves out."""
     analyzer = chinese_analyzer()
     fields = {}
     for name, ftype in build_schema().items():
         if name in DROPPED_FIELDS:
             continue
-        fields[name] = TEXT(analyzer=analyzer, stored=ftype.stored) if isinstance(ftype, TEXT) else ftype
+        if isinstance(ftype, TEXT):
+            fields[name] = TEXT(analyzer=analyzer, stored=True)
+        elif isinstance(ftype, NUMERIC):
+            fields[name] = NUMERIC(stored=ftype.stored, sortable=ftype.column_type is not None)
+        else:
+            fields[name] = ftype
     return Schema(**fields)
 
 
