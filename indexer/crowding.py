@@ -9,6 +9,7 @@ neighbouring articles are often all relevant.)
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -33,19 +34,24 @@ def problem_of(hit: Ranked) -> str | None:
 
 
 def crowd(hits: Sequence[Ranked], window: int = WINDOW) -> list[int]:
-    """The order (indexes into `hits`, best first) after crowding the top `window`."""
-    head = list(range(min(window, len(hits))))
-    order: list[int] = []
-    problems: set[str] = set()
-    while head:
-        def adjusted(i: int) -> float:
-            p = problem_of(hits[i])
-            return hits[i].score * (SAME_UNIT if p is not None and p in problems else 1.0)
+    """The order (indexes into `hits`, best first) after crowding the top `window`.
 
-        # best adjusted score; ties keep the engine's order
-        best = max(head, key=lambda i: (adjusted(i), -i))
-        head.remove(best)
-        order.append(best)
-        if (p := problem_of(hits[best])) is not None:
-            problems.add(p)
-    return order + list(range(len(order), len(hits)))
+    Greedy: the best adjusted score next, ties in the engine's order. A hit's score only ever drops
+    (once, when its problem is shown), so a heap with lazy re-scoring gives the same order in
+    n log n (profiled: the quadratic scan was a tenth of a query's time)."""
+    n = min(window, len(hits))
+    problems = [problem_of(h) for h in hits[:n]]
+    heap = [(-h.score, i, False) for i, h in enumerate(hits[:n])]  # (-adjusted score, position, demoted)
+    heapq.heapify(heap)
+    shown: set[str] = set()
+    order: list[int] = []
+    while heap:
+        neg, i, demoted = heapq.heappop(heap)
+        p = problems[i]
+        if p is not None and p in shown and not demoted:
+            heapq.heappush(heap, (-hits[i].score * SAME_UNIT, i, True))
+            continue
+        order.append(i)
+        if p is not None:
+            shown.add(p)
+    return order + list(range(n, len(hits)))

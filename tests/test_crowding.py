@@ -1,5 +1,8 @@
 """crowd(): a problem's measures do not fill the top of a ranking."""
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from indexer.crowding import Ranked, crowd, problem_of
 
 
@@ -31,3 +34,25 @@ def test_only_the_window_moves_and_order_is_total() -> None:
 
 def test_empty() -> None:
     assert crowd([]) == []
+
+
+def _reference(hits: list[Ranked], window: int) -> list[int]:
+    """The rule as first written: rescan the window for the best adjusted score each time."""
+    head, order, shown = list(range(min(window, len(hits)))), [], set()
+    while head:
+        def adjusted(i: int) -> float:
+            p = problem_of(hits[i])
+            return hits[i].score * (0.5 if p is not None and p in shown else 1.0)
+        best = max(head, key=lambda i: (adjusted(i), -i))
+        head.remove(best)
+        order.append(best)
+        if (p := problem_of(hits[best])) is not None:
+            shown.add(p)
+    return order + list(range(len(order), len(hits)))
+
+
+@given(st.lists(st.tuples(st.sampled_from(["d-p1", "d-p1-m1", "d-p1-m2", "d-p2", "d-p2-m1", "e-a1", "e-a2"]),
+                          st.integers(0, 8)), max_size=30), st.integers(0, 40))
+def test_the_heap_gives_the_rescanning_order(spec: list[tuple[str, int]], window: int) -> None:
+    hits = [Ranked(i, "article" if "-a" in i else "measure" if "-m" in i else "problem", float(s)) for i, s in spec]
+    assert crowd(hits, window) == _reference(hits, window)
