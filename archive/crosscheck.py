@@ -14,7 +14,8 @@ from typing import Any
 
 from .database import Archive
 from .kinds import CitationStatus, DocType, RectStatus
-from .records import CitationRecord, DocumentRecord, FigureRecord, RegulationEntry
+# MeasureTopic and Suggestion are records (the store caches suggestions); the Suggester's types, imported from here
+from .records import CitationRecord, DocumentRecord, FigureRecord, MeasureTopic, RegulationEntry, Suggestion
 from .resolve import Catalog, Resolution, context_before
 
 # the one label table of citation outcomes: pages, CLI and exports all use it
@@ -72,36 +73,6 @@ class CitationCheck:
                 "regulation": _reg_json(r.regulation) if r.regulation else None,
                 "candidates": [_reg_json(c) for c in r.candidates], "article_id": r.article_id,
                 "article_label": r.article_label, "confidence": r.confidence}
-
-
-@dataclass(frozen=True, slots=True)
-class MeasureTopic:
-    """What a measure is about, for suggesting articles: its words and where it sits."""
-
-    text: str
-    problem_title: str
-    category: str
-    cited: tuple[str, ...] = ()  # titles of the regulations the measure or its problem cites
-    on_date: str | None = None
-    issuer: str = ""  # the notice's issuing unit (中共深圳市罗湖区残疾人联合会党组): its places pick local rules
-
-
-@dataclass(frozen=True, slots=True)
-class Suggestion:
-    """A regulation article suggested for a measure."""
-
-    doc_id: str
-    doc_title: str
-    article: str | None
-    article_id: str
-    score: float
-    snippet: str
-    version: str | None
-    reason: str = ""
-
-    def to_json(self) -> dict[str, Any]:
-        return {"doc_id": self.doc_id, "doc_title": self.doc_title, "article": self.article, "score": self.score,
-                "snippet": self.snippet, "version": self.version, "article_id": self.article_id}
 
 
 Suggester = Callable[[MeasureTopic, int], Sequence[Suggestion]]

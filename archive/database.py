@@ -21,7 +21,7 @@ from .kinds import DocType, RectStatus, VersionStatus
 from .models import NoticeHeader, Progress
 from .regulation import part_of
 from .records import (ArticleRecord, CategoryRecord, CitationRecord, DocumentDetail, DocumentRecord, FigureRecord,
-                      MeasureRecord, NoticeCitation, ProblemRecord, RegulationEntry, StoredFile)
+                      MeasureRecord, NoticeCitation, ProblemRecord, RegulationEntry, StoredFile, Suggestion)
 
 _HEADER_FIELDS = {f.name for f in dataclasses.fields(NoticeHeader)}
 _PROGRESS_FIELDS = {f.name for f in dataclasses.fields(Progress)}
@@ -140,6 +140,12 @@ class Archive:
             "SELECT id, text FROM measures WHERE id IN (SELECT value FROM json_each(:ids)) UNION ALL "
             "SELECT id, text FROM documents WHERE id IN (SELECT value FROM json_each(:ids))", {"ids": wanted})
         return {r["id"]: r["text"] for r in rows}
+
+    def suggestions(self, topic_key: str, index_key: str) -> tuple[Suggestion, ...] | None:
+        """A measure's suggestions computed on this index state, or None when they were not (yet)."""
+        row = self.conn.execute("SELECT items_json FROM suggestions WHERE topic_key = ? AND index_key = ?",
+                                (topic_key, index_key)).fetchone()
+        return None if row is None else tuple(Suggestion.from_stored(d) for d in json.loads(row[0]))
 
     def stored_file(self, resolved_path: str) -> StoredFile | None:
         """The stored identity of a path, if it was ingested."""

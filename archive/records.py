@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -222,3 +224,45 @@ class StoredFile:
     id: str
     sha256: str
     parser_version: int
+
+
+@dataclass(frozen=True, slots=True)
+class MeasureTopic:
+    """What a measure is about, for suggesting articles: its words and where it sits."""
+
+    text: str
+    problem_title: str
+    category: str
+    cited: tuple[str, ...] = ()  # titles of the regulations the measure or its problem cites
+    on_date: str | None = None
+    issuer: str = ""  # the notice's issuing unit (中共深圳市罗湖区残疾人联合会党组): its places pick local rules
+
+
+@dataclass(frozen=True, slots=True)
+class Suggestion:
+    """A regulation article suggested for a measure."""
+
+    doc_id: str
+    doc_title: str
+    article: str | None
+    article_id: str
+    score: float
+    snippet: str
+    version: str | None
+    reason: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        return {"doc_id": self.doc_id, "doc_title": self.doc_title, "article": self.article, "score": self.score,
+                "snippet": self.snippet, "version": self.version, "article_id": self.article_id}
+
+    @classmethod
+    def from_stored(cls, d: dict[str, Any]) -> Suggestion:
+        """One suggestion as store.put_suggestions wrote it (every field)."""
+        return cls(**{f: d[f] for f in cls.__slots__ if f in d})
+
+
+def topic_key(topic: MeasureTopic, limit: int) -> str:
+    """A content hash of what a measure's suggestions are computed from (and how many were asked for)."""
+    raw = json.dumps([topic.text, topic.problem_title, topic.category, list(topic.cited), topic.on_date,
+                      topic.issuer, limit], ensure_ascii=False)
+    return hashlib.sha1(raw.encode("utf-8")).hexdigest()

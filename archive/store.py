@@ -7,7 +7,7 @@ import os
 import sqlite3
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict
 from datetime import datetime, timezone
@@ -15,6 +15,7 @@ from pathlib import Path
 
 from . import ids
 from .models import Citation, Figure, Parsed, Problem
+from .records import Suggestion
 
 # Each entry migrates from version i to i+1; the database records how far it has come.
 MIGRATIONS: list[str] = [
@@ -190,6 +191,17 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX job_files_job ON job_files(job_id, ord);
     """,
+    # 4: suggested articles per measure topic (records.topic_key) and index state (what they were computed on):
+    # the cross-check page's slow part, computed once after each index update (issue 14)
+    """
+    CREATE TABLE suggestions (
+        topic_key TEXT NOT NULL,
+        index_key TEXT NOT NULL,
+        items_json TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        PRIMARY KEY (topic_key, index_key)
+    );
+    """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -349,3 +361,14 @@ def log(conn: sqlite3.Connection, source_path: str, outcome: str, reason: str | 
     """Record one file's ingest outcome."""
     conn.execute("INSERT INTO ingest_log (at, source_path, outcome, reason, doc_id) VALUES (?,?,?,?,?)",
                  (now(), source_path, outcome, reason, doc_id))
+
+
+def put_suggestions(conn: sqlite3.Connection, topic_key: str, index_key: str, items: Sequence[Suggestion]) -> None:
+    """Keep a measure's suggestions for this index state (a later index state's replace them)."""
+    conn.execute("INSERT OR REPLACE INTO suggestions (topic_key, index_key, items_json, created_at) VALUES (?,?,?,?)",
+                 (topic_key, index_key, json.dumps([asdict(i) for i in items], ensure_ascii=False), now()))
+
+
+def prune_suggestions(conn: sqlite3.Connection, index_key: str) -> int:
+    """Drop the suggestions computed on other index states; how many rows went."""
+    return conn.execute("DELETE FROM suggestions WHERE index_key != ?", (index_key,)).rowcount

@@ -19,8 +19,9 @@ from whoosh import query as Q
 from whoosh import collectors, scoring, sorting
 from whoosh.searching import Searcher, TimeLimit
 
-from archive.crosscheck import MeasureTopic, Suggestion
+from archive import store
 from archive.database import Archive
+from archive.records import MeasureTopic, Suggestion, topic_key
 from archive.kinds import VersionStatus
 
 from .analysis import load_segmenter
@@ -228,6 +229,7 @@ class SearchService:
         self._cache = ResultCache(options.result_cache)
         self._facets = FacetTables(FACETS)
         self._in_force: tuple[Any, set[int]] | None = None
+        self._suggest_key: tuple[Any, str] | None = None
         self._synonyms: dict[str, tuple[str, ...]] | None = None
         load_segmenter()
         load_synonyms()
@@ -263,12 +265,16 @@ class SearchService:
         self._local.searcher = s
         return s
 
-    def texts(self, ids: Iterable[str]) -> dict[str, str]:
-        """The archive's text of these units (this thread's own connection): the index stores none."""
+    def _archive(self) -> Archive:
+        """This thread's connection to the archive the index was built from."""
         archive: Archive | None = getattr(self._local, "archive", None)
         if archive is None:
             archive = self._local.archive = Archive.open(self.options.db_path)
-        return archive.unit_texts(ids)
+        return archive
+
+    def texts(self, ids: Iterable[str]) -> dict[str, str]:
+        """The archive's text of these units: the index stores none."""
+        return self._archive().unit_texts(ids)
 
     def hits(self, results: Iterable[Any], words: tuple[str, ...]) -> tuple[Hit, ...]:
         """Hits for Whoosh results, with snippets from the archive's text (one query for the page)."""
@@ -429,10 +435,30 @@ class SearchService:
                 self._in_force = (gen, docs)
             return self._in_force[1]
 
-    def suggest_articles(self, topic: MeasureTopic, limit: int = 3) -> tuple[Suggestion, ...]:
-        """Regulation articles on a measure's topic, in force, national and Party rules and the notice's own
-        places first, each with its reason (indexer/suggest.py). The cross-check takes this as its Suggester."""
-        from .suggest import suggest
+    def suggestion_key(self) -> str:
+        """The index state suggestions are kept for (indexer/checks.py), once per index generation."""
+        from .checks import index_key
 
         s = self.searcher()
-        return suggest(s, topic, limit, self.reg_keys, self.texts, self._hit, self._articles_in_force(s))
+        gen = self._generation(s)
+        with self._lock:
+            if self._suggest_key is None or self._suggest_key[0] != gen:
+                self._suggest_key = (gen, index_key(s))
+            return self._suggest_key[1]
+
+    def suggest_articles(self, topic: MeasureTopic, limit: int = 3) -> tuple[Suggestion, ...]:
+        """Regulation articles on a measure's topic, in force, national and Party rules and the notice's own
+        places first, each with its reason (indexer/suggest.py). The cross-check takes this as its Suggester.
+
+        Kept in the archive per topic and index state (indexer/checks.py): computed once, then read."""
+        from .suggest import suggest
+
+        key, archive = (topic_key(topic, limit), self.suggestion_key()), self._archive()
+        kept = archive.suggestions(*key)
+        if kept is not None:
+            return kept
+        s = self.searcher()
+        found = suggest(s, topic, limit, self.reg_keys, self.texts, self._hit, self._articles_in_force(s))
+        with archive.transaction() as conn:
+            store.put_suggestions(conn, *key, found)
+        return found

@@ -18,7 +18,7 @@ from whoosh import query as Q
 from whoosh.searching import Searcher
 
 from archive.citations import short_title
-from archive.crosscheck import MeasureTopic, Suggestion
+from archive.records import MeasureTopic, Suggestion
 
 # words that every rectification measure uses: they say how, not what about
 BOILERPLATE = frozenset("""一是 二是 三是 四是 五是 进一步 加强 完善 健全 组织 学习 专题 召开 会议 开展 工作 制度 落实 严格 执行

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from archive.options import IngestOptions
-from indexer.options import IndexOptions
+from indexer.options import IndexOptions, SearchOptions
 
 
 @dataclass(frozen=True, slots=True)
@@ -16,6 +16,7 @@ class JobOptions:
     home: Path
     ingest: IngestOptions
     index: IndexOptions
+    search: SearchOptions  # after an index update, the cross-check's suggestions are prepared (indexer.checks)
     watch_dir: str = ""  # "" = none
     watch_settle_s: float = 2.0
     watch_keep: bool = False

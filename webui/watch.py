@@ -18,6 +18,8 @@ from archive import accounts
 from archive.database import Archive
 from archive.pipeline import FileOutcome, ingest
 from indexer.build import update
+from indexer.checks import prepare
+from indexer.search import SearchService
 
 from .options import JobOptions
 
@@ -120,6 +122,7 @@ class Watcher:
             taken = [self._take(archive, path) for path in ready]
             if any(t.outcome in ("added", "updated") for t in taken):
                 update(archive, self.options.index, wait_s=INDEX_WAIT_S)
+                prepare(archive, SearchService(self.options.search))  # the cross-check pages' suggestions
             accounts.record(archive, "watch", "watch ingest", f"{len(taken)} 个文件，来自 {self.folder}",
                             tuple(f"{t.source.name}: {t.outcome}" for t in taken))
         finally:

@@ -23,6 +23,8 @@ from archive.database import Archive
 from archive.jobs import Job, JobKind, JobState
 from archive.pipeline import FileOutcome, ingest
 from indexer.build import IndexBusy, reindex, update
+from indexer.checks import prepare
+from indexer.search import SearchService
 
 from .options import JobOptions
 
@@ -161,6 +163,8 @@ class Worker:
                 update(archive, self.options.index, wait_s=INDEX_WAIT_S)  # searchable now
             jobs.file_done(archive, job.id, f.id, o.outcome, o.reason, o.doc_id)
         _cleanup_staging({Path(f.staged_path).parent for f in jobs.files(archive, job.id) if f.staged_path})
+        if changed:
+            prepare(archive, SearchService(self.options.search))  # the cross-check pages' suggestions
         return JobState.DONE, f"新增或更新 {changed} 份文件"
 
     def _reindex(self, archive: Archive, job: Job) -> tuple[JobState, str]:
@@ -179,6 +183,7 @@ class Worker:
         message = (f"{MODES.get(report.mode, report.mode)}：{report.documents} 份文件，移除 {report.removed} 份，"
                    f"用时 {report.seconds:.1f} 秒")
         jobs.set_progress(archive, job.id, total if report.mode != "none" else 0, total, message)
+        prepare(archive, SearchService(self.options.search))
         return JobState.DONE, message
 
 

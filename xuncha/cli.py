@@ -186,6 +186,18 @@ def _run_index(ctx: click.Context, archive: Archive, settings: Settings, full: b
         why = f" ({report.reason})" if report.reason else ""
         click.echo(f"index: {report.mode}{why}: {report.documents} documents, {report.grains} entries, "
                    f"{report.removed} removed in {report.seconds:.1f} s ({rate:.0f} documents/s)")
+    _prepare_checks(archive, settings)
+
+
+def _prepare_checks(archive: Archive, settings: Settings) -> None:
+    """The cross-check's suggested articles for every notice, kept for the current index (indexer/checks.py)."""
+    from indexer.checks import prepare
+    from indexer.search import SearchService
+
+    done = prepare(archive, SearchService(settings.search_options()))
+    if done.measures:
+        click.echo(f"cross-check: suggestions ready for {done.measures} measures of {done.notices} notices "
+                   f"in {done.seconds:.1f} s")
 
 
 @main.command()

@@ -75,6 +75,7 @@ class Settings:
 
     def job_options(self) -> JobOptions:
         return JobOptions(home=self.home, ingest=self.ingest_options(), index=self.index_options(),
+                          search=self.search_options(),
                           watch_dir=self.watch_dir, watch_settle_s=self.watch_settle_s, watch_keep=self.watch_keep)
 
     def search_options(self) -> SearchOptions:
