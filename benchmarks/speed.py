@@ -63,9 +63,15 @@ def _build_child(kind: str, home: str, stock_dir: str, out: mp.Queue) -> None:
     if kind == "xuncha":
         from indexer.build import current_dir, full_rebuild
 
+        from indexer.checks import prepare
+        from indexer.search import SearchService
+
         r = full_rebuild(Archive(conn), settings.index_options())
         info = {"seconds": round(r.seconds, 1), "grains": r.grains,
                 "bytes": _size(current_dir(settings.index_root))}  # type: ignore[arg-type]
+        # what `xuncha ingest` and `reindex` do next: the cross-check's suggestions (kept ones are reused)
+        p = prepare(Archive(conn), SearchService(settings.search_options()))
+        info["checks"] = {"seconds": round(p.seconds, 1), "notices": p.notices, "measures": p.measures}
     else:
         from benchmarks.quality.stock import StockIndex
 
@@ -176,6 +182,10 @@ def table(out: dict, command: str) -> str:
             ("index size (MB)", f"{b['xuncha']['bytes'] / 1e6:.1f} / {b['stock']['bytes'] / 1e6:.1f}",
              f"{r['index_size_xuncha_vs_stock']}× (target ≤ 1.5)"),
             ("build peak RSS (MB)", f"{b['xuncha']['peak_rss_mb']} / {b['stock']['peak_rss_mb']}", "target ≤ 1,500")]
+    if "checks" in b["xuncha"]:
+        c = b["xuncha"]["checks"]
+        rows.append(("cross-check suggestions prepared after the build (s)", f"{c['seconds']}",
+                     f"{c['measures']} measures of {c['notices']} notices, kept for every later check page"))
     if ld:
         rows += [(f"server, {ld['clients']} clients: req/s, p50, p95 (ms), errors",
                   f"{ld['req_per_s']}, {ld['p50_ms']}, {ld['p95_ms']}, {ld['errors']}",
