@@ -382,8 +382,11 @@ def build_query(text: str, filters: Mapping[str, str] | None = None, reg_keys: C
         # as typed, the other words go with the regulation's name: a unit naming it and every word
         named = [_word_clause(w) for w in query_words(key) if len(w) > 1]
         with_name = Q.And(positive + named) if positive and named else None
-        # relaxed only: the name's words alone, or the other words without the name
-        loose_cite = Q.Or(named) if named and not positive else None
+        # relaxed only: units whose own words name it (not their context: every article of every regulation
+        # with one of the name's words in its title has them there, tens of thousands of units for 实施条例,
+        # and collecting those was a citation query's whole time, at the CPU bound)
+        mentioned = [_word_clause(w, skip=("context",)) for w in query_words(key) if len(w) > 1]
+        loose_cite = Q.Or(mentioned) if mentioned and not positive else None
     if not positive and citation_clause is None:
         return BuiltQuery(Q.NullQuery, Q.NullQuery, (), build_filters(filters or {}), empty=True)
     strict_parts = [Q.And(positive)] if positive and citation_clause is None else []
