@@ -275,28 +275,44 @@ def search(ctx: click.Context, query: str, kind: str | None, doc_type: str | Non
 @main.command()
 @click.option("--host", default=None, help="Address to listen on (default 127.0.0.1).")
 @click.option("--port", type=click.IntRange(1, 65535), default=None, help="Port (default 5000).")
-@click.option("--threads", type=click.IntRange(1, 64), default=8, help="Worker threads.")
+@click.option("--threads", type=click.IntRange(1, 64), default=4, help="Worker threads per process.")
+@click.option("--processes", type=click.IntRange(0, 64), default=None,
+              help="Server processes sharing the port (default: the serve_processes setting; 0: one per core).")
 @click.pass_context
-def serve(ctx: click.Context, host: str | None, port: int | None, threads: int) -> None:
+def serve(ctx: click.Context, host: str | None, port: int | None, threads: int, processes: int | None) -> None:
     """Serve the web UI over the archive in XUNCHA_HOME with a production WSGI server (waitress)."""
-    import waitress
+    import os
 
     from webui import create_app
-
-    settings = _settings(ctx)
-    app = create_app(settings)
     from webui.ops import start_background
 
-    start_background(app)  # the job worker, and the watch folder when watch_dir is set
+    from .serving import serve as run
+
+    settings = _settings(ctx)
     host, port = host or settings.host, port or settings.port
-    click.echo(f"xuncha: serving {settings.home} on http://{host}:{port}/ (Ctrl-C to stop)")
-    threading.Thread(target=_warm, args=(app, settings), name="xuncha-warm", daemon=True).start()
+    count = settings.serve_processes if processes is None else processes
+    count = count or (os.cpu_count() or 1)
+
+    def make_app(index: int):  # type: ignore[no-untyped-def]
+        app = create_app(settings)
+        if index == 0:
+            start_background(app)  # the job worker, and the watch folder when watch_dir is set: one process only
+        threading.Thread(target=_warm, args=(app, settings), name="xuncha-warm", daemon=True).start()
+        return app
+
+    click.echo(f"xuncha: serving {settings.home} on http://{host}:{port}/ with {count} process(es) of {threads} "
+               "threads (Ctrl-C to stop)")
     if host in ("127.0.0.1", "localhost", "::1"):
         click.echo(f"xuncha: bound to {host}: only this computer can connect (set host, e.g. --host 0.0.0.0, "
                    "to serve the network)")
     else:
         click.echo(f"xuncha: listening on {host}: other computers can connect (reading is open; writes need an operator)")
-    waitress.serve(app, host=host, port=port, threads=threads, ident="xuncha")
+    try:
+        status = run(make_app, host, port, threads, count)
+    except OSError as exc:
+        raise click.ClickException(f"cannot listen on {host}:{port}: {exc}\nhint: pass another --port, or stop "
+                                   "the program using it") from exc
+    ctx.exit(status)
 
 
 WARM_NOTICES = 32  # the check page's cache holds this many reports

@@ -42,6 +42,7 @@ class Settings:
     watch_keep: bool = False  # leave ingested files where they are instead of moving them to done/
     watch_settle_s: float = 2.0  # a file is taken once its size has not changed for this long
     serve_worker: bool = True  # run the job queue's worker thread inside `xuncha serve`
+    serve_processes: int = 0  # `xuncha serve`'s processes sharing the port (0: one per core; xuncha/serving.py)
     export_max_rows: int = 1000  # rows of /export.csv and /export.xlsx
     login_attempts: int = 5  # failed sign-ins per address per login_window_s before 429
     login_window_s: int = 300
