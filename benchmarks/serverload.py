@@ -26,15 +26,31 @@ def _port() -> int:
         return sock.getsockname()[1]
 
 
-def rss_mb(pid: int) -> float:
-    """Resident memory of a process, from /proc (0 when gone)."""
+def _tree(pid: int) -> list[int]:
+    """A process and its descendants (`xuncha serve --processes N` forks N servers)."""
+    out = [pid]
     try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return round(int(line.split()[1]) / 1024, 1)
+        for task in Path(f"/proc/{pid}/task").iterdir():
+            for child in (task / "children").read_text().split():
+                out += _tree(int(child))
     except OSError:
         pass
-    return 0.0
+    return out
+
+
+def memory_mb(pid: int) -> dict[str, float]:
+    """Resident memory of a server and its children, from /proc: RSS summed, and PSS (each shared page counted
+    once over all of them: the index's mapped pages are shared by every thread's searcher and process)."""
+    out = {"rss": 0.0, "pss": 0.0}
+    for p in _tree(pid):
+        try:
+            for line in Path(f"/proc/{p}/smaps_rollup").read_text().splitlines():
+                key, _, value = line.partition(":")
+                if key in ("Rss", "Pss"):
+                    out[key.lower()] += int(value.split()[0]) / 1024
+        except OSError:
+            pass
+    return {k: round(v, 1) for k, v in out.items()}
 
 
 def get(port: int, path: str, timeout: float = 30.0) -> tuple[int, float]:
@@ -93,7 +109,7 @@ def load(home: Path, queries: Sequence[str], clients: int = 50, seconds: float =
     paths = [f"/?q={urllib.parse.quote(q)}" for q in queries]
     with server(home) as (port, proc):
         get(port, paths[0], timeout=120)  # the process has loaded its index
-        rss_idle = rss_mb(proc.pid)
+        idle = memory_mb(proc.pid)
         times: list[float] = []
         errors: list[str] = []
         lock = threading.Lock()
@@ -122,11 +138,12 @@ def load(home: Path, queries: Sequence[str], clients: int = 50, seconds: float =
         for w in workers:
             w.join()
         wall = time.monotonic() - start
-        rss_after = rss_mb(proc.pid)
+        after = memory_mb(proc.pid)
     times.sort()
     return {"clients": clients, "seconds": round(wall, 1), "requests": len(times), "errors": len(errors),
             "req_per_s": round(len(times) / wall, 1) if wall else 0.0,
             "p50_ms": round(statistics.median(times) * 1000, 1) if times else None,
             "p95_ms": round(times[int(len(times) * 0.95) - 1] * 1000, 1) if times else None,
             "max_ms": round(times[-1] * 1000, 1) if times else None,
-            "rss_idle_mb": rss_idle, "rss_after_mb": rss_after}
+            "rss_idle_mb": idle["rss"], "rss_after_mb": after["rss"], "pss_idle_mb": idle["pss"],
+            "pss_after_mb": after["pss"], "processes": len(_tree(proc.pid))}

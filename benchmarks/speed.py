@@ -190,7 +190,10 @@ def table(out: dict, command: str) -> str:
         rows += [(f"server, {ld['clients']} clients: req/s, p50, p95 (ms), errors",
                   f"{ld['req_per_s']}, {ld['p50_ms']}, {ld['p95_ms']}, {ld['errors']}",
                   f"{r.get('throughput_vs_7_req_s')}× the 7 req/s before (target ≥ 10)"),
-                 ("server RSS idle / after load (MB)", f"{ld['rss_idle_mb']} / {ld['rss_after_mb']}", "target ≤ 1,000")]
+                 ("server memory idle / after load (MB): PSS, all processes",
+                  f"{ld.get('pss_idle_mb')} / {ld.get('pss_after_mb')}", "target ≤ 1,000"),
+                 ("server RSS idle / after load (MB), summed", f"{ld['rss_idle_mb']} / {ld['rss_after_mb']}",
+                  "counts the index's shared mapped pages once per thread and process")]
     for name, p in out.get("first_load", {}).items():
         rows.append((f"first load: {name}", f"{p['ms']} ms (HTTP {p['status']})", "target ≤ 1,000 ms"))
     lines = [f"Command: `{command}` — {out['documents']} documents, {b['xuncha']['grains']} units, "
