@@ -130,12 +130,17 @@ def test_serve_binds_to_loopback_and_says_so(runner: CliRunner, monkeypatch: pyt
 
     calls: list[dict[str, Any]] = []
     monkeypatch.setattr(waitress, "serve", lambda app, **kw: calls.append(kw))
-    result = runner.invoke(main, ["serve"])
+    result = runner.invoke(main, ["serve", "--processes", "1"])
     assert result.exit_code == 0, result.output
     assert calls[0]["host"] == "127.0.0.1"
     assert "bound to 127.0.0.1: only this computer can connect" in result.output
-    result = runner.invoke(main, ["serve", "--host", "0.0.0.0"])
+    result = runner.invoke(main, ["serve", "--processes", "1", "--host", "0.0.0.0"])
     assert calls[1]["host"] == "0.0.0.0" and "other computers can connect" in result.output
+    # several processes share one socket, bound the same way (xuncha/serving.py)
+    from xuncha.serving import listen
+
+    with listen("127.0.0.1", 0) as sock:
+        assert sock.getsockname()[0] == "127.0.0.1"
 
 
 def test_fuzzed_requests_quick(hostile_settings: Settings) -> None:
