@@ -189,3 +189,16 @@ def test_upload_page_for_operator(client) -> None:
     html = client.get("/upload").get_data(as_text=True)
     assert "webkitdirectory" in html and 'name="files"' in html and "100 MB" in html
     assert "<script>" not in html and "style=" not in html
+
+
+def test_processes_starting_together_share_one_key(tmp_path: Path) -> None:
+    """`xuncha serve --processes N`: every process starting at once reads the one key written first."""
+    import multiprocessing
+
+    home = tmp_path / "h"
+    ctx = multiprocessing.get_context("fork")
+    with ctx.Pool(6) as pool:
+        keys = pool.map(secret_key, [home] * 24)
+    assert len(set(keys)) == 1 and len(keys[0]) == 32
+    assert oct((home / "secret_key").stat().st_mode & 0o777) == "0o600"
+    assert sorted(p.name for p in home.iterdir()) == ["secret_key"]  # no temporary file left

@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import os
 import secrets
+import tempfile
 import threading
 import time
 from collections import deque
@@ -42,19 +43,29 @@ class _Session(SecureCookieSessionInterface):
 
 
 def secret_key(home: Path) -> bytes:
-    """HOME/secret_key, created (0600, 32 random bytes) the first time; never in the repository."""
+    """HOME/secret_key, created (0600, 32 random bytes) the first time; never in the repository.
+
+    Created whole or not at all (written to a temporary file, then linked into place): the processes of
+    `xuncha serve --processes N` start together, and each must read the one key the first of them wrote
+    (an exclusive create left the others reading an empty file)."""
     path = home / "secret_key"
     home.mkdir(parents=True, exist_ok=True)
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        key = path.read_bytes()
-        if len(key) >= 32:
-            return key
-        raise RuntimeError(f"{path}: shorter than 32 bytes; delete it to generate a new key") from None
-    key = secrets.token_bytes(32)
-    with os.fdopen(fd, "wb") as fh:
-        fh.write(key)
+    if not path.exists():
+        fd, tmp = tempfile.mkstemp(dir=home, prefix=".secret_key-")
+        try:
+            os.fchmod(fd, 0o600)
+            os.write(fd, secrets.token_bytes(32))
+            os.fsync(fd)
+            os.close(fd)
+            try:
+                os.link(tmp, path)
+            except FileExistsError:
+                pass  # another process's key is in place: use it
+        finally:
+            os.unlink(tmp)
+    key = path.read_bytes()
+    if len(key) < 32:
+        raise RuntimeError(f"{path}: shorter than 32 bytes; delete it to generate a new key")
     return key
 
 
