@@ -147,6 +147,12 @@ class Archive:
                                 (topic_key, index_key)).fetchone()
         return None if row is None else tuple(Suggestion.from_stored(d) for d in json.loads(row[0]))
 
+    def newest(self, doc_type: DocType, limit: int) -> tuple[DocumentRecord, ...]:
+        """The `limit` most recently published documents of a type (without reading every other one)."""
+        rows = self.conn.execute("SELECT * FROM documents WHERE doc_type = ? ORDER BY COALESCE(published, '') DESC, "
+                                 "id LIMIT ?", (str(doc_type), limit))
+        return tuple(_document(r) for r in rows.fetchall())
+
     def stored_file(self, resolved_path: str) -> StoredFile | None:
         """The stored identity of a path, if it was ingested."""
         row = self.conn.execute("SELECT id, sha256, parser_version FROM documents WHERE resolved_path = ?",

@@ -47,3 +47,16 @@ def test_a_failing_transaction_rolls_back_and_re_raises(tmp_path: Path) -> None:
             store.log(conn, "a.txt", "added", None, None)
             conn.execute("INSERT INTO documents (id) VALUES ('x')")  # NOT NULL columns missing
     assert conn.execute("SELECT COUNT(*) FROM ingest_log").fetchone()[0] == 0
+
+
+def test_newest_documents_of_a_type(sample_settings) -> None:  # type: ignore[no-untyped-def]
+    """What `xuncha serve` warms: the newest notices, read without every other document's text."""
+    from archive.database import Archive
+    from archive.kinds import DocType
+
+    with Archive.open(sample_settings.db_path) as a:
+        got = a.newest(DocType.NOTICE, 2)
+        every = sorted((d for d in a.documents() if d.doc_type == DocType.NOTICE),
+                       key=lambda d: d.published or "", reverse=True)
+        assert len(got) == 2 and all(d.doc_type == DocType.NOTICE for d in got)
+        assert [d.published for d in got] == [d.published for d in every[:2]]

@@ -327,9 +327,8 @@ def _warm(app, settings: Settings) -> None:  # type: ignore[no-untyped-def]
     client = app.test_client()
     try:
         client.get("/?q=%E6%95%B4%E6%94%B9")
-        with Archive.open(settings.db_path) as archive:
-            notices = sorted((d for d in archive.documents() if d.doc_type == DocType.NOTICE),
-                             key=lambda d: d.published or "", reverse=True)[:WARM_NOTICES]
+        with Archive.open(settings.db_path) as archive:  # not every document's text: only the notices warmed
+            notices = archive.newest(DocType.NOTICE, WARM_NOTICES)
         for d in notices:
             client.get(f"/doc/{d.id}/check")
     except Exception as exc:  # noqa: BLE001 - warm-up must never stop the server
