@@ -8,14 +8,15 @@ so this domain module does not depend on the indexer.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from .database import Archive
 from .kinds import CitationStatus, DocType, RectStatus
 # MeasureTopic and Suggestion are records (the store caches suggestions); the Suggester's types, imported from here
-from .records import CitationRecord, DocumentRecord, FigureRecord, MeasureTopic, RegulationEntry, Suggestion
+from .records import (CategoryRecord, CitationRecord, DocumentRecord, FigureRecord, MeasureRecord, MeasureTopic,
+                      ProblemRecord, RegulationEntry, Suggestion)
 from .resolve import Catalog, Resolution, context_before
 
 # the one label table of citation outcomes: pages, CLI and exports all use it
@@ -159,15 +160,23 @@ def check_notice(archive: Archive, doc: DocumentRecord, suggest: Suggester | Non
         for c in archive.citations(doc.id) if c.problem_id is not None)
     cite_counts = Counter(c.measure_id for c in citations if c.measure_id)
     measures = []
+    for cat, prob, m, topic in measure_topics(doc, tree):
+        hits = tuple(suggest(topic, limit)) if suggest and limit else ()
+        measures.append(MeasureCheck(prob.number, m.number, prob.id, m.id, prob.title, cat.title, m.text,
+                                     cite_counts.get(m.id, 0), m.figures, hits, prob.status, prob.deadline))
+    return CheckReport(doc.id, doc.title, on_date, citations, tuple(measures))
+
+
+def measure_topics(doc: DocumentRecord, tree: Sequence[CategoryRecord]
+                   ) -> Iterator[tuple[CategoryRecord, ProblemRecord, MeasureRecord, MeasureTopic]]:
+    """Every measure of a notice (sub-problems' too) with what it is about. The one place a topic is built:
+    suggestions kept by topic (indexer/checks.py) must be found again by the check."""
     for cat in tree:
-        for prob in (u for top in cat.problems for u in top.with_units()):  # sub-problems have measures too
+        for prob in (u for top in cat.problems for u in top.with_units()):
             for m in prob.measures:
                 cited = tuple(dict.fromkeys(c.title for c in (*prob.citations, *m.citations)))
-                topic = MeasureTopic(m.text, prob.title, cat.title, cited, on_date, doc.publisher or "")
-                hits = tuple(suggest(topic, limit)) if suggest and limit else ()
-                measures.append(MeasureCheck(prob.number, m.number, prob.id, m.id, prob.title, cat.title, m.text,
-                                             cite_counts.get(m.id, 0), m.figures, hits, prob.status, prob.deadline))
-    return CheckReport(doc.id, doc.title, on_date, citations, tuple(measures))
+                yield cat, prob, m, MeasureTopic(m.text, prob.title, cat.title, cited, doc.on_date,
+                                                 doc.publisher or "")
 
 
 class Only:

@@ -147,10 +147,11 @@ class Archive:
                                 (topic_key, index_key)).fetchone()
         return None if row is None else tuple(Suggestion.from_stored(d) for d in json.loads(row[0]))
 
-    def newest(self, doc_type: DocType, limit: int) -> tuple[DocumentRecord, ...]:
-        """The `limit` most recently published documents of a type (without reading every other one)."""
+    def documents_of_type(self, doc_type: DocType, limit: int | None = None) -> tuple[DocumentRecord, ...]:
+        """The documents of one type, the most recently published first (at most `limit`), without reading
+        every other document's text."""
         rows = self.conn.execute("SELECT * FROM documents WHERE doc_type = ? ORDER BY COALESCE(published, '') DESC, "
-                                 "id LIMIT ?", (str(doc_type), limit))
+                                 "id LIMIT ?", (str(doc_type), -1 if limit is None else limit))
         return tuple(_document(r) for r in rows.fetchall())
 
     def stored_file(self, resolved_path: str) -> StoredFile | None:

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from whoosh.searching import Searcher
 
 from archive import store
-from archive.crosscheck import check_notice
+from archive.crosscheck import measure_topics
 from archive.database import Archive
 from archive.kinds import DocType
 
@@ -56,8 +56,12 @@ def prepare(archive: Archive, service: SearchService) -> Prepared:
     """Compute and keep the suggestions of every notice's measures for the current index (the ones already
     kept are read, not recomputed); drop those of earlier index states."""
     start = time.monotonic()
-    notices = [d for d in archive.documents() if d.doc_type == DocType.NOTICE]
-    measures = sum(len(check_notice(archive, d, service.suggest_articles, SUGGEST).measures) for d in notices)
+    notices = archive.documents_of_type(DocType.NOTICE)
+    measures = 0
+    for d in notices:  # the topics only: resolving the citations of a whole report is not needed here
+        for *_, topic in measure_topics(d, archive.notice_tree(d.id)):
+            service.suggest_articles(topic, SUGGEST)
+            measures += 1
     key = service.suggestion_key()
     with archive.transaction() as conn:
         pruned = store.prune_suggestions(conn, key)

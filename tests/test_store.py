@@ -55,7 +55,7 @@ def test_newest_documents_of_a_type(sample_settings) -> None:  # type: ignore[no
     from archive.kinds import DocType
 
     with Archive.open(sample_settings.db_path) as a:
-        got = a.newest(DocType.NOTICE, 2)
+        got = a.documents_of_type(DocType.NOTICE, 2)
         every = sorted((d for d in a.documents() if d.doc_type == DocType.NOTICE),
                        key=lambda d: d.published or "", reverse=True)
         assert len(got) == 2 and all(d.doc_type == DocType.NOTICE for d in got)

@@ -328,7 +328,7 @@ def _warm(app, settings: Settings) -> None:  # type: ignore[no-untyped-def]
     try:
         client.get("/?q=%E6%95%B4%E6%94%B9")
         with Archive.open(settings.db_path) as archive:  # not every document's text: only the notices warmed
-            notices = archive.newest(DocType.NOTICE, WARM_NOTICES)
+            notices = archive.documents_of_type(DocType.NOTICE, WARM_NOTICES)
         for d in notices:
             client.get(f"/doc/{d.id}/check")
     except Exception as exc:  # noqa: BLE001 - warm-up must never stop the server
