@@ -104,12 +104,17 @@ def _worker_after_fork(owner: _LockOwner) -> None:
         os.close(owner.fd)
     except OSError:
         pass
-    parent = os.getppid()
+    die_with_parent(os.getppid())
+
+
+def die_with_parent(parent: int) -> None:
+    """In a forked child: the kernel kills it when its parent dies (PR_SET_PDEATHSIG); it exits at once when
+    `parent` is gone already (re-parented before the call). Used by the writer's workers and by
+    `xuncha serve`'s processes."""
     try:
         import ctypes
 
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG: the kernel kills us when the parent dies
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
     except (OSError, AttributeError):
         pass
     if os.getppid() != parent or parent == 1:  # the parent died before the line above

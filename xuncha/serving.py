@@ -19,14 +19,7 @@ from typing import Any
 
 import waitress
 
-
-def _die_with_parent() -> None:
-    try:
-        import ctypes
-
-        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        pass
+from indexer.build import die_with_parent
 
 
 def listen(host: str, port: int) -> socket.socket:
@@ -54,9 +47,7 @@ def serve(make_app: Callable[[int], Any], host: str, port: int, threads: int, pr
             try:
                 signal.signal(signal.SIGTERM, signal.SIG_DFL)
                 signal.signal(signal.SIGINT, signal.SIG_DFL)
-                _die_with_parent()
-                if os.getppid() != parent:
-                    os._exit(1)
+                die_with_parent(parent)
                 waitress.serve(make_app(i), sockets=[sock], threads=threads, ident="xuncha")
                 status = 0
             finally:
