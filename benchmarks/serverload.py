@@ -26,13 +26,13 @@ def _port() -> int:
         return sock.getsockname()[1]
 
 
-def _tree(pid: int) -> list[int]:
+def process_tree(pid: int) -> list[int]:
     """A process and its descendants (`xuncha serve --processes N` forks N servers)."""
     out = [pid]
     try:
         for task in Path(f"/proc/{pid}/task").iterdir():
             for child in (task / "children").read_text().split():
-                out += _tree(int(child))
+                out += process_tree(int(child))
     except OSError:
         pass
     return out
@@ -42,7 +42,7 @@ def memory_mb(pid: int) -> dict[str, float]:
     """Resident memory of a server and its children, from /proc: RSS summed, and PSS (each shared page counted
     once over all of them: the index's mapped pages are shared by every thread's searcher and process)."""
     out = {"rss": 0.0, "pss": 0.0}
-    for p in _tree(pid):
+    for p in process_tree(pid):
         try:
             for line in Path(f"/proc/{p}/smaps_rollup").read_text().splitlines():
                 key, _, value = line.partition(":")
@@ -146,4 +146,4 @@ def load(home: Path, queries: Sequence[str], clients: int = 50, seconds: float =
             "p95_ms": round(times[int(len(times) * 0.95) - 1] * 1000, 1) if times else None,
             "max_ms": round(times[-1] * 1000, 1) if times else None,
             "rss_idle_mb": idle["rss"], "rss_after_mb": after["rss"], "pss_idle_mb": idle["pss"],
-            "pss_after_mb": after["pss"], "processes": len(_tree(proc.pid))}
+            "pss_after_mb": after["pss"], "processes": len(process_tree(proc.pid))}

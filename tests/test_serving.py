@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from benchmarks.serverload import process_tree
 from tests.conftest import free_port
 from xuncha.settings import Settings
 
@@ -20,10 +21,7 @@ XUNCHA = str(Path(sys.executable).parent / "xuncha")
 
 
 def _children(pid: int) -> list[int]:
-    out: list[int] = []
-    for task in Path(f"/proc/{pid}/task").iterdir():
-        out += [int(c) for c in (task / "children").read_text().split()]
-    return out
+    return process_tree(pid)[1:]
 
 
 def _alive(pid: int) -> bool:
