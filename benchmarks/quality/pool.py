@@ -122,6 +122,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             ap.error(str(exc))
         for name, path in SPLIT_FILES.items():  # each query goes back to its own split's file
             rows = [q for q in queries if q["split"] == name]
+            if not rows and not path.exists():
+                continue
             if name == "tune":  # the tuning file has no split field (it predates the split)
                 rows = [{k: v for k, v in q.items() if k != "split"} for q in rows]
             path.write_text("".join(json.dumps(q, ensure_ascii=False) + "\n" for q in rows), encoding="utf-8")

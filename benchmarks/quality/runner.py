@@ -35,7 +35,10 @@ from .metrics import METRICS
 ROOT = Path(__file__).resolve().parents[2]
 QUERIES = Path(__file__).with_name("queries.jsonl")  # the tuning split
 TEST_QUERIES = Path(__file__).with_name("test_queries.jsonl")  # the frozen test split (README, "Splits")
-SPLIT_FILES = {"tune": QUERIES, "test": TEST_QUERIES}
+# a second held-out split, written and judged in session 6 by a judge who had not seen the engine's
+# vocabulary files or any system's results (README, "Splits")
+FRESH_QUERIES = Path(__file__).with_name("fresh_queries.jsonl")
+SPLIT_FILES = {"tune": QUERIES, "test": TEST_QUERIES, "fresh": FRESH_QUERIES}
 CORPUS = ROOT.parent / "shared" / "corpus"
 SAMPLES = ROOT / "corpus"
 RESULTS = ROOT / "benchmarks" / "results"
@@ -66,8 +69,8 @@ def load_queries(path: Path = QUERIES, only: Iterable[str] | None = None) -> lis
 
 
 def load_split(split: str = "tune", only: Iterable[str] | None = None) -> list[dict]:
-    """The queries of one split ("tune", "test") or of both ("all"), each with its `split` field set."""
-    names = list(SPLIT_FILES) if split == "all" else [split]
+    """The queries of one split ("tune", "test", "fresh") or of all ("all"), each with its `split` field set."""
+    names = [n for n in SPLIT_FILES if SPLIT_FILES[n].exists()] if split == "all" else [split]
     out = []
     for name in names:
         for q in load_queries(SPLIT_FILES[name]):
@@ -521,8 +524,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--rebuild", action="store_true", help="with --home: rebuild xuncha's index anyway (timed)")
     ap.add_argument("--workers", type=int, default=0, help="xuncha build processes (0 = one per core, the default)")
     ap.add_argument("--corpus", type=Path, default=CORPUS, help=f"the shared corpus (default {CORPUS})")
-    ap.add_argument("--split", choices=("tune", "test", "all"), default="tune",
-                    help="which queries: the tuning split (default), the frozen test split, or both")
+    ap.add_argument("--split", choices=(*SPLIT_FILES, "all"), default="tune",
+                    help="which queries: the tuning split (default), a held-out split (test, fresh), or all")
     ap.add_argument("--queries", type=Path, help="a query file instead of --split")
     ap.add_argument("--only", help="comma-separated query ids")
     ap.add_argument("--out", type=Path, help="result file (default benchmarks/results/quality-<timestamp>.json)")
