@@ -15,11 +15,13 @@ from .pages import site_title
 from .regulation import parse_regulation, title_from_name, version_from_name
 
 # bump when parsing changes, so ingest re-parses files whose bytes did not change
-PARSER_VERSION = 7  # 6: issue 12's layouts, ledgers, progress; 7: publisher is an organisation
+PARSER_VERSION = 8  # 6: issue 12's layouts, ledgers, progress; 7: publisher is an organisation;
+# 8: a title's region is a place (人力资源市场暂行条例 is national, not of a place called 人力资源市)
 
 _TITLE_LIKE = re.compile(r"[\u4e00-\u9fff]{4,}")
 _LOCAL = re.compile(r"^(.+?)地方法规$")
-_REGION_TITLE = re.compile(r"^(.{2,8}?(?:省|自治区|市|特别行政区))")
+# a place name opening the title; 市 is a place only when no word goes on through it (市场, 市容, 市政, 市民, 市区)
+_REGION_TITLE = re.compile(r"^(.{2,8}?(?:省|自治区|市(?![场容政民区辖])|特别行政区))")
 _NOT_CATEGORY = {"regulations", "corpus", "related", "notices", "docs", "."}
 
 

@@ -1,5 +1,10 @@
+from pathlib import PurePosixPath
+
+import pytest
+
 from archive.classify import classify
 from archive.normalize import normalize
+from archive.parse import region_and_category
 from archive.regulation import parse_regulation
 from tests.conftest import SHARED, needs_shared
 
@@ -82,3 +87,18 @@ def test_a_part_of_a_code_is_named_by_its_heading() -> None:
 
     assert part_of("# 人格权编\n2020年5月28日 第十三届全国人民代表大会第三次会议通过") == "人格权编"
     assert part_of("# 总则") == "总则" and part_of("2020年通过") is None
+
+
+@pytest.mark.parametrize(("path", "title", "region", "category"), [
+    ("regulations/行政法规/人力资源市场暂行条例(2018-06-29).md", "人力资源市场暂行条例", "全国", "行政法规"),
+    ("regulations/行政法规/城市市容和环境卫生管理条例(2017-03-01).md", "城市市容和环境卫生管理条例", "全国", "行政法规"),
+    ("regulations/行政法规/北京市新技术产业开发试验区暂行条例(1988-05-20).md", "北京市新技术产业开发试验区暂行条例",
+     "北京市", "行政法规"),
+    ("regulations/DLC/浙江地方法规/地方性法规/浙江/浙江省人民代表大会议事规则(2023-01-01).md", "浙江省人民代表大会议事规则",
+     "浙江", "地方性法规"),
+    ("corpus/regulations/示例市党政机关公务用车管理办法(2022-06-15).md", "示例市党政机关公务用车管理办法", "示例市", None),
+    ("regulations/宪法相关法/中华人民共和国国旗法(2020-10-17).md", "中华人民共和国国旗法", "全国", "宪法相关法"),
+])
+def test_region_is_a_place(path: str, title: str, region: str, category: str | None) -> None:
+    # 人力资源市场 and 城市市容 open with 市 inside a word, not with a place called 人力资源市
+    assert region_and_category(PurePosixPath(path), title, "regulation") == (region, category)
