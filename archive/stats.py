@@ -70,15 +70,16 @@ def _counts(archive: Archive, sql: str, params: tuple = ()) -> tuple[Count, ...]
 def _unresolved(archive: Archive) -> tuple[Unresolved, ...]:
     """Citations that lead to no regulation in the archive, resolved as the cross-check does (archive.crosscheck)."""
     from .crosscheck import check_notice
+    from .kinds import DocType
 
     counts: Counter[tuple[str, str, str, str]] = Counter()
-    ids = [r[0] for r in archive.conn.execute("SELECT id FROM documents WHERE doc_type = 'notice' ORDER BY id")]
-    for doc in archive.documents(ids):
+    for doc in archive.documents_of_type(DocType.NOTICE):
         for c in check_notice(archive, doc).citations:
             if c.status != "resolved":
                 counts[(c.title, str(c.status), c.label, c.resolution.reason)] += 1
+    # the whole row breaks ties, so the order does not depend on the order notices are read in
     return tuple(Unresolved(t, s, label, reason, n) for (t, s, label, reason), n in
-                 sorted(counts.items(), key=lambda kv: (-kv[1], kv[0][0])))
+                 sorted(counts.items(), key=lambda kv: (-kv[1], *kv[0])))
 
 
 def archive_stats(archive: Archive) -> ArchiveStats:
