@@ -13,6 +13,7 @@ import sys
 import threading
 import time
 import urllib.parse
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -139,6 +140,9 @@ def load(home: Path, queries: Sequence[str], clients: int = 50, seconds: float =
             w.join()
         wall = time.monotonic() - start
         after = memory_mb(proc.pid)
+        # serving processes, counted while the server still runs (with --processes N, a parent and N children)
+        tree = len(process_tree(proc.pid))
+        processes = tree - 1 if tree > 1 else tree
     times.sort()
     return {"clients": clients, "seconds": round(wall, 1), "requests": len(times), "errors": len(errors),
             "req_per_s": round(len(times) / wall, 1) if wall else 0.0,
@@ -146,4 +150,5 @@ def load(home: Path, queries: Sequence[str], clients: int = 50, seconds: float =
             "p95_ms": round(times[int(len(times) * 0.95) - 1] * 1000, 1) if times else None,
             "max_ms": round(times[-1] * 1000, 1) if times else None,
             "rss_idle_mb": idle["rss"], "rss_after_mb": after["rss"], "pss_idle_mb": idle["pss"],
-            "pss_after_mb": after["pss"], "processes": len(process_tree(proc.pid))}
+            "pss_after_mb": after["pss"], "processes": processes,
+            "error_kinds": dict(Counter(errors).most_common())}

@@ -187,8 +187,9 @@ def table(out: dict, command: str) -> str:
         rows.append(("cross-check suggestions prepared after the build (s)", f"{c['seconds']}",
                      f"{c['measures']} measures of {c['notices']} notices, kept for every later check page"))
     if ld:
-        rows += [(f"server, {ld['clients']} clients: req/s, p50, p95 (ms), errors",
-                  f"{ld['req_per_s']}, {ld['p50_ms']}, {ld['p95_ms']}, {ld['errors']}",
+        kinds = ", ".join(f"{n} {kind}" for kind, n in (ld.get("error_kinds") or {}).items())
+        rows += [(f"server, {ld['clients']} clients, {ld.get('processes')} process(es): req/s, p50, p95 (ms), errors",
+                  f"{ld['req_per_s']}, {ld['p50_ms']}, {ld['p95_ms']}, {ld['errors']}" + (f" ({kinds})" if kinds else ""),
                   f"{r.get('throughput_vs_7_req_s')}× the 7 req/s before (target ≥ 10)"),
                  ("server memory idle / after load (MB): PSS, all processes",
                   f"{ld.get('pss_idle_mb')} / {ld.get('pss_after_mb')}", "target ≤ 1,000"),
