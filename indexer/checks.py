@@ -54,8 +54,10 @@ class Prepared:
 
 def prepare(archive: Archive, service: SearchService) -> Prepared:
     """Compute and keep the suggestions of every notice's measures for the current index (the ones already
-    kept are read, not recomputed); drop those of earlier index states."""
+    kept are read, not recomputed); drop those of earlier index states. The index's facet tables are kept
+    beside it too (SearchService.keep_tables), so that no server's first page computes them."""
     start = time.monotonic()
+    service.keep_tables()
     notices = archive.documents_of_type(DocType.NOTICE)
     measures = 0
     for d in notices:  # the topics only: resolving the citations of a whole report is not needed here

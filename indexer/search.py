@@ -241,7 +241,7 @@ class SearchService:
         page_hits = ([results[i] for i in self._order(s, results, sort)[first: min(first + per_page, reach)]]
                      if first < reach else [])
         hits = self.hits(page_hits, built.highlight)
-        facets = self._facets.counts(s, self._generation(s), docs)
+        facets = self._facets.counts(s, self._generation(s), docs, self._ix_dir)
         return Results(text, total, hits, facets, page, per_page, relaxed, built.highlight, built.citation, total,
                        partial, partial_shown)
 
@@ -256,7 +256,7 @@ class SearchService:
         if sort != "relevance":
             return list(range(n))
         # the kind comes from the per-generation facet table; only problems and measures need their stored id
-        col, values = self._facets.tables(s, self._generation(s))["kind"]
+        col, values = self._facets.tables(s, self._generation(s), self._ix_dir)["kind"]
         ranked = []
         for i in range(min(n, CROWD_WINDOW)):
             kind = values[col[results.docnum(i)]]
@@ -309,6 +309,12 @@ class SearchService:
                     set(s.docs_for_query(Q.Term("status", VersionStatus.SUPERSEDED.value)))
                 self._in_force = (gen, docs)
             return self._in_force[1]
+
+    def keep_tables(self) -> None:
+        """Read, or compute and keep beside the index, the current generation's facet tables
+        (indexer/execution.py): after an index update, so that a new server process's first page is fast."""
+        s = self.searcher()
+        self._facets.tables(s, self._generation(s), self._ix_dir)
 
     def suggestion_key(self) -> str:
         """The index state suggestions are kept for (indexer/checks.py), once per index generation."""

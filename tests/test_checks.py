@@ -10,6 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from archive.database import Archive
+from indexer.build import current_dir
 from indexer.search import SearchService
 from tests.conftest import SAMPLES
 from xuncha.cli import main
@@ -29,6 +30,8 @@ def test_ingest_keeps_them_and_the_check_reads_them(runner: CliRunner, settings:
     assert "cross-check: suggestions ready for" in out.output, out.output
     key = SearchService(settings.search_options()).suggestion_key()
     assert list(_kept(settings)) == [key]
+    # the facet tables too, beside the index, so that a server's first page does not compute them
+    assert list(current_dir(settings.index_root).glob("facets-g*.bin"))
     import indexer.suggest
 
     def no_search(*args: object, **kwargs: object) -> None:

@@ -5,6 +5,7 @@ import time
 
 from indexer.execution import FacetTables, ResultCache
 from indexer.query import MAX_WORDS, _content_words
+from indexer.schema import FACETS
 from indexer.search import SearchService
 
 
@@ -74,3 +75,33 @@ def test_a_token_expands_to_at_most_max_words_distinct_words() -> None:
 
 def test_repeated_words_count_once() -> None:
     assert _content_words("公务用车公务用车公务用车", {}, None) == _content_words("公务用车", {}, None)
+
+
+def test_facet_tables_are_kept_beside_the_index_for_the_next_process(indexed_settings, tmp_path, monkeypatch) -> None:
+    svc = SearchService(indexed_settings.search_options())
+    s = svc.searcher()
+    gen = svc._generation(s)
+    first = FacetTables(FACETS).tables(s, gen, tmp_path)
+    kept = list(tmp_path.glob("facets-g*.bin"))
+    assert len(kept) == 1
+    # a new process reads the file instead of the columns, and gets the same tables
+    monkeypatch.setattr(FacetTables, "_load", lambda self, reader: (_ for _ in ()).throw(AssertionError("read columns")))
+    again = FacetTables(FACETS).tables(s, gen, tmp_path)
+    assert {k: (list(c), v) for k, (c, v) in again.items()} == {k: (list(c), v) for k, (c, v) in first.items()}
+    # a file for other facets is not used for these
+    monkeypatch.undo()
+    other = FacetTables(("kind",)).tables(s, gen, tmp_path)
+    assert list(other) == ["kind"] and list(other["kind"][0]) == list(first["kind"][0])
+
+
+def test_facet_tables_work_where_they_cannot_be_kept(indexed_settings, tmp_path, monkeypatch) -> None:
+    import tempfile
+
+    def refuse(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise PermissionError("read-only index folder")
+
+    monkeypatch.setattr(tempfile, "NamedTemporaryFile", refuse)
+    svc = SearchService(indexed_settings.search_options())
+    s = svc.searcher()
+    tables = FacetTables(FACETS).tables(s, svc._generation(s), tmp_path)
+    assert tables["kind"][1] and not list(tmp_path.iterdir())

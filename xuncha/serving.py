@@ -23,12 +23,13 @@ from indexer.build import die_with_parent
 
 
 def listen(host: str, port: int) -> socket.socket:
-    """The listening socket every process accepts on (IPv4 or IPv6, as the host is)."""
+    """The socket every process accepts on (IPv4 or IPv6, as the host is), bound but not yet listening:
+    each process's waitress listens on it once its app is built, so that no connection waits in the
+    backlog while the first process is still loading (measured: that wait was most of a first page)."""
     family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
     sock = socket.socket(family, kind, proto)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(address)
-    sock.listen(1024)
     return sock
 
 
