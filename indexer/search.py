@@ -134,7 +134,11 @@ class SearchService:
             s = ix.searcher(weighting=WEIGHTING)
             self._local.ix = ix
         elif not s.up_to_date():
-            s = s.refresh()
+            if s.doc_count_all():
+                s = s.refresh()
+            else:  # an empty index's reader has no segments, and Whoosh's refresh() cannot reuse it: open anew
+                s.close()
+                s = ix.searcher(weighting=WEIGHTING)
             with self._lock:
                 self._reg_keys = frozenset(t.decode("utf-8") for t in s.lexicon("reg_key"))
         self._local.searcher = s

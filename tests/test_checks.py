@@ -67,3 +67,14 @@ def test_new_notices_keep_the_others(runner: CliRunner, settings: Settings, tmp_
     runner.invoke(main, ["ingest", str(src)])
     again = _kept(settings)
     assert list(again) == list(kept) and sum(again.values()) > sum(kept.values())
+
+
+def test_prepare_on_an_empty_index(settings: Settings) -> None:
+    # an index with no documents: the facet tables and the suggestion key both open a searcher of it
+    from indexer.build import full_rebuild
+    from indexer.checks import prepare
+
+    with Archive.open(settings.db_path) as archive:
+        full_rebuild(archive, settings.index_options())
+        done = prepare(archive, SearchService(settings.search_options()))
+    assert (done.notices, done.measures) == (0, 0)
