@@ -119,13 +119,18 @@ class FacetTables:
         """Tables kept by an earlier process, or None when there are none for these facets and documents."""
         try:
             raw = path.read_bytes()
-        except FileNotFoundError:
+        except OSError:  # none kept, or unreadable: computed again
             return None
         if not raw.startswith(TABLES_MAGIC):
             return None
         size = int.from_bytes(raw[4:8], "little")
-        head = json.loads(raw[8:8 + size])
-        if head.get("facets") != list(self.facets) or head.get("docs") != docs or head.get("itemsize") != _ITEMSIZE:
+        try:
+            head = json.loads(raw[8:8 + size])
+        except ValueError:  # damaged: computed again and written over (a search never fails on a cache)
+            return None
+        if (not isinstance(head, dict) or head.get("facets") != list(self.facets) or head.get("docs") != docs
+                or head.get("itemsize") != _ITEMSIZE
+                or len(raw) != 8 + size + len(head.get("tables", ())) * docs * _ITEMSIZE):
             return None
         out, at = {}, 8 + size
         for name, values in head["tables"]:

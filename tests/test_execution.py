@@ -105,3 +105,17 @@ def test_facet_tables_work_where_they_cannot_be_kept(indexed_settings, tmp_path,
     s = svc.searcher()
     tables = FacetTables(FACETS).tables(s, svc._generation(s), tmp_path)
     assert tables["kind"][1] and not list(tmp_path.iterdir())
+
+
+def test_damaged_kept_tables_are_computed_again(indexed_settings, tmp_path) -> None:
+    svc = SearchService(indexed_settings.search_options())
+    s = svc.searcher()
+    gen = svc._generation(s)
+    first = FacetTables(FACETS).tables(s, gen, tmp_path)
+    (kept,) = tmp_path.glob("facets-g*.bin")
+    good = kept.read_bytes()
+    for damaged in (good[:len(good) // 2], good[:8] + b"{not json" + good[17:], b"XFT1" + b"\xff" * 20):
+        kept.write_bytes(damaged)
+        again = FacetTables(FACETS).tables(s, gen, tmp_path)
+        assert {k: list(c) for k, (c, _) in again.items()} == {k: list(c) for k, (c, _) in first.items()}
+        assert kept.read_bytes() == good  # written over with the computed tables
