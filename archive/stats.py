@@ -10,6 +10,8 @@ from collections import Counter
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING
 
+from .kinds import DocType
+
 if TYPE_CHECKING:
     from .database import Archive
 
@@ -70,7 +72,6 @@ def _counts(archive: Archive, sql: str, params: tuple = ()) -> tuple[Count, ...]
 def _unresolved(archive: Archive) -> tuple[Unresolved, ...]:
     """Citations that lead to no regulation in the archive, resolved as the cross-check does (archive.crosscheck)."""
     from .crosscheck import check_notice
-    from .kinds import DocType
 
     counts: Counter[tuple[str, str, str, str]] = Counter()
     for doc in archive.documents_of_type(DocType.NOTICE):

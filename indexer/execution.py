@@ -111,7 +111,7 @@ class FacetTables:
                 if tables is None:
                     tables = self._load(reader)
                     if path is not None:
-                        self._write(path, tables)
+                        self._write(path, tables, reader.generation())
                 self._tables, self._key = tables, generation
             return self._tables
 
@@ -140,7 +140,7 @@ class FacetTables:
             out[name] = (col, values)
         return out
 
-    def _write(self, path: Path, tables: dict[str, tuple[array, list[str]]]) -> None:
+    def _write(self, path: Path, tables: dict[str, tuple[array, list[str]]], generation: int) -> None:
         """Keep the tables beside the index, atomically; older generations' files are removed."""
         docs = len(next(iter(tables.values()))[0]) if tables else 0
         head = json.dumps({"facets": list(self.facets), "docs": docs, "itemsize": _ITEMSIZE,
@@ -156,21 +156,19 @@ class FacetTables:
             os.chmod(tmp, 0o644)  # as readable as the index's own files
             os.replace(tmp, path)
             tmp = None
-            mine = _generation_of(path)
             for old in path.parent.glob(f"{TABLES_PREFIX}*.bin"):
-                if (g := _generation_of(old)) is not None and mine is not None and g < mine:
+                if (g := _generation_of(old)) is not None and g < generation:
                     old.unlink(missing_ok=True)  # an older generation's (a process still on it recomputes)
         except OSError:
             # a read-only index folder: the tables stay in this process only (the next one computes them again)
             if tmp is not None:
                 Path(tmp).unlink(missing_ok=True)
 
-    def counts(self, searcher: Any, generation: Any, docs: Iterable[int],
-               directory: Path | None = None) -> dict[str, list[tuple[str, int]]]:
-        """Facet → the most frequent (value, count) among `docs`, empty values left out."""
+    def counts(self, tables: dict[str, tuple[array, list[str]]], docs: Iterable[int]) -> dict[str, list[tuple[str, int]]]:
+        """Facet → the most frequent (value, count) among `docs` (of `tables`), empty values left out."""
         docs = list(docs)
         out = {}
-        for name, (col, values) in self.tables(searcher, generation, directory).items():
+        for name, (col, values) in tables.items():
             counts = Counter(map(col.__getitem__, docs))
             pairs = [(values[c], n) for c, n in counts.items() if values[c]]
             out[name] = sorted(pairs, key=lambda t: (-t[1], t[0]))[:FACET_VALUES]

@@ -245,7 +245,7 @@ class SearchService:
         page_hits = ([results[i] for i in self._order(s, results, sort)[first: min(first + per_page, reach)]]
                      if first < reach else [])
         hits = self.hits(page_hits, built.highlight)
-        facets = self._facets.counts(s, self._generation(s), docs, self._ix_dir)
+        facets = self._facets.counts(self._tables(s), docs)
         return Results(text, total, hits, facets, page, per_page, relaxed, built.highlight, built.citation, total,
                        partial, partial_shown)
 
@@ -260,7 +260,7 @@ class SearchService:
         if sort != "relevance":
             return list(range(n))
         # the kind comes from the per-generation facet table; only problems and measures need their stored id
-        col, values = self._facets.tables(s, self._generation(s), self._ix_dir)["kind"]
+        col, values = self._tables(s)["kind"]
         ranked = []
         for i in range(min(n, CROWD_WINDOW)):
             kind = values[col[results.docnum(i)]]
@@ -314,11 +314,14 @@ class SearchService:
                 self._in_force = (gen, docs)
             return self._in_force[1]
 
+    def _tables(self, s: Searcher) -> dict[str, Any]:
+        """The facet tables of the searcher's generation, kept beside the index (indexer/execution.py)."""
+        return self._facets.tables(s, self._generation(s), self._ix_dir)
+
     def keep_tables(self) -> None:
-        """Read, or compute and keep beside the index, the current generation's facet tables
-        (indexer/execution.py): after an index update, so that a new server process's first page is fast."""
-        s = self.searcher()
-        self._facets.tables(s, self._generation(s), self._ix_dir)
+        """Read, or compute and keep beside the index, the current generation's facet tables: after an
+        index update, so that a new server process's first page is fast."""
+        self._tables(self.searcher())
 
     def suggestion_key(self) -> str:
         """The index state suggestions are kept for (indexer/checks.py), once per index generation."""
