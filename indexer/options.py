@@ -28,3 +28,4 @@ class SearchOptions:
     max_query_chars: int = 200
     result_cache: int = 512  # answers kept per process (keyed by index generation); 0: none
     time_limit_s: float = 0.8  # a search's collection stops here and returns the best hits found
+    term_cache_postings: int = 4_000_000  # common terms' scores kept across searches (12 bytes each); 0: none

@@ -19,6 +19,7 @@ from archive.numerals import cn_to_int
 from archive.resolve import ALIASES
 
 from .analysis import query_words, segment, split_word
+from .weighting import DisMax
 from .schema import FACETS
 
 SYNONYMS_PATH = Path(__file__).with_name("data") / "synonyms.txt"
@@ -160,7 +161,7 @@ def _unit(raw: str, synonyms: Mapping[str, tuple[str, ...]], highlight: list[str
         # expansion must not outrank the one that uses the abbreviation itself
         sides = [c for name in names if (c := _side(name, highlight, loose))]
         # (no tiebreak: Whoosh 2.7's DisjunctionMaxMatcher ignores it and scores the plain maximum)
-        return Q.DisjunctionMax(sides, boost=W_SYNONYM) if sides else None
+        return DisMax(sides, boost=W_SYNONYM) if sides else None
 
     def clause(word: str) -> Q.Query:
         # a word with other names matches any of them, in its place among the other words; a

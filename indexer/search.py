@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
@@ -16,7 +16,7 @@ from typing import Any
 
 from whoosh import index as windex
 from whoosh import query as Q
-from whoosh import collectors, scoring, sorting
+from whoosh import collectors, sorting
 from whoosh.searching import Searcher, TimeLimit
 
 from archive import store
@@ -28,10 +28,12 @@ from .analysis import load_segmenter
 from .build import NoIndex, current_dir
 from .crowding import WINDOW as CROWD_WINDOW
 from .crowding import Ranked, crowd
-from .execution import Deadline, FacetTables, ResultCache
+from .docsets import evaluate
+from .execution import Deadline, FacetTables, Found, ResultCache, TermCache, top
 from .options import SearchOptions
 from .query import COLLOQUIAL_PATH, SYNONYMS_PATH, BuiltQuery, QueryTooLong, build_query, load_synonyms
 from .vocabulary import FILE as VOCABULARY_FILE
+from .weighting import WEIGHTING
 from .schema import FACETS
 from .results import MAX_WINDOW, RELAXED_CAP, Hit, Results, SearchError, heading, validate
 from .snippets import snippet
@@ -39,54 +41,6 @@ from .snippets import snippet
 # the search API's types live in results.py; importing them from here keeps working
 __all__ = ["MAX_WINDOW", "RELAXED_CAP", "RELAX_BELOW", "Hit", "Results", "SearchError", "SearchService", "validate"]
 
-SUPERSEDED_FACTOR = 0.6  # an old version of a regulation ranks below the version in force
-
-
-class _Scaled(scoring.BaseScorer):
-    """Wraps a term scorer: scores of documents whose status is 已修订 are scaled down."""
-
-    def __init__(self, inner: scoring.BaseScorer, superseded: frozenset[int]) -> None:
-        self.inner, self.superseded = inner, superseded
-
-    def supports_block_quality(self) -> bool:
-        return self.inner.supports_block_quality()
-
-    def max_quality(self) -> float:
-        return self.inner.max_quality()  # scaling only lowers scores, so the bound holds
-
-    def block_quality(self, matcher: Any) -> float:
-        return self.inner.block_quality(matcher)
-
-    def score(self, matcher: Any) -> float:
-        value = self.inner.score(matcher)
-        if self.superseded and matcher.id() in self.superseded:
-            return value * SUPERSEDED_FACTOR
-        return value
-
-
-def superseded_docs(reader: Any) -> frozenset[int]:
-    """Document numbers of superseded versions in one segment reader, read once per reader from the
-    status term's postings and kept on the reader (profiled: opening the status column afresh for every
-    term of a query was the largest cost of a search, since a column reader loads every document's offset)."""
-    docs = getattr(reader, "_xuncha_superseded", None)
-    if docs is None:
-        value = VersionStatus.SUPERSEDED.value
-        docs = frozenset(reader.postings("status", value).all_ids()) \
-            if "status" in reader.schema and reader.doc_frequency("status", value) else frozenset()
-        reader._xuncha_superseded = docs
-    return docs
-
-
-class PreferInForce(scoring.BM25F):
-    """BM25F as Whoosh ships it (B 0.4 and 0.2 measured no better), preferring versions in force."""
-
-    def scorer(self, searcher: Any, fieldname: str, text: bytes, qf: int = 1) -> scoring.BaseScorer:
-        inner = super().scorer(searcher, fieldname, text, qf)
-        return _Scaled(inner, superseded_docs(searcher.reader()))
-
-
-# a unit's list of cited regulations is not text: citing three of them is not a third of citing one
-WEIGHTING = PreferInForce(B=0.75, K1=1.2, cites_B=0.0)
 COMMON_SHARE = 0.10  # a word in more than this share of units is left out of the OR fallback (per field)
 RELAX_BELOW = 10  # an AND search finding fewer than this falls back to OR (full matches stay first)
 
@@ -103,6 +57,7 @@ class SearchService:
         self._reg_keys: frozenset[str] = frozenset()
         self._cache = ResultCache(options.result_cache)
         self._facets = FacetTables(FACETS)
+        self._terms = TermCache(options.term_cache_postings) if options.term_cache_postings else None
         self._in_force: tuple[Any, set[int]] | None = None
         self._suggest_key: tuple[Any, str] | None = None
         self._synonyms: dict[str, tuple[str, ...]] | None = None
@@ -223,16 +178,17 @@ class SearchService:
         allow = self._docs(s, built.filters, deadline) if built.filters is not None else None
         # AND or OR is decided on the query alone, before filters, so that a facet's count is
         # what clicking it gives (a filter never flips the search into the other mode)
-        results, docs = self._run(s, built.strict, None, page, per_page, sort, deadline)
+        memo: dict = {}  # clauses shared by the strict and relaxed forms, evaluated once (docsets.py)
+        results, docs = self._run(s, built.strict, None, page, per_page, sort, deadline, memo)
         full = len(docs)
         relaxed = full < RELAX_BELOW
         if relaxed or allow is not None:
             strict_docs = docs
             results, docs = self._run(s, built.relaxed if relaxed else built.strict, allow, page, per_page, sort,
-                                      deadline)
+                                      deadline, memo)
             if relaxed and not docs and built.any_word is not None:
                 # every word common: the relaxed form left them all out, so any of them will do
-                results, docs = self._run(s, built.any_word, allow, page, per_page, sort, deadline)
+                results, docs = self._run(s, built.any_word, allow, page, per_page, sort, deadline, memo)
             if allow is not None:
                 full = len(strict_docs & allow)
         # the total counts the units matching the query as typed; partial matches are counted apart
@@ -254,46 +210,59 @@ class SearchService:
         """Every document number a filter allows (terms of facet fields: cheap)."""
         return frozenset(s.docs_for_query(q))
 
-    def _order(self, s: Searcher, results: Any, sort: str) -> list[int]:
+    def _order(self, s: Searcher, results: list[Found], sort: str) -> list[int]:
         """Positions of the collected hits in display order: relevance is crowded (crowding.py)."""
-        n = results.scored_length()
+        n = len(results)
         if sort != "relevance":
             return list(range(n))
         # the kind comes from the per-generation facet table; only problems and measures need their stored id
         col, values = self._tables(s)["kind"]
         ranked = []
         for i in range(min(n, CROWD_WINDOW)):
-            kind = values[col[results.docnum(i)]]
-            hit_id = results[i].fields()["id"] if kind in ("problem", "measure") else ""
-            ranked.append(Ranked(hit_id, kind, float(results[i].score)))
+            kind = values[col[results[i].docnum]]
+            hit_id = results[i]["id"] if kind in ("problem", "measure") else ""
+            ranked.append(Ranked(hit_id, kind, results[i].score))
         order = crowd(ranked, CROWD_WINDOW)
         return order + list(range(len(order), n))
 
-    @staticmethod
-    def _run(s: Searcher, q: Q.Query, allow: frozenset[int] | None, page: int, per_page: int, sort: str,
-             deadline: float) -> tuple[Any, set[int]]:
-        """The top hits and every matching document number, in one bounded pass."""
+    def _run(self, s: Searcher, q: Q.Query, allow: frozenset[int] | None, page: int, per_page: int, sort: str,
+             deadline: float, memo: dict) -> tuple[list[Found], Collection[int]]:
+        """The top hits and every matching document number: scored from posting blocks (docsets.py);
+        past the deadline, Whoosh's own collector gives the best hits it finds within one more bound."""
         # relevance pages are cut from the crowded top window, so that window is always collected
         limit = min(max(page * per_page, CROWD_WINDOW if sort == "relevance" else 0), MAX_WINDOW)
+        try:
+            scores = evaluate(s, q, deadline, memo, self._terms, self._generation(s))
+        except TimeLimit:
+            return self._collect(s, q, allow, limit, sort, time.thread_time() + self.options.time_limit_s)
+        if allow is not None:
+            scores = {d: v for d, v in scores.items() if d in allow}
+        return top(s, scores, limit, by_date=sort == "date"), scores.keys()
+
+    @staticmethod
+    def _collect(s: Searcher, q: Q.Query, allow: frozenset[int] | None, limit: int, sort: str,
+                 deadline: float) -> tuple[list[Found], set[int]]:
+        """Whoosh's collector in one bounded pass: the best hits found before the deadline."""
         if sort == "date":
             c = collectors.SortingCollector(sorting.MultiFacet([sorting.FieldFacet("published", reverse=True),
                                                                 sorting.ScoreFacet()]), limit=limit)
         else:
-            # every match is visited anyway (the total and the facets count them): no block skipping
             c = collectors.TopCollector(limit=limit, usequality=False)
         bounded = Deadline(c, deadline, allow)
         try:
             s.search_with_collector(q, bounded)
         except TimeLimit:
             pass  # the best hits found within the bound
-        return bounded.results(), bounded.docs
+        results = bounded.results()
+        # under a date sort Whoosh puts the sort key in .score: relevance is not known there
+        return [Found(s, r.docnum, float(r.score) if isinstance(r.score, (int, float)) else 0.0)
+                for r in results], bounded.docs
 
     def _hit(self, r: Any, words: tuple[str, ...], body: str) -> Hit:
         f = r.fields()
         return Hit(id=f["id"], kind=f["kind"], doc_id=f["doc_id"], doc_title=f.get("doc_title", ""),
                    doc_type=f.get("doc_type", ""), source_path=f.get("source_path", ""), title=f.get("title", ""),
-                   # under a date sort Whoosh puts the sort key in .score: relevance is not known there
-                   score=round(float(r.score), 4) if isinstance(r.score, (int, float)) else 0.0,
+                   score=round(float(r.score), 4),
                    snippet=snippet(body, words),
                    article=f.get("article"), problem=f.get("problem"), measure=f.get("measure"),
                    category=f.get("category") or None, published=f.get("published") or None,

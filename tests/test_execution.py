@@ -119,3 +119,20 @@ def test_damaged_kept_tables_are_computed_again(indexed_settings, tmp_path) -> N
         again = FacetTables(FACETS).tables(s, gen, tmp_path)
         assert {k: list(c) for k, (c, _) in again.items()} == {k: list(c) for k, (c, _) in first.items()}
         assert kept.read_bytes() == good  # written over with the computed tables
+
+
+def test_a_search_past_its_deadline_falls_back_to_whooshs_bounded_collector(indexed_settings, monkeypatch) -> None:
+    import indexer.search as search_module
+    from whoosh.searching import TimeLimit
+
+    svc = SearchService(dataclasses.replace(indexed_settings.search_options(), result_cache=0))
+    expected = svc.search("公务用车")
+
+    def out_of_time(*args, **kwargs):
+        raise TimeLimit
+
+    monkeypatch.setattr(search_module, "evaluate", out_of_time)
+    r = svc.search("公务用车")
+    # Whoosh's collector, given one more bound, finishes on the sample: the same answer
+    assert [h.id for h in r.hits] == [h.id for h in expected.hits] and r.total == expected.total
+    assert r.facets == expected.facets

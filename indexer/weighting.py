@@ -1,0 +1,93 @@
+"""How units are scored: Whoosh's BM25F, with superseded versions of a regulation scaled down, and
+the best of a word's other names (DisMax).
+
+The search pass (indexer/docsets.py) reads the parameters of these scorers to score a term's postings
+a block at a time; Whoosh's own matchers use them one posting at a time. Both give the same scores.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from whoosh import query as Q
+from whoosh import scoring
+from whoosh.matching.binary import DisjunctionMaxMatcher
+
+from archive.kinds import VersionStatus
+
+SUPERSEDED_FACTOR = 0.6  # an old version of a regulation ranks below the version in force
+
+
+class Scaled(scoring.BaseScorer):
+    """Wraps a term scorer: scores of documents whose status is 已修订 are scaled down."""
+
+    def __init__(self, inner: scoring.BaseScorer, superseded: frozenset[int]) -> None:
+        self.inner, self.superseded = inner, superseded
+
+    def supports_block_quality(self) -> bool:
+        return self.inner.supports_block_quality()
+
+    def max_quality(self) -> float:
+        return self.inner.max_quality()  # scaling only lowers scores, so the bound holds
+
+    def block_quality(self, matcher: Any) -> float:
+        return self.inner.block_quality(matcher)
+
+    def score(self, matcher: Any) -> float:
+        value = self.inner.score(matcher)
+        if self.superseded and matcher.id() in self.superseded:
+            return value * SUPERSEDED_FACTOR
+        return value
+
+
+def superseded_docs(reader: Any) -> frozenset[int]:
+    """Document numbers of superseded versions in one segment reader, read once per reader from the
+    status term's postings and kept on the reader (profiled: opening the status column afresh for every
+    term of a query was the largest cost of a search, since a column reader loads every document's offset)."""
+    docs = getattr(reader, "_xuncha_superseded", None)
+    if docs is None:
+        value = VersionStatus.SUPERSEDED.value
+        docs = frozenset(reader.postings("status", value).all_ids()) \
+            if "status" in reader.schema and reader.doc_frequency("status", value) else frozenset()
+        reader._xuncha_superseded = docs
+    return docs
+
+
+class PreferInForce(scoring.BM25F):
+    """BM25F as Whoosh ships it (B 0.4 and 0.2 measured no better), preferring versions in force."""
+
+    def scorer(self, searcher: Any, fieldname: str, text: bytes, qf: int = 1) -> scoring.BaseScorer:
+        inner = super().scorer(searcher, fieldname, text, qf)
+        return Scaled(inner, superseded_docs(searcher.reader()))
+
+
+# a unit's list of cited regulations is not text: citing three of them is not a third of citing one
+WEIGHTING = PreferInForce(B=0.75, K1=1.2, cites_B=0.0)
+
+
+class _MaxMatcher(DisjunctionMaxMatcher):
+    """DisjunctionMaxMatcher as documented: the larger score of the clauses at the current document.
+
+    Whoosh 2.7's takes the larger of both clauses' scores whenever both are active, wherever they stand,
+    so a document matching one synonym alone was scored with the next document's other synonym
+    (tests/test_docsets.py shows it)."""
+
+    def score(self) -> float:
+        a, b = self.a, self.b
+        if not a.is_active():
+            return b.score()
+        if not b.is_active():
+            return a.score()
+        ida, idb = a.id(), b.id()
+        if ida != idb:
+            return a.score() if ida < idb else b.score()
+        return max(a.score(), b.score())
+
+
+class DisMax(Q.DisjunctionMax):
+    """A document scores its best clause (synonyms and other names of one word are not added up)."""
+
+    def _matcher(self, subs: Any, searcher: Any, context: Any) -> Any:
+        r = searcher.reader()
+        return self._tree_matcher(subs, _MaxMatcher, searcher, context, lambda q: q.estimate_size(r),
+                                  tiebreak=self.tiebreak)

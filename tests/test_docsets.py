@@ -1,0 +1,176 @@
+"""Term-at-a-time evaluation (indexer/docsets.py): the same matches and scores as Whoosh's own matchers."""
+
+import json
+import math
+from pathlib import Path
+
+import pytest
+from whoosh import query as Q
+from whoosh import sorting
+from whoosh.fields import ID, TEXT, Schema
+from whoosh.filedb.filestore import RamStorage
+
+from indexer import docsets
+from indexer.docsets import evaluate
+from indexer.execution import TermCache, top
+from indexer.weighting import WEIGHTING, DisMax
+
+QUALITY = Path(__file__).resolve().parent.parent / "benchmarks" / "quality"
+
+
+def whoosh_scores(s, q) -> dict[int, float]:
+    return {r.docnum: r.score for r in s.search(q, limit=None)}
+
+
+def assert_same(s, q, memo=None, terms=None) -> None:
+    ours, theirs = evaluate(s, q, memo=memo, terms=terms, generation="g"), whoosh_scores(s, q)
+    assert ours.keys() == theirs.keys(), q
+    for d, v in theirs.items():
+        assert math.isclose(ours[d], v, rel_tol=1e-9, abs_tol=1e-12), (q, d, ours[d], v)
+
+
+def quality_queries() -> list[str]:
+    out = []
+    for name in ("queries.jsonl", "test_queries.jsonl", "fresh_queries.jsonl"):
+        with open(QUALITY / name, encoding="utf-8") as f:
+            out += [json.loads(line)["query"] for line in f if line.strip()]
+    return out
+
+
+def test_every_quality_query_matches_and_scores_as_whoosh_does(service) -> None:
+    s = service.searcher()
+    checked = 0
+    for text in quality_queries():
+        try:
+            built = service.build(text, {}, s)
+        except Exception:  # a query the service refuses (too long) is not this module's concern
+            continue
+        if built.empty:
+            continue
+        memo: dict = {}  # as a search shares it: the strict form, then the relaxed one, then any word
+        for q in (built.strict, built.relaxed, built.any_word, built.strict):
+            if q is not None:
+                assert_same(s, q, memo)
+                checked += 1
+    assert checked > 300
+
+
+def test_terms_kept_across_searches_give_the_same_scores(service, monkeypatch) -> None:
+    monkeypatch.setattr(docsets, "KEEP_MIN_DF", 2)  # keep nearly every term of the sample
+    terms = TermCache(10**6)
+    s = service.searcher()
+    for text in quality_queries()[:80] * 2:  # the second round reads kept terms, restricted or whole
+        built = service.build(text, {}, s)
+        if not built.empty:
+            for q in (built.strict, built.relaxed):
+                assert_same(s, q, {}, terms)
+    assert terms.size > 0
+
+
+def test_the_term_cache_is_bounded_by_postings_least_recent_out() -> None:
+    cache = TermCache(40)
+    cache.put("a", dict.fromkeys(range(10), 1.0))
+    cache.put("b", dict.fromkeys(range(10), 2.0))
+    cache.put("c", dict.fromkeys(range(10), 3.0))
+    assert cache.get("a") is not None  # a is now the most recent
+    cache.put("d", dict.fromkeys(range(10), 4.0))
+    cache.put("e", dict.fromkeys(range(10), 5.0))  # 50 postings: the least recent (b) leaves
+    assert cache.get("b") is None and cache.get("a") is not None and cache.get("c") is not None
+    assert cache.size == 40
+    cache.put("huge", dict.fromkeys(range(11), 1.0))  # more than a quarter of the bound: not kept
+    assert cache.get("huge") is None
+    ids, scores = cache.get("e")
+    assert list(ids) == list(range(10)) and set(scores) == {5.0}
+
+
+@pytest.fixture()
+def segmented():
+    """A small index of three segments, one document deleted, under the archive's weighting."""
+    schema = Schema(id=ID(stored=True), body=TEXT(stored=True), title=TEXT(field_boost=2.0), tag=ID(sortable=True),
+                    published=ID(stored=True, sortable=True))
+    ix = RamStorage().create_index(schema)
+    docs = [("a", "alpha beta gamma", "alpha", "x", "2020"), ("b", "beta beta delta", "beta", "y", "2021"),
+            ("c", "gamma delta alpha alpha", "", "x", ""), ("d", "alpha beta", "delta", "y", "2019"),
+            ("e", "epsilon alpha beta gamma delta", "gamma", "x", "2022"), ("f", "beta", "beta", "y", "2020")]
+    for chunk in (docs[:2], docs[2:4], docs[4:]):
+        with ix.writer() as w:
+            for i, body, title, tag, published in chunk:
+                w.add_document(id=i, body=body, title=title, tag=tag, published=published)
+    with ix.writer() as w:
+        w.delete_by_term("id", "b")
+    s = ix.searcher(weighting=WEIGHTING)
+    assert len(s.subsearchers) == 3
+    yield s
+    s.close()
+
+
+QUERIES = [
+    Q.Term("body", "alpha"),
+    Q.Term("body", "beta", boost=2.5),
+    Q.Or([Q.Term("body", "alpha"), Q.Term("title", "beta")], boost=1.7),
+    Q.Or([Q.Term("body", "delta")], boost=3.0),  # one clause: Whoosh drops the boost
+    Q.And([Q.Term("body", "alpha"), Q.Term("body", "beta")], boost=0.5),
+    Q.And([Q.Term("body", "alpha"), Q.Or([Q.Term("body", "gamma"), Q.Term("title", "delta")])]),
+    DisMax([Q.Term("body", "alpha"), Q.Term("title", "gamma", boost=4.0)], boost=1.2),
+    DisMax([Q.Term("body", "alpha"), Q.Term("title", "delta", boost=4.0)]),
+    Q.And([DisMax([Q.Term("body", "beta"), Q.Term("title", "delta")]), Q.Term("tag", "y")]),
+    Q.AndMaybe(Q.Term("body", "beta"), Q.Or([Q.Term("body", "gamma"), Q.Term("title", "beta")])),
+    Q.AndNot(Q.Term("body", "alpha"), Q.Term("tag", "y")),
+    Q.Phrase("body", ["alpha", "beta"]),
+    Q.And([Q.Phrase("body", ["beta", "gamma"]), Q.Term("tag", "x")]),
+    Q.Phrase("body", ["alpha", "beta", "gamma"]),
+    Q.Phrase("body", ["alpha", "gamma"], slop=2),
+    Q.Phrase("body", ["delta", "alpha"], slop=3, boost=3.0),
+    Q.Phrase("body", ["alpha", "alpha"]),
+    Q.Or([Q.Phrase("body", ["gamma", "delta"]), Q.Phrase("body", ["beta", "delta"], boost=2.0)]),
+    Q.Or([Q.Term("body", "zeta"), Q.Term("nofield", "alpha"), Q.Term("body", "alpha")]),
+    Q.Or([Q.Term("body", "alpha"), Q.Term("body", "beta")], minmatch=2),
+    Q.Every(),
+    Q.NullQuery,
+]
+
+
+def test_whooshs_disjunction_max_scores_a_document_with_anothers_score(segmented) -> None:
+    """Why the archive's queries use DisMax (indexer/weighting.py): Whoosh's own DisjunctionMax gives doc "c"
+    (body alpha only) the score of doc "d"'s title match (the next document of its segment)."""
+    q = Q.DisjunctionMax([Q.Term("body", "alpha"), Q.Term("title", "delta", boost=4.0)])
+    theirs, ours = whoosh_scores(segmented, q), evaluate(segmented, q)
+    alone = evaluate(segmented, Q.Term("body", "alpha"))
+    c = next(d for d in ours if segmented.stored_fields(d)["id"] == "c")
+    assert ours[c] == pytest.approx(alone[c]) and theirs[c] != pytest.approx(alone[c])
+
+
+def test_an_index_of_one_segment(segmented) -> None:
+    ix = RamStorage().create_index(Schema(id=ID(stored=True), body=TEXT))
+    with ix.writer() as w:
+        for i, body in enumerate(["alpha beta", "beta gamma", "alpha alpha beta"]):
+            w.add_document(id=str(i), body=body)
+    with ix.searcher(weighting=WEIGHTING) as s:
+        assert s.is_atomic()
+        for q in (Q.Term("body", "alpha"), Q.And([Q.Term("body", "alpha"), Q.Term("body", "beta")]),
+                  Q.Phrase("body", ["alpha", "beta"])):
+            assert_same(s, q)
+
+
+@pytest.mark.parametrize("q", QUERIES, ids=[repr(q)[:60] for q in QUERIES])
+def test_segments_deletions_boosts_and_other_query_types(segmented, q, monkeypatch) -> None:
+    assert_same(segmented, q)
+    monkeypatch.setattr(docsets, "KEEP_MIN_DF", 1)
+    terms = TermCache(1000)
+    assert_same(segmented, q, {}, terms)  # terms read whole and kept
+    assert_same(segmented, q, {}, terms)  # then read from the cache
+
+
+def test_top_orders_by_score_then_document_number_as_whoosh_does(segmented) -> None:
+    q = Q.Or([Q.Term("body", "alpha"), Q.Term("body", "beta"), Q.Term("tag", "x")])
+    ours = [f.docnum for f in top(segmented, evaluate(segmented, q), 3)]
+    assert ours == [r.docnum for r in segmented.search(q, limit=3)]
+
+
+def test_top_by_date_is_newest_first_then_by_score(segmented) -> None:
+    q = Q.Or([Q.Term("body", "alpha"), Q.Term("body", "beta")])
+    facet = sorting.MultiFacet([sorting.FieldFacet("published", reverse=True), sorting.ScoreFacet()])
+    theirs = [r.docnum for r in segmented.search(q, limit=None, sortedby=facet)]
+    found = top(segmented, evaluate(segmented, q), 10, by_date=True)
+    assert [f.docnum for f in found] == theirs
+    assert [f["id"] for f in found][:2] == ["e", "a"]
