@@ -8,9 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from whoosh import index as windex
-
-from .build import current_dir, rebuild_reason
+from .build import current_dir, open_for_search, rebuild_reason
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,7 +41,7 @@ def check_index(root: Path, stored: Mapping[str, str]) -> IndexHealth:
         return IndexHealth(reason, unfinished=unfinished)
     cur = current_dir(root)
     assert cur is not None
-    with windex.open_dir(str(cur)).searcher() as s:
+    with open_for_search(cur).searcher() as s:
         indexed = {f["doc_id"]: f.get("sha", "") for f in s.documents(kind="document")}
     return IndexHealth(None, missing=tuple(sorted(set(stored) - set(indexed))),
                        stale=tuple(sorted(i for i in stored if i in indexed and indexed[i] != stored[i])),

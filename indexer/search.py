@@ -25,7 +25,7 @@ from archive.records import MeasureTopic, Suggestion, topic_key
 from archive.kinds import VersionStatus
 
 from .analysis import load_segmenter
-from .build import NoIndex, current_dir
+from .build import NoIndex, current_dir, open_for_search
 from .crowding import WINDOW as CROWD_WINDOW
 from .crowding import Ranked, crowd
 from .docsets import evaluate
@@ -70,7 +70,7 @@ class SearchService:
             raise NoIndex("no search index yet: run `xuncha ingest PATH` or `xuncha reindex --full`")
         with self._lock:
             if self._ix is None or cur != self._ix_dir:
-                self._ix, self._ix_dir = windex.open_dir(str(cur)), cur
+                self._ix, self._ix_dir = open_for_search(cur), cur
                 # the curated synonyms plus the vocabulary mined into this generation (indexer/vocabulary.py)
                 mined = cur / VOCABULARY_FILE
                 self._synonyms = load_synonyms(str(SYNONYMS_PATH), str(COLLOQUIAL_PATH),

@@ -214,3 +214,15 @@ def test_snippets_are_cut_from_the_archive_text(service, indexed_settings) -> No
         hit = service.search("整改", kind="measure", per_page=1).hits[0]
         assert archive.unit_texts([hit.id, "no-such-id"]) == {hit.id: archive.unit_texts([hit.id])[hit.id]}
         assert "整改" in archive.unit_texts([hit.id])[hit.id]
+
+
+def test_the_services_searchers_read_segments_without_copying_them(service) -> None:
+    import mmap
+
+    """Opened with mmap, a compound segment's sub-files are copied into memory by every searcher
+    (indexer/build.py open_for_search): the service's segments are read from the file instead."""
+    s = service.searcher()
+    leaves = [r for r, _ in s.reader().leaf_readers()] if not s.is_atomic() else [s.reader()]
+    storages = [getattr(r._storage, "a", r._storage) for r in leaves]  # a segment's: its compound file over the folder
+    # read through the map (shared pages), not Whoosh's per-searcher BytesIO copies of it (_source)
+    assert storages and all(st._source is None and isinstance(st._file.file, mmap.mmap) for st in storages)
