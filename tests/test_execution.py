@@ -136,3 +136,23 @@ def test_a_search_past_its_deadline_falls_back_to_whooshs_bounded_collector(inde
     # Whoosh's collector, given one more bound, finishes on the sample: the same answer
     assert [h.id for h in r.hits] == [h.id for h in expected.hits] and r.total == expected.total
     assert r.facets == expected.facets
+
+
+def test_facet_counts_of_few_and_many_values_match_a_plain_count() -> None:
+    import random
+    from array import array
+    from collections import Counter
+
+    rng = random.Random(7)
+    few_values = [""] + [f"v{i}" for i in range(5)]  # counted by bytes.count
+    many_values = [""] + [f"p{i}" for i in range(300)]  # counted by a Counter
+    tables = {"kind": (array("I", (rng.randrange(len(few_values)) for _ in range(5000))), few_values),
+              "publisher": (array("I", (rng.randrange(len(many_values)) for _ in range(5000))), many_values)}
+    facets = FacetTables(("kind", "publisher", "year"))
+    for docs in ([], [17], rng.sample(range(5000), 1200)):
+        got = facets.counts(tables, docs)
+        assert got["year"] == []
+        for name, (col, values) in tables.items():
+            plain = Counter(values[col[d]] for d in docs if values[col[d]])
+            want = sorted(plain.items(), key=lambda t: (-t[1], t[0]))[:30]
+            assert got[name] == want

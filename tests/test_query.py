@@ -218,3 +218,23 @@ def test_a_citation_relaxes_to_units_naming_it_not_to_their_context() -> None:
     terms = _terms(b.relaxed)
     assert ("reg_key", "政府采购法实施条例") in terms and any(f == "body" for f, _ in terms)
     assert not any(f == "context" for f, _ in terms)
+
+
+def test_the_relaxed_or_reads_a_bounded_number_of_postings_rarest_words_first(monkeypatch) -> None:
+    import indexer.query as query_module
+
+    monkeypatch.setattr(query_module, "RELAXED_POSTINGS", 1000)
+    sizes = {"公务用车": 100, "审批": 700, "管理": 900, "制度": 50}  # units per field
+
+    def df(field: str, word: str) -> int:
+        return sizes.get(word, 0)
+
+    b = build_query("公务用车 审批 管理 制度", df=df, max_df=10_000)
+    strict_part, *loose_clauses = b.relaxed.subqueries  # every word (boosted), then the loose OR
+    loose = {t.text for c in loose_clauses for t in _walk(c) if isinstance(t, Q.Term)}
+    # 制度 (150 postings over three fields), 公务用车 (300) and its parts fit in 1000; 审批 (2100), 管理 do not
+    assert {"制度", "公务用车"} <= loose and not {"审批", "管理"} & loose
+    assert {"审批", "管理"} <= {t.text for t in _walk(strict_part) if isinstance(t, Q.Term)}
+    every = {t.text for t in _walk(b.strict) if isinstance(t, Q.Term)}
+    assert {"审批", "管理"} <= every  # the strict form keeps every word
+    assert b.any_word is not None and {"审批", "管理"} <= {t.text for t in _walk(b.any_word) if isinstance(t, Q.Term)}
