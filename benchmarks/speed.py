@@ -100,10 +100,12 @@ def time_queries(home: Path, stock_dir: Path, queries: list[tuple[str, str]]) ->
 
     from benchmarks.quality.stock import StockIndex
     from indexer.search import SearchService
+    from xuncha.serving import settle
 
     settings = load_settings(environ={}, home=home)
     svc = SearchService(dataclasses.replace(settings.search_options(), result_cache=0))
     svc.search("预热")
+    settle()  # as `xuncha serve` does once its index is open (xuncha/serving.py)
     stock = StockIndex(stock_dir).open()
     searcher = stock.ix.searcher()  # type: ignore[union-attr]
     parsers = {"stock-OR": QueryParser("body", stock.ix.schema, group=OrGroup),  # type: ignore[union-attr]

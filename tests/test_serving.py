@@ -79,3 +79,16 @@ def test_two_processes_answer_and_end_with_the_parent(sample_settings: Settings,
     assert not any(_alive(c) for c in children), "a server process outlived `xuncha serve`"
     if how == signal.SIGTERM:
         assert proc.returncode == 0
+
+
+def test_settle_moves_what_is_loaded_out_of_the_collectors_reach() -> None:
+    import gc
+
+    from xuncha.serving import settle
+
+    before = gc.get_freeze_count()
+    settle()
+    try:
+        assert gc.get_freeze_count() > before  # the loaded objects are no longer walked by collections
+    finally:
+        gc.unfreeze()

