@@ -226,3 +226,25 @@ def test_the_services_searchers_read_segments_without_copying_them(service) -> N
     storages = [getattr(r._storage, "a", r._storage) for r in leaves]  # a segment's: its compound file over the folder
     # read through the map (shared pages), not Whoosh's per-searcher BytesIO copies of it (_source)
     assert storages and all(st._source is None and isinstance(st._file.file, mmap.mmap) for st in storages)
+
+
+def test_no_query_finds_nothing_when_a_unit_shares_a_word_with_it(service) -> None:
+    """Issue 13's rule, on every query of the quality set: a unit sharing any word means a hit."""
+    import json
+    from pathlib import Path
+
+    from indexer.analysis import query_words
+
+    s = service.searcher()
+    root = Path(__file__).resolve().parent.parent / "benchmarks" / "quality"
+    checked = 0
+    for name in ("queries.jsonl", "test_queries.jsonl", "fresh_queries.jsonl"):
+        for line in (root / name).read_text(encoding="utf-8").splitlines():
+            if not line.strip():
+                continue
+            text = json.loads(line)["query"]
+            words = {w for w in query_words(text) if w.strip()}
+            if any(s.doc_frequency(f, w) for w in words for f in ("title", "body", "context")):
+                checked += 1
+                assert service.search(text).hits, text
+    assert checked > 100

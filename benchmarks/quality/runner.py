@@ -354,6 +354,7 @@ def run(queries: Sequence[dict], paths: Sequence[str], home: Path | None = None,
                 units = [h for h in res.hits if h.kind != "document"][:K]
                 row["systems"]["xuncha"] = _score(judged, _units(units, amap), res.total)
                 row["systems"]["xuncha"]["relaxed"] = res.relaxed
+                row["systems"]["xuncha"]["shown"] = len(res.hits)  # 0: the query found nothing at all
                 for name in SYSTEMS[1:]:
                     t = time.monotonic()
                     hits, total = stock.search(q["query"], name, K)
@@ -462,6 +463,8 @@ def print_tables(result: dict, out: Callable[[str], None] = print, worst: int = 
     out(f"build: xuncha {b['xuncha']} s ({meta['workers']} process(es)), stock {b['stock']} s (1 process)"
         + (f"; ratio {meta['build_ratio']}×" if meta.get("build_ratio") else ""))
     out("query ms (mean): " + ", ".join(f"{s} {v}" for s, v in meta["query_ms"].items()))
+    empty = [r["id"] for r in result["per_query"] if r["systems"]["xuncha"].get("shown", 1) == 0]
+    out(f"queries xuncha finds nothing for: {len(empty)}" + (f" ({', '.join(empty)})" if empty else ""))
     if result.get("unreachable"):
         out("judged units no unit-grain hit can reach (kept in the ideal): "
             + ", ".join(f"{u['query']} {u['unit']}" for u in result["unreachable"]))
