@@ -1,8 +1,6 @@
 """Term-at-a-time evaluation (indexer/docsets.py): the same matches and scores as Whoosh's own matchers."""
 
-import json
 import math
-from pathlib import Path
 
 import pytest
 from whoosh import query as Q
@@ -10,13 +8,11 @@ from whoosh import sorting
 from whoosh.fields import ID, TEXT, Schema
 from whoosh.filedb.filestore import RamStorage
 
+from benchmarks.quality.runner import load_split
 from indexer import docsets
 from indexer.docsets import evaluate
 from indexer.execution import TermCache, top
 from indexer.weighting import WEIGHTING, DisMax
-
-QUALITY = Path(__file__).resolve().parent.parent / "benchmarks" / "quality"
-
 
 def whoosh_scores(s, q) -> dict[int, float]:
     return {r.docnum: r.score for r in s.search(q, limit=None)}
@@ -30,11 +26,7 @@ def assert_same(s, q, memo=None, terms=None) -> None:
 
 
 def quality_queries() -> list[str]:
-    out = []
-    for name in ("queries.jsonl", "test_queries.jsonl", "fresh_queries.jsonl"):
-        with open(QUALITY / name, encoding="utf-8") as f:
-            out += [json.loads(line)["query"] for line in f if line.strip()]
-    return out
+    return [q["query"] for q in load_split("all")]
 
 
 def test_every_quality_query_matches_and_scores_as_whoosh_does(service) -> None:

@@ -230,21 +230,14 @@ def test_the_services_searchers_read_segments_without_copying_them(service) -> N
 
 def test_no_query_finds_nothing_when_a_unit_shares_a_word_with_it(service) -> None:
     """Issue 13's rule, on every query of the quality set: a unit sharing any word means a hit."""
-    import json
-    from pathlib import Path
-
+    from benchmarks.quality.runner import load_split
     from indexer.analysis import query_words
 
     s = service.searcher()
-    root = Path(__file__).resolve().parent.parent / "benchmarks" / "quality"
     checked = 0
-    for name in ("queries.jsonl", "test_queries.jsonl", "fresh_queries.jsonl"):
-        for line in (root / name).read_text(encoding="utf-8").splitlines():
-            if not line.strip():
-                continue
-            text = json.loads(line)["query"]
-            words = {w for w in query_words(text) if w.strip()}
-            if any(s.doc_frequency(f, w) for w in words for f in ("title", "body", "context")):
-                checked += 1
-                assert service.search(text).hits, text
+    for text in (q["query"] for q in load_split("all")):
+        words = {w for w in query_words(text) if w.strip()}
+        if any(s.doc_frequency(f, w) for w in words for f in ("title", "body", "context")):
+            checked += 1
+            assert service.search(text).hits, text
     assert checked > 100
