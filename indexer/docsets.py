@@ -27,6 +27,7 @@ import time
 from bisect import bisect_left
 from itertools import accumulate, repeat
 from collections.abc import Hashable
+from collections.abc import Set as AbstractSet
 from typing import Any
 
 from whoosh import query as Q
@@ -101,7 +102,7 @@ class _Leaf:
         self._check()
         memo, key, shared = self.memo, None, False
         if memo is not None and (key := _key(q)) is not None and key in memo:
-            found = memo[key] if cand is None else _among(memo[key], cand)
+            found = memo[key] if cand is None else among(memo[key], cand)
             shared = cand is None
         else:
             found = self._unboosted(q, cand)
@@ -212,7 +213,7 @@ class _Leaf:
                 out[d] *= SUPERSEDED_FACTOR
         if key is not None:
             self.kept[0].put(key, out)  # type: ignore[index]
-            return out if cand is None else _among(out, cand)
+            return out if cand is None else among(out, cand)
         return out
 
     def _blocks(self, m: Any, cand: Scores | None) -> Any:
@@ -387,9 +388,9 @@ def _boost(q: Q.Query) -> float:
     return 1.0
 
 
-def _among(scores: Scores, cand: Scores) -> Scores:
-    """The entries of `scores` whose documents are candidates."""
-    keys = scores.keys() & cand.keys()
+def among(scores: Scores, docs: Scores | AbstractSet[int]) -> Scores:
+    """The entries of `scores` whose documents are among `docs` (a set, or a dict's keys), intersected in C."""
+    keys = scores.keys() & (docs.keys() if isinstance(docs, dict) else docs)
     return dict(zip(keys, map(scores.__getitem__, keys)))
 
 
@@ -404,7 +405,7 @@ def _from_arrays(ids: Any, scores: Any, cand: Scores | None) -> Scores:
             if i < n and ids[i] == d:
                 out[d] = scores[i]
         return out
-    return _among(dict(zip(ids, scores)), cand)
+    return among(dict(zip(ids, scores)), cand)
 
 
 def _scaled(scores: Scores, factor: float) -> Scores:

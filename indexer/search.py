@@ -28,7 +28,7 @@ from .analysis import load_segmenter
 from .build import NoIndex, current_dir, open_for_search
 from .crowding import WINDOW as CROWD_WINDOW
 from .crowding import Ranked, crowd
-from .docsets import evaluate
+from .docsets import among, evaluate
 from .execution import Deadline, FacetTables, Found, ResultCache, TermCache, top
 from .options import SearchOptions
 from .query import COLLOQUIAL_PATH, SYNONYMS_PATH, BuiltQuery, QueryTooLong, build_query, load_synonyms
@@ -236,7 +236,7 @@ class SearchService:
         except TimeLimit:
             return self._collect(s, q, allow, limit, sort, time.thread_time() + self.options.time_limit_s)
         if allow is not None:
-            scores = {d: v for d, v in scores.items() if d in allow}
+            scores = among(scores, allow)
         return top(s, scores, limit, by_date=sort == "date"), scores.keys()
 
     @staticmethod
