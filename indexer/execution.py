@@ -289,8 +289,8 @@ def top(searcher: Any, scores: dict[int, float], limit: int, by_date: bool = Fal
     """The `limit` best documents: by score (ties by document number, as Whoosh's TopCollector orders
     them), or newest first (the `published` column, then score) for a date sort."""
     if by_date:
-        published = searcher.reader().column_reader("published") if searcher.reader().has_column("published") \
-            else None
+        reader = searcher.reader()
+        published = reader.column_reader("published") if reader.has_column("published") else None
 
         def newest(item: tuple[int, float]) -> tuple[Any, float, int]:
             value = published[item[0]] if published is not None else ""

@@ -27,5 +27,5 @@ class SearchOptions:
     db_path: Path  # the archive the index was built from: snippets come from its text
     max_query_chars: int = 200
     result_cache: int = 512  # answers kept per process (keyed by index generation); 0: none
-    time_limit_s: float = 0.8  # a search's collection stops here and returns the best hits found
+    time_limit_s: float = 0.8  # thread CPU a search's evaluation may take; then Whoosh's collector, one more bound
     term_cache_postings: int = 4_000_000  # common terms' scores kept across searches (12 bytes each); 0: none

@@ -178,7 +178,7 @@ def _unit(raw: str, synonyms: Mapping[str, tuple[str, ...]], highlight: list[str
         # the best-matching other name counts, not their sum: a text listing every part of an
         # expansion must not outrank the one that uses the abbreviation itself
         sides = [c for name in names if (c := _side(name, highlight, loose))]
-        # (no tiebreak: Whoosh 2.7's DisjunctionMaxMatcher ignores it and scores the plain maximum)
+        # (no tiebreak: a document scores its best other name, weighting.DisMax)
         return DisMax(sides, boost=W_SYNONYM) if sides else None
 
     def clause(word: str) -> Q.Query:
