@@ -91,6 +91,12 @@ class Archive:
     def close(self) -> None:
         self.conn.close()
 
+    @property
+    def path(self) -> Path | None:
+        """The database file (None in memory): other processes open their own connection to it."""
+        row = self.conn.execute("PRAGMA database_list").fetchone()
+        return Path(row[2]) if row and row[2] else None
+
     def __enter__(self) -> Archive:
         return self
 
@@ -129,6 +135,12 @@ class Archive:
                                      "ORDER BY id", (json.dumps(sorted(ids)),))
         for row in rows.fetchall():
             yield _document(row)
+
+    def document_sizes(self) -> list[tuple[str, int]]:
+        """(id, length of its text) of every document, in the order of documents(): how a parallel build
+        shares the work, without reading the texts."""
+        return [(r[0], int(r[1] or 0)) for r in
+                self.conn.execute("SELECT id, length(text) FROM documents ORDER BY id").fetchall()]
 
     def unit_texts(self, ids: Iterable[str]) -> dict[str, str]:
         """The text of each document or unit (article, problem, measure) by id, for snippets: the search

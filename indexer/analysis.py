@@ -22,6 +22,8 @@ from archive.normalize import fold_chars
 from archive.numerals import DIGITS, cn_to_int
 
 DICT_PATH = Path(__file__).with_name("data") / "userdict.txt"
+# bump whenever segment()'s output for a text changes (kept tokens, indexer/tokens.py, are then re-made)
+ANALYSIS_VERSION = 1
 _lock = threading.Lock()
 _segmenter: jieba.Tokenizer | None = None
 
@@ -37,6 +39,11 @@ _SAME_UNIT = {"天": "日", "工作日": "个工作日"}
 _ASCII = r"(?P<ascii>[a-zA-Z0-9]+(?:[._\-][a-zA-Z0-9]+)*)"
 _SPECIAL = re.compile(f"{_ARTICLE}|{_PERCENT}|{_AMOUNT}|{_ASCII}")
 _WORDLIKE = re.compile(r"[\w\u3400-\u9fff]")
+
+
+def analysis_version() -> str:
+    """What a text's tokens depend on: this module's rules, the domain dictionary and jieba's release."""
+    return f"{ANALYSIS_VERSION}:{dictionary_version()}:{jieba.__version__}"
 
 
 def dictionary_version() -> str:
@@ -144,6 +151,24 @@ def _segmented(text: str, mode: str) -> Iterator[tuple[str, int, int, bool]] | t
     return hit
 
 
+_SEP, _SUB = "\x1f", "\x1e"  # between tokens; before a token that shares the preceding word's position
+
+
+class Segmented(str):
+    """A text already segmented (encode()): the tokenizer reads its tokens instead of running jieba.
+    Index time only: it carries positions, not character offsets."""
+
+    __slots__ = ()
+
+
+def encode(text: str) -> str | None:
+    """The index-mode tokens of `text` as one string (what Segmented holds), or None when a token holds
+    a separator character and so cannot be kept."""
+    if _SEP in text or _SUB in text:
+        return None
+    return _SEP.join(word if primary else _SUB + word for word, _, _, primary in _segmented(text, "index"))
+
+
 def _fill(t: Token, text: str, pos: int, start: int, end: int, positions: bool, chars: bool,
           keeporiginal: bool) -> Token:
     """Set the reused Token's fields (Whoosh tokenizers yield one Token object, refilled)."""
@@ -179,6 +204,16 @@ class ChineseTokenizer(Tokenizer):
             yield t
             return
         pos = start_pos - 1
+        if type(value) is Segmented:
+            if chars:
+                raise ValueError("a pre-segmented text has no character offsets")
+            for word in value.split(_SEP) if value else ():
+                if word[0] != _SUB:
+                    pos += 1
+                    yield _fill(t, word, pos, 0, 0, positions, False, keeporiginal)
+                else:
+                    yield _fill(t, word[1:], pos, 0, 0, positions, False, keeporiginal)
+            return
         seg_mode = "query" if (mode == "query" or not self.subwords) else "index"
         for word, start, end, primary in _segmented(value, seg_mode):
             if primary:

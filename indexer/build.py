@@ -8,9 +8,7 @@ are never modified once current, and a `current` symlink replaced with os.replac
 from __future__ import annotations
 
 import fcntl
-import io
 import json
-import mmap
 import multiprocessing
 import multiprocessing.util
 import os
@@ -23,23 +21,28 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from whoosh import index as windex
-from whoosh.filedb.filestore import FileStorage
-from whoosh.filedb.structfile import StructFile
 from whoosh.writing import IndexWriter
 
 from archive.database import Archive
+from archive.tokens import open_store
 
-from .analysis import dictionary_version, load_segmenter
+from . import parallel
+from .analysis import analysis_version, dictionary_version, load_segmenter
 from .documents import grain_records
 from .options import IndexOptions
+from .parallel import BuildFailed, FastSegmentWriter, add_records  # BuildFailed: callers import it from here
 from .schema import SCHEMA_VERSION, build_schema
+from .tokens import Presegmenter
 from .vocabulary import vocabulary_version
 from .vocabulary import write as write_vocabulary
 
 Progress = Callable[[int], None]
+
+
+__all__ = ["BuildFailed", "BuildReport", "IndexBusy", "NoIndex", "current_dir", "full_rebuild", "rebuild_reason",
+           "reindex", "update", "write_lock"]
 
 
 class IndexBusy(RuntimeError):
@@ -60,6 +63,9 @@ class BuildReport:
     removed: int
     seconds: float
     reason: str = ""
+    segmented: int = 0  # texts jieba segmented (new to the token store)
+    reused: int = 0  # texts whose kept tokens were read instead
+    peak_mb: float = 0.0  # the largest resident size of the build's processes, summed over its workers
 
 
 def current_dir(root: Path) -> Path | None:
@@ -69,79 +75,6 @@ def current_dir(root: Path) -> Path | None:
         return None
     target = root / os.readlink(link)
     return target if target.is_dir() else None
-
-
-class _Window(io.RawIOBase):
-    """A sub-file of a mapped segment, read in place; under a BufferedReader, so that pickle.load can
-    peek (through Whoosh's SubFile it read a block header in ~24 calls: 15% of a typical search)."""
-
-    def __init__(self, view: memoryview) -> None:
-        super().__init__()
-        self._view, self._pos = view, 0
-
-    def readable(self) -> bool:
-        return True
-
-    def seekable(self) -> bool:
-        return True
-
-    def readinto(self, buffer: Any) -> int:
-        n = max(0, min(len(buffer), len(self._view) - self._pos))
-        buffer[:n] = self._view[self._pos:self._pos + n]
-        self._pos += n
-        return n
-
-    def seek(self, pos: int, whence: int = io.SEEK_SET) -> int:
-        base = 0 if whence == io.SEEK_SET else self._pos if whence == io.SEEK_CUR else len(self._view)
-        self._pos = base + pos
-        return self._pos
-
-    def tell(self) -> int:
-        return self._pos
-
-    def close(self) -> None:
-        if not self.closed:
-            self._view.release()
-        super().close()
-
-
-class _MappedFile(StructFile):
-    """A mapped compound segment: its sub-files are windows on the map, never copies."""
-
-    def subset(self, offset: int, length: int, name: str | None = None) -> StructFile:
-        window = _Window(memoryview(self.file)[offset:offset + length])
-        return StructFile(io.BufferedReader(window), name=name or self._name)
-
-    def close(self) -> None:
-        try:
-            super().close()
-        except BufferError:  # a sub-file still open: the map goes when its last window does
-            self.is_closed = True
-
-
-class _MappedSegments(FileStorage):
-    """An index folder whose compound segment files are memory-mapped and read in place.
-
-    Whoosh's own mmap path wraps each sub-file of a compound segment in a BytesIO, which copies it
-    (filedb/structfile.py BufferFile): every thread's searcher held its own copy of the postings,
-    ~230 MB on the whole corpus. Here the compound storage reads its sub-files through windows on the
-    map (its non-mmap path, given a file with `subset`): the pages are the page cache's, shared by
-    every searcher and process. Measured on the whole corpus: 598 → 220 MB after the first search,
-    849 → 516 MB after the 238 benchmark queries, and no slower."""
-
-    supports_mmap = False  # what CompoundStorage asks: read through the file it is given
-
-    def open_file(self, name: str, **kwargs: Any) -> StructFile:
-        if not name.endswith(".seg"):
-            return super().open_file(name, **kwargs)
-        with open(self._fpath(name), "rb") as f:
-            mapped = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
-        return _MappedFile(mapped, name=name, **kwargs)
-
-
-def open_for_search(directory: Path) -> windex.Index:
-    """An index generation opened for reading (its segments mapped, never copied: _MappedSegments)."""
-    return _MappedSegments(str(directory)).open_index()
 
 
 def read_meta(root: Path) -> dict | None:
@@ -284,18 +217,14 @@ def committing(writer: IndexWriter) -> Iterator[IndexWriter]:
     writer.commit()
 
 
-def _add_all(writer: IndexWriter, records: Iterator[dict], progress: Progress | None) -> tuple[int, int]:
-    docs = grains = 0
-    for rec in records:
+def _add_all(writer: IndexWriter, records: Iterator[dict], progress: Progress | None,
+             pre: Presegmenter) -> tuple[int, int]:
+    def done() -> None:
         _raise_if_terminated()
-        fields = {k: v for k, v in rec.items() if v is not None and v != ""}
-        writer.add_document(**fields)
-        grains += 1
-        if rec["kind"] == "document":
-            docs += 1
-            if progress:
-                progress(1)
-    return docs, grains
+        if progress:
+            progress(1)
+
+    return add_records(writer, pre.records(records), done)
 
 
 def _swap(options: IndexOptions, new_dir: Path) -> None:
@@ -318,7 +247,10 @@ def _collect_garbage(options: IndexOptions, keep: Path) -> None:
 
 def full_rebuild(archive: Archive, options: IndexOptions, progress: Progress | None = None,
                  reason: str = "full rebuild requested", wait_s: float = 0.0) -> BuildReport:
-    """Build a new index generation from the whole archive and swap it in atomically."""
+    """Build a new index generation from the whole archive and swap it in atomically.
+
+    Text is segmented once: what the token store holds (indexer/tokens.py) is reused, what it lacks is
+    segmented and kept, and afterwards it holds exactly what this generation's units use."""
     start = time.monotonic()
     load_segmenter()
     with write_lock(options, wait_s):
@@ -327,12 +259,23 @@ def full_rebuild(archive: Archive, options: IndexOptions, progress: Progress | N
         try:
             ix = windex.create_in(str(new_dir), build_schema())
             procs = max(1, options.worker_count)
-            # segmentation runs in parallel: Whoosh's multiprocessing writer analyses batches in child processes
-            writer = ix.writer(procs=procs, limitmb=256, multisegment=True) if procs > 1 else \
-                ix.writer(limitmb=256)
-            with committing(writer):
-                docs, grains = _add_all(writer, grain_records(archive), progress)
+            if procs > 1 and archive.path is not None:
+                # every core: each worker reads and indexes its share of the archive (indexer/parallel.py)
+                done = parallel.build(ix, archive, archive.path, options.tokens_path, procs, progress,
+                                      _raise_if_terminated)
+                docs, grains, used = done["documents"], done["grains"], done["used"]
+                counts = (done["misses"], done["hits"], done["peak_mb"])
+            else:
+                with open_store(options.tokens_path, analysis_version()) as store:
+                    pre = Presegmenter(store)
+                    with committing(FastSegmentWriter(ix, limitmb=256)) as writer:
+                        docs, grains = _add_all(writer, grain_records(archive), progress, pre)
+                used = list(pre.used)
+                counts = (pre.misses, pre.hits, parallel.peak_mb())
             _raise_if_terminated()
+            with open_store(options.tokens_path, analysis_version()) as store:
+                if store is not None:
+                    store.keep_only(used)  # the texts no unit has any more
             meta = {"schema_version": SCHEMA_VERSION, "dictionary_version": dictionary_version(),
                     "vocabulary_version": vocabulary_version(), "vocabulary": write_vocabulary(archive, new_dir),
                     "built_at": time.strftime("%Y-%m-%dT%H:%M:%S"), "documents": docs, "grains": grains}
@@ -344,7 +287,7 @@ def full_rebuild(archive: Archive, options: IndexOptions, progress: Progress | N
             raise
         _swap(options, new_dir)
         _collect_garbage(options, new_dir)
-    return BuildReport("full", docs, grains, 0, time.monotonic() - start, reason)
+    return BuildReport("full", docs, grains, 0, time.monotonic() - start, reason, *counts)
 
 
 def _indexed_hashes(ix: windex.Index) -> dict[str, str]:
@@ -371,14 +314,17 @@ def update(archive: Archive, options: IndexOptions, progress: Progress | None = 
         if not changed and not removed:
             return BuildReport("none", 0, 0, 0, time.monotonic() - start, "index is up to date")
         todo = archive.related_ids(changed)
-        with committing(ix.writer(limitmb=128)) as writer:
-            for doc_id in todo | removed:
-                writer.delete_by_term("doc_id", doc_id)
-            docs, grains = _add_all(writer, grain_records(archive, todo), progress)
+        with open_store(options.tokens_path, analysis_version()) as store:
+            with committing(FastSegmentWriter(ix, limitmb=128)) as writer:
+                for doc_id in todo | removed:
+                    writer.delete_by_term("doc_id", doc_id)
+                pre = Presegmenter(store)
+                docs, grains = _add_all(writer, grain_records(archive, todo), progress, pre)
         meta = read_meta(options.root) or {}
         meta.update(documents=len(stored), updated_at=time.strftime("%Y-%m-%dT%H:%M:%S"))
         (cur / "xuncha-meta.json").write_text(json.dumps(meta), encoding="utf-8")
-    return BuildReport("incremental", docs, grains, len(removed), time.monotonic() - start)
+    return BuildReport("incremental", docs, grains, len(removed), time.monotonic() - start, "", pre.misses, pre.hits,
+                       parallel.peak_mb())
 
 
 def reindex(archive: Archive, options: IndexOptions, full: bool = False, if_needed: bool = False,

@@ -8,7 +8,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from .build import current_dir, open_for_search, rebuild_reason
+from .build import current_dir, rebuild_reason
+from .mapped import open_for_search
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,6 +13,12 @@ class IndexOptions:
 
     root: Path
     workers: int = 0  # 0: one per core
+    keep_tokens: bool = True  # segmented text kept by content hash beside the index (tokens_path)
+
+    @property
+    def tokens_path(self) -> Path | None:
+        """The token store (archive.tokens): derived, deletable; None when tokens are not kept."""
+        return self.root / "tokens.sqlite3" if self.keep_tokens else None
 
     @property
     def worker_count(self) -> int:

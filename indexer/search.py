@@ -25,7 +25,8 @@ from archive.records import MeasureTopic, Suggestion, topic_key
 from archive.kinds import VersionStatus
 
 from .analysis import load_segmenter
-from .build import NoIndex, current_dir, open_for_search
+from .build import NoIndex, current_dir
+from .mapped import open_for_search
 from .crowding import WINDOW as CROWD_WINDOW
 from .crowding import Ranked, crowd
 from .docsets import among, evaluate

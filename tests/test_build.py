@@ -128,10 +128,10 @@ def test_kill_9_keeps_previous_index(small) -> None:
         "from archive.database import Archive\nfrom indexer import build\nfrom xuncha.settings import load_settings\n"
         f"s = load_settings(environ={{}}, home={str(s.home)!r}, workers=1)\n"
         "orig = build._add_all\n"
-        "def slow(writer, records, progress):\n"
+        "def slow(*args):\n"
         f"    pathlib.Path({str(marker)!r}).write_text('x')\n"
         "    time.sleep(60)\n"
-        "    return orig(writer, records, progress)\n"
+        "    return orig(*args)\n"
         "build._add_all = slow\n"
         "build.full_rebuild(Archive.open(s.db_path), s.index_options())\n"
     )
@@ -182,14 +182,13 @@ def _build_in_child(s: Settings, marker: Path, workers: int, hook: str) -> subpr
 def test_kill_9_takes_the_writer_workers_along(small) -> None:
     s, _ = small
     marker = s.home / "worker-started"
-    hook = ("from whoosh.multiproc import MpWriter\n"
-            "orig = MpWriter._new_task\n"
-            "def new_task(self):\n"
-            "    task = orig(self)\n"
-            "    marker.write_text(str(task.pid))\n"
+    hook = ("import os\nfrom indexer import parallel\n"
+            "orig = parallel._work\n"
+            "def work(*args):\n"
+            "    marker.write_text(str(os.getpid()))\n"
             "    time.sleep(60)\n"
-            "    return task\n"
-            "MpWriter._new_task = new_task\n")
+            "    return orig(*args)\n"
+            "parallel._work = work\n")
     proc = _build_in_child(s, marker, 2, hook)
     worker = int(marker.read_text())
     os.kill(proc.pid, signal.SIGKILL)
@@ -211,10 +210,10 @@ def test_sigterm_removes_the_unfinished_generation(small) -> None:
     s, _ = small
     marker = s.home / "building"
     hook = ("orig = build._add_all\n"
-            "def slow(writer, records, progress):\n"
+            "def slow(*args):\n"
             "    marker.write_text('x')\n"
             "    time.sleep(60)\n"
-            "    return orig(writer, records, progress)\n"
+            "    return orig(*args)\n"
             "build._add_all = slow\n")
     proc = _build_in_child(s, marker, 1, hook)
     os.kill(proc.pid, signal.SIGTERM)

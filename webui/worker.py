@@ -22,7 +22,7 @@ from archive import accounts, jobs
 from archive.database import Archive
 from archive.jobs import Job, JobKind, JobState
 from archive.pipeline import FileOutcome, ingest
-from indexer.build import IndexBusy, reindex, update
+from indexer.build import BuildFailed, IndexBusy, reindex, update
 from indexer.checks import prepare
 from indexer.search import SearchService
 
@@ -128,8 +128,8 @@ class Worker:
                     state, message = self._reindex(archive, job)
             except Cancelled:
                 state, message = JobState.CANCELLED, "已由操作员取消"
-            except (sqlite3.Error, OSError, IndexBusy) as exc:
-                state, message = JobState.FAILED, f"出错（{type(exc).__name__}）：{exc}"
+            except (sqlite3.Error, OSError, IndexBusy, BuildFailed) as exc:
+                state, message = JobState.FAILED, f"出错（{type(exc).__name__}）：{str(exc).splitlines()[0]}"
             jobs.finish(archive, job.id, state, message)
             accounts.record(archive, job.created_by, f"job {state}", f"任务 #{job.id}：{message}")
             return True

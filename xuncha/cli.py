@@ -167,13 +167,17 @@ def _index_progress(total: int | None = None):  # type: ignore[no-untyped-def]
 
 def _run_index(ctx: click.Context, archive: Archive, settings: Settings, full: bool, if_needed: bool,
                wait_s: float) -> None:
-    from indexer.build import IndexBusy, reindex as run_reindex
+    from indexer.build import BuildFailed, IndexBusy, reindex as run_reindex
 
     bar = _index_progress(len(archive.hashes()) if full else None)
     try:
         report = run_reindex(archive, settings.index_options(), full=full, if_needed=if_needed, progress=bar.update, wait_s=wait_s)
     except IndexBusy as exc:
         raise click.ClickException(f"{exc}\nhint: wait for it, or pass --wait SECONDS") from exc
+    except BuildFailed as exc:
+        bar.close()
+        raise click.ClickException(f"{str(exc).splitlines()[0]}\nhint: the previous index is still in place and "
+                                   "searchable; fix the cause, then run `xuncha reindex --full`") from exc
     except KeyboardInterrupt:
         bar.close()
         click.echo("interrupted: the previous index is still in place and searchable", err=True)
@@ -185,7 +189,8 @@ def _run_index(ctx: click.Context, archive: Archive, settings: Settings, full: b
     else:
         why = f" ({report.reason})" if report.reason else ""
         click.echo(f"index: {report.mode}{why}: {report.documents} documents, {report.grains} entries, "
-                   f"{report.removed} removed in {report.seconds:.1f} s ({rate:.0f} documents/s)")
+                   f"{report.removed} removed in {report.seconds:.1f} s ({rate:.0f} documents/s); "
+                   f"texts segmented {report.segmented}, kept tokens reused {report.reused}")
     _prepare_checks(archive, settings)
 
 
