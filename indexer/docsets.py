@@ -65,6 +65,8 @@ def evaluate(searcher: Any, q: Q.Query, deadline: float | None = None, memo: dic
         found = _Leaf(sub, deadline, None if memo is None else memo.setdefault(n, {}), kept).eval(q, None)
         if offset:
             out.update(zip(map(offset.__add__, found.keys()), found.values()))
+        elif not out:
+            out = found  # eval's answer is the caller's own (never a memo's): taken, not copied
         else:
             out.update(found)
     return out
