@@ -48,6 +48,7 @@ KEEP_MIN_DF = 512  # terms in at least this many units of a segment are kept acr
 
 Scores = dict[int, float]
 # Or sums its clauses, And sums them where all match, the others take the best (Whoosh's DisMax as documented)
+_INFOS = "term infos"  # the memo's entry of looked-up terms (its other keys are clause keys: tuples)
 _COMPOUND = (Q.Or, Q.And, Q.DisjunctionMax, DisMax)
 
 
@@ -96,6 +97,9 @@ class _Leaf:
         self.memo = memo
         self.kept = kept
         self._ticks = 0
+        # term infos, shared by the search's evaluations (strict, relaxed) through its memo
+        self._infos: dict[tuple[str, Any], tuple[str, bytes, Any] | None] = \
+            memo.setdefault(_INFOS, {}) if memo is not None else {}
 
     def _check(self) -> None:
         # the first call, then one in CHECK_EVERY: a thread's CPU clock costs ~20 µs a read on this machine's
@@ -184,23 +188,34 @@ class _Leaf:
         return acc or {}
 
     def _size(self, q: Q.Query) -> int:
+        if type(q) is Q.Term:  # the AND's ordering asks every term: answered from the term info _term reads too
+            found = self._info(q)
+            return found[2].doc_frequency() if found is not None else 0
         try:
             return q.estimate_size(self.reader)
         except (TermNotFound, KeyError):
             return 0
 
-    def _term(self, q: Q.Term, cand: Scores | None) -> Scores:
+    def _info(self, q: Q.Term) -> tuple[str, bytes, Any] | None:
+        """(field, term bytes, term info) of a term in this segment, looked up once per search; None when absent."""
+        key = (q.fieldname, q.text)
+        if key in self._infos:
+            return self._infos[key]
+        found = None
         field = q.fieldname
-        if field not in self.reader.schema or cand is not None and not cand:
+        if field in self.reader.schema:
+            try:
+                text = self.reader.schema[field].to_bytes(q.text)
+                found = (field, text, self.reader.term_info(field, text))
+            except (ValueError, TermNotFound):  # a value the field cannot hold, or a term not here
+                pass
+        self._infos[key] = found
+        return found
+
+    def _term(self, q: Q.Term, cand: Scores | None) -> Scores:
+        if cand is not None and not cand or (found := self._info(q)) is None:
             return {}
-        try:
-            text = self.reader.schema[field].to_bytes(q.text)
-        except ValueError:  # a value the field cannot hold (a word in a numeric field)
-            return {}
-        try:
-            info = self.reader.term_info(field, text)  # one lookup of the term, not one per question asked
-        except TermNotFound:
-            return {}
+        field, text, info = found  # one lookup of the term, not one per question asked
         key = None
         if self.kept is not None and info.doc_frequency() >= KEEP_MIN_DF:
             cache, scope = self.kept
