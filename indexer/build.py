@@ -263,8 +263,8 @@ def full_rebuild(archive: Archive, options: IndexOptions, progress: Progress | N
                 # every core: each worker reads and indexes its share of the archive (indexer/parallel.py)
                 done = parallel.build(ix, archive, archive.path, options.tokens_path, procs, progress,
                                       _raise_if_terminated)
-                docs, grains, used = done["documents"], done["grains"], done["used"]
-                counts = (done["misses"], done["hits"], done["peak_mb"])
+                docs, grains, used = done.documents, done.grains, done.used
+                counts = (done.segmented, done.reused, done.peak_mb)
             else:
                 with open_store(options.tokens_path, analysis_version()) as store:
                     pre = Presegmenter(store)

@@ -18,6 +18,7 @@ import resource
 import signal
 import traceback
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
 from typing import Any
@@ -41,6 +42,33 @@ POLL_S = 0.5
 def peak_mb() -> float:
     """This process's peak resident size (MB)."""
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
+@dataclass(frozen=True, slots=True)
+class ShareDone:
+    """What one worker did with its share (sent to the parent through a queue)."""
+
+    worker: int
+    segment: Any  # Whoosh's segment object, None for a share without documents or on error
+    documents: int = 0
+    grains: int = 0
+    used: tuple[bytes, ...] = ()  # the token store keys its units' texts have
+    reused: int = 0
+    segmented: int = 0
+    peak_mb: float = 0.0
+    error: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Built:
+    """What a parallel build did."""
+
+    documents: int
+    grains: int
+    used: tuple[bytes, ...]
+    reused: int
+    segmented: int
+    peak_mb: float  # the parent's peak resident size plus each worker's (shared pages counted in each)
 
 
 class BuildFailed(RuntimeError):
@@ -179,14 +207,14 @@ def _work(n: int, ix: Index, db_path: Path, store_path: Path | None, ids: list[s
         segment = writer._finalize_segment() if writer._added else None
         if not writer._added:
             writer._close_segment()
-        results.put((n, segment, docs, grains, sorted(pre.used), pre.hits, pre.misses, peak_mb(), None))
+        results.put(ShareDone(n, segment, docs, grains, tuple(pre.used), pre.hits, pre.misses, peak_mb()))
     except BaseException as exc:
-        results.put((n, None, 0, 0, [], 0, 0, 0.0, f"{type(exc).__name__}: {exc}\n{traceback.format_exc()}"))
+        results.put(ShareDone(n, None, error=f"{type(exc).__name__}: {exc}\n{traceback.format_exc()}"))
         raise
 
 
 def build(ix: Index, archive: Archive, db_path: Path, store_path: Path | None, procs: int,
-          progress: Progress | None, check: Callable[[], None], limitmb: int = 256) -> dict[str, Any]:
+          progress: Progress | None, check: Callable[[], None], limitmb: int = 256) -> Built:
     """Index the whole archive into `ix` (new, empty) with `procs` worker processes; commit; what it did."""
     parts = [p for p in shares(archive.document_sizes(), procs) if p]
     ctx = mp.get_context("fork")
@@ -195,7 +223,7 @@ def build(ix: Index, archive: Archive, db_path: Path, store_path: Path | None, p
     writer = FastSegmentWriter(ix, limitmb=16)  # holds Whoosh's lock; writes only the table of contents
     workers = [ctx.Process(target=_work, args=(i, ix, db_path, store_path, ids, limitmb, counters[i], results),
                            name=f"xuncha-index-{i}", daemon=True) for i, ids in enumerate(parts)]
-    got: dict[int, tuple] = {}
+    got: dict[int, ShareDone] = {}
     reported = 0
     try:
         for w in workers:
@@ -203,10 +231,10 @@ def build(ix: Index, archive: Archive, db_path: Path, store_path: Path | None, p
         while len(got) < len(workers):
             check()
             try:
-                item = results.get(timeout=POLL_S)
-                got[item[0]] = item
-                if item[-1] is not None:
-                    raise BuildFailed(f"index worker {item[0]} failed: {item[-1]}")
+                item: ShareDone = results.get(timeout=POLL_S)
+                got[item.worker] = item
+                if item.error is not None:
+                    raise BuildFailed(f"index worker {item.worker} failed: {item.error}")
             except queue.Empty:
                 dead = [w for i, w in enumerate(workers) if i not in got and w.exitcode is not None]
                 if dead:
@@ -217,7 +245,7 @@ def build(ix: Index, archive: Archive, db_path: Path, store_path: Path | None, p
                 reported = now
         for w in workers:
             w.join()
-        segments = [got[i][1] for i in range(len(workers)) if got[i][1] is not None]
+        segments = [got[i].segment for i in range(len(workers)) if got[i].segment is not None]
         writer.commit(mergetype=lambda _writer, _existing: list(segments))
     except BaseException:
         for w in workers:
@@ -229,7 +257,7 @@ def build(ix: Index, archive: Archive, db_path: Path, store_path: Path | None, p
         raise
     if progress and sum(c.value for c in counters) > reported:
         progress(sum(c.value for c in counters) - reported)
-    return {"documents": sum(g[2] for g in got.values()), "grains": sum(g[3] for g in got.values()),
-            "used": [k for g in got.values() for k in g[4]],
-            "hits": sum(g[5] for g in got.values()), "misses": sum(g[6] for g in got.values()),
-            "peak_mb": round(peak_mb() + sum(g[7] for g in got.values()), 1)}
+    done = got.values()
+    return Built(sum(g.documents for g in done), sum(g.grains for g in done), tuple(k for g in done for k in g.used),
+                 sum(g.reused for g in done), sum(g.segmented for g in done),
+                 round(peak_mb() + sum(g.peak_mb for g in done), 1))
