@@ -59,6 +59,17 @@ def archive(settings: Settings) -> Iterator[Archive]:
 
 
 @pytest.fixture
+def samples_home(tmp_path: Path) -> Settings:
+    """The sample corpus ingested (not indexed) into a temporary archive; one indexing process."""
+    from archive.pipeline import ingest
+
+    s = load_settings(environ={}, home=tmp_path / "samples-home", workers=1)
+    with Archive.open(s.db_path) as a:
+        ingest(a, s.ingest_options(), [str(SAMPLES)])
+    return s
+
+
+@pytest.fixture
 def conn(archive: Archive) -> sqlite3.Connection:
     """The temporary archive's SQLite connection (tests may look at the tables directly)."""
     return archive.conn

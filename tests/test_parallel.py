@@ -9,24 +9,19 @@ import pytest
 from whoosh import index as windex
 
 from archive.database import Archive
-from archive.pipeline import ingest
 from indexer import parallel
 from indexer.build import current_dir, full_rebuild
 from indexer.documents import grain_records
 from indexer.parallel import BuildFailed, FastSegmentWriter, add_records, shares
 from indexer.schema import build_schema
 from indexer.search import SearchService
-from tests.conftest import SAMPLES
 from tests.test_tokens import _plain, _postings
-from xuncha.settings import Settings, load_settings
+from xuncha.settings import Settings
 
 
 @pytest.fixture
-def home(tmp_path: Path) -> Settings:
-    s = load_settings(environ={}, home=tmp_path / "home", workers=2)
-    with Archive.open(s.db_path) as a:
-        ingest(a, s.ingest_options(), [str(SAMPLES)])
-    return s
+def home(samples_home: Settings) -> Settings:
+    return dataclasses.replace(samples_home, workers=2)
 
 
 def test_shares_are_contiguous_and_balanced_by_length() -> None:

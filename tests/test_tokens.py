@@ -17,7 +17,7 @@ from indexer.build import current_dir, full_rebuild, reindex
 from indexer.documents import grain_records
 from indexer.schema import build_schema
 from tests.conftest import SAMPLES
-from xuncha.settings import Settings, load_settings
+from xuncha.settings import Settings
 
 
 def _postings(directory: Path) -> tuple[dict, dict]:
@@ -52,14 +52,6 @@ def _plain(archive: Archive, directory: Path) -> Path:
     return directory
 
 
-@pytest.fixture
-def home(tmp_path: Path) -> Settings:
-    s = load_settings(environ={}, home=tmp_path / "home", workers=1)
-    with Archive.open(s.db_path) as a:
-        ingest(a, s.ingest_options(), [str(SAMPLES)])
-    return s
-
-
 def test_encoded_tokens_read_back_as_the_analyzer_gives_them() -> None:
     text = "第5条规定，公务用车实行政府采购，年度预算20万元。中华人民共和国 ABC-12"
     enc = encode(text)
@@ -73,8 +65,8 @@ def test_encoded_tokens_read_back_as_the_analyzer_gives_them() -> None:
 
 
 @pytest.mark.parametrize("workers", [1, 2])
-def test_kept_tokens_build_the_same_index(home: Settings, tmp_path: Path, workers: int) -> None:
-    s = dataclasses.replace(home, workers=workers)
+def test_kept_tokens_build_the_same_index(samples_home: Settings, tmp_path: Path, workers: int) -> None:
+    s = dataclasses.replace(samples_home, workers=workers)
     with Archive.open(s.db_path) as a:
         expected = _postings(_plain(a, tmp_path / "plain"))
         full_rebuild(a, s.index_options())  # cold: segments everything and keeps it
@@ -85,11 +77,11 @@ def test_kept_tokens_build_the_same_index(home: Settings, tmp_path: Path, worker
     assert len(expected[0]) > 1000
 
 
-def test_rebuild_and_unchanged_reingest_segment_nothing(home: Settings, monkeypatch: pytest.MonkeyPatch,
+def test_rebuild_and_unchanged_reingest_segment_nothing(samples_home: Settings, monkeypatch: pytest.MonkeyPatch,
                                                         tmp_path: Path) -> None:
-    with Archive.open(home.db_path) as a:
-        full_rebuild(a, home.index_options())
-    with TokenStore(home.index_options().tokens_path, analysis.analysis_version()) as ts:  # type: ignore[arg-type]
+    with Archive.open(samples_home.db_path) as a:
+        full_rebuild(a, samples_home.index_options())
+    with TokenStore(samples_home.index_options().tokens_path, analysis.analysis_version()) as ts:  # type: ignore[arg-type]
         kept = ts.count()
     assert kept > 100
 
@@ -97,22 +89,22 @@ def test_rebuild_and_unchanged_reingest_segment_nothing(home: Settings, monkeypa
     real = analysis.segment
     monkeypatch.setattr(analysis, "segment", lambda *a, **k: (calls.append(a[0]), real(*a, **k))[1])
     analysis._SHORT_CACHE.clear()
-    with Archive.open(home.db_path) as a:
-        full_rebuild(a, home.index_options())  # e.g. after a schema change: every text is kept already
+    with Archive.open(samples_home.db_path) as a:
+        full_rebuild(a, samples_home.index_options())  # e.g. after a schema change: every text is kept already
         assert calls == []
-        report = ingest(a, home.ingest_options(), [str(SAMPLES)])  # nothing changed
+        report = ingest(a, samples_home.ingest_options(), [str(SAMPLES)])  # nothing changed
         assert report.count("added") == 0
-        assert reindex(a, home.index_options()).mode == "none" and calls == []
+        assert reindex(a, samples_home.index_options()).mode == "none" and calls == []
         # one new notice: only its texts are segmented, and they are kept
         new = tmp_path / "new"
         new.mkdir()
         src = sorted((SAMPLES / "notices").glob("*.txt"))[0]
         (new / "另一份通报.txt").write_text(src.read_text(encoding="utf-8").replace("整改", "整改落实", 3),
                                           encoding="utf-8")
-        ingest(a, home.ingest_options(), [str(new)])
-        assert reindex(a, home.index_options()).mode in ("incremental", "none")
+        ingest(a, samples_home.ingest_options(), [str(new)])
+        assert reindex(a, samples_home.index_options()).mode == "incremental"
     assert calls and all(len(c) < 20_000 for c in calls)
-    with TokenStore(home.index_options().tokens_path, analysis.analysis_version()) as ts:  # type: ignore[arg-type]
+    with TokenStore(samples_home.index_options().tokens_path, analysis.analysis_version()) as ts:  # type: ignore[arg-type]
         assert ts.count() > kept
 
 
@@ -127,15 +119,15 @@ def test_a_new_analysis_version_empties_the_store(tmp_path: Path) -> None:
         assert ts.count() == 0
 
 
-def test_a_full_build_keeps_only_what_its_units_use(home: Settings, tmp_path: Path) -> None:
-    with Archive.open(home.db_path) as a:
-        full_rebuild(a, home.index_options())
-    path = home.index_options().tokens_path
+def test_a_full_build_keeps_only_what_its_units_use(samples_home: Settings, tmp_path: Path) -> None:
+    with Archive.open(samples_home.db_path) as a:
+        full_rebuild(a, samples_home.index_options())
+    path = samples_home.index_options().tokens_path
     assert path is not None
     with TokenStore(path, analysis.analysis_version()) as ts:
         before = ts.count()
         ts.put({tokens.text_key("没有任何单元的文字"): b"x"})
-    with Archive.open(home.db_path) as a:
-        full_rebuild(a, home.index_options())
+    with Archive.open(samples_home.db_path) as a:
+        full_rebuild(a, samples_home.index_options())
     with TokenStore(path, analysis.analysis_version()) as ts:
         assert ts.count() == before
