@@ -19,3 +19,32 @@ def test_a_topic_measure_gets_the_rules_on_its_topic(service) -> None:  # type: 
     for s in found:
         assert "公务用车" in s.doc_title, s  # the regulation's title names the topic
         assert "公务用车" in s.reason and s.article
+
+
+def test_candidates_are_whooshs_own_ranking(service, indexed_settings, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The suggestion query scored from posting blocks ranks what Whoosh's filtered search ranks (the same
+    80 articles, scores equal but for the last bits of a float sum), for every measure of the notices."""
+    from archive.crosscheck import measure_topics
+    from archive.database import Archive
+    from archive.kinds import DocType
+    from indexer import suggest as S
+
+    s = service.searcher()
+    in_force = service._articles_in_force(s)
+    compared = []
+    real = S.candidates
+
+    def both(searcher, q, allowed, limit=S.CANDIDATES):  # type: ignore[no-untyped-def]
+        ours = real(searcher, q, allowed, limit)
+        theirs = {r.docnum: r.score for r in searcher.search(q, limit=limit, filter=allowed)}
+        assert {f.docnum for f in ours} == set(theirs)
+        assert all(abs(f.score - theirs[f.docnum]) < 1e-9 for f in ours)
+        compared.append(len(ours))
+        return ours
+
+    monkeypatch.setattr(S, "candidates", both)
+    with Archive.open(indexed_settings.db_path) as a:
+        for d in a.documents_of_type(DocType.NOTICE):
+            for *_, topic in measure_topics(d, a.notice_tree(d.id)):
+                S.suggest(s, topic, 3, service.reg_keys, service.texts, service._hit, in_force)
+    assert len(compared) > 20 and sum(compared) > 200
