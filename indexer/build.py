@@ -259,21 +259,20 @@ def full_rebuild(archive: Archive, options: IndexOptions, progress: Progress | N
         try:
             ix = windex.create_in(str(new_dir), build_schema())
             procs = max(1, options.worker_count)
-            if procs > 1 and archive.path is not None:
-                # every core: each worker reads and indexes its share of the archive (indexer/parallel.py)
-                done = parallel.build(ix, archive, archive.path, options.tokens_path, procs, progress,
-                                      _raise_if_terminated)
-                docs, grains, used = done.documents, done.grains, done.used
-                counts = (done.segmented, done.reused, done.peak_mb)
-            else:
-                with open_store(options.tokens_path, analysis_version()) as store:
+            with open_store(options.tokens_path, analysis_version()) as store:
+                if procs > 1 and archive.path is not None:
+                    # every core: each worker reads and indexes its share of the archive (indexer/parallel.py)
+                    done = parallel.build(ix, archive, archive.path, options.tokens_path, procs, progress,
+                                          _raise_if_terminated)
+                    docs, grains, used = done.documents, done.grains, done.used
+                    counts = (done.segmented, done.reused, done.peak_mb)
+                else:
                     pre = Presegmenter(store)
                     with committing(FastSegmentWriter(ix, limitmb=256)) as writer:
                         docs, grains = _add_all(writer, grain_records(archive), progress, pre)
-                used = list(pre.used)
-                counts = (pre.misses, pre.hits, parallel.peak_mb())
-            _raise_if_terminated()
-            with open_store(options.tokens_path, analysis_version()) as store:
+                    used = tuple(pre.used)
+                    counts = (pre.misses, pre.hits, parallel.peak_mb())
+                _raise_if_terminated()
                 if store is not None:
                     store.keep_only(used)  # the texts no unit has any more
             meta = {"schema_version": SCHEMA_VERSION, "dictionary_version": dictionary_version(),

@@ -204,8 +204,10 @@ def _work(n: int, ix: Index, db_path: Path, store_path: Path | None, ids: list[s
         with Archive.open(db_path) as archive, open_store(store_path, analysis_version()) as store:
             pre = Presegmenter(store)
             docs, grains = add_records(writer, pre.records(grain_records(archive, ids)), done)
-        segment = writer._finalize_segment() if writer._added else None
-        if not writer._added:
+        if writer._added:
+            segment = writer._finalize_segment()
+        else:  # a share without units: no segment
+            segment = None
             writer._close_segment()
         results.put(ShareDone(n, segment, docs, grains, tuple(pre.used), pre.hits, pre.misses, peak_mb()))
     except BaseException as exc:
