@@ -322,21 +322,17 @@ class _Leaf:
         fmt = schema[field].format if field in schema else None
         if fmt is None or not fmt.supports("positions") or len(q.words) < 2:
             return self._whoosh(q, cand)
-        texts = []
-        for word in q.words:
-            try:
-                texts.append(schema[field].to_bytes(word))
-            except ValueError:
-                return {}
-            if (field, texts[-1]) not in self.reader:
-                return {}
-        out = self.eval(Q.And([Q.Term(field, word) for word in q.words]), cand)
+        words = [Q.Term(field, word) for word in q.words]
+        infos = [self._info(w) for w in words]  # the And below and the positions read the same term infos
+        if any(i is None for i in infos):
+            return {}
+        out = self.eval(Q.And(words), cand)
         if not out:
             return out
         decode = fmt.decoder("positions")
         positions: list[dict[int, Any]] = []
-        for text in texts:
-            blocks = self._blocks(self.reader.postings(field, text), out)
+        for _, text, info in infos:  # type: ignore[misc]
+            blocks = self._blocks(self._postings(field, text, info), out)
             if blocks is None:
                 return self._whoosh(q, cand)
             found: dict[int, Any] = {}
