@@ -11,6 +11,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import pytest
+from flask import url_for
 from flask.testing import FlaskClient
 
 from archive.database import Archive
@@ -362,3 +363,25 @@ def test_archive_without_index_or_originals(settings: Settings, tmp_path: Path, 
     assert original.status_code == 404 and "原始文件不在档案中" in text_of(original)
     doc = client.get(f"/doc/{ids[SEED_TITLE]}?q=三重一大")
     assert doc.status_code == 200 and "区城市管理局党组" in text_of(doc)
+
+
+@pytest.mark.parametrize("script_root", ["", "/xuncha"])
+@pytest.mark.parametrize("params", [
+    {"q": "公车管理"}, {"q": "a b&c=d#e+f%g/h?i", "kind": "measure"},
+    {"q": "《政府采购法》 第二十八条", "doc_type": "notice", "sort": "date", "page": 3, "per_page": 50},
+    {"q": "", "filters": {"year": "2021", "publisher": "示例区 委员会 (巡察)"}}, {},
+])
+def test_search_links_are_what_url_for_builds(app, params: dict, script_root: str) -> None:  # type: ignore[no-untyped-def]
+    """The page builds its many facet links without url_for's routing each time: the same URLs, under a
+    script root too, and a link followed reproduces the search."""
+    from webui.params import SearchParams
+    from webui.search import search_url
+
+    p = SearchParams(**params)
+    with app.test_request_context("/", base_url=f"http://localhost{script_root}"):
+        fast = search_url(p)
+        assert fast == url_for("search.index", **p.args())
+        assert search_url(p) == fast  # the route kept for the request gives the same again
+    assert fast.startswith(f"{script_root}/")
+    query = parse_qs(urlsplit(fast).query)
+    assert {k: v[0] for k, v in query.items()} == {k: str(v) for k, v in p.args().items()}
