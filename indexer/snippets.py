@@ -17,7 +17,8 @@ from .analysis import _SPECIAL, _special
 
 def match_spans(text: str, words: Iterable[str]) -> list[tuple[int, int]]:
     """Merged character spans of every occurrence of the words (and of numbers written another way)."""
-    folded = fold_chars(text).lower()
+    folded_case = fold_chars(text)
+    folded = folded_case.lower()
     spans: list[tuple[int, int]] = []
     wanted = {fold_chars(w).lower() for w in words if w and w.strip()}
     for w in wanted:
@@ -27,7 +28,7 @@ def match_spans(text: str, words: Iterable[str]) -> list[tuple[int, int]]:
             start = folded.find(w, start + len(w))
     numeric = {w for w in wanted if any(ch.isdigit() for ch in w)}
     if numeric:
-        for m in _SPECIAL.finditer(fold_chars(text)):
+        for m in _SPECIAL.finditer(folded_case):
             canonical, aliases = _special(m)
             if canonical.lower() in numeric:
                 spans.append((m.start(), m.end()))
@@ -58,18 +59,40 @@ def highlight_all(text: str, words: Iterable[str]) -> str:
     return mark(text, match_spans(text, words))
 
 
+def best_window(text: str, spans: list[tuple[int, int]], width: int) -> int:
+    """The index of the span to start the snippet at: the one whose window (the spans ending within `width`
+    of its start) holds the most distinct words, then the most matches; the first such on a tie.
+
+    The spans are merged, so sorted by end as well: each window is spans[i:j] with j only moving forward,
+    which makes this linear where scoring every window afresh was quadratic in the matches of a long text."""
+    best, best_score = 0, -1
+    words_in: dict[str, int] = {}
+    j = 0
+    for i, (s, e) in enumerate(spans):
+        while j < len(spans) and spans[j][1] <= s + width:
+            w = text[spans[j][0]:spans[j][1]]
+            words_in[w] = words_in.get(w, 0) + 1
+            j += 1
+        score = len(words_in) * 10 + (j - i)
+        if score > best_score:
+            best, best_score = i, score
+        if j > i:  # span i leaves the window before the next start
+            w = text[s:e]
+            words_in[w] -= 1
+            if not words_in[w]:
+                del words_in[w]
+        else:  # span i alone is wider than the window
+            j = i + 1
+    return best
+
+
 def snippet(text: str, words: Iterable[str], width: int = 160) -> str:
     """The window of text holding the most distinct matches, escaped and marked."""
     text = re.sub(r"\s*\n\s*", " ", text)
     spans = match_spans(text, words)
     if not spans:
         return html.escape(text[:width]) + ("…" if len(text) > width else "")
-    best, best_score = 0, -1
-    for i, (s, _) in enumerate(spans):
-        window = [(a, b) for a, b in spans[i:] if b <= s + width]
-        score = len({text[a:b] for a, b in window}) * 10 + len(window)
-        if score > best_score:
-            best, best_score = i, score
+    best = best_window(text, spans, width)
     start = max(0, spans[best][0] - width // 4)
     end = min(len(text), start + width)
     inside = [(max(a, start) - start, min(b, end) - start) for a, b in spans if b > start and a < end]

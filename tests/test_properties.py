@@ -8,7 +8,7 @@ import os
 import html
 import re
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from archive.citations import find_citations, short_title, title_key
@@ -18,7 +18,7 @@ from archive.notice import parse_notice
 from archive.numerals import cn_to_int
 from archive.regulation import parse_regulation, title_from_name, version_from_name
 from indexer.query import QueryTooLong, build_query
-from indexer.snippets import match_spans, snippet
+from indexer.snippets import best_window, match_spans, snippet
 
 PIECES = ["一、整改工作开展情况", "二、反馈问题整改落实情况", "（一）关于落实主体责任方面", "(二)关于作风建设方面",
           "1.针对“公务用车管理不严”问题。", "2．关于“三重一大”决策不规范问题", "一是", "二是", "三是", "统一是",
@@ -135,3 +135,23 @@ def test_snippet_marks_land_inside_the_text(text: str, words: list[str], width: 
     assert plain in flat
     assert out.count("<mark>") == out.count("</mark>")
     assert "<" not in re.sub(r"</?mark>", "", out)  # everything else is escaped
+
+
+def _best_window_by_rescoring(text: str, spans: list[tuple[int, int]], width: int) -> int:
+    best, best_score = 0, -1
+    for i, (s, _) in enumerate(spans):
+        window = [(a, b) for a, b in spans[i:] if b <= s + width]
+        score = len({text[a:b] for a, b in window}) * 10 + len(window)
+        if score > best_score:
+            best, best_score = i, score
+    return best
+
+
+@FAST
+@given(st.text(alphabet="甲乙丙丁 ab1", max_size=400), st.lists(st.sampled_from(["甲", "乙丙", "丁丁", "a", "b1", "甲 乙"]),
+                                                               min_size=1, max_size=4),
+       st.integers(min_value=1, max_value=12))
+@example("甲1甲甲1甲", ["甲", "b1"], 1)  # a merged span wider than the window, then more spans
+def test_best_window_is_the_one_rescoring_every_window_finds(text: str, words: list[str], width: int) -> None:
+    spans = match_spans(text, words)
+    assert best_window(text, spans, width) == _best_window_by_rescoring(text, spans, width)
