@@ -449,17 +449,30 @@ class _BM25Table(dict):
     def __init__(self, scorer: Any) -> None:
         super().__init__()
         self.idf, self.B, self.K1, self.avgfl = scorer.idf, scorer.B, scorer.K1, scorer.avgfl
-        self._rows: dict[float, list[float]] = {}
+        self._rows: dict[float, _Row] = {}
 
     def __missing__(self, key: tuple[float, int]) -> float:
         tf, lb = key
         value = self[key] = bm25(self.idf, tf, _LENGTHS[lb], self.avgfl, self.B, self.K1)
         return value
 
-    def row(self, tf: float) -> list[float]:
-        """The scores of weight `tf` for every length byte (a block whose postings all weigh `tf`)."""
+    def row(self, tf: float) -> _Row:
+        """The scores of weight `tf` by length byte (a block whose postings all weigh `tf`), each computed on
+        first use: filling all 256 for every term read was a tenth of a median search (profiled)."""
         row = self._rows.get(tf)
         if row is None:
-            idf, B, K1, avgfl = self.idf, self.B, self.K1, self.avgfl
-            row = self._rows[tf] = [bm25(idf, tf, fl, avgfl, B, K1) for fl in _LENGTHS]
+            row = self._rows[tf] = _Row(self, tf)
         return row
+
+
+class _Row(dict):
+    """One weight's BM25F scores by length byte, computed on first use."""
+
+    def __init__(self, table: _BM25Table, tf: float) -> None:
+        super().__init__()
+        self.table, self.tf = table, tf
+
+    def __missing__(self, lb: int) -> float:
+        t = self.table
+        value = self[lb] = bm25(t.idf, self.tf, _LENGTHS[lb], t.avgfl, t.B, t.K1)
+        return value
