@@ -13,12 +13,12 @@ from hypothesis import strategies as st
 
 from archive.citations import find_citations, short_title, title_key
 from archive.figures import find_dates, find_figures, find_money, parse_date, year_of
-from archive.normalize import normalize
+from archive.normalize import FOLD, fold_chars, normalize
 from archive.notice import parse_notice
 from archive.numerals import cn_to_int
 from archive.regulation import parse_regulation, title_from_name, version_from_name
 from indexer.query import QueryTooLong, build_query
-from indexer.snippets import best_window, match_spans, snippet
+from indexer.snippets import best_window, match_spans, one_line, snippet
 
 PIECES = ["一、整改工作开展情况", "二、反馈问题整改落实情况", "（一）关于落实主体责任方面", "(二)关于作风建设方面",
           "1.针对“公务用车管理不严”问题。", "2．关于“三重一大”决策不规范问题", "一是", "二是", "三是", "统一是",
@@ -155,3 +155,15 @@ def _best_window_by_rescoring(text: str, spans: list[tuple[int, int]], width: in
 def test_best_window_is_the_one_rescoring_every_window_finds(text: str, words: list[str], width: int) -> None:
     spans = match_spans(text, words)
     assert best_window(text, spans, width) == _best_window_by_rescoring(text, spans, width)
+
+
+@FAST
+@given(st.text(alphabet=st.sampled_from("ab中 \n\t\r\u3000\x1c\x85"), max_size=40))
+def test_one_line_is_the_regex_it_replaces(text: str) -> None:
+    assert one_line(text) == re.sub(r"\s*\n\s*", " ", text)
+
+
+@FAST
+@given(st.text(alphabet=st.sampled_from("中文ab1（）％Ａ１⾼　\u00a0") | st.characters(), max_size=30))
+def test_fold_chars_is_the_table_applied(text: str) -> None:
+    assert fold_chars(text) == text.translate(FOLD)
