@@ -166,3 +166,24 @@ def test_top_by_date_is_newest_first_then_by_score(segmented) -> None:
     found = top(segmented, evaluate(segmented, q), 10, by_date=True)
     assert [f.docnum for f in found] == theirs
     assert [f["id"] for f in found][:2] == ["e", "a"]
+
+
+def test_clause_sizes_are_whooshs_estimates(service, segmented) -> None:
+    """The AND's clause order comes from _size, answered from the term infos: the order (and so the order
+    scores are summed in) is the one Whoosh's estimate_size gives, on every clause of the quality queries."""
+    compared = 0
+    cases = [(segmented, [q for q in QUERIES if q is not Q.NullQuery])]
+    s = service.searcher()
+    cases.append((s, [q for text in quality_queries() if not (b := service.build(text, {}, s)).empty
+                      for q in (b.strict, b.relaxed)]))
+    for searcher, queries in cases:
+        for sub, _ in searcher.leaf_searchers():
+            leaf = docsets._Leaf(sub, None)
+            for q in queries:
+                stack = [q]
+                while stack:
+                    clause = stack.pop()
+                    stack.extend(clause.children())
+                    assert leaf._size(clause) == clause.estimate_size(sub.reader()), clause
+                    compared += 1
+    assert compared > 1000
