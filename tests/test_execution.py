@@ -144,15 +144,28 @@ def test_facet_counts_of_few_and_many_values_match_a_plain_count() -> None:
     from collections import Counter
 
     rng = random.Random(7)
-    few_values = [""] + [f"v{i}" for i in range(5)]  # counted by bytes.count
-    many_values = [""] + [f"p{i}" for i in range(300)]  # counted by a Counter
+    few_values = [""] + [f"v{i}" for i in range(5)]
+    many_values = [""] + [f"p{i}" for i in range(300)]  # more than shown: the most frequent kept, ties by value
     tables = {"kind": (array("I", (rng.randrange(len(few_values)) for _ in range(5000))), few_values),
               "publisher": (array("I", (rng.randrange(len(many_values)) for _ in range(5000))), many_values)}
     facets = FacetTables(("kind", "publisher", "year"))
-    for docs in ([], [17], rng.sample(range(5000), 1200)):
+    for docs in ([], [17], rng.sample(range(5000), 1200), set(range(0, 5000, 3)), dict.fromkeys(range(40)).keys()):
         got = facets.counts(tables, docs)
         assert got["year"] == []
         for name, (col, values) in tables.items():
             plain = Counter(values[col[d]] for d in docs if values[col[d]])
             want = sorted(plain.items(), key=lambda t: (-t[1], t[0]))[:30]
             assert got[name] == want
+
+
+def test_top_keeps_the_best_scores_with_ties_by_document_number() -> None:
+    import random
+
+    from indexer.execution import top
+
+    rng = random.Random(3)
+    for n, limit in ((0, 5), (3, 5), (500, 1), (500, 50), (2000, 200)):
+        docs = rng.sample(range(10 * n + 1), n)
+        scores = {d: float(rng.randrange(20)) / 4 for d in docs}  # many equal scores
+        want = sorted(scores.items(), key=lambda item: (-item[1], item[0]))[:limit]
+        assert [(f.docnum, f.score) for f in top(None, scores, limit)] == want
