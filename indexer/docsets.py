@@ -170,6 +170,9 @@ class _Leaf:
             if not out:
                 out = found
             elif found:
+                if len(found) > len(out):
+                    # the smaller merged into the larger: each sum is the same (addition and max commute)
+                    out, found = found, out
                 keys = found.keys()
                 olds = map(out.get, keys, repeat(-_INF if dismax else 0.0))
                 out.update(zip(keys, map(max if dismax else operator.add, olds, found.values())))
