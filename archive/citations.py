@@ -40,8 +40,17 @@ def title_key(title: str) -> str:
     return re.sub(r"[\s《》“”\"]", "", title)
 
 
+# what short_title can change: a prefix's first character, brackets, quotes, spaces (title_key's and the suffix's)
+_MAY_SHORTEN = re.compile(r"^[中全]|[\s〈〉<>（）()《》“”\"]")
+
+
 def short_title(title: str) -> str:
     """The title without 中华人民共和国 and the like, and without (试行)/(暂行)."""
+    # most strings asked about are none of that: a query's every substring is (indexer.query.find_citation)
+    return _short_title(title) if _MAY_SHORTEN.search(title) else title
+
+
+def _short_title(title: str) -> str:
     key = title_key(title)
     for prefix in _PREFIXES:
         # 中国共产党章程 stays whole (its short name 党章 is an alias, not a prefix cut)

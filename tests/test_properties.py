@@ -11,7 +11,7 @@ import re
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from archive.citations import find_citations, short_title, title_key
+from archive.citations import _short_title, find_citations, short_title, title_key
 from archive.figures import find_dates, find_figures, find_money, parse_date, year_of
 from archive.normalize import FOLD, fold_chars, normalize
 from archive.notice import parse_notice
@@ -167,3 +167,16 @@ def test_one_line_is_the_regex_it_replaces(text: str) -> None:
 @given(st.text(alphabet=st.sampled_from("中文ab1（）％Ａ１⾼　\u00a0") | st.characters(), max_size=30))
 def test_fold_chars_is_the_table_applied(text: str) -> None:
     assert fold_chars(text) == text.translate(FOLD)
+
+
+@FAST
+@given(st.text(alphabet=st.sampled_from("中华人民共和国全国大常委会关于党章程法条例试行暂行修订2019年()（）〈〉<>《》“” \"\n政府采购"),
+               max_size=24) | st.text(max_size=24))
+@example("全国人大常委会关于加强法制宣传教育的决议")
+@example("中华人民共和国政府采购法")
+@example("中国共产党纪律处分条例")
+@example("保密法(试行)")
+@example("政府采购法（2014年修正）")
+@example("〈政府采购法〉")
+def test_short_title_shortcut_is_the_full_rule(text: str) -> None:
+    assert short_title(text) == _short_title(text)
