@@ -164,6 +164,11 @@ class _Leaf:
     # Python loop per posting was most of an OR search's time (measured on the whole corpus).
 
     def _union(self, subs: list[Q.Query], cand: Scores | None, dismax: bool) -> Scores:
+        if cand is None and len(subs) > 2:
+            from . import dense  # (imports this module)
+
+            if dense.worth_it(self, subs):  # a long query's relaxed OR: summed in arrays
+                return dense.union(self, subs, dismax)
         out: Scores = {}
         for child in subs:
             found = self.eval(child, cand)

@@ -187,3 +187,35 @@ def test_clause_sizes_are_whooshs_estimates(service, segmented) -> None:
                     assert leaf._size(clause) == clause.estimate_size(sub.reader()), clause
                     compared += 1
     assert compared > 1000
+
+
+def test_large_unions_summed_in_arrays_equal_the_dict_merges_to_the_bit(service, segmented, monkeypatch) -> None:
+    """indexer/dense.py takes a union over much of a segment (a long query's relaxed OR); made to take every
+    union of three or more clauses here, it gives the very scores the dict merges give, kept terms, memo
+    entries (the strict form inside the relaxed one) and boosts included."""
+    from indexer import dense
+
+    s = service.searcher()
+    built = [b for text in quality_queries() if not (b := service.build(text, {}, s)).empty]
+    monkeypatch.setattr(docsets, "KEEP_MIN_DF", 2)
+
+    def run(searcher, queries, terms):
+        out = []
+        for q in queries:
+            memo: dict = {}
+            out.append([evaluate(searcher, part, memo=memo, terms=terms, generation="g")
+                        for part in (q if isinstance(q, tuple) else (q,))])
+        return out
+
+    cases = [(s, [(b.strict, b.relaxed) for b in built]), (segmented, [q for q in QUERIES if q is not Q.NullQuery])]
+    want = [run(searcher, queries, TermCache(10**6)) for searcher, queries in cases]
+    calls = []
+    real = dense.union
+    monkeypatch.setattr(dense, "union", lambda *a: calls.append(1) or real(*a))
+    monkeypatch.setattr(dense, "DENSE_MIN", 0)
+    monkeypatch.setattr(dense, "DENSE_SHARE", 10**9)
+    terms = TermCache(10**6)
+    for _ in range(2):  # terms read and kept, then read from the cache as arrays
+        got = [run(searcher, queries, terms) for searcher, queries in cases]
+        assert got == want
+    assert len(calls) > 100
