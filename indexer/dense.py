@@ -23,6 +23,9 @@ from .weighting import DisMax
 
 DENSE_SHARE = 8  # a union whose clauses hold at least 1/DENSE_SHARE of a segment's documents' postings
 DENSE_MIN = 20_000  # … and at least this many postings is summed in arrays
+# a union inside one (a word's fields) is summed in arrays too from 1/INNER_SHARE of the segment: a dict of its
+# postings would only be turned into arrays again
+INNER_SHARE = 64
 _UNIONS = (Q.Or, Q.DisjunctionMax, DisMax)
 Arrays = tuple[Any, Any]  # document numbers (intp), scores (float64)
 
@@ -66,7 +69,8 @@ def _clause(leaf: _Leaf, q: Q.Query) -> Arrays:
         ids, values = _from_dict(memo[key])
     elif type(q) is Q.Term and (kept := _kept(leaf, q)) is not None:
         ids, values = kept
-    elif type(q) in _UNIONS and _is_plain(q) and worth_it(leaf, q.subqueries):
+    elif type(q) in _UNIONS and _is_plain(q) and \
+            sum(map(leaf._size, q.subqueries)) * INNER_SHARE >= leaf.reader.doc_count_all():
         ids, values = _union_arrays(leaf, q.subqueries, type(q) is not Q.Or)
     else:
         return _from_dict(leaf.eval(q, None))  # eval applies the boost

@@ -214,6 +214,7 @@ def test_large_unions_summed_in_arrays_equal_the_dict_merges_to_the_bit(service,
     monkeypatch.setattr(dense, "union", lambda *a: calls.append(1) or real(*a))
     monkeypatch.setattr(dense, "DENSE_MIN", 0)
     monkeypatch.setattr(dense, "DENSE_SHARE", 10**9)
+    monkeypatch.setattr(dense, "INNER_SHARE", 10**9)
     terms = TermCache(10**6)
     for _ in range(2):  # terms read and kept, then read from the cache as arrays
         got = [run(searcher, queries, terms) for searcher, queries in cases]
