@@ -286,7 +286,8 @@ def _distinct_rows(out: dict) -> list[tuple[str, str, str]]:
         return []
     return [(f"… {dl['requests']} requests, none repeated (no answer from the result cache): req/s, p50, p95 (ms), "
              "errors", f"{dl['req_per_s']}, {dl['p50_ms']}, {dl['p95_ms']}, {dl['errors']}",
-             f"{out['ratios'].get('distinct_throughput_vs_7_req_s')}× the 7 req/s before")]
+             f"{out['ratios'].get('distinct_throughput_vs_7_req_s')}× the 7 req/s before; server PSS after "
+             f"{dl.get('pss_after_mb')} MB")]
 
 
 def write_readme(text: str) -> None:
