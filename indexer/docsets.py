@@ -356,10 +356,11 @@ class _Leaf:
             if blocks is None:
                 return self._whoosh(q, cand)
             found: dict[int, Any] = {}
-            for ids, _, data in blocks:
-                for d, value in zip(accumulate(data[0]), data[2]):
-                    if d in out:
-                        found[d] = value
+            wanted = out.keys()
+            for ids, _, data in blocks:  # the block's positions of the matches, picked in C
+                block = dict(zip(accumulate(data[0]), data[2]))
+                keys = block.keys() & wanted
+                found.update(zip(keys, map(block.__getitem__, keys)))
             positions.append(found)
         slop = q.slop
         for n, d in enumerate(list(out)):
