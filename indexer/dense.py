@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 from whoosh import query as Q
 
-from .docsets import KEEP_MIN_DF, Scores, _boost, _key, _Leaf
+from .docsets import Scores, _boost, _key, _Leaf
 from .weighting import DisMax
 
 DENSE_SHARE = 8  # a union whose clauses hold at least 1/DENSE_SHARE of a segment's documents' postings
@@ -30,11 +30,13 @@ _UNIONS = (Q.Or, Q.DisjunctionMax, DisMax)
 Arrays = tuple[Any, Any]  # document numbers (intp), scores (float64)
 
 
-def worth_it(leaf: _Leaf, subs: list[Q.Query]) -> bool:
-    """Whether a union over the whole segment (no candidates) is large enough to be summed in arrays."""
-    n = leaf.reader.doc_count_all()
+def worth_it(leaf: _Leaf, subs: list[Q.Query], inner: bool = False) -> bool:
+    """Whether a union over the whole segment (no candidates) is large enough to be summed in arrays; `inner`:
+    a union inside one that is."""
     size = sum(map(leaf._size, subs))
-    return size >= DENSE_MIN and size * DENSE_SHARE >= n
+    if inner:
+        return size * INNER_SHARE >= leaf.reader.doc_count_all()
+    return size >= DENSE_MIN and size * DENSE_SHARE >= leaf.reader.doc_count_all()
 
 
 def union(leaf: _Leaf, subs: list[Q.Query], dismax: bool) -> Scores:
@@ -69,8 +71,7 @@ def _clause(leaf: _Leaf, q: Q.Query) -> Arrays:
         ids, values = _from_dict(memo[key])
     elif type(q) is Q.Term and (kept := _kept(leaf, q)) is not None:
         ids, values = kept
-    elif type(q) in _UNIONS and _is_plain(q) and \
-            sum(map(leaf._size, q.subqueries)) * INNER_SHARE >= leaf.reader.doc_count_all():
+    elif type(q) in _UNIONS and _is_plain(q) and worth_it(leaf, q.subqueries, inner=True):
         ids, values = _union_arrays(leaf, q.subqueries, type(q) is not Q.Or)
     else:
         return _from_dict(leaf.eval(q, None))  # eval applies the boost
@@ -88,14 +89,14 @@ def _kept(leaf: _Leaf, q: Q.Term) -> Arrays | None:
     found = leaf._info(q)
     if found is None:
         return np.zeros(0, dtype=np.intp), np.zeros(0)
-    field, text, info = found
-    if leaf.kept is None or info.doc_frequency() < KEEP_MIN_DF:
+    key = leaf._kept_key(found)
+    if key is None:
         return None
-    cache, scope = leaf.kept
-    kept = cache.get((scope, field, text))
+    cache = leaf.kept[0]  # type: ignore[index]
+    kept = cache.get(key)
     if kept is None:
         scores = leaf._term(q, None)  # reads the term whole and keeps it
-        kept = cache.get((scope, field, text))
+        kept = cache.get(key)
         if kept is None:  # too large for the cache's bound: the dict just read
             return _from_dict(scores)
     ids, values = kept

@@ -232,16 +232,20 @@ class _Leaf:
         self._infos[key] = found
         return found
 
+    def _kept_key(self, found: tuple[str, bytes, Any]) -> Any:
+        """The TermCache key of a term (its field, bytes and info) that is kept across searches, else None."""
+        field, text, info = found
+        if self.kept is None or info.doc_frequency() < KEEP_MIN_DF:
+            return None
+        return (self.kept[1], field, text)
+
     def _term(self, q: Q.Term, cand: Scores | None) -> Scores:
         if cand is not None and not cand or (found := self._info(q)) is None:
             return {}
         field, text, info = found  # one lookup of the term, not one per question asked
-        key = None
-        if self.kept is not None and info.doc_frequency() >= KEEP_MIN_DF:
-            cache, scope = self.kept
-            key = (scope, field, text)
-            if (found := cache.get(key)) is not None:
-                return _from_arrays(*found, cand)
+        key = self._kept_key(found)
+        if key is not None and (kept := self.kept[0].get(key)) is not None:  # type: ignore[index]
+            return _from_arrays(*kept, cand)
         scorer = self.weighting.scorer(self.searcher, field, text)
         inner, superseded = (scorer.inner, scorer.superseded) if isinstance(scorer, Scaled) else (scorer, None)
         m = self._postings(field, text, info)
