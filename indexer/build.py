@@ -28,7 +28,7 @@ from whoosh.writing import IndexWriter
 from archive.database import Archive
 from archive.tokens import open_store
 
-from . import parallel
+from . import parallel, weights
 from .analysis import analysis_version, dictionary_version, load_segmenter
 from .documents import grain_records
 from .options import IndexOptions
@@ -306,6 +306,7 @@ def update(archive: Archive, options: IndexOptions, progress: Progress | None = 
         cur = current_dir(options.root)
         assert cur is not None
         ix = windex.open_dir(str(cur))
+        weights.remove_unfinished(cur)  # of an update killed while writing its segment
         indexed = _indexed_hashes(ix)
         stored = archive.hashes()
         changed = {i for i, sha in stored.items() if indexed.get(i) != sha}

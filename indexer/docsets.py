@@ -30,6 +30,7 @@ from collections.abc import Hashable
 from collections.abc import Set as AbstractSet
 from typing import Any
 
+import numpy as np
 from whoosh import query as Q
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
 from whoosh.matching.wrappers import FilterMatcher
@@ -39,6 +40,7 @@ from whoosh.searching import TimeLimit
 from whoosh.util.numeric import byte_to_length
 
 from .execution import TermCache
+from .weights import bm25_arrays, open_weights
 from .weighting import SUPERSEDED_FACTOR, DisMax, Scaled
 
 _LENGTHS = [byte_to_length(b) for b in range(256)]
@@ -248,6 +250,10 @@ class _Leaf:
             return _from_arrays(*kept, cand)
         scorer = self.weighting.scorer(self.searcher, field, text)
         inner, superseded = (scorer.inner, scorer.superseded) if isinstance(scorer, Scaled) else (scorer, None)
+        if isinstance(inner, BM25FScorer) and (arrays := self._stored(field, text, inner, superseded)) is not None:
+            if key is not None and (kept := self.kept[0].put_arrays(key, *arrays)) is not None:  # type: ignore[index]
+                return _from_arrays(*kept, cand)
+            return _picked(*arrays, cand)
         m = self._postings(field, text, info)
         # a term kept across searches is read whole once (later searches restrict it in C)
         blocks = self._blocks(m, None if key is not None else cand) \
@@ -263,6 +269,39 @@ class _Leaf:
             self.kept[0].put(key, out)  # type: ignore[index]
             return out if cand is None else among(out, cand)
         return out
+
+    def _stored(self, field: str, text: bytes, inner: BM25FScorer, superseded: AbstractSet[int] | None) -> Any:
+        """A term's live documents and scores (NumPy arrays, documents ascending) from the segment's weights
+        file, scored as _score scores the blocks; None when the file does not hold the term."""
+        store = open_weights(self.reader)
+        found = store.get(field, text) if store is not None else None
+        if found is None:
+            return None
+        ids, tf = found
+        deleted = self._deleted()
+        if deleted is not None:
+            live = ~deleted[ids]
+            ids, tf = ids[live], tf[live]
+        lengths = np.frombuffer(self._lengths(field), dtype=np.uint8)
+        scores = bm25_arrays(inner.idf, tf, lengths[ids], inner.avgfl, inner.B, inner.K1)
+        if superseded:
+            scores[self._mask("superseded", superseded)[ids]] *= SUPERSEDED_FACTOR
+        return ids, scores
+
+    def _deleted(self) -> Any:
+        """A mask of this segment's deleted documents; None without deletions."""
+        return self._mask("deleted", self.reader.deleted_docs_set) if self.reader.has_deletions() else None
+
+    def _mask(self, name: str, docs: AbstractSet[int]) -> Any:
+        """`docs` (one of the reader's own sets, fixed for its life) as a mask over the segment, made once per reader."""
+        masks = getattr(self.reader, "_xuncha_masks", None)
+        if masks is None:
+            masks = self.reader._xuncha_masks = {}
+        mask = masks.get(name)
+        if mask is None:
+            mask = masks[name] = np.zeros(self.reader.doc_count_all(), dtype=bool)
+            mask[np.fromiter(docs, dtype=np.intp, count=len(docs))] = True
+        return mask
 
     def _postings(self, field: str, text: bytes, info: Any) -> Any:
         """The term's postings from its term info (reader.postings would look the term up again), deleted
@@ -462,6 +501,18 @@ def _from_arrays(ids: Any, scores: Any, cand: Scores | None) -> Scores:
                 out[d] = scores[i]
         return out
     return among(dict(zip(ids, scores)), cand)
+
+
+def _picked(ids: Any, scores: Any, cand: Scores | None) -> Scores:
+    """Scores from arrays (document numbers ascending) as a dict, among the candidates when there are any
+    (found by bisection in C)."""
+    if cand is None:
+        return dict(zip(ids.tolist(), scores.tolist()))
+    docs = np.fromiter(cand, dtype=ids.dtype, count=len(cand))
+    at = np.searchsorted(ids, docs)
+    at[at == len(ids)] = 0
+    hit = ids[at] == docs
+    return dict(zip(docs[hit].tolist(), scores[at[hit]].tolist()))
 
 
 def _scaled(scores: Scores, factor: float) -> Scores:

@@ -231,13 +231,27 @@ class TermCache:
         n = len(scores)
         if not n or 4 * n > self.postings:
             return
-        value = (array("i", scores.keys()), array("d", scores.values()))
+        self._keep(key, (array("i", scores.keys()), array("d", scores.values())))
+
+    def put_arrays(self, key: Any, ids: Any, scores: Any) -> tuple[array, array] | None:
+        """Keep a term's scores given as NumPy arrays (int32 document numbers ascending, float64 scores), unless
+        they alone would take a quarter of the bound; what is kept, or None."""
+        n = len(ids)
+        if not n or 4 * n > self.postings:
+            return None
+        value = (array("i"), array("d"))
+        value[0].frombytes(ids.astype(np.intc, copy=False).tobytes())
+        value[1].frombytes(scores.tobytes())
+        self._keep(key, value)
+        return value
+
+    def _keep(self, key: Any, value: tuple[array, array]) -> None:
         with self._lock:
             old = self._items.pop(key, None)
             if old is not None:
                 self._size -= len(old[0])
             self._items[key] = value
-            self._size += n
+            self._size += len(value[0])
             while self._size > self.postings:
                 _, (ids, _) = self._items.popitem(last=False)
                 self._size -= len(ids)

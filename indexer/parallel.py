@@ -34,6 +34,7 @@ from archive.tokens import open_store
 from .analysis import analysis_version, load_segmenter
 from .documents import grain_records
 from .tokens import Presegmenter
+from .weights import Tee
 
 Progress = Callable[[int], None]
 POLL_S = 0.5
@@ -149,20 +150,38 @@ class _ChunkedPool(PostingPool):
 
 
 class FastSegmentWriter(SegmentWriter):
-    """Whoosh's SegmentWriter with field lengths read once per field at commit (_Lengths) and runs
-    spilled in chunks (_ChunkedPool)."""
+    """Whoosh's SegmentWriter with field lengths read once per field at commit (_Lengths), runs
+    spilled in chunks (_ChunkedPool), and the segment's weights file written as its postings are (weights.Tee)."""
 
     def __init__(self, ix: Index, limitmb: int = 128, **kwargs: Any) -> None:
         super().__init__(ix, limitmb=limitmb, **kwargs)
         self.pool = _ChunkedPool(self._tempstorage, self.newsegment, limitmb=limitmb)
+        self._weights: Tee | None = None
 
     def _flush_segment(self) -> None:
         self.perdocwriter.close()
         pdr = self.per_document_reader() if self.codec.length_stats else None
-        self.fieldwriter.add_postings(self.schema, _Lengths(pdr) if pdr else None, self.pool.iter_postings())
+        postings = self.pool.iter_postings()
+        folder = getattr(self.storage, "folder", None)
+        if folder is not None:  # a segment on disk gets its weights file (indexer/weights.py)
+            self._weights = Tee(Path(folder), self.newsegment.segment_id(),
+                                [name for name, field in self.schema.items() if field.scorable])
+            postings = self._weights.postings(postings)
+        self.fieldwriter.add_postings(self.schema, _Lengths(pdr) if pdr else None, postings)
         self.fieldwriter.close()
         if pdr:
             pdr.close()
+
+    def _finalize_segment(self) -> Any:
+        try:
+            segment = super()._finalize_segment()
+        except BaseException:
+            if self._weights is not None:
+                self._weights.discard()
+            raise
+        if self._weights is not None:
+            self._weights.finish()  # after the compound file is assembled: it would take the file in
+        return segment
 
 
 def shares(sizes: Sequence[tuple[str, int]], n: int) -> list[list[str]]:

@@ -7,8 +7,9 @@ from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 from .analysis import word_analyzer
 
 # bump whenever fields or analysis change: `xuncha reindex --if-needed` then rebuilds
-SCHEMA_VERSION = 11  # 9: rectification (issue 12); 10: problem_title stored for measures (Hit.heading);
-# 11: no bigram field, context without positions, one term per number (issue 14: a third of the postings)
+SCHEMA_VERSION = 12  # 9: rectification (issue 12); 10: problem_title stored for measures (Hit.heading);
+# 11: no bigram field, context without positions, one term per number (issue 14: a third of the postings);
+# 12: each segment's weights file (indexer/weights.py)
 
 KINDS = ("document", "problem", "measure", "article")
 FACETS = ("kind", "doc_type", "publisher", "year", "category", "reg_category", "region", "status", "rectification")

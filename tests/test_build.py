@@ -76,6 +76,15 @@ def test_incremental_only_changed(small) -> None:
     assert SearchService(s.search_options()).search("唯一新词甲乙丙").total == 0
 
 
+def test_an_update_removes_a_weights_file_a_killed_update_left_half_written(small) -> None:
+    s, _ = small
+    full_rebuild(Archive(_conn(s)), s.index_options())
+    left = s.index_root / "current" / ".MAIN_0123456789abcdef.weights.tmp"
+    left.write_bytes(b"half")
+    assert reindex(Archive(_conn(s)), s.index_options()).mode == "none"
+    assert not left.exists()
+
+
 def test_if_needed_rebuilds_on_version_change(small, monkeypatch: pytest.MonkeyPatch) -> None:
     s, _ = small
     full_rebuild(Archive(_conn(s)), s.index_options())

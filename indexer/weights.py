@@ -1,0 +1,153 @@
+"""A segment's postings without positions: each term's document numbers and weights as flat arrays, read in place.
+
+A term's score needs only (document, weight) and the document's length byte, but Whoosh's posting blocks
+carry every posting's positions too: on the whole corpus, unpickling and inflating those blocks was most
+of a median search's time. So every segment xuncha writes gets a side file, `<segment id>.weights`, with
+the postings of each scored field's terms in fixed-width arrays (int32 document numbers, then uint16
+weights, or float64 when a weight is not a small whole number), read with `np.frombuffer` from a map of
+the file, and scored as whoosh.scoring.bm25 scores them, operation by operation in float64: the same bits.
+
+Written while the segment's postings stream to Whoosh's field writer (`Tee`), so building it reads nothing
+twice; named after the segment, so Whoosh's own clean-up deletes it with the segment (index.clean_files).
+A segment without one (written by another writer) is read from its blocks, as before: docsets.py asks
+`open_weights(reader)` and falls back when it answers None. Positions (phrases) are always read from the
+blocks. Deleted documents stay in the arrays, as in the blocks; readers leave them out.
+"""
+
+from __future__ import annotations
+
+import mmap
+import os
+import pickle
+import struct
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from whoosh.util.numeric import byte_to_length
+
+EXT = ".weights"
+MAGIC = b"XSW1"
+# terms with fewer postings are left to the blocks: one block, read as fast as the arrays' fixed costs
+MIN_POSTINGS = 16
+_WHOLE, _FLOAT = 0, 1  # how a term's weights are stored: uint16, float64
+_ALIGN = 8
+_UNFINISHED = ".tmp"  # a file being written (its name starts with a dot: Whoosh's clean-up passes it by)
+_LENGTHS = np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)
+Entry = tuple[int, int, int]  # offset, postings, weight code
+
+
+def _pad(n: int) -> bytes:
+    return bytes(-n % _ALIGN)
+
+
+class Tee:
+    """Passes a segment's sorted postings through while writing the weights of its scored fields' terms.
+
+    Postings arrive as Whoosh's pool yields them: (field, term, document, weight, value), sorted by
+    field, term and document. One term's postings are held at a time; the file is written to a
+    temporary name beside the segment and renamed by `finish` (after Whoosh assembles the compound
+    segment, which would otherwise take the file in)."""
+
+    def __init__(self, folder: Path, segment_id: str, fields: Iterable[str]) -> None:
+        self.fields = frozenset(fields)
+        self.path = folder / f"{segment_id}{EXT}"
+        self.tmp = folder / f".{segment_id}{EXT}{_UNFINISHED}"
+        self._f = open(self.tmp, "wb")
+        self._f.write(MAGIC + _pad(len(MAGIC)))
+        self._at = _ALIGN
+        self.terms: dict[tuple[str, bytes], Entry] = {}
+
+    def postings(self, items: Iterable[tuple]) -> Iterator[tuple]:
+        fields, key = self.fields, None
+        docs: list[int] = []
+        weights: list[float] = []
+        for item in items:
+            yield item
+            if item[0] not in fields:
+                continue
+            if (item[0], item[1]) != key:
+                if len(docs) >= MIN_POSTINGS:
+                    self._term(key, docs, weights)  # type: ignore[arg-type]
+                key, docs, weights = (item[0], item[1]), [], []
+            docs.append(item[2])
+            weights.append(item[3])
+        if len(docs) >= MIN_POSTINGS:
+            self._term(key, docs, weights)  # type: ignore[arg-type]
+
+    def _term(self, key: tuple[str, bytes], docs: list[int], weights: list[float]) -> None:
+        ids = np.array(docs, dtype=np.int32)
+        ws = np.array(weights, dtype=np.float64)
+        whole = ws.astype(np.uint16)
+        code = _WHOLE if np.array_equal(whole, ws) else _FLOAT
+        data = ids.tobytes()
+        data += _pad(len(data)) + (whole if code == _WHOLE else ws).tobytes()
+        data += _pad(len(data))
+        self.terms[key] = (self._at, len(docs), code)
+        self._f.write(data)
+        self._at += len(data)
+
+    def finish(self) -> None:
+        """Write the table of terms and put the file in place."""
+        header = pickle.dumps(self.terms, pickle.HIGHEST_PROTOCOL)
+        self._f.write(header + struct.pack("<Q", self._at))
+        self._f.close()
+        os.replace(self.tmp, self.path)
+
+    def discard(self) -> None:
+        self._f.close()
+        self.tmp.unlink(missing_ok=True)
+
+
+def remove_unfinished(folder: Path) -> None:
+    """Delete files a killed writer left half written (call under the index's write lock)."""
+    for left in folder.glob(f".*{EXT}{_UNFINISHED}"):
+        left.unlink()
+
+
+class Weights:
+    """One segment's weights file, mapped."""
+
+    def __init__(self, path: Path) -> None:
+        with open(path, "rb") as f:
+            self._map = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
+        if self._map[:len(MAGIC)] != MAGIC or len(self._map) < _ALIGN + 8:
+            raise ValueError(f"{path}: not a weights file")
+        (at,) = struct.unpack("<Q", self._map[-8:])
+        self.terms: dict[tuple[str, bytes], Entry] = pickle.loads(self._map[at:-8])
+
+    def get(self, field: str, text: bytes) -> tuple[Any, Any] | None:
+        """The term's document numbers (int32, ascending) and weights (float64), deleted documents included;
+        None when the file does not hold the term."""
+        entry = self.terms.get((field, text))
+        if entry is None:
+            return None
+        at, n, code = entry
+        ids = np.frombuffer(self._map, dtype=np.int32, count=n, offset=at)
+        at += 4 * n + (-4 * n % _ALIGN)
+        ws = np.frombuffer(self._map, dtype=np.uint16 if code == _WHOLE else np.float64, count=n, offset=at)
+        return ids, ws.astype(np.float64)
+
+
+def open_weights(reader: Any) -> Weights | None:
+    """The weights file of a segment reader's segment, opened once per reader; None when it has none."""
+    kept = getattr(reader, "_xuncha_weights", False)
+    if kept is not False:
+        return kept
+    found = None
+    storage, segment = getattr(reader, "_storage", None), getattr(reader, "_segment", None)
+    folder = getattr(getattr(storage, "b", storage), "folder", None)
+    if folder is not None and segment is not None:
+        path = Path(folder) / f"{segment.segment_id()}{EXT}"
+        if path.is_file():
+            found = Weights(path)
+    reader._xuncha_weights = found
+    return found
+
+
+def bm25_arrays(idf: float, tf: Any, lengths: Any, avgfl: float, B: float, K1: float) -> Any:
+    """whoosh.scoring.bm25 over arrays: the same operations in the same order, so each score has the same bits.
+    `lengths`: the documents' length bytes."""
+    fl = _LENGTHS[lengths]
+    return idf * ((tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * fl / avgfl)))
