@@ -41,7 +41,7 @@ from whoosh.util.numeric import byte_to_length
 
 from .execution import TermCache
 from .weights import bm25_arrays, open_weights
-from .weighting import SUPERSEDED_FACTOR, DisMax, Scaled
+from .weighting import SUPERSEDED_FACTOR, Bm25, DisMax, Scaled
 
 _LENGTHS = [byte_to_length(b) for b in range(256)]
 _INF = float("inf")
@@ -228,7 +228,12 @@ class _Leaf:
         if field in self.reader.schema:
             try:
                 text = self.reader.schema[field].to_bytes(q.text)
-                found = (field, text, self.reader.term_info(field, text))
+                store = open_weights(self.reader)
+                n = store.doc_frequency(field, text) if store is not None else None
+                if n is None:
+                    found = (field, text, self.reader.term_info(field, text))
+                elif n:  # the weights file lists every term of the fields it covers
+                    found = (field, text, _Counted(n))
             except (ValueError, TermNotFound):  # a value the field cannot hold, or a term not here
                 pass
         self._infos[key] = found
@@ -248,12 +253,14 @@ class _Leaf:
         key = self._kept_key(found)
         if key is not None and (kept := self.kept[0].get(key)) is not None:  # type: ignore[index]
             return _from_arrays(*kept, cand)
-        scorer = self.weighting.scorer(self.searcher, field, text)
-        inner, superseded = (scorer.inner, scorer.superseded) if isinstance(scorer, Scaled) else (scorer, None)
-        if isinstance(inner, BM25FScorer) and (arrays := self._stored(field, text, inner, superseded)) is not None:
+        bm25 = getattr(self.weighting, "bm25", None)
+        params = bm25(self.searcher, field, text) if bm25 is not None else None
+        if params is not None and (arrays := self._stored(field, text, params)) is not None:
             if key is not None and (kept := self.kept[0].put_arrays(key, *arrays)) is not None:  # type: ignore[index]
                 return _from_arrays(*kept, cand)
             return _picked(*arrays, cand)
+        scorer = self.weighting.scorer(self.searcher, field, text)
+        inner, superseded = (scorer.inner, scorer.superseded) if isinstance(scorer, Scaled) else (scorer, None)
         m = self._postings(field, text, info)
         # a term kept across searches is read whole once (later searches restrict it in C)
         blocks = self._blocks(m, None if key is not None else cand) \
@@ -270,9 +277,9 @@ class _Leaf:
             return out if cand is None else among(out, cand)
         return out
 
-    def _stored(self, field: str, text: bytes, inner: BM25FScorer, superseded: AbstractSet[int] | None) -> Any:
+    def _stored(self, field: str, text: bytes, p: Bm25) -> Any:
         """A term's live documents and scores (NumPy arrays, documents ascending) from the segment's weights
-        file, scored as _score scores the blocks; None when the file does not hold the term."""
+        file, scored as _score scores the blocks; None when the file does not hold the term's arrays."""
         store = open_weights(self.reader)
         found = store.get(field, text) if store is not None else None
         if found is None:
@@ -283,9 +290,9 @@ class _Leaf:
             live = ~deleted[ids]
             ids, tf = ids[live], tf[live]
         lengths = np.frombuffer(self._lengths(field), dtype=np.uint8)
-        scores = bm25_arrays(inner.idf, tf, lengths[ids], inner.avgfl, inner.B, inner.K1)
-        if superseded:
-            scores[self._mask("superseded", superseded)[ids]] *= SUPERSEDED_FACTOR
+        scores = bm25_arrays(p.idf, tf, lengths[ids], p.avgfl, p.B, p.K1)
+        if p.superseded:
+            scores[self._mask("superseded", p.superseded)[ids]] *= SUPERSEDED_FACTOR
         return ids, scores
 
     def _deleted(self) -> Any:
@@ -306,6 +313,8 @@ class _Leaf:
     def _postings(self, field: str, text: bytes, info: Any) -> Any:
         """The term's postings from its term info (reader.postings would look the term up again), deleted
         documents filtered out as the reader does; the reader's own call for other kinds of reader."""
+        if type(info) is _Counted:
+            info = self.reader.term_info(field, text)
         terms, codec = getattr(self.reader, "_terms", None), getattr(self.reader, "_codec", None)
         postfile = getattr(terms, "_postfile", None)
         if codec is None or postfile is None:
@@ -468,6 +477,19 @@ class _Leaf:
             if m.id() == doc:
                 out[doc] = m.score()
         return out
+
+
+class _Counted:
+    """The term info of a term known from the segment's weights file, which tells its number of postings
+    only (_postings looks the full one up when the term's blocks are read)."""
+
+    __slots__ = ("n",)
+
+    def __init__(self, n: int) -> None:
+        self.n = n
+
+    def doc_frequency(self) -> int:
+        return self.n
 
 
 def _boost(q: Q.Query) -> float:

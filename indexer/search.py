@@ -35,6 +35,7 @@ from .options import SearchOptions
 from .query import COLLOQUIAL_PATH, SYNONYMS_PATH, BuiltQuery, QueryTooLong, build_query, load_synonyms
 from .vocabulary import FILE as VOCABULARY_FILE
 from .weighting import WEIGHTING
+from .weights import doc_frequency
 from .schema import FACETS
 from .results import MAX_WINDOW, RELAXED_CAP, Hit, Results, SearchError, heading, validate
 from .snippets import snippet
@@ -134,7 +135,7 @@ class SearchService:
 
         @lru_cache(maxsize=None)  # per query: decompounding and the OR fallback ask about the same words
         def df(fieldname: str, word: str) -> int:
-            return s.doc_frequency(fieldname, word)
+            return doc_frequency(s, fieldname, word)
 
         def versions(key: str) -> tuple[str, ...]:
             # the regulation's version dates, read from its document records (a year in the query picks one)

@@ -7,6 +7,8 @@ a block at a time; Whoosh's own matchers use them one posting at a time. Both gi
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from math import log
 from typing import Any
 
 from whoosh import query as Q
@@ -14,6 +16,8 @@ from whoosh import scoring
 from whoosh.matching.binary import DisjunctionMaxMatcher
 
 from archive.kinds import VersionStatus
+
+from .weights import doc_frequency
 
 SUPERSEDED_FACTOR = 0.6  # an old version of a regulation ranks below the version in force
 
@@ -53,12 +57,38 @@ def superseded_docs(reader: Any) -> frozenset[int]:
     return docs
 
 
+@dataclass(frozen=True, slots=True)
+class Bm25:
+    """What a term's BM25F scores in one segment depend on besides each posting's weight and length."""
+
+    idf: float
+    avgfl: float
+    B: float
+    K1: float
+    superseded: frozenset[int]  # documents whose scores are scaled by SUPERSEDED_FACTOR
+
+
 class PreferInForce(scoring.BM25F):
     """BM25F as Whoosh ships it (B 0.4 and 0.2 measured no better), preferring versions in force."""
 
     def scorer(self, searcher: Any, fieldname: str, text: bytes, qf: int = 1) -> scoring.BaseScorer:
         inner = super().scorer(searcher, fieldname, text, qf)
         return Scaled(inner, superseded_docs(searcher.reader()))
+
+    def bm25(self, searcher: Any, fieldname: str, text: bytes) -> Bm25 | None:
+        """The parameters of the scorer `scorer` makes for a term of a scored field (None for another field),
+        without the term-info lookup Whoosh's scorer makes for its quality bound (which docsets.py never asks)."""
+        if not searcher.schema[fieldname].scorable:
+            return None
+        parent = searcher.get_parent()
+        return Bm25(parent.idf(fieldname, text), parent.avg_field_length(fieldname) or 1,
+                    self._field_B.get(fieldname, self.B), self.K1, superseded_docs(searcher.reader()))
+
+    def idf(self, searcher: Any, fieldname: str, text: bytes) -> float:
+        """Whoosh's idf, its document frequency read from the segments' weights files."""
+        parent = searcher.get_parent()
+        n = doc_frequency(parent, fieldname, text)
+        return log(parent.doc_count_all() / (n + 1)) + 1
 
 
 # a unit's list of cited regulations is not text: citing three of them is not a third of citing one

@@ -28,14 +28,15 @@ import numpy as np
 from whoosh.util.numeric import byte_to_length
 
 EXT = ".weights"
-MAGIC = b"XSW1"
+MAGIC = b"XSW2"  # the format's version is its last byte: a file of another version is not read (the blocks are)
 # terms with fewer postings are left to the blocks: one block, read as fast as the arrays' fixed costs
 MIN_POSTINGS = 16
 _WHOLE, _FLOAT = 0, 1  # how a term's weights are stored: uint16, float64
 _ALIGN = 8
 _UNFINISHED = ".tmp"  # a file being written (its name starts with a dot: Whoosh's clean-up passes it by)
 _LENGTHS = np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)
-Entry = tuple[int, int, int]  # offset, postings, weight code
+# a term's entry: its number of postings, or (offset, postings, weight code) for one whose arrays the file holds
+Entry = int | tuple[int, int, int]
 
 
 def _pad(n: int) -> bytes:
@@ -57,7 +58,8 @@ class Tee:
         self._f = open(self.tmp, "wb")
         self._f.write(MAGIC + _pad(len(MAGIC)))
         self._at = _ALIGN
-        self.terms: dict[tuple[str, bytes], Entry] = {}
+        # every term of the scored fields, so that a term not here is not in the segment
+        self.terms: dict[str, dict[bytes, Entry]] = {field: {} for field in self.fields}
 
     def postings(self, items: Iterable[tuple]) -> Iterator[tuple]:
         fields, key = self.fields, None
@@ -68,15 +70,18 @@ class Tee:
             if item[0] not in fields:
                 continue
             if (item[0], item[1]) != key:
-                if len(docs) >= MIN_POSTINGS:
-                    self._term(key, docs, weights)  # type: ignore[arg-type]
+                if key is not None:
+                    self._term(key, docs, weights)
                 key, docs, weights = (item[0], item[1]), [], []
             docs.append(item[2])
             weights.append(item[3])
-        if len(docs) >= MIN_POSTINGS:
-            self._term(key, docs, weights)  # type: ignore[arg-type]
+        if key is not None:
+            self._term(key, docs, weights)
 
     def _term(self, key: tuple[str, bytes], docs: list[int], weights: list[float]) -> None:
+        if len(docs) < MIN_POSTINGS:
+            self.terms[key[0]][key[1]] = len(docs)
+            return
         ids = np.array(docs, dtype=np.int32)
         ws = np.array(weights, dtype=np.float64)
         whole = ws.astype(np.uint16)
@@ -84,7 +89,7 @@ class Tee:
         data = ids.tobytes()
         data += _pad(len(data)) + (whole if code == _WHOLE else ws).tobytes()
         data += _pad(len(data))
-        self.terms[key] = (self._at, len(docs), code)
+        self.terms[key[0]][key[1]] = (self._at, len(docs), code)
         self._f.write(data)
         self._at += len(data)
 
@@ -106,24 +111,38 @@ def remove_unfinished(folder: Path) -> None:
         left.unlink()
 
 
+class OtherVersion(ValueError):
+    """A weights file of another format version."""
+
+
 class Weights:
     """One segment's weights file, mapped."""
 
     def __init__(self, path: Path) -> None:
         with open(path, "rb") as f:
             self._map = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
-        if self._map[:len(MAGIC)] != MAGIC or len(self._map) < _ALIGN + 8:
+        if self._map[:len(MAGIC) - 1] != MAGIC[:-1] or len(self._map) < _ALIGN + 8:
             raise ValueError(f"{path}: not a weights file")
+        if self._map[:len(MAGIC)] != MAGIC:
+            raise OtherVersion(f"{path}: a weights file of another version")
         (at,) = struct.unpack("<Q", self._map[-8:])
-        self.terms: dict[tuple[str, bytes], Entry] = pickle.loads(self._map[at:-8])
+        self.terms: dict[str, dict[bytes, Entry]] = pickle.loads(self._map[at:-8])
+
+    def doc_frequency(self, field: str, text: bytes) -> int | None:
+        """The term's number of postings in the segment (0: not there); None for a field the file does not cover."""
+        terms = self.terms.get(field)
+        if terms is None:
+            return None
+        entry = terms.get(text, 0)
+        return entry if type(entry) is int else entry[1]  # type: ignore[index]
 
     def get(self, field: str, text: bytes) -> tuple[Any, Any] | None:
         """The term's document numbers (int32, ascending) and weights (float64), deleted documents included;
-        None when the file does not hold the term."""
-        entry = self.terms.get((field, text))
-        if entry is None:
+        None when the file does not hold the term's arrays."""
+        entry = self.terms.get(field, {}).get(text)
+        if entry is None or type(entry) is int:
             return None
-        at, n, code = entry
+        at, n, code = entry  # type: ignore[misc]
         ids = np.frombuffer(self._map, dtype=np.int32, count=n, offset=at)
         at += 4 * n + (-4 * n % _ALIGN)
         ws = np.frombuffer(self._map, dtype=np.uint16 if code == _WHOLE else np.float64, count=n, offset=at)
@@ -141,9 +160,27 @@ def open_weights(reader: Any) -> Weights | None:
     if folder is not None and segment is not None:
         path = Path(folder) / f"{segment.segment_id()}{EXT}"
         if path.is_file():
-            found = Weights(path)
+            try:
+                found = Weights(path)
+            except OtherVersion:  # written by another version of xuncha: its blocks are read instead
+                found = None
     reader._xuncha_weights = found
     return found
+
+
+def doc_frequency(searcher: Any, field: str, text: str) -> int:
+    """Whoosh's doc_frequency of a term over a searcher's segments, read from their weights files where they
+    cover the field (a dictionary lookup, where Whoosh's hash table reads its file in a dozen calls)."""
+    if field not in searcher.schema:
+        return searcher.doc_frequency(field, text)  # whatever Whoosh answers
+    key = searcher.schema[field].to_bytes(text)
+    total = 0
+    for sub, _ in searcher.leaf_searchers():
+        reader = sub.reader()
+        store = open_weights(reader)
+        found = store.doc_frequency(field, key) if store is not None else None
+        total += found if found is not None else reader.doc_frequency(field, key)
+    return total
 
 
 def bm25_arrays(idf: float, tf: Any, lengths: Any, avgfl: float, B: float, K1: float) -> Any:

@@ -66,8 +66,8 @@ def test_each_segment_gets_a_file_holding_what_its_blocks_hold(on_disk) -> None:
             reader = sub.reader()
             stored = open_weights(reader)
             assert stored is not None and (Path(on_disk.storage.folder) / f"{reader._segment.segment_id()}{EXT}").is_file()
-            assert {f for f, _ in stored.terms} == {"body", "title"}  # the scored fields only
-            for (field, text), _ in stored.terms.items():
+            assert set(stored.terms) == {"body", "title"}  # the scored fields only
+            for field, text in [(f, t) for f, terms in stored.terms.items() for t in terms]:
                 ids, ws = stored.get(field, text)
                 m = reader.postings(field, text)
                 blocks = m.child if hasattr(m, "child") else m  # the file keeps deleted documents, as blocks do
@@ -82,7 +82,7 @@ def _all_weights(ix, field):
     with ix.searcher() as s:
         for sub, _ in s.leaf_searchers():
             stored = open_weights(sub.reader())
-            for (f, text) in stored.terms:
+            for f, text in [(f, t) for f, terms in stored.terms.items() for t in terms]:
                 if f == field:
                     yield from zip(*map(np.ndarray.tolist, stored.get(f, text)))
 
@@ -135,7 +135,12 @@ def test_the_archives_index_is_read_from_its_files(service) -> None:
     s = service.searcher()
     for sub, _ in s.leaf_searchers():
         stored = open_weights(sub.reader())
-        assert stored is not None and len(stored.terms) > 100
+        assert stored is not None and set(stored.terms) == {"title", "body", "context", "cites"}
+        assert sum(type(e) is tuple for e in stored.terms["body"].values()) > 100  # terms with their arrays
+        for field, terms in stored.terms.items():  # every term of the field, with Whoosh's document frequency
+            assert len(terms) == len(list(sub.reader().lexicon(field)))
+            for text in list(terms)[:200]:
+                assert stored.doc_frequency(field, text) == sub.reader().doc_frequency(field, text)
 
 
 @settings(max_examples=300, deadline=None)
