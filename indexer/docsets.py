@@ -401,6 +401,10 @@ class _Leaf:
         out = self.eval(Q.And(words), cand)
         if not out:
             return out
+        store = open_weights(self.reader)
+        stored = [store.positions(field, text) for _, text, _ in infos] if store is not None else []  # type: ignore[misc]
+        if stored and all(p is not None for p in stored):
+            return self._chained(out, stored, q.slop)
         decode = fmt.decoder("positions")
         positions: list[dict[int, Any]] = []
         for _, text, info in infos:  # type: ignore[misc]
@@ -426,6 +430,33 @@ class _Leaf:
             if not ends:
                 del out[d]
         return out
+
+    def _chained(self, out: Scores, words: list[Any], slop: int) -> Scores:
+        """The documents of `out` where the words' positions chain (as the blocks' loop in _phrase checks them),
+        from the weights file's positions: each (document, position) is one int64 key, and a word's keys are
+        kept where a key 1 to `slop` before is the previous word's."""
+        docs = np.fromiter(out, dtype=np.int64, count=len(out))
+        docs.sort()
+        ends: Any = None
+        for ids, counts, flat in words:
+            self._check()
+            at = np.searchsorted(ids, docs)  # every document of out has every word (the And matched it)
+            n = counts[at].astype(np.int64)
+            first = (np.cumsum(counts, dtype=np.int64) - counts)[at]  # where each document's positions start
+            cum = np.cumsum(n)
+            picked = flat[np.repeat(first - (cum - n), n) + np.arange(int(cum[-1]))].astype(np.int64)
+            keys = (np.repeat(docs, n) << 32) | picked
+            if ends is None:
+                ends = keys
+                continue
+            after = ends + 1 if slop == 1 else np.unique(np.concatenate([ends + k for k in range(1, slop + 1)]))
+            i = np.searchsorted(after, keys)
+            i[i == len(after)] = 0
+            ends = keys[after[i] == keys]
+            if not len(ends):
+                return {}
+        matched = np.unique(ends >> 32).tolist()
+        return dict(zip(matched, map(out.__getitem__, matched)))
 
     def _lengths(self, field: str) -> bytes:
         """Every document's length byte for `field` in this segment, read once per reader."""

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3PerDocReader
+from whoosh.formats import Positions
 from whoosh.index import Index
 from whoosh.util.numeric import byte_to_length
 from whoosh.writing import PostingPool, SegmentWriter
@@ -165,7 +166,8 @@ class FastSegmentWriter(SegmentWriter):
         folder = getattr(self.storage, "folder", None)
         if folder is not None:  # a segment on disk gets its weights file (indexer/weights.py)
             self._weights = Tee(Path(folder), self.newsegment.segment_id(),
-                                [name for name, field in self.schema.items() if field.scorable])
+                                [name for name, field in self.schema.items() if field.scorable],
+                                [name for name, field in self.schema.items() if type(field.format) is Positions])
             postings = self._weights.postings(postings)
         self.fieldwriter.add_postings(self.schema, _Lengths(pdr) if pdr else None, postings)
         self.fieldwriter.close()

@@ -21,6 +21,7 @@ import os
 import pickle
 import struct
 from collections.abc import Iterable, Iterator
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
@@ -28,15 +29,18 @@ import numpy as np
 from whoosh.util.numeric import byte_to_length
 
 EXT = ".weights"
-MAGIC = b"XSW2"  # the format's version is its last byte: a file of another version is not read (the blocks are)
+MAGIC = b"XSW3"  # the format's version is its last byte: a file of another version is not read (the blocks are)
 # terms with fewer postings are left to the blocks: one block, read as fast as the arrays' fixed costs
 MIN_POSTINGS = 16
 _WHOLE, _FLOAT = 0, 1  # how a term's weights are stored: uint16, float64
+_NONE, _SHORT, _LONG = 0, 1, 2  # how its positions are: not stored (the blocks have them), uint16, uint32
+_INT_SIZE = 4  # the count before a Positions value's pickle (whoosh.formats)
 _ALIGN = 8
 _UNFINISHED = ".tmp"  # a file being written (its name starts with a dot: Whoosh's clean-up passes it by)
 _LENGTHS = np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)
-# a term's entry: its number of postings, or (offset, postings, weight code) for one whose arrays the file holds
-Entry = int | tuple[int, int, int]
+# a term's entry: its number of postings, or (offset, postings, weight code, positions' offset, their code) for
+# one whose arrays the file holds
+Entry = int | tuple[int, int, int, int, int]
 
 
 def _pad(n: int) -> bytes:
@@ -51,8 +55,9 @@ class Tee:
     temporary name beside the segment and renamed by `finish` (after Whoosh assembles the compound
     segment, which would otherwise take the file in)."""
 
-    def __init__(self, folder: Path, segment_id: str, fields: Iterable[str]) -> None:
+    def __init__(self, folder: Path, segment_id: str, fields: Iterable[str], positional: Iterable[str] = ()) -> None:
         self.fields = frozenset(fields)
+        self.positional = frozenset(positional) & self.fields  # fields in Whoosh's Positions format
         self.path = folder / f"{segment_id}{EXT}"
         self.tmp = folder / f".{segment_id}{EXT}{_UNFINISHED}"
         self._f = open(self.tmp, "wb")
@@ -62,23 +67,26 @@ class Tee:
         self.terms: dict[str, dict[bytes, Entry]] = {field: {} for field in self.fields}
 
     def postings(self, items: Iterable[tuple]) -> Iterator[tuple]:
-        fields, key = self.fields, None
+        fields, positional, key = self.fields, self.positional, None
         docs: list[int] = []
         weights: list[float] = []
+        values: list[bytes] = []
         for item in items:
             yield item
             if item[0] not in fields:
                 continue
             if (item[0], item[1]) != key:
                 if key is not None:
-                    self._term(key, docs, weights)
-                key, docs, weights = (item[0], item[1]), [], []
+                    self._term(key, docs, weights, values)
+                key, docs, weights, values = (item[0], item[1]), [], [], []
             docs.append(item[2])
             weights.append(item[3])
+            if item[0] in positional:
+                values.append(item[4])
         if key is not None:
-            self._term(key, docs, weights)
+            self._term(key, docs, weights, values)
 
-    def _term(self, key: tuple[str, bytes], docs: list[int], weights: list[float]) -> None:
+    def _term(self, key: tuple[str, bytes], docs: list[int], weights: list[float], values: list[bytes]) -> None:
         if len(docs) < MIN_POSTINGS:
             self.terms[key[0]][key[1]] = len(docs)
             return
@@ -89,7 +97,15 @@ class Tee:
         data = ids.tobytes()
         data += _pad(len(data)) + (whole if code == _WHOLE else ws).tobytes()
         data += _pad(len(data))
-        self.terms[key[0]][key[1]] = (self._at, len(docs), code)
+        at, pos_at, pos_code = self._at, 0, _NONE
+        found = _positions(values) if values else None
+        if found is not None and code == _WHOLE and np.array_equal(found[0], whole):  # a weight per position
+            flat = found[1]
+            pos_code = _SHORT if not len(flat) or flat.max() <= 0xFFFF else _LONG
+            pos_at = at + len(data)
+            data += flat.astype(np.uint16 if pos_code == _SHORT else np.uint32).tobytes()
+            data += _pad(len(data))
+        self.terms[key[0]][key[1]] = (at, len(docs), code, pos_at, pos_code)
         self._f.write(data)
         self._at += len(data)
 
@@ -103,6 +119,25 @@ class Tee:
     def discard(self) -> None:
         self._f.close()
         self.tmp.unlink(missing_ok=True)
+
+
+def _positions(values: list[bytes]) -> tuple[Any, Any] | None:
+    """Each posting's number of positions and all the positions, in order, from Whoosh's Positions values
+    (a 4-byte count, then a pickle of the deltas): unpickled as one list of lists, one C call for the term
+    (Whoosh's decode_positions is a call per posting); None for values in another encoding."""
+    head = _INT_SIZE + 2
+    if not all(v[_INT_SIZE:head] == b"\x80\x02" and v[-1:] == b"." for v in values):
+        return None
+    lists = pickle.loads(b"\x80\x02](" + b"".join(v[head:-1] for v in values) + b"e.")
+    counts = np.fromiter(map(len, lists), dtype=np.int64, count=len(lists))
+    deltas = np.fromiter(chain.from_iterable(lists), dtype=np.int64, count=int(counts.sum()))
+    if not len(deltas) or deltas.min() < 0:
+        return None
+    # a posting's positions are the running sum of its own deltas: the term's running sum less its start
+    run = np.cumsum(deltas)
+    ends = np.cumsum(counts)
+    before = np.where(ends > counts, run[np.maximum(ends - counts - 1, 0)], 0)
+    return counts, run - np.repeat(before, counts)
 
 
 def remove_unfinished(folder: Path) -> None:
@@ -142,11 +177,24 @@ class Weights:
         entry = self.terms.get(field, {}).get(text)
         if entry is None or type(entry) is int:
             return None
-        at, n, code = entry  # type: ignore[misc]
+        at, n, code, _, _ = entry  # type: ignore[misc]
         ids = np.frombuffer(self._map, dtype=np.int32, count=n, offset=at)
         at += 4 * n + (-4 * n % _ALIGN)
         ws = np.frombuffer(self._map, dtype=np.uint16 if code == _WHOLE else np.float64, count=n, offset=at)
         return ids, ws.astype(np.float64)
+
+    def positions(self, field: str, text: bytes) -> tuple[Any, Any, Any] | None:
+        """The term's document numbers, each one's number of positions and all the positions in order (a
+        document's ascending); None when the file does not hold them."""
+        entry = self.terms.get(field, {}).get(text)
+        if entry is None or type(entry) is int or not entry[4]:  # type: ignore[index]
+            return None
+        at, n, _, pos_at, pos_code = entry  # type: ignore[misc]
+        ids = np.frombuffer(self._map, dtype=np.int32, count=n, offset=at)
+        counts = np.frombuffer(self._map, dtype=np.uint16, count=n, offset=at + 4 * n + (-4 * n % _ALIGN))
+        total = int(counts.sum())
+        flat = np.frombuffer(self._map, dtype=np.uint16 if pos_code == _SHORT else np.uint32, count=total, offset=pos_at)
+        return ids, counts, flat
 
 
 def open_weights(reader: Any) -> Weights | None:

@@ -36,6 +36,11 @@ QUERIES = [
     Q.AndNot(Q.Term("body", "alpha"), Q.Term("tag", "y")),
     Q.Phrase("body", ["alpha", "beta"]),
     Q.Phrase("body", ["gamma", "gamma"]),
+    Q.Phrase("body", ["alpha", "gamma", "gamma"]),
+    Q.Phrase("body", ["alpha", "gamma"], slop=2),
+    Q.Phrase("body", ["delta", "alpha"], slop=3, boost=2.0),
+    Q.And([Q.Phrase("body", ["beta", "gamma"]), Q.Term("tag", "x")]),
+    Q.Or([Q.Phrase("body", ["gamma", "delta"]), Q.Phrase("body", ["beta", "delta"], boost=2.0)]),
 ]
 
 
@@ -74,6 +79,13 @@ def test_each_segment_gets_a_file_holding_what_its_blocks_hold(on_disk) -> None:
                 want = list(blocks.items_as("weight"))
                 assert list(zip(ids.tolist(), ws.tolist())) == want
                 compared += 1
+                if field == "body":  # and its positions, in the order of the documents
+                    ids, counts, flat = stored.positions(field, text)
+                    m = reader.postings(field, text)
+                    m = m.child if hasattr(m, "child") else m
+                    positions = [p for _, p in m.items_as("positions")]
+                    assert counts.tolist() == [len(p) for p in positions]
+                    assert flat.tolist() == [x for p in positions for x in p]
         assert compared > 10
     assert any(w != int(w) for _, w in _all_weights(on_disk, "title"))  # the float64 code is exercised
 
@@ -89,9 +101,10 @@ def _all_weights(ix, field):
 
 @pytest.mark.parametrize("q", QUERIES, ids=[repr(q)[:60] for q in QUERIES])
 def test_scores_from_the_files_equal_the_blocks_to_the_bit(on_disk, q, monkeypatch) -> None:
-    read = []
-    real = docsets._Leaf._stored
+    read, chained = [], []
+    real, chain = docsets._Leaf._stored, docsets._Leaf._chained
     monkeypatch.setattr(docsets._Leaf, "_stored", lambda *a: read.append(1) or real(*a))
+    monkeypatch.setattr(docsets._Leaf, "_chained", lambda *a: chained.append(1) or chain(*a))
     with on_disk.searcher(weighting=WEIGHTING) as s:
         ours = evaluate(s, q)
         theirs = {r.docnum: r.score for r in s.search(q, limit=None)}
@@ -104,6 +117,7 @@ def test_scores_from_the_files_equal_the_blocks_to_the_bit(on_disk, q, monkeypat
             m.setattr(docsets, "open_weights", lambda reader: None)
             blocks = evaluate(s, q)
     assert read and ours == blocks  # == on floats: the same bits
+    assert bool(chained) == ("Phrase" in repr(q))  # phrases chained from the file's positions
 
 
 def test_an_incremental_update_and_a_merge_keep_one_file_per_live_segment(on_disk, monkeypatch) -> None:
