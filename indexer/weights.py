@@ -21,7 +21,8 @@ import os
 import pickle
 import struct
 from collections.abc import Iterable, Iterator
-from itertools import chain
+from itertools import chain, groupby
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +36,8 @@ MIN_POSTINGS = 16
 _WHOLE, _FLOAT = 0, 1  # how a term's weights are stored: uint16, float64
 _NONE, _SHORT, _LONG = 0, 1, 2  # how its positions are: not stored (the blocks have them), uint16, uint32
 _INT_SIZE = 4  # the count before a Positions value's pickle (whoosh.formats)
+# a posting from Whoosh's pool: (field, term, document, weight, value)
+_FIELD_TERM, _DOC, _WEIGHT, _VALUE = itemgetter(0, 1), itemgetter(2), itemgetter(3), itemgetter(4)
 _ALIGN = 8
 _UNFINISHED = ".tmp"  # a file being written (its name starts with a dot: Whoosh's clean-up passes it by)
 _LENGTHS = np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)
@@ -67,24 +70,17 @@ class Tee:
         self.terms: dict[str, dict[bytes, Entry]] = {field: {} for field in self.fields}
 
     def postings(self, items: Iterable[tuple]) -> Iterator[tuple]:
-        fields, positional, key = self.fields, self.positional, None
-        docs: list[int] = []
-        weights: list[float] = []
-        values: list[bytes] = []
-        for item in items:
-            yield item
-            if item[0] not in fields:
+        # grouped and picked apart in C (groupby, itemgetter): a Python loop over every posting took 0.6 µs
+        # each, seconds a segment
+        fields = self.fields
+        for key, group in groupby(items, key=_FIELD_TERM):
+            if key[0] not in fields:
+                yield from group
                 continue
-            if (item[0], item[1]) != key:
-                if key is not None:
-                    self._term(key, docs, weights, values)
-                key, docs, weights, values = (item[0], item[1]), [], [], []
-            docs.append(item[2])
-            weights.append(item[3])
-            if item[0] in positional:
-                values.append(item[4])
-        if key is not None:
-            self._term(key, docs, weights, values)
+            rows = list(group)
+            yield from rows
+            values = list(map(_VALUE, rows)) if key[0] in self.positional else []
+            self._term(key, list(map(_DOC, rows)), list(map(_WEIGHT, rows)), values)
 
     def _term(self, key: tuple[str, bytes], docs: list[int], weights: list[float], values: list[bytes]) -> None:
         if len(docs) < MIN_POSTINGS:
@@ -126,9 +122,9 @@ def _positions(values: list[bytes]) -> tuple[Any, Any] | None:
     (a 4-byte count, then a pickle of the deltas): unpickled as one list of lists, one C call for the term
     (Whoosh's decode_positions is a call per posting); None for values in another encoding."""
     head = _INT_SIZE + 2
-    if not all(v[_INT_SIZE:head] == b"\x80\x02" and v[-1:] == b"." for v in values):
+    if values[0][_INT_SIZE:head] != b"\x80\x02" or values[0][-1:] != b".":  # (Positions.encode writes every one so)
         return None
-    lists = pickle.loads(b"\x80\x02](" + b"".join(v[head:-1] for v in values) + b"e.")
+    lists = pickle.loads(b"\x80\x02](" + b"".join([v[head:-1] for v in values]) + b"e.")
     counts = np.fromiter(map(len, lists), dtype=np.int64, count=len(lists))
     deltas = np.fromiter(chain.from_iterable(lists), dtype=np.int64, count=int(counts.sum()))
     if not len(deltas) or deltas.min() < 0:
