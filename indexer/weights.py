@@ -20,6 +20,8 @@ import mmap
 import os
 import pickle
 import struct
+import threading
+import weakref
 from collections.abc import Iterable, Iterator
 from itertools import chain, groupby
 from operator import itemgetter
@@ -193,8 +195,14 @@ class Weights:
         return ids, counts, flat
 
 
+# the open files, shared by every reader of their segment (each thread has its own searcher, and so its own
+# readers: a table of terms each was 15 MB a thread); a file goes when the last reader holding it does
+_OPEN: weakref.WeakValueDictionary[Path, Weights] = weakref.WeakValueDictionary()
+_OPENING = threading.Lock()
+
+
 def open_weights(reader: Any) -> Weights | None:
-    """The weights file of a segment reader's segment, opened once per reader; None when it has none."""
+    """The weights file of a segment reader's segment (opened once, shared by its readers); None when it has none."""
     kept = getattr(reader, "_xuncha_weights", False)
     if kept is not False:
         return kept
@@ -202,12 +210,14 @@ def open_weights(reader: Any) -> Weights | None:
     storage, segment = getattr(reader, "_storage", None), getattr(reader, "_segment", None)
     folder = getattr(getattr(storage, "b", storage), "folder", None)
     if folder is not None and segment is not None:
-        path = Path(folder) / f"{segment.segment_id()}{EXT}"
-        if path.is_file():
-            try:
-                found = Weights(path)
-            except OtherVersion:  # written by another version of xuncha: its blocks are read instead
-                found = None
+        path = Path(folder).resolve() / f"{segment.segment_id()}{EXT}"
+        with _OPENING:
+            found = _OPEN.get(path)
+            if found is None and path.is_file():
+                try:
+                    found = _OPEN[path] = Weights(path)
+                except OtherVersion:  # written by another version of xuncha: its blocks are read instead
+                    found = None
     reader._xuncha_weights = found
     return found
 

@@ -167,3 +167,11 @@ def test_bm25_over_arrays_is_whooshs_bm25_to_the_bit(postings, idf, avgfl, B, K1
     want = [bm25(idf, float(t), byte_to_length(b), avgfl, B, K1) for t, b in postings]
     assert got == want
 
+
+
+def test_readers_of_one_segment_share_its_file(on_disk) -> None:
+    """Each thread has its own searcher: their readers share one open file (and its table of terms)."""
+    with on_disk.searcher() as a, on_disk.searcher() as b:
+        for (x, _), (y, _) in zip(a.leaf_searchers(), b.leaf_searchers()):
+            assert x.reader() is not y.reader()
+            assert open_weights(x.reader()) is open_weights(y.reader()) is not None
