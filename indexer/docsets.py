@@ -1,4 +1,4 @@
-"""A query's matches and scores from posting blocks, term at a time, instead of Whoosh's matcher tree.
+"""A query's matches and scores from term postings, term at a time, instead of Whoosh's matcher tree.
 
 A search needs every unit the query matches (for the total, the facets and the relax decision) and
 the best of them. Whoosh collects both by walking a tree of pure-Python matchers one posting at a
@@ -6,9 +6,10 @@ time (`UnionMatcher.next`, `IntersectionMatcher.skip_to`, a scorer call per post
 whole corpus, that walk was nearly all of a slow search (an OR fallback over common words: seconds),
 and past the CPU deadline its totals and facets were cut short.
 
-Here a term's postings are read a block at a time (one pickled tuple of delta-coded ids, one of
-weights; ids decoded with `itertools.accumulate`), blocks without a candidate are passed unread, and
-each posting's BM25F score is looked up by (weight, length byte) in C. Or sums over the union, And
+Here a term's postings are read whole (indexer/postings.py): from the segment's weights file as arrays,
+scored in NumPy, or else a block at a time (one pickled tuple of delta-coded ids, one of weights), blocks
+without a candidate passed unread and each posting's BM25F score looked up by (weight, length byte) in C.
+This module is the algebra over them: Or sums over the union, And
 over the intersection (clauses in the order of their estimated sizes, each later one read only where
 the earlier ones matched), DisMax takes the best, phrases are the And of their words where the
 positions chain. Clauses shared by one search's strict and relaxed forms are evaluated once (`memo`).
@@ -24,26 +25,21 @@ from __future__ import annotations
 
 import operator
 import time
-from bisect import bisect_left
-from itertools import accumulate, repeat
+from itertools import repeat
 from collections.abc import Hashable
 from collections.abc import Set as AbstractSet
 from typing import Any
 
-import numpy as np
 from whoosh import query as Q
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
-from whoosh.matching.wrappers import FilterMatcher
 from whoosh.reading import TermNotFound
-from whoosh.scoring import BM25FScorer, WeightScorer, bm25
+from whoosh.scoring import BM25FScorer, WeightScorer
 from whoosh.searching import TimeLimit
-from whoosh.util.numeric import byte_to_length
 
 from .execution import TermCache
-from .weights import bm25_arrays, open_weights
-from .weighting import SUPERSEDED_FACTOR, Bm25, DisMax, Scaled
+from .postings import Postings, Scores, _Counted, _from_arrays, _picked
+from .weights import open_weights
+from .weighting import SUPERSEDED_FACTOR, DisMax, Scaled
 
-_LENGTHS = [byte_to_length(b) for b in range(256)]
 _INF = float("inf")
 CHECK_EVERY = 16  # posting blocks or clauses between two reads of the CPU clock (the deadline)
 # terms in at least this many units of a segment are kept across searches (TermCache): measured on the whole
@@ -51,7 +47,6 @@ CHECK_EVERY = 16  # posting blocks or clauses between two reads of the CPU clock
 # queries recur across different queries), no better below; the cache's bound is in postings either way
 KEEP_MIN_DF = 64
 
-Scores = dict[int, float]
 # Or sums its clauses, And sums them where all match, the others take the best (Whoosh's DisMax as documented)
 _INFOS = "term infos"  # the memo's entry of looked-up terms (its other keys are clause keys: tuples)
 _COMPOUND = (Q.Or, Q.And, Q.DisjunctionMax, DisMax)
@@ -90,7 +85,7 @@ def _key(q: Q.Query) -> Any:
     return None
 
 
-class _Leaf:
+class _Leaf(Postings):
     """The evaluation of one query over one segment."""
 
     def __init__(self, searcher: Any, deadline: float | None, memo: dict | None = None,
@@ -277,116 +272,6 @@ class _Leaf:
             return out if cand is None else among(out, cand)
         return out
 
-    def _stored(self, field: str, text: bytes, p: Bm25) -> Any:
-        """A term's live documents and scores (NumPy arrays, documents ascending) from the segment's weights
-        file, scored as _score scores the blocks; None when the file does not hold the term's arrays."""
-        store = open_weights(self.reader)
-        found = store.get(field, text) if store is not None else None
-        if found is None:
-            return None
-        ids, tf = found
-        deleted = self._deleted()
-        if deleted is not None:
-            live = ~deleted[ids]
-            ids, tf = ids[live], tf[live]
-        lengths = np.frombuffer(self._lengths(field), dtype=np.uint8)
-        scores = bm25_arrays(p.idf, tf, lengths[ids], p.avgfl, p.B, p.K1)
-        if p.superseded:
-            scores[self._mask("superseded", p.superseded)[ids]] *= SUPERSEDED_FACTOR
-        return ids, scores
-
-    def _deleted(self) -> Any:
-        """A mask of this segment's deleted documents; None without deletions."""
-        return self._mask("deleted", self.reader.deleted_docs_set) if self.reader.has_deletions() else None
-
-    def _mask(self, name: str, docs: AbstractSet[int]) -> Any:
-        """`docs` (one of the reader's own sets, fixed for its life) as a mask over the segment, made once per reader."""
-        masks = getattr(self.reader, "_xuncha_masks", None)
-        if masks is None:
-            masks = self.reader._xuncha_masks = {}
-        mask = masks.get(name)
-        if mask is None:
-            mask = masks[name] = np.zeros(self.reader.doc_count_all(), dtype=bool)
-            mask[np.fromiter(docs, dtype=np.intp, count=len(docs))] = True
-        return mask
-
-    def _postings(self, field: str, text: bytes, info: Any) -> Any:
-        """The term's postings from its term info (reader.postings would look the term up again), deleted
-        documents filtered out as the reader does; the reader's own call for other kinds of reader."""
-        if type(info) is _Counted:
-            info = self.reader.term_info(field, text)
-        terms, codec = getattr(self.reader, "_terms", None), getattr(self.reader, "_codec", None)
-        postfile = getattr(terms, "_postfile", None)
-        if codec is None or postfile is None:
-            return self.reader.postings(field, text)
-        m = codec.postings_reader(postfile, info, self.reader.schema[field].format, term=(field, text))
-        deleted = self.reader.deleted_docs_set
-        return FilterMatcher(m, deleted, exclude=True) if deleted else m
-
-    def _blocks(self, m: Any, cand: Scores | None) -> Any:
-        """(ids, weights, block data) of each posting block that may hold a candidate (every block without
-        candidates), deleted documents left in (the caller keeps only live ones); None when the postings
-        are not Whoosh 3's blocks."""
-        deleted: Any = None
-        if isinstance(m, FilterMatcher):
-            if not m._exclude:  # an include filter (never made by the reader)
-                return None
-            deleted, m = m._ids, m.child
-        if not isinstance(m, W3LeafMatcher) or m._byteids:
-            return None
-        return self._block_iter(m, None if cand is None else sorted(cand), deleted)
-
-    def _block_iter(self, m: Any, cands: list[int] | None, deleted: Any) -> Any:
-        j, low = 0, 0
-        while m.is_active():
-            self._check()
-            if cands is not None:
-                # the block holds ids in [low, maxid]: skipped unread when no candidate falls there
-                j = bisect_left(cands, low, j)
-                if j == len(cands):
-                    return
-                if cands[j] > m._maxid:
-                    low = m._maxid + 1
-                    m._next_block()
-                    continue
-            if m._data is None:
-                m._read_data()
-            data = m._data
-            weights = data[1]
-            ws: Any = weights if hasattr(weights, "__len__") else 1.0 if weights is None else float(weights)
-            ids: Any = list(accumulate(data[0]))
-            if deleted:
-                wl = ws if not isinstance(ws, float) else repeat(ws)
-                pairs = [(d, w) for d, w in zip(ids, wl) if d not in deleted]
-                ids, ws = [d for d, _ in pairs], [w for _, w in pairs]
-            yield ids, ws, data
-            low = m._maxid + 1
-            m._next_block()
-
-    def _score(self, blocks: Any, inner: Any, field: str, cand: Scores | None) -> Scores:
-        """A term's postings scored block by block: whoosh.scoring.bm25 with the same operations, computed once
-        per (weight, length byte) and looked up in C for every posting."""
-        out: Scores = {}
-        if isinstance(inner, BM25FScorer):
-            table = _BM25Table(inner)
-            lengths = self._lengths(field)
-        for ids, ws, _ in blocks:
-            if isinstance(inner, BM25FScorer):
-                lbs = map(lengths.__getitem__, ids)
-                if isinstance(ws, float):
-                    scores: Any = map(table.row(ws).__getitem__, lbs)
-                else:
-                    scores = map(table.__getitem__, zip(ws, lbs))
-            else:  # an unscored field (WeightScorer): the weight is the score
-                scores = repeat(ws) if isinstance(ws, float) else ws
-            if cand is None:
-                out.update(zip(ids, scores))
-            else:
-                block = dict(zip(ids, scores))
-                keys = block.keys() & cand.keys()
-                out.update(zip(keys, map(block.__getitem__, keys)))
-        return out
-
     def _phrase(self, q: Q.Phrase, cand: Scores | None) -> Scores:
         """Whoosh's phrase: the documents with every word (scored as the And of its words, then boosted)
         where the words' positions chain in order, each 1 to `slop` after the one before."""
@@ -405,20 +290,10 @@ class _Leaf:
         stored = [store.positions(field, text) for _, text, _ in infos] if store is not None else []  # type: ignore[misc]
         if stored and all(p is not None for p in stored):
             return self._chained(out, stored, q.slop)
-        decode = fmt.decoder("positions")
-        positions: list[dict[int, Any]] = []
-        for _, text, info in infos:  # type: ignore[misc]
-            blocks = self._blocks(self._postings(field, text, info), out)
-            if blocks is None:
-                return self._whoosh(q, cand)
-            found: dict[int, Any] = {}
-            wanted = out.keys()
-            for ids, _, data in blocks:  # the block's positions of the matches, picked in C
-                block = dict(zip(accumulate(data[0]), data[2]))
-                keys = block.keys() & wanted
-                found.update(zip(keys, map(block.__getitem__, keys)))
-            positions.append(found)
-        slop = q.slop
+        positions = self._block_positions(field, infos, out)
+        if positions is None:
+            return self._whoosh(q, cand)
+        decode, slop = fmt.decoder("positions"), q.slop
         for n, d in enumerate(list(out)):
             if not n & 1023:
                 self._check()
@@ -431,97 +306,12 @@ class _Leaf:
                 del out[d]
         return out
 
-    def _chained(self, out: Scores, words: list[Any], slop: int) -> Scores:
-        """The documents of `out` where the words' positions chain (as the blocks' loop in _phrase checks them),
-        from the weights file's positions: each (document, position) is one int64 key, and a word's keys are
-        kept where a key 1 to `slop` before is the previous word's."""
-        docs = np.fromiter(out, dtype=np.int64, count=len(out))
-        docs.sort()
-        ends: Any = None
-        for ids, counts, flat in words:
-            self._check()
-            at = np.searchsorted(ids, docs)  # every document of out has every word (the And matched it)
-            n = counts[at].astype(np.int64)
-            first = (np.cumsum(counts, dtype=np.int64) - counts)[at]  # where each document's positions start
-            cum = np.cumsum(n)
-            picked = flat[np.repeat(first - (cum - n), n) + np.arange(int(cum[-1]))].astype(np.int64)
-            keys = (np.repeat(docs, n) << 32) | picked
-            if ends is None:
-                ends = keys
-                continue
-            after = ends + 1 if slop == 1 else np.unique(np.concatenate([ends + k for k in range(1, slop + 1)]))
-            i = np.searchsorted(after, keys)
-            i[i == len(after)] = 0
-            ends = keys[after[i] == keys]
-            if not len(ends):
-                return {}
-        matched = np.unique(ends >> 32).tolist()
-        return dict(zip(matched, map(out.__getitem__, matched)))
-
-    def _lengths(self, field: str) -> bytes:
-        """Every document's length byte for `field` in this segment, read once per reader."""
-        kept = getattr(self.reader, "_xuncha_lengths", None)
-        if kept is None:
-            kept = self.reader._xuncha_lengths = {}
-        raw = kept.get(field)
-        if raw is None:
-            n = self.reader.doc_count_all()
-            raw = b""
-            perdoc = getattr(self.reader, "_perdoc", None)
-            col = perdoc._cached_reader(_lenfield(field), LENGTHS_COLUMN) if perdoc is not None else None
-            if col is not None:
-                raw = bytes(col._dbfile.get(col._basepos, col._count))
-            raw = kept[field] = raw[:n] + bytes(n - len(raw)) if len(raw) < n else raw[:n]
-        return raw
-
-    def _walk(self, m: Any) -> Scores:
-        """Every posting of a scoring matcher, one at a time (the general case)."""
-        out: Scores = {}
-        n = 0
-        while m.is_active():
-            n += 1
-            if not n & 1023:
-                self._check()
-            out[m.id()] = m.score()
-            m.next()
-        return out
-
     def _whoosh(self, q: Q.Query, cand: Scores | None) -> Scores:
         """A query type matched and scored by Whoosh's own matcher (phrases with positions, Every, ranges)."""
         if cand is not None and not cand:
             return {}
         m = q.matcher(self.searcher, self.searcher.context(needs_current=True))
         return self._walk(m) if cand is None else self._probe(m, cand)
-
-    def _probe(self, m: Any, cand: Scores) -> Scores:
-        """The candidates this matcher matches, with its scores, found with skip_to (never reading what lies between)."""
-        out: Scores = {}
-        for n, doc in enumerate(sorted(cand)):
-            if not m.is_active():
-                break
-            if not n & 255:
-                self._check()
-            if m.id() < doc:
-                m.skip_to(doc)
-                if not m.is_active():
-                    break
-            if m.id() == doc:
-                out[doc] = m.score()
-        return out
-
-
-class _Counted:
-    """The term info of a term known from the segment's weights file, which tells its number of postings
-    only (_postings looks the full one up when the term's blocks are read)."""
-
-    __slots__ = ("n",)
-
-    def __init__(self, n: int) -> None:
-        self.n = n
-
-    def doc_frequency(self) -> int:
-        return self.n
-
 
 def _boost(q: Q.Query) -> float:
     """The factor Whoosh applies to a clause's scores: its boost, except where its matcher ignores it
@@ -542,63 +332,5 @@ def among(scores: Scores, docs: Scores | AbstractSet[int]) -> Scores:
     return dict(zip(keys, map(scores.__getitem__, keys)))
 
 
-def _from_arrays(ids: Any, scores: Any, cand: Scores | None) -> Scores:
-    """Kept scores (array.array: int document numbers ascending, float64 scores), among the candidates when
-    there are any (as _picked picks them, on NumPy views of the same memory)."""
-    if cand is None:
-        return dict(zip(ids, scores))
-    return _picked(np.frombuffer(ids, dtype=np.intc), np.frombuffer(scores, dtype=np.float64), cand)
-
-
-def _picked(ids: Any, scores: Any, cand: Scores | None) -> Scores:
-    """Scores from NumPy arrays (document numbers ascending) as a dict, among the candidates when there are any,
-    found by bisection in C (measured against a bisection per candidate in Python and a dict intersection:
-    2,000 candidates in 40,000 postings 1.9 → 0.26 ms)."""
-    if cand is None:
-        return dict(zip(memoryview(ids), memoryview(scores)))  # Python numbers, read in C (tolist: 40% slower)
-    if not len(ids):
-        return {}
-    docs = np.fromiter(cand, dtype=ids.dtype, count=len(cand))
-    at = np.searchsorted(ids, docs)
-    at[at == len(ids)] = 0
-    hit = ids[at] == docs
-    return dict(zip(docs[hit].tolist(), scores[at[hit]].tolist()))
-
-
 def _scaled(scores: Scores, factor: float) -> Scores:
     return dict(zip(scores.keys(), map(operator.mul, scores.values(), repeat(factor))))
-
-
-class _BM25Table(dict):
-    """A term's BM25F score by (weight, length byte), each computed on first use as whoosh.scoring.bm25 does."""
-
-    def __init__(self, scorer: Any) -> None:
-        super().__init__()
-        self.idf, self.B, self.K1, self.avgfl = scorer.idf, scorer.B, scorer.K1, scorer.avgfl
-        self._rows: dict[float, _Row] = {}
-
-    def __missing__(self, key: tuple[float, int]) -> float:
-        tf, lb = key
-        value = self[key] = bm25(self.idf, tf, _LENGTHS[lb], self.avgfl, self.B, self.K1)
-        return value
-
-    def row(self, tf: float) -> _Row:
-        """The scores of weight `tf` by length byte (a block whose postings all weigh `tf`), each computed on
-        first use: filling all 256 for every term read was a tenth of a median search (profiled)."""
-        row = self._rows.get(tf)
-        if row is None:
-            row = self._rows[tf] = _Row(self, tf)
-        return row
-
-
-class _Row(dict):
-    """One weight's BM25F scores by length byte, computed on first use."""
-
-    def __init__(self, table: _BM25Table, tf: float) -> None:
-        super().__init__()
-        self.table, self.tf = table, tf
-
-    def __missing__(self, lb: int) -> float:
-        t = self.table
-        value = self[lb] = bm25(t.idf, self.tf, _LENGTHS[lb], t.avgfl, t.B, t.K1)
-        return value

@@ -1,17 +1,20 @@
-"""A segment's postings without positions: each term's document numbers and weights as flat arrays, read in place.
+"""A segment's postings as flat arrays: each term's document numbers, weights and positions, read in place.
 
 A term's score needs only (document, weight) and the document's length byte, but Whoosh's posting blocks
 carry every posting's positions too: on the whole corpus, unpickling and inflating those blocks was most
-of a median search's time. So every segment xuncha writes gets a side file, `<segment id>.weights`, with
-the postings of each scored field's terms in fixed-width arrays (int32 document numbers, then uint16
-weights, or float64 when a weight is not a small whole number), read with `np.frombuffer` from a map of
-the file, and scored as whoosh.scoring.bm25 scores them, operation by operation in float64: the same bits.
+of a median search's time, and decoding them again for phrases a fifth of the rest. So every segment
+xuncha writes gets a side file, `<segment id>.weights`: the number of postings of every term of the scored
+fields (so that a term lookup is a dictionary lookup, and a term not listed is not in the segment), and for
+terms in MIN_POSTINGS or more units fixed-width arrays: int32 document numbers, uint16 weights (float64 when a
+weight is not a small whole number) and, in fields of Whoosh's Positions format, every posting's positions
+(uint16 or uint32; a posting has as many as its weight). They are read with `np.frombuffer` from a map of the
+file and scored as whoosh.scoring.bm25 scores them, operation by operation in float64: the same bits.
 
 Written while the segment's postings stream to Whoosh's field writer (`Tee`), so building it reads nothing
 twice; named after the segment, so Whoosh's own clean-up deletes it with the segment (index.clean_files).
-A segment without one (written by another writer) is read from its blocks, as before: docsets.py asks
-`open_weights(reader)` and falls back when it answers None. Positions (phrases) are always read from the
-blocks. Deleted documents stay in the arrays, as in the blocks; readers leave them out.
+A segment without one (written by another writer, or by another version of this format) is read from its
+blocks, as before: docsets.py asks `open_weights(reader)` and falls back when it answers None. Deleted
+documents stay in the arrays, as in the blocks; readers leave them out.
 """
 
 from __future__ import annotations
@@ -189,6 +192,7 @@ class Weights:
             return None
         at, n, _, pos_at, pos_code = entry  # type: ignore[misc]
         ids = np.frombuffer(self._map, dtype=np.int32, count=n, offset=at)
+        # positions are stored only for whole weights, one per position: the weights are the counts
         counts = np.frombuffer(self._map, dtype=np.uint16, count=n, offset=at + 4 * n + (-4 * n % _ALIGN))
         total = int(counts.sum())
         flat = np.frombuffer(self._map, dtype=np.uint16 if pos_code == _SHORT else np.uint32, count=total, offset=pos_at)

@@ -13,7 +13,7 @@ from whoosh.scoring import bm25
 from whoosh.util.numeric import byte_to_length
 
 from archive.kinds import VersionStatus
-from indexer import docsets, weights
+from indexer import docsets, postings, weights
 from indexer.docsets import evaluate
 from indexer.execution import TermCache
 from indexer.parallel import FastSegmentWriter
@@ -103,7 +103,7 @@ def _all_weights(ix, field):
 def test_scores_from_the_files_equal_the_blocks_to_the_bit(on_disk, q, monkeypatch) -> None:
     read, chained = [], []
     real, chain = docsets._Leaf._stored, docsets._Leaf._chained
-    monkeypatch.setattr(docsets._Leaf, "_stored", lambda *a: read.append(1) or real(*a))
+    monkeypatch.setattr(docsets._Leaf, "_stored", lambda *a: read.append(found := real(*a)) or found)
     monkeypatch.setattr(docsets._Leaf, "_chained", lambda *a: chained.append(1) or chain(*a))
     with on_disk.searcher(weighting=WEIGHTING) as s:
         ours = evaluate(s, q)
@@ -115,8 +115,11 @@ def test_scores_from_the_files_equal_the_blocks_to_the_bit(on_disk, q, monkeypat
         assert evaluate(s, q, memo={}, terms=terms, generation="g") == ours  # then from the cache
         with monkeypatch.context() as m:
             m.setattr(docsets, "open_weights", lambda reader: None)
+            m.setattr(postings, "open_weights", lambda reader: None)
+            before = len(read), len(chained)
             blocks = evaluate(s, q)
-    assert read and ours == blocks  # == on floats: the same bits
+            assert not any(found is not None for found in read[before[0]:]) and len(chained) == before[1]  # blocks only
+    assert any(found is not None for found in read) and ours == blocks  # == on floats: the same bits
     assert bool(chained) == ("Phrase" in repr(q))  # phrases chained from the file's positions
 
 
