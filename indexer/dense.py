@@ -69,8 +69,8 @@ def _clause(leaf: _Leaf, q: Q.Query) -> Arrays:
     key = _key(q) if memo is not None else None
     if key is not None and key in memo:  # evaluated before in this search (the strict form): read, not copied
         ids, values = _from_dict(memo[key])
-    elif type(q) is Q.Term and (kept := _kept(leaf, q)) is not None:
-        ids, values = kept
+    elif type(q) is Q.Term and (found := _term(leaf, q)) is not None:
+        ids, values = found
     elif type(q) in _UNIONS and _is_plain(q) and worth_it(leaf, q.subqueries, inner=True):
         ids, values = _union_arrays(leaf, q.subqueries, type(q) is not Q.Or)
     else:
@@ -83,24 +83,14 @@ def _is_plain(q: Q.Query) -> bool:
     return len(q.subqueries) > 1 and not getattr(q, "minmatch", 0) and not getattr(q, "scale", None)
 
 
-def _kept(leaf: _Leaf, q: Q.Term) -> Arrays | None:
-    """A common term's unboosted scores from the TermCache (read whole and kept first when not there yet);
-    None for a term the cache does not keep."""
+def _term(leaf: _Leaf, q: Q.Term) -> Arrays | None:
+    """A term's unboosted scores as arrays, kept or from the weights file (_Leaf._arrays); None when the term is
+    read from its blocks."""
     found = leaf._info(q)
     if found is None:
         return np.zeros(0, dtype=np.intp), np.zeros(0)
-    key = leaf._kept_key(found)
-    if key is None:
-        return None
-    cache = leaf.kept[0]  # type: ignore[index]
-    kept = cache.get(key)
-    if kept is None:
-        scores = leaf._term(q, None)  # reads the term whole and keeps it
-        kept = cache.get(key)
-        if kept is None:  # too large for the cache's bound: the dict just read
-            return _from_dict(scores)
-    ids, values = kept
-    return np.frombuffer(ids, dtype=np.intc).astype(np.intp), np.frombuffer(values, dtype=np.float64)
+    arrays = leaf._arrays(found)
+    return None if arrays is None else (arrays[0].astype(np.intp), arrays[1])
 
 
 def _from_dict(scores: Scores) -> Arrays:

@@ -30,13 +30,14 @@ from collections.abc import Hashable
 from collections.abc import Set as AbstractSet
 from typing import Any
 
+import numpy as np
 from whoosh import query as Q
 from whoosh.reading import TermNotFound
 from whoosh.scoring import BM25FScorer, WeightScorer
 from whoosh.searching import TimeLimit
 
 from .execution import TermCache
-from .postings import Postings, Scores, _Counted, _from_arrays, _picked
+from .postings import Postings, Scores, _Counted, _picked
 from .weights import open_weights
 from .weighting import SUPERSEDED_FACTOR, DisMax, Scaled
 
@@ -241,19 +242,28 @@ class _Leaf(Postings):
             return None
         return (self.kept[1], field, text)
 
+    def _arrays(self, found: tuple[str, bytes, Any]) -> tuple[Any, Any] | None:
+        """A term's (field, bytes, info) unboosted scores over the whole segment as NumPy arrays (int32 document
+        numbers ascending, float64 scores): kept across searches, or read from the weights file (and kept when
+        the term is common); None when neither holds them (the term is read from its blocks)."""
+        field, text, _ = found
+        key = self._kept_key(found)
+        if key is not None and (kept := self.kept[0].get(key)) is not None:  # type: ignore[index]
+            return np.frombuffer(kept[0], dtype=np.intc), np.frombuffer(kept[1], dtype=np.float64)
+        bm25 = getattr(self.weighting, "bm25", None)
+        params = bm25(self.searcher, field, text) if bm25 is not None else None
+        arrays = self._stored(field, text, params) if params is not None else None
+        if arrays is not None and key is not None:
+            self.kept[0].put_arrays(key, *arrays)  # type: ignore[index]
+        return arrays
+
     def _term(self, q: Q.Term, cand: Scores | None) -> Scores:
         if cand is not None and not cand or (found := self._info(q)) is None:
             return {}
+        if (arrays := self._arrays(found)) is not None:
+            return _picked(*arrays, cand)
         field, text, info = found  # one lookup of the term, not one per question asked
         key = self._kept_key(found)
-        if key is not None and (kept := self.kept[0].get(key)) is not None:  # type: ignore[index]
-            return _from_arrays(*kept, cand)
-        bm25 = getattr(self.weighting, "bm25", None)
-        params = bm25(self.searcher, field, text) if bm25 is not None else None
-        if params is not None and (arrays := self._stored(field, text, params)) is not None:
-            if key is not None and (kept := self.kept[0].put_arrays(key, *arrays)) is not None:  # type: ignore[index]
-                return _from_arrays(*kept, cand)
-            return _picked(*arrays, cand)
         scorer = self.weighting.scorer(self.searcher, field, text)
         inner, superseded = (scorer.inner, scorer.superseded) if isinstance(scorer, Scaled) else (scorer, None)
         m = self._postings(field, text, info)

@@ -233,17 +233,16 @@ class TermCache:
             return
         self._keep(key, (array("i", scores.keys()), array("d", scores.values())))
 
-    def put_arrays(self, key: Any, ids: Any, scores: Any) -> tuple[array, array] | None:
+    def put_arrays(self, key: Any, ids: Any, scores: Any) -> None:
         """Keep a term's scores given as NumPy arrays (int32 document numbers ascending, float64 scores), unless
-        they alone would take a quarter of the bound; what is kept, or None."""
+        they alone would take a quarter of the bound."""
         n = len(ids)
         if not n or 4 * n > self.postings:
-            return None
+            return
         value = (array("i"), array("d"))
         value[0].frombytes(ids.astype(np.intc, copy=False).tobytes())
         value[1].frombytes(scores.tobytes())
         self._keep(key, value)
-        return value
 
     def _keep(self, key: Any, value: tuple[array, array]) -> None:
         with self._lock:

@@ -18,12 +18,11 @@ import numpy as np
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.scoring import BM25FScorer, bm25
-from whoosh.util.numeric import byte_to_length
 
 from .weighting import SUPERSEDED_FACTOR, Bm25
-from .weights import bm25_arrays, open_weights
+from .weights import LENGTHS, bm25_arrays, open_weights
 
-_LENGTHS = [byte_to_length(b) for b in range(256)]
+_LENGTHS = LENGTHS.tolist()  # a length byte's field length, as a Python number (bm25 is called per value)
 Scores = dict[int, float]
 
 
@@ -245,14 +244,6 @@ class _Counted:
 
     def doc_frequency(self) -> int:
         return self.n
-
-
-def _from_arrays(ids: Any, scores: Any, cand: Scores | None) -> Scores:
-    """Kept scores (array.array: int document numbers ascending, float64 scores), among the candidates when
-    there are any (as _picked picks them, on NumPy views of the same memory)."""
-    if cand is None:
-        return dict(zip(ids, scores))
-    return _picked(np.frombuffer(ids, dtype=np.intc), np.frombuffer(scores, dtype=np.float64), cand)
 
 
 def _picked(ids: Any, scores: Any, cand: Scores | None) -> Scores:

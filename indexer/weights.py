@@ -45,7 +45,7 @@ _INT_SIZE = 4  # the count before a Positions value's pickle (whoosh.formats)
 _FIELD_TERM, _DOC, _WEIGHT, _VALUE = itemgetter(0, 1), itemgetter(2), itemgetter(3), itemgetter(4)
 _ALIGN = 8
 _UNFINISHED = ".tmp"  # a file being written (its name starts with a dot: Whoosh's clean-up passes it by)
-_LENGTHS = np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)
+LENGTHS = np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)  # by length byte
 # a term's entry: its number of postings, or (offset, postings, weight code, positions' offset, their code) for
 # one whose arrays the file holds
 Entry = int | tuple[int, int, int, int, int]
@@ -147,6 +147,11 @@ def remove_unfinished(folder: Path) -> None:
         left.unlink()
 
 
+def _weights_at(at: int, n: int) -> int:
+    """Where the weights of a term whose n document numbers start at `at` start (as Tee._term lays them out)."""
+    return at + 4 * n + (-4 * n % _ALIGN)
+
+
 class OtherVersion(ValueError):
     """A weights file of another format version."""
 
@@ -180,8 +185,7 @@ class Weights:
             return None
         at, n, code, _, _ = entry  # type: ignore[misc]
         ids = np.frombuffer(self._map, dtype=np.int32, count=n, offset=at)
-        at += 4 * n + (-4 * n % _ALIGN)
-        ws = np.frombuffer(self._map, dtype=np.uint16 if code == _WHOLE else np.float64, count=n, offset=at)
+        ws = np.frombuffer(self._map, dtype=np.uint16 if code == _WHOLE else np.float64, count=n, offset=_weights_at(at, n))
         return ids, ws.astype(np.float64)
 
     def positions(self, field: str, text: bytes) -> tuple[Any, Any, Any] | None:
@@ -193,7 +197,7 @@ class Weights:
         at, n, _, pos_at, pos_code = entry  # type: ignore[misc]
         ids = np.frombuffer(self._map, dtype=np.int32, count=n, offset=at)
         # positions are stored only for whole weights, one per position: the weights are the counts
-        counts = np.frombuffer(self._map, dtype=np.uint16, count=n, offset=at + 4 * n + (-4 * n % _ALIGN))
+        counts = np.frombuffer(self._map, dtype=np.uint16, count=n, offset=_weights_at(at, n))
         total = int(counts.sum())
         flat = np.frombuffer(self._map, dtype=np.uint16 if pos_code == _SHORT else np.uint32, count=total, offset=pos_at)
         return ids, counts, flat
@@ -244,5 +248,5 @@ def doc_frequency(searcher: Any, field: str, text: str) -> int:
 def bm25_arrays(idf: float, tf: Any, lengths: Any, avgfl: float, B: float, K1: float) -> Any:
     """whoosh.scoring.bm25 over arrays: the same operations in the same order, so each score has the same bits.
     `lengths`: the documents' length bytes."""
-    fl = _LENGTHS[lengths]
+    fl = LENGTHS[lengths]
     return idf * ((tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * fl / avgfl)))
