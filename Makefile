@@ -9,15 +9,30 @@ PORT ?= 5000
 # files dropped here are ingested by the running server (the watch_dir setting; done/ and failed/ inside)
 WATCH_DIR ?= xuncha-inbox
 
-.PHONY: serve test install system-deps bench bench-quick quality clean
+.PHONY: serve test install lock newcomer system-deps bench bench-quick quality clean
 
-$(BIN)/.installed: pyproject.toml
+# Exact versions from the lock (what CI tested), with the pip the venv comes with; then the project
+# itself, editable, without resolving anything again. pyproject.toml keeps the ranges for library users.
+$(BIN)/.installed: pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $@
 
 install: $(BIN)/.installed
+
+# Refreshes requirements.lock from pyproject.toml's ranges (runtime and test extras), with pip-tools
+# in a venv of its own so the lock's tools never enter the project's venv. Commit the result.
+PIP_TOOLS ?= pip-tools==7.7.0
+lock:
+	$(PYTHON) -m venv .venv-lock
+	.venv-lock/bin/python -m pip install --quiet '$(PIP_TOOLS)'
+	.venv-lock/bin/pip-compile --quiet --strip-extras --extra test --no-emit-index-url --no-emit-find-links \
+	  --output-file requirements.lock pyproject.toml
+
+# A new user's install: stock pip, `pip install .`, every command's --help from another folder.
+newcomer:
+	PYTHON=$(PYTHON) bash tools/newcomer.sh
 
 # The sample corpus in its own archive (SERVE_HOME), then the web UI. Nothing is ever deleted: an
 # archive already there is updated in place (unchanged files are skipped, so a current one is reused).
@@ -45,4 +60,4 @@ quality: install
 
 # never an archive, not even the sample one: delete xuncha-sample/ yourself if you want it gone
 clean:
-	rm -rf $(VENV) test-artifacts
+	rm -rf $(VENV) .venv-lock test-artifacts
