@@ -1,0 +1,121 @@
+"""One inspected unit under its many names (issue 30): the key notices of one unit share.
+
+`中共某区市场监督管理局党组`, `区市场监管局党组` and `某区市场监督管理局` name one unit: the Party
+organisation's wrapper (中共 … 党组/党委/党工委/党总支/委员会) says which body of the unit was inspected,
+not which unit; 市场监管 is the standard short form of 市场监督管理; the place prefix may be dropped by a
+notice of the unit's own region. `unit_name` takes a name apart into (place, core, kind); two names are
+one unit when their cores are equal and their places agree (equal, or one of them absent) —
+`same_unit`. Operators' merges and splits are kept apart from this rule and win over it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class UnitKind(StrEnum):
+    """What kind of unit was inspected (a facet of the common-problems page)."""
+
+    ORGAN = "党政机关"
+    ENTERPRISE = "国有企业"
+    UNIVERSITY = "高校"
+    HOSPITAL = "医院"
+    SCHOOL = "中小学"
+    TOWNSHIP = "乡镇街道"
+    VILLAGE = "村社区"
+    INSTITUTION = "事业单位"
+    OTHER = "其他"
+
+
+# the Party organisation of a unit, longest first: 机关党委 before 党委
+_PARTY_SUFFIX = re.compile(r"(?:机关党委|党组[（(]党委[)）]|党委[（(]党组[)）]|党工委|党组|党委|党总支|党支部|委员会|总支部|支部)$")
+_CPC = re.compile(r"^(?:中国共产党|中共)")
+# standard short forms of department names (the State Council's and provinces' own abbreviations);
+# the long form is replaced by the short one so that both spellings meet
+SHORT_FORMS: tuple[tuple[str, str], ...] = (
+    ("市场监督管理", "市场监管"), ("人力资源和社会保障", "人社"), ("发展和改革", "发改"),
+    ("住房和城乡建设", "住建"), ("自然资源和规划", "自然资源"), ("生态环境", "环境"), ("卫生健康", "卫健"),
+    ("交通运输", "交通"), ("农业农村", "农业"), ("文化和旅游", "文旅"), ("文化广电旅游", "文旅"),
+    ("退役军人事务", "退役军人"), ("应急管理", "应急"), ("医疗保障", "医保"), ("城市管理", "城管"),
+    ("城市管理和综合执法", "城管"), ("行政审批服务", "行政审批"), ("机关事务管理", "机关事务"),
+    ("政务服务数据管理", "政数"), ("残疾人联合会", "残联"), ("总工会", "工会"), ("妇女联合会", "妇联"),
+    ("共青团", "团"), ("科学技术", "科技"), ("工业和信息化", "工信"), ("教育体育", "教体"),
+)
+# a place prefix: a name ending in 省/市/区/县/自治州/旗 (two to eight characters), one or more of them
+_PLACE = re.compile(r"^((?:[\u4e00-\u9fff]{1,7}?(?:自治区|自治州|自治县|省|市|区|县|旗))+)")
+# a place ending in 市/区/县 must not cut a word that begins with that character (区 + 市场监管局)
+_PROTECTED = frozenset({"市场", "市政", "市容", "市民", "区划", "区域", "县域", "省级"})
+_LEVEL = frozenset("省市区县旗")
+_KIND_RULES: tuple[tuple[re.Pattern[str], UnitKind], ...] = (
+    (re.compile(r"(?:大学|学院|高等专科学校|职业技术学院)"), UnitKind.UNIVERSITY),
+    (re.compile(r"(?:医院|卫生院|妇幼保健院)"), UnitKind.HOSPITAL),
+    (re.compile(r"(?:公司|集团|银行|有限|股份)"), UnitKind.ENTERPRISE),
+    (re.compile(r"(?:中学|小学|幼儿园|学校)$"), UnitKind.SCHOOL),
+    (re.compile(r"(?:镇|乡|街道|街道办事处)$"), UnitKind.TOWNSHIP),
+    (re.compile(r"(?:村|社区|居委会|村委会)$"), UnitKind.VILLAGE),
+    (re.compile(r"(?:局|委|办|厅|部|署|院|庭|室|会|团|联|法院|检察院|政府|人大|政协)$"), UnitKind.ORGAN),
+    (re.compile(r"(?:中心|站|所|馆|台|队)$"), UnitKind.INSTITUTION),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class UnitName:
+    """A unit's name taken apart: where (`place`), what (`core`, short forms applied), and its kind."""
+
+    name: str  # as the notice wrote it, whitespace removed
+    place: str | None
+    core: str
+    kind: UnitKind
+
+    @property
+    def key(self) -> str:
+        """The grouping key within one place: the core alone (places are compared by `same_unit`)."""
+        return self.core
+
+
+def _shorten(core: str) -> str:
+    for long, short in sorted(SHORT_FORMS, key=lambda p: -len(p[0])):
+        core = core.replace(long, short)
+    return core
+
+
+def unit_name(raw: str) -> UnitName:
+    """Pure: one unit name as written → its parts. Never fails; an empty core keeps the stripped name."""
+    name = re.sub(r"\s+", "", raw or "")
+    core = _CPC.sub("", name)
+    while (stripped := _PARTY_SUFFIX.sub("", core)) != core and stripped:
+        core = stripped
+    place = None
+    m = _PLACE.match(core)
+    if m and m.end() < len(core):  # 某区委 → 某区 + 委 is not a place prefix of a unit named 委
+        place, rest = m.group(1), core[m.end():]
+        if place[-1] + rest[0] in _PROTECTED:  # 区市 + 场监管局 → 区 + 市场监管局
+            place, rest = place[:-1], place[-1] + rest
+        if len(rest) >= 2:
+            core = rest
+            # a bare 区/县 prefix (区市场监管局) is the notice's own region: no place named
+            place = None if not place or place in _LEVEL else place
+        else:
+            place = None
+    core = _shorten(core)
+    kind = next((k for pattern, k in _KIND_RULES if pattern.search(core)), UnitKind.OTHER)
+    return UnitName(name=name, place=place, core=core or name, kind=kind)
+
+
+def _place_key(place: str) -> str:
+    return re.sub(r"(?:自治区|自治州|自治县|省|市|区|县|旗)", "", place)
+
+
+def same_unit(a: UnitName, b: UnitName) -> bool:
+    """One unit: equal cores, and places that agree (equal after their 省/市/区 words, or one absent).
+
+    A place absent from one name is how a unit's own region writes it (区市场监管局 in a 某区 notice);
+    a place on both sides must agree, so 甲区财政局 and 乙区财政局 stay two units."""
+    if a.core != b.core:
+        return False
+    if a.place is None or b.place is None:
+        return True
+    pa, pb = _place_key(a.place), _place_key(b.place)
+    return pa == pb or pa.endswith(pb) or pb.endswith(pa)
