@@ -255,10 +255,13 @@ class Archive:
     @cached_property
     def regulations(self) -> tuple[RegulationEntry, ...]:
         """Every regulation version's id, title and version (read once per Archive)."""
-        return tuple(RegulationEntry(r["id"], r["title"], r["version"],
-                                     part_of(json.loads(r["extra_json"] or "{}").get("preamble")))
-                     for r in self.conn.execute("SELECT id, title, version, extra_json FROM documents "
-                                                "WHERE doc_type = 'regulation' ORDER BY id"))
+        out = []
+        for r in self.conn.execute("SELECT id, title, version, category, publisher, extra_json FROM documents "
+                                   "WHERE doc_type = 'regulation' ORDER BY id"):
+            extra = json.loads(r["extra_json"] or "{}")
+            out.append(RegulationEntry(r["id"], r["title"], r["version"], part_of(extra.get("preamble")),
+                                       r["category"], extra.get("issuer") or r["publisher"], extra.get("effective")))
+        return tuple(out)
 
     def version_groups(self) -> dict[str, list[RegulationEntry]]:
         """The regulations grouped into versions of one regulation (by version_key)."""
@@ -278,7 +281,7 @@ class Archive:
         """Every version of a regulation (itself included), oldest first, with each one's status."""
         part = part_of(doc.preamble)
         members = self.version_groups().get(version_key(doc.title, part)) or [
-            RegulationEntry(doc.id, doc.title, doc.version, part)]
+            RegulationEntry(doc.id, doc.title, doc.version, part, doc.category, doc.issuer, doc.effective)]
         status = version_status([(e.id, e.version) for e in members])
         return [(e, status[e.id]) for e in sorted(members, key=lambda e: (e.version or "", e.id))]
 

@@ -12,9 +12,12 @@ from pathlib import Path
 
 from . import ids, store
 from .database import Archive
+from .models import Parsed
 from .options import IngestOptions
 from .extract import ExtractionError, ExtractorBug, extract_bytes, supported
 from .parse import PARSER_VERSION, parse_document, region_and_category
+from .regulation import parse_regulation
+from .rulenames import in_party_folder, is_party_rule, level_of, with_full_names
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,6 +155,23 @@ def _read(path: Path, options: IngestOptions, root: Path | None = None) -> bytes
     return data
 
 
+def party_rules(parsed: Parsed, path: Path, name: str) -> Parsed:
+    """What 党内法规 need of a parsed file: a 准则 or 若干规定 without 第…条 (classified other) is a regulation
+    when it sits below party/ or its title names a Party rule; a notice's bare 《条例》 after a full mention
+    is named after that rule."""
+    if parsed.doc_type == "other" and (in_party_folder(path) or is_party_rule(parsed.title)):
+        reg = parse_regulation(parsed.text, title=parsed.title, file_name=name)
+        if reg.articles:
+            return Parsed(doc_type="regulation", title=reg.title, text=parsed.text, publisher=reg.issuer,
+                          published=reg.version or reg.promulgated, regulation=reg,
+                          warnings=parsed.warnings + reg.warnings)
+    if parsed.notice:
+        notice = with_full_names(parsed.notice, parsed.text)
+        if notice is not parsed.notice:
+            return replace(parsed, notice=notice)
+    return parsed
+
+
 def _ingest_one(archive: Archive, options: IngestOptions, source: str, path: Path, force: bool,
                 root: Path | None = None) -> FileOutcome:
     try:
@@ -184,7 +204,10 @@ def _ingest_one(archive: Archive, options: IngestOptions, source: str, path: Pat
         return FileOutcome(source, "failed", "no text after normalisation")
     if name != path.name:
         parsed = replace(parsed, warnings=parsed.warnings + ("file name is not UTF-8: read as GB18030",))
+    parsed = party_rules(parsed, Path(source), name)
     region, category = region_and_category(Path(source), parsed.title, parsed.doc_type)
+    if parsed.regulation:
+        category = level_of(Path(source), parsed.title, parsed.regulation.issuer, category)
     store.keep_original(options.originals_dir, data, sha, path.suffix)
     try:
         with archive.transaction() as conn:
