@@ -72,9 +72,9 @@ def cites_rule(cited: str, title: str) -> bool:
     dropped, keeping its first character and its kind (廉洁准则 for 廉洁自律准则, 选任条例 for 选拔任用工作条例)."""
     short, full = _bare(cited), _bare(title)
     kind = kind_of(short)
-    if kind is None or len(short) < 4 or len(short) >= len(full) or not full.endswith(kind):
+    if kind is None or len(short) < 4 or len(short) > len(full) or not full.endswith(kind):
         return False
-    if full.endswith(short):
+    if full.endswith(short):  # the rule's own short title too
         return True
     body = short[: len(short) - len(kind)]
     for start in (i for i, ch in enumerate(full) if ch == short[0]):
