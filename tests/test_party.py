@@ -131,3 +131,21 @@ def test_real_party_rules_ingest(runner: CliRunner, settings: Settings) -> None:
         regs = a.documents_of_type(DocType.REGULATION)
         assert regs and all(d.category == PARTY_LEVEL for d in regs)
         assert sum(1 for d in regs if a.articles(d.id)) == len(regs)
+
+
+def test_only_a_party_folder_below_the_ingested_one_counts(runner: CliRunner, settings: Settings,
+                                                           tmp_path: Path) -> None:
+    # a checkout that happens to sit in a folder named party holds no Party rules for that
+    laws = tmp_path / "party" / "corpus" / "regulations"
+    laws.mkdir(parents=True)
+    law = next((SAMPLES / "regulations").glob("示例市党政机关公务用车管理办法(2019-03-01).md"))
+    (laws / law.name).write_bytes(law.read_bytes())
+    below = tmp_path / "party" / "corpus" / "party"
+    below.mkdir()
+    rule = PARTY / "示例八项规定实施细则(2017-10-27).md"
+    (below / rule.name).write_bytes(rule.read_bytes())
+    result = runner.invoke(main, ["ingest", "--no-index", str(tmp_path / "party" / "corpus")])
+    assert result.exit_code == 0, result.output
+    with Archive.open(settings.db_path) as a:
+        assert {d.title: d.category for d in a.documents_of_type(DocType.REGULATION)} == {
+            "示例市党政机关公务用车管理办法": None, "示例八项规定实施细则": PARTY_LEVEL}
