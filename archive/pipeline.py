@@ -170,8 +170,9 @@ def party_rules(parsed: Parsed, path: PurePath, name: str) -> Parsed:
     """What 党内法规 need of a parsed file: a 准则 or 若干规定 without 第…条 (classified other) is a regulation
     when it sits below party/ or its title names a Party rule; a notice's bare 《条例》 after a full mention
     is named after that rule."""
-    if parsed.doc_type == "other" and (in_party_folder(path) or is_party_rule(parsed.title)):
-        reg = parse_regulation(parsed.text, title=parsed.title, file_name=name)
+    party = in_party_folder(path) or is_party_rule(parsed.title, parsed.publisher)
+    if party and (parsed.doc_type == "other" or (parsed.regulation and not parsed.regulation.articles)):
+        reg = parse_regulation(parsed.text, title=parsed.title, file_name=name, items=True)
         if reg.articles:
             return Parsed(doc_type="regulation", title=reg.title, text=parsed.text, publisher=reg.issuer,
                           published=reg.version or reg.promulgated, regulation=reg,

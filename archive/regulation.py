@@ -135,8 +135,9 @@ def numbered_items(lines: list[str]) -> tuple[list[Article], list[str]]:
     return [], []
 
 
-def parse_regulation(text: str, title: str | None = None, file_name: str = "") -> Regulation:
-    """Parse a normalised regulation into its articles; title from # line, then given title, then file name."""
+def parse_regulation(text: str, title: str | None = None, file_name: str = "", items: bool = False) -> Regulation:
+    """Parse a normalised regulation into its articles; title from # line, then given title, then file name.
+    With items (a Party rule's 准则), a text without 第…条 gets its numbered items as articles."""
     lines = [ln for ln in text.split("\n") if ln.strip()]
     warnings: list[str] = []
     if lines and lines[0].startswith("# "):
@@ -186,9 +187,9 @@ def parse_regulation(text: str, title: str | None = None, file_name: str = "") -
             current.append(_HEADING_ONLY.sub(r"\1", ln))
     close()
     if not articles:
-        items, intro = numbered_items(body if body else lines)
-        if items:
-            articles = items
+        found, intro = numbered_items(body if body else lines) if items else ([], [])
+        if found:
+            articles = found
             if not body:  # no <!-- INFO END -->: what comes before the first item is the preamble
                 preamble = intro
         else:
@@ -196,8 +197,13 @@ def parse_regulation(text: str, title: str | None = None, file_name: str = "") -
     pre_text = "\n".join(preamble)
     dates = find_dates(pre_text)
     # a Party rule states it at its end (本条例自2019年1月1日起施行), a law in its preamble
-    effective = _EFFECTIVE.search(pre_text) or (_EFFECTIVE.search(articles[-1].text) if articles else None)
+    effective = _EFFECTIVE.search(pre_text)
     version = version_from_name(file_name) or (max(d.value for d in dates) if dates else None)
+    if effective is None and articles and (last := _EFFECTIVE.search(articles[-1].text)):
+        # a Party rule states it at its end (本条例自2019年1月1日起施行); a revised law's last article keeps
+        # its first version's date, which is no effective date of this version
+        when = find_dates(last.group(1))[0].value
+        effective = last if not version or when >= version else None
     return Regulation(
         title=title, short_title=short_title(title), issuer=_issuer(preamble),
         promulgated=dates[0].value if dates else None,

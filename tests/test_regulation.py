@@ -122,7 +122,8 @@ def test_a_zhunze_gets_its_numbered_items_as_articles() -> None:
     text = ("# 示例若干准则\n\n2016年10月27日中共中央印发\n\n<!-- INFO END -->\n"
             "为了加强和规范党内政治生活，制定本准则。\n## 一般要求\n一、坚定理想信念。\n必须坚持学习。\n"
             "二、坚持党的基本路线。\n## 组织要求\n三、坚持民主集中制原则。\n其中提到的1.不是条目。")
-    reg = parse_regulation(text)
+    assert not parse_regulation(text).articles  # only a Party rule's text is read for items (the pipeline asks)
+    reg = parse_regulation(text, items=True)
     assert [(a.number, a.label, a.chapter) for a in reg.articles] == [
         (1, "一、", "一般要求"), (2, "二、", "一般要求"), (3, "三、", "组织要求")]
     assert reg.articles[0].text == "坚定理想信念。\n必须坚持学习。"
@@ -131,11 +132,17 @@ def test_a_zhunze_gets_its_numbered_items_as_articles() -> None:
 
 def test_numbered_paragraphs_without_info_end() -> None:
     text = "# 示例廉洁规范\n示例委员会印发\n1.不以权谋私。\n2.不收受礼金。\n3.不铺张浪费。"
-    reg = parse_regulation(text)
+    reg = parse_regulation(text, items=True)
     assert [a.label for a in reg.articles] == ["1.", "2.", "3."]
     assert reg.preamble == "示例委员会印发"
 
 
 def test_a_list_that_does_not_count_from_one_is_prose() -> None:
-    reg = parse_regulation("# 示例说明\n三、其一。\n五、其二。")
+    reg = parse_regulation("# 示例说明\n三、其一。\n五、其二。", items=True)
     assert not reg.articles and reg.warnings == ("no articles (第…条) found",)
+
+
+def test_a_revised_laws_old_commencement_date_is_no_effective_date() -> None:
+    text = "# 示例法\n\n<!-- INFO END -->\n第一条 总则。\n第二条 本法自1996年10月1日起施行。"
+    assert parse_regulation(text, file_name="示例法(2018-12-29).md").effective is None
+    assert parse_regulation(text, file_name="示例法(1996-05-15).md").effective == "1996-10-01"
