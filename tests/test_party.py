@@ -17,30 +17,15 @@ from xuncha.cli import main
 from xuncha.settings import Settings
 
 PARTY = SAMPLES / "party"
-NOTICE = """根据区委统一部署,{fb},区委第三轮巡察第二巡察组对示例区机关事务服务中心党组进行了巡察,并反馈了巡察意见。现将巡察整改情况予以公布。
-一、提高政治站位,扎实推进巡察整改工作
-(一)压实整改责任。中心党组召开专题会议研究整改工作,成立整改工作领导小组。
-二、坚持问题导向,确保巡察反馈问题整改到位
-(一)关于落实全面从严治党主体责任不到位方面问题的整改落实情况
-1.针对公务接待超标准、违规吃喝的问题。一是组织党员干部集中学习《中国共产党示例纪律处分条例》。二是对照《条例》第七条开展自查自纠,清退超标准费用。
-2.针对违规使用公务用车的问题。一是严格执行《纪律处分条例》第八条,开展公车使用专项检查。二是落实《八项规定实施细则》第六条,建立派车登记制度。
-3.针对巡察整改不力的问题。一是对照《巡视工作条例》第六条,明确党组书记为整改第一责任人。二是学习《廉洁自律准则》第二条,开展廉洁教育。
-中共示例区机关事务服务中心党组
-{signed}
-"""
-NOTICES = {"2021": ("2021年3月10日", "二〇二一年六月三十日"),  # between the 2018 and 2023 versions
-           "2024": ("2024年3月10日", "二〇二四年六月三十日")}  # after the 2023 version took effect
+# two notices of one unit citing the party/ samples, dated between the 2018 and 2023 versions of the
+# 纪律处分条例 (2021) and after the 2023 one took effect (2024); the cross-check's tests may use them too
+NOTICES = Path(__file__).parent / "fixtures" / "party"
 
 
 @pytest.fixture
-def party_home(runner: CliRunner, settings: Settings, tmp_path: Path) -> dict[str, Path]:
-    notices = tmp_path / "notices"
-    notices.mkdir()
-    paths = {}
-    for year, (fb, signed) in NOTICES.items():
-        paths[year] = notices / f"示例区机关事务服务中心党组关于{year}年巡察整改情况的通报.txt"
-        paths[year].write_text(NOTICE.format(fb=fb, signed=signed), encoding="utf-8")
-    result = runner.invoke(main, ["ingest", str(PARTY), str(notices)])
+def party_home(runner: CliRunner) -> dict[str, Path]:
+    paths = {year: NOTICES / f"示例区机关事务服务中心党组关于{year}年巡察整改情况的通报.txt" for year in ("2021", "2024")}
+    result = runner.invoke(main, ["ingest", str(PARTY), str(NOTICES)])
     assert result.exit_code == 0, result.output
     assert "0 failed" in result.output and "documents: 2 notice, 5 regulation" in result.output
     return paths
