@@ -16,10 +16,10 @@ from functools import cached_property
 from pathlib import Path
 
 from . import store
-from .citations import title_key
 from .kinds import DocType, RectStatus, VersionStatus
 from .models import NoticeHeader, Progress
 from .regulation import part_of
+from .rulenames import without_variant
 from .records import (ArticleRecord, CategoryRecord, CitationRecord, DocumentDetail, DocumentRecord, FigureRecord,
                       MeasureRecord, NoticeCitation, ProblemRecord, RegulationEntry, StoredFile, Suggestion)
 
@@ -31,8 +31,9 @@ def version_key(title: str, part: str | None = None) -> str:
     """The one rule that groups regulation versions: the same comparable title and the same part.
 
     The parts of one code (民法典's 总则, 物权编 … under one title) are not versions of each other:
-    each part is its own group (its heading names the part, archive.regulation.part_of)."""
-    return title_key(title) + (f"#{part}" if part else "")
+    each part is its own group (its heading names the part, archive.regulation.part_of). A (试行) text and
+    the final one are versions of one regulation (人民检察院刑事诉讼规则（试行） 2012 → 2019; Party rules)."""
+    return without_variant(title) + (f"#{part}" if part else "")
 
 
 def version_status(members: list[tuple[str, str | None]]) -> dict[str, VersionStatus]:

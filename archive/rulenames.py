@@ -31,6 +31,15 @@ GENERIC = frozenset({"条例", "准则", "规定", "细则", "实施细则", "�
 _CITE = re.compile(r"《([^《》\n]{1,120})》")
 
 
+_VARIANT = re.compile(r"\((?:试行|暂行|草案|修订|修正|[0-9]{4}年?修订|[0-9]{4}年?修正)\)$")
+
+
+def without_variant(title: str) -> str:
+    """A title's comparable form without (试行)/(暂行)/(2018年修订): a rule's trial and final texts are versions
+    of one rule (中国共产党党内监督条例（试行） 2003 → 中国共产党党内监督条例 2016)."""
+    return _VARIANT.sub("", title_key(title))
+
+
 def _bare(title: str) -> str:
     """The comparable short title without (试行)/(暂行): what a rule's kind is read from."""
     return short_title(title_key(title))
@@ -146,4 +155,4 @@ def with_full_names(notice: Notice, text: str) -> Notice:
 
 
 __all__ = ["GENERIC", "PARTY_FOLDER", "PARTY_LEVEL", "RULE_KIND", "cites_rule", "in_party_folder",
-           "is_party_rule", "kind_of", "level_of", "named_before", "with_full_names"]
+           "is_party_rule", "kind_of", "level_of", "named_before", "with_full_names", "without_variant"]

@@ -134,3 +134,18 @@ def test_only_a_party_folder_below_the_ingested_one_counts(runner: CliRunner, se
     with Archive.open(settings.db_path) as a:
         assert {d.title: d.category for d in a.documents_of_type(DocType.REGULATION)} == {
             "示例市党政机关公务用车管理办法": None, "示例八项规定实施细则": PARTY_LEVEL}
+
+
+def test_a_trial_text_and_its_final_text_are_one_version_chain(runner: CliRunner, settings: Settings,
+                                                               tmp_path: Path) -> None:
+    party = tmp_path / "party"
+    party.mkdir()
+    text = (PARTY / "中国共产党示例巡视工作条例(2017-07-01).md").read_text(encoding="utf-8")
+    (party / "中国共产党示例巡视工作条例（试行）(2009-07-02).md").write_text(
+        text.replace("# 中国共产党示例巡视工作条例", "# 中国共产党示例巡视工作条例（试行）"), encoding="utf-8")
+    (party / "中国共产党示例巡视工作条例(2017-07-01).md").write_text(text, encoding="utf-8")
+    assert runner.invoke(main, ["ingest", "--no-index", str(party)]).exit_code == 0
+    with Archive.open(settings.db_path) as a:
+        trial = next(d for d in a.documents_of_type(DocType.REGULATION) if d.version == "2009-07-02")
+        assert [(e.version, str(s)) for e, s in a.versions_of(trial)] == [("2009-07-02", "已修订"),
+                                                                          ("2017-07-01", "现行有效")]
