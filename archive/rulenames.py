@@ -21,11 +21,12 @@ PARTY_FOLDER = "party"  # ../shared/corpus/party, corpus/party: every regulation
 # what a Party rule's title ends with (a 准则, 条例, 规定, 细则 …), (试行) allowed
 RULE_KIND = re.compile(r"(?:实施细则|实施办法|条例|准则|规定|细则|办法|规则|章程|规范)$")
 # a national Party rule's title opens with the Party or a central Party body …
-_PARTY_OPENING = re.compile(r"^(?:中国共产党|中共中央|中共|中央|党政|党委|党组|党内|党员|关于新形势下党内|"
-                            r"十[一二三四五六七八九]届中央)")
+# (中央 alone is no Party body: 中央储备粮管理条例 is an administrative regulation)
+_PARTY_OPENING = re.compile(r"^(?:中国共产党|中共|中央(?:政治局|纪委|办公厅|组织部|宣传部)|党政|党委|党组|党内|"
+                            r"党员|关于新形势下党内|十[一二三四五六七八九]届中央)")
 # … and a Party rule is issued by one (中共中央, 中共中央办公厅, 中央纪委 …)
 _PARTY_ISSUER = re.compile(r"^(?:中共中央|中国共产党中央|中央纪委|中共中央纪律检查委员会|中央组织部|中共中央组织部|"
-                           r"中央办公厅|中央军委|中国共产党全国代表大会)")
+                           r"中央办公厅|中国共产党全国代表大会)")
 # after a full mention a notice names the rule by its kind alone: 《条例》第二十条
 GENERIC = frozenset({"条例", "准则", "规定", "细则", "实施细则", "办法", "规则", "章程"})
 _CITE = re.compile(r"《([^《》\n]{1,120})》")
@@ -51,7 +52,8 @@ def is_party_rule(title: str, issuer: str | None = None) -> bool:
     key = title_key(title)
     if not RULE_KIND.search(_bare(key)):
         return False
-    return bool(_PARTY_OPENING.match(key) or (issuer and _PARTY_ISSUER.match(issuer)))
+    # issued by Party bodies alone: 中共中央、国务院 (信访工作条例) is filed with the State's regulations
+    return bool(_PARTY_OPENING.match(key) or (issuer and all(_PARTY_ISSUER.match(i) for i in issuer.split("、"))))
 
 
 def in_party_folder(path: PurePath) -> bool:

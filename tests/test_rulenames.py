@@ -21,6 +21,7 @@ def test_party_rules_by_title_or_issuer(title: str, issuer: str | None) -> None:
 @pytest.mark.parametrize("title,issuer", [
     ("中华人民共和国政府采购法", "全国人民代表大会常务委员会"), ("示例区党组议事规则", None),
     ("示例市党政机关公务用车管理办法", "示例市人民政府"), ("中国共产党历史大事记", None),
+    ("中央储备粮管理条例", "国务院"), ("中央预算执行情况审计监督暂行办法", None), ("军用标准化管理办法", "中央军委"),
     ("关于加强党的建设的意见", "中共中央")])
 def test_not_party_rules(title: str, issuer: str | None) -> None:
     assert not is_party_rule(title, issuer)
@@ -31,6 +32,9 @@ def test_level_from_the_party_folder_or_the_title() -> None:
         == PARTY_LEVEL
     assert level_of(PurePath("upload/x.docx"), "中国共产党问责条例", None, None) == PARTY_LEVEL
     assert level_of(PurePath("regulations/行政法规/x.md"), "公务用车管理条例", "国务院", "行政法规") == "行政法规"
+    # co-issued with the State: filed where the corpus files it
+    assert level_of(PurePath("regulations/行政法规/x.md"), "信访工作条例", "中共中央、国务院", "行政法规") == "行政法规"
+    assert level_of(PurePath("regulations/行政法规/x.md"), "示例工作条例", "中共中央办公厅", "行政法规") == PARTY_LEVEL
     # a file named party is no folder
     assert level_of(PurePath("corpus/party"), "公务用车管理条例", "国务院", None) is None
 
