@@ -16,10 +16,10 @@ from functools import cached_property
 from pathlib import Path
 
 from . import store
-from .citations import title_key
 from .kinds import DocType, RectStatus, VersionStatus
 from .models import NoticeHeader, Progress
 from .regulation import part_of
+from .rulenames import without_variant
 from .records import (ArticleRecord, CategoryRecord, CitationRecord, DocumentDetail, DocumentRecord, FigureRecord,
                       MeasureRecord, NoticeCitation, ProblemRecord, RegulationEntry, StoredFile, Suggestion)
 
@@ -31,8 +31,9 @@ def version_key(title: str, part: str | None = None) -> str:
     """The one rule that groups regulation versions: the same comparable title and the same part.
 
     The parts of one code (民法典's 总则, 物权编 … under one title) are not versions of each other:
-    each part is its own group (its heading names the part, archive.regulation.part_of)."""
-    return title_key(title) + (f"#{part}" if part else "")
+    each part is its own group (its heading names the part, archive.regulation.part_of). A (试行) text and
+    the final one are versions of one regulation (人民检察院刑事诉讼规则（试行） 2012 → 2019; Party rules)."""
+    return without_variant(title) + (f"#{part}" if part else "")
 
 
 def version_status(members: list[tuple[str, str | None]]) -> dict[str, VersionStatus]:
@@ -255,10 +256,13 @@ class Archive:
     @cached_property
     def regulations(self) -> tuple[RegulationEntry, ...]:
         """Every regulation version's id, title and version (read once per Archive)."""
-        return tuple(RegulationEntry(r["id"], r["title"], r["version"],
-                                     part_of(json.loads(r["extra_json"] or "{}").get("preamble")))
-                     for r in self.conn.execute("SELECT id, title, version, extra_json FROM documents "
-                                                "WHERE doc_type = 'regulation' ORDER BY id"))
+        out = []
+        for r in self.conn.execute("SELECT id, title, version, category, publisher, extra_json FROM documents "
+                                   "WHERE doc_type = 'regulation' ORDER BY id"):
+            extra = json.loads(r["extra_json"] or "{}")
+            out.append(RegulationEntry(r["id"], r["title"], r["version"], part_of(extra.get("preamble")),
+                                       r["category"], extra.get("issuer") or r["publisher"], extra.get("effective")))
+        return tuple(out)
 
     def version_groups(self) -> dict[str, list[RegulationEntry]]:
         """The regulations grouped into versions of one regulation (by version_key)."""
@@ -278,7 +282,7 @@ class Archive:
         """Every version of a regulation (itself included), oldest first, with each one's status."""
         part = part_of(doc.preamble)
         members = self.version_groups().get(version_key(doc.title, part)) or [
-            RegulationEntry(doc.id, doc.title, doc.version, part)]
+            RegulationEntry(doc.id, doc.title, doc.version, part, doc.category, doc.issuer, doc.effective)]
         status = version_status([(e.id, e.version) for e in members])
         return [(e, status[e.id]) for e in sorted(members, key=lambda e: (e.version or "", e.id))]
 

@@ -8,13 +8,16 @@ import sqlite3
 import stat
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
-from pathlib import Path
+from pathlib import Path, PurePath
 
 from . import ids, store
 from .database import Archive
+from .models import Parsed
 from .options import IngestOptions
 from .extract import ExtractionError, ExtractorBug, extract_bytes, supported
 from .parse import PARSER_VERSION, parse_document, region_and_category
+from .regulation import parse_regulation
+from .rulenames import in_party_folder, is_party_rule, level_of, with_full_names
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,6 +155,35 @@ def _read(path: Path, options: IngestOptions, root: Path | None = None) -> bytes
     return data
 
 
+def _scope(path: Path, root: Path | None) -> PurePath:
+    """A file's path from the folder it was ingested with (corpus/party/x.md for `ingest corpus`), or its own
+    folder and name when named alone: where a folder named party counts (not /srv/party/checkout/…)."""
+    if root is not None:
+        try:
+            return PurePath(root.name, path.relative_to(root))
+        except ValueError:
+            pass
+    return PurePath(path.parent.name, path.name)
+
+
+def party_rules(parsed: Parsed, path: PurePath, name: str) -> Parsed:
+    """What 党内法规 need of a parsed file: a 准则 or 若干规定 without 第…条 (classified other) is a regulation
+    when it sits below party/ or its title names a Party rule; a notice's bare 《条例》 after a full mention
+    is named after that rule."""
+    party = in_party_folder(path) or is_party_rule(parsed.title, parsed.publisher)
+    if party and (parsed.doc_type == "other" or (parsed.regulation and not parsed.regulation.articles)):
+        reg = parse_regulation(parsed.text, title=parsed.title, file_name=name, items=True)
+        if reg.articles:
+            return Parsed(doc_type="regulation", title=reg.title, text=parsed.text, publisher=reg.issuer,
+                          published=reg.version or reg.promulgated, regulation=reg,
+                          warnings=parsed.warnings + reg.warnings)
+    if parsed.notice:
+        notice = with_full_names(parsed.notice, parsed.text)
+        if notice is not parsed.notice:
+            return replace(parsed, notice=notice)
+    return parsed
+
+
 def _ingest_one(archive: Archive, options: IngestOptions, source: str, path: Path, force: bool,
                 root: Path | None = None) -> FileOutcome:
     try:
@@ -184,7 +216,11 @@ def _ingest_one(archive: Archive, options: IngestOptions, source: str, path: Pat
         return FileOutcome(source, "failed", "no text after normalisation")
     if name != path.name:
         parsed = replace(parsed, warnings=parsed.warnings + ("file name is not UTF-8: read as GB18030",))
+    scope = _scope(path, root)
+    parsed = party_rules(parsed, scope, name)
     region, category = region_and_category(Path(source), parsed.title, parsed.doc_type)
+    if parsed.regulation:
+        category = level_of(scope, parsed.title, parsed.regulation.issuer, category)
     store.keep_original(options.originals_dir, data, sha, path.suffix)
     try:
         with archive.transaction() as conn:

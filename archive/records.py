@@ -198,6 +198,17 @@ class RegulationEntry:
     title: str
     version: str | None
     part: str | None = None
+    level: str | None = None  # 效力级别: 党内法规 (rulenames.PARTY_LEVEL), 行政法规, 地方性法规 … (documents.category)
+    issuer: str | None = None  # the issuing body (中共中央, 中共中央办公厅, 国务院 …)
+    effective: str | None = None  # 自…起施行, when the text says; a version is in force from then
+
+    @property
+    def in_force_from(self) -> str | None:
+        """The date this version takes effect: its effective date when stated and not before its version date
+        (a revised law's last article keeps the first version's date), else its version date."""
+        if self.effective and (not self.version or self.effective >= self.version):
+            return self.effective
+        return self.version
 
 
 @dataclass(frozen=True, slots=True)

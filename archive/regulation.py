@@ -66,7 +66,22 @@ def organisation(issuer: str | None) -> str | None:
     return "、".join(dict.fromkeys(names)) or None
 
 
+# a Party rule's preamble: （2018年7月20日中共中央政治局会议审议批准　2018年8月18日中共中央发布）: the body that
+# 发布/印发 it is the issuer, the meeting that approved it is not
+_ISSUED_BY = re.compile(r"\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*([\u4e00-\u9fff、]{2,40}?)\s*(?:修订)?(?:发布|印发)")
+
+
 def _issuer(preamble_lines: list[str]) -> str | None:
+    first = _first_issuer(preamble_lines)
+    if first is None or first.endswith("会议"):
+        issued = [organisation(m.group(1)) for m in _ISSUED_BY.finditer("\n".join(preamble_lines))]
+        issued = [i for i in issued if i and not i.endswith("会议")]
+        if issued:
+            return issued[-1]  # the latest revision's issuing body
+    return first
+
+
+def _first_issuer(preamble_lines: list[str]) -> str | None:
     for line in preamble_lines:
         line = line.strip("()（） ")
         m = _ISSUER.match(line)
@@ -78,8 +93,51 @@ def _issuer(preamble_lines: list[str]) -> str | None:
     return None
 
 
-def parse_regulation(text: str, title: str | None = None, file_name: str = "") -> Regulation:
-    """Parse a normalised regulation into its articles; title from # line, then given title, then file name."""
+# the article grain of a 准则 or 若干规定 without 第…条: its 一、二、 items, else its numbered paragraphs
+_ITEM_MARKERS = (re.compile(r"^([一二三四五六七八九十百]+)、\s*(.*)$"),
+                 re.compile(r"^[(（]([一二三四五六七八九十百]+)[)）]\s*(.*)$"),
+                 re.compile(r"^(\d{1,3})[.．、]\s*(.*)$"))
+
+
+def numbered_items(lines: list[str]) -> tuple[list[Article], list[str]]:
+    """The numbered items of a text without 第…条 as its articles (label 一、, number 1), with the lines
+    before the first item; a `#` heading between items is their chapter. Items count only when they run
+    1, 2, 3 …: a list that does not start at one, or skips, is prose."""
+    for marker in _ITEM_MARKERS:
+        numbers = [cn_to_int(m.group(1)) for ln in lines if (m := marker.match(ln))]
+        run = [n for i, n in enumerate(numbers) if n == i + 1]
+        if len(run) < 2 or run != numbers[: len(run)]:
+            continue
+        out: list[Article] = []
+        intro: list[str] = []
+        chapter: str | None = None
+        current: list[str] | None = None
+        label = ""
+        for ln in lines:
+            m = marker.match(ln)
+            n = cn_to_int(m.group(1)) if m else None
+            if m and n == len(out) + (1 if current is None else 2):
+                if current is not None:
+                    out.append(Article(len(out) + 1, label, "\n".join(current).strip(), chapter))
+                label, current = ln[: len(ln) - len(m.group(2))].strip(), [m.group(2).strip()]
+            elif (h := _HEADING_ONLY.match(ln)) and not _ARTICLE.match(h.group(1)):
+                if current is not None:
+                    out.append(Article(len(out) + 1, label, "\n".join(current).strip(), chapter))
+                    current = None
+                chapter = h.group(1).strip()
+            elif current is not None:
+                current.append(ln)
+            elif not out:
+                intro.append(ln)
+        if current is not None:
+            out.append(Article(len(out) + 1, label, "\n".join(current).strip(), chapter))
+        return out, intro
+    return [], []
+
+
+def parse_regulation(text: str, title: str | None = None, file_name: str = "", items: bool = False) -> Regulation:
+    """Parse a normalised regulation into its articles; title from # line, then given title, then file name.
+    With items (a Party rule's 准则), a text without 第…条 gets its numbered items as articles."""
     lines = [ln for ln in text.split("\n") if ln.strip()]
     warnings: list[str] = []
     if lines and lines[0].startswith("# "):
@@ -129,11 +187,23 @@ def parse_regulation(text: str, title: str | None = None, file_name: str = "") -
             current.append(_HEADING_ONLY.sub(r"\1", ln))
     close()
     if not articles:
-        warnings.append("no articles (第…条) found")
+        found, intro = numbered_items(body if body else lines) if items else ([], [])
+        if found:
+            articles = found
+            if not body:  # no <!-- INFO END -->: what comes before the first item is the preamble
+                preamble = intro
+        else:
+            warnings.append("no articles (第…条) found")
     pre_text = "\n".join(preamble)
     dates = find_dates(pre_text)
+    # a Party rule states it at its end (本条例自2019年1月1日起施行), a law in its preamble
     effective = _EFFECTIVE.search(pre_text)
     version = version_from_name(file_name) or (max(d.value for d in dates) if dates else None)
+    if effective is None and articles and (last := _EFFECTIVE.search(articles[-1].text)):
+        # a Party rule states it at its end (本条例自2019年1月1日起施行); a revised law's last article keeps
+        # its first version's date, which is no effective date of this version
+        when = find_dates(last.group(1))[0].value
+        effective = last if not version or when >= version else None
     return Regulation(
         title=title, short_title=short_title(title), issuer=_issuer(preamble),
         promulgated=dates[0].value if dates else None,

@@ -11,6 +11,7 @@ from .citations import short_title, title_key
 from .kinds import CitationStatus
 from .numerals import cn_to_int
 from .records import ArticleRecord, RegulationEntry
+from .rulenames import GENERIC, PARTY_LEVEL, cites_rule, named_before
 
 if TYPE_CHECKING:
     from .database import Archive
@@ -59,6 +60,11 @@ class _Entry:
     def version(self) -> str | None:
         return self.reg.version
 
+    @property
+    def chain(self) -> str:
+        """Which rule this is a version of: (试行) and final texts of one rule are versions of each other."""
+        return self.short + (f"#{self.reg.part}" if self.reg.part else "")
+
 
 def _distance_at_most_one(a: str, b: str) -> bool:
     if a == b:
@@ -102,6 +108,10 @@ class Catalog:
         for prefix in ("中华人民共和国", "中国共产党"):
             if (prefix + short) in self.by_short:
                 return self.by_short[prefix + short], 0.9, "补全前缀后一致"
+        # a Party rule by the name notices use: 纪律处分条例, 八项规定实施细则, 廉洁准则 (archive/rulenames.py)
+        party = [e for e in self.entries if e.reg.level == PARTY_LEVEL and cites_rule(short, e.short)]
+        if party:
+            return party, 0.85, "党内法规的通称或简称"
         # cited without the issuing region: 行政事业单位内部控制规定 for 示例市行政事业单位内部控制规定
         regional = [e for e in self.entries if len(short) >= 6 and e.short.endswith(short)
                     and _REGION_PREFIX.fullmatch(e.short[: len(e.short) - len(short)])]
@@ -114,9 +124,15 @@ class Catalog:
 
     def resolve(self, title: str, article: str | None = None, on_date: str | None = None,
                 context: str = "", own_units: tuple[str, ...] = ()) -> Resolution:
-        """Resolve one citation; context is the text just before the 《, own_units the notice's unit names."""
+        """Resolve one citation; context is the text just before the 《, own_units the notice's unit names.
+        A bare 《条例》/《准则》 resolves to the rule of that kind the context last names in full."""
+        if title_key(title) in GENERIC:
+            named = named_before(context, len(context), title_key(title))
+            if named is None:
+                return Resolution(CitationStatus.NOT_IN_ARCHIVE, f"只写了《{title}》，前文没有提到它的全称")
+            title = named
         found, confidence, how = self._match(title)
-        titles = sorted({e.key for e in found})
+        titles = sorted({e.chain for e in found})
         if len(titles) > 1:
             cands = tuple(e.reg for e in found)
             return Resolution(CitationStatus.AMBIGUOUS, f"有 {len(titles)} 部法规可能对应（{how}）", candidates=cands,
@@ -143,16 +159,36 @@ class Catalog:
         return Resolution(CitationStatus.NOT_IN_ARCHIVE, "档案中没有这部法规")
 
 
+    def versions(self, title: str) -> tuple[RegulationEntry, ...]:
+        """Every version of the one rule a title (full, short or as notices name it) stands for, in the order
+        they took effect; () when it names none or several rules."""
+        found, _, _ = self._match(title)
+        if len({e.chain for e in found}) != 1:
+            return ()
+        return tuple(e.reg for e in sorted(found, key=lambda e: (e.reg.in_force_from or "", e.reg.id)))
+
+    def in_force(self, title: str, on_date: str | None) -> RegulationEntry | None:
+        """The version of a rule in force on a date (YYYY-MM-DD; None: the latest), None when the title names
+        no rule or several: what a notice of that date cites."""
+        found, _, _ = self._match(title)
+        if not found or len({e.chain for e in found}) != 1:
+            return None
+        return _in_force(found, on_date)[0].reg
+
+
 def _in_force(versions: list[_Entry], on_date: str | None) -> tuple[_Entry, str]:
-    """The latest version dated on or before on_date (or the latest when no date is known)."""
-    dated = sorted((e for e in versions if e.version), key=lambda e: e.version or "")
+    """The latest version in force on or before on_date (or the latest when no date is known): in force from
+    its effective date (自…起施行) when the text states one, else from its version date."""
+    dated = sorted((e for e in versions if e.version), key=lambda e: (e.reg.in_force_from or "", e.version or ""))
     if not dated:
         return versions[0], "版本日期不明"
     if not on_date:
         return dated[-1], f"无通报日期，采用最新的 {dated[-1].version} 版"
-    before = [e for e in dated if (e.version or "") <= on_date]
+    before = [e for e in dated if (e.reg.in_force_from or "") <= on_date]
     if before:
-        return before[-1], f"采用 {on_date} 时有效的 {before[-1].version} 版"
+        e = before[-1]
+        since = f"（{e.reg.effective} 起施行）" if e.reg.in_force_from != e.version else ""
+        return e, f"采用 {on_date} 时有效的 {e.version} 版{since}"
     undated = [e for e in versions if not e.version]
     if undated:
         return undated[0], f"{on_date} 前无已知日期的版本，采用日期不明的版本"

@@ -102,3 +102,47 @@ def test_a_part_of_a_code_is_named_by_its_heading() -> None:
 def test_region_is_a_place(path: str, title: str, region: str, category: str | None) -> None:
     # 人力资源市场 and 城市市容 open with 市 inside a word, not with a place called 人力资源市
     assert region_and_category(PurePosixPath(path), title, "regulation") == (region, category)
+
+
+# --- 党内法规 (issue 33) ----------------------------------------------------------------------------
+
+PARTY_PREAMBLE = "# 中国共产党示例问责条例\n\n（2019年7月10日中共中央政治局会议审议批准　2019年8月25日中共中央修订发布）\n\n<!-- INFO END -->\n"
+
+
+def test_party_rule_issuer_is_who_issued_it_not_the_meeting() -> None:
+    reg = parse_regulation(PARTY_PREAMBLE + "第一条 为了规范问责工作，制定本条例。\n第二条 本条例自2019年9月1日起施行。",
+                           file_name="中国共产党示例问责条例(2019-08-25).md")
+    assert reg.issuer == "中共中央"
+    assert (reg.version, reg.promulgated) == ("2019-08-25", "2019-07-10")
+    # a Party rule states when it takes effect in its last article, not in its preamble
+    assert reg.effective == "2019-09-01"
+
+
+def test_a_zhunze_gets_its_numbered_items_as_articles() -> None:
+    text = ("# 示例若干准则\n\n2016年10月27日中共中央印发\n\n<!-- INFO END -->\n"
+            "为了加强和规范党内政治生活，制定本准则。\n## 一般要求\n一、坚定理想信念。\n必须坚持学习。\n"
+            "二、坚持党的基本路线。\n## 组织要求\n三、坚持民主集中制原则。\n其中提到的1.不是条目。")
+    assert not parse_regulation(text).articles  # only a Party rule's text is read for items (the pipeline asks)
+    reg = parse_regulation(text, items=True)
+    assert [(a.number, a.label, a.chapter) for a in reg.articles] == [
+        (1, "一、", "一般要求"), (2, "二、", "一般要求"), (3, "三、", "组织要求")]
+    assert reg.articles[0].text == "坚定理想信念。\n必须坚持学习。"
+    assert reg.issuer == "中共中央" and not reg.warnings
+
+
+def test_numbered_paragraphs_without_info_end() -> None:
+    text = "# 示例廉洁规范\n示例委员会印发\n1.不以权谋私。\n2.不收受礼金。\n3.不铺张浪费。"
+    reg = parse_regulation(text, items=True)
+    assert [a.label for a in reg.articles] == ["1.", "2.", "3."]
+    assert reg.preamble == "示例委员会印发"
+
+
+def test_a_list_that_does_not_count_from_one_is_prose() -> None:
+    reg = parse_regulation("# 示例说明\n三、其一。\n五、其二。", items=True)
+    assert not reg.articles and reg.warnings == ("no articles (第…条) found",)
+
+
+def test_a_revised_laws_old_commencement_date_is_no_effective_date() -> None:
+    text = "# 示例法\n\n<!-- INFO END -->\n第一条 总则。\n第二条 本法自1996年10月1日起施行。"
+    assert parse_regulation(text, file_name="示例法(2018-12-29).md").effective is None
+    assert parse_regulation(text, file_name="示例法(1996-05-15).md").effective == "1996-10-01"

@@ -2,7 +2,7 @@
 
 import pytest
 
-from archive.records import RegulationEntry
+from archive.records import ArticleRecord, RegulationEntry
 from archive.resolve import Catalog
 from tests.conftest import SEED, needs_shared
 
@@ -79,3 +79,64 @@ def test_real_seed_citations(indexed_settings) -> None:
     assert by_title["罗湖区科级以下干部任免管理办法(试行)"].status == "not_in_archive"
     assert by_title["党支部工作手册"].status == "not_a_regulation"
     assert len(report.measures) > 40 and any(m.cites == 0 for m in report.measures)
+
+
+# --- 党内法规 (issue 33) ----------------------------------------------------------------------------
+
+PARTY = [
+    RegulationEntry("d1", "中国共产党纪律处分条例", "2018-08-26", level="党内法规", issuer="中共中央",
+                    effective="2018-10-01"),
+    RegulationEntry("d2", "中国共产党纪律处分条例", "2023-12-19", level="党内法规", issuer="中共中央",
+                    effective="2024-01-01"),
+    RegulationEntry("z1", "中国共产党支部工作条例（试行）", "2018-10-28", level="党内法规"),
+    RegulationEntry("z2", "中国共产党支部工作条例", "2024-05-01", level="党内法规"),
+    RegulationEntry("x1", "中共中央政治局贯彻落实中央八项规定实施细则", "2017-10-27", level="党内法规"),
+    RegulationEntry("s1", "中国共产党巡视工作条例", "2017-07-01", level="党内法规"),
+    RegulationEntry("w1", "某市纪律处分条例", "2020-01-01"),  # not a Party rule: never reached by a Party name
+]
+
+
+@pytest.fixture
+def party() -> Catalog:
+    return Catalog(PARTY)
+
+
+@pytest.mark.parametrize("on_date,doc", [
+    ("2021-06-30", "d1"),
+    ("2023-12-25", "d1"),  # issued, not yet in force: the old version still applies
+    ("2024-06-30", "d2"),
+    (None, "d2"),
+])
+def test_party_rule_version_in_force_on_the_notice_date(party: Catalog, on_date: str | None, doc: str) -> None:
+    r = party.resolve("纪律处分条例", None, on_date)
+    assert r.status == "resolved" and r.regulation and r.regulation.id == doc
+    assert party.in_force("中国共产党纪律处分条例", on_date).id == doc  # type: ignore[union-attr]
+
+
+def test_party_names_and_trial_versions_are_one_chain(party: Catalog) -> None:
+    # 支部工作条例 (试行) and its final text are versions of one rule, not two rules
+    r = party.resolve("支部工作条例", None, "2020-01-01")
+    assert r.status == "resolved" and r.regulation and r.regulation.id == "z1"
+    assert [e.id for e in party.versions("支部工作条例")] == ["z1", "z2"]
+    r = party.resolve("八项规定实施细则", "第六条", "2020-01-01")
+    assert r.status == "resolved" and r.regulation and r.regulation.id == "x1" and r.confidence == 0.85
+    assert party.in_force("问责条例", "2020-01-01") is None
+    # 工作条例 could be 支部工作条例 or 巡视工作条例: no one rule
+    assert party.versions("工作条例") == () and party.resolve("工作条例").status == "ambiguous"
+    # a Party rule's name never reaches a regulation that is not one
+    assert all(e.id != "w1" for e in party.versions("纪律处分条例"))
+
+
+def test_a_bare_kind_resolves_to_the_rule_named_before_it(party: Catalog) -> None:
+    r = party.resolve("条例", "第七条", "2021-06-30", context="学习《中国共产党纪律处分条例》，对照")
+    assert r.status == "resolved" and r.regulation and r.regulation.id == "d1"
+    r = party.resolve("条例", "第七条", "2021-06-30", context="对照")
+    assert r.status == "not_in_archive" and "全称" in r.reason
+
+
+def test_article_of_the_version_in_force() -> None:
+    arts = {("d1", 7): ArticleRecord("d1-a7", "d1", 7, "第七条", "公款大吃大喝"),
+            ("d2", 7): ArticleRecord("d2-a7", "d2", 7, "第七条", "电子红包")}
+    cat = Catalog(PARTY, lambda doc, n: arts.get((doc, n)))
+    assert cat.resolve("纪律处分条例", "第七条", "2021-06-30").article_id == "d1-a7"
+    assert cat.resolve("纪律处分条例", "第七条", "2024-06-30").article_id == "d2-a7"

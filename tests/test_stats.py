@@ -41,7 +41,7 @@ FIXTURES = Path(__file__).parent / "fixtures" / "notices"
 
 def test_figures(conn: Archive) -> None:
     s = archive_stats(conn)
-    assert (s.documents, s.notices, s.regulations) == (10, 3, 7)
+    assert (s.documents, s.notices, s.regulations) == (15, 3, 12)  # 12: 7 in regulations/, 5 in party/
     assert s.problems == conn.conn.execute("SELECT COUNT(*) FROM problems").fetchone()[0] == sum(
         c.count for c in s.measures_per_problem)
     assert [(c.label, c.count) for c in s.notices_by_year] == [("2021", 1), ("2022", 1), ("2023", 1)]
