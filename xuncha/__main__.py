@@ -1,0 +1,5 @@
+"""`python -m xuncha …` is the `xuncha` command."""
+
+from .cli import main
+
+main()
