@@ -11,7 +11,7 @@ from .numerals import cn_to_int
 
 # what may stand before the status words of a status sentence (目前已完成整改。/ 整改进展：正在整改)
 _LEAD = (r"^(?:目前|截至目前|截至\d{4}年\d{1,2}月(?:\d{1,2}日)?底?|现|当前|至此|该问题|此问题|该项|此项|"
-         r"整改进度|整改进展|整改状态|完成情况|进展情况|整改结果)?\s*[:：,，]?\s*(?:该问题|此项|均|已经)?\s*")
+         r"整改进度|整改进展|整改状态|完成情况|进展情况|整改结果|销号情况)?\s*[:：,，]?\s*(?:该问题|此项|均|已经)?\s*")
 # a status sentence is short: the words, then at most a clause (,2023年12月底前完成)
 _TAIL = r"(?:\s*[,，(（][^。；;]{0,30})?[。；;.]?$"
 _STATUS: list[tuple[RectStatus, re.Pattern[str]]] = [
@@ -19,7 +19,7 @@ _STATUS: list[tuple[RectStatus, re.Pattern[str]]] = [
                                         + _TAIL)),
     (RectStatus.NOT_DONE, re.compile(_LEAD + r"(?:尚未完成|未完成|未整改到位|未能完成|未整改)(?:整改)?" + _TAIL)),
     (RectStatus.ONGOING, re.compile(_LEAD + r"(?:长期坚持|长期整改|长期推进|持续推进|常态化推进|持续整改)" + _TAIL)),
-    (RectStatus.DONE, re.compile(_LEAD + r"(?:已|已经)?(?:全部)?(?:完成整改|整改完成|整改到位|整改完毕|完成|办结|已整改)"
+    (RectStatus.DONE, re.compile(_LEAD + r"(?:已|已经)?(?:全部)?(?:完成整改|整改完成|整改到位|整改完毕|完成|办结|已整改|销号)"
                                  + _TAIL)),
 ]
 # a ledger's 完成情况 cell says less: 已完成 / 完成 / 正在推进 / 持续推进
