@@ -18,7 +18,7 @@ from .layouts import NUM_LINE, build_problem, is_problem_heading, measures, ordi
 from .models import Category, Notice, NoticeHeader, Problem, Table
 from .numerals import cn_to_int
 from .pages import is_furniture, meta_from_lines
-from .progress import notice_progress, problem_status
+from .progress import notice_progress, problem_status, summary_agreement
 
 _SECTION = re.compile(r"^([一二三四五六七八九十]{1,3})、\s*(.+)$")
 _CATEGORY = re.compile(r"^\(([一二三四五六七八九十]{1,3})\)\s*(.*)$")
@@ -264,6 +264,9 @@ def parse_notice(text: str, title: str | None = None, tables: tuple[Table, ...] 
     warnings += table_warnings
     if not categories:
         warnings.append(UNRECOGNISED)
+    progress = notice_progress(text)
+    if disagreement := summary_agreement([p.status for c in categories for p in c.problems], progress):
+        warnings.append(disagreement)
     return Notice(title=title, header=header, publisher=publisher, published=published,
                   sections=tuple(sections), categories=tuple(categories), citations=find_citations(text),
-                  figures=find_figures(lead, year), warnings=tuple(warnings), progress=notice_progress(text))
+                  figures=find_figures(lead, year), warnings=tuple(warnings), progress=progress)

@@ -29,6 +29,9 @@ SAMPLES = {
     # d. a category level 一、 (no 方面 wording) with (一) problems and 1. measures
     "d-category-problems-1": (2, [2, 1], [2, 3, 2], [D, P, D]),
     "d-category-problems-2": (2, [2, 2], [2, 2, 3, 2], [O, D, D, D]),
+    # e. statuses in the problems' own lines (整改进展：… / 销号情况：已销号 / 长期坚持), checked against the summary
+    "e-summary-agrees": (2, [3, 4], [2] * 7, [D, D, O, D, D, D, P]),
+    "e-summary-disagrees": (1, [6], [2] * 6, [D, P, D, O, D, D]),
 }
 
 
@@ -94,3 +97,25 @@ def test_prose_without_problem_levels_is_not_recognised() -> None:
     lines = [ln for ln in normalize(text).split("\n") if ln]
     assert not detect_plan(lines).recognised
     assert any(w.startswith("structure not recognised") for w in parse_notice(normalize(text)).warnings)
+
+
+def test_statuses_add_up_to_the_summary() -> None:
+    agrees = parsed("e-summary-agrees")
+    assert (agrees.progress.problems_total, agrees.progress.problems_done, agrees.progress.completion_rate) == (7, 5, 71.4)
+    assert agrees.warnings == ()
+    disagrees = parsed("e-summary-disagrees")
+    assert (disagrees.progress.problems_total, disagrees.progress.problems_done) == (6, 5)
+    assert disagrees.warnings == ("statuses do not add up to the summary: 5 stated done, 4 marked done of 6; "
+                                  "rate 83.3% stated, 66.7% marked",)
+
+
+def test_no_check_when_the_notice_lists_part_of_its_problems() -> None:
+    from archive.kinds import RectStatus
+    from archive.models import Progress
+    from archive.progress import summary_agreement
+
+    part = Progress(problems_total=12, problems_done=10)
+    assert summary_agreement([RectStatus.DONE, RectStatus.IN_PROGRESS], part) is None
+    assert summary_agreement([None, None], Progress(problems_done=1)) is None
+    assert summary_agreement([RectStatus.DONE, None], Progress(problems_done=2)) == \
+        "statuses do not add up to the summary: 2 stated done, 1 marked done of 2"
