@@ -40,7 +40,7 @@ def parsed(name: str):
 
 
 def test_every_sample_is_in_the_table() -> None:
-    assert sorted(p.stem for p in FIXTURES.glob("*.txt")) == sorted(SAMPLES)
+    assert sorted(p.stem for p in FIXTURES.glob("[a-e]-*.txt")) == sorted(SAMPLES)
 
 
 @pytest.mark.parametrize("name", sorted(SAMPLES))
