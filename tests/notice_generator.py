@@ -18,7 +18,8 @@ OBJECTS = ["管理办法", "专项检查", "工作台账", "审批流程", "培�
 AREAS = ["政治建设", "作风建设", "组织建设", "纪律建设", "制度建设"]
 STATUS_WORDS = {"done": ["已完成整改。", "已整改到位。"], "in_progress": ["正在整改。", "正在整改，2024年6月底前完成。"],
                 "ongoing": ["长期坚持。"]}
-STYLES = ["paragraphs", "top", "ledger", "lines", "seed"]  # issue 29 §2 kinds a, b, c, d and family 1
+# issue 29 §2 kinds a, b, c, d; family 1; county sites (family 2: each category one problem of sub-problems)
+STYLES = ["paragraphs", "top", "ledger", "lines", "seed", "county"]
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,7 @@ class GenNotice:
     measure_label: str  # 整改情况 / 整改措施 / 整改进展
     status_label: str  # 整改进展 / 销号情况 / "" (the status closes the text)
     opener: str  # 关于 / 针对 / 对于
+    run_on: bool = False  # county: the sub-problems run on in one paragraph
 
 
 measure = st.builds(lambda v, s, o: f"{v}{s}{o}", st.sampled_from(VERBS), st.sampled_from(SUBJECTS), st.sampled_from(OBJECTS))
@@ -54,8 +56,7 @@ def notices(draw: st.DrawFn) -> GenNotice:
     return GenNotice(style=style, categories=cats, measure_marker=draw(st.sampled_from(["一是", "第一，", "①"])),
                      measure_label=draw(st.sampled_from(["整改情况", "整改措施", "整改进展"])),
                      status_label=draw(st.sampled_from(["整改进展", "销号情况", ""])),
-                     opener=draw(st.sampled_from(["关于", "针对", "对于"])),
-                     )
+                     opener=draw(st.sampled_from(["关于", "针对", "对于"])), run_on=draw(st.booleans()))
 
 
 def _marker(kind: str, i: int) -> str:
@@ -77,6 +78,15 @@ def _status(g: GenNotice, p: GenProblem, i: int) -> str:
     return words
 
 
+def _closing(g: GenNotice, p: GenProblem, i: int) -> list[str]:
+    """The status closing a paragraph (…。已完成整改。), or on a labelled line of its own (销号情况：已销号)."""
+    return [f"{g.status_label}：{_status(g, p, i)}"] if g.status_label else []
+
+
+def _inline(g: GenNotice, p: GenProblem, i: int) -> str:
+    return "" if g.status_label else _status(g, p, i)
+
+
 def _title(g: GenNotice, p: GenProblem) -> str:
     return f"{g.opener}{p.subject}{p.defect}{'的' if g.opener == '关于' else ''}问题"
 
@@ -95,21 +105,28 @@ def render(g: GenNotice) -> str:
             out.append(f"{int_to_cn(c)}、{area}")
         elif g.style == "seed":
             out.append(f"({int_to_cn(c)})关于{area}方面的问题")
+        elif g.style == "county":
+            out.append(f"({int_to_cn(c)})在“{area}”方面")
+            out.append(f"{c}.关于“{area}工作有差距”问题的整改")
+            subs = [f"({i})关于“{p.subject}{p.defect}”问题。{g.measure_label}：{_listed(g, p)}{_status(g, p, i)}"
+                    for i, p in enumerate(problems, 1)]
+            out += ["".join(subs)] if g.run_on else subs
+            continue
         for i, p in enumerate(problems, 1):
             number += 1
             status = _status(g, p, i)
             if g.style == "paragraphs":
                 out += [f"({int_to_cn(i)}){_title(g, p)}", f"{g.measure_label}：{_listed(g, p)}", f"{label}：{status}"]
             elif g.style == "top":
-                out += [f"{int_to_cn(i)}、{_title(g, p)}", _listed(g, p) + status]
+                out += [f"{int_to_cn(i)}、{_title(g, p)}", _listed(g, p) + _inline(g, p, i), *_closing(g, p, i)]
             elif g.style == "ledger":
                 out += [f"【问题{int_to_cn(i)}】", f"问题描述：{p.subject}{p.defect}。", "责任领导：分管副局长",
                         "完成时限：2024年6月底", f"{g.measure_label}：{_listed(g, p)}", f"销号情况：{status}"]
             elif g.style == "lines":
                 out.append(f"({int_to_cn(i)}){_title(g, p)}")
                 out += [f"{k}.{m}；" for k, m in enumerate(p.measures, 1)]
-                out.append(status)
-            else:  # seed: 1. problems numbered on through the categories, measures in one paragraph
-                out += [f"{number}.{_title(g, p)}", _listed(g, p) + status]
+                out += _closing(g, p, i) or [status]
+            elif g.style == "seed":  # 1. problems numbered on through the categories, measures in one paragraph
+                out += [f"{number}.{_title(g, p)}", _listed(g, p) + _inline(g, p, i), *_closing(g, p, i)]
     out += ["中共示例单位党组", "2023年12月20日"]
     return "\n".join(out)
