@@ -67,7 +67,8 @@ FIELD_LINE = re.compile(r"^(" + "|".join(sorted(FIELDS, key=len, reverse=True)) 
 # problem wording: …问题 that is not a 方面问题, 针对…, 关于…的 (not …方面…); category wording: 方面
 _CATEGORY_WORDS = re.compile(r"方面")
 _PROBLEM_WORDS = re.compile(r"问题|^(?:针对|对于|就)|^关于.{2,}?的")
-_PROSE_HEAD = re.compile(r"^(?:整改工作|下一步|巡察整改|巡视整改|整改落实的?总体|组织开展|总体情况|基本情况|工作打算)")
+_PROSE_HEAD = re.compile(r"^(?:整改工作|下一步|巡察整改|巡视整改|整改落实的?总体|组织开展|总体情况|基本情况|工作打算)"
+                        r"|^[^关针对就]*?反馈(?:意见|问题)")  # 二、巡察反馈问题整改进展情况: the section that holds them
 
 
 def marker_of(line: str) -> tuple[Marker, int, str] | None:
@@ -107,6 +108,13 @@ class Node:
         return self.lines + [ln for c in self.children for ln in [c.raw, *c.all_lines()]]
 
 
+def _labelled(node: Node) -> bool:
+    """Two labelled lines or more, one of them more than measures (整改情况 and 整改进展 alone are a problem's
+    paragraphs, as county sites write them; 问题描述 / 责任领导 / 完成时限 / 销号情况 make it a ledger's block)."""
+    roles = [FIELDS[m.group(1)] for ln in node.lines if (m := FIELD_LINE.match(ln))]
+    return len(roles) >= 2 and any(r != "measures" for r in roles)
+
+
 @dataclass(frozen=True)
 class Plan:
     """The levels (marker kinds, outermost first), the role of each, and how sure the reading is (0…1)."""
@@ -138,7 +146,9 @@ def _tree(lines: list[str], order: list[Marker]) -> Node:
             while len(stack) > 1 and order.index(stack[-1].kind) >= depth:  # type: ignore[arg-type]
                 stack.pop()
             siblings = [c for c in stack[-1].children if c.kind is kind]
-            if number == 1 or (siblings and siblings[-1].number == number - 1):
+            # the first 一、 may be a 二、 (the notice tells of its problems only from its second section on)
+            if number == 1 or (siblings and siblings[-1].number == number - 1) \
+                    or (not siblings and kind is Marker.SECTION and len(stack) == 1):
                 node = Node(kind, number, rest, ln)
                 stack[-1].children.append(node)
                 stack.append(node)
@@ -172,16 +182,19 @@ def detect_plan(lines: list[str]) -> Plan:
     labelled = False
     roles: list[Role] = []
     confidence = 0.0
+    levels = [_at(root, depth, order) for depth in range(len(order))]
+    fielded = [sum(1 for n in nodes if _labelled(n)) for nodes in levels]
+    # a level of labelled blocks is the problem level, whatever the headings above it say
+    labelled_depth = next((d for d, nodes in enumerate(levels) if nodes and fielded[d] * 2 >= len(nodes)), None)
     problem_depth = None
-    for depth in range(len(order)):
-        nodes = _at(root, depth, order)
+    for depth, nodes in enumerate(levels):
         if not nodes:
             roles.append(Role.MEASURE)
             continue
-        fields = sum(1 for n in nodes if sum(1 for ln in n.lines if FIELD_LINE.match(ln)) >= 2)
+        fields = fielded[depth]
         wording = sum(1 for n in nodes if is_problem_wording(n.heading))
-        if problem_depth is None and (fields >= max(1, len(nodes) // 2) or wording * 2 > len(nodes)
-                                      or (order[depth] is Marker.BRACKET)):
+        if problem_depth is None and (depth == labelled_depth or order[depth] is Marker.BRACKET
+                                      or (labelled_depth is None and wording * 2 > len(nodes))):
             problem_depth, labelled = depth, fields > 0
             confidence = max(fields, wording) / len(nodes) if order[depth] is not Marker.BRACKET else 1.0
             roles.append(Role.PROBLEM)

@@ -26,6 +26,8 @@ SAMPLES = {
     # c. a ledger written as text: 【问题一】 blocks of labelled lines
     "c-ledger-text-1": (1, [5], [2, 2, 2, 2, 2], [D, D, P, O, D]),
     "c-ledger-text-2": (1, [3], [3, 2, 2], [D, D, P]),
+    # … with bare (一) blocks under a 二、 section (which had made four untitled categories of one problem)
+    "c-ledger-text-3": (1, [4], [3, 2, 2, 2], [D, D, O, P]),
     # d. a category level 一、 (no 方面 wording) with (一) problems and 1. measures
     "d-category-problems-1": (2, [2, 1], [2, 3, 2], [D, P, D]),
     "d-category-problems-2": (2, [2, 2], [2, 2, 3, 2], [O, D, D, D]),
@@ -65,6 +67,11 @@ def test_ledger_text_fields() -> None:
                                            "人才引进政策落实打折扣", "干部请休假制度执行不严格"]
     assert [p.responsible for p in problems] == ["局党组书记", "分管副局长", "分管副局长", "局长", "局党组书记"]
     assert [p.deadline for p in problems] == ["2023-09", "2023-12", "2024-06", None, "2023-08"]
+    bare = parsed("c-ledger-text-3").categories
+    assert [(c.section, c.number, c.title) for c in bare] == [(2, 2, "巡察反馈问题整改进展情况")]
+    assert [p.title for p in bare[0].problems] == ["医保基金监管存在盲区", "异地就医备案办理不便捷", "医保经办窗口服务不规范",
+                                                  "内部审计发现问题整改不彻底"]
+    assert [p.deadline for p in bare[0].problems] == ["2024-03", "2023-12", None, "2024-06"]
     titled = [p.title for c in parsed("c-ledger-text-2").categories for p in c.problems]
     assert titled == ["农村公路养护不到位", "客运站安全检查流于形式", "工程变更审批不规范"]
 
