@@ -130,6 +130,10 @@ class Plan:
     def recognised(self) -> bool:
         return Role.PROBLEM in self.roles and self.confidence >= 0.5
 
+    def describe(self) -> str:
+        """The levels and their roles, outermost first: 一、 category, (一) problem, 1. measure."""
+        return ", ".join(f"{kind.value} {role.value}" for kind, role in zip(self.levels, self.roles))
+
     def level(self, role: Role) -> int | None:
         return self.roles.index(role) if role in self.roles else None
 
@@ -260,8 +264,8 @@ def build_categories(plan: Plan, year: int | None) -> tuple[list[tuple[int, str]
 
     def problems_of(node: Node) -> tuple[Problem, ...]:
         found = [n for n in ([node] if node.kind is order[pd] else _under(node, pd, order))]
-        keep = [n for n in found if is_problem_wording(n.heading) or plan.labelled
-                or n.kind is Marker.BRACKET or len(found) == 1]
+        # a node at the problem level is one, unless it is prose (一、整改工作开展情况 / 下一步工作打算)
+        keep = [n for n in found if not _PROSE_HEAD.match(n.heading) or plan.labelled or n.kind is Marker.BRACKET]
         return tuple(_problem(n, plan, year) for n in keep)
 
     if cd is None:

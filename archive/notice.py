@@ -257,6 +257,8 @@ def parse_notice(text: str, title: str | None = None, tables: tuple[Table, ...] 
         plan_sections, planned = build_categories(plan, year)
         if _prefer_plan(categories, planned, plan.labelled):
             sections, categories = plan_sections, planned
+            if plan.confidence < 0.8:
+                warnings.append(f"structure uncertain: {plan.describe()} (confidence {plan.confidence:g})")
             if plan.start < start:
                 header = _header("\n".join(body_lines[:plan.start]), text)
     from_tables, table_warnings = ledger_categories(tables, year)

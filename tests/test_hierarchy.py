@@ -126,3 +126,14 @@ def test_no_check_when_the_notice_lists_part_of_its_problems() -> None:
     assert summary_agreement([None, None], Progress(problems_done=1)) is None
     assert summary_agreement([RectStatus.DONE, None], Progress(problems_done=2)) == \
         "statuses do not add up to the summary: 2 stated done, 1 marked done of 2"
+
+
+def test_a_reading_short_of_sure_says_so() -> None:
+    # two of the three (一) headings read as problems; the third is taken as one all the same, and said
+    text = ("示例局党组关于巡察整改情况的通报\n2023年3月1日至4月1日，县委第一巡察组对示例局党组进行了巡察。\n"
+            "一、政治建设\n(一)关于学习制度执行不严的问题\n整改情况：修订学习制度。开展专题学习4次。\n"
+            "(二)关于会议记录不规范的问题\n整改情况：统一会议记录格式。逐本检查会议记录。\n"
+            "(三)党费收缴\n整改情况：核对党费收缴台账。补缴少缴党费。\n示例局党组\n2023年9月1日")
+    n = parse_notice(normalize(text))
+    assert [len(p.measures) for c in n.categories for p in c.problems] == [2, 2, 2]
+    assert n.warnings == ("structure uncertain: 一、 category, (一) problem (confidence 0.67)",)
