@@ -133,6 +133,28 @@ def line_measures(lead: str, items: list[list[str]], year: int | None,
     return _numbered(pieces, year, status_sentences)
 
 
+# a (2) sub-problem run on in its predecessor's paragraph (…。已完成整改。(2)关于“…”问题。整改情况：…), as pages and
+# PDFs join them: only before problem wording, for (1)(2) measures inline are no sub-problems
+_INLINE_SUB = re.compile(r"(?<=[。；;])\s*(?=\(\d{1,2}\)\s*(?:关于|针对|对于)[^。]{0,80}?问题)")
+
+
+def _split_inline_subs(lines: list[str]) -> list[str]:
+    """Each run-on sub-problem on a line of its own, where its number follows on from the one before."""
+    out: list[str] = []
+    last = 0
+    for ln in lines:
+        if m := SUB_LINE.match(ln):
+            last = int(m.group(1))
+        start = 0
+        for cut in _INLINE_SUB.finditer(ln):
+            number = int(re.match(r"\s*\((\d{1,2})\)", ln[cut.end():]).group(1))  # type: ignore[union-attr]
+            if number == last + 1 and cut.start() > start:
+                out.append(ln[start:cut.start()])
+                start, last = cut.end(), number
+        out.append(ln[start:])
+    return [ln for ln in out if ln.strip()]
+
+
 def _title_and_rest(first: str) -> tuple[str, str]:
     m = PROBLEM_TITLE.match(first)
     if m:
@@ -169,7 +191,8 @@ def build_problem(number: int, lines: list[str], year: int | None, measure_lines
     first = lines[0]
     head, rest = _title_and_rest(first)
     head = (title or head).strip(" ,，。")
-    body_lines = ([rest] if rest.strip() else []) + lines[1:]
+    lines = [first, *_split_inline_subs(lines[1:])]
+    body_lines = _split_inline_subs([rest]) + lines[1:]
     text = "\n".join([raw_first or first] + lines[1:])
     # (1)(2) lines: sub-problems when they are problems themselves (关于“…”问题。), else one measure a line
     lead, subs = _groups(body_lines, SUB_LINE)

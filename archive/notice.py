@@ -13,11 +13,12 @@ import re
 
 from .citations import find_citations
 from .figures import find_dates, find_figures
+from .hierarchy import build_categories, detect_plan, is_problem_wording
 from .layouts import NUM_LINE, build_problem, is_problem_heading, measures, ordinal_chain
 from .models import Category, Notice, NoticeHeader, Problem, Table
 from .numerals import cn_to_int
 from .pages import is_furniture, meta_from_lines
-from .progress import notice_progress, problem_status
+from .progress import notice_progress, problem_status, summary_agreement
 
 _SECTION = re.compile(r"^([一二三四五六七八九十]{1,3})、\s*(.+)$")
 _CATEGORY = re.compile(r"^\(([一二三四五六七八九十]{1,3})\)\s*(.*)$")
@@ -204,6 +205,21 @@ def _categories(blocks: list[dict], year: int | None) -> list[Category]:
     return categories
 
 
+def _prefer_plan(found: list[Category], planned: list[Category], labelled: bool) -> bool:
+    """Whether the levels the document's own numbering shows (archive/hierarchy.py) read it better than the
+    family rules: they found problems where the rules found none or fewer, the problems carry labelled fields
+    (the rules take every labelled line for a problem), or the rules took problems for categories (their
+    categories read as problems and their problems do not)."""
+    ours = [p for c in found for p in c.problems]
+    theirs = [p for c in planned for p in c.problems]
+    if not theirs:
+        return False
+    if labelled or len(theirs) > len(ours):
+        return True
+    as_problems = sum(1 for c in found if is_problem_wording(c.title))
+    return as_problems * 2 > len(found) and not any(is_problem_wording(p.title) for p in ours)
+
+
 def parse_notice(text: str, title: str | None = None, tables: tuple[Table, ...] = ()) -> Notice:
     """Parse a normalised notice (one paragraph a line) into its header, problem tree and progress.
 
@@ -236,11 +252,23 @@ def parse_notice(text: str, title: str | None = None, tables: tuple[Table, ...] 
         warnings.append("no signature (publisher and date) found at the end")
     sections, blocks = _group(body_lines[start:], sectioned)
     categories = _categories(blocks, year)
+    plan = detect_plan(body_lines)
+    if plan.recognised:
+        plan_sections, planned = build_categories(plan, year)
+        if _prefer_plan(categories, planned, plan.labelled):
+            sections, categories = plan_sections, planned
+            if plan.confidence < 0.8:
+                warnings.append(f"structure uncertain: {plan.describe()} (confidence {plan.confidence:g})")
+            if plan.start < start:
+                header = _header("\n".join(body_lines[:plan.start]), text)
     from_tables, table_warnings = ledger_categories(tables, year)
     categories += from_tables
     warnings += table_warnings
     if not categories:
         warnings.append(UNRECOGNISED)
+    progress = notice_progress(text)
+    if disagreement := summary_agreement([p.status for c in categories for p in c.problems], progress):
+        warnings.append(disagreement)
     return Notice(title=title, header=header, publisher=publisher, published=published,
                   sections=tuple(sections), categories=tuple(categories), citations=find_citations(text),
-                  figures=find_figures(lead, year), warnings=tuple(warnings), progress=notice_progress(text))
+                  figures=find_figures(lead, year), warnings=tuple(warnings), progress=progress)

@@ -11,7 +11,7 @@ from .numerals import cn_to_int
 
 # what may stand before the status words of a status sentence (目前已完成整改。/ 整改进展：正在整改)
 _LEAD = (r"^(?:目前|截至目前|截至\d{4}年\d{1,2}月(?:\d{1,2}日)?底?|现|当前|至此|该问题|此问题|该项|此项|"
-         r"整改进度|整改进展|整改状态|完成情况|进展情况|整改结果)?\s*[:：,，]?\s*(?:该问题|此项|均|已经)?\s*")
+         r"整改进度|整改进展|整改状态|完成情况|进展情况|整改结果|销号情况)?\s*[:：,，]?\s*(?:该问题|此项|均|已经)?\s*")
 # a status sentence is short: the words, then at most a clause (,2023年12月底前完成)
 _TAIL = r"(?:\s*[,，(（][^。；;]{0,30})?[。；;.]?$"
 _STATUS: list[tuple[RectStatus, re.Pattern[str]]] = [
@@ -19,7 +19,7 @@ _STATUS: list[tuple[RectStatus, re.Pattern[str]]] = [
                                         + _TAIL)),
     (RectStatus.NOT_DONE, re.compile(_LEAD + r"(?:尚未完成|未完成|未整改到位|未能完成|未整改)(?:整改)?" + _TAIL)),
     (RectStatus.ONGOING, re.compile(_LEAD + r"(?:长期坚持|长期整改|长期推进|持续推进|常态化推进|持续整改)" + _TAIL)),
-    (RectStatus.DONE, re.compile(_LEAD + r"(?:已|已经)?(?:全部)?(?:完成整改|整改完成|整改到位|整改完毕|完成|办结|已整改)"
+    (RectStatus.DONE, re.compile(_LEAD + r"(?:已|已经)?(?:全部)?(?:完成整改|整改完成|整改到位|整改完毕|完成|办结|已整改|销号)"
                                  + _TAIL)),
 ]
 # a ledger's 完成情况 cell says less: 已完成 / 完成 / 正在推进 / 持续推进
@@ -98,11 +98,14 @@ def cell_deadline(cell: str) -> str | None:
 
 _N = r"(\d+|[一二两三四五六七八九十百零〇]+)"
 _TOTAL = [re.compile(rf"(?:反馈|指出|交办|移交)(?:的|了)?[^。；，,\d一二两三四五六七八九十]{{0,8}}?(?:{_N}个?方面(?:共|共计)?)?{_N}个(?:具体)?问题"),
-          re.compile(rf"(?:反馈|交办)(?:的)?问题(?:共|共计)?{_N}个")]
+          re.compile(rf"(?:反馈|交办)(?:的)?问题(?:共|共计)?{_N}个"),
+          re.compile(rf"{_N}个(?:具体)?问题(?:中)?[,，]?(?:目前|截至目前)?已(?:全部)?(?:完成|整改)")]
 _DONE = [re.compile(rf"已(?:全部)?(?:完成|整改)(?:整改)?{_N}(?:个|项|条)"), re.compile(rf"{_N}个(?:问题)?已(?:完成整改|整改完成|整改到位)"),
          re.compile(rf"已整改到位{_N}(?:个|项)")]
 _IN_PROGRESS = [re.compile(rf"正在整改{_N}(?:个|项)"), re.compile(rf"{_N}(?:个|项)(?:问题)?正在(?:整改|推进)")]
-_RATE = re.compile(r"整改(?:完成)?率(?:达到?|为)?\s*(\d+(?:\.\d+)?)\s*%")
+# 整改完成率N%; a bare 完成率 only right after a count of problems (已完成5个，完成率71.4%): after a task
+# (截至11月底全部完成，完成率100%) it is that task's
+_RATE = re.compile(r"(?:整改(?:完成)?率|(?:个|项)[,，]\s*完成率)(?:达到?|为)?\s*(\d+(?:\.\d+)?)\s*%")
 _MONEY = re.compile(r"(其中)?[^。；，,]{0,6}?(?:追缴|清退|挽回|退还|收回|追回|返还|退缴)[^。；，,]{0,14}?"
                     r"(\d+(?:\.\d+)?\s*(?:万|亿)?\s*元)")
 _DISCIPLINED = re.compile(rf"(?:党纪政务处分|党纪处分|政务处分|纪律处分|处分){_N}(?:人|名)")
@@ -140,3 +143,23 @@ def notice_progress(text: str) -> Progress:
         people_disciplined=_sum(_DISCIPLINED, text), people_handled=_sum(_HANDLED, text),
         people_admonished=_sum(_ADMONISHED, text),
         rules_made=_int(rules.group(1)) if rules else _sum(_RULES, text))
+
+
+def summary_agreement(statuses: list[RectStatus | None], progress: Progress) -> str | None:
+    """A warning when the problems' own statuses do not add up to the summary the notice states
+    (7个问题已完成5个，完成率71.4%): the problems done, and the rate, each when stated.
+
+    Only when the notice lists every problem it counts (the stated total is the number found, or no total is
+    stated): many notices count 12 and then list the few they tell of, and those cannot add up."""
+    if not any(statuses) or (progress.problems_done is None and progress.completion_rate is None):
+        return None
+    total, done = len(statuses), sum(1 for s in statuses if s is RectStatus.DONE)
+    if progress.problems_total not in (None, total):
+        return None
+    said = []
+    if progress.problems_done is not None and progress.problems_done != done:
+        said.append(f"{progress.problems_done} stated done, {done} marked done of {total}")
+    rate = 100 * done / total
+    if progress.completion_rate is not None and abs(progress.completion_rate - rate) > 0.1:
+        said.append(f"rate {progress.completion_rate:g}% stated, {rate:.1f}% marked")
+    return "statuses do not add up to the summary: " + "; ".join(said) if said else None

@@ -134,3 +134,30 @@ def test_saved_page_sample(name: str) -> None:
     assert [w for w in FURNITURE if w in parsed.text] == []
     assert parsed.notice is not None
     assert shape(parsed.notice) == expected(name)
+
+
+# ------------------------------------------------------- family 2: sub-problems run on in one paragraph
+
+SUBS = Path(__file__).parent / "fixtures" / "layouts"
+
+
+@pytest.mark.parametrize(("name", "measures", "citations", "statuses"), [
+    # the (3) of problem 1 runs on after (2)'s 已完成整改。: it had been taken into (2), its 4 measures and
+    # 《…》 with it
+    ("f2-county-subs-1", [[2, 3, 4], [2, 3]], [[["社会救助暂行办法"], ["特困人员认定办法"], ["示例县临时救助实施细则"]],
+                                              [[], ["养老机构管理办法"]]], [["done", "done", "in_progress"], ["done", "ongoing"]]),
+    # every (2) runs on after its (1)
+    ("f2-county-subs-2", [[2, 3], [2, 3]], [[[], ["建设工程质量管理条例"]], [[], ["公共租赁住房管理办法"]]],
+     [["done", "done"], ["done", "in_progress"]]),
+])
+def test_run_on_sub_problems_keep_their_measures(name: str, measures: list, citations: list, statuses: list) -> None:
+    text = normalize((SUBS / f"{name}.txt").read_text(encoding="utf-8"))
+    problems = [p for c in parse_notice(text).categories for p in c.problems]
+    assert [[len(s.measures) for s in p.subproblems] for p in problems] == measures
+    assert [[[c.title for m in s.measures for c in m.citations] for s in p.subproblems] for p in problems] == citations
+    assert [[s.status.value if s.status else None for s in p.subproblems] for p in problems] == statuses
+    assert [[s.number for s in p.subproblems] for p in problems] == [list(range(1, len(m) + 1)) for m in measures]
+    for p in problems:
+        assert not p.measures
+        for s in p.subproblems:
+            assert s.text in text and all(m.text in text for m in s.measures)

@@ -1,0 +1,139 @@
+"""Level detection (archive/hierarchy.py) on fictional samples of the layouts the family rules missed
+(tests/fixtures/layouts, issue 29 §2): exact counts of categories, problems, measures and statuses."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from archive.hierarchy import Marker, Role, detect_plan
+from archive.normalize import normalize
+from archive.notice import parse_notice
+from archive.progress import status_sentence
+
+FIXTURES = Path(__file__).parent / "fixtures" / "layouts"
+D, P, O, N = "done", "in_progress", "ongoing", None
+
+# sample → (categories, problems a category, measures a problem, statuses a problem)
+SAMPLES = {
+    # a. 一、 categories, (一)关于…的问题 problems, 整改情况： / 整改进展： paragraphs
+    "a-paragraphs-1": (2, [2, 1], [2, 3, 2], [D, P, D]),
+    "a-paragraphs-2": (3, [1, 2, 1], [2, 2, 3, 2], [D, O, D, P]),
+    # b. one problem a top-level section, no category level
+    "b-top-problems-1": (1, [5], [3, 2, 2, 2, 2], [D, D, P, D, O]),
+    "b-top-problems-2": (1, [3], [2, 2, 3], [P, D, D]),
+    # c. a ledger written as text: 【问题一】 blocks of labelled lines
+    "c-ledger-text-1": (1, [5], [2, 2, 2, 2, 2], [D, D, P, O, D]),
+    "c-ledger-text-2": (1, [3], [3, 2, 2], [D, D, P]),
+    # … with bare (一) blocks under a 二、 section (which had made four untitled categories of one problem)
+    "c-ledger-text-3": (1, [4], [3, 2, 2, 2], [D, D, O, P]),
+    # d. a category level 一、 (no 方面 wording) with (一) problems and 1. measures
+    "d-category-problems-1": (2, [2, 1], [2, 3, 2], [D, P, D]),
+    "d-category-problems-2": (2, [2, 2], [2, 2, 3, 2], [O, D, D, D]),
+    # e. statuses in the problems' own lines (整改进展：… / 销号情况：已销号 / 长期坚持), checked against the summary
+    "e-summary-agrees": (2, [3, 4], [2] * 7, [D, D, O, D, D, D, P]),
+    "e-summary-disagrees": (1, [6], [2] * 6, [D, P, D, O, D, D]),
+}
+
+
+def parsed(name: str):
+    return parse_notice(normalize((FIXTURES / f"{name}.txt").read_text(encoding="utf-8")))
+
+
+def test_every_sample_is_in_the_table() -> None:
+    assert sorted(p.stem for p in FIXTURES.glob("[a-e]-*.txt")) == sorted(SAMPLES)
+
+
+@pytest.mark.parametrize("name", sorted(SAMPLES))
+def test_sample_counts(name: str) -> None:
+    cats, per_cat, per_problem, statuses = SAMPLES[name]
+    n = parsed(name)
+    problems = [p for c in n.categories for p in c.problems]
+    assert len(n.categories) == cats
+    assert [len(c.problems) for c in n.categories] == per_cat
+    assert [len(p.measures) for p in problems] == per_problem
+    assert [p.status.value if p.status else None for p in problems] == statuses
+    assert not any(w.startswith("structure not recognised") for w in n.warnings)
+    for p in problems:
+        assert p.title and not p.title.startswith(("整改", "问题描述", "责任", "完成时限", "销号"))
+        assert all(status_sentence(m.text) is None for m in p.measures)
+        assert all(m.text in p.text for m in p.measures)
+
+
+def test_ledger_text_fields() -> None:
+    problems = [p for c in parsed("c-ledger-text-1").categories for p in c.problems]
+    assert [p.title for p in problems] == ["就业补贴审核把关不严", "劳动保障监察执法不规范", "社保基金内控制度执行不到位",
+                                           "人才引进政策落实打折扣", "干部请休假制度执行不严格"]
+    assert [p.responsible for p in problems] == ["局党组书记", "分管副局长", "分管副局长", "局长", "局党组书记"]
+    assert [p.deadline for p in problems] == ["2023-09", "2023-12", "2024-06", None, "2023-08"]
+    bare = parsed("c-ledger-text-3").categories
+    assert [(c.section, c.number, c.title) for c in bare] == [(2, 2, "巡察反馈问题整改进展情况")]
+    assert [p.title for p in bare[0].problems] == ["医保基金监管存在盲区", "异地就医备案办理不便捷", "医保经办窗口服务不规范",
+                                                  "内部审计发现问题整改不彻底"]
+    assert [p.deadline for p in bare[0].problems] == ["2024-03", "2023-12", None, "2024-06"]
+    titled = [p.title for c in parsed("c-ledger-text-2").categories for p in c.problems]
+    assert titled == ["农村公路养护不到位", "客运站安全检查流于形式", "工程变更审批不规范"]
+
+
+def test_plans() -> None:
+    def plan(name: str):
+        lines = [ln for ln in normalize((FIXTURES / f"{name}.txt").read_text(encoding="utf-8")).split("\n") if ln]
+        return detect_plan(lines)
+
+    a = plan("a-paragraphs-1")
+    assert (a.levels[:2], a.roles[:2]) == ((Marker.SECTION, Marker.PAREN_CN), (Role.CATEGORY, Role.PROBLEM))
+    b = plan("b-top-problems-1")
+    assert (b.levels[0], b.roles[0], b.confidence) == (Marker.SECTION, Role.PROBLEM, 1.0)
+    c = plan("c-ledger-text-1")
+    assert (c.levels[0], c.roles[0], c.labelled) == (Marker.BRACKET, Role.PROBLEM, True)
+    d = plan("d-category-problems-1")
+    assert d.levels == (Marker.SECTION, Marker.PAREN_CN, Marker.ARABIC)
+    assert d.roles == (Role.CATEGORY, Role.PROBLEM, Role.MEASURE)
+
+
+def test_a_category_that_is_its_own_section() -> None:
+    cats = parsed("d-category-problems-1").categories
+    assert [(c.section, c.number, c.title, c.section_title) for c in cats] == [
+        (1, 1, "政治建设", "政治建设"), (2, 2, "作风建设", "作风建设")]
+
+
+def test_prose_without_problem_levels_is_not_recognised() -> None:
+    text = ("示例单位关于巡察整改情况的通报\n一、高度重视整改工作\n单位召开专题会议研究整改。\n二、下一步工作打算\n"
+            "继续巩固整改成果。\n示例单位\n2023年1月5日")
+    lines = [ln for ln in normalize(text).split("\n") if ln]
+    assert not detect_plan(lines).recognised
+    assert any(w.startswith("structure not recognised") for w in parse_notice(normalize(text)).warnings)
+
+
+def test_statuses_add_up_to_the_summary() -> None:
+    agrees = parsed("e-summary-agrees")
+    assert (agrees.progress.problems_total, agrees.progress.problems_done, agrees.progress.completion_rate) == (7, 5, 71.4)
+    assert agrees.warnings == ()
+    disagrees = parsed("e-summary-disagrees")
+    assert (disagrees.progress.problems_total, disagrees.progress.problems_done) == (6, 5)
+    assert disagrees.warnings == ("statuses do not add up to the summary: 5 stated done, 4 marked done of 6; "
+                                  "rate 83.3% stated, 66.7% marked",)
+
+
+def test_no_check_when_the_notice_lists_part_of_its_problems() -> None:
+    from archive.kinds import RectStatus
+    from archive.models import Progress
+    from archive.progress import summary_agreement
+
+    part = Progress(problems_total=12, problems_done=10)
+    assert summary_agreement([RectStatus.DONE, RectStatus.IN_PROGRESS], part) is None
+    assert summary_agreement([None, None], Progress(problems_done=1)) is None
+    assert summary_agreement([RectStatus.DONE, None], Progress(problems_done=2)) == \
+        "statuses do not add up to the summary: 2 stated done, 1 marked done of 2"
+
+
+def test_a_reading_short_of_sure_says_so() -> None:
+    # two of the three (一) headings read as problems; the third is taken as one all the same, and said
+    text = ("示例局党组关于巡察整改情况的通报\n2023年3月1日至4月1日，县委第一巡察组对示例局党组进行了巡察。\n"
+            "一、政治建设\n(一)关于学习制度执行不严的问题\n整改情况：修订学习制度。开展专题学习4次。\n"
+            "(二)关于会议记录不规范的问题\n整改情况：统一会议记录格式。逐本检查会议记录。\n"
+            "(三)党费收缴\n整改情况：核对党费收缴台账。补缴少缴党费。\n示例局党组\n2023年9月1日")
+    n = parse_notice(normalize(text))
+    assert [len(p.measures) for c in n.categories for p in c.problems] == [2, 2, 2]
+    assert n.warnings == ("structure uncertain: 一、 category, (一) problem (confidence 0.67)",)
