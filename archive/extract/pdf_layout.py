@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from statistics import median
 from typing import Any
 
+from ..radicals import repair_radicals
+
 _CJK = re.compile(r"[\u4e00-\u9fff\u2e80-\u2fdf]")
 _MIN_RATIO = 1.15  # the title's font is at least this much larger than the body's
 _TOP = 0.5  # it starts in the upper half of the first page
@@ -36,36 +38,56 @@ def _centred(line: Line, width: float) -> bool:
     return abs((line.x0 + line.x1) / 2 - width / 2) <= _CENTRE * width
 
 
-def title_lines(lines: list[Line], width: float, height: float) -> list[Line]:
-    """The lines that make the page's title: the top-most run of lines in the largest font, in the upper half,
-    larger than the body and centred; a title wrapped onto more lines is the run of them, each close under
-    the one before. [] when the layout shows no title (one font size, or nothing centred at the top)."""
-    lines = [ln for ln in lines if ln.text.strip()]
-    if len(lines) < 2:
-        return []
-    chars = [ln.size for ln in lines for _ in range(len(ln.text.strip()))]
-    body = median(chars)
-    top = [ln for ln in lines if ln.y1 >= height * (1 - _TOP)]
-    if not top:
-        return []
-    largest = max(ln.size for ln in top)
-    if largest < body * _MIN_RATIO:
-        return []
-    ordered = sorted(top, key=lambda ln: -ln.y1)
-    first = next(i for i, ln in enumerate(ordered) if ln.size >= largest * 0.95)
+# a red-header document's masthead (发文机关标志, …文件) and its number (…〔2023〕5号) are no title
+_MASTHEAD = re.compile(r"(?:文件|[〔\[(]\d{4}[〕\])]\s*\d+\s*号)$")
+
+
+def _run_from(ordered: list[Line], first: int, size: float) -> list[Line]:
     run = [ordered[first]]
     for ln in ordered[first + 1:]:
         prev = run[-1]
-        gap = prev.y0 - ln.y1
-        if ln.size < largest * 0.95 or gap > (prev.y1 - prev.y0) * 1.5:
+        if abs(ln.size - size) > size * 0.05 or prev.y0 - ln.y1 > (prev.y1 - prev.y0) * 1.5:
             break
         run.append(ln)
-    if not all(_centred(ln, width) for ln in run):
-        return []
-    text = "".join(ln.text.strip() for ln in run)
-    if len(_CJK.findall(text)) < 4 or len(text) > _MAX_TITLE:
-        return []
     return run
+
+
+def title_lines(lines: list[Line], width: float, height: float) -> list[Line]:
+    """The title's lines (find_title without the masthead)."""
+    return find_title(lines, width, height)[0]
+
+
+def find_title(lines: list[Line], width: float, height: float) -> tuple[list[Line], list[Line]]:
+    """The lines that make the page's title: the top-most run of lines in the largest font, in the upper half,
+    larger than the body and centred; a title wrapped onto more lines is the run of them, each close under
+    the one before. A masthead (…文件) above it is passed over for the next largest run. [] when the layout
+    shows no title (one font size, nothing centred at the top). Second: the masthead's lines passed over
+    (the document's furniture: repeated in the signature, it would make the page-furniture filter drop that)."""
+    lines = [ln for ln in lines if ln.text.strip()]
+    masthead: list[Line] = []
+    if len(lines) < 2:
+        return [], masthead
+    body = median(ln.size for ln in lines for _ in range(len(ln.text.strip())))
+    ordered = sorted((ln for ln in lines if ln.y1 >= height * (1 - _TOP)), key=lambda ln: -ln.y1)
+    sizes = sorted({round(ln.size * 2) / 2 for ln in ordered if ln.size >= body * _MIN_RATIO}, reverse=True)
+    for size in sizes:
+        at = [i for i, ln in enumerate(ordered) if abs(ln.size - size) <= size * 0.05]
+        skip_to = -1
+        for first in at:
+            if first <= skip_to:
+                continue
+            run = _run_from(ordered, first, size)
+            skip_to = first + len(run) - 1
+            text = "".join(ln.text.strip() for ln in run)
+            if _MASTHEAD.search(repair_radicals(text)):  # browsers print 文 as the radical ⽂
+                masthead.extend(run)
+                continue
+            if not all(_centred(ln, width) for ln in run):
+                break  # the largest of this size is not centred: a heading, not the title
+            if len(_CJK.findall(text)) < 4 or len(text) > _MAX_TITLE:
+                break
+            return run, masthead
+    return [], masthead
 
 
 def join_title(run: list[Line]) -> str:

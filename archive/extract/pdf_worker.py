@@ -2,7 +2,7 @@
 
 When the first page's layout shows a title (archive/extract/pdf_layout.py), the text opens with it as one
 `# title` line (the form Markdown sources use), and its wrapped lines are taken out of the body, so the
-reflow cannot join them onto the first paragraph.
+reflow cannot join them onto the first paragraph; a red-header masthead above it (…文件) is dropped.
 
 Called in the extraction child (archive/extract/sandbox.py), under its time and memory limits, so
 whatever pdfminer does with a hostile file (raise anything, recurse, hang, balloon) stays in there.
@@ -48,16 +48,16 @@ def _with_title(data: bytes, text: str) -> str:
     """The text with the first page's title by layout as a `# ` line on top, or unchanged when none."""
     from pdfminer.high_level import extract_pages
 
-    from .pdf_layout import join_title, page_lines, title_lines
+    from .pdf_layout import find_title, join_title, page_lines
 
     page = next(iter(extract_pages(io.BytesIO(data), maxpages=1)), None)
     if page is None:
         return text
-    run = title_lines(page_lines(page), page.width, page.height)
+    run, masthead = find_title(page_lines(page), page.width, page.height)
     if not run:
         return text
     head, rest = text[:4000], text[4000:]
-    for line in run:  # each wrapped line as pdfminer wrote it, first occurrence only
+    for line in masthead + run:  # each line as pdfminer wrote it, first occurrence only
         piece = line.text.strip()
         at = head.find(piece)
         if at < 0:
