@@ -109,3 +109,19 @@ def test_stats_list_regulations_only(ingested: dict[str, Path], settings: Settin
     assert "中国共产党纪律处分条例" in chart and "关于推进紧密型县域医疗卫生共同体建设的指导意见" in chart
     for title in others:
         assert title not in chart
+
+
+def test_working_paper_export_uses_the_same_classification(runner: CliRunner, ingested: dict[str, Path],
+                                                            settings: Settings) -> None:
+    import csv
+    import io
+
+    client = make_app(settings).test_client()
+    labels = {"not_a_regulation": "非法规文件", "not_in_archive": "未收录", "internal": "单位内部制度"}
+    for name, expected in SAMPLES.items():
+        doc_id = json.loads(runner.invoke(main, ["show", "--json", str(ingested[name])]).stdout)["id"]
+        resp = client.get(f"/doc/{doc_id}/check.csv")
+        assert resp.status_code == 200
+        rows = list(csv.DictReader(io.StringIO(resp.data.decode("utf-8-sig"))))
+        got = {r["引用文件"]: r["核查结果"] for r in rows if r["引用文件"] != "（未引用）"}
+        assert got == {f"《{t}》": labels[s] for t, (_, s) in expected.items()}
