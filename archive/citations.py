@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
+from .kinds import MentionKind
 from .models import Citation
 from .numerals import cn_to_int
 
@@ -94,3 +95,22 @@ def abbreviation_match(short: str, keys: Iterable[str]) -> str | None:
 
 
 _LOCAL = re.compile(r".{1,8}?(?:省|市|自治区|自治州|县)")
+
+
+# what regulations and normative documents are called (法 but not 方法/做法/看法…, 意见/通知/决定/方案 included);
+# a 《…》 named otherwise is a book, article, speech, film or plan: a mention of kind other
+_REGULATION_NAME = re.compile(r"(?:(?<![方做想看说写用手语兵疗])法|法典|条例|规定|办法|细则|准则|规则|制度|规范|意见|通知|决定|"
+                              r"方案|章程|党章|规程|守则|标准|解释|规章|公约)$")
+_TRAILING_NOTE = re.compile(r"\([^()]*\)$")  # (试行), (2021年修订), (2021-2025年), (草案)
+
+
+def mention_kind(title: str, known: Callable[[str], bool] | None = None) -> MentionKind:
+    """The one classification of a 《…》 title (cross-check, stats, exports): a regulation by what regulations are
+    called (条例, 规定, 办法, …, 意见, 通知, 决定, 方案), or by `known` (the archive holds a regulation of that title);
+    anything else — 《杨石先》, 《…这“三问”振聋发聩》, 《国家人权行动计划(2021-2025年)》 — is OTHER."""
+    key = title_key(title)
+    while _TRAILING_NOTE.search(key):
+        key = _TRAILING_NOTE.sub("", key)
+    if _REGULATION_NAME.search(key):
+        return MentionKind.REGULATION
+    return MentionKind.REGULATION if known is not None and known(title) else MentionKind.OTHER

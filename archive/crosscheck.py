@@ -17,6 +17,7 @@ from .kinds import CitationStatus, DocType, RectStatus
 # MeasureTopic and Suggestion are records (the store caches suggestions); the Suggester's types, imported from here
 from .records import (CategoryRecord, CitationRecord, DocumentRecord, FigureRecord, MeasureRecord, MeasureTopic,
                       ProblemRecord, RegulationEntry, Suggestion)
+from .mentions import as_mention
 from .resolve import Catalog, Resolution, context_before
 
 # the one label table of citation outcomes: pages, CLI and exports all use it
@@ -151,7 +152,7 @@ def check_notice(archive: Archive, doc: DocumentRecord, suggest: Suggester | Non
         ctx = context_before(text_of.get(unit, doc.text), c.title)
         key = (c.title, c.article, ctx)
         if key not in cache:
-            cache[key] = catalog.resolve(c.title, c.article, on_date, ctx, own)
+            cache[key] = as_mention(catalog.resolve(c.title, c.article, on_date, ctx, own), c.title)
         return cache[key]
 
     citations = tuple(

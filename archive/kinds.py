@@ -47,3 +47,10 @@ class RectStatus(StrEnum):
     IN_PROGRESS = "in_progress"  # 正在整改
     NOT_DONE = "not_done"  # 未完成
     ONGOING = "ongoing"  # 长期坚持
+
+
+class MentionKind(StrEnum):
+    """What a 《…》 names (archive/citations.py mention_kind): a regulation, or a book, article, speech, plan…"""
+
+    REGULATION = "regulation"
+    OTHER = "other"

@@ -46,7 +46,9 @@ def _title_at(lines: list[str], i: int) -> tuple[str | None, int]:
     if len(lines) > i + 1:
         second = lines[i + 1]
         # a long title a PDF wrapped: the rest may be one character (…的通 / 报)
-        if len(second) <= 40 and not second.endswith(("。", "：", ":")) and _TITLE_END.search(first + second) \
+        # (never a ledger's header row, its cells joined by " | ": 序号 | … | 完成情况)
+        if len(second) <= 40 and not second.endswith(("。", "：", ":")) and " | " not in second \
+                and _TITLE_END.search(first + second) \
                 and ("关于" in first or "巡" in first):
             return first + second, i + 2
     if "关于" in first and ("整改" in first or "巡" in first):

@@ -10,7 +10,8 @@ from collections import Counter
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING
 
-from .kinds import DocType
+from .citations import mention_kind
+from .kinds import CitationStatus, DocType, MentionKind
 
 if TYPE_CHECKING:
     from .database import Archive
@@ -83,6 +84,32 @@ def _unresolved(archive: Archive) -> tuple[Unresolved, ...]:
                  sorted(counts.items(), key=lambda kv: (-kv[1], *kv[0])))
 
 
+def regulations_only(archive: Archive, sql: str) -> list[tuple]:  # type: ignore[type-arg]
+    """The first TOP rows (title first, ordered by count) whose title names a regulation (citations.mention_kind:
+    by its name, or a regulation of the archive): books, articles, speeches and plans are mentions, not cited
+    regulations."""
+    from .resolve import Catalog
+
+    catalog: Catalog | None = None
+    kinds: dict[str, MentionKind] = {}
+
+    def known(title: str) -> bool:
+        nonlocal catalog
+        catalog = catalog or Catalog.of(archive)
+        return catalog.resolve(title).status == CitationStatus.RESOLVED
+
+    out = []
+    for row in archive.conn.execute(sql):
+        title = row[0]
+        if title not in kinds:
+            kinds[title] = mention_kind(title, known)
+        if kinds[title] is MentionKind.REGULATION:
+            out.append(tuple(row))
+            if len(out) == TOP:
+                break
+    return out
+
+
 def archive_stats(archive: Archive) -> ArchiveStats:
     """Every figure /stats draws."""
     by_type = dict(archive.conn.execute("SELECT doc_type, COUNT(*) FROM documents GROUP BY doc_type").fetchall())
@@ -105,10 +132,10 @@ def archive_stats(archive: Archive) -> ArchiveStats:
             FROM documents WHERE doc_type = 'notice' GROUP BY p ORDER BY COUNT(*) DESC, p LIMIT ?""",
                                      (NO_PUBLISHER, TOP)),
         status_available=any(c.label for c in by_status), problems_by_status=by_status,
-        cited_regulations=tuple(Count(f"《{r[0]}》", r[1], r[0]) for r in archive.conn.execute(
-            """SELECT title, COUNT(*) FROM citations WHERE problem_id IS NOT NULL GROUP BY title
-               ORDER BY COUNT(*) DESC, title LIMIT ?""", (TOP,))),
-        cited_articles=tuple(Count(f"《{r[0]}》{r[1]}", r[2], r[0], r[1]) for r in archive.conn.execute(
-            """SELECT title, article, COUNT(*) FROM citations WHERE problem_id IS NOT NULL AND article IS NOT NULL
-               GROUP BY title, article ORDER BY COUNT(*) DESC, title, article LIMIT ?""", (TOP,))),
+        cited_regulations=tuple(Count(f"《{t}》", n, t) for t, n in regulations_only(archive, """
+            SELECT title, COUNT(*) FROM citations WHERE problem_id IS NOT NULL GROUP BY title
+            ORDER BY COUNT(*) DESC, title""")),
+        cited_articles=tuple(Count(f"《{t}》{a}", n, t, a) for t, a, n in regulations_only(archive, """
+            SELECT title, article, COUNT(*) FROM citations WHERE problem_id IS NOT NULL AND article IS NOT NULL
+            GROUP BY title, article ORDER BY COUNT(*) DESC, title, article""")),
         unresolved=_unresolved(archive), measures_per_problem=per_problem)

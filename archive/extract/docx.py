@@ -2,6 +2,8 @@
 
 Tables are kept as Table records (a ledger's rows are problems) and also flattened into the text, one row a
 line with cells joined by " | ", so every cell is searchable and a problem's text is a substring of it.
+Header and footer rows or paragraphs of a ledger (填报单位：… 填报日期：…, ledger_meta.py) give the publisher
+and the date, and are kept out of the table.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from docx.text.paragraph import Paragraph
 from ..models import Extracted, Table
 from ..options import ExtractOptions
 from .errors import ExtractionError
+from .ledger_meta import meta_row, row_meta
 
 _MAX_XML = 64 * 1024 * 1024  # a zip bomb inflates far past this
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # Word 97-2003 .doc, and every password-protected .docx
@@ -91,6 +94,7 @@ def extract_docx(data: bytes, options: ExtractOptions) -> Extracted:
     lines: list[str] = []
     tables: list[Table] = []
     heading: str | None = None
+    meta: list[str] = []
     for child in _blocks(document.element.body):
         if child.tag == qn("w:p"):
             para = Paragraph(child, document)
@@ -100,13 +104,20 @@ def extract_docx(data: bytes, options: ExtractOptions) -> Extracted:
             style = (para.style.name or "").lower() if para.style is not None else ""
             if heading is None and style in ("title", "heading 1"):
                 heading = text
+            if meta_row([text]):
+                meta.append(text)
             lines.append(text)
         elif child.tag == qn("w:tbl"):
             rows = _rows(DocxTable(child, document))
-            if rows:
-                tables.append(Table(rows=rows, caption=lines[-1] if lines else ""))
-                lines.extend(row_line(r) for r in rows)
+            footer = [r for r in rows if meta_row(r)]
+            meta.extend(row_line(tuple(c for c in r if c)) for r in footer)
+            kept = tuple(r for r in rows if r not in footer)
+            if kept:
+                tables.append(Table(rows=kept, caption=lines[-1] if lines else ""))
+            lines.extend(row_line(r) for r in rows)
     if not lines:
         raise ExtractionError("the .docx has no text")
     title = (document.core_properties.title or "").strip() or None
-    return Extracted(text="\n".join(lines), title=title or heading, method="docx", tables=tuple(tables))
+    publisher, published = row_meta(meta)
+    return Extracted(text="\n".join(lines), title=title or heading, method="docx", tables=tuple(tables),
+                     publisher=publisher, published=published)

@@ -1,5 +1,9 @@
 """pdfminer on one untrusted PDF, as a dict {ok, text, title} or {ok: False, reason}.
 
+When the first page's layout shows a title (archive/extract/pdf_layout.py), the text opens with it as one
+`# title` line (the form Markdown sources use), and its wrapped lines are taken out of the body, so the
+reflow cannot join them onto the first paragraph; a red-header masthead above it (…文件) is dropped.
+
 Called in the extraction child (archive/extract/sandbox.py), under its time and memory limits, so
 whatever pdfminer does with a hostile file (raise anything, recurse, hang, balloon) stays in there.
 """
@@ -40,6 +44,28 @@ def _meta_title(data: bytes) -> str | None:
     return None
 
 
+def _with_title(data: bytes, text: str) -> str:
+    """The text with the first page's title by layout as a `# ` line on top, or unchanged when none."""
+    from pdfminer.high_level import extract_pages
+
+    from .pdf_layout import find_title, join_title, page_lines
+
+    page = next(iter(extract_pages(io.BytesIO(data), maxpages=1)), None)
+    if page is None:
+        return text
+    run, masthead = find_title(page_lines(page), page.width, page.height)
+    if not run:
+        return text
+    head, rest = text[:4000], text[4000:]
+    for line in masthead + run:  # each line as pdfminer wrote it, first occurrence only
+        piece = line.text.strip()
+        at = head.find(piece)
+        if at < 0:
+            return text  # the layout and the text stream disagree: leave the text as it is
+        head = head[:at] + head[at + len(piece):]
+    return f"# {join_title(run)}\n\n{head}{rest}"
+
+
 def read_pdf(data: bytes) -> dict:
     """Extract text (pages separated by form feeds) and the metadata title."""
     import logging
@@ -56,6 +82,10 @@ def _read(data: bytes) -> dict:
         from pdfminer.high_level import extract_text
 
         text = extract_text(io.BytesIO(data))
+        try:
+            text = _with_title(data, text)
+        except Exception:  # noqa: BLE001 - the layout is a refinement: the text stands without it
+            pass
         try:
             title = _meta_title(data)
         except Exception:  # noqa: BLE001 - a broken Info dictionary must not lose the text we have

@@ -1,6 +1,8 @@
 """Excel .xlsx through openpyxl (read-only, cached values): every sheet as a Table and as lines of text.
 
 A ledger sheet usually opens with a title row (one cell, often merged across the columns): that is the title.
+Rows above or below the table that say who filed it and when (填报单位：… 填报日期：…, ledger_meta.py) give
+the publisher and the date, and are kept out of the table.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from ..models import Extracted, Table
 from ..options import ExtractOptions
 from .docx import check_zip, row_line
 from .errors import ExtractionError
+from .ledger_meta import meta_row, row_meta
 
 _MAX_CELLS = 2_000_000  # a sheet that claims more is not a ledger (and would take the memory limit)
 
@@ -40,6 +43,7 @@ def extract_xlsx(data: bytes, options: ExtractOptions) -> Extracted:
     lines: list[str] = []
     tables: list[Table] = []
     title: str | None = None
+    meta: list[str] = []
     seen = 0
     try:
         for sheet in book.worksheets:
@@ -53,7 +57,9 @@ def extract_xlsx(data: bytes, options: ExtractOptions) -> Extracted:
                 cells = [_cell(v) for v in raw]
                 while cells and not cells[-1]:
                     cells.pop()
-                if cells:
+                if cells and meta_row(cells):
+                    meta.append(row_line(tuple(c for c in cells if c)))
+                elif cells:
                     rows.append(tuple(cells))
             # a title row: one filled cell above the header
             while rows and sum(1 for c in rows[0] if c) == 1 and len(rows) > 1:
@@ -69,4 +75,6 @@ def extract_xlsx(data: bytes, options: ExtractOptions) -> Extracted:
     if not lines:
         raise ExtractionError("the .xlsx has no text")
     props = (book.properties.title or "").strip() if book.properties else ""
-    return Extracted(text="\n".join(lines), title=props or title, method="xlsx", tables=tuple(tables))
+    publisher, published = row_meta(meta)
+    return Extracted(text="\n".join(lines + meta), title=props or title, method="xlsx", tables=tuple(tables),
+                     publisher=publisher, published=published)
