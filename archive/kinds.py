@@ -47,3 +47,15 @@ class RectStatus(StrEnum):
     IN_PROGRESS = "in_progress"  # 正在整改
     NOT_DONE = "not_done"  # 未完成
     ONGOING = "ongoing"  # 长期坚持
+
+
+class Verdict(StrEnum):
+    """An inspector's verdict on a (measure, article) pair on the check page (issue 33)."""
+
+    APPLIES = "适用"
+    NOT_APPLIES = "不适用"
+
+    @property
+    def keep(self) -> int:
+        """The grade of benchmarks/quality/suggestions.py's judged pairs: 适用 → keep 1, 不适用 → keep 0."""
+        return 1 if self is Verdict.APPLIES else 0
