@@ -16,12 +16,13 @@ from functools import cached_property
 from pathlib import Path
 
 from . import store
-from .kinds import DocType, RectStatus, VersionStatus
+from .kinds import DocType, RectStatus, Verdict, VersionStatus
 from .models import NoticeHeader, Progress
 from .regulation import part_of
 from .rulenames import without_variant
 from .records import (ArticleRecord, CategoryRecord, CitationRecord, DocumentDetail, DocumentRecord, FigureRecord,
-                      MeasureRecord, NoticeCitation, ProblemRecord, RegulationEntry, StoredFile, Suggestion)
+                      MeasureRecord, NoticeCitation, ProblemRecord, RegulationEntry, StoredFile, Suggestion,
+                      VerdictRecord)
 
 _HEADER_FIELDS = {f.name for f in dataclasses.fields(NoticeHeader)}
 _PROGRESS_FIELDS = {f.name for f in dataclasses.fields(Progress)}
@@ -311,3 +312,23 @@ class Archive:
         return tuple(r["chapter"] for r in self.conn.execute(
             "SELECT chapter FROM articles WHERE doc_id = ? AND chapter IS NOT NULL GROUP BY chapter "
             "ORDER BY MIN(ord)", (doc_id,)))
+
+    # --- verdicts (issue 33) ---------------------------------------------------------------------
+
+    def verdicts(self, doc_id: str | None = None) -> tuple[VerdictRecord, ...]:
+        """Inspectors' verdicts on one notice (or all), with each article's regulation title and label
+        (empty when the article is no longer in the archive), in notice, measure, user, time order."""
+        rows = self.conn.execute(
+            """SELECT v.*, COALESCE(d.title, '') AS doc_title, COALESCE(a.label, '') AS label FROM verdicts v
+               LEFT JOIN articles a ON a.id = v.article_id LEFT JOIN documents d ON d.id = a.doc_id
+               WHERE :doc IS NULL OR v.doc_id = :doc ORDER BY v.doc_id, v.measure_id, v.user_name, v.at,
+               v.article_id""", {"doc": doc_id})
+        return tuple(VerdictRecord(r["user_name"], r["doc_id"], r["measure_id"], r["article_id"],
+                                   Verdict(r["verdict"]), bool(r["added"]), r["at"], r["doc_title"], r["label"])
+                     for r in rows)
+
+    def article_by_id(self, article_id: str) -> tuple[ArticleRecord, str] | None:
+        """An article by its id with its regulation's title, or None."""
+        row = self.conn.execute("SELECT a.*, d.title AS doc_title FROM articles a JOIN documents d ON d.id = a.doc_id "
+                                "WHERE a.id = ?", (article_id,)).fetchone()
+        return (_article(row), row["doc_title"]) if row else None

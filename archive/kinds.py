@@ -54,3 +54,15 @@ class MentionKind(StrEnum):
 
     REGULATION = "regulation"
     OTHER = "other"
+
+
+class Verdict(StrEnum):
+    """An inspector's verdict on a (measure, article) pair on the check page (issue 33)."""
+
+    APPLIES = "适用"
+    NOT_APPLIES = "不适用"
+
+    @property
+    def keep(self) -> int:
+        """The grade of benchmarks/quality/suggestions.py's judged pairs: 适用 → keep 1, 不适用 → keep 0."""
+        return 1 if self is Verdict.APPLIES else 0

@@ -7,7 +7,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from .kinds import DocType, RectStatus
+from .kinds import DocType, RectStatus, Verdict
 from .models import NoticeHeader, Progress
 
 
@@ -277,3 +277,25 @@ def topic_key(topic: MeasureTopic, limit: int) -> str:
     raw = json.dumps([topic.text, topic.problem_title, topic.category, list(topic.cited), topic.on_date,
                       topic.issuer, limit], ensure_ascii=False)
     return hashlib.sha1(raw.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class VerdictRecord:
+    """One inspector's verdict on an article for a measure of a notice; `added`: an article the inspector chose
+    (search-as-you-type), not one the cross-check suggested."""
+
+    user: str
+    doc_id: str
+    measure_id: str
+    article_id: str
+    verdict: Verdict
+    added: bool
+    at: str
+    doc_title: str = ""  # the article's regulation and label, for pages and exports
+    article: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        """A judged pair, as `xuncha verdicts export --jsonl` prints it (keep: the benchmark's grade)."""
+        return {"measure_id": self.measure_id, "article_id": self.article_id, "verdict": str(self.verdict),
+                "keep": self.verdict.keep, "user": self.user, "notice_id": self.doc_id, "at": self.at,
+                "added": self.added, "source": "verdict"}

@@ -202,6 +202,21 @@ MIGRATIONS: list[str] = [
         PRIMARY KEY (topic_key, index_key)
     );
     """,
+    # 5 (issue 33): inspectors' verdicts on the check page, one per user, notice, measure and article. No foreign
+    # keys: a re-ingest replaces the notice's rows and a removed user's judgments stay evaluation data
+    """
+    CREATE TABLE verdicts (
+        user_name TEXT NOT NULL,
+        doc_id TEXT NOT NULL,
+        measure_id TEXT NOT NULL,
+        article_id TEXT NOT NULL,
+        verdict TEXT NOT NULL CHECK (verdict IN ('适用', '不适用')),
+        added INTEGER NOT NULL DEFAULT 0,
+        at TEXT NOT NULL,
+        PRIMARY KEY (user_name, doc_id, measure_id, article_id)
+    );
+    CREATE INDEX verdicts_doc ON verdicts(doc_id);
+    """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -372,3 +387,19 @@ def put_suggestions(conn: sqlite3.Connection, topic_key: str, index_key: str, it
 def prune_suggestions(conn: sqlite3.Connection, index_key: str) -> int:
     """Drop the suggestions computed on other index states; how many rows went."""
     return conn.execute("DELETE FROM suggestions WHERE index_key != ?", (index_key,)).rowcount
+
+
+def put_verdict(conn: sqlite3.Connection, user: str, doc_id: str, measure_id: str, article_id: str,
+                verdict: str, added: bool) -> None:
+    """An inspector's verdict; a second mark by the same user on the same pair replaces the first (an article
+    once added stays added)."""
+    conn.execute("""INSERT INTO verdicts (user_name, doc_id, measure_id, article_id, verdict, added, at)
+                    VALUES (?,?,?,?,?,?,?) ON CONFLICT (user_name, doc_id, measure_id, article_id) DO UPDATE SET
+                    verdict = excluded.verdict, added = MAX(added, excluded.added), at = excluded.at""",
+                 (user, doc_id, measure_id, article_id, verdict, int(added), now()))
+
+
+def delete_verdict(conn: sqlite3.Connection, user: str, doc_id: str, measure_id: str, article_id: str) -> bool:
+    """Withdraw a user's verdict on a pair; whether there was one."""
+    return conn.execute("DELETE FROM verdicts WHERE user_name = ? AND doc_id = ? AND measure_id = ? AND "
+                        "article_id = ?", (user, doc_id, measure_id, article_id)).rowcount > 0

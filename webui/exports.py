@@ -22,6 +22,7 @@ from indexer.search import Hit, SearchError
 
 from . import get_archive, load_document, search_service, settings
 from .auth import operator_required
+from .check import verdict_text  # the check page's verdicts (issue 33), one cell per measure
 from .labels import DOC_TYPES, KIND_LABELS, RECTIFICATION
 from .params import BadParam, parse_search_args
 from .search import hit_url
@@ -33,8 +34,8 @@ HIT_COLUMNS = ("序号", "粒度", "标题", "所在文件", "文件类型", "�
                "发布单位", "版本", "效力状态", "摘要", "相关度", "链接")
 HIT_WIDTHS = (6, 8, 40, 36, 10, 10, 8, 8, 24, 12, 24, 12, 10, 60, 8, 50)
 LEDGER_COLUMNS = ("序号", "问题类别", "问题编号", "问题", "措施编号", "整改措施", "引用法规及条款", "引用核查", "数据",
-                  "整改状态")
-LEDGER_WIDTHS = (6, 18, 8, 34, 8, 60, 30, 16, 20, 12)
+                  "整改状态", "检查人员意见")
+LEDGER_WIDTHS = (6, 18, 8, 34, 8, 60, 30, 16, 20, 12, 36)
 _TAG = re.compile(r"<[^>]+>")
 
 
@@ -143,6 +144,9 @@ def ledger_rows(doc_id: str) -> tuple[str, list[list[Any]]]:
         report = check_notice(archive, doc)
     except NotANotice:
         abort(400, description="整改台账只适用于整改通报：这份文件不是通报。")
+    verdicts: dict[str, list[Any]] = {}
+    for v in archive.verdicts(doc.id):
+        verdicts.setdefault(v.measure_id, []).append(v)
     cites: dict[str, list[Any]] = {}
     for c in report.citations:
         cites.setdefault(c.measure_id or c.problem_id or "", []).append(c)
@@ -153,7 +157,8 @@ def ledger_rows(doc_id: str) -> tuple[str, list[list[Any]]]:
                      "\n".join(f"《{c.title}》{c.article or ''}" for c in mc),
                      "\n".join(c.label for c in mc) or "未引用法规",
                      "、".join(f.text for f in m.figures),
-                     RECTIFICATION.get(m.status or "", "") + (f"（{m.deadline}前）" if m.deadline else "")])
+                     RECTIFICATION.get(m.status or "", "") + (f"（{m.deadline}前）" if m.deadline else ""),
+                     verdict_text(verdicts.get(m.measure_id, []))])
     return report.title, rows
 
 

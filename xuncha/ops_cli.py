@@ -174,6 +174,32 @@ def worker(ctx: click.Context, once: bool) -> None:
         w.stop()
 
 
+@click.group()
+def verdicts() -> None:
+    """Inspectors' verdicts from the check page (issue 33), as judged pairs for the suggestion benchmark."""
+
+
+@verdicts.command("export")
+@click.option("--jsonl", is_flag=True, help="One JSON object per line (the only format, required).")
+@click.option("--notice", "doc", default=None, help="Only this notice's verdicts (id or ingested path).")
+@click.pass_context
+def verdicts_export(ctx: click.Context, jsonl: bool, doc: str | None) -> None:
+    """Print every verdict as a judged pair: measure_id, article_id, verdict, keep (适用 1, 不适用 0), user,
+    notice_id, at, added, source. Extra judged data: keep it apart from the frozen test split's judgments."""
+    import json
+
+    if not jsonl:
+        raise click.ClickException("choose the output format\nhint: xuncha verdicts export --jsonl > verdicts.jsonl")
+    archive = _conn(ctx)
+    doc_id = None
+    if doc is not None:
+        from .cli import _find
+
+        doc_id = _find(archive, doc).id
+    for v in archive.verdicts(doc_id):
+        click.echo(json.dumps(v.to_json(), ensure_ascii=False))
+
+
 def register(main: click.Group) -> None:
-    for command in (user, token, watch, worker):
+    for command in (user, token, watch, worker, verdicts):
         main.add_command(command)
