@@ -10,6 +10,7 @@ words with the measure, or belong to a regulation it cites. Each suggestion says
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
@@ -18,6 +19,7 @@ from whoosh import query as Q
 from whoosh.searching import Searcher
 
 from archive.citations import short_title
+from archive.faults import FALLBACK, FaultGuess, FaultKind, FaultModel, cosine, governing, topic_text
 from archive.records import MeasureTopic, Suggestion
 
 from .docsets import among, evaluate
@@ -66,25 +68,73 @@ def candidates(s: Searcher, q: Q.Query, allowed: set[int], limit: int = CANDIDAT
     return top(s, among(evaluate(s, q), allowed), limit)
 
 
+# the calibrated score: a logistic model of "an inspector keeps this article" over the features below, fitted on
+# the tune half of the judged pairs (benchmarks/quality/crosscheck/fit.py writes these numbers)
+WEIGHTS = {"bias": -3.0, "relevance": 1.5, "shared": 0.25, "governing": 1.2, "cited": 2.0, "kind_article": 6.0,
+           "topic_article": 6.0, "national": 0.5, "foreign_local": -1.5}
+THRESHOLD = 0.5  # a measure gets no suggestion when no article's score reaches it (chosen on tune judgments)
+GOVERNING_CANDIDATES = 40
+
+
+def governing_docs(s: Searcher, kind: FaultKind) -> set[int]:
+    """Document numbers of the articles in a kind's governing rules: its categories, and the regulations whose
+    short title (the reg_key lexicon) holds one of its title words."""
+    docs: set[int] = set()
+    for c in kind.categories:
+        docs.update(s.docs_for_query(Q.Term("reg_category", c)))
+    if kind.titles:
+        keys = [k.decode("utf-8") if isinstance(k, bytes) else k for k in s.lexicon("reg_key")]
+        for key in keys:
+            if any(t in key for t in kind.titles):
+                docs.update(s.docs_for_query(Q.Term("reg_key", key)))
+    return docs
+
+
+def features(relevance: float, shared: int, is_governing: bool, is_cited: bool, kind_article: float,
+             topic_article: float, category: str, local_own: bool) -> dict[str, float]:
+    return {"bias": 1.0, "relevance": relevance, "shared": float(min(shared, 8)), "governing": float(is_governing),
+            "cited": float(is_cited), "kind_article": kind_article, "topic_article": topic_article,
+            "national": float(category in NATIONAL), "foreign_local": float(category == "地方性法规" and not local_own)}
+
+
+def calibrated(x: Mapping[str, float], weights: Mapping[str, float] = WEIGHTS) -> float:
+    z = sum(weights.get(k, 0.0) * v for k, v in x.items())
+    return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+
+
 def suggest(s: Searcher, topic: MeasureTopic, limit: int, reg_keys: frozenset[str],
             texts: Callable[[Iterable[str]], Mapping[str, str]], to_hit: Callable[[Any, tuple[str, ...], str], Hit],
-            in_force: set[int]) -> tuple[Suggestion, ...]:
-    """The `limit` best articles for a measure, each with the reason it was suggested."""
+            in_force: set[int], model: FaultModel | None = None,
+            governed: Callable[[FaultKind], set[int]] | None = None,
+            threshold: float = THRESHOLD, explain: list[dict[str, Any]] | None = None) -> tuple[Suggestion, ...]:
+    """The `limit` best articles for a measure whose calibrated score reaches `threshold` (none when no article
+    does): the articles of the rules governing its fault kind first, then the others, each with its reason.
+    `explain`, when given, receives each candidate's features and score (benchmarks fit the weights on them)."""
     terms = topic_terms(s, topic)
     cited = [k for k in dict.fromkeys(short_title(t) for t in topic.cited) if k in reg_keys]
     if not terms and not cited:
         return ()
+    guess = model.classify(topic) if model else FaultGuess(FALLBACK, 0.0)
+    gov = governing(guess.kind)
     clauses: list[Q.Query] = [Q.Term("body", t, boost=w) for t, w in terms.items()]
     clauses += [Q.Term("title", t, boost=0.5 * w) for t, w in terms.items()]
     for key in cited:  # the cited regulation's articles on the topic
         inner = Q.Or([Q.Term("body", t) for t in terms]) if terms else Q.Every()
         clauses.append(Q.And([Q.Term("reg_key", key), inner], boost=W_CITED))
-    # in_force: the articles in force, one set per index generation (rebuilding it per measure was most of the
-    # cross-check page's time)
-    results = candidates(s, Q.Or(clauses), in_force)
+    q = Q.Or(clauses)
+    results = candidates(s, q, in_force)
+    gov_docs: set[int] = set()
+    if gov is not None:
+        gov_docs = (governed or (lambda k: governing_docs(s, k)))(gov) & in_force
+        seen = {r.docnum for r in results}
+        results += [r for r in candidates(s, q, gov_docs, GOVERNING_CANDIDATES) if r.docnum not in seen]
+    if not results:
+        return ()
+    best = max(float(r.score) for r in results) or 1.0
     own = places(topic.issuer)
-    ranked = []
     bodies = texts(r["id"] for r in results)  # the index stores no text: the archive's, in one query
+    topic_vec = model.vector(topic_text(topic)) if model else {}
+    ranked = []
     for r in results:
         f = r.fields()
         body = bodies.get(f["id"], "")
@@ -94,28 +144,39 @@ def suggest(s: Searcher, topic: MeasureTopic, limit: int, reg_keys: frozenset[st
             continue
         category, doc_title = f.get("reg_category", ""), f.get("doc_title", "")
         local_own = any(p in doc_title for p in own)
-        factor = (1.0 if category in NATIONAL or is_cited else LOCAL_FACTOR if local_own
-                  else FOREIGN_LOCAL_FACTOR if category == "地方性法规" else OTHER_FACTOR)
-        score = float(r.score) * factor * (1 + 0.15 * min(len(shared), 6))
-        ranked.append((score, r, shared, is_cited, local_own))
-    ranked.sort(key=lambda t: -t[0])
+        is_gov = r.docnum in gov_docs
+        article_text = f"{doc_title}\n{body}"
+        kind_article = model.similarity(guess.kind, article_text) if model else 0.0
+        topic_article = cosine(topic_vec, model.vector(article_text)) if model else 0.0
+        x = features(float(r.score) / best, len(shared), is_gov, is_cited, kind_article, topic_article,
+                     category, local_own)
+        ranked.append((calibrated(x), r, shared, is_cited, local_own, is_gov))
+        if explain is not None:
+            explain.append({"article_id": f["id"], "features": x, "score": ranked[-1][0], "kind": guess.kind})
+    ranked.sort(key=lambda t: (-t[0], t[1].docnum))
     out, seen_regs = [], {}
-    for score, r, shared, is_cited, local_own in ranked:
+    for score, r, shared, is_cited, local_own, is_gov in ranked:
+        if score < threshold:
+            break
         doc_id = r.fields().get("doc_id")
         if seen_regs.get(doc_id, 0) >= 2:  # two articles of one regulation at most: room for others
             continue
         seen_regs[doc_id] = seen_regs.get(doc_id, 0) + 1
         h = to_hit(r, tuple(shared), bodies.get(r["id"], ""))
-        why = [f"措施或问题引用了《{h.doc_title}》"] if is_cited else []
+        why = [f"问题类型：{guess.kind}" + ("（属其主管规则）" if is_gov else "")]
+        if is_cited:
+            why.append(f"措施或问题引用了《{h.doc_title}》")
         if shared:
             why.append("与问题和措施共有：" + "、".join(shared[:5]))
         if local_own:
             why.append("本地法规")
         out.append(Suggestion(h.doc_id, h.doc_title, h.article, h.id, round(score, 4), h.snippet, h.version,
-                              reason="；".join(why)))
+                              reason="；".join(why), fault_kind=guess.kind, governing=is_gov,
+                              shared_terms=tuple(shared[:8])))
         if len(out) >= limit:
             break
     return tuple(out)
 
 
-__all__: Sequence[str] = ("suggest", "candidates", "topic_terms", "places", "BOILERPLATE")
+__all__: Sequence[str] = ("suggest", "candidates", "topic_terms", "places", "governing_docs", "calibrated", "features",
+                          "BOILERPLATE", "THRESHOLD", "WEIGHTS")
