@@ -76,6 +76,11 @@ THRESHOLD = 0.5  # a measure gets no suggestion when no article's score reaches 
 GOVERNING_CANDIDATES = 40
 
 
+def distinct(words: Sequence[str]) -> list[str]:
+    """Shared words without the pieces of longer ones (坚定不移 counts once, not also as 坚定 and 不移)."""
+    return [w for w in words if not any(w != o and w in o for o in words)]
+
+
 def governing_docs(s: Searcher, kind: FaultKind) -> set[int]:
     """Document numbers of the articles in a kind's governing rules: its categories, and the regulations whose
     short title (the reg_key lexicon) holds one of its title words."""
@@ -106,7 +111,8 @@ def suggest(s: Searcher, topic: MeasureTopic, limit: int, reg_keys: frozenset[st
             texts: Callable[[Iterable[str]], Mapping[str, str]], to_hit: Callable[[Any, tuple[str, ...], str], Hit],
             in_force: set[int], model: FaultModel | None = None,
             governed: Callable[[FaultKind], set[int]] | None = None,
-            threshold: float = THRESHOLD, explain: list[dict[str, Any]] | None = None) -> tuple[Suggestion, ...]:
+            threshold: float = THRESHOLD, explain: list[dict[str, Any]] | None = None,
+            weights: Mapping[str, float] = WEIGHTS) -> tuple[Suggestion, ...]:
     """The `limit` best articles for a measure whose calibrated score reaches `threshold` (none when no article
     does): the articles of the rules governing its fault kind first, then the others, each with its reason.
     `explain`, when given, receives each candidate's features and score (benchmarks fit the weights on them)."""
@@ -138,7 +144,7 @@ def suggest(s: Searcher, topic: MeasureTopic, limit: int, reg_keys: frozenset[st
     for r in results:
         f = r.fields()
         body = bodies.get(f["id"], "")
-        shared = [t for t in terms if t in body]
+        shared = distinct([t for t in terms if t in body])
         is_cited = f.get("reg_key") in cited
         if len(shared) < 2 and not is_cited:
             continue
@@ -150,7 +156,7 @@ def suggest(s: Searcher, topic: MeasureTopic, limit: int, reg_keys: frozenset[st
         topic_article = cosine(topic_vec, model.vector(article_text)) if model else 0.0
         x = features(float(r.score) / best, len(shared), is_gov, is_cited, kind_article, topic_article,
                      category, local_own)
-        ranked.append((calibrated(x), r, shared, is_cited, local_own, is_gov))
+        ranked.append((calibrated(x, weights), r, shared, is_cited, local_own, is_gov))
         if explain is not None:
             explain.append({"article_id": f["id"], "features": x, "score": ranked[-1][0], "kind": guess.kind})
     ranked.sort(key=lambda t: (-t[0], t[1].docnum))

@@ -40,9 +40,9 @@ def _row(doc, cat, prob, m, suggested: list[dict]) -> dict:
             "suggested": suggested}
 
 
-def run_new(home: Path, threshold: float, limit: int = 3) -> list[dict]:
+def run_new(home: Path, threshold: float, limit: int = 3, weights: dict | None = None) -> list[dict]:
     from archive.faults import model_of
-    from indexer.suggest import suggest
+    from indexer.suggest import WEIGHTS, suggest
 
     rows = []
     for archive, service, doc, cat, prob, m, topic in _measures(home):
@@ -50,7 +50,7 @@ def run_new(home: Path, threshold: float, limit: int = 3) -> list[dict]:
         explain: list[dict] = []
         found = suggest(s, topic, limit, service.reg_keys, service.texts, service._hit, service._articles_in_force(s),
                         model=model_of(archive), governed=lambda k: service._governed(s, k), threshold=threshold,
-                        explain=explain)
+                        explain=explain, weights={**WEIGHTS, **(weights or {})})
         feats = {e["article_id"]: e["features"] for e in explain}
         rows.append(_row(doc, cat, prob, m, [
             {"article_id": x.article_id, "doc_title": x.doc_title, "article": x.article, "score": x.score,
@@ -88,8 +88,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--home", type=Path, required=True)
     ap.add_argument("--out", type=Path, required=True)
     ap.add_argument("--threshold", type=float, default=0.0)
+    ap.add_argument("--weights", type=json.loads, default=None, help='JSON overrides of indexer.suggest.WEIGHTS')
     args = ap.parse_args(argv)
-    rows = run_new(args.home, args.threshold) if args.system == "new" else run_bm25(args.home)
+    rows = run_new(args.home, args.threshold, weights=args.weights) if args.system == "new" else run_bm25(args.home)
     args.out.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
     print(f"{len(rows)} measures → {args.out}")
     return 0

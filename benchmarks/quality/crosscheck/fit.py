@@ -1,0 +1,153 @@
+"""Fit the suggestion score on the tune half, choose the threshold, and report tune and test side by side.
+
+    python -m benchmarks.quality.crosscheck.fit NEW_RUN.jsonl [--judged /work/wt/judge/judgments.jsonl
+        --pool /work/wt/judge/pool.jsonl] [--weights current|fit] [--out benchmarks/quality/crosscheck/results.json]
+
+Judgments: the 695 earlier ones (keep 0/1) and the blind judge's grades (0/1/2, joined through the pool's
+pair ids). Kept = keep 1 or grade 2 (strict: an inspector would cite it); `lenient` also counts grade 1.
+A pair nobody judged counts as not kept, and the report says how many there were.
+
+The score is a logistic model over the features indexer/suggest.py computes for every candidate (the run's
+`candidates`), fitted by gradient descent with an L2 penalty on the judged tune pairs only. The threshold is
+the lowest (most coverage) at which the tune half reaches the stated precision: P@3 of what is shown ≥ 0.6
+and P@1 ≥ 0.7. Metrics at threshold t, over all measures of a half:
+coverage = share of measures with at least one suggestion scoring ≥ t; P@1 = kept first suggestions / covered
+measures; P@3 = kept / shown among each covered measure's top 3 (shown-precision), and P@3/3 = kept / 3 per
+covered measure (the older harness's definition, which counts a missing suggestion as not kept).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+from benchmarks.quality.crosscheck.pool import OLD_JUDGED, jsonl
+from benchmarks.quality.crosscheck.split import side
+
+HERE = Path(__file__).parent
+TARGET_P3, TARGET_P1 = 0.6, 0.7
+FEATURES = ("bias", "relevance", "shared", "governing", "cited", "kind_article", "topic_article", "national",
+            "foreign_local")
+
+
+def judgments(judged: Path | None, pool: Path | None) -> tuple[dict[tuple[str, str], int], dict[tuple[str, str], int]]:
+    """(strict, lenient) kept per (measure_id, article_id)."""
+    strict, lenient = {}, {}
+    for j in jsonl(OLD_JUDGED):
+        strict[(j["measure_id"], j["article_id"])] = lenient[(j["measure_id"], j["article_id"])] = int(j["keep"])
+    if judged and pool and judged.exists() and pool.exists():
+        by_pair = {p["pair_id"]: (p["measure_id"], p["article_id"]) for p in jsonl(pool)}
+        for j in jsonl(judged):
+            key = by_pair.get(j["pair_id"])
+            if key:
+                strict[key], lenient[key] = int(j["grade"] == 2), int(j["grade"] >= 1)
+    return strict, lenient
+
+
+def score_of(x: Mapping[str, float], w: Mapping[str, float]) -> float:
+    z = sum(w.get(k, 0.0) * v for k, v in x.items())
+    return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+
+
+def fit(rows: list[dict], kept: Mapping[tuple[str, str], int], l2: float = 0.05, steps: int = 3000,
+        lr: float = 0.1) -> dict[str, float]:
+    data = [(c["features"], kept[(r["measure_id"], c["article_id"])]) for r in rows if side(r["measure_id"]) == "tune"
+            for c in r["candidates"] if (r["measure_id"], c["article_id"]) in kept]
+    w = {k: 0.0 for k in FEATURES}
+    n = len(data) or 1
+    for _ in range(steps):
+        grad = {k: 0.0 for k in FEATURES}
+        for x, y in data:
+            e = score_of(x, w) - y
+            for k in FEATURES:
+                grad[k] += e * x.get(k, 0.0)
+        for k in FEATURES:
+            w[k] -= lr * (grad[k] / n + (l2 * w[k] if k != "bias" else 0.0))
+    return {k: round(v, 3) for k, v in w.items()}
+
+
+def ranked(row: dict, w: Mapping[str, float], limit: int = 3) -> list[tuple[str, float]]:
+    """A measure's top `limit` candidates under weights w, two articles of one regulation at most (as suggest)."""
+    cands = sorted(((score_of(c["features"], w), c["article_id"]) for c in row["candidates"]), key=lambda t: -t[0])
+    out, per = [], {}
+    for s, aid in cands:
+        doc = aid.rsplit("-", 1)[0]
+        if per.get(doc, 0) >= 2:
+            continue
+        per[doc] = per.get(doc, 0) + 1
+        out.append((aid, s))
+        if len(out) >= limit:
+            break
+    return out
+
+
+def metrics(rows: list[dict], tops: Mapping[str, list[tuple[str, float]]], kept: Mapping[tuple[str, str], int],
+            t: float) -> dict[str, float]:
+    covered = p1 = shown = good = 0
+    unjudged = 0
+    for r in rows:
+        sug = [(a, s) for a, s in tops[r["measure_id"]] if s >= t]
+        if not sug:
+            continue
+        covered += 1
+        ks = [kept.get((r["measure_id"], a)) for a, _ in sug]
+        unjudged += sum(k is None for k in ks)
+        ks = [k or 0 for k in ks]
+        p1 += ks[0]
+        shown += len(ks)
+        good += sum(ks)
+    n = len(rows) or 1
+    return {"threshold": round(t, 3), "measures": len(rows), "covered": covered, "coverage": round(covered / n, 3),
+            "P@1": round(p1 / covered, 3) if covered else None, "P@3": round(good / shown, 3) if shown else None,
+            "P@3/3": round(good / (3 * covered), 3) if covered else None, "unjudged": unjudged}
+
+
+def choose(rows: list[dict], tops, kept) -> float:
+    """The lowest threshold at which tune reaches the stated precision (the highest tune coverage)."""
+    for t in [i / 100 for i in range(0, 100)]:
+        m = metrics(rows, tops, kept, t)
+        if m["P@3"] is not None and m["P@3"] >= TARGET_P3 and (m["P@1"] or 0) >= TARGET_P1:
+            return t
+    return 1.0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m benchmarks.quality.crosscheck.fit")
+    ap.add_argument("run", type=Path)
+    ap.add_argument("--judged", type=Path, default=Path("/work/wt/judge/judgments.jsonl"))
+    ap.add_argument("--pool", type=Path, default=Path("/work/wt/judge/pool.jsonl"))
+    ap.add_argument("--weights", choices=("current", "fit"), default="fit")
+    ap.add_argument("--threshold", type=float, default=None, help="report at this threshold instead of choosing")
+    ap.add_argument("--out", type=Path, default=None)
+    args = ap.parse_args(argv)
+    rows = jsonl(args.run)
+    strict, lenient = judgments(args.judged, args.pool)
+    if args.weights == "fit":
+        w = fit(rows, strict)
+    else:
+        from indexer.suggest import WEIGHTS
+        w = dict(WEIGHTS)
+    tops = {r["measure_id"]: ranked(r, w) for r in rows}
+    tune = [r for r in rows if side(r["measure_id"]) == "tune"]
+    test = [r for r in rows if side(r["measure_id"]) == "test"]
+    t = args.threshold if args.threshold is not None else choose(tune, tops, strict)
+    curve = [{"tune": metrics(tune, tops, strict, x), "test": metrics(test, tops, strict, x)}
+             for x in [i / 20 for i in range(0, 20)]]
+    result = {"weights": w, "threshold": t, "target": {"P@3": TARGET_P3, "P@1": TARGET_P1},
+              "at_threshold": {"tune": metrics(tune, tops, strict, t), "test": metrics(test, tops, strict, t)},
+              "at_threshold_lenient": {"tune": metrics(tune, tops, lenient, t), "test": metrics(test, tops, lenient, t)},
+              "curve": curve}
+    text = json.dumps(result, ensure_ascii=False, indent=1)
+    if args.out:
+        args.out.write_text(text + "\n", encoding="utf-8")
+    print(json.dumps({k: result[k] for k in ("weights", "threshold", "at_threshold", "at_threshold_lenient")},
+                     ensure_ascii=False, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
