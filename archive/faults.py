@@ -28,6 +28,10 @@ FALLBACK = "专项业务"  # a unit's own line of work: no preset body of rules
 MIN_SIMILARITY = 0.04  # below this nearest-centroid cosine the measure is FALLBACK
 SEED_WEIGHT = 1.0  # a seed's weight in its kind's centroid, beside the mean of the problems that joined it
 _HAN = re.compile(r"[\u4e00-\u9fff]+")
+# bigrams of how a finding is worded (针对…问题, 落实不到位, 管理不规范, 执行不严): they say how bad, not what about,
+# and every kind's problems use them
+FRAME = frozenset("针对 问题 落实 不到 到位 不规 规范 不严 严格 执行 制度 管理 不够 薄弱 存在 方面 工作 加强 进一 一步 "
+                  "完善 健全 整改 要求 相关 开展 组织 学习 专题 召开 一是 二是 三是 四是 五是 已经 按照".split())
 
 Vector = dict[str, float]
 
@@ -86,7 +90,7 @@ def bigrams(text: str) -> Counter[str]:
     """Character bigrams of the Chinese runs of a text."""
     out: Counter[str] = Counter()
     for run in _HAN.findall(text):
-        out.update(run[i:i + 2] for i in range(len(run) - 1))
+        out.update(g for g in (run[i:i + 2] for i in range(len(run) - 1)) if g not in FRAME)
     return out
 
 

@@ -71,7 +71,7 @@ def candidates(s: Searcher, q: Q.Query, allowed: set[int], limit: int = CANDIDAT
 # the calibrated score: a logistic model of "an inspector keeps this article" over the features below, fitted on
 # the tune half of the judged pairs (benchmarks/quality/crosscheck/fit.py writes these numbers)
 WEIGHTS = {"bias": -3.0, "relevance": 1.5, "shared": 0.25, "governing": 1.2, "cited": 2.0, "kind_article": 6.0,
-           "topic_article": 6.0, "national": 0.5, "foreign_local": -1.5}
+           "topic_article": 6.0, "national": 0.5, "foreign_local": -1.5, "specific": 0.5, "in_title": 0.8}
 THRESHOLD = 0.5  # a measure gets no suggestion when no article's score reaches it (chosen on tune judgments)
 GOVERNING_CANDIDATES = 40
 
@@ -96,10 +96,20 @@ def governing_docs(s: Searcher, kind: FaultKind) -> set[int]:
 
 
 def features(relevance: float, shared: int, is_governing: bool, is_cited: bool, kind_article: float,
-             topic_article: float, category: str, local_own: bool) -> dict[str, float]:
+             topic_article: float, category: str, local_own: bool, specific: float = 0.0,
+             in_title: int = 0) -> dict[str, float]:
+    """specific: how rare the shared words are among articles (the sum of their weighted IDFs, problem-title words
+    counting double); in_title: topic words in the regulation's title (公务用车 in 公务用车管理办法)."""
     return {"bias": 1.0, "relevance": relevance, "shared": float(min(shared, 8)), "governing": float(is_governing),
             "cited": float(is_cited), "kind_article": kind_article, "topic_article": topic_article,
-            "national": float(category in NATIONAL), "foreign_local": float(category == "地方性法规" and not local_own)}
+            "national": float(category in NATIONAL), "foreign_local": float(category == "地方性法规" and not local_own),
+            "specific": min(specific, 40.0) / 10, "in_title": float(min(in_title, 3))}
+
+
+def rarity(s: Searcher, term: str) -> float:
+    """The IDF of a word among the index's documents."""
+    n = s.doc_count() or 1
+    return math.log((n + 1) / (s.doc_frequency("body", term) + 1))
 
 
 def calibrated(x: Mapping[str, float], weights: Mapping[str, float] = WEIGHTS) -> float:
@@ -140,6 +150,7 @@ def suggest(s: Searcher, topic: MeasureTopic, limit: int, reg_keys: frozenset[st
     own = places(topic.issuer)
     bodies = texts(r["id"] for r in results)  # the index stores no text: the archive's, in one query
     topic_vec = model.vector(topic_text(topic)) if model else {}
+    idf = {t: rarity(s, t) for t in terms}
     ranked = []
     for r in results:
         f = r.fields()
@@ -154,8 +165,10 @@ def suggest(s: Searcher, topic: MeasureTopic, limit: int, reg_keys: frozenset[st
         article_text = f"{doc_title}\n{body}"
         kind_article = model.similarity(guess.kind, article_text) if model else 0.0
         topic_article = cosine(topic_vec, model.vector(article_text)) if model else 0.0
+        specific = sum(idf[t] * terms[t] / W_TEXT for t in shared)
+        in_title = len(distinct([t for t in terms if t in doc_title]))
         x = features(float(r.score) / best, len(shared), is_gov, is_cited, kind_article, topic_article,
-                     category, local_own)
+                     category, local_own, specific, in_title)
         ranked.append((calibrated(x, weights), r, shared, is_cited, local_own, is_gov))
         if explain is not None:
             explain.append({"article_id": f["id"], "features": x, "score": ranked[-1][0], "kind": guess.kind})

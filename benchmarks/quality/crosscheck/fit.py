@@ -31,7 +31,7 @@ from benchmarks.quality.crosscheck.split import side
 HERE = Path(__file__).parent
 TARGET_P3, TARGET_P1 = 0.6, 0.7
 FEATURES = ("bias", "relevance", "shared", "governing", "cited", "kind_article", "topic_article", "national",
-            "foreign_local")
+            "foreign_local", "specific", "in_title")
 
 
 def judgments(judged: Path | None, pool: Path | None) -> tuple[dict[tuple[str, str], int], dict[tuple[str, str], int]]:
@@ -53,21 +53,30 @@ def score_of(x: Mapping[str, float], w: Mapping[str, float]) -> float:
     return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
 
 
-def fit(rows: list[dict], kept: Mapping[tuple[str, str], int], l2: float = 0.05, steps: int = 3000,
-        lr: float = 0.1) -> dict[str, float]:
+def fit(rows: list[dict], kept: Mapping[tuple[str, str], int], l2: float = 0.01, steps: int = 2000,
+        lr: float = 0.5) -> dict[str, float]:
+    """Logistic regression on standardized features (gradient descent, L2), returned as raw-feature weights."""
     data = [(c["features"], kept[(r["measure_id"], c["article_id"])]) for r in rows if side(r["measure_id"]) == "tune"
             for c in r["candidates"] if (r["measure_id"], c["article_id"]) in kept]
-    w = {k: 0.0 for k in FEATURES}
+    names = [k for k in FEATURES if k != "bias"]
     n = len(data) or 1
+    mean = {k: sum(x.get(k, 0.0) for x, _ in data) / n for k in names}
+    sd = {k: math.sqrt(sum((x.get(k, 0.0) - mean[k]) ** 2 for x, _ in data) / n) or 1.0 for k in names}
+    z = [({k: (x.get(k, 0.0) - mean[k]) / sd[k] for k in names}, y) for x, y in data]
+    w, b = {k: 0.0 for k in names}, 0.0
     for _ in range(steps):
-        grad = {k: 0.0 for k in FEATURES}
-        for x, y in data:
-            e = score_of(x, w) - y
-            for k in FEATURES:
-                grad[k] += e * x.get(k, 0.0)
-        for k in FEATURES:
-            w[k] -= lr * (grad[k] / n + (l2 * w[k] if k != "bias" else 0.0))
-    return {k: round(v, 3) for k, v in w.items()}
+        grad, gb = {k: 0.0 for k in names}, 0.0
+        for x, y in z:
+            e = score_of({"bias": 1.0, **x}, {"bias": b, **w}) - y
+            gb += e
+            for k in names:
+                grad[k] += e * x[k]
+        b -= lr * gb / n
+        for k in names:
+            w[k] -= lr * (grad[k] / n + l2 * w[k])
+    raw = {k: w[k] / sd[k] for k in names}
+    raw["bias"] = b - sum(w[k] * mean[k] / sd[k] for k in names)
+    return {k: round(raw[k], 3) for k in FEATURES}
 
 
 def ranked(row: dict, w: Mapping[str, float], limit: int = 3) -> list[tuple[str, float]]:
