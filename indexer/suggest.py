@@ -121,11 +121,13 @@ def suggest(s: Searcher, topic: MeasureTopic, limit: int, reg_keys: frozenset[st
             texts: Callable[[Iterable[str]], Mapping[str, str]], to_hit: Callable[[Any, tuple[str, ...], str], Hit],
             in_force: set[int], model: FaultModel | None = None,
             governed: Callable[[FaultKind], set[int]] | None = None,
-            threshold: float = THRESHOLD, explain: list[dict[str, Any]] | None = None,
-            weights: Mapping[str, float] = WEIGHTS) -> tuple[Suggestion, ...]:
+            threshold: float | None = None, explain: list[dict[str, Any]] | None = None,
+            weights: Mapping[str, float] | None = None) -> tuple[Suggestion, ...]:
     """The `limit` best articles for a measure whose calibrated score reaches `threshold` (none when no article
     does): the articles of the rules governing its fault kind first, then the others, each with its reason.
     `explain`, when given, receives each candidate's features and score (benchmarks fit the weights on them)."""
+    threshold = THRESHOLD if threshold is None else threshold
+    weights = WEIGHTS if weights is None else weights
     terms = topic_terms(s, topic)
     cited = [k for k in dict.fromkeys(short_title(t) for t in topic.cited) if k in reg_keys]
     if not terms and not cited:
