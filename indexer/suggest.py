@@ -97,13 +97,15 @@ def governing_docs(s: Searcher, kind: FaultKind) -> set[int]:
 
 def features(relevance: float, shared: int, is_governing: bool, is_cited: bool, kind_article: float,
              topic_article: float, category: str, local_own: bool, specific: float = 0.0,
-             in_title: int = 0) -> dict[str, float]:
+             in_title: int = 0, on_problem: int = 0) -> dict[str, float]:
     """specific: how rare the shared words are among articles (the sum of their weighted IDFs, problem-title words
-    counting double); in_title: topic words in the regulation's title (公务用车 in 公务用车管理办法)."""
+    counting double); in_title: topic words in the regulation's title (公务用车 in 公务用车管理办法); on_problem:
+    words of the problem's title (what went wrong) in the article or its title."""
     return {"bias": 1.0, "relevance": relevance, "shared": float(min(shared, 8)), "governing": float(is_governing),
             "cited": float(is_cited), "kind_article": kind_article, "topic_article": topic_article,
             "national": float(category in NATIONAL), "foreign_local": float(category == "地方性法规" and not local_own),
-            "specific": min(specific, 40.0) / 10, "in_title": float(min(in_title, 3))}
+            "specific": min(specific, 40.0) / 10, "in_title": float(min(in_title, 3)),
+            "on_problem": float(min(on_problem, 3))}
 
 
 def rarity(s: Searcher, term: str) -> float:
@@ -153,6 +155,7 @@ def suggest(s: Searcher, topic: MeasureTopic, limit: int, reg_keys: frozenset[st
     bodies = texts(r["id"] for r in results)  # the index stores no text: the archive's, in one query
     topic_vec = model.vector(topic_text(topic)) if model else {}
     idf = {t: rarity(s, t) for t in terms}
+    problem_words = [t for t, w in terms.items() if w >= W_PROBLEM]
     ranked = []
     for r in results:
         f = r.fields()
@@ -169,8 +172,9 @@ def suggest(s: Searcher, topic: MeasureTopic, limit: int, reg_keys: frozenset[st
         topic_article = cosine(topic_vec, model.vector(article_text)) if model else 0.0
         specific = sum(idf[t] * terms[t] / W_TEXT for t in shared)
         in_title = len(distinct([t for t in terms if t in doc_title]))
+        on_problem = len(distinct([t for t in problem_words if t in body or t in doc_title]))
         x = features(float(r.score) / best, len(shared), is_gov, is_cited, kind_article, topic_article,
-                     category, local_own, specific, in_title)
+                     category, local_own, specific, in_title, on_problem)
         ranked.append((calibrated(x, weights), r, shared, is_cited, local_own, is_gov))
         if explain is not None:
             explain.append({"article_id": f["id"], "features": x, "score": ranked[-1][0], "kind": guess.kind})

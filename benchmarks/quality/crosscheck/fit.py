@@ -31,7 +31,7 @@ from benchmarks.quality.crosscheck.split import side
 HERE = Path(__file__).parent
 TARGET_P3, TARGET_P1 = 0.6, 0.7
 FEATURES = ("bias", "relevance", "shared", "governing", "cited", "kind_article", "topic_article", "national",
-            "foreign_local", "specific", "in_title")
+            "foreign_local", "specific", "in_title", "on_problem")
 
 
 def judgments(judged: Path | None, pool: Path | None) -> tuple[dict[tuple[str, str], int], dict[tuple[str, str], int]]:
@@ -53,7 +53,7 @@ def score_of(x: Mapping[str, float], w: Mapping[str, float]) -> float:
     return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
 
 
-def fit(rows: list[dict], kept: Mapping[tuple[str, str], int], l2: float = 0.01, steps: int = 2000,
+def fit(rows: list[dict], kept: Mapping[tuple[str, str], int], l2: float = 0.1, steps: int = 2000,
         lr: float = 0.5) -> dict[str, float]:
     """Logistic regression on standardized features (gradient descent, L2), returned as raw-feature weights."""
     data = [(c["features"], kept[(r["measure_id"], c["article_id"])]) for r in rows if side(r["measure_id"]) == "tune"
@@ -79,9 +79,12 @@ def fit(rows: list[dict], kept: Mapping[tuple[str, str], int], l2: float = 0.01,
     return {k: round(raw[k], 3) for k in FEATURES}
 
 
-def ranked(row: dict, w: Mapping[str, float], limit: int = 3) -> list[tuple[str, float]]:
-    """A measure's top `limit` candidates under weights w, two articles of one regulation at most (as suggest)."""
-    cands = sorted(((score_of(c["features"], w), c["article_id"]) for c in row["candidates"]), key=lambda t: -t[0])
+def ranked(row: dict, w: Mapping[str, float], limit: int = 3,
+           only: Mapping[tuple[str, str], int] | None = None) -> list[tuple[str, float]]:
+    """A measure's top `limit` candidates under weights w, two articles of one regulation at most (as suggest);
+    with `only`, the condensed list of judged candidates (unjudged ones skipped, not counted as misses)."""
+    cands = sorted(((score_of(c["features"], w), c["article_id"]) for c in row["candidates"]
+                    if only is None or (row["measure_id"], c["article_id"]) in only), key=lambda t: -t[0])
     out, per = [], {}
     for s, aid in cands:
         doc = aid.rsplit("-", 1)[0]
@@ -115,13 +118,43 @@ def metrics(rows: list[dict], tops: Mapping[str, list[tuple[str, float]]], kept:
             "P@3/3": round(good / (3 * covered), 3) if covered else None, "unjudged": unjudged}
 
 
-def choose(rows: list[dict], tops, kept) -> float:
-    """The lowest threshold at which tune reaches the stated precision (the highest tune coverage)."""
-    for t in [i / 100 for i in range(0, 100)]:
+MIN_COVERAGE = 0.25  # the fallback's floor: a threshold that shows almost nothing is not a choice
+
+
+def choose(rows: list[dict], tops, kept) -> tuple[float, str]:
+    """The lowest threshold at which tune reaches the stated precision (the highest tune coverage); when no
+    threshold does, the one of the best tune P@3 among those keeping coverage ≥ MIN_COVERAGE (and says so)."""
+    grid = [i / 100 for i in range(0, 100)]
+    for t in grid:
         m = metrics(rows, tops, kept, t)
         if m["P@3"] is not None and m["P@3"] >= TARGET_P3 and (m["P@1"] or 0) >= TARGET_P1:
-            return t
-    return 1.0
+            return t, "target reached on tune"
+    ok = [(metrics(rows, tops, kept, t), t) for t in grid]
+    ok = [(m["P@3"], -t, t) for m, t in ok if m["coverage"] >= MIN_COVERAGE and m["P@3"] is not None]
+    best = max(ok)[2] if ok else 1.0
+    return best, f"target not reached on tune: best tune P@3 at coverage ≥ {MIN_COVERAGE}"
+
+
+def table(result: dict) -> str:
+    """The tune/test table at the threshold and the precision–coverage curve, in Markdown."""
+    def cells(m: dict) -> str:
+        return " | ".join(str(m[k]) for k in ("coverage", "P@1", "P@3", "P@3/3", "unjudged"))
+
+    lines = [f"threshold {result['threshold']} (chosen on tune; aim P@3 ≥ {TARGET_P3} and P@1 ≥ {TARGET_P1}: "
+             f"{result['threshold_rule']})", "",
+             "| judged as | half | coverage | P@1 | P@3 (shown) | P@3/3 | unjudged shown |", "|---|---|---|---|---|---|---|"]
+    for label, key in (("strict (keep, grade 2)", "at_threshold"), ("lenient (grade ≥ 1)", "at_threshold_lenient"),
+                       ("strict, judged pairs only", "at_threshold_condensed")):
+        for half in ("tune", "test"):
+            lines.append(f"| {label} | {half} | {cells(result[key][half])} |")
+    lines += ["", "precision–coverage (strict):", "",
+              "| threshold | tune coverage | tune P@1 | tune P@3 | test coverage | test P@1 | test P@3 |",
+              "|---|---|---|---|---|---|---|"]
+    for c in result["curve"]:
+        tu, te = c["tune"], c["test"]
+        lines.append(f"| {tu['threshold']} | {tu['coverage']} | {tu['P@1']} | {tu['P@3']} | {te['coverage']} | "
+                     f"{te['P@1']} | {te['P@3']} |")
+    return "\n".join(lines) + "\n"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -141,20 +174,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         from indexer.suggest import WEIGHTS
         w = dict(WEIGHTS)
     tops = {r["measure_id"]: ranked(r, w) for r in rows}
+    dense = {r["measure_id"]: ranked(r, w, only=strict) for r in rows}
     tune = [r for r in rows if side(r["measure_id"]) == "tune"]
     test = [r for r in rows if side(r["measure_id"]) == "test"]
-    t = args.threshold if args.threshold is not None else choose(tune, tops, strict)
+    t, why = (args.threshold, "given") if args.threshold is not None else choose(tune, tops, strict)
     curve = [{"tune": metrics(tune, tops, strict, x), "test": metrics(test, tops, strict, x)}
              for x in [i / 20 for i in range(0, 20)]]
-    result = {"weights": w, "threshold": t, "target": {"P@3": TARGET_P3, "P@1": TARGET_P1},
+    result = {"weights": w, "threshold": t, "threshold_rule": why, "target": {"P@3": TARGET_P3, "P@1": TARGET_P1},
               "at_threshold": {"tune": metrics(tune, tops, strict, t), "test": metrics(test, tops, strict, t)},
               "at_threshold_lenient": {"tune": metrics(tune, tops, lenient, t), "test": metrics(test, tops, lenient, t)},
+              "at_threshold_condensed": {"tune": metrics(tune, dense, strict, t), "test": metrics(test, dense, strict, t)},
               "curve": curve}
     text = json.dumps(result, ensure_ascii=False, indent=1)
     if args.out:
         args.out.write_text(text + "\n", encoding="utf-8")
-    print(json.dumps({k: result[k] for k in ("weights", "threshold", "at_threshold", "at_threshold_lenient")},
-                     ensure_ascii=False, indent=1))
+        args.out.with_suffix(".md").write_text(table(result), encoding="utf-8")
+    print(json.dumps(result["weights"], ensure_ascii=False))
+    print(table(result))
     return 0
 
 
