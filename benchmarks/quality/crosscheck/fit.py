@@ -3,8 +3,8 @@
     python -m benchmarks.quality.crosscheck.fit NEW_RUN.jsonl [--judged /work/wt/judge/judgments.jsonl
         --pool /work/wt/judge/pool.jsonl] [--weights current|fit] [--out benchmarks/quality/crosscheck/results.json]
 
-Judgments: the 695 earlier ones (keep 0/1) and the blind judge's grades (0/1/2, joined through the pool's
-pair ids). Kept = keep 1 or grade 2 (strict: an inspector would cite it); `lenient` also counts grade 1.
+Judgments: the 695 earlier ones (keep 0/1) and the blind judge's 751 grades (0/1/2) of the pool written by
+benchmarks.quality.crosscheck.pool (judgments.jsonl here, with the pool's measure and article ids). Kept = keep 1 or grade 2 (strict: an inspector would cite it); `lenient` also counts grade 1.
 A pair nobody judged counts as not kept, and the report says how many there were.
 
 The score is a logistic model over the features indexer/suggest.py computes for every candidate (the run's
@@ -39,10 +39,10 @@ def judgments(judged: Path | None, pool: Path | None) -> tuple[dict[tuple[str, s
     strict, lenient = {}, {}
     for j in jsonl(OLD_JUDGED):
         strict[(j["measure_id"], j["article_id"])] = lenient[(j["measure_id"], j["article_id"])] = int(j["keep"])
-    if judged and pool and judged.exists() and pool.exists():
-        by_pair = {p["pair_id"]: (p["measure_id"], p["article_id"]) for p in jsonl(pool)}
+    if judged and judged.exists():
+        by_pair = {p["pair_id"]: (p["measure_id"], p["article_id"]) for p in jsonl(pool)} if pool and pool.exists() else {}
         for j in jsonl(judged):
-            key = by_pair.get(j["pair_id"])
+            key = (j["measure_id"], j["article_id"]) if "measure_id" in j else by_pair.get(j["pair_id"])
             if key:
                 strict[key], lenient[key] = int(j["grade"] == 2), int(j["grade"] >= 1)
     return strict, lenient
@@ -157,19 +157,35 @@ def table(result: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
+def baseline(rows: list[dict], strict, lenient) -> int:
+    """A run without candidates (the current system, BM25): its own top 3 for every measure."""
+    tops = {r["measure_id"]: [(x["article_id"], 1.0) for x in r["suggested"][:3]] for r in rows}
+    out = {}
+    for label, kept in (("strict", strict), ("lenient", lenient)):
+        for half in ("tune", "test"):
+            out[f"{label} {half}"] = metrics([r for r in rows if side(r["measure_id"]) == half], tops, kept, 0.0)
+    print(json.dumps(out, ensure_ascii=False, indent=1))
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m benchmarks.quality.crosscheck.fit")
     ap.add_argument("run", type=Path)
-    ap.add_argument("--judged", type=Path, default=Path("/work/wt/judge/judgments.jsonl"))
+    ap.add_argument("--judged", type=Path, default=HERE / "judgments.jsonl",
+                    help="the blind judge's grades (pair ids with measure and article ids, as kept here)")
     ap.add_argument("--pool", type=Path, default=Path("/work/wt/judge/pool.jsonl"))
     ap.add_argument("--weights", choices=("current", "fit"), default="fit")
     ap.add_argument("--threshold", type=float, default=None, help="report at this threshold instead of choosing")
     ap.add_argument("--out", type=Path, default=None)
+    ap.add_argument("--fit-on", choices=("strict", "lenient"), default="strict")
+    ap.add_argument("--baseline", action="store_true", help="score a run as it ranked (no scores, no threshold)")
     args = ap.parse_args(argv)
     rows = jsonl(args.run)
     strict, lenient = judgments(args.judged, args.pool)
+    if args.baseline:
+        return baseline(rows, strict, lenient)
     if args.weights == "fit":
-        w = fit(rows, strict)
+        w = fit(rows, lenient if args.fit_on == "lenient" else strict)
     else:
         from indexer.suggest import WEIGHTS
         w = dict(WEIGHTS)
@@ -180,7 +196,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     t, why = (args.threshold, "given") if args.threshold is not None else choose(tune, tops, strict)
     curve = [{"tune": metrics(tune, tops, strict, x), "test": metrics(test, tops, strict, x)}
              for x in [i / 20 for i in range(0, 20)]]
-    result = {"weights": w, "threshold": t, "threshold_rule": why, "target": {"P@3": TARGET_P3, "P@1": TARGET_P1},
+    result = {"fit_on": args.fit_on, "weights": w, "threshold": t, "threshold_rule": why, "target": {"P@3": TARGET_P3, "P@1": TARGET_P1},
               "at_threshold": {"tune": metrics(tune, tops, strict, t), "test": metrics(test, tops, strict, t)},
               "at_threshold_lenient": {"tune": metrics(tune, tops, lenient, t), "test": metrics(test, tops, lenient, t)},
               "at_threshold_condensed": {"tune": metrics(tune, dense, strict, t), "test": metrics(test, dense, strict, t)},
