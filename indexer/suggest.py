@@ -193,7 +193,7 @@ def suggest(s: Searcher, topic: MeasureTopic, limit: int, reg_keys: frozenset[st
         h = to_hit(r, tuple(shared), bodies.get(r["id"], ""))
         why = [f"问题类型：{guess.kind}" + ("（属其主管规则）" if is_gov else "")]
         if is_cited:
-            why.append(f"措施或问题引用了《{h.doc_title}》")
+            why.append("措施或问题引用了此法规")
         if shared:
             why.append("与问题和措施共有：" + "、".join(shared[:5]))
         if local_own:
