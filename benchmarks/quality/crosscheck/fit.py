@@ -54,11 +54,11 @@ def score_of(x: Mapping[str, float], w: Mapping[str, float]) -> float:
 
 
 def fit(rows: list[dict], kept: Mapping[tuple[str, str], int], l2: float = 0.1, steps: int = 2000,
-        lr: float = 0.5) -> dict[str, float]:
+        lr: float = 0.5, drop: Sequence[str] = ()) -> dict[str, float]:
     """Logistic regression on standardized features (gradient descent, L2), returned as raw-feature weights."""
     data = [(c["features"], kept[(r["measure_id"], c["article_id"])]) for r in rows if side(r["measure_id"]) == "tune"
             for c in r["candidates"] if (r["measure_id"], c["article_id"]) in kept]
-    names = [k for k in FEATURES if k != "bias"]
+    names = [k for k in FEATURES if k != "bias" and k not in drop]
     n = len(data) or 1
     mean = {k: sum(x.get(k, 0.0) for x, _ in data) / n for k in names}
     sd = {k: math.sqrt(sum((x.get(k, 0.0) - mean[k]) ** 2 for x, _ in data) / n) or 1.0 for k in names}
@@ -76,7 +76,7 @@ def fit(rows: list[dict], kept: Mapping[tuple[str, str], int], l2: float = 0.1, 
             w[k] -= lr * (grad[k] / n + l2 * w[k])
     raw = {k: w[k] / sd[k] for k in names}
     raw["bias"] = b - sum(w[k] * mean[k] / sd[k] for k in names)
-    return {k: round(raw[k], 3) for k in FEATURES}
+    return {k: round(raw.get(k, 0.0), 3) for k in FEATURES}
 
 
 def ranked(row: dict, w: Mapping[str, float], limit: int = 3,
@@ -177,6 +177,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--weights", choices=("current", "fit"), default="fit")
     ap.add_argument("--threshold", type=float, default=None, help="report at this threshold instead of choosing")
     ap.add_argument("--out", type=Path, default=None)
+    ap.add_argument("--drop", nargs="*", default=[], help="features left out of the fit (ablation)")
     ap.add_argument("--fit-on", choices=("strict", "lenient"), default="strict")
     ap.add_argument("--baseline", action="store_true", help="score a run as it ranked (no scores, no threshold)")
     args = ap.parse_args(argv)
@@ -185,7 +186,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.baseline:
         return baseline(rows, strict, lenient)
     if args.weights == "fit":
-        w = fit(rows, lenient if args.fit_on == "lenient" else strict)
+        w = fit(rows, lenient if args.fit_on == "lenient" else strict, drop=args.drop)
     else:
         from indexer.suggest import WEIGHTS
         w = dict(WEIGHTS)
