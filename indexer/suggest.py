@@ -70,13 +70,14 @@ def candidates(s: Searcher, q: Q.Query, allowed: set[int], limit: int = CANDIDAT
 
 # the calibrated score: a logistic model of "an inspector keeps this article" over the features below, fitted on
 # the tune half of the judged pairs (benchmarks/quality/crosscheck/fit.py writes these numbers)
-WEIGHTS = {"bias": -3.386, "relevance": 0.695, "shared": -0.065, "governing": 0.11, "cited": -0.044,
-           "kind_article": 2.492, "topic_article": 9.606, "national": -0.347, "foreign_local": -0.758,
-           "specific": 0.045, "in_title": 0.395, "on_problem": -0.208}
+WEIGHTS = {"bias": -3.442, "relevance": 0.767, "shared": -0.073, "governing": 0.117, "cited": -0.059,
+           "kind_article": 2.662, "topic_article": 9.904, "national": -0.356, "foreign_local": -0.754,
+           "specific": 0.036, "in_title": 0.352, "on_problem": -0.193}
 # a measure gets no suggestion when no article's score reaches it: chosen on tune (the P@3 ≥ 0.6 target was out of
 # reach, so the best tune P@3 at coverage ≥ 0.25; benchmarks/quality/crosscheck/results.md)
-THRESHOLD = 0.16
+THRESHOLD = 0.15
 GOVERNING_CANDIDATES = 40
+CONTEXT_BOOST = 0.5
 
 
 def distinct(words: Sequence[str]) -> list[str]:
@@ -141,6 +142,8 @@ def suggest(s: Searcher, topic: MeasureTopic, limit: int, reg_keys: frozenset[st
     gov = governing(guess.kind)
     clauses: list[Q.Query] = [Q.Term("body", t, boost=w) for t, w in terms.items()]
     clauses += [Q.Term("title", t, boost=0.5 * w) for t, w in terms.items()]
+    # the regulation's own title naming what went wrong (因私出国 in 因私出国(境)证照管理办法)
+    clauses += [Q.Term("context", t, boost=CONTEXT_BOOST * w) for t, w in terms.items() if w >= W_PROBLEM]
     for key in cited:  # the cited regulation's articles on the topic
         inner = Q.Or([Q.Term("body", t) for t in terms]) if terms else Q.Every()
         clauses.append(Q.And([Q.Term("reg_key", key), inner], boost=W_CITED))
