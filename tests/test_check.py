@@ -82,3 +82,21 @@ def test_kept_suggestions_carry_their_reasons_and_kinds(runner, monkeypatch) -> 
     shown = [s for m in data["measures"] for s in m["suggested"]]
     assert shown and all(s["reason"].startswith("问题类型：") and 0 <= s["score"] <= 1 for s in shown)
     assert not any(m["abstained"] for m in data["measures"] if m["suggested"])
+
+
+def test_the_check_page_says_when_a_measure_has_no_suggestion(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """On the page: an abstaining measure shows 未找到把握较大的对照条文, a suggested article its reason."""
+    from archive.database import Archive
+    from indexer import suggest as S
+    from tests.conftest import CITY, build_archive
+    from webui import create_app
+
+    settings = build_archive(tmp_path / "home", [str(SAMPLES)])
+    with Archive.open(settings.db_path) as a:
+        doc = a.document(str(CITY))
+    assert doc is not None
+    monkeypatch.setattr(S, "THRESHOLD", 1.01)
+    app = create_app(settings)
+    app.config.update(TESTING=True)
+    html = app.test_client().get(f"/doc/{doc.id}/check").get_data(as_text=True)
+    assert html.count("未找到把握较大的对照条文") >= 5 and 'class="suggest"' not in html
