@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .database import Archive
+from .faults import governing, model_of
 from .kinds import CitationStatus, DocType, RectStatus
 # MeasureTopic and Suggestion are records (the store caches suggestions); the Suggester's types, imported from here
 from .records import (CategoryRecord, CitationRecord, DocumentRecord, FigureRecord, MeasureRecord, MeasureTopic,
@@ -78,6 +79,7 @@ class CitationCheck:
 
 
 Suggester = Callable[[MeasureTopic, int], Sequence[Suggestion]]
+NO_SUGGESTION = "未找到把握较大的对照条文"
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,12 +98,28 @@ class MeasureCheck:
     suggested: tuple[Suggestion, ...]
     status: RectStatus | None = None  # the problem's stated rectification status (issue 12)
     deadline: str | None = None
+    fault_kind: str | None = None  # the kind of fault the measure rectifies (archive/faults.py)
+    fault_similarity: float = 0.0  # cosine of the measure to that kind's centroid
+    governing_rules: str = ""  # which body of rules governs that kind (archive/data/fault_kinds.json)
+    asked: bool = False  # suggestions were asked for: an empty `suggested` is then an abstention
+
+    @property
+    def abstained(self) -> bool:
+        """No article scored above the threshold: the page says so rather than showing weak matches."""
+        return self.asked and not self.suggested
+
+    @property
+    def suggestion_note(self) -> str:
+        return NO_SUGGESTION if self.abstained else ""
 
     def to_json(self) -> dict[str, Any]:
         return {"problem": self.problem, "measure": self.measure, "problem_title": self.problem_title,
                 "category": self.category, "text": self.text, "cites": self.cites,
                 "status": str(self.status) if self.status else None, "deadline": self.deadline,
-                "figures": [f.to_json() for f in self.figures], "suggested": [s.to_json() for s in self.suggested]}
+                "figures": [f.to_json() for f in self.figures], "suggested": [s.to_json() for s in self.suggested],
+                "fault_kind": self.fault_kind, "fault_similarity": self.fault_similarity,
+                "governing_rules": self.governing_rules, "abstained": self.abstained,
+                "suggestion_note": self.suggestion_note}
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,10 +179,15 @@ def check_notice(archive: Archive, doc: DocumentRecord, suggest: Suggester | Non
         for c in archive.citations(doc.id) if c.problem_id is not None)
     cite_counts = Counter(c.measure_id for c in citations if c.measure_id)
     measures = []
+    model = model_of(archive)
     for cat, prob, m, topic in measure_topics(doc, tree):
+        asked = bool(suggest and limit)
         hits = tuple(suggest(topic, limit)) if suggest and limit else ()
+        guess = model.classify(topic)
+        gov = governing(guess.kind)
         measures.append(MeasureCheck(prob.number, m.number, prob.id, m.id, prob.title, cat.title, m.text,
-                                     cite_counts.get(m.id, 0), m.figures, hits, prob.status, prob.deadline))
+                                     cite_counts.get(m.id, 0), m.figures, hits, prob.status, prob.deadline,
+                                     guess.kind, guess.similarity, gov.describe() if gov else "", asked))
     return CheckReport(doc.id, doc.title, on_date, citations, tuple(measures))
 
 

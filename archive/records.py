@@ -261,15 +261,23 @@ class Suggestion:
     snippet: str
     version: str | None
     reason: str = ""
+    fault_kind: str = ""  # the measure's kind of fault (archive/faults.py)
+    governing: bool = False  # the article belongs to the rules governing that kind
+    shared_terms: tuple[str, ...] = ()  # topic words the article shares with the problem and measure
 
     def to_json(self) -> dict[str, Any]:
         return {"doc_id": self.doc_id, "doc_title": self.doc_title, "article": self.article, "score": self.score,
-                "snippet": self.snippet, "version": self.version, "article_id": self.article_id}
+                "snippet": self.snippet, "version": self.version, "article_id": self.article_id,
+                "reason": self.reason, "fault_kind": self.fault_kind, "governing": self.governing,
+                "shared_terms": list(self.shared_terms)}
 
     @classmethod
     def from_stored(cls, d: dict[str, Any]) -> Suggestion:
         """One suggestion as store.put_suggestions wrote it (every field)."""
-        return cls(**{f: d[f] for f in cls.__slots__ if f in d})
+        got = {f: d[f] for f in cls.__slots__ if f in d}
+        if "shared_terms" in got:  # JSON keeps a list
+            got["shared_terms"] = tuple(got["shared_terms"])
+        return cls(**got)
 
 
 def topic_key(topic: MeasureTopic, limit: int) -> str:

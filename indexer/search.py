@@ -21,6 +21,7 @@ from whoosh.searching import Searcher, TimeLimit
 
 from archive import store
 from archive.database import Archive
+from archive.faults import model_of
 from archive.records import MeasureTopic, Suggestion, topic_key
 from archive.kinds import VersionStatus
 
@@ -62,6 +63,7 @@ class SearchService:
         self._terms = TermCache(options.term_cache_postings) if options.term_cache_postings else None
         self._in_force: tuple[Any, set[int]] | None = None
         self._suggest_key: tuple[Any, str] | None = None
+        self._governing_docs: tuple[Any, dict[str, set[int]]] | None = None
         self._synonyms: dict[str, tuple[str, ...]] | None = None
         load_segmenter()
         load_synonyms()
@@ -285,6 +287,19 @@ class SearchService:
                 self._in_force = (gen, docs)
             return self._in_force[1]
 
+    def _governed(self, s: Searcher, kind: Any) -> set[int]:
+        """The articles of a fault kind's governing rules (indexer/suggest.py), once per kind and index generation."""
+        from .suggest import governing_docs
+
+        gen = self._generation(s)
+        with self._lock:
+            if self._governing_docs is None or self._governing_docs[0] != gen:
+                self._governing_docs = (gen, {})
+            table = self._governing_docs[1]
+        if kind.kind not in table:
+            table[kind.kind] = governing_docs(s, kind)
+        return table[kind.kind]
+
     def _tables(self, s: Searcher) -> dict[str, Any]:
         """The facet tables of the searcher's generation, kept beside the index (indexer/execution.py)."""
         return self._facets.tables(s, self._generation(s), self._ix_dir)
@@ -317,7 +332,8 @@ class SearchService:
         if kept is not None:
             return kept
         s = self.searcher()
-        found = suggest(s, topic, limit, self.reg_keys, self.texts, self._hit, self._articles_in_force(s))
+        found = suggest(s, topic, limit, self.reg_keys, self.texts, self._hit, self._articles_in_force(s),
+                        model=model_of(archive), governed=lambda kind: self._governed(s, kind))
         with archive.transaction() as conn:
             store.put_suggestions(conn, *key, found)
         return found

@@ -55,3 +55,48 @@ def test_check_text_report(runner) -> None:
     runner.invoke(main, ["ingest", str(SAMPLES)])
     out = runner.invoke(main, ["check", str(SAMPLES / "notices" / "示例区城市管理局党组关于巡察整改情况的通报.txt")])
     assert out.exit_code == 0 and "引用核查" in out.output and "未引用" in out.output
+
+
+def test_a_measure_with_nothing_above_the_threshold_abstains(runner, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """`suggested: []` with the abstention said, in the JSON and the text report; each measure has a fault kind."""
+    from indexer import suggest as S
+
+    monkeypatch.setattr(S, "THRESHOLD", 1.01)  # no calibrated score reaches it
+    data = _check(runner, "示例区城市管理局党组关于巡察整改情况的通报.txt")
+    assert data["measures"]
+    for m in data["measures"]:
+        assert m["suggested"] == [] and m["abstained"] is True
+        assert m["suggestion_note"] == "未找到把握较大的对照条文"
+        assert m["fault_kind"]
+    text = runner.invoke(main, ["check", str(SAMPLES / "notices" / "示例区城市管理局党组关于巡察整改情况的通报.txt")])
+    assert "未找到把握较大的对照条文" in text.output
+
+
+def test_kept_suggestions_carry_their_reasons_and_kinds(runner, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from indexer import suggest as S
+
+    monkeypatch.setattr(S, "THRESHOLD", 0.0)
+    data = _check(runner, "示例区城市管理局党组关于巡察整改情况的通报.txt")
+    kinds = {m["fault_kind"] for m in data["measures"]}
+    assert {"公务接待", "公车"} & kinds, kinds
+    shown = [s for m in data["measures"] for s in m["suggested"]]
+    assert shown and all(s["reason"].startswith("问题类型：") and 0 <= s["score"] <= 1 for s in shown)
+    assert not any(m["abstained"] for m in data["measures"] if m["suggested"])
+
+
+def test_the_check_page_says_when_a_measure_has_no_suggestion(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """On the page: an abstaining measure shows 未找到把握较大的对照条文, a suggested article its reason."""
+    from archive.database import Archive
+    from indexer import suggest as S
+    from tests.conftest import CITY, build_archive
+    from webui import create_app
+
+    settings = build_archive(tmp_path / "home", [str(SAMPLES)])
+    with Archive.open(settings.db_path) as a:
+        doc = a.document(str(CITY))
+    assert doc is not None
+    monkeypatch.setattr(S, "THRESHOLD", 1.01)
+    app = create_app(settings)
+    app.config.update(TESTING=True)
+    html = app.test_client().get(f"/doc/{doc.id}/check").get_data(as_text=True)
+    assert html.count("未找到把握较大的对照条文") >= 5 and 'class="suggest"' not in html

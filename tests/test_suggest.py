@@ -49,3 +49,41 @@ def test_candidates_are_whooshs_own_ranking(service, indexed_settings, monkeypat
             for *_, topic in measure_topics(d, a.notice_tree(d.id)):
                 S.suggest(s, topic, 3, service.reg_keys, service.texts, service._hit, in_force)
     assert len(compared) > 20 and sum(compared) > 200
+
+
+def _suggest(service, topic, **kw):  # type: ignore[no-untyped-def]
+    from archive.faults import model_of
+    from indexer import suggest as S
+
+    s = service.searcher()
+    return S.suggest(s, topic, 3, service.reg_keys, service.texts, service._hit, service._articles_in_force(s),
+                     model=model_of(service._archive()), governed=lambda k: service._governed(s, k), **kw)
+
+
+def test_no_suggestion_when_nothing_reaches_the_threshold(service) -> None:  # type: ignore[no-untyped-def]
+    """Abstention: the same measure gets articles at a low threshold and none at a threshold no score reaches."""
+    assert _suggest(service, CAR, threshold=0.0)
+    assert _suggest(service, CAR, threshold=1.01) == ()
+    for s in _suggest(service, CAR, threshold=0.0):
+        assert 0.0 <= s.score <= 1.0  # a calibrated score, not a raw BM25 sum
+
+
+def test_suggestions_say_the_fault_kind_and_come_from_its_governing_rules(service) -> None:  # type: ignore[no-untyped-def]
+    found = _suggest(service, CAR, threshold=0.0)
+    assert found[0].fault_kind == "公车" and found[0].governing, found[0]
+    assert "问题类型：公车" in found[0].reason and found[0].shared_terms
+    data = found[0].to_json()
+    assert {"reason", "fault_kind", "governing", "shared_terms"} <= data.keys()
+
+
+def test_routing_decides_the_ranking(service, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Without its governing rules' weight, the same measure ranks differently: the routing is what ranks them."""
+    from indexer import suggest as S
+
+    routed = [s.article_id for s in _suggest(service, CAR, threshold=0.0)]
+    explain: list[dict] = []
+    _suggest(service, CAR, threshold=0.0, explain=explain)
+    assert any(e["features"]["governing"] for e in explain)
+    flipped = [s.article_id for s in _suggest(service, CAR, threshold=0.0,
+                                               weights={**S.WEIGHTS, "governing": -50.0})]
+    assert routed != flipped

@@ -3,11 +3,9 @@
 - found: a citation of the measure resolves to an article in the archive, or the engine suggests ≥ 1 article;
 - abstained: neither, and the suggestion engine had candidates but abstained (too unsure to suggest any:
   the page says 未找到把握较大的对照条文);
-- none: neither, and there was no candidate at all (nothing cited resolves to an article and the search found
-  no article for the measure, or no index was there to ask).
+- none: neither, and no suggestion was asked for (no index, or `--suggest 0`), so nothing was weighed.
 
-Computed from the CheckReport only. Abstention is read from `MeasureCheck.abstained` when the report carries
-it; a report without that field comes from an engine that never abstains, so its empty lists are all "none".
+Computed from the CheckReport only: `MeasureCheck.abstained` (suggestions asked for, none kept) says which.
 """
 
 from __future__ import annotations
@@ -32,7 +30,7 @@ def outcome(report: CheckReport, m: MeasureCheck) -> Outcome:
     """What the check found for one measure."""
     if m.suggested or any(c.resolution.article_id for c in report.in_unit(m.measure_id)):
         return Outcome.FOUND
-    return Outcome.ABSTAINED if getattr(m, "abstained", False) else Outcome.NONE
+    return Outcome.ABSTAINED if m.abstained else Outcome.NONE
 
 
 @dataclass(frozen=True, slots=True)

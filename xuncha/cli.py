@@ -403,7 +403,9 @@ def check(ctx: click.Context, doc: str, as_json: bool, suggest: int) -> None:
         figs = "、".join(f.text for f in m.figures)
         click.echo(f"  问题{m.problem} 措施{m.measure}{'  [未引用]' if not m.cites else ''}{'  ' + figs if figs else ''}")
         for s in m.suggested:
-            click.echo(f"      ↳ {s.doc_title} {s.article}")
+            click.echo(f"      ↳ {s.doc_title} {s.article}  [{s.reason}]")
+        if m.abstained:
+            click.echo(f"      ↳ {m.suggestion_note}（问题类型：{m.fault_kind}）")
 
 
 @main.command()

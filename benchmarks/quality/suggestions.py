@@ -9,6 +9,11 @@ for every measure of the two real notices. `pool` lists each (measure, article) 
 with both texts, in an order that hides the run; the judge writes `{"measure_id", "article_id", "keep": 0|1}`
 lines (keep = an inspector would cite this article for this measure). `score` is the mean over measures
 of kept suggestions / 3 (a measure with fewer than 3 suggestions counts the missing ones as not kept).
+
+Since issue 33 part 2 a measure may get no suggestion (nothing above the threshold): the tune/test split, the
+blind pool of several systems, the fit of the score and the precision–coverage report are in
+benchmarks/quality/crosscheck/ (docs/notes/suggest.md). `score` also reads that judge's graded lines
+(`{"measure_id", "article_id", "grade": 0|1|2}`: kept = grade 2).
 """
 
 from __future__ import annotations
@@ -42,8 +47,9 @@ def run(home: Path) -> list[dict]:
         for m in report.measures:
             rows.append({"measure_id": m.measure_id, "doc": doc.title, "problem": m.problem, "measure": m.measure,
                          "problem_title": m.problem_title, "text": m.text,
+                         "fault_kind": m.fault_kind, "abstained": m.abstained,
                          "suggested": [{"article_id": s.article_id, "doc_title": s.doc_title, "article": s.article,
-                                        "reason": s.reason} for s in m.suggested]})
+                                        "reason": s.reason, "score": s.score} for s in m.suggested]})
     conn.close()
     return rows
 
@@ -64,7 +70,8 @@ def pool(runs: Sequence[list[dict]], conn: sqlite3.Connection) -> list[dict]:
 
 
 def score(rows: list[dict], judged: list[dict]) -> dict:
-    keep = {(j["measure_id"], j["article_id"]): int(j["keep"]) for j in judged}
+    keep = {(j["measure_id"], j["article_id"]): int(j["keep"]) if "keep" in j else int(j["grade"] == 2)
+            for j in judged}
     per = [sum(keep.get((r["measure_id"], s["article_id"]), 0) for s in r["suggested"][:3]) / 3 for r in rows]
     unjudged = sum(1 for r in rows for s in r["suggested"][:3] if (r["measure_id"], s["article_id"]) not in keep)
     return {"measures": len(rows), "precision@3": round(sum(per) / len(per), 4) if per else 0.0,

@@ -1,0 +1,205 @@
+"""The kind of fault a measure rectifies (选人用人, 公务接待, 政府采购/招投标 …) and the rules that govern it.
+
+The kinds, their seed descriptions and their governing bodies of rules are data (archive/data/fault_kinds.json,
+each with its source). The classifier is fitted on the archive's own problems, not a keyword list per query:
+character-bigram TF-IDF (IDF over every problem the archive holds), a seed vector per kind, then one round
+of self-training — each problem joins the kind whose seed it is nearest, and a kind's centroid is its seed plus
+the mean of its problems (Rocchio). A measure's kind is the centroid nearest its problem title, category,
+measure text and cited titles. Character bigrams, not jieba words: this module is below the indexer and the
+bigrams measured as well as words on the judged measures while needing no dictionary.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from .records import MeasureTopic
+
+DATA = Path(__file__).with_name("data") / "fault_kinds.json"
+PARTY_CATEGORY = "党内法规"
+FALLBACK = "专项业务"  # a unit's own line of work: no preset body of rules
+MIN_SIMILARITY = 0.04  # below this nearest-centroid cosine the measure is FALLBACK
+SEED_WEIGHT = 1.0  # a seed's weight in its kind's centroid, beside the mean of the problems that joined it
+_HAN = re.compile(r"[\u4e00-\u9fff]+")
+# bigrams of how a finding is worded (针对…问题, 落实不到位, 管理不规范, 执行不严): they say how bad, not what about,
+# and every kind's problems use them
+FRAME = frozenset("针对 问题 落实 不到 到位 不规 规范 不严 严格 执行 制度 管理 不够 薄弱 存在 方面 工作 加强 进一 一步 "
+                  "完善 健全 整改 要求 相关 开展 组织 学习 专题 召开 一是 二是 三是 四是 五是 已经 按照".split())
+
+Vector = dict[str, float]
+
+
+@dataclass(frozen=True, slots=True)
+class FaultKind:
+    """One kind of fault and the body of rules that governs it."""
+
+    kind: str
+    seed: str
+    categories: tuple[str, ...]
+    titles: tuple[str, ...]
+    source: str
+
+    def governs(self, category: str, title: str) -> bool:
+        """Whether a regulation (its category and title) belongs to this kind's governing rules."""
+        return category in self.categories or any(t in title for t in self.titles)
+
+    def describe(self) -> str:
+        """The governing rules in words: 党内法规；标题含 采购、招标投标 的法规."""
+        parts = ["、".join(self.categories)] if self.categories else []
+        if self.titles:
+            parts.append("标题含" + "、".join(self.titles) + "的法规")
+        return "；".join(parts)
+
+
+@dataclass(frozen=True, slots=True)
+class FaultGuess:
+    """A measure's kind, how near it is (cosine to the kind's centroid) and the next-nearest kind."""
+
+    kind: str
+    similarity: float
+    runner_up: str | None = None
+
+
+def load_kinds(path: Path = DATA) -> tuple[FaultKind, ...]:
+    """The kinds of archive/data/fault_kinds.json, with a clear error naming the file when it is malformed."""
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+        return tuple(FaultKind(k["kind"], k["seed"], tuple(k["categories"]), tuple(k["titles"]), k["source"])
+                     for k in raw["kinds"])
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise ValueError(f"{path}: not a fault-kind table ({exc})") from exc
+
+
+@lru_cache(maxsize=1)
+def kinds() -> tuple[FaultKind, ...]:
+    return load_kinds()
+
+
+def kind_named(name: str) -> FaultKind | None:
+    return next((k for k in kinds() if k.kind == name), None)
+
+
+def bigrams(text: str) -> Counter[str]:
+    """Character bigrams of the Chinese runs of a text."""
+    out: Counter[str] = Counter()
+    for run in _HAN.findall(text):
+        out.update(g for g in (run[i:i + 2] for i in range(len(run) - 1)) if g not in FRAME)
+    return out
+
+
+def topic_text(topic: MeasureTopic) -> str:
+    """What a measure is about, as one text: the problem title twice (it says what went wrong), the rest once."""
+    return "\n".join((topic.problem_title, topic.problem_title, topic.category, topic.text, *topic.cited))
+
+
+def _norm(v: Mapping[str, float]) -> Vector:
+    n = math.sqrt(sum(x * x for x in v.values()))
+    return {k: x / n for k, x in v.items()} if n else {}
+
+
+def cosine(a: Mapping[str, float], b: Mapping[str, float]) -> float:
+    if len(a) > len(b):
+        a, b = b, a
+    return sum(x * b.get(k, 0.0) for k, x in a.items())
+
+
+class FaultModel:
+    """Nearest-centroid classifier of fault kinds over TF-IDF of the archive's problems."""
+
+    def __init__(self, problems: Sequence[str], table: Sequence[FaultKind] | None = None) -> None:
+        self.kinds = tuple(table or kinds())
+        docs = [bigrams(p) for p in problems]
+        seeds = [bigrams(k.seed) for k in self.kinds]
+        df: Counter[str] = Counter()
+        for d in (*docs, *seeds):
+            df.update(d.keys())
+        n = len(docs) + len(seeds)
+        self.idf = {t: math.log((n + 1) / (c + 0.5)) for t, c in df.items()}
+        self.default_idf = math.log(n + 1 / 0.5)
+        seed_vecs = [self.vector_of(s) for s in seeds]
+        members: list[list[Vector]] = [[] for _ in self.kinds]
+        for d in docs:
+            v = self.vector_of(d)
+            sims = [cosine(v, s) for s in seed_vecs]
+            best = max(range(len(sims)), key=sims.__getitem__)
+            if sims[best] >= MIN_SIMILARITY:
+                members[best].append(v)
+        self.centroids: list[Vector] = []
+        for seed, group in zip(seed_vecs, members):
+            c: Counter[str] = Counter({t: SEED_WEIGHT * x for t, x in seed.items()})
+            for v in group:
+                for t, x in v.items():
+                    c[t] += x / len(group)
+            self.centroids.append(_norm(c))
+        self.sizes = {k.kind: len(g) for k, g in zip(self.kinds, members)}
+
+    def vector_of(self, counts: Counter[str]) -> Vector:
+        return _norm({t: (1 + math.log(c)) * self.idf.get(t, self.default_idf) for t, c in counts.items()})
+
+    def vector(self, text: str) -> Vector:
+        return self.vector_of(bigrams(text))
+
+    def scores(self, text: str) -> dict[str, float]:
+        v = self.vector(text)
+        return {k.kind: cosine(v, c) for k, c in zip(self.kinds, self.centroids)}
+
+    def classify(self, topic: MeasureTopic) -> FaultGuess:
+        ranked = sorted(self.scores(topic_text(topic)).items(), key=lambda kv: -kv[1])
+        (best, sim), runner = ranked[0], (ranked[1][0] if len(ranked) > 1 else None)
+        if sim < MIN_SIMILARITY:
+            return FaultGuess(FALLBACK, round(sim, 4), best)
+        return FaultGuess(best, round(sim, 4), runner)
+
+    def similarity(self, kind: str, text: str) -> float:
+        """How near a text (an article) is to a kind's centroid."""
+        i = next((i for i, k in enumerate(self.kinds) if k.kind == kind), None)
+        return cosine(self.vector(text), self.centroids[i]) if i is not None else 0.0
+
+
+def problem_texts(archive: object) -> list[str]:
+    """Each problem of each notice in the archive (title, text and its measures), for fitting the model."""
+    from .kinds import DocType
+
+    out = []
+    for doc in archive.documents_of_type(DocType.NOTICE):  # type: ignore[attr-defined]
+        for cat in archive.notice_tree(doc.id):  # type: ignore[attr-defined]
+            for p in (u for top in cat.problems for u in top.with_units()):
+                out.append("\n".join((p.title, p.title, cat.title, p.text, *(m.text for m in p.measures))))
+    return out
+
+
+_MODELS: dict[tuple[str, int], FaultModel] = {}
+
+
+def model_of(archive: object) -> FaultModel:
+    """The model fitted on an archive's problems, kept per archive file and notice count."""
+    from .kinds import DocType
+
+    path = str(getattr(archive, "path", "") or id(archive))
+    n = len(archive.documents_of_type(DocType.NOTICE))  # type: ignore[attr-defined]
+    key = (path, n)
+    if key not in _MODELS:
+        _MODELS.clear()
+        _MODELS[key] = FaultModel(problem_texts(archive))
+    return _MODELS[key]
+
+
+def governing(kind: str) -> FaultKind | None:
+    """The governing rules of a kind (None for FALLBACK or an unknown kind: rank over every regulation)."""
+    k = kind_named(kind)
+    return k if k and (k.categories or k.titles) else None
+
+
+def fit(problems: Iterable[str]) -> FaultModel:
+    return FaultModel(list(problems))
+
+
+__all__: Sequence[str] = ("FaultKind", "FaultGuess", "FaultModel", "load_kinds", "kinds", "model_of", "governing",
+                          "topic_text", "bigrams", "cosine", "PARTY_CATEGORY", "FALLBACK")

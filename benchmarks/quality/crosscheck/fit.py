@@ -1,0 +1,215 @@
+"""Fit the suggestion score on the tune half, choose the threshold, and report tune and test side by side.
+
+    python -m benchmarks.quality.crosscheck.fit NEW_RUN.jsonl [--judged /work/wt/judge/judgments.jsonl
+        --pool /work/wt/judge/pool.jsonl] [--weights current|fit] [--out benchmarks/quality/crosscheck/results.json]
+
+Judgments: the 695 earlier ones (keep 0/1) and the blind judge's 751 grades (0/1/2) of the pool written by
+benchmarks.quality.crosscheck.pool (judgments.jsonl here, with the pool's measure and article ids). Kept = keep 1 or grade 2 (strict: an inspector would cite it); `lenient` also counts grade 1.
+A pair nobody judged counts as not kept, and the report says how many there were.
+
+The score is a logistic model over the features indexer/suggest.py computes for every candidate (the run's
+`candidates`), fitted by gradient descent with an L2 penalty on the judged tune pairs only. The threshold is
+the lowest (most coverage) at which the tune half reaches the stated precision: P@3 of what is shown ≥ 0.6
+and P@1 ≥ 0.7. Metrics at threshold t, over all measures of a half:
+coverage = share of measures with at least one suggestion scoring ≥ t; P@1 = kept first suggestions / covered
+measures; P@3 = kept / shown among each covered measure's top 3 (shown-precision), and P@3/3 = kept / 3 per
+covered measure (the older harness's definition, which counts a missing suggestion as not kept).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+from benchmarks.quality.crosscheck.pool import OLD_JUDGED, jsonl
+from benchmarks.quality.crosscheck.split import side
+
+HERE = Path(__file__).parent
+TARGET_P3, TARGET_P1 = 0.6, 0.7
+FEATURES = ("bias", "relevance", "shared", "governing", "cited", "kind_article", "topic_article", "national",
+            "foreign_local", "specific", "in_title", "on_problem")
+
+
+def judgments(judged: Path | None, pool: Path | None) -> tuple[dict[tuple[str, str], int], dict[tuple[str, str], int]]:
+    """(strict, lenient) kept per (measure_id, article_id)."""
+    strict, lenient = {}, {}
+    for j in jsonl(OLD_JUDGED):
+        strict[(j["measure_id"], j["article_id"])] = lenient[(j["measure_id"], j["article_id"])] = int(j["keep"])
+    if judged and judged.exists():
+        by_pair = {p["pair_id"]: (p["measure_id"], p["article_id"]) for p in jsonl(pool)} if pool and pool.exists() else {}
+        for j in jsonl(judged):
+            key = (j["measure_id"], j["article_id"]) if "measure_id" in j else by_pair.get(j["pair_id"])
+            if key:
+                strict[key], lenient[key] = int(j["grade"] == 2), int(j["grade"] >= 1)
+    return strict, lenient
+
+
+def score_of(x: Mapping[str, float], w: Mapping[str, float]) -> float:
+    z = sum(w.get(k, 0.0) * v for k, v in x.items())
+    return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+
+
+def fit(rows: list[dict], kept: Mapping[tuple[str, str], int], l2: float = 0.1, steps: int = 2000,
+        lr: float = 0.5, drop: Sequence[str] = ()) -> dict[str, float]:
+    """Logistic regression on standardized features (gradient descent, L2), returned as raw-feature weights."""
+    data = [(c["features"], kept[(r["measure_id"], c["article_id"])]) for r in rows if side(r["measure_id"]) == "tune"
+            for c in r["candidates"] if (r["measure_id"], c["article_id"]) in kept]
+    names = [k for k in FEATURES if k != "bias" and k not in drop]
+    n = len(data) or 1
+    mean = {k: sum(x.get(k, 0.0) for x, _ in data) / n for k in names}
+    sd = {k: math.sqrt(sum((x.get(k, 0.0) - mean[k]) ** 2 for x, _ in data) / n) or 1.0 for k in names}
+    z = [({k: (x.get(k, 0.0) - mean[k]) / sd[k] for k in names}, y) for x, y in data]
+    w, b = {k: 0.0 for k in names}, 0.0
+    for _ in range(steps):
+        grad, gb = {k: 0.0 for k in names}, 0.0
+        for x, y in z:
+            e = score_of({"bias": 1.0, **x}, {"bias": b, **w}) - y
+            gb += e
+            for k in names:
+                grad[k] += e * x[k]
+        b -= lr * gb / n
+        for k in names:
+            w[k] -= lr * (grad[k] / n + l2 * w[k])
+    raw = {k: w[k] / sd[k] for k in names}
+    raw["bias"] = b - sum(w[k] * mean[k] / sd[k] for k in names)
+    return {k: round(raw.get(k, 0.0), 3) for k in FEATURES}
+
+
+def ranked(row: dict, w: Mapping[str, float], limit: int = 3,
+           only: Mapping[tuple[str, str], int] | None = None) -> list[tuple[str, float]]:
+    """A measure's top `limit` candidates under weights w, two articles of one regulation at most (as suggest);
+    with `only`, the condensed list of judged candidates (unjudged ones skipped, not counted as misses)."""
+    cands = sorted(((score_of(c["features"], w), c["article_id"]) for c in row["candidates"]
+                    if only is None or (row["measure_id"], c["article_id"]) in only), key=lambda t: -t[0])
+    out, per = [], {}
+    for s, aid in cands:
+        doc = aid.rsplit("-", 1)[0]
+        if per.get(doc, 0) >= 2:
+            continue
+        per[doc] = per.get(doc, 0) + 1
+        out.append((aid, s))
+        if len(out) >= limit:
+            break
+    return out
+
+
+def metrics(rows: list[dict], tops: Mapping[str, list[tuple[str, float]]], kept: Mapping[tuple[str, str], int],
+            t: float) -> dict[str, float]:
+    covered = p1 = shown = good = 0
+    unjudged = 0
+    for r in rows:
+        sug = [(a, s) for a, s in tops[r["measure_id"]] if s >= t]
+        if not sug:
+            continue
+        covered += 1
+        ks = [kept.get((r["measure_id"], a)) for a, _ in sug]
+        unjudged += sum(k is None for k in ks)
+        ks = [k or 0 for k in ks]
+        p1 += ks[0]
+        shown += len(ks)
+        good += sum(ks)
+    n = len(rows) or 1
+    return {"threshold": round(t, 3), "measures": len(rows), "covered": covered, "coverage": round(covered / n, 3),
+            "P@1": round(p1 / covered, 3) if covered else None, "P@3": round(good / shown, 3) if shown else None,
+            "P@3/3": round(good / (3 * covered), 3) if covered else None, "unjudged": unjudged}
+
+
+MIN_COVERAGE = 0.25  # the fallback's floor: a threshold that shows almost nothing is not a choice
+
+
+def choose(rows: list[dict], tops, kept) -> tuple[float, str]:
+    """The lowest threshold at which tune reaches the stated precision (the highest tune coverage); when no
+    threshold does, the one of the best tune P@3 among those keeping coverage ≥ MIN_COVERAGE (and says so)."""
+    grid = [i / 100 for i in range(0, 100)]
+    for t in grid:
+        m = metrics(rows, tops, kept, t)
+        if m["P@3"] is not None and m["P@3"] >= TARGET_P3 and (m["P@1"] or 0) >= TARGET_P1:
+            return t, "target reached on tune"
+    ok = [(metrics(rows, tops, kept, t), t) for t in grid]
+    ok = [(m["P@3"], -t, t) for m, t in ok if m["coverage"] >= MIN_COVERAGE and m["P@3"] is not None]
+    best = max(ok)[2] if ok else 1.0
+    return best, f"target not reached on tune: best tune P@3 at coverage ≥ {MIN_COVERAGE}"
+
+
+def table(result: dict) -> str:
+    """The tune/test table at the threshold and the precision–coverage curve, in Markdown."""
+    def cells(m: dict) -> str:
+        return " | ".join(str(m[k]) for k in ("coverage", "P@1", "P@3", "P@3/3", "unjudged"))
+
+    lines = [f"threshold {result['threshold']} (chosen on tune; aim P@3 ≥ {TARGET_P3} and P@1 ≥ {TARGET_P1}: "
+             f"{result['threshold_rule']})", "",
+             "| judged as | half | coverage | P@1 | P@3 (shown) | P@3/3 | unjudged shown |", "|---|---|---|---|---|---|---|"]
+    for label, key in (("strict (keep, grade 2)", "at_threshold"), ("lenient (grade ≥ 1)", "at_threshold_lenient"),
+                       ("strict, judged pairs only", "at_threshold_condensed")):
+        for half in ("tune", "test"):
+            lines.append(f"| {label} | {half} | {cells(result[key][half])} |")
+    lines += ["", "precision–coverage (strict):", "",
+              "| threshold | tune coverage | tune P@1 | tune P@3 | test coverage | test P@1 | test P@3 |",
+              "|---|---|---|---|---|---|---|"]
+    for c in result["curve"]:
+        tu, te = c["tune"], c["test"]
+        lines.append(f"| {tu['threshold']} | {tu['coverage']} | {tu['P@1']} | {tu['P@3']} | {te['coverage']} | "
+                     f"{te['P@1']} | {te['P@3']} |")
+    return "\n".join(lines) + "\n"
+
+
+def baseline(rows: list[dict], strict, lenient) -> int:
+    """A run without candidates (the current system, BM25): its own top 3 for every measure."""
+    tops = {r["measure_id"]: [(x["article_id"], 1.0) for x in r["suggested"][:3]] for r in rows}
+    out = {}
+    for label, kept in (("strict", strict), ("lenient", lenient)):
+        for half in ("tune", "test"):
+            out[f"{label} {half}"] = metrics([r for r in rows if side(r["measure_id"]) == half], tops, kept, 0.0)
+    print(json.dumps(out, ensure_ascii=False, indent=1))
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m benchmarks.quality.crosscheck.fit")
+    ap.add_argument("run", type=Path)
+    ap.add_argument("--judged", type=Path, default=HERE / "judgments.jsonl",
+                    help="the blind judge's grades (pair ids with measure and article ids, as kept here)")
+    ap.add_argument("--pool", type=Path, default=Path("/work/wt/judge/pool.jsonl"))
+    ap.add_argument("--weights", choices=("current", "fit"), default="fit")
+    ap.add_argument("--threshold", type=float, default=None, help="report at this threshold instead of choosing")
+    ap.add_argument("--out", type=Path, default=None)
+    ap.add_argument("--drop", nargs="*", default=[], help="features left out of the fit (ablation)")
+    ap.add_argument("--fit-on", choices=("strict", "lenient"), default="strict")
+    ap.add_argument("--baseline", action="store_true", help="score a run as it ranked (no scores, no threshold)")
+    args = ap.parse_args(argv)
+    rows = jsonl(args.run)
+    strict, lenient = judgments(args.judged, args.pool)
+    if args.baseline:
+        return baseline(rows, strict, lenient)
+    if args.weights == "fit":
+        w = fit(rows, lenient if args.fit_on == "lenient" else strict, drop=args.drop)
+    else:
+        from indexer.suggest import WEIGHTS
+        w = dict(WEIGHTS)
+    tops = {r["measure_id"]: ranked(r, w) for r in rows}
+    dense = {r["measure_id"]: ranked(r, w, only=strict) for r in rows}
+    tune = [r for r in rows if side(r["measure_id"]) == "tune"]
+    test = [r for r in rows if side(r["measure_id"]) == "test"]
+    t, why = (args.threshold, "given") if args.threshold is not None else choose(tune, tops, strict)
+    curve = [{"tune": metrics(tune, tops, strict, x), "test": metrics(test, tops, strict, x)}
+             for x in [i / 20 for i in range(0, 20)]]
+    result = {"fit_on": args.fit_on, "weights": w, "threshold": t, "threshold_rule": why, "target": {"P@3": TARGET_P3, "P@1": TARGET_P1},
+              "at_threshold": {"tune": metrics(tune, tops, strict, t), "test": metrics(test, tops, strict, t)},
+              "at_threshold_lenient": {"tune": metrics(tune, tops, lenient, t), "test": metrics(test, tops, lenient, t)},
+              "at_threshold_condensed": {"tune": metrics(tune, dense, strict, t), "test": metrics(test, dense, strict, t)},
+              "curve": curve}
+    text = json.dumps(result, ensure_ascii=False, indent=1)
+    if args.out:
+        args.out.write_text(text + "\n", encoding="utf-8")
+        args.out.with_suffix(".md").write_text(table(result), encoding="utf-8")
+    print(json.dumps(result["weights"], ensure_ascii=False))
+    print(table(result))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
