@@ -15,7 +15,7 @@ _LEAD = (r"^(?:目前|截至目前|截至\d{4}年\d{1,2}月(?:\d{1,2}日)?底?|�
 # a status sentence is short: the words, then at most a clause (,2023年12月底前完成)
 _TAIL = r"(?:\s*[,，(（][^。；;]{0,30})?[。；;.]?$"
 _STATUS: list[tuple[RectStatus, re.Pattern[str]]] = [
-    (RectStatus.IN_PROGRESS, re.compile(_LEAD + r"(?:正在整改|整改中|持续整改中|持续推进中|正在推进|推进中|正在落实|正在办理|整改推进中)中?"
+    (RectStatus.IN_PROGRESS, re.compile(_LEAD + r"(?:正在整改|整改中|持续整改中|持续推进中|正在推进|推进中|正在落实|正在办理|整改推进中|未销号)中?"
                                         + _TAIL)),
     (RectStatus.NOT_DONE, re.compile(_LEAD + r"(?:尚未完成|未完成|未整改到位|未能完成|未整改)(?:整改)?" + _TAIL)),
     (RectStatus.ONGOING, re.compile(_LEAD + r"(?:长期坚持|长期整改|长期推进|持续推进|常态化推进|持续整改)" + _TAIL)),

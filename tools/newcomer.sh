@@ -22,3 +22,8 @@ cd "$work/elsewhere"
 # first as the user types it: an import error shows here as it would to them
 "$work/venv/bin/xuncha" --version
 "$work/venv/bin/python" "$checkout/tools/newcomer_commands.py" "$work/venv/bin/xuncha"
+# and the installed package does real work: the samples in, one notice cross-checked (data files shipped)
+"$work/venv/bin/xuncha" --home "$work/home" ingest "$checkout/corpus" >/dev/null
+notice="$(ls "$checkout"/corpus/notices/*.txt | head -1)"
+"$work/venv/bin/xuncha" --home "$work/home" check "$notice" --json >"$work/check.json"
+"$work/venv/bin/python" -c "import json,sys; r=json.load(open(sys.argv[1])); print(f'newcomer: ok ingest corpus/ and check: {len(r[\"measures\"])} measures')" "$work/check.json"
