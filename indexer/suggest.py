@@ -46,6 +46,18 @@ def places(issuer: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(p for p in _PLACE.findall(issuer.removeprefix("中共")) if p not in ("示例",)))
 
 
+def foreign(category: str, doc_title: str, own: Sequence[str]) -> bool:
+    """A local rule of another place: not national, and its title names places none of which is the notice's.
+
+    A title naming no place (示例市… samples, a unit's own 制度) is not foreign. A unit whose name gives no
+    place (中共南开大学委员会) is governed by no place's rule that we could show it with confidence: precision first,
+    every named place's local rule is foreign to it."""
+    if category in NATIONAL:
+        return False
+    named = places(doc_title)
+    return bool(named) and not any(p in doc_title for p in own)
+
+
 def topic_terms(s: Searcher, topic: MeasureTopic) -> dict[str, float]:
     """Topic words and their weights: the problem title's, the measure's, the category's."""
     weights: dict[str, float] = {}
@@ -172,6 +184,8 @@ def suggest(s: Searcher, topic: MeasureTopic, limit: int, reg_keys: frozenset[st
             continue
         category, doc_title = f.get("reg_category", ""), f.get("doc_title", "")
         local_own = any(p in doc_title for p in own)
+        if foreign(category, doc_title, own) and not is_cited:
+            continue  # another place's local rule never governs this unit (unless the measure cites it)
         is_gov = r.docnum in gov_docs
         article_text = f"{doc_title}\n{body}"
         kind_article = model.similarity(guess.kind, article_text) if model else 0.0
@@ -209,5 +223,5 @@ def suggest(s: Searcher, topic: MeasureTopic, limit: int, reg_keys: frozenset[st
     return tuple(out)
 
 
-__all__: Sequence[str] = ("suggest", "candidates", "topic_terms", "places", "governing_docs", "calibrated", "features",
+__all__: Sequence[str] = ("suggest", "candidates", "topic_terms", "places", "foreign", "governing_docs", "calibrated", "features",
                           "BOILERPLATE", "THRESHOLD", "WEIGHTS")

@@ -87,3 +87,15 @@ def test_routing_decides_the_ranking(service, monkeypatch) -> None:  # type: ign
     flipped = [s.article_id for s in _suggest(service, CAR, threshold=0.0,
                                                weights={**S.WEIGHTS, "governing": -50.0})]
     assert routed != flipped
+
+
+def test_another_places_local_rule_is_foreign_to_a_unit() -> None:
+    from indexer.suggest import foreign
+
+    luohu = places("中共深圳市罗湖区残疾人联合会党组")
+    assert foreign("地方性法规", "重庆市残疾人保障条例", luohu)
+    assert not foreign("地方性法规", "深圳市残疾人保障条例", luohu)
+    assert not foreign("地方性法规", "示例市党政机关公务用车管理办法", luohu)  # names no place
+    assert not foreign("行政法规", "残疾人就业条例", luohu)
+    # a unit whose name gives no place is shown no place's local rule
+    assert foreign("地方性法规", "上海市预算审查监督条例", places("中共南开大学委员会"))

@@ -1,7 +1,7 @@
 """Fit the suggestion score on the tune half, choose the threshold, and report tune and test side by side.
 
     python -m benchmarks.quality.crosscheck.fit NEW_RUN.jsonl [--judged /work/wt/judge/judgments.jsonl
-        --pool /work/wt/judge/pool.jsonl] [--weights current|fit] [--out benchmarks/quality/crosscheck/results.json]
+        --pool POOL.jsonl] [--weights current|fit] [--out benchmarks/quality/crosscheck/results.json]
 
 Judgments: the 695 earlier ones (keep 0/1) and the blind judge's 751 grades (0/1/2) of the pool written by
 benchmarks.quality.crosscheck.pool (judgments.jsonl here, with the pool's measure and article ids). Kept = keep 1 or grade 2 (strict: an inspector would cite it); `lenient` also counts grade 1.
@@ -173,7 +173,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("run", type=Path)
     ap.add_argument("--judged", type=Path, default=HERE / "judgments.jsonl",
                     help="the blind judge's grades (pair ids with measure and article ids, as kept here)")
-    ap.add_argument("--pool", type=Path, default=Path("/work/wt/judge/pool.jsonl"))
+    ap.add_argument("--pool", type=Path, default=None, help="the blind pool, when the judgments lack ids")
     ap.add_argument("--weights", choices=("current", "fit"), default="fit")
     ap.add_argument("--threshold", type=float, default=None, help="report at this threshold instead of choosing")
     ap.add_argument("--out", type=Path, default=None)
