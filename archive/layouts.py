@@ -134,8 +134,9 @@ def line_measures(lead: str, items: list[list[str]], year: int | None,
 
 
 # a (2) sub-problem run on in its predecessor's paragraph (…。已完成整改。(2)关于“…”问题。整改情况：…), as pages and
-# PDFs join them: only before problem wording, for (1)(2) measures inline are no sub-problems
-_INLINE_SUB = re.compile(r"(?<=[。；;])\s*(?=\(\d{1,2}\)\s*(?:关于|针对|对于)[^。]{0,80}?问题)")
+# PDFs join them: only before problem wording, for (1)(2) measures inline are no sub-problems. The sentence before
+# may lack its full stop (…已销号(2)关于…): the number must then still follow on from the one before
+_INLINE_SUB = re.compile(r"(?<=[。；;\u4e00-\u9fff])\s*(?=\(\d{1,2}\)\s*(?:关于|针对|对于)[^。]{0,80}?问题)")
 
 
 def _split_inline_subs(lines: list[str]) -> list[str]:
