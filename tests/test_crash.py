@@ -102,7 +102,7 @@ def test_two_ingests_at_once_on_a_new_archive(tmp_path: Path) -> None:
         for out, _ in outs:
             assert re.match(rf"{files} files: \d+ added, \d+ updated, \d+ unchanged, 0 failed", out), out
         with Archive.open(home / "archive.sqlite3") as archive:
-            # every file but the manifests (corpus/party/MANIFEST.tsv is skipped, like ../shared's)
+            # every file but a manifest (MANIFEST.tsv is skipped, as ../shared's are)
             assert len(archive.hashes()) == files - sum(1 for _ in SAMPLES.rglob("MANIFEST.tsv"))
 
 
