@@ -196,7 +196,6 @@ def parse_regulation(text: str, title: str | None = None, file_name: str = "", i
             warnings.append("no articles (第…条) found")
     pre_text = "\n".join(preamble)
     dates = find_dates(pre_text)
-    # a Party rule states it at its end (本条例自2019年1月1日起施行), a law in its preamble
     effective = _EFFECTIVE.search(pre_text)
     version = version_from_name(file_name) or (max(d.value for d in dates) if dates else None)
     if effective is None and articles and (last := _EFFECTIVE.search(articles[-1].text)):

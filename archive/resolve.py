@@ -159,23 +159,6 @@ class Catalog:
         return Resolution(CitationStatus.NOT_IN_ARCHIVE, "档案中没有这部法规")
 
 
-    def versions(self, title: str) -> tuple[RegulationEntry, ...]:
-        """Every version of the one rule a title (full, short or as notices name it) stands for, in the order
-        they took effect; () when it names none or several rules."""
-        found, _, _ = self._match(title)
-        if len({e.chain for e in found}) != 1:
-            return ()
-        return tuple(e.reg for e in sorted(found, key=lambda e: (e.reg.in_force_from or "", e.reg.id)))
-
-    def in_force(self, title: str, on_date: str | None) -> RegulationEntry | None:
-        """The version of a rule in force on a date (YYYY-MM-DD; None: the latest), None when the title names
-        no rule or several: what a notice of that date cites."""
-        found, _, _ = self._match(title)
-        if not found or len({e.chain for e in found}) != 1:
-            return None
-        return _in_force(found, on_date)[0].reg
-
-
 def _in_force(versions: list[_Entry], on_date: str | None) -> tuple[_Entry, str]:
     """The latest version in force on or before on_date (or the latest when no date is known): in force from
     its effective date (自…起施行) when the text states one, else from its version date."""

@@ -34,7 +34,6 @@ BOILERPLATE = frozenset("""一是 二是 三是 四是 五是 进一步 加强 �
 W_PROBLEM, W_TEXT, W_CATEGORY, W_CITED = 2.0, 1.0, 0.5, 4.0
 NATIONAL = frozenset({"宪法", "宪法相关法", "行政法", "行政法规", "经济法", "社会法", "民法商法", "民法典", "刑法",
                       "诉讼与非诉讼程序法", "党内法规"})
-LOCAL_FACTOR, OTHER_FACTOR, FOREIGN_LOCAL_FACTOR = 0.8, 0.6, 0.15
 CANDIDATES = 80  # articles ranked by the query before the topic rules re-rank them
 _PLACE = re.compile(r"([\u4e00-\u9fff]{2,3}?)(?:省|市|区|县|自治州)")
 
@@ -223,5 +222,5 @@ def suggest(s: Searcher, topic: MeasureTopic, limit: int, reg_keys: frozenset[st
     return tuple(out)
 
 
-__all__: Sequence[str] = ("suggest", "candidates", "topic_terms", "places", "foreign", "governing_docs", "calibrated", "features",
-                          "BOILERPLATE", "THRESHOLD", "WEIGHTS")
+__all__: Sequence[str] = ("suggest", "candidates", "topic_terms", "places", "foreign", "governing_docs", "calibrated",
+                          "features", "BOILERPLATE", "THRESHOLD", "WEIGHTS")
