@@ -12,8 +12,8 @@ from urllib.parse import quote
 from flask import Blueprint, Response, abort, current_app, g, jsonify, redirect, render_template, request, url_for
 from werkzeug.exceptions import BadRequest, ServiceUnavailable
 
-from archive.crosscheck import PAPER_COLUMNS, STATUS_LABELS, CheckReport, NotANotice, check_notice, paper_rows, \
-    paper_table
+from archive.crosscheck import PAPER_COLUMNS, STATUS_LABELS, CheckReport, NotANotice, PaperRow, check_notice, \
+    paper_rows, paper_table
 from archive import store
 from archive.kinds import Grain, Verdict
 from archive.records import DocumentRecord, VerdictRecord
@@ -22,9 +22,10 @@ from indexer.search import SearchError
 
 from . import get_archive, load_document, search_service
 from .auth import operator_required
-from .glance import SHOW, glance
+from .glance import SHOW, Glance, glance
 
 VERDICT_COLUMN = "检查人员意见"
+WITHDRAW = "撤销"  # the verdict form's value that takes a mark back
 
 bp = Blueprint("check", __name__)
 ONLY = {"": "全部", "unresolved": "仅未关联的引用", "uncited": "仅未引用法规的措施"}
@@ -75,7 +76,8 @@ def _show() -> str:
     return show
 
 
-def _verdicts_by_measure(doc_id: str) -> dict[str, list[VerdictRecord]]:
+def verdicts_by_measure(doc_id: str) -> dict[str, list[VerdictRecord]]:
+    """A notice's verdicts grouped by measure id (the check page, the working paper, the ledger)."""
     out: dict[str, list[VerdictRecord]] = {}
     for v in get_archive().verdicts(doc_id):
         out.setdefault(v.measure_id, []).append(v)
@@ -89,15 +91,20 @@ def page(doc_id: str) -> str:
     report = _report(doc_id)
     only, show = _only(), _show()
     at_a_glance = glance(report)
-    rows = [r for r in paper_rows(report, only) if at_a_glance.shows(r.measure.measure_id, show)]
+    rows = shown_rows(report, only, show, at_a_glance)
     uncited = sum(1 for m in report.measures if not m.cites)
-    verdicts = _verdicts_by_measure(report.doc_id)
+    verdicts = verdicts_by_measure(report.doc_id)
     user = g.get("user")
     mine = {(v.measure_id, v.article_id): v.verdict for vs in verdicts.values() for v in vs
             if user is not None and v.user == user.name}
     return render_template("check.html", report=report, rows=rows, only=only, ONLY=ONLY, counts=report.counts(),
                            uncited=uncited, STATUS_LABELS=STATUS_LABELS, glance=at_a_glance, show=show, SHOW=SHOW,
                            verdicts=verdicts, mine=mine, VERDICTS=tuple(Verdict), added_articles=added_articles)
+
+
+def shown_rows(report: CheckReport, only: str, show: str, at_a_glance: Glance) -> list[PaperRow]:
+    """The working paper's rows under the page's two filters, only= (citations) and show= (the glance)."""
+    return [r for r in paper_rows(report, only) if at_a_glance.shows(r.measure.measure_id, show)]
 
 
 def added_articles(m: Any, verdicts: list[VerdictRecord]) -> list[VerdictRecord]:
@@ -138,9 +145,6 @@ def verdict(doc_id: str) -> Response:
             store.put_verdict(conn, g.user.name, doc.id, measure_id, article_id, raw, form.get("added") == "1")
     back = url_for("check.page", doc_id=doc.id, only=_arg(form, "only", ONLY), show=_arg(form, "show", SHOW))
     return redirect(f"{back}#v-{measure_id}", code=303)
-
-
-WITHDRAW = "撤销"
 
 
 def _arg(form: Any, name: str, allowed: Any) -> str | None:
@@ -233,8 +237,8 @@ def verdict_text(verdicts: list[VerdictRecord]) -> str:
 
 def working_table(report: CheckReport, only: str, show: str) -> list[list[str]]:
     """The working paper's rows (the page's filters only= and show=) with each measure's verdicts."""
-    at_a_glance, verdicts = glance(report), _verdicts_by_measure(report.doc_id)
-    rows = [r for r in paper_rows(report, only) if at_a_glance.shows(r.measure.measure_id, show)]
+    verdicts = verdicts_by_measure(report.doc_id)
+    rows = shown_rows(report, only, show, glance(report))
     return [[*cells, verdict_text(verdicts.get(r.measure.measure_id, []))]
             for r, cells in zip(rows, paper_table(rows))]
 

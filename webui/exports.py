@@ -22,7 +22,7 @@ from indexer.search import Hit, SearchError
 
 from . import get_archive, load_document, search_service, settings
 from .auth import operator_required
-from .check import verdict_text  # the check page's verdicts (issue 33), one cell per measure
+from .check import verdict_text, verdicts_by_measure  # inspectors' verdicts (issue 33)
 from .labels import DOC_TYPES, KIND_LABELS, RECTIFICATION
 from .params import BadParam, parse_search_args
 from .search import hit_url
@@ -144,9 +144,7 @@ def ledger_rows(doc_id: str) -> tuple[str, list[list[Any]]]:
         report = check_notice(archive, doc)
     except NotANotice:
         abort(400, description="整改台账只适用于整改通报：这份文件不是通报。")
-    verdicts: dict[str, list[Any]] = {}
-    for v in archive.verdicts(doc.id):
-        verdicts.setdefault(v.measure_id, []).append(v)
+    verdicts = verdicts_by_measure(doc.id)
     cites: dict[str, list[Any]] = {}
     for c in report.citations:
         cites.setdefault(c.measure_id or c.problem_id or "", []).append(c)
