@@ -161,6 +161,10 @@ class Archive:
                                 (topic_key, index_key)).fetchone()
         return None if row is None else tuple(Suggestion.from_stored(d) for d in json.loads(row[0]))
 
+    def count_of_type(self, doc_type: DocType) -> int:
+        """How many documents of one type the archive holds (no row read)."""
+        return self.conn.execute("SELECT COUNT(*) FROM documents WHERE doc_type = ?", (str(doc_type),)).fetchone()[0]
+
     def documents_of_type(self, doc_type: DocType, limit: int | None = None) -> tuple[DocumentRecord, ...]:
         """The documents of one type, the most recently published first (at most `limit`), without reading
         every other document's text."""

@@ -19,11 +19,17 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from .kinds import DocType
 from .records import MeasureTopic
+from .rulenames import PARTY_LEVEL
+
+if TYPE_CHECKING:
+    from .database import Archive
 
 DATA = Path(__file__).with_name("data") / "fault_kinds.json"
-PARTY_CATEGORY = "党内法规"
+PARTY_CATEGORY = PARTY_LEVEL  # the data file names Party rules by their 效力级别 (archive/rulenames.py)
 FALLBACK = "专项业务"  # a unit's own line of work: no preset body of rules
 MIN_SIMILARITY = 0.04  # below this nearest-centroid cosine the measure is FALLBACK
 SEED_WEIGHT = 1.0  # a seed's weight in its kind's centroid, beside the mean of the problems that joined it
@@ -163,13 +169,11 @@ class FaultModel:
         return cosine(self.vector(text), self.centroids[i]) if i is not None else 0.0
 
 
-def problem_texts(archive: object) -> list[str]:
+def problem_texts(archive: Archive) -> list[str]:
     """Each problem of each notice in the archive (title, text and its measures), for fitting the model."""
-    from .kinds import DocType
-
     out = []
-    for doc in archive.documents_of_type(DocType.NOTICE):  # type: ignore[attr-defined]
-        for cat in archive.notice_tree(doc.id):  # type: ignore[attr-defined]
+    for doc in archive.documents_of_type(DocType.NOTICE):
+        for cat in archive.notice_tree(doc.id):
             for p in (u for top in cat.problems for u in top.with_units()):
                 out.append("\n".join((p.title, p.title, cat.title, p.text, *(m.text for m in p.measures))))
     return out
@@ -178,13 +182,11 @@ def problem_texts(archive: object) -> list[str]:
 _MODELS: dict[tuple[str, int], FaultModel] = {}
 
 
-def model_of(archive: object) -> FaultModel:
-    """The model fitted on an archive's problems, kept per archive file and notice count."""
-    from .kinds import DocType
-
+def model_of(archive: Archive) -> FaultModel:
+    """The model fitted on an archive's problems, kept per archive file and notice count (a count, not the
+    notices: asked once per measure, it must not read them)."""
     path = str(getattr(archive, "path", "") or id(archive))
-    n = len(archive.documents_of_type(DocType.NOTICE))  # type: ignore[attr-defined]
-    key = (path, n)
+    key = (path, archive.count_of_type(DocType.NOTICE))
     if key not in _MODELS:
         _MODELS.clear()
         _MODELS[key] = FaultModel(problem_texts(archive))
