@@ -6,6 +6,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from .feedback import FeedbackOptions
+
 
 @dataclass(frozen=True, slots=True)
 class IndexOptions:
@@ -35,3 +37,4 @@ class SearchOptions:
     result_cache: int = 512  # answers kept per process (keyed by index generation); 0: none
     time_limit_s: float = 0.8  # thread CPU a search's evaluation may take; then Whoosh's collector, one more bound
     term_cache_postings: int = 4_000_000  # common terms' scores kept across searches (12 bytes each); 0: none
+    feedback: FeedbackOptions | None = None  # pseudo-relevance feedback (indexer/feedback.py); None: off

@@ -342,6 +342,12 @@ def _query_date(text: str) -> tuple[str | None, str]:
     return date, text[:m.start()] + " " + text[m.end():]
 
 
+def with_expansion(q: Q.Query, terms: Collection[tuple[str, float]]) -> Q.Query:
+    """`q` with feedback words added (indexer/feedback.py): each raises a unit that has it, none is required."""
+    extra = [_word_clause(w, boost, skip=("context",)) for w, boost in terms]
+    return Q.Or([q, *extra]) if extra else q
+
+
 def build_filters(filters: Mapping[str, str]) -> Q.Query | None:
     """Facet filters as an AND of exact terms; unknown fields are ignored by the caller's validation."""
     terms = [Q.Term(k, v) for k, v in sorted(filters.items()) if k in FACETS and v]

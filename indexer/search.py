@@ -25,15 +25,17 @@ from archive.faults import model_of
 from archive.records import MeasureTopic, Suggestion, topic_key
 from archive.kinds import VersionStatus
 
-from .analysis import load_segmenter
+from .analysis import load_segmenter, query_words
 from .build import NoIndex, current_dir
 from .mapped import open_for_search
 from .crowding import WINDOW as CROWD_WINDOW
 from .crowding import Ranked, crowd
 from .docsets import among, evaluate
+from .feedback import FeedbackUnit, expand
 from .execution import Deadline, FacetTables, Found, ResultCache, TermCache, top
 from .options import SearchOptions
-from .query import COLLOQUIAL_PATH, SYNONYMS_PATH, BuiltQuery, QueryTooLong, build_query, load_synonyms
+from .query import (COLLOQUIAL_PATH, STOP, SYNONYMS_PATH, BuiltQuery, QueryTooLong, build_query, load_synonyms,
+                    with_expansion)
 from .vocabulary import FILE as VOCABULARY_FILE
 from .weighting import WEIGHTING
 from .weights import doc_frequency
@@ -183,22 +185,27 @@ class SearchService:
         # AND or OR is decided on the query alone, before filters, so that a facet's count is
         # what clicking it gives (a filter never flips the search into the other mode)
         memo: dict = {}  # clauses shared by the strict and relaxed forms, evaluated once (docsets.py)
-        results, docs = self._run(s, built.strict, None, page, per_page, sort, deadline, memo)
+        used = built.strict
+        results, docs = self._run(s, used, None, page, per_page, sort, deadline, memo)
         full = len(docs)
         relaxed = full < RELAX_BELOW
         if relaxed or allow is not None:
             strict_docs = docs
-            results, docs = self._run(s, built.relaxed if relaxed else built.strict, allow, page, per_page, sort,
-                                      deadline, memo)
+            used = built.relaxed if relaxed else built.strict
+            results, docs = self._run(s, used, allow, page, per_page, sort, deadline, memo)
             if relaxed and not docs and built.any_word is not None:
                 # every word common: the relaxed form left them all out, so any of them will do
-                results, docs = self._run(s, built.any_word, allow, page, per_page, sort, deadline, memo)
+                used = built.any_word
+                results, docs = self._run(s, used, allow, page, per_page, sort, deadline, memo)
             if allow is not None:
                 full = len(strict_docs & allow)
+        fed = 0  # units only the feedback words found: partial matches (totals and facets are the query's)
+        if self.options.feedback is not None and sort == "relevance" and results:
+            results, fed = self._feedback(s, used, built, results, allow, page, per_page, deadline, memo, len(docs))
         # the total counts the units matching the query as typed; partial matches are counted apart
         matched = len(docs)
         total = full if relaxed else matched
-        partial = max(0, matched - total) if relaxed else 0
+        partial = (max(0, matched - total) if relaxed else 0) + fed
         partial_shown = min(partial, RELAXED_CAP)
         reach = min(total + partial_shown, MAX_WINDOW)
         first = (page - 1) * per_page
@@ -208,6 +215,30 @@ class SearchService:
         facets = self._facets.counts(self._tables(s), docs)
         return Results(text, total, hits, facets, page, per_page, relaxed, built.highlight, built.citation, total,
                        partial, partial_shown)
+
+    def _feedback(self, s: Searcher, q: Q.Query, built: BuiltQuery, results: list[Found],
+                  allow: frozenset[int] | None, page: int, per_page: int, deadline: float, memo: dict,
+                  matched: int) -> tuple[list[Found], int]:
+        """Pseudo-relevance feedback (indexer/feedback.py): the top units of each grain expand the query,
+        which is run again; the first ranking when the units disagree (no expansion). With the number of
+        units the expansion alone found."""
+        opts = self.options.feedback
+        if opts is None or (built.citation is not None and not opts.citations):
+            return results, 0
+        col, values = self._tables(s)["kind"]
+        grains: dict[str, list[Found]] = {}
+        for r in results[:CROWD_WINDOW]:
+            kind = values[col[r.docnum]]
+            if kind != "document" and len(grains.setdefault(kind, [])) < opts.docs:
+                grains[kind].append(r)
+        texts = self.texts(r["id"] for rs in grains.values() for r in rs)
+        units = {k: [FeedbackUnit(r.score, tuple(query_words(texts.get(r["id"], "")))) for r in rs]
+                 for k, rs in grains.items()}
+        terms = expand(built.highlight, units, lambda w: doc_frequency(s, "body", w), s.doc_count_all(), opts, STOP)
+        if not terms:
+            return results, 0
+        fed, docs = self._run(s, with_expansion(q, terms), allow, page, per_page, "relevance", deadline, memo)
+        return fed, max(0, len(docs) - matched)
 
     @staticmethod
     def _docs(s: Searcher, q: Q.Query, deadline: float) -> frozenset[int]:

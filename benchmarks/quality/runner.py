@@ -25,7 +25,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Collection, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -38,13 +38,16 @@ TEST_QUERIES = Path(__file__).with_name("test_queries.jsonl")  # the frozen test
 # a second held-out split, written and judged in session 6 by a judge who had not seen the engine's
 # vocabulary files or any system's results (README, "Splits")
 FRESH_QUERIES = Path(__file__).with_name("fresh_queries.jsonl")
-SPLIT_FILES = {"tune": QUERIES, "test": TEST_QUERIES, "fresh": FRESH_QUERIES}
+# issue 31: 112 queries of seven kinds written before any system ran on them, judged blind by pooling
+NEW_QUERIES = Path(__file__).with_name("new_queries.jsonl")
+SPLIT_FILES = {"tune": QUERIES, "test": TEST_QUERIES, "fresh": FRESH_QUERIES, "new": NEW_QUERIES}
 CORPUS = ROOT.parent / "shared" / "corpus"
 SAMPLES = ROOT / "corpus"
 RESULTS = ROOT / "benchmarks" / "results"
 SAMPLE_PREFIX = "corpus/"  # judged docs under the project's sample corpus are named from the project root
 SYSTEMS = ("xuncha", "stock-AND", "stock-OR")
-KINDS = ("topic", "abbreviation", "paraphrase", "citation", "number", "question", "segmentation")
+KINDS = ("topic", "abbreviation", "paraphrase", "citation", "number", "question", "segmentation",
+         "governs", "colloquial", "variant", "title")  # the last four: the new split's (issue 31)
 TARGETS = ("article", "notice", "mixed")
 K = 10
 DISTRACTORS = 150
@@ -323,7 +326,8 @@ def _score(judged: Judged, ranked: list[tuple[Any, Key | None]], total: int | No
 
 
 def run(queries: Sequence[dict], paths: Sequence[str], home: Path | None = None, *, corpus: Path = CORPUS,
-        workers: int = 0, rebuild: bool = False, mode: str = "custom", log: Log = print) -> dict:
+        workers: int = 0, rebuild: bool = False, mode: str = "custom", log: Log = print,
+        feedback: Any = None) -> dict:
     """Archive + index (ours and stock), run every query through the three systems, score them."""
     from archive import store
     from indexer.schema import SCHEMA_VERSION
@@ -339,7 +343,10 @@ def run(queries: Sequence[dict], paths: Sequence[str], home: Path | None = None,
             stock, stock_reused = _stock(conn, home, Path(tmp), rebuild, log)
             amap = ArchiveMap.load(conn, corpus, judged_docs(queries))
             docs = conn.execute("SELECT COUNT(*) FROM documents").fetchone()[0]
-            service = SearchService(settings.search_options())
+            options = settings.search_options()
+            if feedback is not None:  # indexer/feedback.py's options, for a run with feedback on or off
+                options = replace(options, feedback=feedback or None)
+            service = SearchService(options)
             per_query, seconds = [], dict.fromkeys(SYSTEMS, 0.0)
             for q in queries:
                 judged = Judged.of(q)
@@ -519,6 +526,19 @@ def compare(a_path: Path, b_path: Path, out: Callable[[str], None] = print, move
 
 # ---------------------------------------------------------------------------------------------- CLI
 
+def _feedback_options(ap: argparse.ArgumentParser, raw: str | None) -> Any:
+    """--feedback's FeedbackOptions (None: the engine's default; "off": none), or a usage error naming it."""
+    from indexer.feedback import FeedbackOptions
+
+    if raw is None:
+        return None
+    if raw == "off":
+        return False
+    try:
+        return FeedbackOptions(**json.loads(raw))
+    except (ValueError, TypeError) as exc:
+        ap.error(f"--feedback: {exc}")
+
 def main(argv: Sequence[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m benchmarks.quality", description=__doc__.split("\n\n")[0])
     ap.add_argument("--quick", action="store_true",
@@ -532,6 +552,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--queries", type=Path, help="a query file instead of --split")
     ap.add_argument("--only", help="comma-separated query ids")
     ap.add_argument("--out", type=Path, help="result file (default benchmarks/results/quality-<timestamp>.json)")
+    ap.add_argument("--feedback", help="pseudo-relevance feedback: FeedbackOptions fields as JSON ({} = defaults), "
+                    "or off")
     ap.add_argument("--worst", type=int, default=10, help="how many worst queries to list")
     ap.add_argument("--compare", nargs=2, type=Path, metavar=("A.json", "B.json"), help="print B − A and exit")
     args = ap.parse_args(argv)
@@ -549,8 +571,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(msg, file=sys.stderr, flush=True)
 
     home = args.home.resolve() if args.home else None
+    feedback = _feedback_options(ap, args.feedback)
     result = run(queries, paths, home, corpus=args.corpus, workers=args.workers, rebuild=args.rebuild,
-                 mode=mode + f"+{args.split}" + (f"+only={args.only}" if args.only else ""), log=log)
+                 mode=mode + f"+{args.split}" + (f"+only={args.only}" if args.only else ""), log=log,
+                 feedback=feedback)
     print_tables(result, worst=args.worst)
     out = args.out or RESULTS / f"quality-{mode}-{time.strftime('%Y%m%d-%H%M%S')}.json"
     out.parent.mkdir(parents=True, exist_ok=True)
