@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .feedback import FeedbackOptions
+from .related import RelatedOptions
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,3 +39,4 @@ class SearchOptions:
     time_limit_s: float = 0.8  # thread CPU a search's evaluation may take; then Whoosh's collector, one more bound
     term_cache_postings: int = 4_000_000  # common terms' scores kept across searches (12 bytes each); 0: none
     feedback: FeedbackOptions | None = None  # pseudo-relevance feedback (indexer/feedback.py); None: off
+    related: RelatedOptions | None = None  # expansion by words learned to co-occur (indexer/related.py); None: off

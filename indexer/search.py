@@ -31,7 +31,10 @@ from .mapped import open_for_search
 from .crowding import WINDOW as CROWD_WINDOW
 from .crowding import Ranked, crowd
 from .docsets import among, evaluate
-from .feedback import FeedbackUnit, expand
+from .feedback import FeedbackOptions, FeedbackUnit, expand
+from .related import FILE as RELATED_FILE
+from .related import expansion as related_words
+from .related import load as load_related
 from .execution import Deadline, FacetTables, Found, ResultCache, TermCache, top
 from .options import SearchOptions
 from .query import (COLLOQUIAL_PATH, STOP, SYNONYMS_PATH, BuiltQuery, QueryTooLong, build_query, load_synonyms,
@@ -67,6 +70,7 @@ class SearchService:
         self._suggest_key: tuple[Any, str] | None = None
         self._governing_docs: tuple[Any, dict[str, set[int]]] | None = None
         self._synonyms: dict[str, tuple[str, ...]] | None = None
+        self._related: dict[str, tuple[tuple[str, float], ...]] = {}
         load_segmenter()
         load_synonyms()
 
@@ -81,6 +85,8 @@ class SearchService:
                 mined = cur / VOCABULARY_FILE
                 self._synonyms = load_synonyms(str(SYNONYMS_PATH), str(COLLOQUIAL_PATH),
                                                *([str(mined)] if mined.is_file() else []))
+                # words learned to co-occur in this generation's texts (indexer/related.py), when used
+                self._related = load_related(cur / RELATED_FILE) if self.options.related is not None else {}
                 with self._ix.searcher() as s:
                     self._reg_keys = frozenset(t.decode("utf-8") for t in s.lexicon("reg_key"))
             return self._ix
@@ -200,7 +206,7 @@ class SearchService:
             if allow is not None:
                 full = len(strict_docs & allow)
         fed = 0  # units only the feedback words found: partial matches (totals and facets are the query's)
-        if self.options.feedback is not None and sort == "relevance" and results:
+        if (self.options.feedback or self.options.related) is not None and sort == "relevance" and results:
             results, fed = self._feedback(s, used, built, results, allow, page, per_page, deadline, memo, len(docs))
         # the total counts the units matching the query as typed; partial matches are counted apart
         matched = len(docs)
@@ -219,12 +225,24 @@ class SearchService:
     def _feedback(self, s: Searcher, q: Q.Query, built: BuiltQuery, results: list[Found],
                   allow: frozenset[int] | None, page: int, per_page: int, deadline: float, memo: dict,
                   matched: int) -> tuple[list[Found], int]:
-        """Pseudo-relevance feedback (indexer/feedback.py): the top units of each grain expand the query,
-        which is run again; the first ranking when the units disagree (no expansion). With the number of
-        units the expansion alone found."""
+        """Query expansion after the first ranking: the words related to the query's in the archive
+        (indexer/related.py) and pseudo-relevance feedback's (indexer/feedback.py) are added and the query
+        run again; the first ranking when there are none. With the number of units the expansion alone found."""
+        terms = dict(related_words(built.highlight, self._related, self.options.related)
+                     if self.options.related is not None else ())
         opts = self.options.feedback
-        if opts is None or (built.citation is not None and not opts.citations):
+        if opts is not None and (built.citation is None or opts.citations):
+            for w, boost in self._feedback_words(s, built, results, opts):
+                terms[w] = max(terms.get(w, 0.0), boost)
+        if not terms:
             return results, 0
+        fed, docs = self._run(s, with_expansion(q, tuple(terms.items())), allow, page, per_page, "relevance",
+                              deadline, memo)
+        return fed, max(0, len(docs) - matched)
+
+    def _feedback_words(self, s: Searcher, built: BuiltQuery, results: list[Found],
+                        opts: FeedbackOptions) -> tuple[tuple[str, float], ...]:
+        """RM3's expansion words from the first results' top units of each grain (indexer/feedback.py)."""
         col, values = self._tables(s)["kind"]
         grains: dict[str, list[Found]] = {}
         for r in results[:CROWD_WINDOW]:
@@ -234,11 +252,7 @@ class SearchService:
         texts = self.texts(r["id"] for rs in grains.values() for r in rs)
         units = {k: [FeedbackUnit(r.score, tuple(query_words(texts.get(r["id"], "")))) for r in rs]
                  for k, rs in grains.items()}
-        terms = expand(built.highlight, units, lambda w: doc_frequency(s, "body", w), s.doc_count_all(), opts, STOP)
-        if not terms:
-            return results, 0
-        fed, docs = self._run(s, with_expansion(q, terms), allow, page, per_page, "relevance", deadline, memo)
-        return fed, max(0, len(docs) - matched)
+        return expand(built.highlight, units, lambda w: doc_frequency(s, "body", w), s.doc_count_all(), opts, STOP)
 
     @staticmethod
     def _docs(s: Searcher, q: Q.Query, deadline: float) -> frozenset[int]:
