@@ -70,6 +70,11 @@ class TokenStore:
             conn.execute("DELETE FROM used")
         return gone
 
+    def values(self) -> Iterator[bytes]:
+        """Every kept blob, in key order (what a build learns related words from: indexer/related.py)."""
+        for (data,) in self.conn.execute("SELECT data FROM tokens ORDER BY key"):
+            yield data
+
     def count(self) -> int:
         return int(self.conn.execute("SELECT COUNT(*) FROM tokens").fetchone()[0])
 

@@ -169,6 +169,11 @@ def encode(text: str) -> str | None:
     return _SEP.join(word if primary else _SUB + word for word, _, _, primary in _segmented(text, "index"))
 
 
+def primary_words(encoded: str) -> list[str]:
+    """The words of an encode()d text, sub-words left out (as query_words gives a query's)."""
+    return [w for w in encoded.split(_SEP) if w and not w.startswith(_SUB)]
+
+
 def _fill(t: Token, text: str, pos: int, start: int, end: int, positions: bool, chars: bool,
           keeporiginal: bool) -> Token:
     """Set the reused Token's fields (Whoosh tokenizers yield one Token object, refilled)."""

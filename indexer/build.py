@@ -34,7 +34,9 @@ from .documents import grain_records
 from .options import IndexOptions
 from .parallel import BuildFailed, FastSegmentWriter, add_records  # BuildFailed: callers import it from here
 from .schema import SCHEMA_VERSION, build_schema
-from .tokens import Presegmenter
+from .related import mine as mine_related
+from .related import write as write_related
+from .tokens import Presegmenter, kept_words
 from .vocabulary import vocabulary_version
 from .vocabulary import write as write_vocabulary
 
@@ -275,6 +277,8 @@ def full_rebuild(archive: Archive, options: IndexOptions, progress: Progress | N
                 _raise_if_terminated()
                 if store is not None:
                     store.keep_only(used)  # the texts no unit has any more
+                    if options.related_words:  # words that share texts, for expansion (indexer/related.py)
+                        write_related(mine_related(kept_words(store)), new_dir)
             meta = {"schema_version": SCHEMA_VERSION, "dictionary_version": dictionary_version(),
                     "vocabulary_version": vocabulary_version(), "vocabulary": write_vocabulary(archive, new_dir),
                     "built_at": time.strftime("%Y-%m-%dT%H:%M:%S"), "documents": docs, "grains": grains}

@@ -17,6 +17,7 @@ class IndexOptions:
     root: Path
     workers: int = 0  # 0: one per core
     keep_tokens: bool = True  # segmented text kept by content hash beside the index (tokens_path)
+    related_words: bool = False  # learn related words from the kept tokens at a full build (indexer/related.py)
 
     @property
     def tokens_path(self) -> Path | None:

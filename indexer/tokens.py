@@ -16,7 +16,7 @@ from typing import Any
 
 from archive.tokens import TokenStore
 
-from .analysis import Segmented, encode
+from .analysis import Segmented, encode, primary_words
 
 TEXT_FIELDS = ("title", "body", "context")
 STORED_TEXT = frozenset({"title"})  # text fields Whoosh also stores: the original goes in _stored_<name>
@@ -82,3 +82,9 @@ class Presegmenter:
         if self.store is not None and self._new:
             self.store.put(self._new)
         self._new = {}
+
+
+def kept_words(store: TokenStore) -> Iterator[list[str]]:
+    """Each kept text's words as the index spells them (its primary tokens, no sub-words)."""
+    for data in store.values():
+        yield primary_words(zlib.decompress(data).decode("utf-8"))

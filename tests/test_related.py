@@ -43,3 +43,18 @@ def test_table_round_trips_through_its_file(tmp_path) -> None:  # type: ignore[n
     assert back.keys() == table.keys()
     assert back["陪餐"][0] == pytest.approx(table["陪餐"][0])
     assert load(tmp_path / "missing.tsv") == {}
+
+
+def test_a_full_build_learns_the_table_when_asked(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from dataclasses import replace
+
+    from archive.database import Archive
+    from indexer.build import current_dir, full_rebuild
+    from tests.conftest import SAMPLES, build_archive
+
+    settings = build_archive(tmp_path / "home", [str(SAMPLES / "regulations")])
+    assert not (current_dir(settings.index_root) / "related.tsv").exists()  # off by default
+    with Archive.open(settings.db_path) as a:
+        full_rebuild(a, replace(settings.index_options(), related_words=True))
+    table = load(current_dir(settings.index_root) / "related.tsv")
+    assert table and all(r != w for w, rows in table.items() for r, _ in rows)

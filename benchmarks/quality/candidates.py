@@ -44,7 +44,7 @@ def options_of(base: Any, spec: dict) -> Any:
 
 
 def evaluate(queries: Sequence[dict], home: Path, candidates: dict[str, dict], corpus: Path = CORPUS,
-             rebuild_stock: bool = True, log: Callable[[str], None] = print) -> dict:
+             rebuild_stock: bool = True, log: Callable[[str], None] = print, with_stock: bool = True) -> dict:
     """Per query and system (stock and each candidate): the scored top 10 and the seconds taken."""
     from archive import store
     from indexer.search import SearchService
@@ -55,16 +55,17 @@ def evaluate(queries: Sequence[dict], home: Path, candidates: dict[str, dict], c
     with tempfile.TemporaryDirectory(prefix="xuncha-candidates-") as tmp:
         try:
             prepare(settings, conn, full_paths(corpus), False, log)
-            stock, reused = _stock(conn, home, Path(tmp), rebuild_stock, log)
+            stock, reused = _stock(conn, home, Path(tmp), rebuild_stock, log) if with_stock else (None, None)
+            shown = STOCK if with_stock else ()
             amap = ArchiveMap.load(conn, corpus, judged_docs(queries))
             services = {name: SearchService(options_of(settings.search_options(), spec))
                         for name, spec in candidates.items()}
-            rows, seconds = [], dict.fromkeys([*STOCK, *candidates], 0.0)
+            rows, seconds = [], dict.fromkeys([*shown, *candidates], 0.0)
             for q in queries:
                 judged = Judged.of(q)
                 row: dict[str, Any] = {"id": q["id"], "kind": q["kind"], "split": q["split"], "query": q["query"],
                                        "systems": {}}
-                for name in STOCK:
+                for name in shown:
                     t = time.monotonic()
                     hits, total = stock.search(q["query"], name, K)
                     seconds[name] += time.monotonic() - t
@@ -76,7 +77,8 @@ def evaluate(queries: Sequence[dict], home: Path, candidates: dict[str, dict], c
                     units = [h for h in res.hits if h.kind != "document"][:K]
                     row["systems"][name] = _score(judged, _units(units, amap), res.total)
                 rows.append(row)
-            stock.close()
+            if stock is not None:
+                stock.close()
         finally:
             conn.close()
     return {"meta": {"queries": len(queries), "stock_reused": reused, "candidates": candidates,
@@ -135,6 +137,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--split", choices=(*SPLIT_FILES, "all"), default="tune")
     ap.add_argument("--candidate", action="append", default=[], metavar="NAME=JSON", help="repeatable")
     ap.add_argument("--reuse-stock", action="store_true", help="reuse the stock index in --home (tuning loops)")
+    ap.add_argument("--no-stock", action="store_true", help="candidates only (a tuning sweep's absolute figures)")
     ap.add_argument("--tune", action="store_true", help="print only each candidate's overall nDCG@10 / R@10 / P@5")
     ap.add_argument("--out", type=Path)
     args = ap.parse_args(argv)
@@ -152,13 +155,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     def log(msg: str) -> None:
         print(msg, file=sys.stderr, flush=True)
 
-    result = evaluate(load_split(args.split), args.home.resolve(), candidates, args.corpus, not args.reuse_stock, log)
+    result = evaluate(load_split(args.split), args.home.resolve(), candidates, args.corpus, not args.reuse_stock, log,
+                      with_stock=not args.no_stock)
     if args.tune:
         for split, groups in table(result).items():
             for name in candidates:
                 m = groups["all"][name]
                 print(f"{split} {name}: " + " ".join(f"{k} {m[k]:.4f}" for k in SHOWN), flush=True)
     else:
+        if args.no_stock:
+            ap.error("--no-stock goes with --tune (the tables are ratios to stock)")
         print(markdown(result, list(candidates)))
     out = args.out or RESULTS / f"candidates-{time.strftime('%Y%m%d-%H%M%S')}.json"
     out.parent.mkdir(parents=True, exist_ok=True)
