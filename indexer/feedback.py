@@ -41,6 +41,7 @@ class FeedbackOptions:
     max_df_share: float = 0.05  # words in more than this share of units are not expansion words
     top_words: int = 20  # words per unit compared by the overlap gate
     citations: bool = True  # expand citation queries too
+    rerank: bool = False  # only reorder the units the query finds (True) or let the words bring new ones
 
 
 @dataclass(frozen=True, slots=True)

@@ -342,10 +342,13 @@ def _query_date(text: str) -> tuple[str | None, str]:
     return date, text[:m.start()] + " " + text[m.end():]
 
 
-def with_expansion(q: Q.Query, terms: Collection[tuple[str, float]]) -> Q.Query:
-    """`q` with feedback words added (indexer/feedback.py): each raises a unit that has it, none is required."""
+def with_expansion(q: Q.Query, terms: Collection[tuple[str, float]], rerank: bool = False) -> Q.Query:
+    """`q` with expansion words added (indexer/feedback.py, related.py): each raises a unit that has it, none
+    is required; with `rerank` only the units `q` finds are raised (no new ones)."""
     extra = [_word_clause(w, boost, skip=("context",)) for w, boost in terms]
-    return Q.Or([q, *extra]) if extra else q
+    if not extra:
+        return q
+    return Q.AndMaybe(q, Q.Or(extra)) if rerank else Q.Or([q, *extra])
 
 
 def build_filters(filters: Mapping[str, str]) -> Q.Query | None:

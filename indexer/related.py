@@ -38,6 +38,7 @@ class RelatedOptions:
     floor: float = 0.35  # npmi a related word must reach to be used
     weight: float = 0.3  # an added word's weight at npmi 1 (an original word weighs 1)
     per_query_word: int = 3  # related words added per query word
+    rerank: bool = False  # only reorder the units the query finds (True) or let the words bring new ones
 
 
 def _useful(word: str) -> bool:

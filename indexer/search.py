@@ -236,8 +236,9 @@ class SearchService:
                 terms[w] = max(terms.get(w, 0.0), boost)
         if not terms:
             return results, 0
-        fed, docs = self._run(s, with_expansion(q, tuple(terms.items())), allow, page, per_page, "relevance",
-                              deadline, memo)
+        rerank = all(o.rerank for o in (opts, self.options.related) if o is not None)
+        fed, docs = self._run(s, with_expansion(q, tuple(terms.items()), rerank), allow, page, per_page,
+                              "relevance", deadline, memo)
         return fed, max(0, len(docs) - matched)
 
     def _feedback_words(self, s: Searcher, built: BuiltQuery, results: list[Found],

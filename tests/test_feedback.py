@@ -135,3 +135,10 @@ def test_feedback_off_by_default_and_totals_unchanged(rules_settings) -> None:  
         docs=3, terms=4, weight=0.4, min_overlap=0.0, max_flat=1.0, max_df_share=1.0)))
     off = SearchService(rules_settings.search_options())
     assert on.search("公务接待").total == off.search("公务接待").total
+
+
+def test_rerank_only_reorders_what_the_query_finds(rules_settings) -> None:  # type: ignore[no-untyped-def]
+    plain = _articles(rules_settings, None, "公务接待")
+    fed = _articles(rules_settings, FeedbackOptions(docs=3, terms=4, weight=0.4, min_overlap=0.0, max_flat=1.0,
+                                                    max_df_share=1.0, rerank=True), "公务接待")
+    assert sorted(fed) == sorted(plain) and "第四条" not in fed

@@ -238,3 +238,16 @@ def test_the_relaxed_or_reads_a_bounded_number_of_postings_rarest_words_first(mo
     every = {t.text for t in _walk(b.strict) if isinstance(t, Q.Term)}
     assert {"审批", "管理"} <= every  # the strict form keeps every word
     assert b.any_word is not None and {"审批", "管理"} <= {t.text for t in _walk(b.any_word) if isinstance(t, Q.Term)}
+
+
+def test_with_expansion_adds_optional_words_or_only_reorders() -> None:
+    from indexer.query import with_expansion
+
+    base = Q.Term("body", "公务接待")
+    assert with_expansion(base, ()) is base
+    grown = with_expansion(base, (("陪餐", 0.3),))
+    assert isinstance(grown, Q.Or) and grown.subqueries[0] is base
+    assert all(t.boost == pytest.approx(0.3 * w) for t, w in zip(grown.subqueries[1].subqueries, (1.5, 1.0)))
+    assert {t.fieldname for t in grown.subqueries[1].subqueries} == {"title", "body"}  # not the context
+    kept = with_expansion(base, (("陪餐", 0.3),), rerank=True)
+    assert isinstance(kept, Q.AndMaybe) and kept.a is base
