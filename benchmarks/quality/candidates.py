@@ -86,6 +86,17 @@ def evaluate(queries: Sequence[dict], home: Path, candidates: dict[str, dict], c
             "per_query": rows}
 
 
+def rescore(result: dict, queries: Sequence[dict]) -> dict:
+    """The same rankings scored against the queries' current judgments (after a pooling round was merged)."""
+    by_id = {q["id"]: q for q in queries}
+    for row in result["per_query"]:
+        judged = Judged.of(by_id[row["id"]])
+        for system in row["systems"].values():
+            covers = [judged.covers(tuple(h["key"]) if h["key"] else None, h["kind"]) for h in system["top"]]
+            system.update({m: round(v, 4) for m, v in metrics.score_ranking(covers, judged.grades, K).items()})
+    return result
+
+
 def table(result: dict) -> dict:
     """split → group (all, each kind) → system → mean metrics and n."""
     out: dict[str, dict] = {}
@@ -140,7 +151,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--no-stock", action="store_true", help="candidates only (a tuning sweep's absolute figures)")
     ap.add_argument("--tune", action="store_true", help="print only each candidate's overall nDCG@10 / R@10 / P@5")
     ap.add_argument("--out", type=Path)
+    ap.add_argument("--rescore", type=Path, metavar="RESULT.json",
+                    help="print an earlier result's tables scored against the current judgments, and exit")
     args = ap.parse_args(argv)
+    if args.rescore:
+        result = rescore(json.loads(args.rescore.read_text(encoding="utf-8")), load_split("all"))
+        args.rescore.write_text(json.dumps(result, ensure_ascii=False, indent=1), encoding="utf-8")
+        print(markdown(result, [s for s in result["per_query"][0]["systems"] if s not in STOCK]))
+        return 0
     candidates: dict[str, dict] = {}
     for raw in args.candidate or ["engine={}"]:
         name, _, spec = raw.partition("=")
