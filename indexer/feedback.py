@@ -34,8 +34,8 @@ class FeedbackOptions:
     """RM3's settings (set on the tune split only: benchmarks/quality/results_31.md)."""
 
     docs: int = 5  # k: feedback units per grain
-    terms: int = 8  # expansion words kept
-    weight: float = 0.3  # λ: the expansion's share of the interpolated model
+    terms: int = 10  # expansion words kept
+    weight: float = 0.05  # λ: the expansion's share of the interpolated model
     min_overlap: float = 0.05  # gate: mean pairwise Jaccard of the units' top words (0: never gated)
     max_flat: float = 0.98  # gate: k-th score / first score above this is a flat curve (1: never gated)
     max_df_share: float = 0.05  # words in more than this share of units are not expansion words

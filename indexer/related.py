@@ -36,8 +36,8 @@ class RelatedOptions:
     min_pair: int = 3  # texts a pair must share
     per_word: int = 10  # related words kept per word
     floor: float = 0.35  # npmi a related word must reach to be used
-    weight: float = 0.3  # an added word's weight at npmi 1 (an original word weighs 1)
-    per_query_word: int = 3  # related words added per query word
+    weight: float = 0.1  # an added word's weight at npmi 1 (an original word weighs 1)
+    per_query_word: int = 2  # related words added per query word
     rerank: bool = False  # only reorder the units the query finds (True) or let the words bring new ones
 
 
