@@ -51,7 +51,9 @@ RELAX_BELOW = 10  # an AND search finding fewer than this falls back to OR (full
 class SearchService:
     """Holds the open index for a process; thread-safe, refreshed when a reindex lands."""
 
-    def __init__(self, options: SearchOptions) -> None:
+    def __init__(self, options: SearchOptions, warm: bool = True) -> None:
+        """warm: load jieba and the synonyms now (a server, before its first query) rather than when first needed
+        (a one-off command: `xuncha check` of a notice whose suggestions are kept segments nothing)."""
         self.options = options
         self._local = threading.local()
         self._lock = threading.Lock()
@@ -65,8 +67,9 @@ class SearchService:
         self._suggest_key: tuple[Any, str] | None = None
         self._governing_docs: tuple[Any, dict[str, set[int]]] | None = None
         self._synonyms: dict[str, tuple[str, ...]] | None = None
-        load_segmenter()
-        load_synonyms()
+        if warm:
+            load_segmenter()
+            load_synonyms()
 
     def _index(self) -> windex.Index:
         cur = current_dir(self.options.index_root)
@@ -317,7 +320,7 @@ class SearchService:
         gen = self._generation(s)
         with self._lock:
             if self._suggest_key is None or self._suggest_key[0] != gen:
-                self._suggest_key = (gen, index_key(s))
+                self._suggest_key = (gen, index_key(s, self._ix_dir))
             return self._suggest_key[1]
 
     def suggest_articles(self, topic: MeasureTopic, limit: int = 3) -> tuple[Suggestion, ...]:
