@@ -25,6 +25,7 @@ from archive.kinds import DocType
 from archive.records import DocumentRecord, MeasureTopic, Suggestion, topic_key
 
 from .analysis import dictionary_version
+from .kept import kept_text, tag_of
 from .schema import SCHEMA_VERSION
 from .vocabulary import vocabulary_version
 
@@ -35,43 +36,26 @@ SUGGEST_VERSION = 4  # bump when indexer/suggest.py changes what it suggests: ke
 SUGGEST = 3  # articles per measure, as the check page, the exports and `xuncha check` show them
 
 
-REGULATIONS_PREFIX = "regulations-"  # + generation + .sha1: the digest of a generation's regulations, kept beside it
-
-
 def index_key(s: Searcher, directory: Path | None = None) -> str:
     """What suggestions are computed on: the regulation versions in the index (ids and content hashes), the
     schema, the dictionary, the vocabulary rules and the suggestion code. New notices do not change it.
 
     The regulations' part reads every regulation's stored fields (0.6 s on the whole corpus, most of a kept
-    check's time in a new process): with `directory` (the index generation's folder) it is kept there per
-    generation, which never changes once committed, and read back by later processes."""
+    check's time in a new process): with `directory` (the index generation's folder) it is kept there
+    (indexer/kept.py) and read back by later processes."""
     code = f"{SCHEMA_VERSION}:{dictionary_version()}:{vocabulary_version()}:{SUGGEST_VERSION}"
-    return hashlib.sha1(f"{code}|{regulations_digest(s, directory)}".encode()).hexdigest()[:20]
+    regs = kept_text(directory, "regulations", tag_of(Path(__file__)), s.reader().generation(),
+                     lambda: regulations_digest(s))
+    return hashlib.sha1(f"{code}|{regs}".encode()).hexdigest()[:20]
 
 
-def regulations_digest(s: Searcher, directory: Path | None = None) -> str:
-    """A hash of the ids and content hashes of the regulation versions a searcher sees (kept in `directory`)."""
-    path = directory / f"{REGULATIONS_PREFIX}{s.reader().generation()}.sha1" if directory is not None else None
-    if path is not None:
-        try:
-            kept = path.read_text(encoding="ascii").strip()
-        except (OSError, UnicodeDecodeError):  # none kept yet, or unreadable: computed again
-            kept = ""
-        if len(kept) == 40 and all(c in "0123456789abcdef" for c in kept):
-            return kept
+def regulations_digest(s: Searcher) -> str:
+    """A hash of the ids and content hashes of the regulation versions a searcher sees."""
     h = hashlib.sha1()
     for doc_id, sha in sorted((f["doc_id"], f.get("sha", ""))
                               for f in s.documents(kind="document", doc_type=DocType.REGULATION.value)):
         h.update(f"{doc_id}:{sha};".encode())
-    digest = h.hexdigest()
-    if path is not None:
-        try:  # written whole then renamed: a reader never sees half a digest
-            tmp = path.with_suffix(".tmp")
-            tmp.write_text(digest, encoding="ascii")
-            tmp.replace(path)
-        except OSError:  # a read-only index: computed again by the next process
-            pass
-    return digest
+    return h.hexdigest()
 
 
 def notice_suggester(service: SearchService, archive: Archive, doc: DocumentRecord, limit: int = SUGGEST) -> Suggester:

@@ -32,6 +32,7 @@ from .crowding import WINDOW as CROWD_WINDOW
 from .crowding import Ranked, crowd
 from .docsets import among, evaluate
 from .execution import Deadline, FacetTables, Found, ResultCache, TermCache, top
+from .kept import kept_docs, tag_of
 from .options import SearchOptions
 from .query import COLLOQUIAL_PATH, SYNONYMS_PATH, BuiltQuery, QueryTooLong, build_query, load_synonyms
 from .vocabulary import FILE as VOCABULARY_FILE
@@ -284,14 +285,17 @@ class SearchService:
         gen = self._generation(s)
         with self._lock:
             if self._in_force is None or self._in_force[0] != gen:
-                # a set, not a frozenset: Whoosh takes only sets as filters
-                docs = set(s.docs_for_query(Q.Term("kind", "article"))) - \
-                    set(s.docs_for_query(Q.Term("status", VersionStatus.SUPERSEDED.value)))
+                # a set, not a frozenset: Whoosh takes only sets as filters; kept beside the index (kept.py)
+                docs = kept_docs(self._ix_dir, "in-force", tag_of(Path(__file__)), s.reader().generation(),
+                                 lambda: set(s.docs_for_query(Q.Term("kind", "article"))) -
+                                 set(s.docs_for_query(Q.Term("status", VersionStatus.SUPERSEDED.value))))
                 self._in_force = (gen, docs)
             return self._in_force[1]
 
     def _governed(self, s: Searcher, kind: Any) -> set[int]:
-        """The articles of a fault kind's governing rules (indexer/suggest.py), once per kind and index generation."""
+        """The articles of a fault kind's governing rules (indexer/suggest.py), once per kind and index generation,
+        kept beside the index (kept.py) under a tag of the kind's rules and of suggest.py's code."""
+        from . import suggest
         from .suggest import governing_docs
 
         gen = self._generation(s)
@@ -300,7 +304,9 @@ class SearchService:
                 self._governing_docs = (gen, {})
             table = self._governing_docs[1]
         if kind.kind not in table:
-            table[kind.kind] = governing_docs(s, kind)
+            tag = tag_of(Path(suggest.__file__), kind.kind, *kind.categories, "|", *kind.titles)
+            table[kind.kind] = kept_docs(self._ix_dir, "governing", tag, s.reader().generation(),
+                                         lambda: governing_docs(s, kind, self.reg_keys))
         return table[kind.kind]
 
     def _tables(self, s: Searcher) -> dict[str, Any]:
@@ -336,7 +342,8 @@ class SearchService:
             return kept
         s = self.searcher()
         found = suggest(s, topic, limit, self.reg_keys, self.texts, self._hit, self._articles_in_force(s),
-                        model=model_of(archive), governed=lambda kind: self._governed(s, kind))
+                        model=model_of(archive), governed=lambda kind: self._governed(s, kind),
+                        scores=lambda q: evaluate(s, q, None, None, self._terms, self._generation(s)))
         with archive.transaction() as conn:
             store.put_suggestions(conn, *key, found)
         return found
