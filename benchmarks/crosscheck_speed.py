@@ -2,7 +2,8 @@
 
     python -m benchmarks.crosscheck_speed --home DIR --stock-dir DIR [--repeats 3]     (benchmarks.speed calls it)
 
-Systems, each timed from process start to the report printed (what an inspector waits for at the shell):
+Systems, each timed from process start to the report printed (what an inspector waits for at the shell), in
+wall seconds and in the process's CPU seconds (user + system: what a busy shared machine disturbs least):
 - kept: `xuncha check DOC --json`, the suggestions kept by the ingest's prepare (indexer/checks.py);
 - not kept: the same report for an index state no suggestion was kept for (the suggestion code's version
   changed), computed and printed; the index-side sets prepare keeps beside the index (indexer/kept.py) read;
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import resource
 import statistics
 import subprocess
 import sys
@@ -41,13 +43,19 @@ def notice_to_time(home: Path) -> tuple[str, int] | None:
     return min(counts, key=lambda c: (abs(c[1] - TARGET_MEASURES), c[0]), default=None)
 
 
-def _run(args: list[str]) -> tuple[float, str]:
-    t = time.perf_counter()
+def _cpu_of_children() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _run(args: list[str]) -> tuple[float, float, str]:
+    """Wall seconds, CPU seconds (user + system: steadier than wall on a shared machine) and output of one process."""
+    t, cpu = time.perf_counter(), _cpu_of_children()
     done = subprocess.run([sys.executable, *args], capture_output=True, text=True, cwd=ROOT)
-    seconds = time.perf_counter() - t
+    seconds, cpu = time.perf_counter() - t, _cpu_of_children() - cpu
     if done.returncode:
         raise RuntimeError(f"{' '.join(args)} failed ({done.returncode}): {done.stderr[-2000:]}")
-    return seconds, done.stdout
+    return seconds, cpu, done.stdout
 
 
 def measure(home: Path, stock_dir: Path, repeats: int = 3) -> dict:
@@ -65,20 +73,24 @@ def measure(home: Path, stock_dir: Path, repeats: int = 3) -> dict:
                   "--stock-dir", str(stock_dir)],
     }
     times: dict[str, list[float]] = {k: [] for k in systems}
+    cpus: dict[str, list[float]] = {k: [] for k in systems}
     outputs: dict[str, str] = {}
     for _ in range(repeats):  # interleaved, so that a busy moment of the machine falls on every system alike
         for name, args in systems.items():
-            seconds, outputs[name] = _run(args)
+            seconds, cpu, outputs[name] = _run(args)
             times[name].append(seconds)
+            cpus[name].append(cpu)
     med = {k: round(statistics.median(v), 3) for k, v in times.items()}
+    med_cpu = {k: round(statistics.median(v), 3) for k, v in cpus.items()}
     kept, fresh = json.loads(outputs["kept"]), json.loads(outputs["not_kept"])
-    return {"doc": doc, "measures": measures, "repeats": repeats, "seconds": med,
+    return {"doc": doc, "measures": measures, "repeats": repeats, "seconds": med, "cpu_seconds": med_cpu,
             "all_seconds": {k: [round(x, 3) for x in v] for k, v in times.items()},
             "same": kept == fresh == json.loads(outputs["nothing_kept"]),
             "suggested": sum(len(m["suggested"]) for m in kept["measures"]),
             "kept_vs_stock": round(med["kept"] / med["stock"], 2),
             "not_kept_vs_stock": round(med["not_kept"] / med["stock"], 2),
-            "nothing_kept_vs_stock": round(med["nothing_kept"] / med["stock"], 2)}
+            "nothing_kept_vs_stock": round(med["nothing_kept"] / med["stock"], 2),
+            "kept_cpu_vs_stock_cpu": round(med_cpu["kept"] / med_cpu["stock"], 2)}
 
 
 def _report_not_kept(home: Path, doc_id: str, read_kept_sets: bool) -> dict:

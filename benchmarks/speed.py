@@ -213,7 +213,8 @@ def ratios(out: dict) -> dict:
         r["warm_query_p50_vs_stock_and_p50"] = round(qw["xuncha"]["p50_ms"] / qw["stock-AND"]["p50_ms"], 2)
         r["warm_query_p95_vs_stock_or_p95"] = round(qw["xuncha"]["p95_ms"] / qw["stock-OR"]["p95_ms"], 2)
     if cc := out.get("crosscheck"):
-        r.update({k: cc[k] for k in ("kept_vs_stock", "not_kept_vs_stock", "nothing_kept_vs_stock")})
+        r.update({k: cc[k] for k in ("kept_vs_stock", "not_kept_vs_stock", "nothing_kept_vs_stock",
+                                     "kept_cpu_vs_stock_cpu") if k in cc})
     if ld.get("req_per_s"):
         r["throughput_vs_7_req_s"] = round(ld["req_per_s"] / 7.0, 1)
     if (dl := out.get("load_distinct", {})).get("req_per_s"):
@@ -294,10 +295,10 @@ def _crosscheck_rows(out: dict) -> list[tuple[str, str, str]]:
     cc = out.get("crosscheck")
     if not cc:
         return []
-    sec = cc["seconds"]
-    return [(f"`xuncha check` of a {cc['measures']}-measure notice, a new process (s): suggestions kept / not kept / "
-             "nothing kept / stock more-like-this",
-             f"{sec['kept']} / {sec['not_kept']} / {sec['nothing_kept']} / {sec['stock']}",
+    sec, cpu = cc["seconds"], cc.get("cpu_seconds", {})
+    return [(f"`xuncha check` of a {cc['measures']}-measure notice, a new process, wall (CPU) s: suggestions kept / "
+             "not kept / nothing kept / stock more-like-this",
+             " / ".join(f"{sec[k]} ({cpu.get(k, '?')})" for k in ("kept", "not_kept", "nothing_kept", "stock")),
              f"kept {cc['kept_vs_stock']}×, not kept {cc['not_kept_vs_stock']}×, nothing kept "
              f"{cc['nothing_kept_vs_stock']}× stock (target: kept under 1 s); the three reports "
              + ("identical" if cc["same"] else "DIFFER"))]
