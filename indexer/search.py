@@ -36,6 +36,7 @@ from .related import FILE as RELATED_FILE
 from .related import expansion as related_words
 from .related import load as load_related
 from .execution import Deadline, FacetTables, Found, ResultCache, TermCache, top
+from .kept import kept_docs, tag_of
 from .options import SearchOptions
 from .query import (COLLOQUIAL_PATH, STOP, SYNONYMS_PATH, BuiltQuery, QueryTooLong, build_query, load_synonyms,
                     with_expansion)
@@ -56,7 +57,9 @@ RELAX_BELOW = 10  # an AND search finding fewer than this falls back to OR (full
 class SearchService:
     """Holds the open index for a process; thread-safe, refreshed when a reindex lands."""
 
-    def __init__(self, options: SearchOptions) -> None:
+    def __init__(self, options: SearchOptions, warm: bool = True) -> None:
+        """warm: load jieba and the synonyms now (a server, before its first query) rather than when first needed
+        (a one-off command: `xuncha check` of a notice whose suggestions are kept segments nothing)."""
         self.options = options
         self._local = threading.local()
         self._lock = threading.Lock()
@@ -71,8 +74,9 @@ class SearchService:
         self._governing_docs: tuple[Any, dict[str, set[int]]] | None = None
         self._synonyms: dict[str, tuple[str, ...]] | None = None
         self._related: dict[str, tuple[tuple[str, float], ...]] = {}
-        load_segmenter()
-        load_synonyms()
+        if warm:
+            load_segmenter()
+            load_synonyms()
 
     def _index(self) -> windex.Index:
         cur = current_dir(self.options.index_root)
@@ -327,14 +331,17 @@ class SearchService:
         gen = self._generation(s)
         with self._lock:
             if self._in_force is None or self._in_force[0] != gen:
-                # a set, not a frozenset: Whoosh takes only sets as filters
-                docs = set(s.docs_for_query(Q.Term("kind", "article"))) - \
-                    set(s.docs_for_query(Q.Term("status", VersionStatus.SUPERSEDED.value)))
+                # a set, not a frozenset: Whoosh takes only sets as filters; kept beside the index (kept.py)
+                docs = kept_docs(self._ix_dir, "in-force", tag_of(Path(__file__)), s.reader().generation(),
+                                 lambda: set(s.docs_for_query(Q.Term("kind", "article"))) -
+                                 set(s.docs_for_query(Q.Term("status", VersionStatus.SUPERSEDED.value))))
                 self._in_force = (gen, docs)
             return self._in_force[1]
 
     def _governed(self, s: Searcher, kind: Any) -> set[int]:
-        """The articles of a fault kind's governing rules (indexer/suggest.py), once per kind and index generation."""
+        """The articles of a fault kind's governing rules (indexer/suggest.py), once per kind and index generation,
+        kept beside the index (kept.py) under a tag of the kind's rules and of suggest.py's code."""
+        from . import suggest
         from .suggest import governing_docs
 
         gen = self._generation(s)
@@ -343,7 +350,9 @@ class SearchService:
                 self._governing_docs = (gen, {})
             table = self._governing_docs[1]
         if kind.kind not in table:
-            table[kind.kind] = governing_docs(s, kind)
+            tag = tag_of(Path(suggest.__file__), kind.kind, *kind.categories, "|", *kind.titles)
+            table[kind.kind] = kept_docs(self._ix_dir, "governing", tag, s.reader().generation(),
+                                         lambda: governing_docs(s, kind, self.reg_keys))
         return table[kind.kind]
 
     def _tables(self, s: Searcher) -> dict[str, Any]:
@@ -363,7 +372,7 @@ class SearchService:
         gen = self._generation(s)
         with self._lock:
             if self._suggest_key is None or self._suggest_key[0] != gen:
-                self._suggest_key = (gen, index_key(s))
+                self._suggest_key = (gen, index_key(s, self._ix_dir))
             return self._suggest_key[1]
 
     def suggest_articles(self, topic: MeasureTopic, limit: int = 3) -> tuple[Suggestion, ...]:
@@ -379,7 +388,8 @@ class SearchService:
             return kept
         s = self.searcher()
         found = suggest(s, topic, limit, self.reg_keys, self.texts, self._hit, self._articles_in_force(s),
-                        model=model_of(archive), governed=lambda kind: self._governed(s, kind))
+                        model=model_of(archive), governed=lambda kind: self._governed(s, kind),
+                        scores=lambda q: evaluate(s, q, None, None, self._terms, self._generation(s)))
         with archive.transaction() as conn:
             store.put_suggestions(conn, *key, found)
         return found
