@@ -24,7 +24,7 @@ ROUNDS = SAMPLES / "rounds"
 KEY = json.loads((ROOT / "tests" / "fixtures" / "rounds_key.json").read_text(encoding="utf-8"))
 DOCS = [d for u in KEY["units"] for d in u["documents"]]
 UNIT_OF = {d["file"]: u for u in KEY["units"] for d in u["documents"]}
-HEADER = ("round_no", "round_label", "revisit", "stage", "as_of", "inspected_unit")
+HEADER = ("published", "round_no", "round_label", "revisit", "stage", "as_of", "inspected_unit")
 
 
 @pytest.fixture(scope="module")
