@@ -250,3 +250,15 @@ def test_real_notices_rounds(seed) -> None:
 def test_sample_rounds(path, fields) -> None:
     h = parse_notice(normalize(path.read_text(encoding="utf-8"))).header
     assert (h.round_no, h.round_label, h.revisit, h.stage, h.as_of) == fields
+
+
+@pytest.mark.parametrize("lead, feedback", [
+    # one sentence gives the inspection and the feedback: the date before 反馈, not the inspection's start
+    ("2022年9月5日至10月28日,区委第一巡察组对区财政局党组进行了巡察,2022年12月1日反馈了巡察意见。", "2022-12-01"),
+    ("2019年3月至4月,区委第二巡察组对区财政局党组进行了巡察,并于2019年6月5日反馈了巡察意见。", "2019-06-05"),
+    # a 回头看 names the last round's 反馈问题 before the sentence that gives its own feedback
+    ("2023年4月10日至5月19日,区委第二巡察组对区财政局党组开展了巡察“回头看”,重点检查上一轮巡察反馈问题的整改情况。"
+     "2023年6月30日,区委第二巡察组反馈了“回头看”意见。", "2023-06-30"),
+])
+def test_feedback_date_is_the_feedback_sentences(lead: str, feedback: str) -> None:
+    assert parse_notice(normalize(_notice("中共示例区财政局党组关于巡察整改情况的通报", lead))).header.feedback_date == feedback
