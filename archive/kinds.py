@@ -66,3 +66,12 @@ class Verdict(StrEnum):
     def keep(self) -> int:
         """The grade of benchmarks/quality/suggestions.py's judged pairs: 适用 → keep 1, 不适用 → keep 0."""
         return 1 if self is Verdict.APPLIES else 0
+
+
+class ReportStage(StrEnum):
+    """Where a notice stands in its unit's inspection round (issue 30), read from its title and lead."""
+
+    FEEDBACK = "feedback"  # 反馈意见: what the inspection group reported to the unit
+    RECTIFICATION = "rectification"  # 整改情况的通报 / 报告: the unit's report after the feedback
+    PROGRESS = "progress"  # 整改进展情况, 阶段性进展, 持续整改: a later report of the same round
+    REVISIT = "revisit"  # 巡察“回头看”: the inspection that comes back to check the rectification
