@@ -112,7 +112,7 @@ def governing_docs(s: Searcher, kind: FaultKind) -> set[int]:
 
 def features(relevance: float, shared: int, is_governing: bool, is_cited: bool, kind_article: float,
              topic_article: float, category: str, local_own: bool, specific: float = 0.0,
-             in_title: int = 0, on_problem: int = 0) -> dict[str, float]:
+             in_title: int = 0, on_problem: int = 0, sources: Iterable[str] = ()) -> dict[str, float]:
     """specific: how rare the shared words are among articles (the sum of their weighted IDFs, problem-title words
     counting double); in_title: topic words in the regulation's title (公务用车 in 公务用车管理办法); on_problem:
     words of the problem's title (what went wrong) in the article or its title."""
@@ -120,7 +120,8 @@ def features(relevance: float, shared: int, is_governing: bool, is_cited: bool, 
             "cited": float(is_cited), "kind_article": kind_article, "topic_article": topic_article,
             "national": float(category in NATIONAL), "foreign_local": float(category == "地方性法规" and not local_own),
             "specific": min(specific, 40.0) / 10, "in_title": float(min(in_title, 3)),
-            "on_problem": float(min(on_problem, 3))}
+            "on_problem": float(min(on_problem, 3)),
+            **{f"src_{k}": float(k in sources) for k in SOURCES if k != "merged"}}
 
 
 def rarity(s: Searcher, term: str) -> float:
@@ -134,14 +135,91 @@ def calibrated(x: Mapping[str, float], weights: Mapping[str, float] = WEIGHTS) -
     return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
 
 
+SOURCES = ("merged", "governing", "problem", "measure", "dense", "prior")
+SOURCE_CANDIDATES = {"problem": 30, "measure": 30, "dense": 25, "prior": 4}
+DENSE_POOL = 300  # the merged query's best (and the governing rules' best) re-ranked by the topic vector
+_VECTORS: dict[tuple[int, str], Any] = {}  # (model, article id) → its topic vector, for the dense source
+
+
+def _clauses(terms: Mapping[str, float], cited: Sequence[str]) -> list[Q.Query]:
+    clauses: list[Q.Query] = [Q.Term("body", t, boost=w) for t, w in terms.items()]
+    clauses += [Q.Term("title", t, boost=0.5 * w) for t, w in terms.items()]
+    # the regulation's own title naming what went wrong (因私出国 in 因私出国(境)证照管理办法)
+    clauses += [Q.Term("context", t, boost=CONTEXT_BOOST * w) for t, w in terms.items() if w >= W_PROBLEM]
+    for key in cited:  # the cited regulation's articles on the topic
+        inner = Q.Or([Q.Term("body", t) for t in terms]) if terms else Q.Every()
+        clauses.append(Q.And([Q.Term("reg_key", key), inner], boost=W_CITED))
+    return clauses
+
+
+def part_terms(s: Searcher, text: str, weight: float, n: int) -> dict[str, float]:
+    """The topic words of one part of the topic alone (the problem title, the measure)."""
+    return topic_terms(s, MeasureTopic(text if weight == W_TEXT else "", text if weight == W_PROBLEM else "", ""))
+
+
+def _vector(model: FaultModel, article_id: str, text: str) -> Any:
+    key = (id(model), article_id)
+    v = _VECTORS.get(key)
+    if v is None:
+        if len(_VECTORS) > 200_000:
+            _VECTORS.clear()
+        v = _VECTORS[key] = model.vector(text)
+    return v
+
+
+def gather(s: Searcher, topic: MeasureTopic, terms: Mapping[str, float], cited: Sequence[str], in_force: set[int],
+           gov_docs: set[int], model: FaultModel | None, texts: Callable[[Iterable[str]], Mapping[str, str]],
+           prior: Sequence[str] = ()) -> tuple[dict[int, Any], dict[int, set[str]], dict[int, float]]:
+    """Candidates from several sources, each a view of what the measure is about: the merged query (problem,
+    measure, category and cited rules as one OR), the same within the governing rules, the problem title's
+    words alone and the measure's alone (a long measure's words drown a short title's), the dense neighbours
+    of the topic vector among the query's and the governing rules' best, and the articles of the regulations
+    that other measures of the same fault kind cite (`prior`: regulation keys, most cited first).
+    Returns docnum → result, docnum → its sources, and the merged query's score of each matched article."""
+    found: dict[int, Any] = {}
+    sources: dict[int, set[str]] = {}
+
+    def add(results: Iterable[Any], source: str) -> None:
+        for r in results:
+            found.setdefault(r.docnum, r)
+            sources.setdefault(r.docnum, set()).add(source)
+
+    merged = among(evaluate(s, Q.Or(_clauses(terms, cited))), in_force) if terms or cited else {}
+    add(top(s, merged, CANDIDATES), "merged")
+    if gov_docs:
+        add(top(s, among(merged, gov_docs), GOVERNING_CANDIDATES), "governing")
+    for source, text, weight in (("problem", topic.problem_title, W_PROBLEM), ("measure", topic.text, W_TEXT)):
+        part = part_terms(s, text, weight, 8) if text else {}
+        if len(part) >= 2:
+            add(top(s, among(evaluate(s, Q.Or(_clauses(part, ()))), in_force), SOURCE_CANDIDATES[source]), source)
+    for key in prior:
+        if key in cited:
+            continue
+        inner = Q.Or([Q.Term("body", t) for t in terms]) if terms else Q.Every()
+        scores = among(evaluate(s, Q.And([Q.Term("reg_key", key), inner])), in_force)
+        add(top(s, scores, SOURCE_CANDIDATES["prior"]), "prior")
+    if model is not None and merged:
+        pool = top(s, merged, DENSE_POOL) + (top(s, among(merged, gov_docs), DENSE_POOL) if gov_docs else [])
+        pool = list({r.docnum: r for r in pool}.values())
+        bodies = texts(r["id"] for r in pool)
+        topic_vec = model.vector(topic_text(topic))
+        sims = [(cosine(topic_vec, _vector(model, r["id"], f"{r.get('doc_title', '')}\n{bodies.get(r['id'], '')}")),
+                 r.docnum, r) for r in pool]
+        sims.sort(key=lambda t: (-t[0], t[1]))
+        add((r for _, _, r in sims[:SOURCE_CANDIDATES["dense"]]), "dense")
+    return found, sources, merged
+
+
 def suggest(s: Searcher, topic: MeasureTopic, limit: int, reg_keys: frozenset[str],
             texts: Callable[[Iterable[str]], Mapping[str, str]], to_hit: Callable[[Any, tuple[str, ...], str], Hit],
             in_force: set[int], model: FaultModel | None = None,
             governed: Callable[[FaultKind], set[int]] | None = None,
             threshold: float | None = None, explain: list[dict[str, Any]] | None = None,
-            weights: Mapping[str, float] | None = None) -> tuple[Suggestion, ...]:
+            weights: Mapping[str, float] | None = None, prior: Mapping[str, Sequence[str]] | None = None,
+            min_shared: int = 2) -> tuple[Suggestion, ...]:
     """The `limit` best articles for a measure whose calibrated score reaches `threshold` (none when no article
     does): the articles of the rules governing its fault kind first, then the others, each with its reason.
+    `prior` maps a fault kind to the regulation keys other measures of that kind cite (archive/faults.py).
     `explain`, when given, receives each candidate's features and score (benchmarks fit the weights on them)."""
     threshold = THRESHOLD if threshold is None else threshold
     weights = WEIGHTS if weights is None else weights
@@ -151,23 +229,15 @@ def suggest(s: Searcher, topic: MeasureTopic, limit: int, reg_keys: frozenset[st
         return ()
     guess = model.classify(topic) if model else FaultGuess(FALLBACK, 0.0)
     gov = governing(guess.kind)
-    clauses: list[Q.Query] = [Q.Term("body", t, boost=w) for t, w in terms.items()]
-    clauses += [Q.Term("title", t, boost=0.5 * w) for t, w in terms.items()]
-    # the regulation's own title naming what went wrong (因私出国 in 因私出国(境)证照管理办法)
-    clauses += [Q.Term("context", t, boost=CONTEXT_BOOST * w) for t, w in terms.items() if w >= W_PROBLEM]
-    for key in cited:  # the cited regulation's articles on the topic
-        inner = Q.Or([Q.Term("body", t) for t in terms]) if terms else Q.Every()
-        clauses.append(Q.And([Q.Term("reg_key", key), inner], boost=W_CITED))
-    q = Q.Or(clauses)
-    results = candidates(s, q, in_force)
     gov_docs: set[int] = set()
     if gov is not None:
         gov_docs = (governed or (lambda k: governing_docs(s, k)))(gov) & in_force
-        seen = {r.docnum for r in results}
-        results += [r for r in candidates(s, q, gov_docs, GOVERNING_CANDIDATES) if r.docnum not in seen]
-    if not results:
+    kind_prior = [k for k in (prior or {}).get(guess.kind, ()) if k in reg_keys]
+    found, sources, merged = gather(s, topic, terms, cited, in_force, gov_docs, model, texts, kind_prior)
+    if not found:
         return ()
-    best = max(float(r.score) for r in results) or 1.0
+    results = sorted(found.values(), key=lambda r: r.docnum)
+    best = max(merged.values(), default=0.0) or 1.0
     own = places(topic.issuer)
     bodies = texts(r["id"] for r in results)  # the index stores no text: the archive's, in one query
     topic_vec = model.vector(topic_text(topic)) if model else {}
@@ -179,7 +249,7 @@ def suggest(s: Searcher, topic: MeasureTopic, limit: int, reg_keys: frozenset[st
         body = bodies.get(f["id"], "")
         shared = distinct([t for t in terms if t in body])
         is_cited = f.get("reg_key") in cited
-        if len(shared) < 2 and not is_cited:
+        if len(shared) < min_shared and not is_cited:
             continue
         category, doc_title = f.get("reg_category", ""), f.get("doc_title", "")
         local_own = any(p in doc_title for p in own)
@@ -188,15 +258,17 @@ def suggest(s: Searcher, topic: MeasureTopic, limit: int, reg_keys: frozenset[st
         is_gov = r.docnum in gov_docs
         article_text = f"{doc_title}\n{body}"
         kind_article = model.similarity(guess.kind, article_text) if model else 0.0
-        topic_article = cosine(topic_vec, model.vector(article_text)) if model else 0.0
+        topic_article = cosine(topic_vec, _vector(model, f["id"], article_text)) if model else 0.0
         specific = sum(idf[t] * terms[t] / W_TEXT for t in shared)
         in_title = len(distinct([t for t in terms if t in doc_title]))
         on_problem = len(distinct([t for t in problem_words if t in body or t in doc_title]))
-        x = features(float(r.score) / best, len(shared), is_gov, is_cited, kind_article, topic_article,
-                     category, local_own, specific, in_title, on_problem)
+        src = sources.get(r.docnum, set())
+        x = features(merged.get(r.docnum, 0.0) / best, len(shared), is_gov, is_cited, kind_article, topic_article,
+                     category, local_own, specific, in_title, on_problem, src)
         ranked.append((calibrated(x, weights), r, shared, is_cited, local_own, is_gov))
         if explain is not None:
-            explain.append({"article_id": f["id"], "features": x, "score": ranked[-1][0], "kind": guess.kind})
+            explain.append({"article_id": f["id"], "label": f"{doc_title} {f.get('article') or ''}".strip(),
+                            "features": x, "score": ranked[-1][0], "kind": guess.kind, "sources": sorted(src)})
     ranked.sort(key=lambda t: (-t[0], t[1].docnum))
     out, seen_regs = [], {}
     for score, r, shared, is_cited, local_own, is_gov in ranked:

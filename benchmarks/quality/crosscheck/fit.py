@@ -31,20 +31,38 @@ from benchmarks.quality.crosscheck.split import side
 HERE = Path(__file__).parent
 TARGET_P3, TARGET_P1 = 0.6, 0.7
 FEATURES = ("bias", "relevance", "shared", "governing", "cited", "kind_article", "topic_article", "national",
-            "foreign_local", "specific", "in_title", "on_problem")
+            "foreign_local", "specific", "in_title", "on_problem", "src_governing", "src_problem", "src_measure",
+            "src_dense", "src_prior")
 
 
-def judgments(judged: Path | None, pool: Path | None) -> tuple[dict[tuple[str, str], int], dict[tuple[str, str], int]]:
-    """(strict, lenient) kept per (measure_id, article_id)."""
-    strict, lenient = {}, {}
+SAMPLE = "示例"  # the project's own sample rules: their ids hash the checkout's path (archive/ids.py document_id)
+
+
+def judgments(judged: Path | None, pool: Path | None, rows: Sequence[dict] = ()
+              ) -> tuple[dict[tuple[str, str], int], dict[tuple[str, str], int]]:
+    """(strict, lenient) kept per (measure_id, article_id). A sample rule's article judged under another
+    checkout's id is found again by its label (title and article, "示例区党组议事规则 第四条") among the run's
+    candidates: real regulations' ids are stable (the shared corpus's path), the samples' are not."""
+    strict, lenient, labels = {}, {}, []
     for j in jsonl(OLD_JUDGED):
         strict[(j["measure_id"], j["article_id"])] = lenient[(j["measure_id"], j["article_id"])] = int(j["keep"])
-    if judged and judged.exists():
+        labels.append((j["measure_id"], j.get("article", ""), int(j["keep"]), int(j["keep"])))
+    for path in ([judged] if isinstance(judged, Path) else list(judged or ())):
+        if not path.exists():
+            continue
         by_pair = {p["pair_id"]: (p["measure_id"], p["article_id"]) for p in jsonl(pool)} if pool and pool.exists() else {}
-        for j in jsonl(judged):
+        for j in jsonl(path):
             key = (j["measure_id"], j["article_id"]) if "measure_id" in j else by_pair.get(j["pair_id"])
             if key:
                 strict[key], lenient[key] = int(j["grade"] == 2), int(j["grade"] >= 1)
+                labels.append((key[0], j.get("article", ""), strict[key], lenient[key]))
+    here = {(r["measure_id"], c.get("label", "")): c["article_id"] for r in rows for c in r.get("candidates", ())}
+    here.update({(r["measure_id"], f"{s.get('doc_title', '')} {s.get('article') or ''}".strip()): s["article_id"]
+                 for r in rows for s in r.get("suggested", ())})
+    for mid, label, k_strict, k_lenient in labels:
+        aid = here.get((mid, label)) if label.startswith(SAMPLE) else None
+        if aid and (mid, aid) not in strict:
+            strict[(mid, aid)], lenient[(mid, aid)] = k_strict, k_lenient
     return strict, lenient
 
 
@@ -182,7 +200,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--baseline", action="store_true", help="score a run as it ranked (no scores, no threshold)")
     args = ap.parse_args(argv)
     rows = jsonl(args.run)
-    strict, lenient = judgments(args.judged, args.pool)
+    strict, lenient = judgments(args.judged, args.pool, rows)
     if args.baseline:
         return baseline(rows, strict, lenient)
     if args.weights == "fit":
