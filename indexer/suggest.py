@@ -72,11 +72,13 @@ def topic_terms(s: Searcher, topic: MeasureTopic) -> dict[str, float]:
     return weights
 
 
-def candidates(s: Searcher, q: Q.Query, allowed: set[int], limit: int = CANDIDATES) -> list[Any]:
+def candidates(s: Searcher, q: Q.Query, allowed: set[int], limit: int = CANDIDATES,
+               memo: dict | None = None) -> list[Any]:
     """The best `limit` articles in force for the suggestion query, as Whoosh's search with that filter ranks
     them, scored from posting blocks (indexer/docsets.py): Whoosh's OR walk over a measure's dozens of words
-    was most of the 0.7 s a measure's suggestions took on the whole corpus."""
-    return top(s, among(evaluate(s, q), allowed), limit)
+    was most of the 0.7 s a measure's suggestions took on the whole corpus. `memo` shares the clauses of one
+    measure's several queries (indexer/docsets.py evaluate)."""
+    return top(s, among(evaluate(s, q, memo=memo), allowed), limit)
 
 
 # the calibrated score: a logistic model of "an inspector keeps this article" over the features below, fitted on
@@ -152,11 +154,6 @@ def _clauses(terms: Mapping[str, float], cited: Sequence[str]) -> list[Q.Query]:
     return clauses
 
 
-def part_terms(s: Searcher, text: str, weight: float, n: int) -> dict[str, float]:
-    """The topic words of one part of the topic alone (the problem title, the measure)."""
-    return topic_terms(s, MeasureTopic(text if weight == W_TEXT else "", text if weight == W_PROBLEM else "", ""))
-
-
 def _vector(model: FaultModel, article_id: str, text: str) -> Any:
     key = (id(model), article_id)
     v = _VECTORS.get(key)
@@ -178,34 +175,35 @@ def gather(s: Searcher, topic: MeasureTopic, terms: Mapping[str, float], cited: 
     Returns docnum → result, docnum → its sources, and the merged query's score of each matched article."""
     found: dict[int, Any] = {}
     sources: dict[int, set[str]] = {}
+    memo: dict = {}
 
     def add(results: Iterable[Any], source: str) -> None:
         for r in results:
             found.setdefault(r.docnum, r)
             sources.setdefault(r.docnum, set()).add(source)
 
-    merged = among(evaluate(s, Q.Or(_clauses(terms, cited))), in_force) if terms or cited else {}
-    add(top(s, merged, CANDIDATES), "merged")
+    q = Q.Or(_clauses(terms, cited))
+    merged = among(evaluate(s, q, memo=memo), in_force) if terms or cited else {}
+    add(candidates(s, q, in_force, CANDIDATES, memo), "merged")
     if gov_docs:
-        add(top(s, among(merged, gov_docs), GOVERNING_CANDIDATES), "governing")
-    for source, text, weight in (("problem", topic.problem_title, W_PROBLEM), ("measure", topic.text, W_TEXT)):
-        part = part_terms(s, text, weight, 8) if text else {}
+        add(candidates(s, q, gov_docs, GOVERNING_CANDIDATES, memo), "governing")
+    for source, part in (("problem", topic_terms(s, MeasureTopic("", topic.problem_title, ""))),
+                         ("measure", topic_terms(s, MeasureTopic(topic.text, "", "")))):
         if len(part) >= 2:
-            add(top(s, among(evaluate(s, Q.Or(_clauses(part, ()))), in_force), SOURCE_CANDIDATES[source]), source)
+            add(candidates(s, Q.Or(_clauses(part, ())), in_force, SOURCE_CANDIDATES[source], memo), source)
+    inner = Q.Or([Q.Term("body", t) for t in terms]) if terms else Q.Every()
     for key in prior:
-        if key in cited:
-            continue
-        inner = Q.Or([Q.Term("body", t) for t in terms]) if terms else Q.Every()
-        scores = among(evaluate(s, Q.And([Q.Term("reg_key", key), inner])), in_force)
-        add(top(s, scores, SOURCE_CANDIDATES["prior"]), "prior")
+        if key not in cited:
+            add(candidates(s, Q.And([Q.Term("reg_key", key), inner]), in_force, SOURCE_CANDIDATES["prior"], memo),
+                "prior")
     if model is not None and merged:
-        pool = top(s, merged, DENSE_POOL) + (top(s, among(merged, gov_docs), DENSE_POOL) if gov_docs else [])
-        pool = list({r.docnum: r for r in pool}.values())
-        bodies = texts(r["id"] for r in pool)
+        pool = {r.docnum: r for r in top(s, merged, DENSE_POOL)}
+        if gov_docs:
+            pool.update((r.docnum, r) for r in top(s, among(merged, gov_docs), DENSE_POOL))
+        bodies = texts(r["id"] for r in pool.values())
         topic_vec = model.vector(topic_text(topic))
-        sims = [(cosine(topic_vec, _vector(model, r["id"], f"{r.get('doc_title', '')}\n{bodies.get(r['id'], '')}")),
-                 r.docnum, r) for r in pool]
-        sims.sort(key=lambda t: (-t[0], t[1]))
+        sims = sorted(((cosine(topic_vec, _vector(model, r["id"], f"{r.get('doc_title', '')}\n{bodies.get(r['id'], '')}")),
+                        d, r) for d, r in pool.items()), key=lambda t: (-t[0], t[1]))
         add((r for _, _, r in sims[:SOURCE_CANDIDATES["dense"]]), "dense")
     return found, sources, merged
 
@@ -232,6 +230,10 @@ def suggest(s: Searcher, topic: MeasureTopic, limit: int, reg_keys: frozenset[st
     gov_docs: set[int] = set()
     if gov is not None:
         gov_docs = (governed or (lambda k: governing_docs(s, k)))(gov) & in_force
+    # the kind's own body of rules (Party rules for Party conduct) is not in this archive: only its governing
+    # titles' rules and what the measure cites may be suggested, never laws that merely share its words
+    restricted = gov is not None and bool(gov.categories) and not any(
+        s.doc_frequency("reg_category", c) for c in gov.categories)
     kind_prior = [k for k in (prior or {}).get(guess.kind, ()) if k in reg_keys]
     found, sources, merged = gather(s, topic, terms, cited, in_force, gov_docs, model, texts, kind_prior)
     if not found:
@@ -256,6 +258,8 @@ def suggest(s: Searcher, topic: MeasureTopic, limit: int, reg_keys: frozenset[st
         if foreign(category, doc_title, own) and not is_cited:
             continue  # another place's local rule never governs this unit (unless the measure cites it)
         is_gov = r.docnum in gov_docs
+        if restricted and not (is_gov or is_cited):
+            continue
         article_text = f"{doc_title}\n{body}"
         kind_article = model.similarity(guess.kind, article_text) if model else 0.0
         topic_article = cosine(topic_vec, _vector(model, f["id"], article_text)) if model else 0.0
@@ -265,10 +269,17 @@ def suggest(s: Searcher, topic: MeasureTopic, limit: int, reg_keys: frozenset[st
         src = sources.get(r.docnum, set())
         x = features(merged.get(r.docnum, 0.0) / best, len(shared), is_gov, is_cited, kind_article, topic_article,
                      category, local_own, specific, in_title, on_problem, src)
-        ranked.append((calibrated(x, weights), r, shared, is_cited, local_own, is_gov))
+        x["kind_fit"] = guess.similarity
+        ranked.append([x, r, shared, is_cited, local_own, is_gov, f"{doc_title} {f.get('article') or ''}".strip(), src])
+    # how the article stands among this measure's candidates: the nearest to its topic is 1
+    top_topic = max((row[0]["topic_article"] for row in ranked), default=0.0) or 1.0
+    for row in ranked:
+        row[0]["topic_rel"] = row[0]["topic_article"] / top_topic
+        row[0] = (calibrated(row[0], weights), row[0])
         if explain is not None:
-            explain.append({"article_id": f["id"], "label": f"{doc_title} {f.get('article') or ''}".strip(),
-                            "features": x, "score": ranked[-1][0], "kind": guess.kind, "sources": sorted(src)})
+            explain.append({"article_id": row[1]["id"], "label": row[6], "features": row[0][1], "score": row[0][0],
+                            "kind": guess.kind, "sources": sorted(row[7])})
+    ranked = [(row[0][0], *row[1:6]) for row in ranked]
     ranked.sort(key=lambda t: (-t[0], t[1].docnum))
     out, seen_regs = [], {}
     for score, r, shared, is_cited, local_own, is_gov in ranked:

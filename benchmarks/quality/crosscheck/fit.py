@@ -19,6 +19,7 @@ covered measure (the older harness's definition, which counts a missing suggesti
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import math
 import sys
@@ -32,7 +33,7 @@ HERE = Path(__file__).parent
 TARGET_P3, TARGET_P1 = 0.6, 0.7
 FEATURES = ("bias", "relevance", "shared", "governing", "cited", "kind_article", "topic_article", "national",
             "foreign_local", "specific", "in_title", "on_problem", "src_governing", "src_problem", "src_measure",
-            "src_dense", "src_prior")
+            "src_dense", "src_prior", "kind_fit", "topic_rel")
 
 
 SAMPLE = "示例"  # the project's own sample rules: their ids hash the checkout's path (archive/ids.py document_id)
@@ -95,6 +96,23 @@ def fit(rows: list[dict], kept: Mapping[tuple[str, str], int], l2: float = 0.1, 
     raw = {k: w[k] / sd[k] for k in names}
     raw["bias"] = b - sum(w[k] * mean[k] / sd[k] for k in names)
     return {k: round(raw.get(k, 0.0), 3) for k in FEATURES}
+
+
+def folds_of(measure_id: str, k: int) -> int:
+    """A tune measure's cross-validation fold (a hash of its id, as the split is)."""
+    return hashlib.sha1(f"fold:{measure_id}".encode()).digest()[0] % k
+
+
+def cross_validated(rows: list[dict], kept: Mapping[tuple[str, str], int], k: int = 5, **kw
+                    ) -> dict[str, list[tuple[str, float]]]:
+    """Each tune measure's top 3 under weights fitted on the other folds of tune (out-of-fold): the threshold
+    chosen on these is chosen on scores the fit never saw."""
+    tune = [r for r in rows if side(r["measure_id"]) == "tune"]
+    out = {}
+    for f in range(k):
+        w = fit([r for r in tune if folds_of(r["measure_id"], k) != f], kept, **kw)
+        out.update({r["measure_id"]: ranked(r, w) for r in tune if folds_of(r["measure_id"], k) == f})
+    return out
 
 
 def ranked(row: dict, w: Mapping[str, float], limit: int = 3,
@@ -165,13 +183,15 @@ def table(result: dict) -> str:
                        ("strict, judged pairs only", "at_threshold_condensed")):
         for half in ("tune", "test"):
             lines.append(f"| {label} | {half} | {cells(result[key][half])} |")
-    lines += ["", "precision–coverage (strict):", "",
-              "| threshold | tune coverage | tune P@1 | tune P@3 | test coverage | test P@1 | test P@3 |",
-              "|---|---|---|---|---|---|---|"]
-    for c in result["curve"]:
+    if "tune_cross_validated" in result:
+        lines.append(f"| strict, out-of-fold | tune | {cells(result['tune_cross_validated'])} |")
+    lines += ["", "precision–coverage (strict; tune out-of-fold beside tune in-sample):", "",
+              "| threshold | tune coverage | tune P@1 | tune P@3 | tune-oof coverage | tune-oof P@1 | tune-oof P@3 | "
+              "test coverage | test P@1 | test P@3 |", "|---|---|---|---|---|---|---|---|---|---|"]
+    for c, cv in zip(result["curve"], result.get("curve_cv") or [c["tune"] for c in result["curve"]]):
         tu, te = c["tune"], c["test"]
-        lines.append(f"| {tu['threshold']} | {tu['coverage']} | {tu['P@1']} | {tu['P@3']} | {te['coverage']} | "
-                     f"{te['P@1']} | {te['P@3']} |")
+        lines.append(f"| {tu['threshold']} | {tu['coverage']} | {tu['P@1']} | {tu['P@3']} | {cv['coverage']} | "
+                     f"{cv['P@1']} | {cv['P@3']} | {te['coverage']} | {te['P@1']} | {te['P@3']} |")
     return "\n".join(lines) + "\n"
 
 
@@ -197,6 +217,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--out", type=Path, default=None)
     ap.add_argument("--drop", nargs="*", default=[], help="features left out of the fit (ablation)")
     ap.add_argument("--fit-on", choices=("strict", "lenient"), default="strict")
+    ap.add_argument("--cv", type=int, default=5, help="folds of tune for the out-of-fold threshold choice (0: in-sample)")
+    ap.add_argument("--l2", type=float, default=0.1)
     ap.add_argument("--baseline", action="store_true", help="score a run as it ranked (no scores, no threshold)")
     args = ap.parse_args(argv)
     rows = jsonl(args.run)
@@ -204,7 +226,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.baseline:
         return baseline(rows, strict, lenient)
     if args.weights == "fit":
-        w = fit(rows, lenient if args.fit_on == "lenient" else strict, drop=args.drop)
+        w = fit(rows, lenient if args.fit_on == "lenient" else strict, drop=args.drop, l2=args.l2)
     else:
         from indexer.suggest import WEIGHTS
         w = dict(WEIGHTS)
@@ -212,14 +234,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     dense = {r["measure_id"]: ranked(r, w, only=strict) for r in rows}
     tune = [r for r in rows if side(r["measure_id"]) == "tune"]
     test = [r for r in rows if side(r["measure_id"]) == "test"]
-    t, why = (args.threshold, "given") if args.threshold is not None else choose(tune, tops, strict)
+    oof = tops
+    if args.weights == "fit" and args.cv:
+        oof = {**tops, **cross_validated(rows, lenient if args.fit_on == "lenient" else strict, args.cv,
+                                         drop=args.drop, l2=args.l2)}
+    t, why = (args.threshold, "given") if args.threshold is not None else choose(tune, oof, strict)
     curve = [{"tune": metrics(tune, tops, strict, x), "test": metrics(test, tops, strict, x)}
              for x in [i / 20 for i in range(0, 20)]]
     result = {"fit_on": args.fit_on, "weights": w, "threshold": t, "threshold_rule": why, "target": {"P@3": TARGET_P3, "P@1": TARGET_P1},
               "at_threshold": {"tune": metrics(tune, tops, strict, t), "test": metrics(test, tops, strict, t)},
               "at_threshold_lenient": {"tune": metrics(tune, tops, lenient, t), "test": metrics(test, tops, lenient, t)},
               "at_threshold_condensed": {"tune": metrics(tune, dense, strict, t), "test": metrics(test, dense, strict, t)},
-              "curve": curve}
+              "tune_cross_validated": metrics(tune, oof, strict, t),
+              "curve": curve, "curve_cv": [metrics(tune, oof, strict, x) for x in [i / 20 for i in range(0, 20)]]}
     text = json.dumps(result, ensure_ascii=False, indent=1)
     if args.out:
         args.out.write_text(text + "\n", encoding="utf-8")
