@@ -22,6 +22,7 @@ import argparse
 import hashlib
 import json
 import math
+import sqlite3
 import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -39,7 +40,19 @@ FEATURES = ("bias", "relevance", "shared", "governing", "cited", "kind_article",
 SAMPLE = "示例"  # the project's own sample rules: their ids hash the checkout's path (archive/ids.py document_id)
 
 
-def judgments(judged: Path | None, pool: Path | None, rows: Sequence[dict] = ()
+def sample_labels(home: Path | None) -> dict[str, list[str]]:
+    """Label ("示例区党组议事规则 第四条") → this archive's article ids, for the sample rules (every version)."""
+    if home is None:
+        return {}
+    conn = sqlite3.connect(f"file:{home / 'archive.sqlite3'}?mode=ro", uri=True)
+    out: dict[str, list[str]] = {}
+    for aid, label, title in conn.execute("SELECT a.id, a.label, d.title FROM articles a JOIN documents d "
+                                          "ON d.id = a.doc_id WHERE d.title LIKE ?", (SAMPLE + "%",)):
+        out.setdefault(f"{title} {label or ''}".strip(), []).append(aid)
+    return out
+
+
+def judgments(judged: Path | None, pool: Path | None, rows: Sequence[dict] = (), home: Path | None = None
               ) -> tuple[dict[tuple[str, str], int], dict[tuple[str, str], int]]:
     """(strict, lenient) kept per (measure_id, article_id). A sample rule's article judged under another
     checkout's id is found again by its label (title and article, "示例区党组议事规则 第四条") among the run's
@@ -60,10 +73,13 @@ def judgments(judged: Path | None, pool: Path | None, rows: Sequence[dict] = ()
     here = {(r["measure_id"], c.get("label", "")): c["article_id"] for r in rows for c in r.get("candidates", ())}
     here.update({(r["measure_id"], f"{s.get('doc_title', '')} {s.get('article') or ''}".strip()): s["article_id"]
                  for r in rows for s in r.get("suggested", ())})
+    archive = sample_labels(home)
     for mid, label, k_strict, k_lenient in labels:
-        aid = here.get((mid, label)) if label.startswith(SAMPLE) else None
-        if aid and (mid, aid) not in strict:
-            strict[(mid, aid)], lenient[(mid, aid)] = k_strict, k_lenient
+        if not label.startswith(SAMPLE):
+            continue
+        for aid in {*archive.get(label, ()), *([here[(mid, label)]] if (mid, label) in here else [])}:
+            if (mid, aid) not in strict:
+                strict[(mid, aid)], lenient[(mid, aid)] = k_strict, k_lenient
     return strict, lenient
 
 
@@ -217,12 +233,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--out", type=Path, default=None)
     ap.add_argument("--drop", nargs="*", default=[], help="features left out of the fit (ablation)")
     ap.add_argument("--fit-on", choices=("strict", "lenient"), default="strict")
+    ap.add_argument("--home", type=Path, default=None, help="the archive (finds judged sample articles by label)")
     ap.add_argument("--cv", type=int, default=5, help="folds of tune for the out-of-fold threshold choice (0: in-sample)")
     ap.add_argument("--l2", type=float, default=0.1)
     ap.add_argument("--baseline", action="store_true", help="score a run as it ranked (no scores, no threshold)")
     args = ap.parse_args(argv)
     rows = jsonl(args.run)
-    strict, lenient = judgments(args.judged, args.pool, rows)
+    strict, lenient = judgments(args.judged, args.pool, rows, args.home)
     if args.baseline:
         return baseline(rows, strict, lenient)
     if args.weights == "fit":

@@ -58,7 +58,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from benchmarks.quality.crosscheck.fit import judgments
 
     runs = [jsonl(p) for p in args.runs]
-    strict, _ = judgments(args.judged, None, [r for rows in runs for r in rows])
+    strict, _ = judgments(args.judged, None, [r for rows in runs for r in rows], args.home)
     judged = set(strict)  # every pair judged before (a sample rule's article under this checkout's id too)
     conn = sqlite3.connect(f"file:{args.home / 'archive.sqlite3'}?mode=ro", uri=True)
     out = pool(runs, conn, judged)

@@ -59,7 +59,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--judged", type=Path, nargs="*", default=[HERE / "judgments.jsonl"])
     args = ap.parse_args(argv)
     rows = jsonl(args.run)
-    strict, _ = judgments(args.judged, None, rows)
+    strict, _ = judgments(args.judged, None, rows, args.home)
     conn = sqlite3.connect(f"file:{args.home / 'archive.sqlite3'}?mode=ro", uri=True)
     docs = {r[0] for r in conn.execute("SELECT id FROM documents")}
     print(json.dumps(recall(rows, strict, docs), ensure_ascii=False, indent=1))
