@@ -21,7 +21,7 @@ from whoosh.searching import Searcher, TimeLimit
 
 from archive import store
 from archive.database import Archive
-from archive.faults import model_of
+from archive.faults import model_of, prior_of
 from archive.records import MeasureTopic, Suggestion, topic_key
 from archive.kinds import VersionStatus
 
@@ -333,7 +333,8 @@ class SearchService:
             return kept
         s = self.searcher()
         found = suggest(s, topic, limit, self.reg_keys, self.texts, self._hit, self._articles_in_force(s),
-                        model=model_of(archive), governed=lambda kind: self._governed(s, kind))
+                        model=model_of(archive), governed=lambda kind: self._governed(s, kind),
+                        prior=prior_of(archive))
         with archive.transaction() as conn:
             store.put_suggestions(conn, *key, found)
         return found

@@ -27,6 +27,8 @@ import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+import numpy as np
+
 from benchmarks.quality.crosscheck.pool import OLD_JUDGED, jsonl
 from benchmarks.quality.crosscheck.split import side
 
@@ -94,23 +96,20 @@ def fit(rows: list[dict], kept: Mapping[tuple[str, str], int], l2: float = 0.1, 
     data = [(c["features"], kept[(r["measure_id"], c["article_id"])]) for r in rows if side(r["measure_id"]) == "tune"
             for c in r["candidates"] if (r["measure_id"], c["article_id"]) in kept]
     names = [k for k in FEATURES if k != "bias" and k not in drop]
-    n = len(data) or 1
-    mean = {k: sum(x.get(k, 0.0) for x, _ in data) / n for k in names}
-    sd = {k: math.sqrt(sum((x.get(k, 0.0) - mean[k]) ** 2 for x, _ in data) / n) or 1.0 for k in names}
-    z = [({k: (x.get(k, 0.0) - mean[k]) / sd[k] for k in names}, y) for x, y in data]
-    w, b = {k: 0.0 for k in names}, 0.0
+    if not data:
+        return {k: 0.0 for k in FEATURES}
+    x = np.array([[f.get(k, 0.0) for k in names] for f, _ in data])
+    y = np.array([v for _, v in data], dtype=float)
+    mean, sd = x.mean(axis=0), x.std(axis=0)
+    sd[sd == 0] = 1.0
+    z = (x - mean) / sd
+    w, b = np.zeros(len(names)), 0.0
     for _ in range(steps):
-        grad, gb = {k: 0.0 for k in names}, 0.0
-        for x, y in z:
-            e = score_of({"bias": 1.0, **x}, {"bias": b, **w}) - y
-            gb += e
-            for k in names:
-                grad[k] += e * x[k]
-        b -= lr * gb / n
-        for k in names:
-            w[k] -= lr * (grad[k] / n + l2 * w[k])
-    raw = {k: w[k] / sd[k] for k in names}
-    raw["bias"] = b - sum(w[k] * mean[k] / sd[k] for k in names)
+        e = 1.0 / (1.0 + np.exp(-np.clip(z @ w + b, -30, 30))) - y
+        b -= lr * e.mean()
+        w -= lr * (z.T @ e / len(y) + l2 * w)
+    raw = {k: float(w[i] / sd[i]) for i, k in enumerate(names)}
+    raw["bias"] = float(b - np.sum(w * mean / sd))
     return {k: round(raw.get(k, 0.0), 3) for k in FEATURES}
 
 
@@ -129,6 +128,30 @@ def cross_validated(rows: list[dict], kept: Mapping[tuple[str, str], int], k: in
         w = fit([r for r in tune if folds_of(r["measure_id"], k) != f], kept, **kw)
         out.update({r["measure_id"]: ranked(r, w) for r in tune if folds_of(r["measure_id"], k) == f})
     return out
+
+
+L2_GRID = (0.01, 0.03, 0.1, 0.3, 1.0)
+
+
+def choose_l2(rows: list[dict], kept: Mapping[tuple[str, str], int], k: int = 5, drop: Sequence[str] = ()) -> float:
+    """The L2 penalty of the lowest out-of-fold log loss over tune's judged candidates."""
+    tune = [r for r in rows if side(r["measure_id"]) == "tune"]
+    best = (math.inf, L2_GRID[0])
+    for l2 in L2_GRID:
+        loss = n = 0
+        for f in range(k):
+            w = fit([r for r in tune if folds_of(r["measure_id"], k) != f], kept, l2=l2, drop=drop)
+            for r in tune:
+                if folds_of(r["measure_id"], k) != f:
+                    continue
+                for c in r["candidates"]:
+                    y = kept.get((r["measure_id"], c["article_id"]))
+                    if y is not None:
+                        p = min(max(score_of(c["features"], w), 1e-6), 1 - 1e-6)
+                        loss -= math.log(p if y else 1 - p)
+                        n += 1
+        best = min(best, (loss / (n or 1), l2))
+    return best[1]
 
 
 def ranked(row: dict, w: Mapping[str, float], limit: int = 3,
@@ -235,13 +258,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--fit-on", choices=("strict", "lenient"), default="strict")
     ap.add_argument("--home", type=Path, default=None, help="the archive (finds judged sample articles by label)")
     ap.add_argument("--cv", type=int, default=5, help="folds of tune for the out-of-fold threshold choice (0: in-sample)")
-    ap.add_argument("--l2", type=float, default=0.1)
+    ap.add_argument("--l2", type=float, default=None, help="the L2 penalty (default: chosen by out-of-fold log loss)")
     ap.add_argument("--baseline", action="store_true", help="score a run as it ranked (no scores, no threshold)")
     args = ap.parse_args(argv)
     rows = jsonl(args.run)
     strict, lenient = judgments(args.judged, args.pool, rows, args.home)
     if args.baseline:
         return baseline(rows, strict, lenient)
+    fit_kept = lenient if args.fit_on == "lenient" else strict
+    if args.l2 is None:
+        args.l2 = choose_l2(rows, fit_kept, max(args.cv, 2), drop=args.drop) if args.weights == "fit" else 0.1
     if args.weights == "fit":
         w = fit(rows, lenient if args.fit_on == "lenient" else strict, drop=args.drop, l2=args.l2)
     else:
@@ -258,7 +284,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     t, why = (args.threshold, "given") if args.threshold is not None else choose(tune, oof, strict)
     curve = [{"tune": metrics(tune, tops, strict, x), "test": metrics(test, tops, strict, x)}
              for x in [i / 20 for i in range(0, 20)]]
-    result = {"fit_on": args.fit_on, "weights": w, "threshold": t, "threshold_rule": why, "target": {"P@3": TARGET_P3, "P@1": TARGET_P1},
+    result = {"fit_on": args.fit_on, "l2": args.l2, "weights": w, "threshold": t, "threshold_rule": why, "target": {"P@3": TARGET_P3, "P@1": TARGET_P1},
               "at_threshold": {"tune": metrics(tune, tops, strict, t), "test": metrics(test, tops, strict, t)},
               "at_threshold_lenient": {"tune": metrics(tune, tops, lenient, t), "test": metrics(test, tops, lenient, t)},
               "at_threshold_condensed": {"tune": metrics(tune, dense, strict, t), "test": metrics(test, dense, strict, t)},
