@@ -83,12 +83,13 @@ def candidates(s: Searcher, q: Q.Query, allowed: set[int], limit: int = CANDIDAT
 
 # the calibrated score: a logistic model of "an inspector keeps this article" over the features below, fitted on
 # the tune half of the judged pairs (benchmarks/quality/crosscheck/fit.py writes these numbers)
-WEIGHTS = {"bias": -3.442, "relevance": 0.767, "shared": -0.073, "governing": 0.117, "cited": -0.059,
-           "kind_article": 2.662, "topic_article": 9.904, "national": -0.356, "foreign_local": -0.754,
-           "specific": 0.036, "in_title": 0.352, "on_problem": -0.193}
-# a measure gets no suggestion when no article's score reaches it: chosen on tune (the P@3 ≥ 0.6 target was out of
-# reach, so the best tune P@3 at coverage ≥ 0.25; benchmarks/quality/crosscheck/results.md)
-THRESHOLD = 0.15
+WEIGHTS = {"bias": -4.835, "relevance": 1.279, "shared": -0.106, "governing": 0.197, "cited": -0.703,
+           "kind_article": 0.694, "topic_article": 14.708, "national": -0.424, "foreign_local": -1.621,
+           "specific": 0.171, "in_title": 0.323, "on_problem": -0.311, "src_governing": 0.424, "src_problem": 0.334,
+           "src_measure": 0.51, "src_dense": 0.181, "kind_fit": -1.182, "topic_rel": 0.785}
+# a measure gets no suggestion when no article's score reaches it: the lowest threshold at which tune, scored
+# out of fold, reaches P@3 ≥ 0.6 and P@1 ≥ 0.7 on at least 8 measures (benchmarks/quality/crosscheck/results.md)
+THRESHOLD = 0.4
 GOVERNING_CANDIDATES = 40
 CONTEXT_BOOST = 0.5
 

@@ -193,16 +193,18 @@ def metrics(rows: list[dict], tops: Mapping[str, list[tuple[str, float]]], kept:
             "P@3/3": round(good / (3 * covered), 3) if covered else None, "unjudged": unjudged}
 
 
+MIN_COVERED = 8  # a precision measured on fewer tune measures than this is not evidence of reaching the target
 MIN_COVERAGE = 0.25  # the fallback's floor: a threshold that shows almost nothing is not a choice
 
 
 def choose(rows: list[dict], tops, kept) -> tuple[float, str]:
-    """The lowest threshold at which tune reaches the stated precision (the highest tune coverage); when no
+    """The lowest threshold at which tune reaches the stated precision on ≥ MIN_COVERED measures; when no
     threshold does, the one of the best tune P@3 among those keeping coverage ≥ MIN_COVERAGE (and says so)."""
     grid = [i / 100 for i in range(0, 100)]
     for t in grid:
         m = metrics(rows, tops, kept, t)
-        if m["P@3"] is not None and m["P@3"] >= TARGET_P3 and (m["P@1"] or 0) >= TARGET_P1:
+        if m["covered"] >= MIN_COVERED and m["P@3"] is not None and m["P@3"] >= TARGET_P3 and \
+                (m["P@1"] or 0) >= TARGET_P1:
             return t, "target reached on tune"
     ok = [(metrics(rows, tops, kept, t), t) for t in grid]
     ok = [(m["P@3"], -t, t) for m, t in ok if m["coverage"] >= MIN_COVERAGE and m["P@3"] is not None]
