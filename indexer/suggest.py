@@ -3,9 +3,15 @@
 A measure's topic is its problem's title (what went wrong), its category, the regulations it or its
 problem cites, and its own text. The words come from each part, weighted by how much they say about
 the topic (the problem title most), minus the words every rectification measure uses (加强, 学习 …).
-Articles in force only; national laws, administrative regulations and Party rules first; local rules
-only from the notice's own places (深圳 for a 罗湖区 unit); an article must share at least two topic
-words with the measure, or belong to a regulation it cites. Each suggestion says why (Suggestion.reason).
+Candidates (articles in force) come from several views of it (SOURCES): the merged OR query, the same within
+the rules governing its fault kind, the problem title's words alone, the measure's alone, the topic vector's
+nearest articles among the query's and the governing rules' best, and the articles on the topic of the
+regulations that the archive's other measures of the same kind cite (archive/faults.py cited_by_kind). Each
+is scored by a logistic model fitted on judged pairs (WEIGHTS, benchmarks/quality/crosscheck/fit.py); below
+THRESHOLD nothing is suggested. Local rules only from the notice's own places (深圳 for a 罗湖区 unit); an
+article must share at least two topic words with the measure, or belong to a regulation it cites; a kind
+whose own body of rules is absent from the archive suggests only its governing titles' rules. Each
+suggestion says why (Suggestion.reason).
 """
 
 from __future__ import annotations
@@ -307,4 +313,4 @@ def suggest(s: Searcher, topic: MeasureTopic, limit: int, reg_keys: frozenset[st
 
 
 __all__: Sequence[str] = ("suggest", "candidates", "topic_terms", "places", "foreign", "governing_docs", "calibrated",
-                          "features", "BOILERPLATE", "THRESHOLD", "WEIGHTS")
+                          "features", "gather", "SOURCES", "BOILERPLATE", "THRESHOLD", "WEIGHTS")
