@@ -236,13 +236,16 @@ def table(result: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
-def baseline(rows: list[dict], strict, lenient) -> int:
-    """A run without candidates (the current system, BM25): its own top 3 for every measure."""
-    tops = {r["measure_id"]: [(x["article_id"], 1.0) for x in r["suggested"][:3]] for r in rows}
+def baseline(rows: list[dict], strict, lenient, threshold: float | None = None) -> int:
+    """A run scored as it ranked (the current system, BM25): its own top 3 for every measure, or with a threshold
+    those of its own scores reaching it (a run of the system before this one, with its weights)."""
+    tops = {r["measure_id"]: [(x["article_id"], x.get("score", 1.0) if threshold is not None else 1.0)
+                              for x in r["suggested"][:3]] for r in rows}
     out = {}
     for label, kept in (("strict", strict), ("lenient", lenient)):
         for half in ("tune", "test"):
-            out[f"{label} {half}"] = metrics([r for r in rows if side(r["measure_id"]) == half], tops, kept, 0.0)
+            out[f"{label} {half}"] = metrics([r for r in rows if side(r["measure_id"]) == half], tops, kept,
+                                             threshold or 0.0)
     print(json.dumps(out, ensure_ascii=False, indent=1))
     return 0
 
@@ -266,7 +269,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     rows = jsonl(args.run)
     strict, lenient = judgments(args.judged, args.pool, rows, args.home)
     if args.baseline:
-        return baseline(rows, strict, lenient)
+        return baseline(rows, strict, lenient, args.threshold)
     fit_kept = lenient if args.fit_on == "lenient" else strict
     if args.l2 is None:
         args.l2 = choose_l2(rows, fit_kept, max(args.cv, 2), drop=args.drop) if args.weights == "fit" else 0.1
