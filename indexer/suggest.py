@@ -89,13 +89,13 @@ def candidates(s: Searcher, q: Q.Query, allowed: set[int], limit: int = CANDIDAT
 
 # the calibrated score: a logistic model of "an inspector keeps this article" over the features below, fitted on
 # the tune half of the judged pairs (benchmarks/quality/crosscheck/fit.py writes these numbers)
-WEIGHTS = {"bias": -4.835, "relevance": 1.279, "shared": -0.106, "governing": 0.197, "cited": -0.703,
-           "kind_article": 0.694, "topic_article": 14.708, "national": -0.424, "foreign_local": -1.621,
-           "specific": 0.171, "in_title": 0.323, "on_problem": -0.311, "src_governing": 0.424, "src_problem": 0.334,
-           "src_measure": 0.51, "src_dense": 0.181, "kind_fit": -1.182, "topic_rel": 0.785}
+WEIGHTS = {"bias": -5.578, "relevance": 1.263, "shared": -0.083, "governing": 0.155, "cited": -0.485,
+           "kind_article": 0.405, "topic_article": 15.075, "national": 0.0, "foreign_local": -1.34,
+           "specific": 0.189, "in_title": 0.294, "on_problem": -0.235, "src_governing": 0.33, "src_problem": 0.306,
+           "src_measure": 0.559, "src_dense": 0.158, "src_prior": 1.196, "kind_fit": -0.7, "topic_rel": 0.735}
 # a measure gets no suggestion when no article's score reaches it: the lowest threshold at which tune, scored
 # out of fold, reaches P@3 ≥ 0.6 and P@1 ≥ 0.7 on at least 8 measures (benchmarks/quality/crosscheck/results.md)
-THRESHOLD = 0.4
+THRESHOLD = 0.42
 GOVERNING_CANDIDATES = 40
 CONTEXT_BOOST = 0.5
 
