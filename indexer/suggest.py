@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import math
 import re
+import weakref
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
@@ -147,7 +148,8 @@ def calibrated(x: Mapping[str, float], weights: Mapping[str, float] = WEIGHTS) -
 SOURCES = ("merged", "governing", "problem", "measure", "dense", "prior")
 SOURCE_CANDIDATES = {"problem": 30, "measure": 30, "dense": 25, "prior": 4}
 DENSE_POOL = 300  # the merged query's best (and the governing rules' best) re-ranked by the topic vector
-_VECTORS: dict[tuple[int, str], Any] = {}  # (model, article id) → its topic vector, for the dense source
+# per fault model (its IDF), article id → the article's topic vector, for the dense source and topic_article
+_VECTORS: weakref.WeakKeyDictionary[FaultModel, dict[str, Any]] = weakref.WeakKeyDictionary()
 
 
 def _clauses(terms: Mapping[str, float], cited: Sequence[str]) -> list[Q.Query]:
@@ -162,12 +164,12 @@ def _clauses(terms: Mapping[str, float], cited: Sequence[str]) -> list[Q.Query]:
 
 
 def _vector(model: FaultModel, article_id: str, text: str) -> Any:
-    key = (id(model), article_id)
-    v = _VECTORS.get(key)
+    kept = _VECTORS.setdefault(model, {})
+    v = kept.get(article_id)
     if v is None:
-        if len(_VECTORS) > 200_000:
-            _VECTORS.clear()
-        v = _VECTORS[key] = model.vector(text)
+        if len(kept) > 200_000:
+            kept.clear()
+        v = kept[article_id] = model.vector(text)
     return v
 
 
@@ -209,9 +211,10 @@ def gather(s: Searcher, topic: MeasureTopic, terms: Mapping[str, float], cited: 
             pool.update((r.docnum, r) for r in top(s, among(merged, gov_docs), DENSE_POOL))
         bodies = texts(r["id"] for r in pool.values())
         topic_vec = model.vector(topic_text(topic))
-        sims = sorted(((cosine(topic_vec, _vector(model, r["id"], f"{r.get('doc_title', '')}\n{bodies.get(r['id'], '')}")),
-                        d, r) for d, r in pool.items()), key=lambda t: (-t[0], t[1]))
-        add((r for _, _, r in sims[:SOURCE_CANDIDATES["dense"]]), "dense")
+        near = [(cosine(topic_vec, _vector(model, r["id"], f"{r.get('doc_title', '')}\n{bodies.get(r['id'], '')}")),
+                 d, r) for d, r in pool.items()]
+        near.sort(key=lambda t: (-t[0], t[1]))
+        add((r for _, _, r in near[:SOURCE_CANDIDATES["dense"]]), "dense")
     return found, sources, merged
 
 
