@@ -21,6 +21,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .citations import short_title
 from .kinds import DocType
 from .records import MeasureTopic
 from .rulenames import PARTY_LEVEL
@@ -213,6 +214,35 @@ def model_of(archive: Archive) -> FaultModel:
     return _MODELS[key]
 
 
+def cited_by_kind(archive: Archive, model: FaultModel) -> dict[str, tuple[str, ...]]:
+    """Per fault kind, the regulations (short titles, as the reg_key field holds them) that the archive's notices
+    cite in measures and problems of that kind, most cited first: what inspectors of earlier notices took as
+    the governing rules of such faults. A citation counts once per measure (or problem) citing it."""
+    counts: dict[str, Counter[str]] = {}
+    seen: set[tuple[str, str]] = set()
+    for c in archive.notice_citations():
+        unit = c.measure_id or c.problem_id
+        if not unit or (unit, c.title) in seen:
+            continue
+        seen.add((unit, c.title))
+        kind = model.classify(MeasureTopic(c.measure_text or "", c.problem_title or "", "")).kind
+        counts.setdefault(kind, Counter())[short_title(c.title)] += 1
+    return {k: tuple(t for t, _ in sorted(v.items(), key=lambda kv: (-kv[1], kv[0]))) for k, v in counts.items()}
+
+
+_PRIORS: dict[tuple[str, int], dict[str, tuple[str, ...]]] = {}
+
+
+def prior_of(archive: Archive) -> dict[str, tuple[str, ...]]:
+    """cited_by_kind for an archive, kept per archive file and state of its notices (as model_of)."""
+    path = str(getattr(archive, "path", "") or id(archive))
+    key = (path, archive.state_of_type(DocType.NOTICE))
+    if key not in _PRIORS:
+        _PRIORS.clear()
+        _PRIORS[key] = cited_by_kind(archive, model_of(archive))
+    return _PRIORS[key]
+
+
 def governing(kind: str) -> FaultKind | None:
     """The governing rules of a kind (None for FALLBACK or an unknown kind: rank over every regulation)."""
     k = kind_named(kind)
@@ -223,5 +253,5 @@ def fit(problems: Iterable[str]) -> FaultModel:
     return FaultModel(list(problems))
 
 
-__all__: Sequence[str] = ("FaultKind", "FaultGuess", "FaultModel", "load_kinds", "kinds", "model_of", "governing",
+__all__: Sequence[str] = ("FaultKind", "FaultGuess", "FaultModel", "cited_by_kind", "prior_of", "load_kinds", "kinds", "model_of", "governing",
                           "topic_text", "bigrams", "cosine", "PARTY_CATEGORY", "FALLBACK")

@@ -32,7 +32,7 @@ from .vocabulary import vocabulary_version
 if TYPE_CHECKING:
     from .search import SearchService
 
-SUGGEST_VERSION = 4  # bump when indexer/suggest.py changes what it suggests: kept suggestions are then recomputed
+SUGGEST_VERSION = 5  # bump when indexer/suggest.py changes what it suggests: kept suggestions are then recomputed
 SUGGEST = 3  # articles per measure, as the check page, the exports and `xuncha check` show them
 
 

@@ -21,7 +21,7 @@ from whoosh.searching import Searcher, TimeLimit
 
 from archive import store
 from archive.database import Archive
-from archive.faults import model_of
+from archive.faults import model_of, prior_of
 from archive.records import MeasureTopic, Suggestion, topic_key
 from archive.kinds import VersionStatus
 
@@ -389,7 +389,7 @@ class SearchService:
         s = self.searcher()
         found = suggest(s, topic, limit, self.reg_keys, self.texts, self._hit, self._articles_in_force(s),
                         model=model_of(archive), governed=lambda kind: self._governed(s, kind),
-                        scores=lambda q: evaluate(s, q, None, None, self._terms, self._generation(s)))
+                        prior=prior_of(archive), cache=(self._terms, self._generation(s)))
         with archive.transaction() as conn:
             store.put_suggestions(conn, *key, found)
         return found

@@ -3,15 +3,22 @@
 A measure's topic is its problem's title (what went wrong), its category, the regulations it or its
 problem cites, and its own text. The words come from each part, weighted by how much they say about
 the topic (the problem title most), minus the words every rectification measure uses (加强, 学习 …).
-Articles in force only; national laws, administrative regulations and Party rules first; local rules
-only from the notice's own places (深圳 for a 罗湖区 unit); an article must share at least two topic
-words with the measure, or belong to a regulation it cites. Each suggestion says why (Suggestion.reason).
+Candidates (articles in force) come from several views of it (SOURCES): the merged OR query, the same within
+the rules governing its fault kind, the problem title's words alone, the measure's alone, the topic vector's
+nearest articles among the query's and the governing rules' best, and the articles on the topic of the
+regulations that the archive's other measures of the same kind cite (archive/faults.py cited_by_kind). Each
+is scored by a logistic model fitted on judged pairs (WEIGHTS, benchmarks/quality/crosscheck/fit.py); below
+THRESHOLD nothing is suggested. Local rules only from the notice's own places (深圳 for a 罗湖区 unit); an
+article must share at least two topic words with the measure, or belong to a regulation it cites; a kind
+whose own body of rules is absent from the archive suggests only its governing titles' rules. Each
+suggestion says why (Suggestion.reason).
 """
 
 from __future__ import annotations
 
 import math
 import re
+import weakref
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
@@ -73,22 +80,29 @@ def topic_terms(s: Searcher, topic: MeasureTopic) -> dict[str, float]:
 
 
 def candidates(s: Searcher, q: Q.Query, allowed: set[int], limit: int = CANDIDATES,
-               scores: Mapping[int, float] | None = None) -> list[Any]:
+               memo: dict | None = None, cache: tuple[Any, Any] | None = None) -> list[Any]:
     """The best `limit` articles in force for the suggestion query, as Whoosh's search with that filter ranks
     them, scored from posting blocks (indexer/docsets.py): Whoosh's OR walk over a measure's dozens of words
-    was most of the 0.7 s a measure's suggestions took on the whole corpus. `scores`: the query's, evaluated
-    already (the governing articles are ranked on the same query)."""
-    return top(s, among(evaluate(s, q) if scores is None else scores, allowed), limit)
+    was most of the 0.7 s a measure's suggestions took on the whole corpus. `memo` shares the clauses of one
+    measure's several queries (indexer/docsets.py evaluate); `cache` is the service's (term cache, index
+    generation), which keeps common terms' scores across measures."""
+    return top(s, among(_scores(s, q, memo, cache), allowed), limit)
+
+
+def _scores(s: Searcher, q: Q.Query, memo: dict | None, cache: tuple[Any, Any] | None) -> Any:
+    terms, generation = cache if cache is not None else (None, None)
+    return evaluate(s, q, memo=memo, terms=terms, generation=generation)
 
 
 # the calibrated score: a logistic model of "an inspector keeps this article" over the features below, fitted on
 # the tune half of the judged pairs (benchmarks/quality/crosscheck/fit.py writes these numbers)
-WEIGHTS = {"bias": -3.442, "relevance": 0.767, "shared": -0.073, "governing": 0.117, "cited": -0.059,
-           "kind_article": 2.662, "topic_article": 9.904, "national": -0.356, "foreign_local": -0.754,
-           "specific": 0.036, "in_title": 0.352, "on_problem": -0.193}
-# a measure gets no suggestion when no article's score reaches it: chosen on tune (the P@3 ≥ 0.6 target was out of
-# reach, so the best tune P@3 at coverage ≥ 0.25; benchmarks/quality/crosscheck/results.md)
-THRESHOLD = 0.15
+WEIGHTS = {"bias": -5.578, "relevance": 1.263, "shared": -0.083, "governing": 0.155, "cited": -0.485,
+           "kind_article": 0.405, "topic_article": 15.075, "national": 0.0, "foreign_local": -1.34,
+           "specific": 0.189, "in_title": 0.294, "on_problem": -0.235, "src_governing": 0.33, "src_problem": 0.306,
+           "src_measure": 0.559, "src_dense": 0.158, "src_prior": 1.196, "kind_fit": -0.7, "topic_rel": 0.735}
+# a measure gets no suggestion when no article's score reaches it: the lowest threshold at which tune, scored
+# out of fold, reaches P@3 ≥ 0.6 and P@1 ≥ 0.7 on at least 8 measures (benchmarks/quality/crosscheck/results.md)
+THRESHOLD = 0.42
 GOVERNING_CANDIDATES = 40
 CONTEXT_BOOST = 0.5
 
@@ -115,7 +129,7 @@ def governing_docs(s: Searcher, kind: FaultKind, reg_keys: Iterable[str] | None 
 
 def features(relevance: float, shared: int, is_governing: bool, is_cited: bool, kind_article: float,
              topic_article: float, category: str, local_own: bool, specific: float = 0.0,
-             in_title: int = 0, on_problem: int = 0) -> dict[str, float]:
+             in_title: int = 0, on_problem: int = 0, sources: Iterable[str] = ()) -> dict[str, float]:
     """specific: how rare the shared words are among articles (the sum of their weighted IDFs, problem-title words
     counting double); in_title: topic words in the regulation's title (公务用车 in 公务用车管理办法); on_problem:
     words of the problem's title (what went wrong) in the article or its title."""
@@ -123,7 +137,8 @@ def features(relevance: float, shared: int, is_governing: bool, is_cited: bool, 
             "cited": float(is_cited), "kind_article": kind_article, "topic_article": topic_article,
             "national": float(category in NATIONAL), "foreign_local": float(category == "地方性法规" and not local_own),
             "specific": min(specific, 40.0) / 10, "in_title": float(min(in_title, 3)),
-            "on_problem": float(min(on_problem, 3))}
+            "on_problem": float(min(on_problem, 3)),
+            **{f"src_{k}": float(k in sources) for k in SOURCES if k != "merged"}}
 
 
 def rarity(s: Searcher, term: str) -> float:
@@ -137,17 +152,92 @@ def calibrated(x: Mapping[str, float], weights: Mapping[str, float] = WEIGHTS) -
     return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
 
 
+SOURCES = ("merged", "governing", "problem", "measure", "dense", "prior")
+SOURCE_CANDIDATES = {"problem": 30, "measure": 30, "dense": 25, "prior": 4}
+DENSE_POOL = 300  # the merged query's best (and the governing rules' best) re-ranked by the topic vector
+# per fault model (its IDF), article id → the article's topic vector, for the dense source and topic_article
+_VECTORS: weakref.WeakKeyDictionary[FaultModel, dict[str, Any]] = weakref.WeakKeyDictionary()
+
+
+def _clauses(terms: Mapping[str, float], cited: Sequence[str]) -> list[Q.Query]:
+    clauses: list[Q.Query] = [Q.Term("body", t, boost=w) for t, w in terms.items()]
+    clauses += [Q.Term("title", t, boost=0.5 * w) for t, w in terms.items()]
+    # the regulation's own title naming what went wrong (因私出国 in 因私出国(境)证照管理办法)
+    clauses += [Q.Term("context", t, boost=CONTEXT_BOOST * w) for t, w in terms.items() if w >= W_PROBLEM]
+    for key in cited:  # the cited regulation's articles on the topic
+        inner = Q.Or([Q.Term("body", t) for t in terms]) if terms else Q.Every()
+        clauses.append(Q.And([Q.Term("reg_key", key), inner], boost=W_CITED))
+    return clauses
+
+
+def _vector(model: FaultModel, article_id: str, text: str) -> Any:
+    kept = _VECTORS.setdefault(model, {})
+    v = kept.get(article_id)
+    if v is None:
+        if len(kept) > 200_000:
+            kept.clear()
+        v = kept[article_id] = model.vector(text)
+    return v
+
+
+def gather(s: Searcher, topic: MeasureTopic, terms: Mapping[str, float], cited: Sequence[str], in_force: set[int],
+           gov_docs: set[int], model: FaultModel | None, texts: Callable[[Iterable[str]], Mapping[str, str]],
+           prior: Sequence[str] = (), cache: tuple[Any, Any] | None = None
+           ) -> tuple[dict[int, Any], dict[int, set[str]], dict[int, float]]:
+    """Candidates from several sources, each a view of what the measure is about: the merged query (problem,
+    measure, category and cited rules as one OR), the same within the governing rules, the problem title's
+    words alone and the measure's alone (a long measure's words drown a short title's), the dense neighbours
+    of the topic vector among the query's and the governing rules' best, and the articles of the regulations
+    that other measures of the same fault kind cite (`prior`: regulation keys, most cited first).
+    Returns docnum → result, docnum → its sources, and the merged query's score of each matched article."""
+    found: dict[int, Any] = {}
+    sources: dict[int, set[str]] = {}
+    memo: dict = {}
+
+    def add(results: Iterable[Any], source: str) -> None:
+        for r in results:
+            found.setdefault(r.docnum, r)
+            sources.setdefault(r.docnum, set()).add(source)
+
+    q = Q.Or(_clauses(terms, cited))
+    merged = among(_scores(s, q, memo, cache), in_force) if terms or cited else {}
+    add(candidates(s, q, in_force, CANDIDATES, memo, cache), "merged")
+    if gov_docs:
+        add(candidates(s, q, gov_docs, GOVERNING_CANDIDATES, memo, cache), "governing")
+    for source, part in (("problem", topic_terms(s, MeasureTopic("", topic.problem_title, ""))),
+                         ("measure", topic_terms(s, MeasureTopic(topic.text, "", "")))):
+        if len(part) >= 2:
+            add(candidates(s, Q.Or(_clauses(part, ())), in_force, SOURCE_CANDIDATES[source], memo, cache), source)
+    inner = Q.Or([Q.Term("body", t) for t in terms]) if terms else Q.Every()
+    for key in prior:
+        if key not in cited:
+            add(candidates(s, Q.And([Q.Term("reg_key", key), inner]), in_force, SOURCE_CANDIDATES["prior"], memo, cache),
+                "prior")
+    if model is not None and merged:
+        pool = {r.docnum: r for r in top(s, merged, DENSE_POOL)}
+        if gov_docs:
+            pool.update((r.docnum, r) for r in top(s, among(merged, gov_docs), DENSE_POOL))
+        bodies = texts(r["id"] for r in pool.values())
+        topic_vec = model.vector(topic_text(topic))
+        near = [(cosine(topic_vec, _vector(model, r["id"], f"{r.get('doc_title', '')}\n{bodies.get(r['id'], '')}")),
+                 d, r) for d, r in pool.items()]
+        near.sort(key=lambda t: (-t[0], t[1]))
+        add((r for _, _, r in near[:SOURCE_CANDIDATES["dense"]]), "dense")
+    return found, sources, merged
+
+
 def suggest(s: Searcher, topic: MeasureTopic, limit: int, reg_keys: frozenset[str],
             texts: Callable[[Iterable[str]], Mapping[str, str]], to_hit: Callable[[Any, tuple[str, ...], str], Hit],
             in_force: set[int], model: FaultModel | None = None,
             governed: Callable[[FaultKind], set[int]] | None = None,
             threshold: float | None = None, explain: list[dict[str, Any]] | None = None,
-            weights: Mapping[str, float] | None = None,
-            scores: Callable[[Q.Query], Mapping[int, float]] | None = None) -> tuple[Suggestion, ...]:
+            weights: Mapping[str, float] | None = None, prior: Mapping[str, Sequence[str]] | None = None,
+            min_shared: int = 2, cache: tuple[Any, Any] | None = None) -> tuple[Suggestion, ...]:
     """The `limit` best articles for a measure whose calibrated score reaches `threshold` (none when no article
     does): the articles of the rules governing its fault kind first, then the others, each with its reason.
+    `prior` maps a fault kind to the regulation keys other measures of that kind cite (archive/faults.py).
     `explain`, when given, receives each candidate's features and score (benchmarks fit the weights on them).
-    `scores` evaluates the query (the service's, with its term cache); docsets.evaluate otherwise."""
+    `cache`: the service's (term cache, index generation), so common terms are scored once across measures."""
     threshold = THRESHOLD if threshold is None else threshold
     weights = WEIGHTS if weights is None else weights
     terms = topic_terms(s, topic)
@@ -156,24 +246,19 @@ def suggest(s: Searcher, topic: MeasureTopic, limit: int, reg_keys: frozenset[st
         return ()
     guess = model.classify(topic) if model else FaultGuess(FALLBACK, 0.0)
     gov = governing(guess.kind)
-    clauses: list[Q.Query] = [Q.Term("body", t, boost=w) for t, w in terms.items()]
-    clauses += [Q.Term("title", t, boost=0.5 * w) for t, w in terms.items()]
-    # the regulation's own title naming what went wrong (因私出国 in 因私出国(境)证照管理办法)
-    clauses += [Q.Term("context", t, boost=CONTEXT_BOOST * w) for t, w in terms.items() if w >= W_PROBLEM]
-    for key in cited:  # the cited regulation's articles on the topic
-        inner = Q.Or([Q.Term("body", t) for t in terms]) if terms else Q.Every()
-        clauses.append(Q.And([Q.Term("reg_key", key), inner], boost=W_CITED))
-    q = Q.Or(clauses)
-    scored = scores(q) if scores is not None else evaluate(s, q)  # once: both rankings below are of this query
-    results = candidates(s, q, in_force, scores=scored)
     gov_docs: set[int] = set()
     if gov is not None:
         gov_docs = (governed or (lambda k: governing_docs(s, k)))(gov) & in_force
-        seen = {r.docnum for r in results}
-        results += [r for r in candidates(s, q, gov_docs, GOVERNING_CANDIDATES, scores=scored) if r.docnum not in seen]
-    if not results:
+    # the kind's own body of rules (Party rules for Party conduct) is not in this archive: only its governing
+    # titles' rules and what the measure cites may be suggested, never laws that merely share its words
+    restricted = gov is not None and bool(gov.categories) and not any(
+        s.doc_frequency("reg_category", c) for c in gov.categories)
+    kind_prior = [k for k in (prior or {}).get(guess.kind, ()) if k in reg_keys]
+    found, sources, merged = gather(s, topic, terms, cited, in_force, gov_docs, model, texts, kind_prior, cache)
+    if not found:
         return ()
-    best = max(float(r.score) for r in results) or 1.0
+    results = sorted(found.values(), key=lambda r: r.docnum)
+    best = max(merged.values(), default=0.0) or 1.0
     own = places(topic.issuer)
     bodies = texts(r["id"] for r in results)  # the index stores no text: the archive's, in one query
     topic_vec = model.vector(topic_text(topic)) if model else {}
@@ -185,24 +270,35 @@ def suggest(s: Searcher, topic: MeasureTopic, limit: int, reg_keys: frozenset[st
         body = bodies.get(f["id"], "")
         shared = distinct([t for t in terms if t in body])
         is_cited = f.get("reg_key") in cited
-        if len(shared) < 2 and not is_cited:
+        if len(shared) < min_shared and not is_cited:
             continue
         category, doc_title = f.get("reg_category", ""), f.get("doc_title", "")
         local_own = any(p in doc_title for p in own)
         if foreign(category, doc_title, own) and not is_cited:
             continue  # another place's local rule never governs this unit (unless the measure cites it)
         is_gov = r.docnum in gov_docs
+        if restricted and not (is_gov or is_cited):
+            continue
         article_text = f"{doc_title}\n{body}"
         kind_article = model.similarity(guess.kind, article_text) if model else 0.0
-        topic_article = cosine(topic_vec, model.vector(article_text)) if model else 0.0
+        topic_article = cosine(topic_vec, _vector(model, f["id"], article_text)) if model else 0.0
         specific = sum(idf[t] * terms[t] / W_TEXT for t in shared)
         in_title = len(distinct([t for t in terms if t in doc_title]))
         on_problem = len(distinct([t for t in problem_words if t in body or t in doc_title]))
-        x = features(float(r.score) / best, len(shared), is_gov, is_cited, kind_article, topic_article,
-                     category, local_own, specific, in_title, on_problem)
-        ranked.append((calibrated(x, weights), r, shared, is_cited, local_own, is_gov))
+        src = sources.get(r.docnum, set())
+        x = features(merged.get(r.docnum, 0.0) / best, len(shared), is_gov, is_cited, kind_article, topic_article,
+                     category, local_own, specific, in_title, on_problem, src)
+        x["kind_fit"] = guess.similarity
+        ranked.append([x, r, shared, is_cited, local_own, is_gov, f"{doc_title} {f.get('article') or ''}".strip(), src])
+    # how the article stands among this measure's candidates: the nearest to its topic is 1
+    top_topic = max((row[0]["topic_article"] for row in ranked), default=0.0) or 1.0
+    for row in ranked:
+        row[0]["topic_rel"] = row[0]["topic_article"] / top_topic
+        row[0] = (calibrated(row[0], weights), row[0])
         if explain is not None:
-            explain.append({"article_id": f["id"], "features": x, "score": ranked[-1][0], "kind": guess.kind})
+            explain.append({"article_id": row[1]["id"], "label": row[6], "features": row[0][1], "score": row[0][0],
+                            "kind": guess.kind, "sources": sorted(row[7])})
+    ranked = [(row[0][0], *row[1:6]) for row in ranked]
     ranked.sort(key=lambda t: (-t[0], t[1].docnum))
     out, seen_regs = [], {}
     for score, r, shared, is_cited, local_own, is_gov in ranked:
@@ -229,4 +325,4 @@ def suggest(s: Searcher, topic: MeasureTopic, limit: int, reg_keys: frozenset[st
 
 
 __all__: Sequence[str] = ("suggest", "candidates", "topic_terms", "places", "foreign", "governing_docs", "calibrated",
-                          "features", "BOILERPLATE", "THRESHOLD", "WEIGHTS")
+                          "features", "gather", "SOURCES", "BOILERPLATE", "THRESHOLD", "WEIGHTS")

@@ -128,3 +128,33 @@ def test_the_model_is_refitted_when_a_notice_changes_not_only_when_their_number_
         ingest(archive, settings.ingest_options(), [str(notice.parent)])
         again = model_of(archive)
     assert again is not first and again.idf != first.idf  # one notice still, changed: fitted anew
+
+
+class _Cited:
+    """An archive as cited_by_kind reads it: only its notices' citations."""
+
+    def __init__(self, cites: list[tuple[str, str, str]]) -> None:
+        from archive.records import NoticeCitation
+
+        self.cites = tuple(NoticeCitation(title, None, "n1", "示例通报", None, f"p{i}", f"m{i}", i, problem, 1, text)
+                           for i, (title, problem, text) in enumerate(cites))
+
+    def notice_citations(self):  # type: ignore[no-untyped-def]
+        return self.cites
+
+
+def test_the_rules_other_measures_of_a_kind_cite_are_its_prior() -> None:
+    """cited_by_kind: per kind, the regulations the archive's measures of that kind cite, most cited first;
+    a procurement rule cited by procurement measures is not a 公车 measure's prior."""
+    from archive.faults import cited_by_kind
+
+    archive = _Cited([
+        ("中华人民共和国政府采购法", "针对政府采购程序不规范问题", "严格执行比选询价，杜绝化整为零规避招标"),
+        ("中华人民共和国政府采购法", "针对工程项目招投标管理不严问题", "严格审查投标单位资质"),
+        ("中华人民共和国政府采购法", "针对工程项目招投标管理不严问题", "严格审查投标单位资质"),
+        ("示例市内部控制和采购管理规定", "针对采购合同验收不严问题", "采购合同逐项验收"),
+        ("示例市党政机关公务用车管理办法", "针对公务用车管理不规范问题", "严格派车单和加油卡管理"),
+    ])
+    prior = cited_by_kind(archive, FaultModel(PROBLEMS))  # type: ignore[arg-type]
+    assert prior["政府采购/招投标"] == ("政府采购法", "示例市内部控制和采购管理规定")
+    assert prior["公车"] == ("示例市党政机关公务用车管理办法",)

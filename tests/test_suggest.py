@@ -35,8 +35,8 @@ def test_candidates_are_whooshs_own_ranking(service, indexed_settings, monkeypat
     compared = []
     real = S.candidates
 
-    def both(searcher, q, allowed, limit=S.CANDIDATES, scores=None):  # type: ignore[no-untyped-def]
-        ours = real(searcher, q, allowed, limit, scores)
+    def both(searcher, q, allowed, limit=S.CANDIDATES, memo=None, cache=None):  # type: ignore[no-untyped-def]
+        ours = real(searcher, q, allowed, limit, memo, cache)
         theirs = {r.docnum: r.score for r in searcher.search(q, limit=limit, filter=allowed)}
         assert {f.docnum for f in ours} == set(theirs)
         assert all(abs(f.score - theirs[f.docnum]) < 1e-9 for f in ours)
@@ -99,3 +99,47 @@ def test_another_places_local_rule_is_foreign_to_a_unit() -> None:
     assert not foreign("行政法规", "残疾人就业条例", luohu)
     # a unit whose name gives no place is shown no place's local rule
     assert foreign("地方性法规", "上海市预算审查监督条例", places("中共南开大学委员会"))
+
+
+def test_candidates_come_from_several_views_of_the_measure(service) -> None:  # type: ignore[no-untyped-def]
+    """The merged query, the governing rules, the problem title alone, the measure alone and the topic vector's
+    neighbours each propose candidates, and each candidate says which did (a feature of the score)."""
+    from indexer.suggest import SOURCES
+
+    explain: list[dict] = []
+    _suggest(service, CAR, threshold=0.0, explain=explain)
+    seen = {s for e in explain for s in e["sources"]}
+    assert {"merged", "governing", "problem", "measure", "dense"} <= seen, seen
+    for e in explain:
+        assert e["sources"] and set(e["sources"]) <= set(SOURCES)
+        assert all(e["features"][f"src_{s}"] == float(s in e["sources"]) for s in SOURCES if s != "merged")
+        assert 0.0 <= e["features"]["topic_rel"] <= 1.0
+    assert max(e["features"]["topic_rel"] for e in explain) == 1.0
+
+
+def test_the_regulations_a_kind_is_cited_with_are_candidates(service) -> None:  # type: ignore[no-untyped-def]
+    """A prior (the regulations other measures of the same kind cite) brings that regulation's articles on the
+    topic among the candidates, marked `prior`; without it, none is."""
+    key = next(k for k in service.reg_keys if "公务接待" in k)
+    explain: list[dict] = []
+    _suggest(service, CAR, threshold=0.0, explain=explain, prior={"公车": (key,)}, min_shared=0)
+    assert any("prior" in e["sources"] and "公务接待" in e["label"] for e in explain), explain
+    plain: list[dict] = []
+    _suggest(service, CAR, threshold=0.0, explain=plain, min_shared=0)
+    assert not any("prior" in e["sources"] for e in plain)
+
+
+def test_a_kind_whose_rules_are_absent_suggests_only_its_governing_titles(service, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Party conduct with no Party rules in the archive: a kind whose categories the archive lacks abstains
+    from laws that merely share its words; only its governing titles' rules (or what the measure cites) remain,
+    and with no title either, nothing is suggested."""
+    from archive.faults import FaultKind
+    from indexer import suggest as S
+
+    absent = FaultKind("公车（无其效力级别）", "公务用车", ("不存在的效力级别",), ("公务用车",), "test")
+    monkeypatch.setattr(S, "governing", lambda kind: absent)
+    found = _suggest(service, CAR, threshold=0.0)
+    assert found and all(s.governing and "公务用车" in s.doc_title for s in found), found
+    bare = FaultKind("公车（亦无标题）", "公务用车", ("不存在的效力级别",), (), "test")
+    monkeypatch.setattr(S, "governing", lambda kind: bare)
+    assert _suggest(service, CAR, threshold=0.0) == ()

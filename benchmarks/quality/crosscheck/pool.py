@@ -2,7 +2,8 @@
 
     python -m benchmarks.quality.crosscheck.pool RUN.jsonl ... --home DIR --out /work/wt/judge/pool.jsonl
 
-Top 3 of each run; pairs already judged (benchmarks/quality/suggestion_judgments.jsonl) are left out; the
+Top 3 of each run; pairs already judged (benchmarks/quality/suggestion_judgments.jsonl and --judged, by default
+judgments.jsonl here) are left out; the
 order is a hash of the pair, so neither the run nor the rank shows.
 """
 
@@ -51,10 +52,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("runs", type=Path, nargs="+")
     ap.add_argument("--home", type=Path, required=True)
     ap.add_argument("--out", type=Path, required=True)
+    ap.add_argument("--judged", type=Path, nargs="*", default=[Path(__file__).with_name("judgments.jsonl")],
+                    help="judgments already made (their pairs are left out)")
     args = ap.parse_args(argv)
-    judged = {(j["measure_id"], j["article_id"]) for j in jsonl(OLD_JUDGED)}
+    from benchmarks.quality.crosscheck.fit import judgments
+
+    runs = [jsonl(p) for p in args.runs]
+    strict, _ = judgments(args.judged, None, [r for rows in runs for r in rows], args.home)
+    judged = set(strict)  # every pair judged before (a sample rule's article under this checkout's id too)
     conn = sqlite3.connect(f"file:{args.home / 'archive.sqlite3'}?mode=ro", uri=True)
-    out = pool([jsonl(p) for p in args.runs], conn, judged)
+    out = pool(runs, conn, judged)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     tmp = args.out.with_suffix(".tmp")
     tmp.write_text("".join(json.dumps(p, ensure_ascii=False) + "\n" for p in out), encoding="utf-8")

@@ -40,8 +40,8 @@ def _row(doc, cat, prob, m, suggested: list[dict]) -> dict:
             "suggested": suggested}
 
 
-def run_new(home: Path, threshold: float, limit: int = 3, weights: dict | None = None) -> list[dict]:
-    from archive.faults import model_of
+def run_new(home: Path, threshold: float, limit: int = 3, weights: dict | None = None, options: dict | None = None) -> list[dict]:
+    from archive.faults import model_of, prior_of
     from indexer.suggest import WEIGHTS, suggest
 
     rows = []
@@ -50,7 +50,8 @@ def run_new(home: Path, threshold: float, limit: int = 3, weights: dict | None =
         explain: list[dict] = []
         found = suggest(s, topic, limit, service.reg_keys, service.texts, service._hit, service._articles_in_force(s),
                         model=model_of(archive), governed=lambda k: service._governed(s, k), threshold=threshold,
-                        explain=explain, weights={**WEIGHTS, **(weights or {})})
+                        explain=explain, weights={**WEIGHTS, **(weights or {})},
+                        prior=prior_of(archive), **(options or {}))
         feats = {e["article_id"]: e["features"] for e in explain}
         rows.append(_row(doc, cat, prob, m, [
             {"article_id": x.article_id, "doc_title": x.doc_title, "article": x.article, "score": x.score,
@@ -89,8 +90,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--out", type=Path, required=True)
     ap.add_argument("--threshold", type=float, default=0.0)
     ap.add_argument("--weights", type=json.loads, default=None, help='JSON overrides of indexer.suggest.WEIGHTS')
+    ap.add_argument("--options", type=json.loads, default=None, help='JSON keyword arguments of suggest (min_shared)')
     args = ap.parse_args(argv)
-    rows = run_new(args.home, args.threshold, weights=args.weights) if args.system == "new" else run_bm25(args.home)
+    rows = run_new(args.home, args.threshold, weights=args.weights, options=args.options) if args.system == "new" else run_bm25(args.home)
     args.out.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
     print(f"{len(rows)} measures → {args.out}")
     return 0
