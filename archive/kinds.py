@@ -66,3 +66,12 @@ class Verdict(StrEnum):
     def keep(self) -> int:
         """The grade of benchmarks/quality/suggestions.py's judged pairs: 适用 → keep 1, 不适用 → keep 0."""
         return 1 if self is Verdict.APPLIES else 0
+
+
+class ReportStage(StrEnum):
+    """Which report of a round a notice is (issue 30): its place in feedback → rectification → progress → 回头看."""
+
+    FEEDBACK = "feedback"
+    RECTIFICATION = "rectification"
+    PROGRESS = "progress"
+    REVISIT = "revisit"

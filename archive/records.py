@@ -307,3 +307,79 @@ class VerdictRecord:
         return {"measure_id": self.measure_id, "article_id": self.article_id, "verdict": str(self.verdict),
                 "keep": self.verdict.keep, "user": self.user, "notice_id": self.doc_id, "at": self.at,
                 "added": self.added, "source": "verdict"}
+
+
+# --- units, rounds and problem links (issue 30) --------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class UnitRecord:
+    """One inspected unit: its id, display name, region, kind, aliases and notices in round order."""
+
+    id: str
+    name: str
+    region: str | None
+    kind: str
+    aliases: tuple[str, ...] = ()
+    documents: tuple[str, ...] = ()  # doc ids in round order
+
+    def to_json(self) -> dict[str, Any]:
+        """The unit of `xuncha links --json` (plus region and kind)."""
+        return {"id": self.id, "name": self.name, "aliases": list(self.aliases), "documents": list(self.documents),
+                "region": self.region, "kind": self.kind}
+
+
+@dataclass(frozen=True, slots=True)
+class UnitNotice:
+    """A notice's place in its unit's history (the unit page's timeline rows)."""
+
+    doc_id: str
+    title: str
+    unit_id: str
+    alias: str  # the name this notice gives its unit
+    round_key: str
+    round_label: str
+    round_no: int | None
+    stage: str  # a ReportStage value
+    order: int
+    inferred: bool
+    on_date: str | None = None
+    warning: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ProblemLink:
+    """A derived link between two problems: same_round (a's report before b's), recurring (a earlier, b the
+    later round's), with its score, whether the later text says so (explicit) and the reason."""
+
+    kind: str
+    a: str
+    b: str
+    score: float
+    explicit: bool = False
+    reason: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class StatusStep:
+    """One report's word on a problem: the problem's id in that notice, the notice, its date and the status."""
+
+    problem_id: str
+    doc_id: str
+    on_date: str | None
+    status: str | None
+    title: str
+
+
+@dataclass(frozen=True, slots=True)
+class CommonCluster:
+    """A common fault across units: its label (from its members' titles), members, and their units and years."""
+
+    id: int
+    label: str
+    members: tuple[str, ...]
+    units: tuple[str, ...] = ()  # unit ids, one per member (in member order)
+    years: tuple[str | None, ...] = ()  # the year each member's notice speaks for
+
+    def to_json(self) -> dict[str, Any]:
+        return {"label": self.label, "members": list(self.members)}

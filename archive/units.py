@@ -119,3 +119,76 @@ def same_unit(a: UnitName, b: UnitName) -> bool:
         return True
     pa, pb = _place_key(a.place), _place_key(b.place)
     return pa == pb or pa.endswith(pb) or pb.endswith(pa)
+
+
+# --- units from names, with the operators' corrections (issue 30 §1) ----------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Correction:
+    """An operator's correction, keyed by alias names so it outlives re-ingest: merge `alias`'s unit into
+    `target`'s, or split `alias` (and its notices) off into a unit of its own."""
+
+    action: str  # merge | split
+    alias: str
+    target: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PlannedUnit:
+    """One unit as grouping decides it: a stable id (from its grouping key), display name, region and kind."""
+
+    id: str
+    name: str
+    region: str | None
+    kind: UnitKind
+    aliases: tuple[str, ...]
+
+
+def clean(raw: str) -> str:
+    """An alias as stored: whitespace removed."""
+    return re.sub(r"\s+", "", raw or "")
+
+
+def group_names(names: list[str], corrections: tuple[Correction, ...] = ()) -> tuple[PlannedUnit, ...]:
+    """Pure: every alias (as notices write them, with repeats: the count picks the display name) → units.
+
+    Names with equal cores and agreeing places are one unit (same_unit); a name without a place joins the one
+    placed unit of its core, when there is exactly one. Then the corrections, in the order they were made."""
+    import hashlib
+    from collections import Counter
+
+    counts = Counter(clean(n) for n in names if clean(n))
+    parsed = {a: unit_name(a) for a in counts}
+    placed: dict[str, set[str]] = {}
+    for u in parsed.values():
+        if u.place:
+            placed.setdefault(u.core, set()).add(_place_key(u.place))
+    group: dict[str, str] = {}
+    for alias, u in parsed.items():
+        places = placed.get(u.core, set())
+        if u.place:
+            group[alias] = f"{u.core}@{_place_key(u.place)}"
+        elif len(places) == 1:
+            group[alias] = f"{u.core}@{next(iter(places))}"
+        else:
+            group[alias] = u.core
+    for c in corrections:
+        if c.action == "split" and c.alias in group:
+            group[c.alias] = f"split:{c.alias}"
+        elif c.action == "merge" and c.alias in group and c.target in group:
+            old, new = group[c.alias], group[c.target]
+            for a, g in group.items():
+                if g == old:
+                    group[a] = new
+    members: dict[str, list[str]] = {}
+    for a, g in group.items():
+        members.setdefault(g, []).append(a)
+    out = []
+    for key, aliases in members.items():
+        aliases.sort(key=lambda a: (-counts[a], -len(a), a))
+        name = aliases[0]
+        region = next((parsed[a].place for a in aliases if parsed[a].place), None)
+        uid = "u" + hashlib.sha1(key.encode("utf-8")).hexdigest()[:10]
+        out.append(PlannedUnit(uid, name, region, parsed[name].kind, tuple(sorted(aliases))))
+    return tuple(sorted(out, key=lambda u: u.id))
