@@ -283,20 +283,20 @@ def clusters(pairs: Sequence[Pair], unit_of: Mapping[str, str], scorer: Scorer) 
 
 
 def label(problems: Sequence[LinkProblem], scorer: Scorer) -> str:
-    """The phrase (2–8 characters) most of a cluster's titles share, weighed by how specific it is."""
+    """The phrase (2–8 characters) that most of a cluster's titles share (at least two, and half of them), the
+    most specific of those by the IDF of its bigrams: 无公函接待, 规避公开招标, 公车私用."""
     titles = [core_title(p.title) for p in problems]
     seen: Counter[str] = Counter()
     for t in titles:
-        subs = {run[i:j] for run in _HAN.findall(t) for i in range(len(run))
-                for j in range(i + 2, min(len(run), i + 8) + 1)}
-        seen.update(subs)
+        seen.update({run[i:j] for run in _HAN.findall(t) for i in range(len(run))
+                     for j in range(i + 2, min(len(run), i + 8) + 1)})
+    need = max(2, math.ceil(len(titles) / 2))
 
     def weight(s: str) -> float:
         g = [s[i:i + 2] for i in range(len(s) - 1)]
-        spec = sum(scorer.idf.get(x, 0.0) for x in g if x not in FRAME and x not in _MORE_FRAME)
-        return seen[s] * spec
+        return seen[s] * sum(scorer.idf.get(x, 0.0) for x in g if x not in FRAME and x not in _MORE_FRAME)
 
-    if not seen:
-        return titles[0][:12] if titles else ""
-    best = max(sorted(seen), key=weight)
-    return best
+    shared = sorted(s for s, n in seen.items() if n >= need)
+    if not shared:
+        return min(titles, key=len)[:12] if titles else ""
+    return max(shared, key=lambda s: (weight(s), -len(s)))

@@ -80,9 +80,11 @@ def plan_units(docs: tuple[DocumentRecord, ...], corrections: tuple[Correction, 
     out = []
     titles = {d.id: d.title for d in docs}
     for uid, members in by_unit.items():
-        for p in place([round_notice(d) for d in members]):
+        notices = [round_notice(d) for d in members]
+        dates = {n.doc_id: n.date or None for n in notices}
+        for p in place(notices):
             out.append(UnitNotice(p.doc_id, titles[p.doc_id], uid, aliases[p.doc_id], p.round_key, p.round_label,
-                                  p.round_no, str(p.stage), p.order, p.inferred, None, p.warning))
+                                  p.round_no, str(p.stage), p.order, p.inferred, dates[p.doc_id], p.warning))
     return out
 
 

@@ -37,6 +37,7 @@ CREATE TABLE document_units (
     stage TEXT NOT NULL CHECK (stage IN ('feedback', 'rectification', 'progress', 'revisit')),
     ord INTEGER NOT NULL,
     inferred INTEGER NOT NULL,
+    on_date TEXT,
     warning TEXT
 );
 CREATE INDEX document_units_unit ON document_units(unit_id, ord);
@@ -115,9 +116,9 @@ def write_links(conn: sqlite3.Connection, units: Sequence[PlannedUnit], placemen
     conn.executemany("INSERT INTO unit_aliases (alias, unit_id) VALUES (?,?)",
                      [(a, u.id) for u in units for a in u.aliases])
     conn.executemany("INSERT INTO document_units (doc_id, unit_id, alias, round_key, round_label, round_no, stage, "
-                     "ord, inferred, warning) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                     "ord, inferred, on_date, warning) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
                      [(p.doc_id, p.unit_id, p.alias, p.round_key, p.round_label, p.round_no, p.stage, p.order,
-                       int(p.inferred), p.warning) for p in placements])
+                       int(p.inferred), p.on_date, p.warning) for p in placements])
     conn.executemany("INSERT INTO problem_links (kind, a, b, score, explicit, reason) VALUES (?,?,?,?,?,?)",
                      [(l.kind, l.a, l.b, l.score, int(l.explicit), l.reason) for l in links])
     for i, c in enumerate(clusters, 1):
@@ -133,8 +134,7 @@ def write_links(conn: sqlite3.Connection, units: Sequence[PlannedUnit], placemen
 
 def _unit_notice(r: sqlite3.Row) -> UnitNotice:
     return UnitNotice(r["doc_id"], r["title"], r["unit_id"], r["alias"], r["round_key"], r["round_label"],
-                      r["round_no"], r["stage"], r["ord"], bool(r["inferred"]),
-                      r["published"] or json.loads(r["header_json"] or "{}").get("feedback_date"), r["warning"])
+                      r["round_no"], r["stage"], r["ord"], bool(r["inferred"]), r["on_date"], r["warning"])
 
 
 class LinkQueries:
@@ -226,11 +226,11 @@ class LinkQueries:
                         chain.add(x)
                         todo.append(x)
         rows = self.conn.execute(
-            "SELECT p.id, p.doc_id, p.status, p.title, d.published, d.header_json, COALESCE(u.ord, 0) AS ord "
+            "SELECT p.id, p.doc_id, p.status, p.title, d.published, d.header_json, u.on_date, COALESCE(u.ord, 0) AS ord "
             "FROM problems p JOIN documents d ON d.id = p.doc_id LEFT JOIN document_units u ON u.doc_id = p.doc_id "
             "WHERE p.id IN (SELECT value FROM json_each(?)) ORDER BY ord, p.id", (json.dumps(sorted(chain)),))
-        return tuple(StatusStep(r["id"], r["doc_id"], r["published"] or json.loads(r["header_json"] or "{}").get(
-            "feedback_date"), r["status"], r["title"]) for r in rows)
+        return tuple(StatusStep(r["id"], r["doc_id"], r["on_date"] or r["published"] or json.loads(
+            r["header_json"] or "{}").get("feedback_date"), r["status"], r["title"]) for r in rows)
 
     def common_clusters(self, problem_id: str | None = None) -> tuple[CommonCluster, ...]:
         """The common faults (those holding one problem), largest first, with each member's unit and year."""

@@ -324,9 +324,8 @@ class UnitRecord:
     documents: tuple[str, ...] = ()  # doc ids in round order
 
     def to_json(self) -> dict[str, Any]:
-        """The unit of `xuncha links --json` (plus region and kind)."""
-        return {"id": self.id, "name": self.name, "aliases": list(self.aliases), "documents": list(self.documents),
-                "region": self.region, "kind": self.kind}
+        """The unit of `xuncha links --json`, exactly (region and kind are `xuncha unit list --json`'s)."""
+        return {"id": self.id, "name": self.name, "aliases": list(self.aliases), "documents": list(self.documents)}
 
 
 @dataclass(frozen=True, slots=True)

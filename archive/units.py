@@ -93,6 +93,8 @@ def unit_name(raw: str) -> UnitName:
         place, rest = m.group(1), core[m.end():]
         if place[-1] + rest[0] in _PROTECTED:  # 区市 + 场监管局 → 区 + 市场监管局
             place, rest = place[:-1], place[-1] + rest
+        if place.endswith("城市"):  # 区城市管理局, 示例区城市建设投资集团: 城市 is a word, not a place
+            place, rest = place[:-2], "城市" + rest
         if len(rest) >= 2:
             core = rest
             # a bare 区/县 prefix (区市场监管局) is the notice's own region: no place named
