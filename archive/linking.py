@@ -20,9 +20,12 @@ import math
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
+import dataclasses
 from dataclasses import dataclass
 
-from .faults import FALLBACK, FRAME, FaultModel, Vector, cosine
+import numpy as np
+
+from .faults import FALLBACK, FRAME, MIN_SIMILARITY, FaultModel, Vector, cosine
 
 HINTS = ("整改不彻底", "反弹", "回潮", "仍然", "仍有", "仍存在", "依然", "再次", "又出现", "屡改屡犯", "上轮巡察", "回头看")
 _HAN = re.compile(r"[\u4e00-\u9fff]+")
@@ -94,6 +97,30 @@ def hint_of(p: LinkProblem) -> str | None:
     return next((h for h in HINTS if h in text), None)
 
 
+def _kinds(problems: Sequence[LinkProblem]) -> dict[str, str]:
+    """Each problem's fault kind: the nearest centroid of the fault model fitted on these problems (the centroids
+    as one matrix, so classifying the archive is one product per problem, not a loop over kinds)."""
+    texts = [full_text(p) for p in problems]
+    model = FaultModel(texts)
+    vocab = {t: i for i, t in enumerate(sorted(set().union(*model.centroids)))}
+    centroids = np.zeros((len(model.centroids), len(vocab)))
+    for k, c in enumerate(model.centroids):
+        for t, x in c.items():
+            centroids[k, vocab[t]] = x
+    out = {}
+    for p, text in zip(problems, texts):
+        v = model.vector(text)
+        cols = [(vocab[t], x) for t, x in v.items() if t in vocab]
+        if not cols or not len(model.kinds):
+            out[p.id] = FALLBACK
+            continue
+        idx, vals = zip(*cols)
+        sims = centroids[:, list(idx)] @ np.asarray(vals)
+        best = int(np.argmax(sims))
+        out[p.id] = model.kinds[best].kind if sims[best] >= MIN_SIMILARITY else FALLBACK
+    return out
+
+
 class Scorer:
     """TF-IDF over the archive's problems plus the fault-kind gate; one instance per archive state."""
 
@@ -109,12 +136,7 @@ class Scorer:
         self.idf = {t: math.log((n + 1) / (k + 0.5)) for t, k in df.items()}
         self.vectors = {i: self._vec(c) for i, c in counts.items()}
         self.title_vectors = {i: self._vec(c) for i, c in titles.items()}
-        model = FaultModel([full_text(p) for p in problems])
-        self.kinds = {}
-        for p in problems:
-            scores = model.scores(full_text(p))
-            best = max(scores, key=scores.__getitem__) if scores else FALLBACK
-            self.kinds[p.id] = best if scores.get(best, 0.0) >= 0.04 else FALLBACK
+        self.kinds = _kinds(problems)
 
     def _vec(self, counts: Mapping[str, int]) -> Vector:
         v = {t: (1 + math.log(c)) * self.idf.get(t, 0.0) for t, c in counts.items()}
@@ -125,22 +147,26 @@ class Scorer:
         """(text cosine, title cosine) of two problems."""
         return cosine(self.vectors[a], self.vectors[b]), cosine(self.title_vectors[a], self.title_vectors[b])
 
-    def pair(self, a: str, b: str) -> Pair:
-        a, b = sorted((a, b))
+    def score(self, a: str, b: str) -> float:
+        """The pair's score: the mean of its text and title cosines, plus a little for a citation both make."""
         text_cos, title_cos = self.raw(a, b)
-        score = 0.5 * (text_cos + title_cos)
+        bonus = self.options.cite_bonus if set(self.problems[a].cited) & set(self.problems[b].cited) else 0.0
+        return round(0.5 * (text_cos + title_cos) + bonus, 4)
+
+    def pair(self, a: str, b: str, score: float | None = None) -> Pair:
+        """The pair scored, with its reason: the shared terms that weigh most, the kinds, the shared citations."""
+        a, b = sorted((a, b))
+        score = self.score(a, b) if score is None else score
         pa, pb = self.problems[a], self.problems[b]
         cites = sorted(set(pa.cited) & set(pb.cited))
-        if cites:
-            score += self.options.cite_bonus
         same_kind = self.kinds[a] == self.kinds[b]
         va, vb = self.vectors[a], self.vectors[b]
-        shared = sorted((t for t in va if t in vb), key=lambda t: -va[t] * vb[t])[:4]
+        shared = sorted((t for t in va if t in vb), key=lambda t: (-va[t] * vb[t], t))[:4]
         parts = [f"共同词：{'、'.join(shared)}" if shared else "无共同词",
                  f"问题类型：{self.kinds[a]}" if same_kind else f"问题类型不同：{self.kinds[a]}/{self.kinds[b]}"]
         if cites:
             parts.append("共同引用：" + "、".join(f"《{c}》" for c in cites))
-        return Pair(a, b, round(score, 4), same_kind, "；".join(parts))
+        return Pair(a, b, score, same_kind, "；".join(parts))
 
     def passes(self, pair: Pair, threshold: float) -> bool:
         """Whether a pair is a link at a threshold (different kinds must clear `other_kind` as well)."""
@@ -167,9 +193,18 @@ class Scorer:
         return sorted(v, key=lambda t: -v[t])[:top]
 
     def scored(self, pairs: Iterable[tuple[str, str]]) -> list[Pair]:
-        """The pairs at or above the floor, scored."""
-        out = [self.pair(a, b) for a, b in pairs]
-        return [p for p in out if p.score >= self.options.floor]
+        """The pairs at or above the floor, scored (the reason is built for those alone)."""
+        out = []
+        for a, b in pairs:
+            score = self.score(a, b)
+            if score >= self.options.floor:
+                a, b = (a, b) if a < b else (b, a)
+                out.append(Pair(a, b, score, self.kinds[a] == self.kinds[b], ""))
+        return out
+
+    def explained(self, link: Link) -> Link:
+        """A link with the reason of its pair (built for the links alone, not for every pair kept)."""
+        return dataclasses.replace(link, reason=self.pair(link.a, link.b, link.score).reason + link.reason)
 
 
 # --- links from scored pairs -------------------------------------------------------------------------
@@ -222,7 +257,7 @@ def same_round(pairs: Sequence[Pair], place: Mapping[str, Place], doc_of: Mappin
                 continue
             used.update((p.a, p.b))
             a, b = sorted((p.a, p.b), key=lambda i: (place[doc_of[i]].order, i))
-            out.append(Link("same_round", a, b, p.score, False, p.reason))
+            out.append(scorer.explained(Link("same_round", a, b, p.score, False, "")))
     return sorted(out, key=lambda l: (l.a, l.b))
 
 
@@ -239,12 +274,11 @@ def recurring(pairs: Sequence[Pair], place: Mapping[str, Place], doc_of: Mapping
         threshold = scorer.options.recurring_explicit if hint else scorer.options.recurring
         if not scorer.passes(p, threshold):
             continue
-        reason = p.reason + (f"；提示语：{hint}" if hint else "")
-        link = Link("recurring", early, late, p.score, hint is not None, reason)
+        link = Link("recurring", early, late, p.score, hint is not None, f"；提示语：{hint}" if hint else "")
         key = (late, place[doc_of[early]].round_key)
         if key not in best or (link.score, link.a) > (best[key].score, best[key].a):
             best[key] = link
-    return sorted(best.values(), key=lambda l: (l.a, l.b))
+    return sorted((scorer.explained(l) for l in best.values()), key=lambda l: (l.a, l.b))
 
 
 def clusters(pairs: Sequence[Pair], unit_of: Mapping[str, str], scorer: Scorer) -> list[Cluster]:
