@@ -97,6 +97,25 @@ def hint_of(p: LinkProblem) -> str | None:
     return next((h for h in HINTS if h in text), None)
 
 
+def _phrases(text: str, weights: Mapping[str, float], top: int = 3) -> list[str]:
+    """The shared bigrams put back together as the phrases of the text they come from (发展对象, not 展对),
+    heaviest first."""
+    found: dict[str, float] = {}
+    for run in _HAN.findall(text):
+        i = 0
+        while i < len(run) - 1:
+            if run[i:i + 2] not in weights:
+                i += 1
+                continue
+            j = i
+            while j < len(run) - 1 and run[j:j + 2] in weights:
+                j += 1
+            phrase = run[i:j + 1]
+            found[phrase] = sum(weights[phrase[k:k + 2]] for k in range(len(phrase) - 1))
+            i = j
+    return sorted(found, key=lambda x: (-found[x], x))[:top]
+
+
 def _kinds(problems: Sequence[LinkProblem]) -> dict[str, str]:
     """Each problem's fault kind: the nearest centroid of the fault model fitted on these problems (the centroids
     as one matrix, so classifying the archive is one product per problem, not a loop over kinds)."""
@@ -161,7 +180,7 @@ class Scorer:
         cites = sorted(set(pa.cited) & set(pb.cited))
         same_kind = self.kinds[a] == self.kinds[b]
         va, vb = self.vectors[a], self.vectors[b]
-        shared = sorted((t for t in va if t in vb), key=lambda t: (-va[t] * vb[t], t))[:4]
+        shared = _phrases(full_text(pa), {t: va[t] * vb[t] for t in va if t in vb})
         parts = [f"共同词：{'、'.join(shared)}" if shared else "无共同词",
                  f"问题类型：{self.kinds[a]}" if same_kind else f"问题类型不同：{self.kinds[a]}/{self.kinds[b]}"]
         if cites:

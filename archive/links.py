@@ -25,7 +25,7 @@ from .records import DocumentRecord, UnitNotice
 from .rounds import RoundNotice, as_of_date, place, round_number, stage_of
 from .units import Correction, clean, group_names
 
-LINKS_VERSION = 1
+LINKS_VERSION = 2  # bump when linking's method changes: every archive relinks in full
 _BEFORE_ABOUT = re.compile(r"^(.{2,40}?)关于")
 
 
@@ -64,9 +64,13 @@ def round_notice(doc: DocumentRecord) -> RoundNotice:
 
 
 def state_key(hashes: dict[str, str], corrections: tuple[Correction, ...], options: LinkOptions) -> str:
-    raw = json.dumps([LINKS_VERSION, dataclasses.asdict(options), sorted(hashes.items()),
-                      [dataclasses.astuple(c) for c in corrections]], ensure_ascii=False)
-    return hashlib.sha1(raw.encode("utf-8")).hexdigest()
+    """method-data: the method part (LINKS_VERSION, options) decides whether stored pairs can be kept at all;
+    the data part covers the notices' hashes and the corrections."""
+    def digest(x: object) -> str:
+        return hashlib.sha1(json.dumps(x, ensure_ascii=False).encode("utf-8")).hexdigest()[:16]
+
+    method = digest([LINKS_VERSION, dataclasses.asdict(options)])
+    return f"{method}-{digest([sorted(hashes.items()), [dataclasses.astuple(c) for c in corrections]])}"
 
 
 def plan_units(docs: tuple[DocumentRecord, ...], corrections: tuple[Correction, ...]) -> list[UnitNotice]:
@@ -102,7 +106,7 @@ def refresh(archive: Archive, options: LinkOptions = LinkOptions(), full: bool =
     problems = archive.link_problems()
     scorer = Scorer(problems, options)
     present = {p.id for p in problems}
-    if full or state is None:
+    if full or state is None or state[0].split("-")[0] != key.split("-")[0]:
         mode, changed = "full", set(hashes)
         pairs = scorer.scored(scorer.candidates(present))
     else:

@@ -3,7 +3,9 @@ that Archive inherits (LinkQueries). Every statement about these tables is here.
 
 Units, placements, pairs, links and clusters are derived data: archive/links.py recomputes them and
 `write_links` replaces them in the caller's one transaction. Operators' corrections (`unit_corrections`) are
-the only rows here that are not derived: keyed by alias names, they survive re-ingest and full rebuilds.
+the only rows here that are not derived: keyed by alias names, they survive re-ingest and full rebuilds. No
+derived table has a foreign key to the problems: a re-ingest of unchanged bytes rewrites a notice's rows under
+the same ids and its pairs stay valid; refresh drops the pairs of problems that are gone or changed.
 """
 
 from __future__ import annotations
@@ -50,8 +52,8 @@ CREATE TABLE unit_corrections (
     at TEXT NOT NULL
 );
 CREATE TABLE problem_pairs (
-    a TEXT NOT NULL REFERENCES problems(id) ON DELETE CASCADE,
-    b TEXT NOT NULL REFERENCES problems(id) ON DELETE CASCADE,
+    a TEXT NOT NULL,
+    b TEXT NOT NULL,
     score REAL NOT NULL,
     same_kind INTEGER NOT NULL,
     reason TEXT NOT NULL,
