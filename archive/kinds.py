@@ -69,9 +69,9 @@ class Verdict(StrEnum):
 
 
 class ReportStage(StrEnum):
-    """Which report of a round a notice is (issue 30): its place in feedback → rectification → progress → 回头看."""
+    """Where a notice stands in its unit's inspection round (issue 30), read from its title and lead."""
 
-    FEEDBACK = "feedback"
-    RECTIFICATION = "rectification"
-    PROGRESS = "progress"
-    REVISIT = "revisit"
+    FEEDBACK = "feedback"  # 反馈意见: what the inspection group reported to the unit
+    RECTIFICATION = "rectification"  # 整改情况的通报 / 报告: the unit's report after the feedback
+    PROGRESS = "progress"  # 整改进展情况, 阶段性进展, 持续整改: a later report of the same round
+    REVISIT = "revisit"  # 巡察“回头看”: the inspection that comes back to check the rectification

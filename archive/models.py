@@ -110,6 +110,12 @@ class NoticeHeader:
     inspection_end: str | None = None
     feedback_date: str | None = None
     stated_counts: str | None = None
+    # where the notice sits among its unit's rounds (issue 30): only what the title and lead state
+    round_no: int | None = None  # 第X轮: the round within the term (十届区委第三轮巡察 → 3)
+    round_label: str | None = None  # the words naming the round as written (十二届区委第二轮巡察)
+    revisit: bool = False  # about a 巡察“回头看”
+    stage: str | None = None  # a ReportStage value: feedback | rectification | progress | revisit
+    as_of: str | None = None  # ISO date (or month) of a progress report's 截至…
 
 
 @dataclass(frozen=True, slots=True)

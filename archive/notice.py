@@ -15,6 +15,7 @@ from .citations import find_citations
 from .figures import find_dates, find_figures
 from .hierarchy import build_categories, detect_plan, is_problem_wording
 from .layouts import NUM_LINE, build_problem, is_problem_heading, measures, ordinal_chain
+from .kinds import ReportStage
 from .models import Category, Notice, NoticeHeader, Problem, Table
 from .numerals import cn_to_int
 from .pages import is_furniture, meta_from_lines
@@ -76,7 +77,62 @@ def title_lines(lines: list[str]) -> tuple[str | None, int]:
     return None, 0
 
 
-def _header(lead: str, full: str) -> NoticeHeader:
+# 第X轮 (Chinese or Arabic), and the words before it that say whose round it is: a year (2023年), a term
+# (十届), the body (区委, 中共示例市委, 中央, 校党委) in any order; 第一巡察组 is a group and 轮候 no round
+_ROUND = re.compile(r"第([一二三四五六七八九十\d]{1,3})轮(?!次|候|换|岗)(巡察|巡视)?")
+_ROUND_PREFIX = re.compile(
+    r"(?:(?:\d{4}|[〇零○一二三四五六七八九]{4})年度?|第?[一二三四五六七八九十\d]{1,3}届|"
+    r"(?:中共)?(?:[^\W\d_关于的对局组党委会和与及向在将]{1,4}?[省市区县州旗盟])?[省市区县州旗盟]?委|中央|"
+    r"(?:中共)?(?:校|院|集团|公司|局|总)?党委)*$")
+_REVISIT = re.compile(r"(?:巡察|巡视)(?:整改)?\W{0,2}回头看|回头看\W{0,2}(?:巡察|巡视)")
+_AS_OF = re.compile(r"截至\s*((?:\d{4}|[〇零○一二三四五六七八九]{4})\s*年\s*(?:\d{1,2}|[一二三四五六七八九十]{1,3})\s*月"
+                    r"(?:\s*(?:\d{1,2}|[一二三四五六七八九十]{1,3})\s*日)?)")
+_FEEDBACK = re.compile(r"反馈.{0,12}(?:意见|情况)")
+
+
+def round_of(text: str) -> tuple[int | None, str | None]:
+    """The first 第X轮 in text, as (number, the words that name it: 十届区委第三轮巡察)."""
+    for m in _ROUND.finditer(text):
+        number = cn_to_int(m.group(1))
+        if not number:
+            continue
+        prefix = _ROUND_PREFIX.search(text[max(0, m.start() - 24):m.start()])
+        return number, (prefix.group(0) if prefix else "") + m.group(0)
+    return None, None
+
+
+def report_stage(title: str, lead: str, revisit: bool) -> ReportStage | None:
+    """What the notice reports: a 回头看, a progress report, the rectification report, or the feedback itself.
+
+    The title decides; a title that says neither (composed from the signature, or 关于巡察工作的通报) leaves it
+    to the lead's 现将…予以公布 sentence."""
+    if revisit:
+        return ReportStage.REVISIT
+    for text in (title, lead):
+        if re.search(r"整改(?:工作)?进展|阶段性(?:整改)?进展|持续(?:深化)?(?:巡察|巡视)?整改|进展情况", text):
+            return ReportStage.PROGRESS
+        if re.search(r"整改(?:落实|工作)?的?(?:情况|报告)", text):
+            return ReportStage.RECTIFICATION
+        if text == title and "整改" not in title and _FEEDBACK.search(title):
+            return ReportStage.FEEDBACK
+    return None
+
+
+def _rounds(title: str, lead: str, full: str) -> dict:
+    """round_no, round_label, revisit, stage and as_of: what the title and lead say of the notice's round."""
+    number, label = round_of(title)
+    if number is None:
+        number, label = round_of(lead)
+    revisit = bool(_REVISIT.search(title) or "回头看" in title or _REVISIT.search(lead))
+    stage = report_stage(title, lead, revisit)
+    said = _AS_OF.search(title) or _AS_OF.search(lead)
+    if not said and stage is ReportStage.PROGRESS:
+        said = _AS_OF.search(full)
+    as_of = find_dates(said.group(1))[0].value if said and find_dates(said.group(1)) else None
+    return {"round_no": number, "round_label": label, "revisit": revisit, "stage": stage, "as_of": as_of}
+
+
+def _header(lead: str, full: str, title: str = "") -> NoticeHeader:
     dates = find_dates(lead)
     start = end = None
     period = re.search(r"(\d{4}年\d{1,2}月\d{1,2}日)\s*(?:至|—|-|到)\s*((?:\d{4}年)?\d{1,2}月\d{1,2}日)", lead)
@@ -100,7 +156,8 @@ def _header(lead: str, full: str) -> NoticeHeader:
     if not (start or feedback) and dates:
         start = dates[0].value
     return NoticeHeader(inspected_unit=unit, inspecting_body=body, inspection_start=start, inspection_end=end,
-                        feedback_date=feedback, stated_counts=counts.group(1) if counts else None)
+                        feedback_date=feedback, stated_counts=counts.group(1) if counts else None,
+                        **_rounds(title, lead, full))
 
 
 def _signature(lines: list[str]) -> tuple[str | None, str | None, int]:
@@ -243,7 +300,7 @@ def parse_notice(text: str, title: str | None = None, tables: tuple[Table, ...] 
     publisher, published = publisher or meta.get("publisher"), published or meta.get("date")
     start, sectioned = _first_structure(body_lines)
     lead = "\n".join(body_lines[:start])
-    header = _header(lead, text)
+    header = _header(lead, text, title or "")
     year_src = header.feedback_date or header.inspection_start or published
     year = int(year_src[:4]) if year_src else None
     if not title:
@@ -262,7 +319,7 @@ def parse_notice(text: str, title: str | None = None, tables: tuple[Table, ...] 
             if plan.confidence < 0.8:
                 warnings.append(f"structure uncertain: {plan.describe()} (confidence {plan.confidence:g})")
             if plan.start < start:
-                header = _header("\n".join(body_lines[:plan.start]), text)
+                header = _header("\n".join(body_lines[:plan.start]), text, title)
     from_tables, table_warnings = ledger_categories(tables, year)
     categories += from_tables
     warnings += table_warnings

@@ -2,9 +2,12 @@
 
 import pytest
 
+from archive.kinds import ReportStage
 from archive.normalize import normalize
-from archive.notice import parse_notice
-from tests.conftest import NANKAI, SEED, needs_shared
+from archive.notice import parse_notice, round_of
+from tests.conftest import CITY, NANKAI, ROOT, SEED, needs_shared
+
+LAYOUTS = ROOT / "tests" / "fixtures" / "layouts"
 
 SEED_TITLES = [
     "针对学习领会中央和省委、市委精神不深入,党内政治活动开展不规范的问题", "针对落实上级决策部署不够有力问题",
@@ -153,3 +156,97 @@ def test_no_title_line_composes_one_and_says_so() -> None:
     assert n.title == "示例局党组关于巡察整改情况的通报"
     assert "no title line: title composed from the signature" in n.warnings
     assert parse_notice(BODY, title="文件给出的标题").title == "文件给出的标题"
+
+
+# --- the header's place among a unit's rounds (issue 30): round_no, round_label, revisit, stage, as_of ---------
+
+@pytest.mark.parametrize("text, number, label", [
+    ("十届区委第三轮巡察", 3, "十届区委第三轮巡察"),
+    ("中共示例县民政局党组关于县委第六轮巡察整改进展情况的通报", 6, "县委第六轮巡察"),
+    ("中共南开大学委员会关于十九届中央第七轮巡视整改进展情况的通报", 7, "十九届中央第七轮巡视"),
+    ("2020年5月19日至6月24日,七届区委第八轮巡察第三巡察组对区残联党组进行了巡察", 8, "七届区委第八轮巡察"),
+    ("区委2023年第一轮巡察第二巡察组对示例镇党委进行了巡察", 1, "区委2023年第一轮巡察"),
+    ("按照中共示例市委第3轮巡察安排", 3, "中共示例市委第3轮巡察"),
+    ("集团党委第十二轮巡察", 12, "集团党委第十二轮巡察"),
+    ("第二轮", 2, "第二轮"),
+    ("区委第一巡察组对区财政局党组进行了巡察", None, None),  # a group, no round
+    ("三是规范轮候分配程序", None, None),
+    ("第一轮次培训", None, None),
+])
+def test_round_of(text: str, number: int | None, label: str | None) -> None:
+    assert round_of(text) == (number, label)
+
+
+def _notice(title: str, lead: str, body: str = "") -> str:
+    body = body or ("一、整改落实情况\n(一)关于落实八项规定精神方面\n1.针对公务接待超标准的问题。一是清理近三年接待台账。"
+                    "二是修订接待管理办法。\n2.针对公车私用的问题。一是安装车辆定位系统。二是严格派车审批。")
+    return f"{title}\n{lead}\n{body}\n中共示例区财政局党组\n2023年6月30日"
+
+
+@pytest.mark.parametrize("title, lead, expected", [
+    ("中共示例区财政局党组关于十届区委第三轮巡察整改情况的通报",
+     "根据区委统一部署,2022年3月7日至4月29日,区委第二巡察组对区财政局党组进行了巡察。2022年6月10日反馈了巡察意见。",
+     {"round_no": 3, "round_label": "十届区委第三轮巡察", "revisit": False, "stage": ReportStage.RECTIFICATION,
+      "as_of": None}),
+    ("中共示例区财政局党组关于巡察整改进展情况的通报",
+     "根据区委统一部署,2022年3月7日至4月29日,区委2022年第一轮巡察第二巡察组对区财政局党组进行了巡察。"
+     "截至2023年5月底,反馈的12个问题已完成整改10个。",
+     {"round_no": 1, "round_label": "区委2022年第一轮巡察", "revisit": False, "stage": ReportStage.PROGRESS,
+      "as_of": "2023-05"}),
+    ("中共示例区财政局党组关于巡察“回头看”整改情况的通报",
+     "2025年4月8日至5月9日,十一届区委第二轮巡察第一巡察组对区财政局党组开展了巡察“回头看”。",
+     {"round_no": 2, "round_label": "十一届区委第二轮巡察", "revisit": True, "stage": ReportStage.REVISIT,
+      "as_of": None}),
+    # the title says nothing of the round or stage: the lead does
+    ("中共示例区财政局党组关于巡察工作的通报",
+     "根据区委统一部署,区委第五轮巡察第一巡察组对区财政局党组开展了巡察“回头看”。现将整改进展情况予以公布。",
+     {"round_no": 5, "round_label": "区委第五轮巡察", "revisit": True, "stage": ReportStage.REVISIT, "as_of": None}),
+    ("中共示例区财政局党组关于持续深化巡察整改的通报",
+     "截至2024年3月31日,第二轮巡察反馈问题中仍在推进的3项已完成2项。",
+     {"round_no": 2, "round_label": "第二轮巡察", "revisit": False, "stage": ReportStage.PROGRESS,
+      "as_of": "2024-03-31"}),
+    ("区委第一巡察组关于巡察区财政局党组的反馈意见",
+     "2022年6月10日,区委第一巡察组向区财政局党组反馈了巡察意见。",
+     {"round_no": None, "round_label": None, "revisit": False, "stage": ReportStage.FEEDBACK, "as_of": None}),
+])
+def test_header_round_fields(title: str, lead: str, expected: dict) -> None:
+    h = parse_notice(normalize(_notice(title, lead))).header
+    assert {k: getattr(h, k) for k in expected} == expected
+
+
+def test_a_measure_saying_huitoukan_is_no_revisit() -> None:
+    # a rectification report's own 整改“回头看” (a measure) is not the inspection's 回头看
+    body = ("一、整改落实情况\n(一)关于落实八项规定精神方面\n1.针对公务接待超标准的问题。一是清理接待台账。"
+            "二是年底前开展整改“回头看”，防止问题反弹。\n2.针对公车私用的问题。一是安装车辆定位系统。截至2023年5月底已安装12台。")
+    h = parse_notice(normalize(_notice("中共示例区财政局党组关于巡察整改情况的通报",
+                                       "区委第一巡察组对区财政局党组进行了巡察。", body))).header
+    assert (h.revisit, h.stage, h.as_of) == (False, ReportStage.RECTIFICATION, None)
+
+
+def test_no_round_stated_leaves_none() -> None:
+    h = parse_notice(normalize(_notice("中共示例区财政局党组关于巡察整改情况的通报",
+                                       "2022年3月7日至4月29日,区委第一巡察组对区财政局党组进行了巡察。"))).header
+    assert (h.round_no, h.round_label, h.revisit, h.as_of) == (None, None, False, None)
+    assert h.inspected_unit == "区财政局党组" and h.inspection_start == "2022-03-07"
+
+
+@needs_shared
+def test_real_notices_rounds(seed) -> None:
+    h = seed.header
+    assert (h.round_no, h.round_label, h.revisit, h.stage, h.as_of) == (8, "七届区委第八轮巡察", False,
+                                                                       ReportStage.RECTIFICATION, None)
+    # the university's text has no title line: ingest gives the file name's, as here
+    u = parse_notice(normalize(NANKAI.read_text(encoding="utf-8")), title=NANKAI.stem).header
+    assert (u.round_no, u.round_label, u.revisit, u.stage) == (7, "十九届中央第七轮巡视", False, ReportStage.PROGRESS)
+    assert u.as_of == "2022-03"
+
+
+@pytest.mark.parametrize("path, fields", [
+    (CITY, (2, "区委第二轮巡察", False, ReportStage.RECTIFICATION, None)),
+    (LAYOUTS / "f2-county-subs-1.txt", (6, "县委第六轮巡察", False, ReportStage.PROGRESS, None)),
+    (LAYOUTS / "ledger-text-b.txt", (2, "市委第二轮巡察", False, ReportStage.RECTIFICATION, None)),
+    (LAYOUTS / "a-paragraphs-1.txt", (None, None, False, ReportStage.RECTIFICATION, None)),
+])
+def test_sample_rounds(path, fields) -> None:
+    h = parse_notice(normalize(path.read_text(encoding="utf-8"))).header
+    assert (h.round_no, h.round_label, h.revisit, h.stage, h.as_of) == fields

@@ -107,7 +107,7 @@ def _print_document(doc: dict) -> None:
     fields = [("id", doc["id"]), ("type", doc["doc_type"]), ("publisher", doc.get("publisher")),
               ("published", doc.get("published")), ("source", doc["source_path"])]
     for key in ("inspected_unit", "inspecting_body", "inspection_start", "inspection_end", "feedback_date",
-                "stated_counts", "short_title", "version", "issuer", "region", "category"):
+                "stated_counts", "round_label", "revisit", "stage", "as_of", "short_title", "version", "issuer", "region", "category"):
         if doc.get(key):
             fields.append((key, doc[key]))
     stated = {k: v for k, v in (doc.get("progress") or {}).items() if v is not None}
