@@ -146,11 +146,17 @@ def _header(lead: str, full: str, title: str = "") -> NoticeHeader:
     if m:
         body, unit = m.group(1).strip(), m.group(2).strip()
     feedback = None
-    for sentence in re.split(r"[。]", lead):
+    sentences = re.split(r"[。]", lead)
+    # the sentence that gives feedback (反馈了巡察意见), before one that only names it (上一轮巡察反馈问题)
+    giving = [s for s in sentences if re.search(r"反馈了|反馈[^，,。]{0,6}意见", s)]
+    for sentence in giving + [s for s in sentences if s not in giving]:
         if "反馈" in sentence:
             found = find_dates(sentence, int(start[:4]) if start else None)
             if found:
-                feedback = found[0].value
+                # 2019年3月至4月…进行了巡察，并于2019年6月5日反馈: the date nearest before 反馈 is its date
+                said = sentence.index("反馈")
+                before = [f for f in found if 0 <= sentence.find(f.text) < said]
+                feedback = (before or found)[-1 if before else 0].value
                 break
     counts = _COUNTS.search(full)
     if not (start or feedback) and dates:
