@@ -15,7 +15,7 @@ import sqlite3
 from collections.abc import Iterable, Sequence
 
 from .linking import Cluster, Link, LinkProblem, Pair
-from .records import CommonCluster, ProblemLink, StatusStep, UnitNotice, UnitRecord
+from .records import CommonCluster, ProblemLink, ProblemMark, StatusStep, UnitNotice, UnitRecord
 from .units import Correction, PlannedUnit
 
 MIGRATION = """
@@ -253,3 +253,27 @@ class LinkQueries:
         return tuple(CommonCluster(cid, rs[0]["label"], tuple(r["problem_id"] for r in rs),
                                    tuple(r["unit_id"] or "" for r in rs), tuple(year(r) for r in rs))
                      for cid, rs in got.items())
+
+    # marks (the web pages and the index's problem records)
+
+    def problem_marks(self, doc_ids: Iterable[str] | None = None) -> dict[str, ProblemMark]:
+        """problem id → its unit, recurring links and common cluster, for every problem of the given notices
+        (or of every notice): one pass over the link tables, not a query per problem."""
+        want = None if doc_ids is None else json.dumps(sorted(set(doc_ids)))
+        rows = self.conn.execute(
+            "SELECT p.id, p.doc_id, u.unit_id FROM problems p JOIN documents d ON d.id = p.doc_id "
+            "LEFT JOIN document_units u ON u.doc_id = p.doc_id WHERE d.doc_type = 'notice' AND "
+            "(:w IS NULL OR p.doc_id IN (SELECT value FROM json_each(:w))) ORDER BY p.doc_id, p.ord", {"w": want})
+        base = {r[0]: (r[1], r[2]) for r in rows}
+        earlier: dict[str, list[str]] = {}
+        later: dict[str, list[str]] = {}
+        for a, b in self.conn.execute("SELECT a, b FROM problem_links WHERE kind = 'recurring' ORDER BY score DESC, a"):
+            earlier.setdefault(b, []).append(a)
+            later.setdefault(a, []).append(b)
+        cluster: dict[str, tuple[int, str]] = {}
+        for pid, cid, label in self.conn.execute("SELECT m.problem_id, c.id, c.label FROM cluster_members m JOIN "
+                                                 "common_clusters c ON c.id = m.cluster_id ORDER BY c.id"):
+            cluster.setdefault(pid, (cid, label))
+        return {pid: ProblemMark(pid, doc, unit, tuple(earlier.get(pid, ())), tuple(later.get(pid, ())),
+                                 *(cluster.get(pid) or (None, None)))
+                for pid, (doc, unit) in base.items()}

@@ -382,3 +382,21 @@ class CommonCluster:
 
     def to_json(self) -> dict[str, Any]:
         return {"label": self.label, "members": list(self.members)}
+
+
+@dataclass(frozen=True, slots=True)
+class ProblemMark:
+    """What the links say of one problem (a notice's problems): its unit, the earlier-round problems it repeats
+    (屡改屡犯), the later ones that repeat it, and its common fault's cluster (共性问题)."""
+
+    problem_id: str
+    doc_id: str
+    unit_id: str | None = None
+    earlier: tuple[str, ...] = ()  # recurring links whose later end this problem is
+    later: tuple[str, ...] = ()
+    cluster_id: int | None = None
+    cluster_label: str | None = None
+
+    @property
+    def recurring(self) -> bool:
+        return bool(self.earlier)
