@@ -15,7 +15,7 @@ import sqlite3
 from collections.abc import Iterable, Sequence
 
 from .linking import Cluster, Link, LinkProblem, Pair
-from .records import CommonCluster, ProblemLink, ProblemMark, StatusStep, UnitNotice, UnitRecord
+from .records import CommonCluster, ProblemBrief, ProblemLink, ProblemMark, StatusStep, UnitNotice, UnitRecord
 from .units import Correction, PlannedUnit
 
 MIGRATION = """
@@ -277,3 +277,12 @@ class LinkQueries:
         return {pid: ProblemMark(pid, doc, unit, tuple(earlier.get(pid, ())), tuple(later.get(pid, ())),
                                  *(cluster.get(pid) or (None, None)))
                 for pid, (doc, unit) in base.items()}
+
+    def problem_briefs(self, ids: Iterable[str]) -> dict[str, ProblemBrief]:
+        """problem id → its notice, number, title and status, for the given problems (those that exist)."""
+        rows = self.conn.execute(
+            "SELECT p.id, p.doc_id, d.title AS doc_title, p.number, p.title, p.status, d.published FROM problems p "
+            "JOIN documents d ON d.id = p.doc_id WHERE p.id IN (SELECT value FROM json_each(?))",
+            (json.dumps(sorted(set(ids))),))
+        return {r["id"]: ProblemBrief(r["id"], r["doc_id"], r["doc_title"], r["number"], r["title"], r["status"],
+                                      r["published"]) for r in rows}

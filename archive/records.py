@@ -400,3 +400,16 @@ class ProblemMark:
     @property
     def recurring(self) -> bool:
         return bool(self.earlier)
+
+
+@dataclass(frozen=True, slots=True)
+class ProblemBrief:
+    """A problem as a list names it: its notice (id, title, date), number, title and stated status."""
+
+    id: str
+    doc_id: str
+    doc_title: str
+    number: int
+    title: str
+    status: str | None = None
+    published: str | None = None
