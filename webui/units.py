@@ -92,6 +92,29 @@ def unit_view(archive: Archive, unit: UnitRecord) -> dict[str, Any]:
             "kind": unit.kind, "documents": list(unit.documents), "notices": notices}
 
 
+def marks_for(archive: Archive, doc_id: str) -> dict[str, dict[str, Any]]:
+    """problem id → what the notice and check pages show beside it: its unit, the earlier-round problems it
+    repeats (屡改屡犯) and the later ones that repeat it, and its common fault (共性问题)."""
+    marks = archive.problem_marks([doc_id])
+    placed = archive.unit_of(doc_id)
+    unit = archive.unit(placed.unit_id) if placed else None
+    linked = {x for m in marks.values() for x in (*m.earlier, *m.later)}
+    briefs = archive.problem_briefs(linked)
+    rounds_of = {d: archive.unit_of(d) for d in {b.doc_id for b in briefs.values()}}
+
+    def other(pid: str) -> dict[str, Any]:
+        b = briefs.get(pid)
+        where = rounds_of.get(b.doc_id) if b else None
+        return {"problem_id": pid, "doc_id": b.doc_id if b else None, "number": b.number if b else None,
+                "title": b.title if b else pid, "round_label": where.round_label if where else None,
+                "url": url_for("docs.document", doc_id=b.doc_id, _anchor=f"p-{pid}") if b else None}
+
+    return {pid: {"problem_id": pid, "unit": {"id": unit.id, "name": unit.name} if unit else None,
+                  "earlier": [other(x) for x in m.earlier], "later": [other(x) for x in m.later],
+                  "common": {"id": m.cluster_id, "label": m.cluster_label} if m.cluster_id else None}
+            for pid, m in marks.items()}
+
+
 def rounds(notices: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The timeline's rounds in order, each with its notices (already in round order)."""
     out: list[dict[str, Any]] = []
