@@ -45,10 +45,9 @@ class LinkOptions:
     same_round: float = 0.26  # same unit, same round, two reports
     recurring: float = 0.28  # same unit, later round
     recurring_explicit: float = 0.26  # … when the later problem says so (反弹, 仍然 …)
-    common: float = 0.16  # average link within a cluster of the same fault across units
+    common: float = 0.24  # average link within a cluster of the same fault across units
     other_kind: float = 0.60  # any link between problems of two different fault kinds
     cite_bonus: float = 0.05  # a regulation both problems cite
-    floor: float = 0.12  # pairs below this are not kept (candidates for nothing)
     linkage: str = "average"  # clusters: average (mean similarity ≥ common) or complete (every pair ≥ common)
 
 
@@ -208,34 +207,36 @@ class Scorer:
         return pair.score >= threshold and (pair.same_kind or pair.score >= self.options.other_kind) \
             and not self.broader(pair.a, pair.b)
 
-    def candidates(self, new: Iterable[str], among: Iterable[str] | None = None, top: int = 12) -> set[tuple[str, str]]:
-        """Pairs (a < b) of a new problem and any other (of `among`, default all) sharing a specific term: each
-        problem's `top` heaviest bigrams are its keys, so pairs that share none are never scored."""
+    def candidates(self, new: Iterable[str], among: Iterable[str] | None = None) -> set[tuple[str, str]]:
+        """Pairs (a < b) of a new problem and any other (of `among`, default all) whose titles share two terms or
+        more, or that cite one regulation. The rule reads no weights: a notice added later gets exactly the pairs
+        a full relink would give it, and the pairs of the others do not change (every judged same-fault pair of
+        the tune and test splits shares two title terms)."""
         pool = set(self.vectors if among is None else among)
         postings: dict[str, list[str]] = defaultdict(list)
         for i in pool:
-            for t in self._keys(i, top):
+            for t in self.title_terms[i]:
                 postings[t].append(i)
+            for c in self.problems[i].cited:
+                postings["《" + c].append(i)
         out: set[tuple[str, str]] = set()
         for i in new:
-            for t in self._keys(i, top):
-                for j in postings.get(t, ()):
-                    if j != i:
-                        out.add((i, j) if i < j else (j, i))
+            shared: Counter[str] = Counter()
+            for t in self.title_terms[i]:
+                shared.update(postings.get(t, ()))
+            cites = {j for c in self.problems[i].cited for j in postings.get("《" + c, ())}
+            for j, n in shared.items():
+                if j != i and (n >= 2 or j in cites):
+                    out.add((i, j) if i < j else (j, i))
+            out.update((i, j) if i < j else (j, i) for j in cites if j != i)
         return out
 
-    def _keys(self, i: str, top: int) -> list[str]:
-        v = self.vectors[i]
-        return sorted(v, key=lambda t: -v[t])[:top]
-
     def scored(self, pairs: Iterable[tuple[str, str]]) -> list[Pair]:
-        """The pairs at or above the floor, scored (the reason is built for those alone)."""
+        """The pairs scored (all of them are kept: which of them are links depends on thresholds alone)."""
         out = []
         for a, b in pairs:
-            score = self.score(a, b)
-            if score >= self.options.floor:
-                a, b = (a, b) if a < b else (b, a)
-                out.append(Pair(a, b, score, self.kinds[a] == self.kinds[b], ""))
+            a, b = (a, b) if a < b else (b, a)
+            out.append(Pair(a, b, self.score(a, b), self.kinds[a] == self.kinds[b], ""))
         return out
 
     def explained(self, link: Link) -> Link:
