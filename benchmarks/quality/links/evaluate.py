@@ -168,6 +168,7 @@ def main() -> None:
     for part in ("tune", "test"):
         pred = predicted(best)
         report[part] = {k: _pr(pred[k], truth, scope(k, part)) for k in ("recurring", "same_round", "common")}
+        report[part]["distractors"] = len(distractors & set(split[part]))
         report[part]["distractor_links"] = sum(1 for p in distractors & set(split[part])
                                                if any(p in s for s in pred.values()))
     print(json.dumps(report, ensure_ascii=False, indent=1))
