@@ -25,13 +25,14 @@ from .records import DocumentRecord, UnitNotice
 from .rounds import RoundNotice, as_of_date, place, round_number, stage_of
 from .units import Correction, clean, group_names
 
-LINKS_VERSION = 2  # bump when linking's method changes: every archive relinks in full
+LINKS_VERSION = 8  # bump when linking's method changes: every archive relinks in full
 _BEFORE_ABOUT = re.compile(r"^(.{2,40}?)关于")
 
 
 @dataclass(frozen=True, slots=True)
 class LinkReport:
-    """What one refresh did: mode none | incremental | full, notices re-paired, pairs kept, links made."""
+    """What one refresh did: mode none | incremental | full (| superseded: the notices changed meanwhile, nothing
+    written), notices re-paired, pairs kept, links made."""
 
     mode: str
     notices: int = 0
@@ -118,6 +119,9 @@ def refresh(archive: Archive, options: LinkOptions = LinkOptions(), full: bool =
         pairs = scorer.scored(kept) + scorer.scored(scorer.candidates(fresh))
     links, groups = derive(pairs, placements, problems, scorer)
     with archive.transaction() as conn:
+        if archive.notice_hashes() != hashes or archive.unit_corrections() != corrections:
+            # another ingest changed the notices while this one computed: its own refresh links them
+            return LinkReport("superseded", len(hashes))
         linkstore.clear_pairs(conn)  # the kept pairs were rescored: all are written again
         linkstore.put_pairs(conn, pairs)
         linkstore.write_links(conn, units, placements, links, groups, key, hashes, store.now())

@@ -16,7 +16,7 @@ from collections.abc import Iterable, Sequence
 
 from .linking import Cluster, Link, LinkProblem, Pair
 from .records import CommonCluster, ProblemBrief, ProblemLink, ProblemMark, StatusStep, UnitNotice, UnitRecord
-from .units import Correction, PlannedUnit
+from .units import Correction, PlannedUnit, same_unit, unit_name
 
 MIGRATION = """
 CREATE TABLE units (
@@ -30,7 +30,7 @@ CREATE TABLE unit_aliases (
     unit_id TEXT NOT NULL REFERENCES units(id) ON DELETE CASCADE
 );
 CREATE TABLE document_units (
-    doc_id TEXT PRIMARY KEY REFERENCES documents(id) ON DELETE CASCADE,
+    doc_id TEXT PRIMARY KEY,
     unit_id TEXT NOT NULL REFERENCES units(id) ON DELETE CASCADE,
     alias TEXT NOT NULL,
     round_key TEXT NOT NULL,
@@ -182,18 +182,25 @@ class LinkQueries:
         for r in self.conn.execute("SELECT alias, unit_id FROM unit_aliases ORDER BY alias"):
             aliases.setdefault(r[1], []).append(r[0])
         docs: dict[str, list[str]] = {}
-        for r in self.conn.execute("SELECT doc_id, unit_id FROM document_units ORDER BY unit_id, ord"):
+        for r in self.conn.execute("SELECT u.doc_id, u.unit_id FROM document_units u JOIN documents d ON d.id = u.doc_id "
+                                   "ORDER BY u.unit_id, u.ord"):
             docs.setdefault(r[1], []).append(r[0])
         return tuple(UnitRecord(r["id"], r["name"], r["region"], r["kind"], tuple(aliases.get(r["id"], ())),
                                 tuple(docs.get(r["id"], ())))
                      for r in self.conn.execute("SELECT * FROM units ORDER BY name, id"))
 
     def unit(self, ref: str) -> UnitRecord | None:
-        """A unit by id, display name or any alias (whitespace ignored)."""
+        """A unit by id, display name or any alias (whitespace ignored), else by another spelling of one unit's
+        name (unit_name/same_unit), when exactly one unit answers to it."""
         ref = "".join((ref or "").split())
         row = self.conn.execute("SELECT u.id FROM units u LEFT JOIN unit_aliases a ON a.unit_id = u.id WHERE "
                                 "u.id = :r OR u.name = :r OR a.alias = :r LIMIT 1", {"r": ref}).fetchone()
-        return next((u for u in self.units() if u.id == row[0]), None) if row else None
+        units = self.units()
+        if row:
+            return next((u for u in units if u.id == row[0]), None)
+        wanted = unit_name(ref)  # another spelling of a unit's name (中共…党组, the full or the short form)
+        found = [u for u in units if any(same_unit(wanted, unit_name(a)) for a in u.aliases)]
+        return found[0] if len(found) == 1 else None
 
     def unit_notices(self, unit_id: str | None = None) -> tuple[UnitNotice, ...]:
         """A unit's notices (or every placed notice) in round order, with rounds, stages and warnings."""

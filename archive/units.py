@@ -48,6 +48,7 @@ _PLACE = re.compile(r"^((?:[\u4e00-\u9fff]{1,7}?(?:自治区|自治州|自治县
 # a place ending in 市/区/县 must not cut a word that begins with that character (区 + 市场监管局)
 _PROTECTED = frozenset({"市场", "市政", "市容", "市民", "区划", "区域", "县域", "省级"})
 _LEVEL = frozenset("省市区县旗")
+_OWN_BODY = frozenset("委政人级直属纪")  # 区委…, 区政府…, 区人大…, 区级…, 区直属…, 区纪委: bodies of the place itself
 _KIND_RULES: tuple[tuple[re.Pattern[str], UnitKind], ...] = (
     (re.compile(r"(?:大学|学院|高等专科学校|职业技术学院)"), UnitKind.UNIVERSITY),
     (re.compile(r"(?:医院|卫生院|妇幼保健院)"), UnitKind.HOSPITAL),
@@ -101,6 +102,9 @@ def unit_name(raw: str) -> UnitName:
             place = None if not place or place in _LEVEL else place
         else:
             place = None
+    if place is None and len(core) >= 3 and core[0] in _LEVEL and core[1] not in _OWN_BODY \
+            and core[:2] not in _PROTECTED:
+        core = core[1:]  # 区财政局: the notice's own region, unnamed (not 区委组织部, 区政府办, 区人大)
     core = _shorten(core)
     kind = next((k for pattern, k in _KIND_RULES if pattern.search(core)), UnitKind.OTHER)
     return UnitName(name=name, place=place, core=core or name, kind=kind)
@@ -175,6 +179,7 @@ def group_names(names: list[str], corrections: tuple[Correction, ...] = ()) -> t
             group[alias] = f"{u.core}@{next(iter(places))}"
         else:
             group[alias] = u.core
+    native = dict(group)  # before the corrections: a merged unit keeps the name of the unit merged into
     for c in corrections:
         if c.action == "split" and c.alias in group:
             group[c.alias] = f"split:{c.alias}"
@@ -188,7 +193,7 @@ def group_names(names: list[str], corrections: tuple[Correction, ...] = ()) -> t
         members.setdefault(g, []).append(a)
     out = []
     for key, aliases in members.items():
-        aliases.sort(key=lambda a: (-counts[a], -len(a), a))
+        aliases.sort(key=lambda a: (native[a] != key, -counts[a], -len(a), a))
         name = aliases[0]
         region = next((parsed[a].place for a in aliases if parsed[a].place), None)
         uid = "u" + hashlib.sha1(key.encode("utf-8")).hexdigest()[:10]
