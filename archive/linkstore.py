@@ -272,14 +272,20 @@ class LinkQueries:
             "LEFT JOIN document_units u ON u.doc_id = p.doc_id WHERE d.doc_type = 'notice' AND "
             "(:w IS NULL OR p.doc_id IN (SELECT value FROM json_each(:w))) ORDER BY p.doc_id, p.ord", {"w": want})
         base = {r[0]: (r[1], r[2]) for r in rows}
+        # the links and clusters of these problems only (an index build asks notice by notice)
+        mine = None if want is None else json.dumps(sorted(base))
         earlier: dict[str, list[str]] = {}
         later: dict[str, list[str]] = {}
-        for a, b in self.conn.execute("SELECT a, b FROM problem_links WHERE kind = 'recurring' ORDER BY score DESC, a"):
+        for a, b in self.conn.execute(
+                "SELECT a, b FROM problem_links WHERE kind = 'recurring' AND (:m IS NULL OR a IN (SELECT value FROM "
+                "json_each(:m)) OR b IN (SELECT value FROM json_each(:m))) ORDER BY score DESC, a", {"m": mine}):
             earlier.setdefault(b, []).append(a)
             later.setdefault(a, []).append(b)
         cluster: dict[str, tuple[int, str]] = {}
-        for pid, cid, label in self.conn.execute("SELECT m.problem_id, c.id, c.label FROM cluster_members m JOIN "
-                                                 "common_clusters c ON c.id = m.cluster_id ORDER BY c.id"):
+        for pid, cid, label in self.conn.execute(
+                "SELECT m.problem_id, c.id, c.label FROM cluster_members m JOIN common_clusters c ON c.id = "
+                "m.cluster_id WHERE :m IS NULL OR m.problem_id IN (SELECT value FROM json_each(:m)) ORDER BY c.id",
+                {"m": mine}):
             cluster.setdefault(pid, (cid, label))
         return {pid: ProblemMark(pid, doc, unit, tuple(earlier.get(pid, ())), tuple(later.get(pid, ())),
                                  *(cluster.get(pid) or (None, None)))

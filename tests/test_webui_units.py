@@ -223,3 +223,18 @@ def test_merge_and_split_are_operators_writes_kept_across_reingest(tmp_path: Pat
     assert bad.status_code == 400 and "alias" in bad.get_data(as_text=True)
 
 
+
+
+def test_problem_marks_by_notice_are_the_archives(home: Settings) -> None:
+    """The pages' and the index's read: asked notice by notice, it gives what one pass over the archive gives."""
+    with Archive.open(home.db_path) as a:
+        every = a.problem_marks()
+        by_notice: dict = {}
+        for doc in {m.doc_id for m in every.values()}:
+            by_notice.update(a.problem_marks([doc]))
+        links = a.problem_links("recurring")
+        briefs = a.problem_briefs([links[0].a, "no-such-problem"])
+    assert by_notice == every
+    assert {p for p, m in every.items() if m.recurring} == {l.b for l in links}
+    assert {p for p, m in every.items() if m.later} == {l.a for l in links}
+    assert set(briefs) == {links[0].a} and briefs[links[0].a].title
