@@ -10,6 +10,7 @@ and says so in warnings: a wrong split is worse than none.
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from .citations import find_citations
 from .figures import find_dates, find_figures
@@ -118,7 +119,7 @@ def report_stage(title: str, lead: str, revisit: bool) -> ReportStage | None:
     return None
 
 
-def _rounds(title: str, lead: str, full: str) -> dict:
+def _rounds(title: str, lead: str, full: str) -> dict[str, Any]:
     """round_no, round_label, revisit, stage and as_of: what the title and lead say of the notice's round."""
     number, label = round_of(title)
     if number is None:
@@ -128,7 +129,8 @@ def _rounds(title: str, lead: str, full: str) -> dict:
     said = _AS_OF.search(title) or _AS_OF.search(lead)
     if not said and stage is ReportStage.PROGRESS:
         said = _AS_OF.search(full)
-    as_of = find_dates(said.group(1))[0].value if said and find_dates(said.group(1)) else None
+    dated = find_dates(said.group(1)) if said else []
+    as_of = dated[0].value if dated else None
     return {"round_no": number, "round_label": label, "revisit": revisit, "stage": stage, "as_of": as_of}
 
 
