@@ -10,6 +10,7 @@ and says so in warnings: a wrong split is worse than none.
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from .citations import find_citations
 from .figures import find_dates, find_figures
@@ -118,7 +119,7 @@ def report_stage(title: str, lead: str, revisit: bool) -> ReportStage | None:
     return None
 
 
-def _rounds(title: str, lead: str, full: str) -> dict:
+def _rounds(title: str, lead: str, full: str) -> dict[str, Any]:
     """round_no, round_label, revisit, stage and as_of: what the title and lead say of the notice's round."""
     number, label = round_of(title)
     if number is None:
@@ -128,7 +129,8 @@ def _rounds(title: str, lead: str, full: str) -> dict:
     said = _AS_OF.search(title) or _AS_OF.search(lead)
     if not said and stage is ReportStage.PROGRESS:
         said = _AS_OF.search(full)
-    as_of = find_dates(said.group(1))[0].value if said and find_dates(said.group(1)) else None
+    dated = find_dates(said.group(1)) if said else []
+    as_of = dated[0].value if dated else None
     return {"round_no": number, "round_label": label, "revisit": revisit, "stage": stage, "as_of": as_of}
 
 
@@ -146,11 +148,17 @@ def _header(lead: str, full: str, title: str = "") -> NoticeHeader:
     if m:
         body, unit = m.group(1).strip(), m.group(2).strip()
     feedback = None
-    for sentence in re.split(r"[。]", lead):
+    sentences = re.split(r"[。]", lead)
+    # the sentence that gives feedback (反馈了巡察意见), before one that only names it (上一轮巡察反馈问题)
+    giving = [s for s in sentences if re.search(r"反馈了|反馈[^，,。]{0,6}意见", s)]
+    for sentence in giving + [s for s in sentences if s not in giving]:
         if "反馈" in sentence:
             found = find_dates(sentence, int(start[:4]) if start else None)
             if found:
-                feedback = found[0].value
+                # 2019年3月至4月…进行了巡察，并于2019年6月5日反馈: the date nearest before 反馈 is its date
+                said = sentence.index("反馈")
+                before = [f for f in found if 0 <= sentence.find(f.text) < said]
+                feedback = (before or found)[-1 if before else 0].value
                 break
     counts = _COUNTS.search(full)
     if not (start or feedback) and dates:

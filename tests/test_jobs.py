@@ -243,8 +243,8 @@ def test_reindex_job_from_ops_page(settings: Settings, client) -> None:
     jid = job_id(resp)
     run_all(settings)
     data = client.get(f"/api/jobs/{jid}").json
-    assert data["state"] == "done" and data["full"] and data["message"].startswith("全部重建：15 份文件，移除 0 份")  # 15: the samples with corpus/party
-    assert data["done"] == data["total"] == 15
+    assert data["state"] == "done" and data["full"] and data["message"].startswith("全部重建：28 份文件，移除 0 份")  # 28: the samples with corpus/party and corpus/rounds
+    assert data["done"] == data["total"] == 28
     html = client.get(f"/jobs/{jid}").get_data(as_text=True)
     assert "全部重建" in html and "已完成" in html
     ops = client.get("/ops").get_data(as_text=True)

@@ -17,6 +17,7 @@ from webui.stats import short_category
 from xuncha.settings import Settings
 
 FIXTURES = Path(__file__).parent / "fixtures" / "notices"
+ROUNDS_KEY = json.loads((Path(__file__).parent / "fixtures" / "rounds_key.json").read_text(encoding="utf-8"))
 
 
 @pytest.fixture(scope="module")
@@ -36,16 +37,17 @@ def conn(settings: Settings):  # type: ignore[no-untyped-def]
     c.close()
 
 
-FIXTURES = Path(__file__).parent / "fixtures" / "notices"
-
-
 def test_figures(conn: Archive) -> None:
     s = archive_stats(conn)
-    assert (s.documents, s.notices, s.regulations) == (15, 3, 12)  # 12: 7 in regulations/, 5 in party/
+    # 16 notices: 3 in notices/, 13 in rounds/ (issue 30); 12 regulations: 7 in regulations/, 5 in party/
+    assert (s.documents, s.notices, s.regulations) == (28, 16, 12)
     assert s.problems == conn.conn.execute("SELECT COUNT(*) FROM problems").fetchone()[0] == sum(
         c.count for c in s.measures_per_problem)
-    assert [(c.label, c.count) for c in s.notices_by_year] == [("2021", 1), ("2022", 1), ("2023", 1)]
-    assert {c.label for c in s.notices_by_publisher} == {"中共示例区城市管理局党组", "中共示例区示例镇委员会", "中共示例学院委员会"}
+    rounds = [d for u in ROUNDS_KEY["units"] for d in u["documents"]]
+    years = Counter(["2021", "2022", "2023"]) + Counter(d["published"][:4] for d in rounds)
+    assert [(c.label, c.count) for c in s.notices_by_year] == sorted(years.items())
+    assert {c.label for c in s.notices_by_publisher} == {"中共示例区城市管理局党组", "中共示例区示例镇委员会", "中共示例学院委员会"} | {
+        u["aliases"][0] for u in ROUNDS_KEY["units"]}
     top = s.cited_regulations[0]
     assert top.label == "《示例市行政事业单位内部控制和采购管理规定》" and top.count == 5
     assert s.cited_articles[0].title == "示例市行政事业单位内部控制和采购管理规定" and s.cited_articles[0].article == "第二十条"
@@ -53,8 +55,11 @@ def test_figures(conn: Archive) -> None:
     unresolved = {u.title: u for u in s.unresolved}
     assert unresolved["中华人民共和国政府采购法"].status == "not_in_archive" and unresolved["中华人民共和国政府采购法"].count == 2
     assert "示例区党组议事规则" not in unresolved  # in the archive: resolved
-    # the sample notices state no rectification status: one bar of problems without it
-    assert not s.status_available and [(c.label, c.count) for c in s.problems_by_status] == [("", s.problems)]
+    # the notices of corpus/notices state no rectification status; those of corpus/rounds state every one
+    stated = Counter(st for d in rounds for st in d["statuses"])
+    by_status = {c.label: c.count for c in s.problems_by_status}
+    assert s.status_available and {k: v for k, v in by_status.items() if k} == stated
+    assert by_status[""] == s.problems - sum(stated.values()) > 0
 
 
 def _statuses(expected: dict) -> Counter[str]:
@@ -92,8 +97,8 @@ def test_status_bars_count_and_link_the_stated_statuses(tmp_path: Path, tmp_path
 
 def test_page_draws_svg_with_links(client) -> None:
     page = client.get("/stats").get_data(as_text=True)
-    assert page.count("<svg") == 6 and page.count("暂无数据") == 1 and "<script" not in page.split("</footer>")[0] and "style=" not in page
-    assert "基层党组织建设不够扎实" in page and "都没有写明问题的整改状态" in page
+    assert page.count("<svg") == 7 and "暂无数据" not in page and "<script" not in page.split("</footer>")[0] and "style=" not in page
+    assert "基层党组织建设不够扎实" in page and "按通报写明的整改状态" in page  # corpus/rounds states statuses
     assert "《中华人民共和国政府采购法》" in page  # unresolved table
     links = re.findall(r'<a class="chart-link" href="([^"]+)">', page)
     assert len(links) >= 10
