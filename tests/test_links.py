@@ -152,3 +152,18 @@ def test_a_method_change_relinks_in_full_and_a_removed_notice_takes_its_links(li
     assert not any(doc in (l.a.rsplit("-", 1)[0], l.b.rsplit("-", 1)[0]) for l in linked.problem_links())
     assert not any(m.startswith(doc) for c in linked.common_clusters() for m in c.members)
     assert all(not p.a.startswith(doc) and not p.b.startswith(doc) for p in linked.problem_pairs())
+
+
+def test_the_rounds_key_same_round_pairs_found_and_its_distractors_never_linked(settings: Settings) -> None:
+    """corpus/rounds/ against its author's key (tests/fixtures/rounds_key.json, written before any linker): every
+    same-round pair is found, none of the 16 distractor pairs is linked in any way, and no common pair is wrong."""
+    import json
+
+    from benchmarks.quality.links.key_eval import KEY, ROUNDS, evaluate
+
+    with Archive.open(settings.db_path) as a:
+        ingest(a, settings.ingest_options(), [str(ROUNDS)])
+        report = evaluate(a, json.loads(KEY.read_text(encoding="utf-8")))
+    assert report["same_round"]["recall"] == 1.0 and report["same_round"]["precision"] == 1.0
+    assert report["distractors"]["linked"] == 0
+    assert report["common"]["precision_all"] == 1.0 and report["common"]["cluster_pairs"] > 0

@@ -47,6 +47,7 @@ def main() -> None:
     ap.add_argument("folders", nargs="+")
     ap.add_argument("--round", type=int, default=1)
     ap.add_argument("--top", type=int, default=110)
+    ap.add_argument("--exclude", type=Path, action="append", default=[], help="pairs-N.json of earlier rounds")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         settings = load_settings(environ={}, home=Path(tmp) / "home")
@@ -86,11 +87,14 @@ def main() -> None:
                 title, text = title.replace(n, "该单位"), text.replace(n, "该单位")
             return {"title": title, "text": text[:500]}
 
+        seen = {pid for f in args.exclude for pid in json.loads(f.read_text(encoding="utf-8"))}
         pool, keys = [], {}
         for (x, y), by in chosen.items():
             ka = problem_key(docs[by_id[x].doc_id].source_path, x)
             kb = problem_key(docs[by_id[y].doc_id].source_path, y)
             pid = pair_id(ka, kb)
+            if pid in seen:
+                continue
             keys[pid] = {"a": ka, "b": kb, "proposed_by": sorted(by)}
             pool.append({"pair_id": pid, "a": unit_free(by_id[x], by_id[x].doc_id),
                          "b": unit_free(by_id[y], by_id[y].doc_id)})
