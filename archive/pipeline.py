@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePath
 
-from . import ids, store
+from . import ids, links, store
 from .database import Archive
 from .models import Parsed
 from .options import IngestOptions
@@ -250,4 +250,5 @@ def ingest(archive: Archive, options: IngestOptions, paths: Iterable[str], force
         report.outcomes.append(outcome)
         if progress:
             progress(outcome)
+    links.refresh(archive)  # units and problem links follow the notices (incremental; a no-op when current)
     return report

@@ -307,3 +307,109 @@ class VerdictRecord:
         return {"measure_id": self.measure_id, "article_id": self.article_id, "verdict": str(self.verdict),
                 "keep": self.verdict.keep, "user": self.user, "notice_id": self.doc_id, "at": self.at,
                 "added": self.added, "source": "verdict"}
+
+
+# --- units, rounds and problem links (issue 30) --------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class UnitRecord:
+    """One inspected unit: its id, display name, region, kind, aliases and notices in round order."""
+
+    id: str
+    name: str
+    region: str | None
+    kind: str
+    aliases: tuple[str, ...] = ()
+    documents: tuple[str, ...] = ()  # doc ids in round order
+
+    def to_json(self) -> dict[str, Any]:
+        """The unit of `xuncha links --json`, exactly (region and kind are `xuncha unit list --json`'s)."""
+        return {"id": self.id, "name": self.name, "aliases": list(self.aliases), "documents": list(self.documents)}
+
+
+@dataclass(frozen=True, slots=True)
+class UnitNotice:
+    """A notice's place in its unit's history (the unit page's timeline rows)."""
+
+    doc_id: str
+    title: str
+    unit_id: str
+    alias: str  # the name this notice gives its unit
+    round_key: str
+    round_label: str
+    round_no: int | None
+    stage: str  # a ReportStage value
+    order: int
+    inferred: bool
+    on_date: str | None = None
+    warning: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ProblemLink:
+    """A derived link between two problems: same_round (a's report before b's), recurring (a earlier, b the
+    later round's), with its score, whether the later text says so (explicit) and the reason."""
+
+    kind: str
+    a: str
+    b: str
+    score: float
+    explicit: bool = False
+    reason: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class StatusStep:
+    """One report's word on a problem: the problem's id in that notice, the notice, its date and the status."""
+
+    problem_id: str
+    doc_id: str
+    on_date: str | None
+    status: str | None
+    title: str
+
+
+@dataclass(frozen=True, slots=True)
+class CommonCluster:
+    """A common fault across units: its label (from its members' titles), members, and their units and years."""
+
+    id: int
+    label: str
+    members: tuple[str, ...]
+    units: tuple[str, ...] = ()  # unit ids, one per member (in member order)
+    years: tuple[str | None, ...] = ()  # the year each member's notice speaks for
+
+    def to_json(self) -> dict[str, Any]:
+        return {"label": self.label, "members": list(self.members)}
+
+
+@dataclass(frozen=True, slots=True)
+class ProblemMark:
+    """What the links say of one problem (a notice's problems): its unit, the earlier-round problems it repeats
+    (屡改屡犯), the later ones that repeat it, and its common fault's cluster (共性问题)."""
+
+    problem_id: str
+    doc_id: str
+    unit_id: str | None = None
+    earlier: tuple[str, ...] = ()  # recurring links whose later end this problem is
+    later: tuple[str, ...] = ()
+    cluster_id: int | None = None
+    cluster_label: str | None = None
+
+    @property
+    def recurring(self) -> bool:
+        return bool(self.earlier)
+
+
+@dataclass(frozen=True, slots=True)
+class ProblemBrief:
+    """A problem as a list names it: its notice (id, title, date), number, title and stated status."""
+
+    id: str
+    doc_id: str
+    doc_title: str
+    number: int
+    title: str
+    status: str | None = None
+    published: str | None = None

@@ -14,6 +14,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from . import ids
+from .linkstore import MIGRATION as LINKS_MIGRATION
 from .models import Citation, Figure, Parsed, Problem
 from .records import Suggestion
 
@@ -217,6 +218,8 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX verdicts_doc ON verdicts(doc_id);
     """,
+    # 6 (issue 30): units, aliases, rounds, operators' unit corrections, problem links (archive/linkstore.py)
+    LINKS_MIGRATION,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -48,6 +48,7 @@ _PLACE = re.compile(r"^((?:[\u4e00-\u9fff]{1,7}?(?:自治区|自治州|自治县
 # a place ending in 市/区/县 must not cut a word that begins with that character (区 + 市场监管局)
 _PROTECTED = frozenset({"市场", "市政", "市容", "市民", "区划", "区域", "县域", "省级"})
 _LEVEL = frozenset("省市区县旗")
+_OWN_BODY = frozenset("委政人级直属纪")  # 区委…, 区政府…, 区人大…, 区级…, 区直属…, 区纪委: bodies of the place itself
 _KIND_RULES: tuple[tuple[re.Pattern[str], UnitKind], ...] = (
     (re.compile(r"(?:大学|学院|高等专科学校|职业技术学院)"), UnitKind.UNIVERSITY),
     (re.compile(r"(?:医院|卫生院|妇幼保健院)"), UnitKind.HOSPITAL),
@@ -93,12 +94,17 @@ def unit_name(raw: str) -> UnitName:
         place, rest = m.group(1), core[m.end():]
         if place[-1] + rest[0] in _PROTECTED:  # 区市 + 场监管局 → 区 + 市场监管局
             place, rest = place[:-1], place[-1] + rest
+        if place.endswith("城市"):  # 区城市管理局, 示例区城市建设投资集团: 城市 is a word, not a place
+            place, rest = place[:-2], "城市" + rest
         if len(rest) >= 2:
             core = rest
             # a bare 区/县 prefix (区市场监管局) is the notice's own region: no place named
             place = None if not place or place in _LEVEL else place
         else:
             place = None
+    if place is None and len(core) >= 3 and core[0] in _LEVEL and core[1] not in _OWN_BODY \
+            and core[:2] not in _PROTECTED:
+        core = core[1:]  # 区财政局: the notice's own region, unnamed (not 区委组织部, 区政府办, 区人大)
     core = _shorten(core)
     kind = next((k for pattern, k in _KIND_RULES if pattern.search(core)), UnitKind.OTHER)
     return UnitName(name=name, place=place, core=core or name, kind=kind)
@@ -119,3 +125,77 @@ def same_unit(a: UnitName, b: UnitName) -> bool:
         return True
     pa, pb = _place_key(a.place), _place_key(b.place)
     return pa == pb or pa.endswith(pb) or pb.endswith(pa)
+
+
+# --- units from names, with the operators' corrections (issue 30 §1) ----------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Correction:
+    """An operator's correction, keyed by alias names so it outlives re-ingest: merge `alias`'s unit into
+    `target`'s, or split `alias` (and its notices) off into a unit of its own."""
+
+    action: str  # merge | split
+    alias: str
+    target: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PlannedUnit:
+    """One unit as grouping decides it: a stable id (from its grouping key), display name, region and kind."""
+
+    id: str
+    name: str
+    region: str | None
+    kind: UnitKind
+    aliases: tuple[str, ...]
+
+
+def clean(raw: str) -> str:
+    """An alias as stored: whitespace removed."""
+    return re.sub(r"\s+", "", raw or "")
+
+
+def group_names(names: list[str], corrections: tuple[Correction, ...] = ()) -> tuple[PlannedUnit, ...]:
+    """Pure: every alias (as notices write them, with repeats: the count picks the display name) → units.
+
+    Names with equal cores and agreeing places are one unit (same_unit); a name without a place joins the one
+    placed unit of its core, when there is exactly one. Then the corrections, in the order they were made."""
+    import hashlib
+    from collections import Counter
+
+    counts = Counter(clean(n) for n in names if clean(n))
+    parsed = {a: unit_name(a) for a in counts}
+    placed: dict[str, set[str]] = {}
+    for u in parsed.values():
+        if u.place:
+            placed.setdefault(u.core, set()).add(_place_key(u.place))
+    group: dict[str, str] = {}
+    for alias, u in parsed.items():
+        places = placed.get(u.core, set())
+        if u.place:
+            group[alias] = f"{u.core}@{_place_key(u.place)}"
+        elif len(places) == 1:
+            group[alias] = f"{u.core}@{next(iter(places))}"
+        else:
+            group[alias] = u.core
+    native = dict(group)  # before the corrections: a merged unit keeps the name of the unit merged into
+    for c in corrections:
+        if c.action == "split" and c.alias in group:
+            group[c.alias] = f"split:{c.alias}"
+        elif c.action == "merge" and c.alias in group and c.target in group:
+            old, new = group[c.alias], group[c.target]
+            for a, g in group.items():
+                if g == old:
+                    group[a] = new
+    members: dict[str, list[str]] = {}
+    for a, g in group.items():
+        members.setdefault(g, []).append(a)
+    out = []
+    for key, aliases in members.items():
+        aliases.sort(key=lambda a: (native[a] != key, -counts[a], -len(a), a))
+        name = aliases[0]
+        region = next((parsed[a].place for a in aliases if parsed[a].place), None)
+        uid = "u" + hashlib.sha1(key.encode("utf-8")).hexdigest()[:10]
+        out.append(PlannedUnit(uid, name, region, parsed[name].kind, tuple(sorted(aliases))))
+    return tuple(sorted(out, key=lambda u: u.id))

@@ -30,7 +30,7 @@ from archive.tokens import open_store
 
 from . import parallel, weights
 from .analysis import analysis_version, dictionary_version, load_segmenter
-from .documents import grain_records
+from .documents import grain_records, link_digests
 from .options import IndexOptions
 from .parallel import BuildFailed, FastSegmentWriter, add_records  # BuildFailed: callers import it from here
 from .schema import SCHEMA_VERSION, build_schema
@@ -298,6 +298,14 @@ def _indexed_hashes(ix: windex.Index) -> dict[str, str]:
         return {f["doc_id"]: f.get("sha", "") for f in s.documents(kind="document")}
 
 
+def _relinked(ix: windex.Index, archive: Archive) -> set[str]:
+    """The notices whose recurring/common marks changed since they were indexed (issue 30: links follow an
+    ingest, a removal or an operator's unit correction, while the notices' own bytes stay the same)."""
+    with ix.searcher() as s:
+        indexed = {f["doc_id"]: f.get("links", "") for f in s.documents(kind="document", doc_type="notice")}
+    return {d for d, key in link_digests(archive).items() if d in indexed and indexed[d] != key}
+
+
 def update(archive: Archive, options: IndexOptions, progress: Progress | None = None,
            wait_s: float = 0.0) -> BuildReport:
     """Re-index only the documents whose content hash differs from the index, and drop removed ones."""
@@ -313,7 +321,7 @@ def update(archive: Archive, options: IndexOptions, progress: Progress | None = 
         weights.remove_unfinished(cur)  # of an update killed while writing its segment
         indexed = _indexed_hashes(ix)
         stored = archive.hashes()
-        changed = {i for i, sha in stored.items() if indexed.get(i) != sha}
+        changed = {i for i, sha in stored.items() if indexed.get(i) != sha} | _relinked(ix, archive)
         removed = set(indexed) - set(stored)
         if not changed and not removed:
             return BuildReport("none", 0, 0, 0, time.monotonic() - start, "index is up to date")

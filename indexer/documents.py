@@ -2,13 +2,31 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Iterator
 from typing import Any
 
 from archive.citations import short_title, title_key
 from archive.database import Archive
 from archive.kinds import DocType, Grain
-from archive.records import CitationRecord, DocumentRecord
+from archive.records import CitationRecord, DocumentRecord, ProblemMark
+
+YES, NO = "yes", "no"  # the recurring and common facets' values
+
+
+def link_digest(marks: Iterable[ProblemMark]) -> str:
+    """What a notice's problem records say of the links (recurring, common) as a short key ("" without
+    problems): the index keeps it on the notice's document entry, beside the content hash."""
+    flags = sorted(f"{m.problem_id}:{int(m.recurring)}{int(m.cluster_id is not None)}" for m in marks)
+    return hashlib.sha1("|".join(flags).encode("utf-8")).hexdigest()[:16] if flags else ""
+
+
+def link_digests(archive: Archive) -> dict[str, str]:
+    """Every notice's link_digest (notices with problems only): an update compares it with the index's."""
+    by_doc: dict[str, list[ProblemMark]] = {}
+    for m in archive.problem_marks().values():
+        by_doc.setdefault(m.doc_id, []).append(m)
+    return {d: link_digest(ms) for d, ms in by_doc.items()}
 
 
 def _cite_keys(cites: Iterable[CitationRecord]) -> str:
@@ -37,13 +55,14 @@ def _doc_records(archive: Archive, d: DocumentRecord, status: str) -> Iterator[d
             "source_path": d.source_path, "sha": d.sha256}
     cites = archive.citations(d.id)
     reg_key = short_title(d.title) if d.doc_type == DocType.REGULATION else ""
+    marks = archive.problem_marks([d.id]) if d.doc_type == DocType.NOTICE else {}
     body = d.text
     if d.doc_type == DocType.REGULATION:
         # a regulation's text is indexed article by article; its document entry holds what names it
         body = "\n".join([d.preamble or "", *archive.chapters(d.id)]).strip() or d.title
     yield {**base, "id": d.id, "kind": Grain.DOCUMENT.value, "title": d.title, "body": body, "context": "",
            "category": "", "cites": _cite_keys(cites), "reg_key": reg_key,
-           "ord": 0}
+           "ord": 0, "links": link_digest(marks.values())}
     if d.doc_type == DocType.NOTICE:
         ord_ = 0
         for cat in archive.notice_tree(d.id):
@@ -52,8 +71,11 @@ def _doc_records(archive: Archive, d: DocumentRecord, status: str) -> Iterator[d
                 context = f"{d.title}\n{cat.title}"
                 common = {**base, "category": cat.title, "category_num": cat.number, "problem": p.number,
                           "rectification": str(p.status or "")}
+                mark = marks.get(p.id)
                 yield {**common, "id": p.id, "kind": Grain.PROBLEM.value, "title": p.title, "body": p.text,
                        "context": context, "ord": ord_,
+                       "recurring": YES if mark and mark.recurring else NO,
+                       "common": YES if mark and mark.cluster_id is not None else NO,
                        "cites": _cite_keys(c for c in cites if c.problem_id == p.id)}
                 for m in p.measures:
                     # a measure's own words carry it; its problem's title is context, shared by its siblings

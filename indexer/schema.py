@@ -7,12 +7,13 @@ from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 from .analysis import word_analyzer
 
 # bump whenever fields or analysis change: `xuncha reindex --if-needed` then rebuilds
-SCHEMA_VERSION = 12  # 9: rectification (issue 12); 10: problem_title stored for measures (Hit.heading);
+SCHEMA_VERSION = 13  # 13: recurring, common (issue 30's problem facets) and each notice's links key; 9: rectification (issue 12); 10: problem_title stored for measures (Hit.heading);
 # 11: no bigram field, context without positions, one term per number (issue 14: a third of the postings);
 # 12: each segment's weights file (indexer/weights.py)
 
 KINDS = ("document", "problem", "measure", "article")
-FACETS = ("kind", "doc_type", "publisher", "year", "category", "reg_category", "region", "status", "rectification")
+FACETS = ("kind", "doc_type", "publisher", "year", "category", "reg_category", "region", "status", "rectification",
+          "recurring", "common")
 
 
 def build_schema() -> Schema:
@@ -42,6 +43,13 @@ def build_schema() -> Schema:
         status=ID(stored=True, sortable=True),
         # a problem's stated rectification status (done | in_progress | not_done | ongoing); its measures share it
         rectification=ID(stored=True, sortable=True),
+        # a problem's links (issue 30): yes | no — it repeats an earlier round's problem (屡改屡犯), it is a
+        # member of a common fault across units (共性问题)
+        recurring=ID(stored=True, sortable=True),
+        common=ID(stored=True, sortable=True),
+        # a notice's document entry: the key of what its problems' recurring/common say (documents.link_digest);
+        # an update re-indexes a notice whose key changed although its bytes did not
+        links=STORED(),
         version=ID(stored=True),
         # comparable keys (title_key and short title) of every regulation this unit cites, and key#N per article
         cites=KEYWORD(stored=True, commas=True, scorable=True),

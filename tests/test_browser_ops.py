@@ -54,7 +54,7 @@ def sign_in(page: Any, base: str, next_path: str = "") -> None:
 
 def test_sign_in(ui: Any, ops_url: str) -> None:
     ui.goto(ops_url + "/")
-    assert ui.locator(".ops-nav").inner_text().split() == ["统计", "操作员登录"]
+    assert ui.locator(".ops-nav").inner_text().split() == ["统计", "共性问题", "操作员登录"]
     ui.goto(ops_url + "/upload")
     assert ui.url.startswith(ops_url + "/login?next=/upload")  # a write page asks for sign-in
     shot(ui, "login")

@@ -64,3 +64,34 @@ def test_if_needed_leaves_changed_documents_to_plain_reindex(runner, tmp_path) -
     assert json.loads(runner.invoke(main, ["search", "甲乙丙丁独有词", "--json"]).output)["total"] == 0
     assert "index: incremental" in runner.invoke(main, ["reindex"]).output
     assert json.loads(runner.invoke(main, ["search", "甲乙丙丁独有词", "--json"]).output)["total"] == 1
+
+
+def test_recurring_and_common_filters_follow_the_links(runner, settings) -> None:
+    """Issue 30: --filter recurring=yes / common=yes at the problem grain; after a relink, a plain reindex
+    re-indexes the notices whose marks changed (their bytes did not) and the filter follows."""
+    from archive.database import Archive
+    from archive.linking import LinkOptions
+    from archive.links import refresh
+
+    runner.invoke(main, ["ingest", str(SAMPLES)])
+
+    def ids(*filters: str) -> set[str]:
+        args = ["search", "问题", "--kind", "problem", "--limit", "100", "--json"]
+        for f in filters:
+            args += ["--filter", f]
+        out = runner.invoke(main, args)
+        assert out.exit_code == 0, out.output
+        return {h["id"] for h in json.loads(out.output)["hits"]}
+
+    everything = ids()
+    with Archive.open(settings.db_path) as a:
+        members = {p for c in a.common_clusters() for p in c.members}
+        assert ids("common=yes") == members & everything and members & everything
+        assert ids("common=no") == everything - members
+        refresh(a, LinkOptions(recurring=0.2, recurring_explicit=0.2))  # more recurring links than the defaults
+        later = {l.b for l in a.problem_links("recurring")}
+    assert later and not later <= ids("recurring=yes")  # the index has not seen the new links yet
+    out = runner.invoke(main, ["reindex"])
+    assert "incremental" in out.output, out.output
+    assert ids("recurring=yes") == later & everything and later & everything
+    assert ids("recurring=no", "common=yes") == (members - later) & everything

@@ -57,3 +57,33 @@ def test_wrappers_never_change_the_unit(place: str, core: str, cpc: str, suffix:
 def test_nonsense_never_fails() -> None:
     for raw in ("", "   ", "党组", "中共", "某区"):
         assert unit_name(raw).core is not None
+
+
+# --- grouping names into units, with corrections -------------------------------------------------------
+
+from archive.units import Correction, group_names  # noqa: E402
+
+
+def test_names_of_one_unit_group_and_a_placeless_name_joins_the_one_placed_unit() -> None:
+    units = group_names(["中共某区市场监督管理局党组", "区市场监管局党组", "区市场监管局党组", "某区市场监督管理局",
+                         "甲区财政局党组", "乙区财政局党组", "区财政局"])
+    by_alias = {a: u for u in units for a in u.aliases}
+    assert by_alias["区市场监管局党组"] is by_alias["中共某区市场监督管理局党组"] is by_alias["某区市场监督管理局"]
+    assert by_alias["区市场监管局党组"].name == "区市场监管局党组"  # the name notices use most
+    assert by_alias["区市场监管局党组"].region == "某区" and by_alias["区市场监管局党组"].kind is UnitKind.ORGAN
+    assert by_alias["甲区财政局党组"] is not by_alias["乙区财政局党组"]
+    assert by_alias["区财政局"] not in (by_alias["甲区财政局党组"], by_alias["乙区财政局党组"])  # two places: ambiguous
+
+
+def test_corrections_merge_and_split_by_alias_and_keep_ids_stable() -> None:
+    names = ["区城投集团党委", "中共示例区城市建设投资集团有限公司委员会", "区财政局党组", "中共区财政局党组"]
+    before = {a: u.id for u in group_names(names) for a in u.aliases}
+    assert before["区城投集团党委"] != before["中共示例区城市建设投资集团有限公司委员会"]
+    assert before["区财政局党组"] == before["中共区财政局党组"]
+    merged = {a: u.id for u in group_names(names, (Correction("merge", "中共示例区城市建设投资集团有限公司委员会",
+                                                              "区城投集团党委"),)) for a in u.aliases}
+    assert merged["中共示例区城市建设投资集团有限公司委员会"] == merged["区城投集团党委"] == before["区城投集团党委"]
+    split = {a: u.id for u in group_names(names, (Correction("split", "中共区财政局党组"),)) for a in u.aliases}
+    assert split["中共区财政局党组"] != split["区财政局党组"] == before["区财政局党组"]
+    # a correction naming an alias no notice uses any more changes nothing
+    assert {u.id for u in group_names(names, (Correction("split", "已撤销单位"),))} == set(before.values())

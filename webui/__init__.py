@@ -55,6 +55,11 @@ def create_app(settings: Settings) -> Flask:
     app.register_blueprint(docs_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(check_bp)
+    from .common import bp as common_bp
+    from .units import bp as units_bp  # units, rounds and problem links (issue 30)
+
+    app.register_blueprint(units_bp)
+    app.register_blueprint(common_bp)
     from .ops import init_ops  # sign-in, upload and jobs, statistics, exports (issue 16)
 
     init_ops(app)

@@ -24,6 +24,7 @@ from indexer.search import SearchError
 from . import get_archive, load_document, search_service
 from .auth import operator_required
 from .glance import SHOW, Glance, glance
+from .units import marks_for
 
 VERDICT_COLUMN = "检查人员意见"
 WITHDRAW = "撤销"  # the verdict form's value that takes a mark back
@@ -102,7 +103,8 @@ def page(doc_id: str) -> str:
             if user is not None and v.user == user.name}
     return render_template("check.html", report=report, rows=rows, only=only, ONLY=ONLY, counts=report.counts(),
                            uncited=uncited, STATUS_LABELS=STATUS_LABELS, glance=at_a_glance, show=show, SHOW=SHOW,
-                           verdicts=verdicts, mine=mine, VERDICTS=tuple(Verdict), added_articles=added_articles)
+                           verdicts=verdicts, mine=mine, VERDICTS=tuple(Verdict), added_articles=added_articles,
+                           marks=marks_for(get_archive(), report.doc_id))
 
 
 def shown_rows(report: CheckReport, only: str, show: str, at_a_glance: Glance) -> list[PaperRow]:

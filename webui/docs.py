@@ -17,6 +17,7 @@ from . import get_archive, load_document, not_found, search_service, settings
 from .check import report_for
 from .docmodel import chapters, cited_by, notice_outline, regulation_versions, status_counts
 from .params import clean_text
+from .units import marks_for
 
 bp = Blueprint("docs", __name__)
 _HEX = re.compile(r"[0-9a-f]{64}")
@@ -55,7 +56,7 @@ def document(doc_id: str) -> Any:
         lead, outline = notice_outline(doc, report_for(record, suggest=0), record.text)
         check_url = url_for("check.page", doc_id=record.id) if "check.page" in current_app.view_functions else None
         return render_template("notice.html", outline=outline, lead=lead, check_url=check_url,
-                               statuses=status_counts(doc), **ctx)
+                               statuses=status_counts(doc), marks=marks_for(archive, record.id), **ctx)
     if record.doc_type == DocType.REGULATION:
         status, versions = regulation_versions(archive, record)
         return render_template("regulation.html", status=status, versions=versions,

@@ -9,7 +9,7 @@ DOC_TYPES: dict[str, str] = {"notice": "整改通报", "regulation": "法规", "
 FACET_LABELS: dict[str, str] = {
     "kind": "粒度", "doc_type": "文件类型", "publisher": "发布单位", "year": "年份", "category": "问题类别/章",
     "reg_category": "法规类别", "region": "地区", "status": "效力状态",
-    "rectification": "整改状态",
+    "rectification": "整改状态", "recurring": "屡改屡犯", "common": "共性问题",
 }
 RECTIFICATION: dict[str, str] = {"done": "已完成", "in_progress": "正在整改", "not_done": "未完成", "ongoing": "长期坚持"}
 # a notice's stated summary figures (archive.models.Progress), in the order the notice page lists them
@@ -19,7 +19,12 @@ PROGRESS_LABELS: tuple[tuple[str, str, str], ...] = (
     ("people_disciplined", "党纪政务处分", "人"), ("people_handled", "组织处理", "人"), ("people_admonished", "诫勉", "人"),
     ("rules_made", "建章立制", "项"))
 FACET_ORDER: tuple[str, ...] = ("doc_type", "kind", "year", "publisher", "category", "reg_category", "region", "status",
-                                "rectification")
+                                "rectification", "recurring", "common")
+# a problem's recurring / common facet (issue 30): yes | no
+YES_NO: dict[str, str] = {"yes": "是", "no": "否"}
+# where a notice sits in its unit's round (archive.kinds.ReportStage)
+STAGE_LABELS: dict[str, str] = {"feedback": "反馈意见", "rectification": "整改情况报告", "progress": "整改进展报告",
+                                "revisit": "“回头看”报告"}
 SORTS: dict[str, str] = {"relevance": "相关度", "date": "日期"}
 FIGURE_KINDS: dict[str, str] = {"date": "日期", "period": "时间", "money": "金额", "percent": "比例", "count": "数量"}
 EXAMPLES: tuple[str, ...] = ("三重一大", "公车管理", "因私出国(境)", '"主体责任"', "政府采购法 第二十六条")
@@ -33,4 +38,6 @@ def facet_value_label(facet: str, value: str) -> str:
         return DOC_TYPES.get(value, value)
     if facet == "rectification":
         return RECTIFICATION.get(value, value)
+    if facet in ("recurring", "common"):
+        return YES_NO.get(value, value)
     return value

@@ -103,7 +103,7 @@ class SearchParams:
                         f"{FACET_LABELS['doc_type']}：{facet_value_label('doc_type', self.doc_type)}"))
         for name in FACETS:
             if self.filters.get(name):
-                out.append((name, self.filters[name], f"{FACET_LABELS[name]}：{self.filters[name]}"))
+                out.append((name, self.filters[name], f"{FACET_LABELS[name]}：{facet_value_label(name, self.filters[name])}"))
         return out
 
     def is_active(self, facet: str, value: str) -> bool:

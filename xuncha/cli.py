@@ -461,3 +461,7 @@ def doctor(ctx: click.Context, fix: bool) -> None:
 from .ops_cli import register as _register_ops  # noqa: E402 - user, token, watch, worker (issue 16)
 
 _register_ops(main)
+
+from .links_cli import register as _register_links  # noqa: E402 - links, unit (issue 30)
+
+_register_links(main)

@@ -1,0 +1,378 @@
+"""Problem links (issue 30 §3): which problems are the same fault. Pure: problems in, scored pairs and links out.
+
+A problem is read as its title (twice: it names the fault) and its text, as character bigrams weighted by
+TF-IDF with the IDF taken over every problem the archive holds, so a word every finding uses (问题, 管理, 整改)
+weighs little and 公函, 拆分, 私用 weigh much. Two problems are scored by the cosine of those vectors and of
+their titles' alone; the fault-kind classifier (archive/faults.py, fitted on the same problems) is a gate: two
+problems of different kinds are the same fault only at a far higher score, which is what keeps 会议 in
+组织生活会 apart from 会议费超标 and 工程 in 安全生产 apart from 工程项目拆分发包. A shared citation adds a
+little. Every pair keeps its reason: the shared specific terms, the citation both make, the kinds.
+
+From the scored pairs: *same round* (one problem in two reports of one round: its status history),
+*recurring* (a later round's or 回头看's problem that is an earlier round's fault, within the unit; the hint
+phrases 反弹/仍然/再次/整改不彻底 lower the bar a little and mark the link explicit), and *common* (average-link
+clusters of the same fault across units, labelled by the phrase most of their members' titles share).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+import dataclasses
+from dataclasses import dataclass
+
+import numpy as np
+
+from .faults import FALLBACK, FRAME, MIN_SIMILARITY, FaultModel, Vector, cosine
+
+HINTS = ("整改不彻底", "反弹", "回潮", "仍然", "仍有", "仍存在", "依然", "再次", "又出现", "屡改屡犯", "上轮巡察", "回头看")
+TEXT_WEIGHT = 0.8  # tune split, average precision of grade-2 pairs: 0.5 → 0.782, 0.8 → 0.809, 1.0 → 0.806
+BROADER = 0.8  # share of a heading's title terms found in the narrower title (tune: 干部选拔任用不规范 has 5 of 6)
+HEADING = 8  # a heading's title holds few terms (因私出国(境)管理不规范: 4); a full finding holds more
+_HAN = re.compile(r"[\u4e00-\u9fff]+")
+_WRAP = re.compile(r"^(?:针对|关于|对于|对)|(?:的问题|问题|方面)[。.]?$")
+# bigrams of how a finding is framed, beyond faults.FRAME: they say that something is wrong, not what
+_MORE_FRAME = frozenset("不足 个别 部分 存在 出现 没有 未按 按照 相关 有关 情况 一些 较大 突出 不强 不高 不力 不够 "
+                        "流于 形式 走过 过场 上轮 巡察 指出 仍然 再次 反弹 彻底".split())
+
+
+@dataclass(frozen=True, slots=True)
+class LinkOptions:
+    """The thresholds, chosen on the tune split of benchmarks/quality/links (results.md says how)."""
+
+    same_round: float = 0.26  # same unit, same round, two reports
+    recurring: float = 0.28  # same unit, later round
+    recurring_explicit: float = 0.26  # … when the later problem says so (反弹, 仍然 …)
+    common: float = 0.24  # average link within a cluster of the same fault across units
+    other_kind: float = 0.60  # any link between problems of two different fault kinds
+    cite_bonus: float = 0.05  # a regulation both problems cite
+    linkage: str = "average"  # clusters: average (mean similarity ≥ common) or complete (every pair ≥ common)
+
+
+@dataclass(frozen=True, slots=True)
+class LinkProblem:
+    """What linking reads of one problem."""
+
+    id: str
+    doc_id: str
+    title: str
+    text: str
+    cited: tuple[str, ...] = ()
+    status: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Pair:
+    """Two problems scored as the same fault (a < b by id), with the reason."""
+
+    a: str
+    b: str
+    score: float
+    same_kind: bool
+    reason: str
+
+
+def core_title(title: str) -> str:
+    """针对“…”不规范的问题 → the fault's own words."""
+    t = title.strip().strip("。")
+    for _ in range(2):
+        t = _WRAP.sub("", t).strip()
+    return t
+
+
+def grams(text: str) -> Counter[str]:
+    out: Counter[str] = Counter()
+    for run in _HAN.findall(text):
+        out.update(g for g in (run[i:i + 2] for i in range(len(run) - 1)) if g not in FRAME and g not in _MORE_FRAME)
+    return out
+
+
+def full_text(p: LinkProblem) -> str:
+    title = core_title(p.title)
+    return "\n".join((title, title, p.text))
+
+
+def hint_of(p: LinkProblem) -> str | None:
+    """The hint phrase a problem's title or text uses to say it came back (None when it does not)."""
+    text = p.title + p.text[:200]
+    return next((h for h in HINTS if h in text), None)
+
+
+def _phrases(text: str, weights: Mapping[str, float], top: int = 3) -> list[str]:
+    """The shared bigrams put back together as the phrases of the text they come from (发展对象, not 展对),
+    heaviest first."""
+    found: dict[str, float] = {}
+    for run in _HAN.findall(text):
+        i = 0
+        while i < len(run) - 1:
+            if run[i:i + 2] not in weights:
+                i += 1
+                continue
+            j = i
+            while j < len(run) - 1 and run[j:j + 2] in weights:
+                j += 1
+            phrase = run[i:j + 1]
+            found[phrase] = sum(weights[phrase[k:k + 2]] for k in range(len(phrase) - 1))
+            i = j
+    return sorted(found, key=lambda x: (-found[x], x))[:top]
+
+
+def _kinds(problems: Sequence[LinkProblem]) -> dict[str, str]:
+    """Each problem's fault kind: the nearest centroid of the fault model fitted on these problems (the centroids
+    as one matrix, so classifying the archive is one product per problem, not a loop over kinds)."""
+    texts = [full_text(p) for p in problems]
+    model = FaultModel(texts)
+    vocab = {t: i for i, t in enumerate(sorted(set().union(*model.centroids)))}
+    centroids = np.zeros((len(model.centroids), len(vocab)))
+    for k, c in enumerate(model.centroids):
+        for t, x in c.items():
+            centroids[k, vocab[t]] = x
+    out = {}
+    for p, text in zip(problems, texts):
+        v = model.vector(text)
+        cols = [(vocab[t], x) for t, x in v.items() if t in vocab]
+        if not cols or not len(model.kinds):
+            out[p.id] = FALLBACK
+            continue
+        idx, vals = zip(*cols)
+        sims = centroids[:, list(idx)] @ np.asarray(vals)
+        best = int(np.argmax(sims))
+        out[p.id] = model.kinds[best].kind if sims[best] >= MIN_SIMILARITY else FALLBACK
+    return out
+
+
+class Scorer:
+    """TF-IDF over the archive's problems plus the fault-kind gate; one instance per archive state."""
+
+    def __init__(self, problems: Sequence[LinkProblem], options: LinkOptions = LinkOptions()) -> None:
+        self.options = options
+        self.problems = {p.id: p for p in problems}
+        counts = {p.id: grams(full_text(p)) for p in problems}
+        titles = {p.id: grams(core_title(p.title)) for p in problems}
+        df: Counter[str] = Counter()
+        for c in counts.values():
+            df.update(c.keys())
+        n = max(1, len(problems))
+        self.idf = {t: math.log((n + 1) / (k + 0.5)) for t, k in df.items()}
+        self.vectors = {i: self._vec(c) for i, c in counts.items()}
+        self.title_vectors = {i: self._vec(c) for i, c in titles.items()}
+        self.title_terms = {i: frozenset(c) for i, c in titles.items()}
+        self.kinds = _kinds(problems)
+
+    def _vec(self, counts: Mapping[str, int]) -> Vector:
+        v = {t: (1 + math.log(c)) * self.idf.get(t, 0.0) for t, c in counts.items()}
+        norm = math.sqrt(sum(x * x for x in v.values()))
+        return {t: x / norm for t, x in v.items()} if norm else {}
+
+    def raw(self, a: str, b: str) -> tuple[float, float]:
+        """(text cosine, title cosine) of two problems."""
+        return cosine(self.vectors[a], self.vectors[b]), cosine(self.title_vectors[a], self.title_vectors[b])
+
+    def score(self, a: str, b: str) -> float:
+        """The pair's score: text cosine and title cosine weighed TEXT_WEIGHT : 1 - TEXT_WEIGHT (chosen on the
+        tune split by average precision), plus a little for a citation both make."""
+        text_cos, title_cos = self.raw(a, b)
+        bonus = self.options.cite_bonus if set(self.problems[a].cited) & set(self.problems[b].cited) else 0.0
+        return round(TEXT_WEIGHT * text_cos + (1 - TEXT_WEIGHT) * title_cos + bonus, 4)
+
+    def pair(self, a: str, b: str, score: float | None = None) -> Pair:
+        """The pair scored, with its reason: the shared terms that weigh most, the kinds, the shared citations."""
+        a, b = sorted((a, b))
+        score = self.score(a, b) if score is None else score
+        pa, pb = self.problems[a], self.problems[b]
+        cites = sorted(set(pa.cited) & set(pb.cited))
+        same_kind = self.kinds[a] == self.kinds[b]
+        va, vb = self.vectors[a], self.vectors[b]
+        shared = _phrases(full_text(pa), {t: va[t] * vb[t] for t in va if t in vb})
+        parts = [f"共同词：{'、'.join(shared)}" if shared else "无共同词",
+                 f"问题类型：{self.kinds[a]}" if same_kind else f"问题类型不同：{self.kinds[a]}/{self.kinds[b]}"]
+        if cites:
+            parts.append("共同引用：" + "、".join(f"《{c}》" for c in cites))
+        return Pair(a, b, score, same_kind, "；".join(parts))
+
+    def broader(self, a: str, b: str) -> bool:
+        """Whether one title is a heading over the other's fault: a short title (HEADING terms at most) whose terms
+        (BROADER of them) are in the other title,
+        which adds two or more (因私出国(境)管理不规范 over 因私出国(境)证照管理不规范; 干部选拔任用不规范 over …考察谈话人数不足).
+        The judges grade such pairs related, not the same fault."""
+        ta, tb = self.title_terms[a], self.title_terms[b]
+        short, long = (ta, tb) if len(ta) <= len(tb) else (tb, ta)
+        return 0 < len(short) <= HEADING and len(short & long) >= BROADER * len(short) and len(long - short) >= 2
+
+    def passes(self, pair: Pair, threshold: float) -> bool:
+        """Whether a pair is a link at a threshold: different kinds must clear `other_kind` as well, and a heading
+        is no link to a fault under it."""
+        return pair.score >= threshold and (pair.same_kind or pair.score >= self.options.other_kind) \
+            and not self.broader(pair.a, pair.b)
+
+    def candidates(self, new: Iterable[str], among: Iterable[str] | None = None) -> set[tuple[str, str]]:
+        """Pairs (a < b) of a new problem and any other (of `among`, default all) whose titles share two terms or
+        more, or that cite one regulation. The rule reads no weights: a notice added later gets exactly the pairs
+        a full relink would give it, and the pairs of the others do not change (every judged same-fault pair of
+        the tune and test splits shares two title terms)."""
+        pool = set(self.vectors if among is None else among)
+        postings: dict[str, list[str]] = defaultdict(list)
+        for i in pool:
+            for t in self.title_terms[i]:
+                postings[t].append(i)
+            for c in self.problems[i].cited:
+                postings["《" + c].append(i)
+        out: set[tuple[str, str]] = set()
+        for i in new:
+            shared: Counter[str] = Counter()
+            for t in self.title_terms[i]:
+                shared.update(postings.get(t, ()))
+            cites = {j for c in self.problems[i].cited for j in postings.get("《" + c, ())}
+            for j, n in shared.items():
+                if j != i and (n >= 2 or j in cites):
+                    out.add((i, j) if i < j else (j, i))
+            out.update((i, j) if i < j else (j, i) for j in cites if j != i)
+        return out
+
+    def scored(self, pairs: Iterable[tuple[str, str]]) -> list[Pair]:
+        """The pairs scored (all of them are kept: which of them are links depends on thresholds alone)."""
+        out = []
+        for a, b in pairs:
+            a, b = (a, b) if a < b else (b, a)
+            out.append(Pair(a, b, self.score(a, b), self.kinds[a] == self.kinds[b], ""))
+        return out
+
+    def explained(self, link: Link) -> Link:
+        """A link with the reason of its pair (built for the links alone, not for every pair kept)."""
+        return dataclasses.replace(link, reason=self.pair(link.a, link.b, link.score).reason + link.reason)
+
+
+# --- links from scored pairs -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    """A derived link: kind same_round | recurring | common (a, b problem ids; recurring: a earlier, b later)."""
+
+    kind: str
+    a: str
+    b: str
+    score: float
+    explicit: bool = False
+    reason: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Cluster:
+    """One common fault across units: its label (from its members' titles) and members."""
+
+    label: str
+    members: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    """Where a problem's notice sits: its unit, round and order in the unit's history."""
+
+    unit: str
+    round_key: str
+    order: int
+    revisit: bool = False
+
+
+def same_round(pairs: Sequence[Pair], place: Mapping[str, Place], doc_of: Mapping[str, str],
+               scorer: Scorer) -> list[Link]:
+    """Each pair of reports of one round: problems matched one to one, best first, above the threshold."""
+    groups: dict[tuple[str, str], list[Pair]] = defaultdict(list)
+    for p in pairs:
+        pa, pb = place.get(doc_of[p.a]), place.get(doc_of[p.b])
+        if pa and pb and doc_of[p.a] != doc_of[p.b] and pa.unit == pb.unit and pa.round_key == pb.round_key \
+                and scorer.passes(p, scorer.options.same_round):
+            groups[tuple(sorted((doc_of[p.a], doc_of[p.b])))].append(p)  # type: ignore[arg-type]
+    out = []
+    for group in groups.values():
+        used: set[str] = set()
+        for p in sorted(group, key=lambda p: (-p.score, p.a, p.b)):
+            if p.a in used or p.b in used:
+                continue
+            used.update((p.a, p.b))
+            a, b = sorted((p.a, p.b), key=lambda i: (place[doc_of[i]].order, i))
+            out.append(scorer.explained(Link("same_round", a, b, p.score, False, "")))
+    return sorted(out, key=lambda l: (l.a, l.b))
+
+
+def recurring(pairs: Sequence[Pair], place: Mapping[str, Place], doc_of: Mapping[str, str],
+              scorer: Scorer) -> list[Link]:
+    """A later round's problem → the best-matching problem of each earlier round of its unit."""
+    best: dict[tuple[str, str], Link] = {}
+    for p in pairs:
+        pa, pb = place.get(doc_of[p.a]), place.get(doc_of[p.b])
+        if not pa or not pb or pa.unit != pb.unit or pa.round_key == pb.round_key:
+            continue
+        early, late = (p.a, p.b) if (pa.order, p.a) < (pb.order, p.b) else (p.b, p.a)
+        hint = hint_of(scorer.problems[late])
+        threshold = scorer.options.recurring_explicit if hint else scorer.options.recurring
+        if not scorer.passes(p, threshold):
+            continue
+        link = Link("recurring", early, late, p.score, hint is not None, f"；提示语：{hint}" if hint else "")
+        key = (late, place[doc_of[early]].round_key)
+        if key not in best or (link.score, link.a) > (best[key].score, best[key].a):
+            best[key] = link
+    return sorted((scorer.explained(l) for l in best.values()), key=lambda l: (l.a, l.b))
+
+
+def clusters(pairs: Sequence[Pair], unit_of: Mapping[str, str], scorer: Scorer) -> list[Cluster]:
+    """Average- (or complete-) link clusters over the pairs at the common threshold; kept when they span two
+    units or more."""
+    t = scorer.options.common
+    sim: dict[tuple[str, str], float] = {}
+    for p in pairs:
+        if scorer.passes(p, t):
+            sim[(p.a, p.b)] = p.score
+    members: dict[str, list[str]] = {}
+    where: dict[str, str] = {}
+    for a, b in sim:
+        for i in (a, b):
+            if i not in where:
+                where[i] = i
+                members[i] = [i]
+
+    def linkage(x: list[str], y: list[str]) -> float:
+        scores = [sim.get((i, j) if i < j else (j, i), 0.0) for i in x for j in y]
+        return min(scores) if scorer.options.linkage == "complete" else sum(scores) / len(scores)
+
+    for (a, b), _ in sorted(sim.items(), key=lambda kv: (-kv[1], kv[0])):
+        ca, cb = where[a], where[b]
+        if ca == cb or linkage(members[ca], members[cb]) < t:
+            continue
+        keep, gone = (ca, cb) if len(members[ca]) >= len(members[cb]) else (cb, ca)
+        members[keep].extend(members.pop(gone))
+        for i in members[keep]:
+            where[i] = keep
+    out = []
+    for group in members.values():
+        if len({unit_of.get(i, i) for i in group}) >= 2:
+            ids = tuple(sorted(group))
+            out.append(Cluster(label([scorer.problems[i] for i in ids], scorer), ids))
+    return sorted(out, key=lambda c: (-len(c.members), c.label))
+
+
+def label(problems: Sequence[LinkProblem], scorer: Scorer) -> str:
+    """The phrase (2–12 characters) that most of a cluster's titles share (at least two, and half of them): of
+    the phrases no longer phrase shares as widely (自我批评辣味不足, not 自我批评辣味不), the most specific by the
+    IDF of its bigrams, trimmed of a dangling 的/不/未: 无公函接待, 规避公开招标, 公车私用."""
+    titles = [core_title(p.title) for p in problems]
+    seen: Counter[str] = Counter()
+    for t in titles:
+        seen.update({run[i:j] for run in _HAN.findall(t) for i in range(len(run))
+                     for j in range(i + 2, min(len(run), i + 12) + 1)})
+    need = max(2, math.ceil(len(titles) / 2))
+    shared = {x for x, n in seen.items() if n >= need}
+    closed = sorted(x for x in shared if not any(y != x and x in y and seen[y] == seen[x] for y in shared))
+
+    def weight(x: str) -> float:
+        g = [x[i:i + 2] for i in range(len(x) - 1)]
+        return seen[x] * sum(scorer.idf.get(b, 0.0) for b in g if b not in FRAME and b not in _MORE_FRAME)
+
+    if not closed:
+        return min(titles, key=len)[:12] if titles else ""
+    best = max(closed, key=lambda x: (weight(x), -len(x), x))
+    trimmed = best.strip("的和与及对在未不")
+    return trimmed if len(trimmed) >= 2 else best

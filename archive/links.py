@@ -1,0 +1,144 @@
+"""Units, rounds and problem links kept up to date with the archive (issue 30 §1–3, §6).
+
+`refresh` is the one entry point: the ingest pipeline calls it after every batch, `xuncha links` and the unit
+commands before they read. The links are derived data, stored with the key of the archive state they were
+computed on (the notices' content hashes, the operators' unit corrections, the options and LINKS_VERSION):
+when the key matches, nothing is done. When notices were added, changed or removed, only their problems are
+paired against the archive (candidates by shared specific terms, archive/linking.py); the stored pairs of
+the others are rescored with the current term weights, and units, rounds, same-round and recurring links and
+common clusters are derived again from the pairs. All of it is written in one transaction: never half written.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import re
+from dataclasses import dataclass
+
+from . import linkstore, store
+from .database import Archive
+from .kinds import DocType
+from .linking import LinkOptions, Pair, Place, Scorer, clusters, recurring, same_round
+from .records import DocumentRecord, UnitNotice
+from .rounds import RoundNotice, as_of_date, place, round_number, stage_of
+from .units import Correction, clean, group_names
+
+LINKS_VERSION = 8  # bump when linking's method changes: every archive relinks in full
+_BEFORE_ABOUT = re.compile(r"^(.{2,40}?)关于")
+
+
+@dataclass(frozen=True, slots=True)
+class LinkReport:
+    """What one refresh did: mode none | incremental | full (| superseded: the notices changed meanwhile, nothing
+    written), notices re-paired, pairs kept, links made."""
+
+    mode: str
+    notices: int = 0
+    repaired: int = 0
+    pairs: int = 0
+    links: int = 0
+    clusters: int = 0
+
+
+def alias_of(doc: DocumentRecord) -> str:
+    """The name a notice gives its unit: the inspected unit, else the publisher, else its title before 关于."""
+    name = doc.header.inspected_unit or doc.publisher
+    if not name:
+        m = _BEFORE_ABOUT.match(doc.title or "")
+        name = m.group(1) if m else doc.title
+    return clean(name or doc.id)
+
+
+def round_notice(doc: DocumentRecord) -> RoundNotice:
+    """What placing needs of a notice: the header's round fields (issue 30's parser) or what the title says."""
+    h = doc.header
+    head = doc.title + "\n" + doc.text[:300]
+    stated_no = getattr(h, "round_no", None) if hasattr(h, "round_no") else round_number(doc.title) or round_number(
+        doc.text[:200])
+    stage = stage_of(doc.title, getattr(h, "stage", None))
+    revisit = bool(getattr(h, "revisit", False)) or "回头看" in doc.title
+    return RoundNotice(doc.id, doc.title, stated_no, getattr(h, "round_label", None), h.inspecting_body,
+                       h.inspection_start, h.inspection_end, h.feedback_date, stage, revisit,
+                       getattr(h, "as_of", None) or as_of_date(head), doc.published)
+
+
+def state_key(hashes: dict[str, str], corrections: tuple[Correction, ...], options: LinkOptions) -> str:
+    """method-data: the method part (LINKS_VERSION, options) decides whether stored pairs can be kept at all;
+    the data part covers the notices' hashes and the corrections."""
+    def digest(x: object) -> str:
+        return hashlib.sha1(json.dumps(x, ensure_ascii=False).encode("utf-8")).hexdigest()[:16]
+
+    method = digest([LINKS_VERSION, dataclasses.asdict(options)])
+    return f"{method}-{digest([sorted(hashes.items()), [dataclasses.astuple(c) for c in corrections]])}"
+
+
+def plan_units(docs: tuple[DocumentRecord, ...], corrections: tuple[Correction, ...]) -> list[UnitNotice]:
+    """Pure: the notices → each one's unit and place in its unit's rounds."""
+    aliases = {d.id: alias_of(d) for d in docs}
+    units = group_names(list(aliases.values()), corrections)
+    unit_of = {a: u for u in units for a in u.aliases}
+    by_unit: dict[str, list[DocumentRecord]] = {}
+    for d in docs:
+        by_unit.setdefault(unit_of[aliases[d.id]].id, []).append(d)
+    out = []
+    titles = {d.id: d.title for d in docs}
+    for uid, members in by_unit.items():
+        notices = [round_notice(d) for d in members]
+        dates = {n.doc_id: n.date or None for n in notices}
+        for p in place(notices):
+            out.append(UnitNotice(p.doc_id, titles[p.doc_id], uid, aliases[p.doc_id], p.round_key, p.round_label,
+                                  p.round_no, str(p.stage), p.order, p.inferred, dates[p.doc_id], p.warning))
+    return out
+
+
+def refresh(archive: Archive, options: LinkOptions = LinkOptions(), full: bool = False) -> LinkReport:
+    """Bring units and links up to the archive's state (incrementally unless `full`); see the module doc."""
+    hashes = archive.notice_hashes()
+    corrections = archive.unit_corrections()
+    key = state_key(hashes, corrections, options)
+    state = archive.link_state()
+    if state and state[0] == key and not full:
+        return LinkReport("none", len(hashes))
+    docs = archive.documents_of_type(DocType.NOTICE)
+    units = group_names([alias_of(d) for d in docs], corrections)
+    placements = plan_units(docs, corrections)
+    problems = archive.link_problems()
+    scorer = Scorer(problems, options)
+    present = {p.id for p in problems}
+    if full or state is None or state[0].split("-")[0] != key.split("-")[0]:
+        mode, changed = "full", set(hashes)
+        pairs = scorer.scored(scorer.candidates(present))
+    else:
+        mode = "incremental"
+        changed = {d for d, h in hashes.items() if state[1].get(d) != h}
+        fresh = {p.id for p in problems if p.doc_id in changed}
+        kept = [(p.a, p.b) for p in archive.problem_pairs()
+                if p.a in present and p.b in present and p.a not in fresh and p.b not in fresh]
+        pairs = scorer.scored(kept) + scorer.scored(scorer.candidates(fresh))
+    links, groups = derive(pairs, placements, problems, scorer)
+    with archive.transaction() as conn:
+        if archive.notice_hashes() != hashes or archive.unit_corrections() != corrections:
+            # another ingest changed the notices while this one computed: its own refresh links them
+            return LinkReport("superseded", len(hashes))
+        linkstore.clear_pairs(conn)  # the kept pairs were rescored: all are written again
+        linkstore.put_pairs(conn, pairs)
+        linkstore.write_links(conn, units, placements, links, groups, key, hashes, store.now())
+    return LinkReport(mode, len(hashes), len(changed), len(pairs), len(links), len(groups))
+
+
+def derive(pairs: list[Pair], placements: list[UnitNotice], problems, scorer: Scorer):  # type: ignore[no-untyped-def]
+    """Pure: scored pairs and placements → same-round and recurring links, and common clusters."""
+    where = {p.doc_id: Place(p.unit_id, p.round_key, p.order, p.stage == "revisit") for p in placements}
+    doc_of = {p.id: p.doc_id for p in problems}
+    unit_of = {p.id: where[p.doc_id].unit for p in problems if p.doc_id in where}
+    links = same_round(pairs, where, doc_of, scorer) + recurring(pairs, where, doc_of, scorer)
+    return links, clusters(pairs, unit_of, scorer)
+
+
+def correct(archive: Archive, correction: Correction, user: str) -> LinkReport:
+    """Record an operator's merge or split (keyed by alias names), then bring the units and links up to date."""
+    with archive.transaction() as conn:
+        linkstore.add_correction(conn, correction, user, store.now())
+    return refresh(archive)

@@ -1,0 +1,114 @@
+"""Pool candidate problem pairs for blind judging (issue 30 §4): three scorers, union of their top pairs.
+
+    python -m benchmarks.quality.links.pool OUT_DIR FOLDER... [--round 1] [--top 110]
+
+Ingests the folders into a temporary archive, scores every pair of problems with (1) the linker's scorer
+(archive/linking.py), (2) plain TF-IDF cosine of title and text (archive/faults.py's vectors) and (3) the fault
+kind and a shared citation, and pools the union of each scorer's top pairs, every pair of one unit's problems
+across its notices that any scorer scores above 0.08, and a few random pairs. OUT_DIR gets pool-N.jsonl (pair_id
+and the two problems' unit-free title and text: no scores, no scorer names, shuffled by hash) and READY-N.
+The pair ids with the files and problem numbers they stand for (no text) go to pairs-N.json beside this file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import random
+import tempfile
+from itertools import combinations
+from pathlib import Path
+
+from archive.database import Archive
+from archive.faults import FaultModel, cosine
+from archive.ids import parse_unit
+from archive.linking import Scorer, core_title
+from archive.links import alias_of, refresh
+from archive.pipeline import ingest
+from xuncha.settings import load_settings
+
+HERE = Path(__file__).resolve().parent
+
+
+def problem_key(source_path: str, problem_id: str) -> str:
+    """A problem named by its file and ordinal (stable across checkouts, unlike ids built from paths)."""
+    parsed = parse_unit(problem_id)
+    return f"{Path(source_path).name}#p{parsed.ordinal if parsed else problem_id}"
+
+
+def pair_id(a: str, b: str) -> str:
+    return hashlib.sha1(f"{a}|{b}".encode("utf-8")).hexdigest()[:12]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("out", type=Path)
+    ap.add_argument("folders", nargs="+")
+    ap.add_argument("--round", type=int, default=1)
+    ap.add_argument("--top", type=int, default=110)
+    ap.add_argument("--exclude", type=Path, action="append", default=[], help="pairs-N.json of earlier rounds")
+    args = ap.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        settings = load_settings(environ={}, home=Path(tmp) / "home")
+        archive = Archive.open(settings.db_path)
+        ingest(archive, settings.ingest_options(), args.folders)
+        refresh(archive, full=True)
+        problems = archive.link_problems()
+        docs = {d.id: d for d in archive.documents(p.doc_id for p in problems)}
+        names = {d.id: {alias_of(d), d.header.inspected_unit or "", d.publisher or ""} - {""} for d in docs.values()}
+        unit = {n.doc_id: n.unit_id for n in archive.unit_notices()}
+        scorer = Scorer(problems)
+        model = FaultModel([p.title + "\n" + p.text for p in problems])
+        plain = {p.id: model.vector(p.title + "\n" + p.text) for p in problems}
+        by_id = {p.id: p for p in problems}
+        rows = []
+        for x, y in combinations(sorted(by_id), 2):
+            mine = scorer.pair(x, y).score
+            tfidf = cosine(plain[x], plain[y])
+            same = scorer.kinds[x] == scorer.kinds[y] and scorer.kinds[x] != "专项业务"
+            cite = bool(set(by_id[x].cited) & set(by_id[y].cited))
+            kind_cite = (1.0 if cite else 0.0) + (scorer.raw(x, y)[1] if same else 0.0)
+            rows.append((x, y, mine, tfidf, kind_cite))
+        chosen: dict[tuple[str, str], set[str]] = {}
+        for k, name in ((2, "linker"), (3, "tfidf"), (4, "kind_cite")):
+            for r in sorted(rows, key=lambda r: -r[k])[:args.top]:
+                chosen.setdefault((r[0], r[1]), set()).add(name)
+        for r in rows:
+            dx, dy = by_id[r[0]].doc_id, by_id[r[1]].doc_id
+            if dx != dy and unit.get(dx) == unit.get(dy) and max(r[2:]) > 0.08:
+                chosen.setdefault((r[0], r[1]), set()).add("same_unit")
+        for r in random.Random(30).sample(rows, 25):
+            chosen.setdefault((r[0], r[1]), set()).add("random")
+
+        def unit_free(p, doc_id: str) -> dict:  # type: ignore[no-untyped-def]
+            title, text = core_title(p.title), p.text
+            for n in sorted(names[doc_id], key=len, reverse=True):
+                title, text = title.replace(n, "该单位"), text.replace(n, "该单位")
+            return {"title": title, "text": text[:500]}
+
+        seen = {pid for f in args.exclude for pid in json.loads(f.read_text(encoding="utf-8"))}
+        pool, keys = [], {}
+        for (x, y), by in chosen.items():
+            ka = problem_key(docs[by_id[x].doc_id].source_path, x)
+            kb = problem_key(docs[by_id[y].doc_id].source_path, y)
+            pid = pair_id(ka, kb)
+            if pid in seen:
+                continue
+            keys[pid] = {"a": ka, "b": kb, "proposed_by": sorted(by)}
+            pool.append({"pair_id": pid, "a": unit_free(by_id[x], by_id[x].doc_id),
+                         "b": unit_free(by_id[y], by_id[y].doc_id)})
+        archive.close()
+    pool.sort(key=lambda r: hashlib.sha1(r["pair_id"].encode()).hexdigest())
+    args.out.mkdir(parents=True, exist_ok=True)
+    with (args.out / f"pool-{args.round}.jsonl").open("w", encoding="utf-8") as fh:
+        for r in pool:
+            fh.write(json.dumps(r, ensure_ascii=False) + "\n")
+    (HERE / f"pairs-{args.round}.json").write_text(json.dumps(keys, ensure_ascii=False, indent=1, sort_keys=True),
+                                                   encoding="utf-8")
+    (args.out / f"READY-{args.round}").touch()
+    print(f"{len(pool)} pairs pooled from {len(problems)} problems")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,72 @@
+"""Pair scoring and link derivation (archive/linking.py), pure: specific shared terms link, shared words in another
+sense do not, a heading is no link to a finding under it, hints mark a recurrence explicit, labels come from
+the members' own titles."""
+
+from __future__ import annotations
+
+from archive.linking import LinkProblem, Place, Scorer, clusters, core_title, hint_of, recurring, same_round
+
+# a small archive of problems: two same faults across units, distractors sharing a word, and a heading
+PROBLEMS = [
+    LinkProblem("a-p1", "a", "针对公务接待超标准、无公函接待的问题", "一是清理接待费用，退还超标准费用。二是无公函一律不予接待。"),
+    LinkProblem("b-p1", "b", "针对公务接待管理不严，存在无公函接待和超标准用餐的问题", "一是清理公务接待费用。二是严格执行公函接待制度。"),
+    LinkProblem("c-p1", "c", "针对组织生活会质量不高，批评与自我批评辣味不足的问题", "一是重新召开组织生活会。二是会前开展谈心谈话。"),
+    LinkProblem("d-p1", "d", "针对会议费超标准列支，会议费用中列支餐费的问题", "一是清理会议费支出，退回超标准列支的会议费。"),
+    LinkProblem("e-p1", "e", "针对安全生产检查流于形式，办公楼消防隐患整改不到位的问题", "一是开展消防安全检查。二是明确安全生产责任人。"),
+    LinkProblem("f-p1", "f", "针对工程项目化整为零规避公开招标的问题", "一是清查工程项目合同，查明拆分合同。二是修订工程招标管理办法。"),
+    LinkProblem("g-p1", "g", "针对校舍维修工程化整为零，拆分发包规避公开招标的问题", "一是梳理维修工程，查明拆分发包工程。二是严格执行招标规定。"),
+    LinkProblem("h-p1", "h", "针对因私出国(境)证照管理不规范的问题", "一是收缴证照。二是建立证照台账。"),
+    LinkProblem("i-p1", "i", "针对因私出国(境)管理不规范问题", "一是完善因私出国(境)审批。"),
+    LinkProblem("a-p2", "a2", "针对公务接待问题反弹，仍然存在超标准接待和无公函接待的问题", "一是全面清理接待费用。二是接待审批双签。"),
+]
+
+
+def _scorer() -> Scorer:
+    return Scorer(PROBLEMS)
+
+
+def test_core_title_and_hints() -> None:
+    assert core_title("针对“第一议题”学习制度落实不到位的问题。") == "“第一议题”学习制度落实不到位"
+    assert hint_of(PROBLEMS[-1]) == "反弹"
+    assert hint_of(PROBLEMS[0]) is None
+
+
+def test_the_same_fault_scores_above_words_shared_in_another_sense() -> None:
+    s = _scorer()
+    same = s.pair("a-p1", "b-p1")
+    assert s.passes(same, s.options.common) and same.same_kind
+    assert "公务接待" in same.reason or "无公函接待" in same.reason
+    tender = s.pair("f-p1", "g-p1")
+    assert s.passes(tender, s.options.common)
+    for a, b in (("c-p1", "d-p1"), ("e-p1", "f-p1"), ("d-p1", "a-p1")):  # 会议, 工程, 超标准 in another sense
+        assert not s.passes(s.pair(a, b), s.options.common), (a, b, s.pair(a, b))
+
+
+def test_a_heading_is_no_link_to_a_finding_under_it() -> None:
+    s = _scorer()
+    assert s.broader("h-p1", "i-p1") and not s.passes(s.pair("h-p1", "i-p1"), s.options.common)
+    assert not s.broader("a-p1", "b-p1")
+
+
+def test_candidates_read_no_weights() -> None:
+    s, t = _scorer(), Scorer(PROBLEMS[:5])
+    assert ("a-p1", "b-p1") in s.candidates(["a-p1"])
+    assert s.candidates(["a-p1"], ["a-p1", "b-p1", "c-p1", "d-p1", "e-p1"]) == t.candidates(["a-p1"])
+    assert all("c-p1" not in pair or "d-p1" not in pair for pair in s.candidates(s.vectors))
+
+
+def test_recurring_same_round_and_clusters_from_pairs() -> None:
+    s = _scorer()
+    pairs = s.scored(s.candidates(s.vectors))
+    place = {"a": Place("U1", "r2", 0), "a2": Place("U1", "r5", 1)}
+    place.update({d: Place(f"U-{d}", "r1", 0) for d in "bcdefghi"})
+    doc_of = {p.id: p.doc_id for p in PROBLEMS}
+    links = recurring(pairs, place, doc_of, s)
+    assert [(l.a, l.b, l.explicit) for l in links] == [("a-p1", "a-p2", True)]
+    assert "提示语：反弹" in links[0].reason
+    assert same_round(pairs, place, doc_of, s) == []  # no two reports of one round
+    unit_of = {p.id: place[p.doc_id].unit for p in PROBLEMS}
+    got = clusters(pairs, unit_of, s)
+    reception = next(c for c in got if "a-p1" in c.members)
+    assert {"a-p1", "b-p1"} <= set(reception.members) and "接待" in reception.label
+    assert not any({"c-p1", "d-p1"} <= set(c.members) for c in got)

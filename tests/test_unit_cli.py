@@ -1,0 +1,94 @@
+"""`xuncha links` and `xuncha unit …` (xuncha/links_cli.py): the JSON contract exactly, the timeline, the unit
+corrections and the errors that name what was wrong."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from xuncha.cli import main
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "links"
+
+
+def _ingest(runner: CliRunner, tmp_path: Path) -> None:
+    src = tmp_path / "links"
+    shutil.copytree(FIXTURES, src)
+    result = runner.invoke(main, ["ingest", "--no-index", str(src)])
+    assert result.exit_code == 0, result.output
+
+
+def test_links_json_has_exactly_the_documented_shape(runner: CliRunner, tmp_path: Path) -> None:
+    _ingest(runner, tmp_path)
+    result = runner.invoke(main, ["links", "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert set(data) == {"units", "recurring", "same_round", "common"}
+    assert data["units"] and all(set(u) == {"id", "name", "aliases", "documents"} for u in data["units"])
+    assert all(set(r) == {"from", "to", "score", "explicit", "reason"} for r in data["recurring"])
+    assert all(isinstance(r["explicit"], bool) and isinstance(r["score"], float) and r["reason"]
+               for r in data["recurring"])
+    assert all(set(r) == {"a", "b", "score"} for r in data["same_round"])
+    assert all(set(c) == {"label", "members"} and len(c["members"]) >= 2 for c in data["common"])
+    assert data["recurring"] and data["same_round"] and data["common"]
+    # problem ids are those `xuncha show --json` gives
+    doc = data["units"][0]["documents"][0]
+    shown = json.loads(runner.invoke(main, ["show", "--json", doc]).output)
+    shown_ids = {p["id"] for c in shown["categories"] for p in c["problems"]}
+    everything = {i for r in data["recurring"] for i in (r["from"], r["to"])} | \
+        {i for r in data["same_round"] for i in (r["a"], r["b"])} | {m for c in data["common"] for m in c["members"]}
+    mine = {i for i in everything if i.startswith(doc + "-")}
+    assert mine <= shown_ids
+    # documents are in round order: the finance bureau's round 2 reports, then round 5
+    finance = next(u for u in data["units"] if u["name"] == "区财政局党组")
+    dates = [json.loads(runner.invoke(main, ["show", "--json", d]).output)["feedback_date"] for d in finance["documents"]]
+    assert dates == sorted(dates)
+
+
+def test_links_unit_prints_the_timeline(runner: CliRunner, tmp_path: Path) -> None:
+    _ingest(runner, tmp_path)
+    result = runner.invoke(main, ["links", "--unit", "中共示例区财政局党组"])  # any spelling of an alias's unit
+    assert result.exit_code == 0, result.output
+    out = result.output
+    assert out.index("区委第二轮巡察") < out.index("区委第五轮巡察")  # the header's round label
+    assert "status: 2019-06-05 in_progress → 2019-12 done" in out
+    assert "recurs in 区委第五轮巡察" in out and "repeats 区委第二轮巡察" in out and "提示语：反弹" in out
+
+
+def test_unknown_unit_is_named_with_a_hint(runner: CliRunner, tmp_path: Path) -> None:
+    _ingest(runner, tmp_path)
+    result = runner.invoke(main, ["links", "--unit", "不存在的单位"])
+    assert result.exit_code == 1
+    assert "no unit '不存在的单位'" in result.output and "xuncha unit list" in result.output
+    result = runner.invoke(main, ["unit", "merge", "区财政局党组", "不存在的单位"])
+    assert result.exit_code == 1 and "不存在的单位" in result.output
+
+
+def test_unit_list_merge_split(runner: CliRunner, tmp_path: Path) -> None:
+    _ingest(runner, tmp_path)
+    listed = json.loads(runner.invoke(main, ["unit", "list", "--json"]).output)
+    assert all({"id", "name", "aliases", "documents", "region", "kind"} <= set(u) for u in listed)
+    assert any(u["kind"] == "国有企业" for u in listed)
+    result = runner.invoke(main, ["unit", "merge", "区城投集团党委", "中共示例区城市建设投资集团有限公司委员会"])
+    assert result.exit_code == 0, result.output
+    assert "2 notices" in result.output
+    text = runner.invoke(main, ["unit", "list"]).output
+    assert "alias: 中共示例区城市建设投资集团有限公司委员会" in text
+    again = runner.invoke(main, ["unit", "merge", "区城投集团党委", "中共示例区城市建设投资集团有限公司委员会"])
+    assert again.exit_code == 1 and "one unit already" in again.output
+    # re-ingest: the correction is kept by alias name
+    runner.invoke(main, ["ingest", "--no-index", "--force", str(tmp_path / "links")])
+    merged = next(u for u in json.loads(runner.invoke(main, ["unit", "list", "--json"]).output)
+                  if u["name"] == "区城投集团党委")
+    assert len(merged["documents"]) == 2
+    bad = runner.invoke(main, ["unit", "split", "区城投集团党委", "区财政局党组"])
+    assert bad.exit_code == 1 and "not an alias" in bad.output
+    only = runner.invoke(main, ["unit", "split", "区财政局党组", "区财政局党组"])
+    assert only.exit_code == 1 and "only alias" in only.output
+    ok = runner.invoke(main, ["unit", "split", "区城投集团党委", "中共示例区城市建设投资集团有限公司委员会"])
+    assert ok.exit_code == 0, ok.output
+    names = [u["name"] for u in json.loads(runner.invoke(main, ["unit", "list", "--json"]).output)]
+    assert "中共示例区城市建设投资集团有限公司委员会" in names and "区城投集团党委" in names
