@@ -76,10 +76,13 @@ class UnitName:
         return self.core
 
 
+_NTH_HOSPITAL = re.compile(r"第([一二三四五六七八九十]+)人民医院")  # 市第一人民医院 is 市一医院
+
+
 def _shorten(core: str) -> str:
     for long, short in sorted(SHORT_FORMS, key=lambda p: -len(p[0])):
         core = core.replace(long, short)
-    return core
+    return _NTH_HOSPITAL.sub(r"\1医院", core)
 
 
 def unit_name(raw: str) -> UnitName:

@@ -33,7 +33,7 @@ def test_different_units_stay_apart(a: str, b: str) -> None:
 @pytest.mark.parametrize("name,place,core,kind", [
     ("中共某区市场监督管理局党组", "某区", "市场监管局", UnitKind.ORGAN),
     ("中共南开大学委员会", None, "南开大学", UnitKind.UNIVERSITY),
-    ("中共示例市第一人民医院委员会", "示例市", "第一人民医院", UnitKind.HOSPITAL),
+    ("中共示例市第一人民医院委员会", "示例市", "一医院", UnitKind.HOSPITAL),  # 第N人民医院 → N医院 (市一医院)
     ("中共示例市城投集团有限公司委员会", "示例市", "城投集团有限公司", UnitKind.ENTERPRISE),
     ("中共示例县清河镇委员会", "示例县", "清河镇", UnitKind.TOWNSHIP),
     ("示例区残疾人联合会党组", "示例区", "残联", UnitKind.ORGAN),

@@ -1,6 +1,6 @@
 """Choose the link thresholds on the tune split of the judged pairs, report them on the test split (issue 30 §4).
 
-    python -m benchmarks.quality.links.evaluate JUDGMENTS.jsonl FOLDER... [--write]
+    python -m benchmarks.quality.links.evaluate JUDGMENTS-1.jsonl[,JUDGMENTS-2.jsonl] FOLDER... [--write]
 
 FOLDER… are the folders pool.py pooled from (the same archive is rebuilt: problems are named by file and
 ordinal, so ids built from paths do not matter). Judged pairs fall in three groups: one unit across rounds
@@ -48,20 +48,22 @@ def _f05(m: dict) -> float:
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("judgments", type=Path)
+    ap.add_argument("judgments", type=Path, help="judgments-N.jsonl files, comma-separated")
     ap.add_argument("folders", nargs="+")
-    ap.add_argument("--round", type=int, default=1)
     ap.add_argument("--write", action="store_true")
     ap.add_argument("--curve", action="store_true", help="print tune precision/recall along each threshold")
     ap.add_argument("--show", type=float, default=None, help="print the tune split's wrong common pairs at this threshold")
     args = ap.parse_args()
-    keys = json.loads((HERE / f"pairs-{args.round}.json").read_text(encoding="utf-8"))
+    keys = {}
+    for f in sorted(HERE.glob("pairs-*.json")):  # every judging round's pairs
+        keys.update(json.loads(f.read_text(encoding="utf-8")))
     split = json.loads((HERE / "split.json").read_text(encoding="utf-8"))
     grades = {}
-    for line in args.judgments.read_text(encoding="utf-8").splitlines():
-        if line.strip():
-            j = json.loads(line)
-            grades[j["pair_id"]] = int(j["grade"])
+    for path in str(args.judgments).split(","):
+        for line in Path(path).read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                j = json.loads(line)
+                grades[j["pair_id"]] = int(j["grade"])
     with tempfile.TemporaryDirectory() as tmp:
         settings = load_settings(environ={}, home=Path(tmp) / "home")
         archive = Archive.open(settings.db_path)
