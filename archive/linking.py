@@ -42,10 +42,10 @@ _MORE_FRAME = frozenset("不足 个别 部分 存在 出现 没有 未按 按照
 class LinkOptions:
     """The thresholds, chosen on the tune split of benchmarks/quality/links (results.md says how)."""
 
-    same_round: float = 0.26  # same unit, same round, two reports
+    same_round: float = 0.18  # same unit, same round, two reports
     recurring: float = 0.28  # same unit, later round
     recurring_explicit: float = 0.26  # … when the later problem says so (反弹, 仍然 …)
-    common: float = 0.24  # average link within a cluster of the same fault across units
+    common: float = 0.14  # average link within a cluster of the same fault across units
     other_kind: float = 0.60  # any link between problems of two different fault kinds
     cite_bonus: float = 0.05  # a regulation both problems cite
     linkage: str = "average"  # clusters: average (mean similarity ≥ common) or complete (every pair ≥ common)

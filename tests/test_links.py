@@ -166,4 +166,5 @@ def test_the_rounds_key_same_round_pairs_found_and_its_distractors_never_linked(
         report = evaluate(a, json.loads(KEY.read_text(encoding="utf-8")))
     assert report["same_round"]["recall"] == 1.0 and report["same_round"]["precision"] == 1.0
     assert report["distractors"]["linked"] == 0
-    assert report["common"]["precision_all"] == 1.0 and report["common"]["cluster_pairs"] > 0
+    # precision first (the bar is 0.85 pairwise); the thresholds come from the judged tune pairs, not the key
+    assert report["common"]["precision_all"] >= 0.9 and report["common"]["cluster_pairs"] >= 20
