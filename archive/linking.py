@@ -26,6 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .faults import FALLBACK, FRAME, MIN_SIMILARITY, FaultModel, Vector, cosine
+from .records import ProblemLink
 
 HINTS = ("整改不彻底", "反弹", "回潮", "仍然", "仍有", "仍存在", "依然", "再次", "又出现", "屡改屡犯", "上轮巡察", "回头看")
 TEXT_WEIGHT = 0.8  # tune split, average precision of grade-2 pairs: 0.5 → 0.782, 0.8 → 0.809, 1.0 → 0.806
@@ -247,16 +248,9 @@ class Scorer:
 # --- links from scored pairs -------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class Link:
-    """A derived link: kind same_round | recurring | common (a, b problem ids; recurring: a earlier, b later)."""
-
-    kind: str
-    a: str
-    b: str
-    score: float
-    explicit: bool = False
-    reason: str = ""
+# a derived link is the record the archive keeps and reads back (records.ProblemLink): same_round | recurring,
+# a and b problem ids (recurring: a earlier, b later)
+Link = ProblemLink
 
 
 @dataclass(frozen=True, slots=True)

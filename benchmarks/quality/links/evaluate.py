@@ -20,14 +20,11 @@ import tempfile
 from itertools import product
 from pathlib import Path
 
-from archive.database import Archive
 from archive.linking import LinkOptions, Scorer, hint_of
-from archive.links import derive, plan_units, refresh
+from archive.links import derive, plan_units
 from archive.kinds import DocType
-from archive.pipeline import ingest
-from xuncha.settings import load_settings
 
-from .pool import problem_key
+from .pool import linked_archive, problem_key
 
 HERE = Path(__file__).resolve().parent
 GRID = [round(0.10 + 0.02 * i, 2) for i in range(21)]  # 0.10 … 0.50
@@ -65,10 +62,7 @@ def main() -> None:
                 j = json.loads(line)
                 grades[j["pair_id"]] = int(j["grade"])
     with tempfile.TemporaryDirectory() as tmp:
-        settings = load_settings(environ={}, home=Path(tmp) / "home")
-        archive = Archive.open(settings.db_path)
-        ingest(archive, settings.ingest_options(), args.folders)
-        refresh(archive, full=True)
+        archive = linked_archive(tmp, args.folders)
         problems = archive.link_problems()
         docs = {d.id: d for d in archive.documents_of_type(DocType.NOTICE)}
         placements = plan_units(tuple(docs.values()), archive.unit_corrections())

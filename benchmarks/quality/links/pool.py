@@ -41,6 +41,15 @@ def pair_id(a: str, b: str) -> str:
     return hashlib.sha1(f"{a}|{b}".encode("utf-8")).hexdigest()[:12]
 
 
+def linked_archive(tmp: str, folders: list[str]) -> Archive:
+    """A new archive under `tmp` holding `folders`, linked in full (what both pooling and evaluation read)."""
+    settings = load_settings(environ={}, home=Path(tmp) / "home")
+    archive = Archive.open(settings.db_path)
+    ingest(archive, settings.ingest_options(), folders)
+    refresh(archive, full=True)
+    return archive
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("out", type=Path)
@@ -50,10 +59,7 @@ def main() -> None:
     ap.add_argument("--exclude", type=Path, action="append", default=[], help="pairs-N.json of earlier rounds")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        settings = load_settings(environ={}, home=Path(tmp) / "home")
-        archive = Archive.open(settings.db_path)
-        ingest(archive, settings.ingest_options(), args.folders)
-        refresh(archive, full=True)
+        archive = linked_archive(tmp, args.folders)
         problems = archive.link_problems()
         docs = {d.id: d for d in archive.documents(p.doc_id for p in problems)}
         names = {d.id: {alias_of(d), d.header.inspected_unit or "", d.publisher or ""} - {""} for d in docs.values()}
