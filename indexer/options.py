@@ -14,6 +14,7 @@ class IndexOptions:
     root: Path
     workers: int = 0  # 0: one per core
     keep_tokens: bool = True  # segmented text kept by content hash beside the index (tokens_path)
+    backend: str = "whoosh"  # the engine (indexer/backends): whoosh | sphinx
 
     @property
     def tokens_path(self) -> Path | None:
@@ -35,3 +36,4 @@ class SearchOptions:
     result_cache: int = 512  # answers kept per process (keyed by index generation); 0: none
     time_limit_s: float = 0.8  # thread CPU a search's evaluation may take; then Whoosh's collector, one more bound
     term_cache_postings: int = 4_000_000  # common terms' scores kept across searches (12 bytes each); 0: none
+    backend: str = "whoosh"  # the engine (indexer/backends): whoosh | sphinx
