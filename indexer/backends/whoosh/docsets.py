@@ -37,11 +37,11 @@ from whoosh.scoring import BM25FScorer, WeightScorer
 from whoosh.searching import TimeLimit
 
 from . import dense
-from .execution import TermCache
 from .clauses import COMPOUND, boost_of, clause_key
+from .execution import TermCache
 from .postings import Counted, Postings, Scores, picked
-from .weights import open_weights
 from .weighting import SUPERSEDED_FACTOR, DisMax, Scaled
+from .weights import open_weights
 
 _INF = float("inf")
 CHECK_EVERY = 16  # posting blocks or clauses between two reads of the CPU clock (the deadline)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
-from .analyzer import word_analyzer
 from ...backend import FACETS, KINDS
+from .analyzer import word_analyzer
 
 # bump whenever fields or analysis change: `xuncha reindex --if-needed` then rebuilds
 SCHEMA_VERSION = 12  # 9: rectification (issue 12); 10: problem_title stored for measures (Hit.heading);
