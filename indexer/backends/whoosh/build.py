@@ -243,7 +243,7 @@ def full_rebuild(archive: Archive, options: IndexOptions, progress: Progress | N
             procs = max(1, options.worker_count)
             with open_store(options.tokens_path, analysis_version()) as store:
                 if procs > 1 and archive.path is not None:
-                    # every core: each worker reads and indexes its share of the archive (indexer/parallel.py)
+                    # every core: each worker reads and indexes its share of the archive (indexer/backends/whoosh/parallel.py)
                     done = parallel.build(ix, archive, archive.path, options.tokens_path, procs, progress,
                                           _raise_if_terminated)
                     docs, grains, used = done.documents, done.grains, done.used

@@ -6,7 +6,7 @@ time (`UnionMatcher.next`, `IntersectionMatcher.skip_to`, a scorer call per post
 whole corpus, that walk was nearly all of a slow search (an OR fallback over common words: seconds),
 and past the CPU deadline its totals and facets were cut short.
 
-Here a term's postings are read whole (indexer/postings.py): from the segment's weights file as arrays,
+Here a term's postings are read whole (indexer/backends/whoosh/postings.py): from the segment's weights file as arrays,
 scored in NumPy, or else a block at a time (one pickled tuple of delta-coded ids, one of weights), blocks
 without a candidate passed unread and each posting's BM25F score looked up by (weight, length byte) in C.
 This module is the algebra over them: Or sums over the union, And
