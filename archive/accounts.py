@@ -13,10 +13,9 @@ import re
 import secrets
 import sqlite3
 from dataclasses import dataclass
+from functools import cache
 from enum import StrEnum
 from typing import TYPE_CHECKING
-
-from werkzeug.security import check_password_hash, generate_password_hash
 
 from . import store
 
@@ -104,7 +103,7 @@ def add_user(archive: Archive, name: str, password: str) -> User:
         if archive.conn.execute("SELECT 1 FROM users WHERE name = ?", (name,)).fetchone():
             raise AccountError("name", AccountErrorCode.EXISTS, f"user {name!r} exists already")
         cur = archive.conn.execute("INSERT INTO users (name, password_hash, created_at) VALUES (?,?,?)",
-                           (name, generate_password_hash(password), store.now()))
+                           (name, _hash(password), store.now()))
     return User(int(cur.lastrowid or 0), name, store.now())
 
 
@@ -133,12 +132,29 @@ def authenticate(archive: Archive, name: str, password: str) -> User | None:
     row = archive.conn.execute("SELECT id, name, created_at, password_hash FROM users WHERE name = ?",
                        (name.strip(),)).fetchone()
     if row is None:
-        check_password_hash(_DUMMY_HASH, password)  # the same work whether or not the name exists
+        _check(_dummy_hash(), password)  # the same work whether or not the name exists
         return None
-    return _user(row) if check_password_hash(row["password_hash"], password) else None
+    return _user(row) if _check(row["password_hash"], password) else None
 
 
-_DUMMY_HASH = generate_password_hash(secrets.token_hex(8))
+# werkzeug.security, imported when a password is hashed or checked: every CLI command imports this module
+def _hash(password: str) -> str:
+    from werkzeug.security import generate_password_hash
+
+    return generate_password_hash(password)
+
+
+def _check(stored: str, password: str) -> bool:
+    from werkzeug.security import check_password_hash
+
+    return check_password_hash(stored, password)
+
+
+@cache
+def _dummy_hash() -> str:
+    """A hash to check unknown names against, made on the first sign-in (a scrypt hash takes a good part of a
+    second: every CLI command would pay it at import)."""
+    return _hash(secrets.token_hex(8))
 
 
 def _digest(token: str) -> str:

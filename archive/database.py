@@ -7,6 +7,7 @@ Readers (the indexer, the web UI, the CLI) open an Archive and get frozen record
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import json
 import sqlite3
 from collections import Counter
@@ -161,9 +162,22 @@ class Archive:
                                 (topic_key, index_key)).fetchone()
         return None if row is None else tuple(Suggestion.from_stored(d) for d in json.loads(row[0]))
 
-    def count_of_type(self, doc_type: DocType) -> int:
-        """How many documents of one type the archive holds (no row read)."""
-        return self.conn.execute("SELECT COUNT(*) FROM documents WHERE doc_type = ?", (str(doc_type),)).fetchone()[0]
+    def state_of_type(self, doc_type: DocType) -> str:
+        """A token that changes whenever a document of this type is added, removed, changed or parsed anew: the
+        ids, content hashes and parser versions of them all, hashed (no text read)."""
+        h = hashlib.sha1()
+        for r in self.conn.execute("SELECT id, sha256, parser_version FROM documents WHERE doc_type = ? ORDER BY id",
+                                   (str(doc_type),)):
+            h.update(f"{r[0]}:{r[1]}:{r[2]};".encode())
+        return h.hexdigest()[:20]
+
+    def suggestions_of(self, topic_keys: Iterable[str], index_key: str) -> dict[str, tuple[Suggestion, ...]]:
+        """The suggestions kept for these measures' topics on this index state, in one query (a topic computed on
+        no such state is absent)."""
+        wanted = json.dumps(sorted(set(topic_keys)))
+        rows = self.conn.execute("SELECT topic_key, items_json FROM suggestions WHERE index_key = :key AND topic_key "
+                                 "IN (SELECT value FROM json_each(:keys))", {"key": index_key, "keys": wanted})
+        return {r[0]: tuple(Suggestion.from_stored(d) for d in json.loads(r[1])) for r in rows}
 
     def documents_of_type(self, doc_type: DocType, limit: int | None = None) -> tuple[DocumentRecord, ...]:
         """The documents of one type, the most recently published first (at most `limit`), without reading

@@ -89,9 +89,11 @@ class Catalog:
         self.entries = entries = [_Entry(r, title_key(r.title), short_title(r.title)) for r in regulations]
         self.by_key: dict[str, list[_Entry]] = {}
         self.by_short: dict[str, list[_Entry]] = {}
-        for e in entries:
+        self.by_length: dict[int, list[tuple[int, _Entry]]] = {}  # for the near matches: a length ±1 only
+        for i, e in enumerate(entries):
             self.by_key.setdefault(e.key, []).append(e)
             self.by_short.setdefault(e.short, []).append(e)
+            self.by_length.setdefault(len(e.short), []).append((i, e))
 
     @classmethod
     def of(cls, archive: Archive) -> Catalog:
@@ -117,7 +119,10 @@ class Catalog:
                     and _REGION_PREFIX.fullmatch(e.short[: len(e.short) - len(short)])]
         if regional:
             return regional, 0.85, "省略发布地区后一致"
-        near = [e for e in self.entries if len(short) >= 4 and _distance_at_most_one(short, e.short)]
+        # in the catalog's order, as a scan of every entry finds them
+        near = [e for _, e in sorted((ie for n in (len(short) - 1, len(short), len(short) + 1)
+                                      for ie in self.by_length.get(n, ()) if _distance_at_most_one(short, ie[1].short)),
+                                     key=lambda ie: ie[0])] if len(short) >= 4 else []
         if near:
             return near, 0.75, "相差一个字（近似匹配）"
         return [], 0.0, ""

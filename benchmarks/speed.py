@@ -7,7 +7,9 @@ Whoosh + jieba's ChineseAnalyzer) from the same archive, each in its own process
 times every query of benchmarks.workload through xuncha's search API (facets and snippets, result
 cache off) and through stock's QueryParser with OR grouping (plus Whoosh highlighting of the hits)
 and with AND; then starts a real `xuncha serve` on loopback for the first load of every page and
-for N concurrent clients. Writes benchmarks/results/speed-<time>.json and the table in the README's
+for N concurrent clients; times the cross-check of the notice nearest 60 measures in fresh processes, its
+suggestions kept, not kept and with nothing kept, against stock Whoosh's more-like-this per measure
+(benchmarks.crosscheck_speed). Writes benchmarks/results/speed-<time>.json and the table in the README's
 "Performance" section. --quick (CI, under two minutes) uses the notices and 1 in 60 regulations.
 """
 
@@ -34,7 +36,7 @@ from archive.kinds import DocType
 from archive.pipeline import ingest
 from xuncha.settings import load_settings
 
-from . import serverload
+from . import crosscheck_speed, serverload
 from .workload import staff_queries
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -187,7 +189,8 @@ def pages(home: Path) -> dict[str, str]:
     """One URL of every page kind, on documents of this archive."""
     with Archive.open(load_settings(environ={}, home=home).db_path) as archive:
         docs = list(archive.documents())
-    notice = next((d for d in docs if d.doc_type == DocType.NOTICE), None)
+    picked = crosscheck_speed.notice_to_time(home)  # the cross-check's notice: the one nearest 60 measures
+    notice = next((d for d in docs if picked and d.id == picked[0]), None)
     reg = max((d for d in docs if d.doc_type == DocType.REGULATION), key=lambda d: len(d.text), default=None)
     out = {"home": "/", "search": f"/?q={urllib.parse.quote('公务接待 标准')}",
            "api_search": f"/api/search?q={urllib.parse.quote('政府采购')}"}
@@ -209,6 +212,9 @@ def ratios(out: dict) -> dict:
     if qw := out.get("query_warm"):
         r["warm_query_p50_vs_stock_and_p50"] = round(qw["xuncha"]["p50_ms"] / qw["stock-AND"]["p50_ms"], 2)
         r["warm_query_p95_vs_stock_or_p95"] = round(qw["xuncha"]["p95_ms"] / qw["stock-OR"]["p95_ms"], 2)
+    if cc := out.get("crosscheck"):
+        r.update({k: cc[k] for k in ("kept_vs_stock", "not_kept_vs_stock", "nothing_kept_vs_stock",
+                                     "kept_cpu_vs_stock_cpu") if k in cc})
     if ld.get("req_per_s"):
         r["throughput_vs_7_req_s"] = round(ld["req_per_s"] / 7.0, 1)
     if (dl := out.get("load_distinct", {})).get("req_per_s"):
@@ -248,6 +254,7 @@ def table(out: dict, command: str) -> str:
         c = b["xuncha"]["checks"]
         rows.append(("cross-check suggestions prepared after the build (s)", f"{c['seconds']}",
                      f"{c['measures']} measures of {c['notices']} notices, kept for every later check page"))
+    rows += _crosscheck_rows(out)
     if ld:
         kinds = ", ".join(f"{n} {kind}" for kind, n in (ld.get("error_kinds") or {}).items())
         rows += [(f"server, {ld['clients']} clients, {ld.get('processes')} process(es): req/s, p50, p95 (ms), errors",
@@ -282,6 +289,19 @@ def _warm_rows(out: dict) -> list[tuple[str, str, str]]:
             ("… p95 (ms), queries over 1 s",
              f"{_systems(qw, 'p95_ms')}; {_systems(qw, 'over_1s')}",
              f"{r['warm_query_p95_vs_stock_or_p95']}× stock-OR (target ≤ 0.33)")]
+
+
+def _crosscheck_rows(out: dict) -> list[tuple[str, str, str]]:
+    cc = out.get("crosscheck")
+    if not cc:
+        return []
+    sec, cpu = cc["seconds"], cc.get("cpu_seconds", {})
+    return [(f"`xuncha check` of a {cc['measures']}-measure notice, a new process, wall (CPU) s: suggestions kept / "
+             "not kept / nothing kept / stock more-like-this",
+             " / ".join(f"{sec[k]} ({cpu.get(k, '?')})" for k in ("kept", "not_kept", "nothing_kept", "stock")),
+             f"kept {cc['kept_vs_stock']}×, not kept {cc['not_kept_vs_stock']}×, nothing kept "
+             f"{cc['nothing_kept_vs_stock']}× stock (target: kept under 1 s); the three reports "
+             + ("identical" if cc["same"] else "DIFFER"))]
 
 
 def _distinct_rows(out: dict) -> list[tuple[str, str, str]]:
@@ -344,6 +364,8 @@ def main() -> None:
     out["query_warm"] = time_queries(home, stock_dir, queries, warm_up)
     print(f"queries after {len(warm_up)} others "
           f"{json.dumps({k: out['query_warm'][k] for k in ('xuncha', 'stock-OR', 'stock-AND')})}", flush=True)
+    out["crosscheck"] = crosscheck_speed.measure(home, stock_dir)
+    print(f"cross-check {json.dumps(out['crosscheck'].get('seconds'))}", flush=True)
     out["first_load"] = serverload.first_loads(home, pages(home))
     seconds = args.load_seconds or (10.0 if args.quick else 60.0)
     out["load"] = serverload.load(home, [q for _, q in queries], args.clients, seconds)

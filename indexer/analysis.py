@@ -15,11 +15,13 @@ import threading
 from collections.abc import Container, Iterator
 from importlib import import_module
 from pathlib import Path
-
-import jieba
+from typing import TYPE_CHECKING
 
 from archive.normalize import fold_chars
 from archive.numerals import DIGITS, cn_to_int
+
+if TYPE_CHECKING:  # jieba is imported when first needed: importing it loads pkg_resources (a good part of a second),
+    import jieba  # and a process that reads kept results (`xuncha check` of a prepared notice) segments nothing
 
 DICT_PATH = Path(__file__).with_name("data") / "userdict.txt"
 # bump whenever segment()'s output for a text changes (kept tokens, indexer/tokens.py, are then re-made)
@@ -43,6 +45,8 @@ _WORDLIKE = re.compile(r"[\w\u3400-\u9fff]")
 
 def analysis_version() -> str:
     """What a text's tokens depend on: this module's rules, the domain dictionary and jieba's release."""
+    import jieba
+
     return f"{ANALYSIS_VERSION}:{dictionary_version()}:{jieba.__version__}"
 
 
@@ -56,6 +60,8 @@ def load_segmenter() -> jieba.Tokenizer:
     global _segmenter
     with _lock:
         if _segmenter is None:
+            import jieba
+
             jieba.setLogLevel(logging.WARNING)
             tk = jieba.Tokenizer()
             tk.initialize()

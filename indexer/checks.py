@@ -11,22 +11,25 @@ from __future__ import annotations
 
 import hashlib
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Protocol
 
 from archive import store
-from archive.crosscheck import measure_topics
+from archive.crosscheck import Suggester, measure_topics
 from archive.database import Archive
 from archive.kinds import DocType
-from archive.records import MeasureTopic, Suggestion
+from archive.records import DocumentRecord, MeasureTopic, Suggestion, topic_key
 
 from .analysis import dictionary_version
 from .backends.whoosh.schema import SCHEMA_VERSION
+from .kept import kept_text, tag_of
 from .vocabulary import vocabulary_version
 
 
-class Preparing(Protocol):
-    """What `prepare` asks of indexer.search.SearchService (which imports this module)."""
+class SearchService(Protocol):
+    """What this module asks of indexer.search.SearchService (which imports this module)."""
 
     def keep_tables(self) -> None: ...
 
@@ -39,14 +42,39 @@ SUGGEST_VERSION = 4  # bump when indexer/suggest.py changes what it suggests: ke
 SUGGEST = 3  # articles per measure, as the check page, the exports and `xuncha check` show them
 
 
-def index_key(s: Any) -> str:  # the Whoosh backend's searcher (its documents(kind=, doc_type=))
+def index_key(s: Any, directory: Path | None = None) -> str:  # s: the Whoosh backend's searcher
     """What suggestions are computed on: the regulation versions in the index (ids and content hashes), the
-    schema, the dictionary, the vocabulary rules and the suggestion code. New notices do not change it."""
-    h = hashlib.sha1(f"{SCHEMA_VERSION}:{dictionary_version()}:{vocabulary_version()}:{SUGGEST_VERSION}".encode())
-    regs = sorted((f["doc_id"], f.get("sha", "")) for f in s.documents(kind="document", doc_type=DocType.REGULATION.value))
-    for doc_id, sha in regs:
+    schema, the dictionary, the vocabulary rules and the suggestion code. New notices do not change it.
+
+    The regulations' part reads every regulation's stored fields (0.6 s on the whole corpus, most of a kept
+    check's time in a new process): with `directory` (the index generation's folder) it is kept there
+    (indexer/kept.py) and read back by later processes."""
+    code = f"{SCHEMA_VERSION}:{dictionary_version()}:{vocabulary_version()}:{SUGGEST_VERSION}"
+    regs = kept_text(directory, "regulations", tag_of(Path(__file__)), s.reader().generation(),
+                     lambda: regulations_digest(s))
+    return hashlib.sha1(f"{code}|{regs}".encode()).hexdigest()[:20]
+
+
+def regulations_digest(s: Any) -> str:
+    """A hash of the ids and content hashes of the regulation versions a searcher sees."""
+    h = hashlib.sha1()
+    for doc_id, sha in sorted((f["doc_id"], f.get("sha", ""))
+                              for f in s.documents(kind="document", doc_type=DocType.REGULATION.value)):
         h.update(f"{doc_id}:{sha};".encode())
-    return h.hexdigest()[:20]
+    return h.hexdigest()
+
+
+def notice_suggester(service: SearchService, archive: Archive, doc: DocumentRecord, limit: int = SUGGEST) -> Suggester:
+    """The Suggester for one notice's cross-check: the suggestions kept for its measures read in one query
+    (not one per measure); a measure with none kept (a new index state, a new topic) is computed and kept."""
+    topics = [t for *_, t in measure_topics(doc, archive.notice_tree(doc.id))]
+    kept = archive.suggestions_of((topic_key(t, limit) for t in topics), service.suggestion_key())
+
+    def suggest(topic: MeasureTopic, n: int) -> Sequence[Suggestion]:
+        found = kept.get(topic_key(topic, n)) if n == limit else None
+        return found if found is not None else service.suggest_articles(topic, n)
+
+    return suggest
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,7 +87,7 @@ class Prepared:
     seconds: float
 
 
-def prepare(archive: Archive, service: Preparing) -> Prepared:
+def prepare(archive: Archive, service: SearchService) -> Prepared:
     """Compute and keep the suggestions of every notice's measures for the current index (the ones already
     kept are read, not recomputed); drop those of earlier index states. The index's facet tables are kept
     beside it too (SearchService.keep_tables), so that no server's first page computes them."""

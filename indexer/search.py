@@ -12,6 +12,7 @@ import threading
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 from archive import store
@@ -31,6 +32,8 @@ from .options import SearchOptions
 from .query import COLLOQUIAL_PATH, SYNONYMS_PATH, BuiltQuery, QueryTooLong, build_query, load_synonyms
 from .results import MAX_WINDOW, RELAXED_CAP, Hit, Results, SearchError, heading, validate
 from .snippets import snippet
+from . import suggest as suggest_module
+from .kept import tag_of
 from .suggest import governing_docs, suggest
 
 # the search API's types live in results.py; importing them from here keeps working
@@ -42,7 +45,9 @@ COMMON_SHARE = 0.10  # a word in more than this share of units is left out of th
 class SearchService:
     """Holds the open backend for a process; thread-safe, refreshed when a reindex lands."""
 
-    def __init__(self, options: SearchOptions, backend: SearchBackend | None = None) -> None:
+    def __init__(self, options: SearchOptions, backend: SearchBackend | None = None, warm: bool = True) -> None:
+        """warm: load jieba and the synonyms now (a server, before its first query) rather than when first needed
+        (a one-off command: `xuncha check` of a notice whose suggestions are kept segments nothing)."""
         self.options = options
         self.backend = backend if backend is not None else open_backend(options)
         self._local = threading.local()
@@ -51,8 +56,9 @@ class SearchService:
         self._suggest_key: tuple[Any, str] | None = None
         self._governing_docs: tuple[Any, dict[str, set[int]]] | None = None
         self._synonyms: tuple[Any, dict[str, tuple[str, ...]]] | None = None
-        load_segmenter()
-        load_synonyms()
+        if warm:
+            load_segmenter()
+            load_synonyms()
 
     def _archive(self) -> Archive:
         """This thread's connection to the archive the index was built from."""
@@ -191,14 +197,16 @@ class SearchService:
         return self._articles().in_force
 
     def _governed(self, s: Any, kind: Any) -> set[int]:
-        """The articles of a fault kind's governing rules (indexer/suggest.py), once per kind and index version."""
+        """The articles of a fault kind's governing rules (indexer/suggest.py), once per kind and index version,
+        kept beside the index (kept.py) under a tag of the kind's rules and of suggest.py's code."""
         gen = self.backend.version()
         with self._lock:
             if self._governing_docs is None or self._governing_docs[0] != gen:
                 self._governing_docs = (gen, {})
             table = self._governing_docs[1]
         if kind.kind not in table:
-            table[kind.kind] = governing_docs(s, kind)
+            tag = tag_of(Path(suggest_module.__file__), kind.kind, *kind.categories, "|", *kind.titles)
+            table[kind.kind] = self._articles().keep("governing", tag, lambda: governing_docs(s, kind, self.reg_keys))
         return table[kind.kind]
 
     def suggestion_key(self) -> str:
@@ -206,7 +214,8 @@ class SearchService:
         gen = self.backend.version()
         with self._lock:
             if self._suggest_key is None or self._suggest_key[0] != gen:
-                self._suggest_key = (gen, index_key(self.searcher()))
+                articles = self._articles()
+                self._suggest_key = (gen, index_key(articles.searcher, articles.directory))
             return self._suggest_key[1]
 
     def suggest_articles(self, topic: MeasureTopic, limit: int = 3) -> tuple[Suggestion, ...]:
@@ -221,7 +230,7 @@ class SearchService:
         articles = self._articles()
         s = articles.searcher
         found = suggest(s, topic, limit, self.reg_keys, self.texts, self._hit, articles.in_force,
-                        model=model_of(archive), governed=lambda kind: self._governed(s, kind))
+                        model=model_of(archive), governed=lambda kind: self._governed(s, kind), scores=articles.scores)
         with archive.transaction() as conn:
             store.put_suggestions(conn, *key, found)
         return found

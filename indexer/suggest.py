@@ -72,11 +72,13 @@ def topic_terms(s: Searcher, topic: MeasureTopic) -> dict[str, float]:
     return weights
 
 
-def candidates(s: Searcher, q: Q.Query, allowed: set[int], limit: int = CANDIDATES) -> list[Any]:
+def candidates(s: Searcher, q: Q.Query, allowed: set[int], limit: int = CANDIDATES,
+               scores: Mapping[int, float] | None = None) -> list[Any]:
     """The best `limit` articles in force for the suggestion query, as Whoosh's search with that filter ranks
     them, scored from posting blocks (indexer/docsets.py): Whoosh's OR walk over a measure's dozens of words
-    was most of the 0.7 s a measure's suggestions took on the whole corpus."""
-    return top(s, among(evaluate(s, q), allowed), limit)
+    was most of the 0.7 s a measure's suggestions took on the whole corpus. `scores`: the query's, evaluated
+    already (the governing articles are ranked on the same query)."""
+    return top(s, among(evaluate(s, q) if scores is None else scores, allowed), limit)
 
 
 # the calibrated score: a logistic model of "an inspector keeps this article" over the features below, fitted on
@@ -96,14 +98,15 @@ def distinct(words: Sequence[str]) -> list[str]:
     return [w for w in words if not any(w != o and w in o for o in words)]
 
 
-def governing_docs(s: Searcher, kind: FaultKind) -> set[int]:
+def governing_docs(s: Searcher, kind: FaultKind, reg_keys: Iterable[str] | None = None) -> set[int]:
     """Document numbers of the articles in a kind's governing rules: its categories, and the regulations whose
-    short title (the reg_key lexicon) holds one of its title words."""
+    short title (the reg_key lexicon, or `reg_keys` read from it already) holds one of its title words."""
     docs: set[int] = set()
     for c in kind.categories:
         docs.update(s.docs_for_query(Q.Term("reg_category", c)))
     if kind.titles:
-        keys = [k.decode("utf-8") if isinstance(k, bytes) else k for k in s.lexicon("reg_key")]
+        keys = list(reg_keys) if reg_keys is not None else \
+            [k.decode("utf-8") if isinstance(k, bytes) else k for k in s.lexicon("reg_key")]
         for key in keys:
             if any(t in key for t in kind.titles):
                 docs.update(s.docs_for_query(Q.Term("reg_key", key)))
@@ -139,10 +142,12 @@ def suggest(s: Searcher, topic: MeasureTopic, limit: int, reg_keys: frozenset[st
             in_force: set[int], model: FaultModel | None = None,
             governed: Callable[[FaultKind], set[int]] | None = None,
             threshold: float | None = None, explain: list[dict[str, Any]] | None = None,
-            weights: Mapping[str, float] | None = None) -> tuple[Suggestion, ...]:
+            weights: Mapping[str, float] | None = None,
+            scores: Callable[[Q.Query], Mapping[int, float]] | None = None) -> tuple[Suggestion, ...]:
     """The `limit` best articles for a measure whose calibrated score reaches `threshold` (none when no article
     does): the articles of the rules governing its fault kind first, then the others, each with its reason.
-    `explain`, when given, receives each candidate's features and score (benchmarks fit the weights on them)."""
+    `explain`, when given, receives each candidate's features and score (benchmarks fit the weights on them).
+    `scores` evaluates the query (the service's, with its term cache); docsets.evaluate otherwise."""
     threshold = THRESHOLD if threshold is None else threshold
     weights = WEIGHTS if weights is None else weights
     terms = topic_terms(s, topic)
@@ -159,12 +164,13 @@ def suggest(s: Searcher, topic: MeasureTopic, limit: int, reg_keys: frozenset[st
         inner = Q.Or([Q.Term("body", t) for t in terms]) if terms else Q.Every()
         clauses.append(Q.And([Q.Term("reg_key", key), inner], boost=W_CITED))
     q = Q.Or(clauses)
-    results = candidates(s, q, in_force)
+    scored = scores(q) if scores is not None else evaluate(s, q)  # once: both rankings below are of this query
+    results = candidates(s, q, in_force, scores=scored)
     gov_docs: set[int] = set()
     if gov is not None:
         gov_docs = (governed or (lambda k: governing_docs(s, k)))(gov) & in_force
         seen = {r.docnum for r in results}
-        results += [r for r in candidates(s, q, gov_docs, GOVERNING_CANDIDATES) if r.docnum not in seen]
+        results += [r for r in candidates(s, q, gov_docs, GOVERNING_CANDIDATES, scores=scored) if r.docnum not in seen]
     if not results:
         return ()
     best = max(float(r.score) for r in results) or 1.0

@@ -78,3 +78,98 @@ def test_prepare_on_an_empty_index(settings: Settings) -> None:
         full_rebuild(archive, settings.index_options())
         done = prepare(archive, SearchService(settings.search_options()))
     assert (done.notices, done.measures) == (0, 0)
+
+
+def _uncached(settings: Settings):  # type: ignore[no-untyped-def]
+    """Measures' suggestions as the suggester computes them with nothing cached or kept anywhere: a new service,
+    the articles in force and each governing set read from the index, a fault model fitted here."""
+    from whoosh import query as Q
+
+    from archive.faults import FaultModel, problem_texts
+    from archive.kinds import VersionStatus
+    from indexer import suggest as S
+
+    service = SearchService(settings.search_options())
+    s = service.searcher()
+    superseded = Q.Term("status", VersionStatus.SUPERSEDED.value)
+    in_force = set(s.docs_for_query(Q.Term("kind", "article"))) - set(s.docs_for_query(superseded))
+    with Archive.open(settings.db_path) as archive:
+        model = FaultModel(problem_texts(archive))
+    return lambda topic: S.suggest(s, topic, 3, service.reg_keys, service.texts, service._hit, in_force, model=model,
+                                   governed=lambda kind: S.governing_docs(s, kind))
+
+
+def _topics(settings: Settings) -> list:  # type: ignore[type-arg]
+    from archive.crosscheck import measure_topics
+    from archive.kinds import DocType
+
+    with Archive.open(settings.db_path) as archive:
+        return [t for d in archive.documents_of_type(DocType.NOTICE)
+                for *_, t in measure_topics(d, archive.notice_tree(d.id))]
+
+
+def _governing_titles(service: SearchService, kind_name: str) -> set[str]:
+    from archive.faults import kind_named
+
+    s = service.searcher()
+    return {s.stored_fields(n).get("doc_title", "") for n in service._governed(s, kind_named(kind_name))}
+
+
+PURCHASE = ("# 示例市政府采购项目抽查办法\n\n2023年1月1日 示例市财政局公布\n\n<!-- INFO END -->\n\n"
+            "第一条 为了规范政府采购项目抽查，明确采购项目抽查的程序，制定本办法。\n\n"
+            "第二条 纪检组每半年对本单位的采购项目进行抽查，抽查比例不低于采购项目总数的三分之一。\n\n"
+            "第三条 采购项目抽查发现的问题，由纪检组书面通知采购单位限期整改。\n")
+
+
+def test_caches_follow_a_new_regulation(runner: CliRunner, settings: Settings, tmp_path: Path) -> None:
+    """The governing sets, the articles in force and the kept suggestions are per index generation: a new regulation
+    on a kind's topic joins its governing set, in a long-lived service and in a new process alike, and every
+    measure's suggestions (kept, or computed with the caches warm) are what an uncached computation gives."""
+    from indexer.kept import PREFIX
+
+    src = tmp_path / "src"
+    shutil.copytree(SAMPLES, src)
+    runner.invoke(main, ["ingest", str(src)])
+    server = SearchService(settings.search_options())  # a long-lived process, its caches warm
+    before = _governing_titles(server, "政府采购/招投标")
+    assert before and "示例市政府采购项目抽查办法" not in before
+    (src / "regulations" / "示例市政府采购项目抽查办法(2023-01-01).md").write_text(PURCHASE, encoding="utf-8")
+    runner.invoke(main, ["ingest", str(src)])
+    after = _governing_titles(server, "政府采购/招投标")
+    assert after == before | {"示例市政府采购项目抽查办法"}
+    assert _governing_titles(SearchService(settings.search_options()), "政府采购/招投标") == after
+    kept = sorted(p.name for p in current_dir(settings.index_root).glob(f"{PREFIX}governing-*"))
+    assert kept and len({name.rpartition("-g")[2] for name in kept}) == 1  # the older generation's are gone
+    suggested, uncached = [], _uncached(settings)
+    for topic in _topics(settings):
+        expected = uncached(topic)
+        assert server.suggest_articles(topic, 3) == expected, topic
+        assert SearchService(settings.search_options()).suggest_articles(topic, 3) == expected, topic  # kept
+        suggested += [x.doc_title for x in expected]
+    assert "示例市政府采购项目抽查办法" in suggested  # the new regulation does change what is suggested
+
+
+def test_kept_and_warm_suggestions_are_the_uncached_ones(service, indexed_settings: Settings) -> None:  # type: ignore[no-untyped-def]
+    """Every measure of the session's notices: the service (term cache, kept sets, the fault model's memos, kept
+    suggestions) suggests exactly what the suggester computes with nothing cached (same articles, order, scores)."""
+    topics, uncached = _topics(indexed_settings), _uncached(indexed_settings)
+    assert len(topics) > 20
+    for topic in topics:
+        assert service.suggest_articles(topic, 3) == uncached(topic), topic
+
+
+def test_a_kept_check_loads_neither_jieba_nor_flask(runner: CliRunner, settings: Settings) -> None:
+    """`xuncha check` of a notice whose suggestions are kept segments nothing and serves nothing: a new process
+    imports neither jieba (its import alone loads pkg_resources), the web UI nor the extractors."""
+    import subprocess
+    import sys
+
+    runner.invoke(main, ["ingest", str(SAMPLES)])
+    script = ("import json, sys\nfrom xuncha.cli import main\n"
+              f"main(['--home', {str(settings.home)!r}, 'check', {str(SAMPLES / 'notices' / NOTICE)!r}, '--json'], "
+              "standalone_mode=False)\n"
+              "print(json.dumps(sorted(m for m in ('jieba', 'flask', 'trafilatura', 'werkzeug') if m in sys.modules)))")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    *report, loaded = done.stdout.strip().splitlines()
+    assert json.loads(loaded) == []
+    assert any(s["article"] for m in json.loads("\n".join(report))["measures"] for s in m["suggested"])

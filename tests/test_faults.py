@@ -83,3 +83,48 @@ def test_problems_join_kinds_and_move_their_centroids() -> None:
 
 def test_nothing_like_any_kind_is_the_fallback() -> None:
     assert FaultModel(PROBLEMS).classify(topic("", "abc 123")).kind == FALLBACK
+
+
+def test_kept_vectors_and_kinds_are_what_the_model_computes() -> None:
+    """The model keeps texts' vectors and topics' kinds (asked again for a notice's other measures): a kept answer
+    is the computed one, also once the memo is full and the oldest are dropped."""
+    from collections import Counter
+
+    from archive import faults
+    from archive.faults import bigrams
+
+    model = FaultModel(PROBLEMS)
+    texts = [f"针对第{i}号采购合同验收不严问题 供应商比选走过场" for i in range(faults.MEMO + 5)]
+    first = [model.vector(t) for t in texts]
+    assert len(model._vectors) == faults.MEMO
+    assert [model.vector(t) for t in texts] == first == [model.vector_of(bigrams(t)) for t in texts]
+    measure = topic("针对接待管理不严问题", "无公函一律不予接待")
+    assert model.classify(measure) == model.classify(measure) == model._classify(faults.topic_text(measure))
+    # bigrams in one Counter: the counts, and the order they were first seen, of a run-by-run count
+    text = "针对公务用车管理问题，公车私用；派车单abc填写不全。公务用车"
+    slow: Counter[str] = Counter()
+    for run in faults._HAN.findall(text):
+        slow.update(g for g in (run[i:i + 2] for i in range(len(run) - 1)) if g not in faults.FRAME)
+    assert list(bigrams(text).items()) == list(slow.items())
+
+
+def test_the_model_is_refitted_when_a_notice_changes_not_only_when_their_number_does(tmp_path: Path) -> None:
+    from archive.database import Archive
+    from archive.faults import model_of
+    from archive.pipeline import ingest
+    from xuncha.settings import load_settings
+
+    settings = load_settings(environ={}, home=tmp_path / "home")
+    notice = tmp_path / "in" / "示例县水务局党组关于巡察整改情况的通报.txt"
+    notice.parent.mkdir()
+    body = ("示例县水务局党组关于巡察整改情况的通报\n\n一、关于党的建设方面\n\n"
+            "1.针对{}的问题。一是严格执行有关规定，逐项整改。\n")
+    notice.write_text(body.format("公务用车管理不规范"), encoding="utf-8")
+    with Archive.open(settings.db_path) as archive:
+        ingest(archive, settings.ingest_options(), [str(notice.parent)])
+        first = model_of(archive)
+        assert model_of(archive) is first  # kept: asked once per measure
+        notice.write_text(body.format("政府采购程序不规范"), encoding="utf-8")
+        ingest(archive, settings.ingest_options(), [str(notice.parent)])
+        again = model_of(archive)
+    assert again is not first and again.idf != first.idf  # one notice still, changed: fitted anew

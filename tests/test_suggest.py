@@ -35,8 +35,8 @@ def test_candidates_are_whooshs_own_ranking(service, indexed_settings, monkeypat
     compared = []
     real = S.candidates
 
-    def both(searcher, q, allowed, limit=S.CANDIDATES):  # type: ignore[no-untyped-def]
-        ours = real(searcher, q, allowed, limit)
+    def both(searcher, q, allowed, limit=S.CANDIDATES, scores=None):  # type: ignore[no-untyped-def]
+        ours = real(searcher, q, allowed, limit, scores)
         theirs = {r.docnum: r.score for r in searcher.search(q, limit=limit, filter=allowed)}
         assert {f.docnum for f in ours} == set(theirs)
         assert all(abs(f.score - theirs[f.docnum]) < 1e-9 for f in ours)

@@ -15,9 +15,10 @@ from werkzeug.exceptions import BadRequest, ServiceUnavailable
 from archive.crosscheck import PAPER_COLUMNS, STATUS_LABELS, CheckReport, NotANotice, PaperRow, check_notice, \
     paper_rows, paper_table
 from archive import store
-from archive.kinds import Grain, Verdict
+from archive.kinds import DocType, Grain, Verdict
 from archive.records import DocumentRecord, VerdictRecord
 from indexer.backend import NoIndex
+from indexer.checks import notice_suggester
 from indexer.search import SearchError
 
 from .context import get_archive, load_document, search_service
@@ -48,7 +49,9 @@ def report_for(doc: DocumentRecord, suggest: int = SUGGEST) -> CheckReport:
     cache: dict[tuple[str, str, str, int], CheckReport] = current_app.extensions.setdefault("xuncha.check", {})
     key = (doc.id, doc.sha256, generation, suggest if service else 0)
     if key not in cache:
-        suggester = service.suggest_articles if service else None
+        # the notice's kept suggestions in one query (indexer/checks.py); a non-notice is refused by check_notice
+        suggester = notice_suggester(service, get_archive(), doc, suggest) \
+            if service and doc.doc_type == DocType.NOTICE else None
         cache[key] = check_notice(get_archive(), doc, suggester, suggest)
         if len(cache) > _CACHE_SIZE:
             cache.pop(next(iter(cache)))

@@ -6,17 +6,20 @@ import sqlite3
 import threading
 from collections import Counter
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from archive.database import Archive
-from archive.pipeline import FileOutcome, ingest as run_ingest
 
 from .context import echo_json as _echo_json
 from .context import find_document as _find
 from .context import open_archive as _open
 from .context import settings_of as _settings
 from .settings import Settings, load_settings
+
+if TYPE_CHECKING:  # the extractors (trafilatura, docx, openpyxl) load in a second: only ingest imports them
+    from archive.pipeline import FileOutcome
 
 
 @click.group()
@@ -42,6 +45,7 @@ def main(ctx: click.Context, home: Path | None, config: Path | None) -> None:
 @click.pass_context
 def ingest(ctx: click.Context, paths: tuple[str, ...], force: bool, no_index: bool, wait_s: float) -> None:
     """Ingest files and folders (recursively) into the archive."""
+    from archive.pipeline import ingest as run_ingest
     from indexer.progress import meter
 
     settings = _settings(ctx)
@@ -347,16 +351,21 @@ def _warm(app, settings: Settings) -> None:  # type: ignore[no-untyped-def]
 def check(ctx: click.Context, doc: str, as_json: bool, suggest: int) -> None:
     """Cross-check a notice: resolve its citations and suggest articles for each measure."""
     from indexer.backend import NoIndex
+    from indexer.checks import notice_suggester
     from indexer.search import SearchService
 
     from archive.crosscheck import NotANotice, check_notice
+    from archive.kinds import DocType
 
     settings = _settings(ctx)
     archive = _open(settings)
     record = _find(archive, doc)
     try:
-        service = SearchService(settings.search_options()) if suggest else None
-        report = check_notice(archive, record, service.suggest_articles if service else None, suggest)
+        # jieba loads only if a measure's suggestions are not kept (one read for the notice's kept ones)
+        service = SearchService(settings.search_options(), warm=False) if suggest else None
+        suggester = notice_suggester(service, archive, record, suggest) if service and record.doc_type == DocType.NOTICE \
+            else None
+        report = check_notice(archive, record, suggester, suggest)
     except NotANotice as exc:
         raise click.ClickException(f"{exc}\nhint: pass a notice's id or path") from exc
     except NoIndex as exc:

@@ -8,10 +8,13 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from archive.options import ExtractOptions, IngestOptions
 from indexer.options import IndexOptions, SearchOptions
-from webui.options import JobOptions
+
+if TYPE_CHECKING:  # importing webui.options imports the web UI (Flask): only the commands that run jobs need it
+    from webui.options import JobOptions
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +78,8 @@ class Settings:
         return IndexOptions(root=self.index_root, workers=self.workers)
 
     def job_options(self) -> JobOptions:
+        from webui.options import JobOptions
+
         return JobOptions(home=self.home, ingest=self.ingest_options(), index=self.index_options(),
                           search=self.search_options(),
                           watch_dir=self.watch_dir, watch_settle_s=self.watch_settle_s, watch_keep=self.watch_keep)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +21,7 @@ from archive.kinds import DocType, VersionStatus
 
 from ... import querytree as T
 from ...backend import (ALL_FEATURES, FACETS, Batch, Feature, IndexHealth, Matched, NoIndex, SearchRequest, Sort)
+from ...kept import kept_docs, tag_of
 from ...options import SearchOptions
 from ...vocabulary import FILE as VOCABULARY_FILE
 from . import writing
@@ -56,11 +57,22 @@ class Unit(Found):
 
 
 class Articles:
-    """What indexer/suggest.py needs of the engine today (it takes a Whoosh Searcher): the thread's searcher and
-    the document numbers of the articles in force."""
+    """What indexer/suggest.py and indexer/checks.py need of the engine today (they take a Whoosh Searcher): the
+    thread's searcher, the document numbers of the articles in force, the query's scores through the term cache,
+    and document numbers kept beside the index generation (indexer/kept.py)."""
 
-    def __init__(self, searcher: Searcher, in_force: set[int]) -> None:
-        self.searcher, self.in_force = searcher, in_force
+    def __init__(self, backend: WhooshBackend, searcher: Searcher, in_force: set[int]) -> None:
+        self.searcher, self.in_force, self._backend = searcher, in_force, backend
+        self.directory = backend._ix_dir  # the generation's folder (what is kept there)
+
+    def scores(self, q: Q.Query) -> Mapping[int, float]:
+        """A whoosh query's scores, evaluated as searches are (docsets.py, the backend's term cache)."""
+        b = self._backend
+        return evaluate(self.searcher, q, None, None, b._terms, b.generation(self.searcher))
+
+    def keep(self, name: str, tag: str, compute: Callable[[], set[int]]) -> set[int]:
+        """Document numbers computed from this generation: read when kept beside it, else computed and kept."""
+        return kept_docs(self.directory, name, tag, self.searcher.reader().generation(), compute)
 
 
 class WhooshBackend:
@@ -177,9 +189,9 @@ class WhooshBackend:
             scores = among(scores, self.units(within))
         return self._units(s, top(s, scores, limit))
 
-    def units(self, within: T.Node) -> set[int]:
+    def units(self, within: T.Node, kept_as: str | None = None) -> set[int]:
         """The document numbers a filter tree selects, once per filter and index generation (a set, not a
-        frozenset: Whoosh takes only sets as filters)."""
+        frozenset: Whoosh takes only sets as filters); `kept_as`: also kept beside the generation (kept.py)."""
         s = self._current()
         gen = self.generation(s)
         with self._lock:
@@ -187,13 +199,19 @@ class WhooshBackend:
                 self._within = (gen, {})
             table = self._within[1]
         if within not in table:
-            table[within] = set(s.docs_for_query(to_whoosh(within)))
+            def compute() -> set[int]:
+                return set(s.docs_for_query(to_whoosh(within)))
+
+            table[within] = compute() if kept_as is None else \
+                kept_docs(self._ix_dir, kept_as, tag_of(Path(__file__), repr(within)), s.reader().generation(), compute)
         return table[within]
 
     def articles(self) -> Articles:
-        """The searcher and articles in force for indexer/suggest.py (which takes a Whoosh Searcher today)."""
+        """The searcher (refreshed, as a search's is) and articles in force for indexer/suggest.py (which takes a
+        Whoosh Searcher today)."""
+        s = self.searcher()
         in_force = T.AndNot(T.Term("kind", "article"), T.Term("status", VersionStatus.SUPERSEDED.value))
-        return Articles(self._current(), self.units(in_force))
+        return Articles(self, s, self.units(in_force, kept_as="in-force"))
 
     def regulations(self) -> list[tuple[str, str]]:
         """(doc_id, sha) of the regulations in the index."""
