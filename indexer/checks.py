@@ -14,9 +14,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
-
-from whoosh.searching import Searcher
+from typing import Any, Protocol
 
 from archive import store
 from archive.crosscheck import Suggester, measure_topics
@@ -25,18 +23,26 @@ from archive.kinds import DocType
 from archive.records import DocumentRecord, MeasureTopic, Suggestion, topic_key
 
 from .analysis import dictionary_version
+from .backends.whoosh.schema import SCHEMA_VERSION
 from .kept import kept_text, tag_of
-from .schema import SCHEMA_VERSION
 from .vocabulary import vocabulary_version
 
-if TYPE_CHECKING:
-    from .search import SearchService
+
+class SearchService(Protocol):
+    """What this module asks of indexer.search.SearchService (which imports this module)."""
+
+    def keep_tables(self) -> None: ...
+
+    def suggest_articles(self, topic: MeasureTopic, limit: int = 3) -> tuple[Suggestion, ...]: ...
+
+    def suggestion_key(self) -> str: ...
+
 
 SUGGEST_VERSION = 5  # bump when indexer/suggest.py changes what it suggests: kept suggestions are then recomputed
 SUGGEST = 3  # articles per measure, as the check page, the exports and `xuncha check` show them
 
 
-def index_key(s: Searcher, directory: Path | None = None) -> str:
+def index_key(s: Any, directory: Path | None = None) -> str:  # s: the Whoosh backend's searcher
     """What suggestions are computed on: the regulation versions in the index (ids and content hashes), the
     schema, the dictionary, the vocabulary rules and the suggestion code. New notices do not change it.
 
@@ -49,7 +55,7 @@ def index_key(s: Searcher, directory: Path | None = None) -> str:
     return hashlib.sha1(f"{code}|{regs}".encode()).hexdigest()[:20]
 
 
-def regulations_digest(s: Searcher) -> str:
+def regulations_digest(s: Any) -> str:
     """A hash of the ids and content hashes of the regulation versions a searcher sees."""
     h = hashlib.sha1()
     for doc_id, sha in sorted((f["doc_id"], f.get("sha", ""))

@@ -18,6 +18,7 @@ class IndexOptions:
     workers: int = 0  # 0: one per core
     keep_tokens: bool = True  # segmented text kept by content hash beside the index (tokens_path)
     related_words: bool = False  # learn related words from the kept tokens at a full build (indexer/related.py)
+    backend: str = "whoosh"  # the engine (indexer/backends): whoosh | sphinx
 
     @property
     def tokens_path(self) -> Path | None:
@@ -41,3 +42,4 @@ class SearchOptions:
     term_cache_postings: int = 4_000_000  # common terms' scores kept across searches (12 bytes each); 0: none
     feedback: FeedbackOptions | None = None  # pseudo-relevance feedback (indexer/feedback.py); None: off
     related: RelatedOptions | None = None  # expansion by words learned to co-occur (indexer/related.py); None: off
+    backend: str = "whoosh"  # the engine (indexer/backends): whoosh | sphinx

@@ -17,11 +17,11 @@ from archive.crosscheck import PAPER_COLUMNS, STATUS_LABELS, CheckReport, NotANo
 from archive import store
 from archive.kinds import DocType, Grain, Verdict
 from archive.records import DocumentRecord, VerdictRecord
-from indexer.build import NoIndex
+from indexer.backend import NoIndex
 from indexer.checks import notice_suggester
 from indexer.search import SearchError
 
-from . import get_archive, load_document, search_service
+from .context import get_archive, load_document, search_service
 from .auth import operator_required
 from .glance import SHOW, Glance, glance
 from .units import marks_for

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sqlite3
 import threading
 from collections import Counter
@@ -12,37 +11,15 @@ from typing import TYPE_CHECKING
 import click
 
 from archive.database import Archive
-from archive.records import DocumentRecord
 
+from .context import echo_json as _echo_json
+from .context import find_document as _find
+from .context import open_archive as _open
+from .context import settings_of as _settings
 from .settings import Settings, load_settings
 
 if TYPE_CHECKING:  # the extractors (trafilatura, docx, openpyxl) load in a second: only ingest imports them
     from archive.pipeline import FileOutcome
-
-
-def _settings(ctx: click.Context) -> Settings:
-    return ctx.find_object(Settings)  # type: ignore[return-value]
-
-
-def _open(settings: Settings) -> Archive:
-    try:
-        return Archive.open(settings.db_path)
-    except (sqlite3.Error, OSError, RuntimeError) as exc:
-        raise click.ClickException(f"cannot open the archive at {settings.db_path}: {exc}\n"
-                                   "hint: set XUNCHA_HOME or --home to a writable folder") from exc
-
-
-def _find(archive: Archive, doc: str) -> DocumentRecord:
-    """A document by id or ingested path, or a ClickException that says how to name one."""
-    row = archive.document(doc)
-    if row is None:
-        raise click.ClickException(f"no document {doc!r} in the archive\n"
-                                   "hint: use an id from `xuncha search`, or the path given to `xuncha ingest`")
-    return row
-
-
-def _echo_json(data: object) -> None:
-    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
 
 
 @click.group()
@@ -171,7 +148,8 @@ def _index_progress(total: int | None = None):  # type: ignore[no-untyped-def]
 
 def _run_index(ctx: click.Context, archive: Archive, settings: Settings, full: bool, if_needed: bool,
                wait_s: float) -> None:
-    from indexer.build import BuildFailed, IndexBusy, reindex as run_reindex
+    from indexer.backend import BuildFailed, IndexBusy
+    from indexer.backends import reindex as run_reindex
 
     bar = _index_progress(len(archive.hashes()) if full else None)
     try:
@@ -257,7 +235,7 @@ def _print_results(results: object) -> None:
 def search(ctx: click.Context, query: str, kind: str | None, doc_type: str | None, filters: tuple[str, ...],
            limit: int, page: int, sort: str, as_json: bool) -> None:
     """Search the archive."""
-    from indexer.build import NoIndex
+    from indexer.backend import NoIndex
     from indexer.search import SearchError, SearchService
 
     parsed: dict[str, str] = {}
@@ -337,7 +315,7 @@ def serve(ctx: click.Context, host: str | None, port: int | None, threads: int, 
 
 def _open_index(app) -> None:  # type: ignore[no-untyped-def]
     """Open the search index and its facet tables (kept beside it by indexer.checks.prepare)."""
-    from indexer.build import NoIndex
+    from indexer.backend import NoIndex
 
     try:
         app.extensions["xuncha.search"].keep_tables()
@@ -372,7 +350,7 @@ def _warm(app, settings: Settings) -> None:  # type: ignore[no-untyped-def]
 @click.pass_context
 def check(ctx: click.Context, doc: str, as_json: bool, suggest: int) -> None:
     """Cross-check a notice: resolve its citations and suggest articles for each measure."""
-    from indexer.build import NoIndex
+    from indexer.backend import NoIndex
     from indexer.checks import notice_suggester
     from indexer.search import SearchService
 
@@ -423,12 +401,13 @@ def check(ctx: click.Context, doc: str, as_json: bool, suggest: int) -> None:
 def doctor(ctx: click.Context, fix: bool) -> None:
     """Check that the records, the stored originals and the index agree (exit 1 if they do not)."""
     from archive import doctor as archive_doctor
-    from indexer.health import check_index, remove_unfinished
+    from indexer.backends import check as check_index
+    from indexer.backends import remove_unfinished
 
     settings = _settings(ctx)
     archive = _open(settings)
     problems = archive_doctor.check(archive, settings.originals_dir)
-    health = check_index(settings.index_root, archive.hashes())
+    health = check_index(settings.index_options(), archive.hashes())
     lines = [f"{p.kind}: {p.subject}: {p.detail}" for p in problems]
     if health.reason:
         lines.append(f"index: needs a full rebuild ({health.reason})")
@@ -448,7 +427,7 @@ def doctor(ctx: click.Context, fix: bool) -> None:
     for p, what in archive_doctor.fix(archive, settings.originals_dir, problems):
         unrepaired += what.startswith("not repaired")
         click.echo(f"fixed {p.kind}: {p.subject}: {what}")
-    for name in remove_unfinished(settings.index_root):
+    for name in remove_unfinished(settings.index_options()):
         click.echo(f"fixed index: removed unfinished generation {name}")
     if not health.ok and (health.reason or health.missing or health.stale or health.extra):
         _run_index(ctx, archive, settings, full=bool(health.reason), if_needed=False, wait_s=30.0)

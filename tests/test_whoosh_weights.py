@@ -13,12 +13,12 @@ from whoosh.scoring import bm25
 from whoosh.util.numeric import byte_to_length
 
 from archive.kinds import VersionStatus
-from indexer import docsets, postings, weights
-from indexer.docsets import evaluate
-from indexer.execution import TermCache
-from indexer.parallel import FastSegmentWriter
-from indexer.weighting import WEIGHTING, DisMax
-from indexer.weights import EXT, open_weights
+from indexer.backends.whoosh import docsets, postings, weights
+from indexer.backends.whoosh.docsets import evaluate
+from indexer.backends.whoosh.execution import TermCache
+from indexer.backends.whoosh.parallel import FastSegmentWriter
+from indexer.backends.whoosh.weighting import WEIGHTING, DisMax
+from indexer.backends.whoosh.weights import EXT, open_weights
 
 OLD = VersionStatus.SUPERSEDED.value
 DOCS = [("a", "alpha beta gamma", "alpha", "x", ""), ("b", "beta beta delta", "beta", "y", OLD),
@@ -102,9 +102,9 @@ def _all_weights(ix, field):
 @pytest.mark.parametrize("q", QUERIES, ids=[repr(q)[:60] for q in QUERIES])
 def test_scores_from_the_files_equal_the_blocks_to_the_bit(on_disk, q, monkeypatch) -> None:
     read, chained = [], []
-    real, chain = docsets._Leaf._stored, docsets._Leaf._chained
-    monkeypatch.setattr(docsets._Leaf, "_stored", lambda *a: read.append(found := real(*a)) or found)
-    monkeypatch.setattr(docsets._Leaf, "_chained", lambda *a: chained.append(1) or chain(*a))
+    real, chain = docsets.Leaf._stored, docsets.Leaf._chained
+    monkeypatch.setattr(docsets.Leaf, "_stored", lambda *a: read.append(found := real(*a)) or found)
+    monkeypatch.setattr(docsets.Leaf, "_chained", lambda *a: chained.append(1) or chain(*a))
     with on_disk.searcher(weighting=WEIGHTING) as s:
         ours = evaluate(s, q)
         theirs = {r.docnum: r.score for r in s.search(q, limit=None)}

@@ -32,9 +32,10 @@ from whoosh.writing import PostingPool, SegmentWriter
 from archive.database import Archive
 from archive.tokens import open_store
 
-from .analysis import analysis_version, load_segmenter
-from .documents import grain_records
-from .tokens import Presegmenter
+from ...analysis import analysis_version, load_segmenter
+from ...backend import BuildFailed
+from ...documents import grain_records
+from ...tokens import Presegmenter
 from .weights import Tee
 
 Progress = Callable[[int], None]
@@ -71,10 +72,6 @@ class Built:
     reused: int
     segmented: int
     peak_mb: float  # the parent's peak resident size plus each worker's (shared pages counted in each)
-
-
-class BuildFailed(RuntimeError):
-    """A worker of a parallel build failed (its traceback is the message)."""
 
 
 class _Lengths:
@@ -164,7 +161,7 @@ class FastSegmentWriter(SegmentWriter):
         pdr = self.per_document_reader() if self.codec.length_stats else None
         postings = self.pool.iter_postings()
         folder = getattr(self.storage, "folder", None)
-        if folder is not None:  # a segment on disk gets its weights file (indexer/weights.py)
+        if folder is not None:  # a segment on disk gets its weights file (indexer/backends/whoosh/weights.py)
             self._weights = Tee(Path(folder), self.newsegment.segment_id(),
                                 [name for name, field in self.schema.items() if field.scorable],
                                 [name for name, field in self.schema.items() if type(field.format) is Positions])
