@@ -387,9 +387,10 @@ class SearchService:
         if kept is not None:
             return kept
         s = self.searcher()
+        model = model_of(archive)
         found = suggest(s, topic, limit, self.reg_keys, self.texts, self._hit, self._articles_in_force(s),
-                        model=model_of(archive), governed=lambda kind: self._governed(s, kind),
-                        prior=prior_of(archive), cache=(self._terms, self._generation(s)))
+                        model=model, governed=lambda kind: self._governed(s, kind),
+                        prior=prior_of(archive, model), cache=(self._terms, self._generation(s)))
         with archive.transaction() as conn:
             store.put_suggestions(conn, *key, found)
         return found
