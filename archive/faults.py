@@ -230,17 +230,18 @@ def cited_by_kind(archive: Archive, model: FaultModel) -> dict[str, tuple[str, .
     return {k: tuple(t for t, _ in sorted(v.items(), key=lambda kv: (-kv[1], kv[0]))) for k, v in counts.items()}
 
 
-_PRIORS: dict[tuple[str, int], dict[str, tuple[str, ...]]] = {}
+_PRIORS: dict[int, tuple[FaultModel, dict[str, tuple[str, ...]]]] = {}
 
 
-def prior_of(archive: Archive) -> dict[str, tuple[str, ...]]:
-    """cited_by_kind for an archive, kept per archive file and state of its notices (as model_of)."""
-    path = str(getattr(archive, "path", "") or id(archive))
-    key = (path, archive.state_of_type(DocType.NOTICE))
-    if key not in _PRIORS:
+def prior_of(archive: Archive, model: FaultModel) -> dict[str, tuple[str, ...]]:
+    """cited_by_kind for an archive, kept beside its model: model_of fits a new model exactly when the archive's
+    notices change, and the citations cited_by_kind reads are theirs, so the model is the key (no second read of
+    the notices' state per measure)."""
+    kept = _PRIORS.get(id(model))
+    if kept is None or kept[0] is not model:
         _PRIORS.clear()
-        _PRIORS[key] = cited_by_kind(archive, model_of(archive))
-    return _PRIORS[key]
+        kept = _PRIORS[id(model)] = (model, cited_by_kind(archive, model))
+    return kept[1]
 
 
 def governing(kind: str) -> FaultKind | None:

@@ -103,7 +103,7 @@ def main() -> None:
         with Archive.open(probe_settings.db_path) as probe:
             ingest(probe, probe_settings.ingest_options(), [str(p) for p in notice_dirs if p.is_dir()])
             pool = [(p.title, p.text) for p in probe.link_problems()]
-            real = probe.count_of_type(DocType.NOTICE)
+            real = probe.type_counts()[DocType.NOTICE.value]
         synthetic(extra, pool, 1, seed=99)
         rows.append(measure("1x", base, work, extra))
         print(json.dumps(rows[-1], ensure_ascii=False), flush=True)

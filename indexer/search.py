@@ -278,8 +278,10 @@ class SearchService:
             return kept
         articles = self._articles()
         s = articles.searcher
+        model = model_of(archive)
         found = suggest(s, topic, limit, self.reg_keys, self.texts, self._hit, articles.in_force,
-                        model=model_of(archive), governed=lambda kind: self._governed(s, kind), prior=prior_of(archive), cache=articles.cache)
+                        model=model, governed=lambda kind: self._governed(s, kind),
+                        prior=prior_of(archive, model), cache=articles.cache)
         with archive.transaction() as conn:
             store.put_suggestions(conn, *key, found)
         return found

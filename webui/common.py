@@ -17,7 +17,7 @@ from werkzeug.exceptions import BadRequest
 from archive.database import Archive
 
 from . import get_archive
-from .exports import XLSX, _disposition, _sheet
+from .exports import XLSX, disposition, sheet
 from .labels import RECTIFICATION
 from .stats import Bar, bar_chart
 
@@ -144,13 +144,13 @@ def export_csv() -> Response:
     writer.writerow(COLUMNS)
     writer.writerows(rows(common_view(get_archive(), parse_filters(request.args))))
     return Response("\ufeff" + buf.getvalue(), mimetype="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": _disposition("共性问题", "csv", "common")})
+                    headers={"Content-Disposition": disposition("共性问题", "csv", "common")})
 
 
 @bp.get("/common.xlsx")
 def export_xlsx() -> Response:
     view = common_view(get_archive(), parse_filters(request.args))
-    data = _sheet("共性问题", "共性问题清单" + ("（" + "，".join(view["filters"].values()) + "）" if view["filters"] else ""),
+    data = sheet("共性问题", "共性问题清单" + ("（" + "，".join(view["filters"].values()) + "）" if view["filters"] else ""),
                   COLUMNS, WIDTHS, rows(view))
     return Response(data, mimetype=XLSX,
-                    headers={"Content-Disposition": _disposition("共性问题", "xlsx", "common")})
+                    headers={"Content-Disposition": disposition("共性问题", "xlsx", "common")})

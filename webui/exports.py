@@ -69,7 +69,7 @@ def _row(i: int, h: Hit, q: str) -> list[Any]:
             request.host_url.rstrip("/") + hit_url(h, q)]
 
 
-def _disposition(stem: str, ext: str, ascii_stem: str) -> str:
+def disposition(stem: str, ext: str, ascii_stem: str) -> str:
     return f"attachment; filename=\"{ascii_stem}.{ext}\"; filename*=UTF-8''{quote(f'{stem}.{ext}')}"
 
 
@@ -83,10 +83,10 @@ def export_csv() -> Response:
     for i, h in enumerate(_hits(), 1):
         writer.writerow(_row(i, h, q))
     return Response("\ufeff" + buf.getvalue(), mimetype="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": _disposition(f"检索结果-{q[:40]}", "csv", "results")})
+                    headers={"Content-Disposition": disposition(f"检索结果-{q[:40]}", "csv", "results")})
 
 
-def _sheet(title: str, heading: str, columns: tuple[str, ...], widths: tuple[int, ...], rows: list[list[Any]]):  # type: ignore[no-untyped-def]
+def sheet(title: str, heading: str, columns: tuple[str, ...], widths: tuple[int, ...], rows: list[list[Any]]):  # type: ignore[no-untyped-def]
     """A workbook formatted for printing: a title row, a bold frozen header repeated on every page, wrapped
     cells, column widths, landscape A4 fitted to the page width."""
     from openpyxl import Workbook
@@ -131,8 +131,8 @@ def export_xlsx() -> Response:
     """The result list as an XLSX workbook."""
     q = request.args.get("q", "")
     rows = [_row(i, h, q) for i, h in enumerate(_hits(), 1)]
-    data = _sheet("检索结果", f"检索结果：{q}（{len(rows)} 条）", HIT_COLUMNS, HIT_WIDTHS, rows)
-    return Response(data, mimetype=XLSX, headers={"Content-Disposition": _disposition(f"检索结果-{q[:40]}", "xlsx",
+    data = sheet("检索结果", f"检索结果：{q}（{len(rows)} 条）", HIT_COLUMNS, HIT_WIDTHS, rows)
+    return Response(data, mimetype=XLSX, headers={"Content-Disposition": disposition(f"检索结果-{q[:40]}", "xlsx",
                                                                                       "results")})
 
 
@@ -164,8 +164,8 @@ def ledger_rows(doc_id: str) -> tuple[str, list[list[Any]]]:
 def ledger(doc_id: str) -> Response:
     """The rectification ledger (整改台账): one row per measure, formatted for printing."""
     title, rows = ledger_rows(doc_id)
-    data = _sheet("整改台账", f"{title} · 整改台账", LEDGER_COLUMNS, LEDGER_WIDTHS, rows)
-    return Response(data, mimetype=XLSX, headers={"Content-Disposition": _disposition(f"整改台账-{title}", "xlsx",
+    data = sheet("整改台账", f"{title} · 整改台账", LEDGER_COLUMNS, LEDGER_WIDTHS, rows)
+    return Response(data, mimetype=XLSX, headers={"Content-Disposition": disposition(f"整改台账-{title}", "xlsx",
                                                                                       f"ledger-{doc_id}")})
 
 

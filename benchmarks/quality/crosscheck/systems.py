@@ -48,10 +48,11 @@ def run_new(home: Path, threshold: float, limit: int = 3, weights: dict | None =
     for archive, service, doc, cat, prob, m, topic in _measures(home):
         s = service.searcher()
         explain: list[dict] = []
+        model = model_of(archive)
         found = suggest(s, topic, limit, service.reg_keys, service.texts, service._hit, service._articles_in_force(s),
-                        model=model_of(archive), governed=lambda k: service._governed(s, k), threshold=threshold,
+                        model=model, governed=lambda k: service._governed(s, k), threshold=threshold,
                         explain=explain, weights={**WEIGHTS, **(weights or {})},
-                        prior=prior_of(archive), **(options or {}))
+                        prior=prior_of(archive, model), **(options or {}))
         feats = {e["article_id"]: e["features"] for e in explain}
         rows.append(_row(doc, cat, prob, m, [
             {"article_id": x.article_id, "doc_title": x.doc_title, "article": x.article, "score": x.score,
