@@ -19,15 +19,26 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from .citations import short_title
 from .kinds import DocType
-from .records import MeasureTopic
+from .records import CategoryRecord, DocumentRecord, MeasureTopic, NoticeCitation
 from .rulenames import PARTY_LEVEL
 
-if TYPE_CHECKING:
-    from .database import Archive
+
+class Archive(Protocol):
+    """What fitting and priors read of an archive (archive.database.Archive has it): typed by shape, so the
+    record store, which links problems by this model, and the model do not import each other."""
+
+    def state_of_type(self, doc_type: DocType) -> str: ...
+
+    def documents_of_type(self, doc_type: DocType, limit: int | None = None) -> tuple[DocumentRecord, ...]: ...
+
+    def notice_tree(self, doc_id: str) -> tuple[CategoryRecord, ...]: ...
+
+    def notice_citations(self) -> tuple[NoticeCitation, ...]: ...
+
 
 DATA = Path(__file__).with_name("data") / "fault_kinds.json"
 PARTY_CATEGORY = PARTY_LEVEL  # the data file names Party rules by their 效力级别 (archive/rulenames.py)

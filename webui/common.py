@@ -16,7 +16,7 @@ from werkzeug.exceptions import BadRequest
 
 from archive.database import Archive
 
-from . import get_archive
+from .context import get_archive
 from .exports import XLSX, disposition, sheet
 from .labels import RECTIFICATION
 from .stats import Bar, bar_chart

@@ -17,7 +17,7 @@ from archive.records import ProblemMark, UnitRecord
 from archive.units import Correction
 from indexer.build import BuildFailed, IndexBusy, NoIndex, update
 
-from . import get_archive, not_found, settings
+from .context import get_archive, not_found, settings
 from .auth import audit, operator_required
 from .labels import PROGRESS_LABELS, STAGE_LABELS
 

@@ -12,15 +12,13 @@ from archive.links import correct, refresh
 from archive.records import UnitRecord
 from archive.units import Correction
 
-from .settings import Settings
+from .context import open_archive, settings_of
 
 UNIT_HINT = "hint: `xuncha unit list` names every unit (an id, a name or any alias will do)"
 
 
 def _archive(ctx: click.Context) -> Archive:
-    from .cli import _open
-
-    archive = _open(ctx.find_object(Settings))
+    archive = open_archive(settings_of(ctx))
     refresh(archive)  # derived data: brought up to the archive's state before it is read
     return archive
 
