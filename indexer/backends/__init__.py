@@ -1,0 +1,1 @@
+"""The search engines behind the seam (docs/scaling.md): each a subpackage; only these talk to an engine."""

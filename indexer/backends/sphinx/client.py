@@ -1,0 +1,64 @@
+"""The connection layer: PyMySQL over SphinxQL, with timeouts on connect, read and write.
+
+Every statement the backend sends is in this package; they are the SphinxQL both Sphinx 2.2.11 and
+Manticore accept (docs/notes/h-sphinx32.md lists them with Manticore's pages).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+import pymysql
+
+from .options import ClusterOptions, Shard
+
+Error = pymysql.MySQLError  # what a shard that is down, slow or refusing raises
+
+
+class ShardDown(RuntimeError):
+    """No shard of the cluster answered."""
+
+
+def connect(shard: Shard, options: ClusterOptions) -> pymysql.connections.Connection:
+    """A SphinxQL connection to one shard; raises Error within the connect timeout when it is down."""
+    return pymysql.connect(host=shard.host, port=shard.sql_port, autocommit=True, charset="utf8",
+                           connect_timeout=max(1, round(options.connect_timeout_s)),
+                           read_timeout=options.query_timeout_s, write_timeout=options.query_timeout_s)
+
+
+@contextmanager
+def session(shard: Shard, options: ClusterOptions) -> Iterator[pymysql.connections.Connection]:
+    conn = connect(shard, options)
+    try:
+        yield conn
+    finally:
+        conn.close()
+
+
+def result_sets(conn: pymysql.connections.Connection, sql: str, args: Sequence[Any] = ()) -> list[list[tuple]]:
+    """Every result set of one statement (the rows, then one set per FACET)."""
+    with conn.cursor() as cur:
+        cur.execute(sql, tuple(args) or None)
+        sets = [list(cur.fetchall())]
+        while cur.nextset():
+            sets.append(list(cur.fetchall()))
+    return sets
+
+
+def meta(conn: pymysql.connections.Connection) -> dict[str, str]:
+    """SHOW META of the last query: total_found, time and the warning naming an agent that failed."""
+    with conn.cursor() as cur:
+        cur.execute("SHOW META")
+        return {str(k): str(v) for k, v in cur.fetchall()}
+
+
+def execute(conn: pymysql.connections.Connection, sql: str, args: Sequence[Any] = ()) -> int:
+    with conn.cursor() as cur:
+        return cur.execute(sql, tuple(args) or None)
+
+
+def quote_list(conn: pymysql.connections.Connection, values: Sequence[Any]) -> str:
+    """A comma-separated list of SQL literals (for multi-row REPLACE and IN)."""
+    return ",".join(conn.escape(v) for v in values)

@@ -1,0 +1,98 @@
+"""Grain records → SphinxQL rows: stable ids, shard routing by document, pre-segmented text, key tokens."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from typing import Any
+
+from archive.kinds import VersionStatus
+
+from ...analysis import Segmented, encode
+from .config import BOUNDARY, FACET_ATTRS, KEY_FIELDS, TEXT_FIELDS
+
+# what a hit shows (results.Hit) beyond the attributes: kept in the JSON attribute `stored`
+STORED = ("doc_title", "source_path", "title", "article", "problem", "measure", "category", "version",
+          "problem_title")
+_SEP, _SUB = "\x1f", "\x1e"  # analysis.encode()'s separators
+# characters the charset_table keeps inside a word (config.CHARSET); anything else splits a token there
+_OUTSIDE = re.compile(r"[^0-9a-z_%.\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+COLUMNS = ("id", *TEXT_FIELDS, *KEY_FIELDS, "uid", "doc_id", "published", *FACET_ATTRS, "doc", "superseded", "ord",
+           "stored")
+
+
+def _hash64(text: str) -> int:
+    return int.from_bytes(hashlib.blake2b(text.encode("utf-8"), digest_size=8).digest(), "big")
+
+
+def row_id(unit_id: str) -> int:
+    """A unit's Sphinx document id: 63 bits of a hash of its id (never 0)."""
+    return (_hash64(unit_id) & ((1 << 63) - 1)) or 1
+
+
+def doc_key(doc_id: str) -> int:
+    """The `doc` attribute: 32 bits of a hash of the document id (a document's units are found by it)."""
+    return _hash64(doc_id) & 0xFFFFFFFF
+
+
+def shard_of(doc_id: str, shards: int) -> int:
+    """The shard a document and all its units live on: a stable hash of the document id."""
+    return _hash64("shard:" + doc_id) % shards
+
+
+def key_token(field: str, value: Any) -> str:
+    """An exact key (a cited regulation's key, key#N, a version date, an article number) as one ASCII word."""
+    return "k" + hashlib.blake2b(f"{field}\x00{value}".encode("utf-8"), digest_size=10).hexdigest()
+
+
+def word_pieces(word: str) -> list[str]:
+    """A token as Sphinx's charset_table reads it (lower-cased; other characters split it)."""
+    return [p for p in _OUTSIDE.split(word.lower()) if p]
+
+
+def text_value(value: Any) -> str:
+    """A text field as Sphinx gets it: the primary words in order, then each sub-word behind a boundary."""
+    if not value:
+        return ""
+    enc = str(value) if type(value) is Segmented else encode(str(value))
+    if enc is None:
+        return ""
+    primary, extra = [], []
+    for tok in enc.split(_SEP) if enc else ():
+        if tok.startswith(_SUB):
+            extra.extend(word_pieces(tok[1:]))
+        else:
+            primary.extend(word_pieces(tok))
+    out = " ".join(primary)
+    if extra:
+        out += f" {BOUNDARY} " + f" {BOUNDARY} ".join(extra)
+    return out
+
+
+def keys_value(field: str, value: Any) -> str:
+    if value is None or value == "":
+        return ""
+    values = [v for v in str(value).split(",") if v] if field == "cites" else [value]
+    return " ".join(key_token(field, v) for v in values)
+
+
+def to_row(rec: dict[str, Any]) -> tuple[Any, ...]:
+    """One REPLACE row (COLUMNS order) from a grain record (indexer.documents)."""
+    stored = {k: (str(rec[f"_stored_{k}"]) if f"_stored_{k}" in rec else rec.get(k))
+              for k in STORED if rec.get(k) not in (None, "")}
+    stored = {k: (v if isinstance(v, (int, float)) else str(v)) for k, v in stored.items()}
+    return (row_id(rec["id"]), *(text_value(rec.get(f)) for f in TEXT_FIELDS),
+            *(keys_value(f, rec.get(f)) for f in KEY_FIELDS),
+            rec["id"], rec["doc_id"], str(rec.get("published") or ""),
+            *(str(rec.get(a) or "") for a in FACET_ATTRS), doc_key(rec["doc_id"]),
+            int(rec.get("status") == VersionStatus.SUPERSEDED.value), int(rec.get("ord") or 0),
+            json.dumps(stored, ensure_ascii=False))
+
+
+def words_of(row: tuple[Any, ...]) -> set[str]:
+    """The distinct words of a row's text and key fields (for the cluster's document frequencies)."""
+    out: set[str] = set()
+    for text in row[1:1 + len(TEXT_FIELDS) + len(KEY_FIELDS)]:
+        out.update(w for w in text.split() if w != BOUNDARY)
+    return out
