@@ -1,4 +1,4 @@
-"""build_query(): user text → Whoosh query, pure and total (no input raises).
+"""build_query(): user text → a backend-neutral query tree (indexer/querytree.py), pure and total (no input raises).
 
 Syntax: words (segmented by jieba), "quoted phrases", a leading - to exclude. Anything
 unbalanced or odd is read as plain words. Filters come as parameters, not syntax.
@@ -12,15 +12,13 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from whoosh import query as Q
-
 from archive.citations import abbreviation_match, short_title
 from archive.numerals import cn_to_int
 from archive.resolve import ALIASES
 
 from .analysis import query_words, segment, split_word
-from .weighting import DisMax
-from .schema import FACETS
+from . import querytree as Q
+from .backend import FACETS
 
 SYNONYMS_PATH = Path(__file__).with_name("data") / "synonyms.txt"
 # terms staff use that no text defines (双规, 小金库, 红包 …), each with its source: same format
@@ -69,15 +67,15 @@ class QueryCitation:
 class BuiltQuery:
     """The strict (AND) and relaxed (OR) forms of a query, plus the words to highlight."""
 
-    strict: Q.Query
-    relaxed: Q.Query
+    strict: Q.Node
+    relaxed: Q.Node
     highlight: tuple[str, ...]
-    filters: Q.Query | None
+    filters: Q.Node | None
     empty: bool = False
     citation: QueryCitation | None = None
     # any word at all, common ones included: the last resort, so that no query sharing a word with a
     # unit finds nothing
-    any_word: Q.Query | None = None
+    any_word: Q.Node | None = None
 
 
 @lru_cache(maxsize=4)
@@ -103,11 +101,11 @@ def load_synonyms(path: str = str(SYNONYMS_PATH), *more: str) -> dict[str, tuple
     return {k: tuple(sorted(v)) for k, v in table.items()}
 
 
-def _word_clause(word: str, boost: float = 1.0, skip: Container[str] = ()) -> Q.Query:
+def _word_clause(word: str, boost: float = 1.0, skip: Container[str] = ()) -> Q.Node:
     """One segmented word in title, body or context; not in `skip` fields."""
-    parts: list[Q.Query] = [Q.Term(f, word, boost=w * boost) for f, w in
+    parts: list[Q.Node] = [Q.Term(f, word, boost=w * boost) for f, w in
                             (("title", W_TITLE), ("body", W_BODY), ("context", W_CONTEXT)) if f not in skip]
-    return Q.Or(parts)
+    return Q.Or(tuple(parts))
 
 
 @dataclass(slots=True)
@@ -123,7 +121,7 @@ class _Loose:
 
     df: Callable[[str, str], int] | None
     max_df: int
-    offered: list[tuple[int, Q.Query]] = field(default_factory=list)  # (postings it reads, clause)
+    offered: list[tuple[int, Q.Node]] = field(default_factory=list)  # (postings it reads, clause)
     words: dict[str, None] = field(default_factory=dict)  # every word offered, common ones included
 
     def add(self, word: str, boost: float = 1.0) -> None:
@@ -137,7 +135,7 @@ class _Loose:
             self.offered.append((cost, _word_clause(word, boost, skip)))
 
     @property
-    def clauses(self) -> list[Q.Query]:
+    def clauses(self) -> list[Q.Node]:
         """The clauses kept, in the order offered: the rarest first until the postings bound (one at least)."""
         kept, total = set(), 0
         for i in sorted(range(len(self.offered)), key=lambda i: self.offered[i][0]):
@@ -158,7 +156,7 @@ def _subwords(word: str) -> list[str]:
 
 
 def _unit(raw: str, synonyms: Mapping[str, tuple[str, ...]], highlight: list[str],
-          loose: _Loose | None = None) -> Q.Query | None:
+          loose: _Loose | None = None) -> Q.Node | None:
     """A whitespace-separated query token: all its words, or its whole form as a phrase, or a synonym.
 
     Every word, sub-word and synonym is also appended to `loose`: the relaxed form ORs them all.
@@ -174,36 +172,36 @@ def _unit(raw: str, synonyms: Mapping[str, tuple[str, ...]], highlight: list[str
     highlight.extend(words)
     if raw not in words and len(raw) <= 20:
         highlight.append(raw)
-    def other_names(names: tuple[str, ...]) -> Q.Query | None:
+    def other_names(names: tuple[str, ...]) -> Q.Node | None:
         # the best-matching other name counts, not their sum: a text listing every part of an
         # expansion must not outrank the one that uses the abbreviation itself
         sides = [c for name in names if (c := _side(name, highlight, loose))]
         # (no tiebreak: a document scores its best other name, weighting.DisMax)
-        return DisMax(sides, boost=W_SYNONYM) if sides else None
+        return Q.DisMax(tuple(sides), boost=W_SYNONYM) if sides else None
 
-    def clause(word: str) -> Q.Query:
+    def clause(word: str) -> Q.Node:
         # a word with other names matches any of them, in its place among the other words; a
         # compound without any (懒政怠政) matches its parts' names together (懒政 + 怠政)
         alts = [_word_clause(word)]
         if (names := other_names(synonyms.get(word, ()))) is not None:
             alts.append(names)
         elif (pieces := split_word(word, synonyms)) and any(p in synonyms for p in pieces):
-            alts.append(Q.And([clause(p) for p in pieces if p not in STOP]))
-        return Q.Or(alts) if len(alts) > 1 else alts[0]
+            alts.append(Q.And(tuple(clause(p) for p in pieces if p not in STOP)))
+        return Q.Or(tuple(alts)) if len(alts) > 1 else alts[0]
 
-    alts: list[Q.Query] = []
+    alts: list[Q.Node] = []
     if len(words) == 1:
         alts.append(clause(words[0]))
     else:
         # single characters (送, 由, 核) rarely carry the meaning: they rank but are not required
         required = [w for w in words if len(w) > 1 or not _CJK.search(w)] or words
         optional = [w for w in words if w not in required]
-        core = Q.And([clause(w) for w in required]) if len(required) > 1 else clause(required[0])
-        alts.append(Q.AndMaybe(core, Q.Or([_word_clause(w) for w in optional])) if optional else core)
-        alts.append(Q.Phrase("body", words, boost=W_PHRASE))
+        core = Q.And(tuple(clause(w) for w in required)) if len(required) > 1 else clause(required[0])
+        alts.append(Q.AndMaybe(core, Q.Or(tuple(_word_clause(w) for w in optional))) if optional else core)
+        alts.append(Q.Phrase("body", tuple(words), boost=W_PHRASE))
         if (whole := other_names(synonyms.get(raw, ()))) is not None:
             alts.append(whole)
-    return alts[0] if len(alts) == 1 else Q.Or(alts)
+    return alts[0] if len(alts) == 1 else Q.Or(tuple(alts))
 
 
 def _content_words(raw: str, synonyms: Mapping[str, tuple[str, ...]],
@@ -228,7 +226,7 @@ def _content_words(raw: str, synonyms: Mapping[str, tuple[str, ...]],
     return words[:MAX_WORDS]
 
 
-def _side(side: str, highlight: list[str], loose: _Loose | None) -> Q.Query | None:
+def _side(side: str, highlight: list[str], loose: _Loose | None) -> Q.Node | None:
     """One side of a synonym group: a word, a phrase, or an expansion whose parts must all appear."""
     parts = []
     for part in side.split():
@@ -242,10 +240,10 @@ def _side(side: str, highlight: list[str], loose: _Loose | None) -> Q.Query | No
             parts.append(_word_clause(words[0]))
         elif words:
             # a few words may come between (从事营利性活动 ~ 从事或者参与营利性活动)
-            parts.append(Q.Phrase("body", words, slop=SYNONYM_SLOP))
+            parts.append(Q.Phrase("body", tuple(words), slop=SYNONYM_SLOP))
     if not parts:
         return None
-    return parts[0] if len(parts) == 1 else Q.And(parts)
+    return parts[0] if len(parts) == 1 else Q.And(tuple(parts))
 
 
 def _only_stop(raw: str) -> bool:
@@ -254,14 +252,14 @@ def _only_stop(raw: str) -> bool:
     return bool(words) and all(w in STOP for w in words)
 
 
-def _phrase(text: str, highlight: list[str]) -> Q.Query | None:
+def _phrase(text: str, highlight: list[str]) -> Q.Node | None:
     words = query_words(text)
     if not words:
         return None
     highlight.append(text)
     if len(words) == 1:
         return _word_clause(words[0])
-    return Q.Or([Q.Phrase("body", words), Q.Phrase("title", words, boost=W_TITLE)])
+    return Q.Or((Q.Phrase("body", tuple(words)), Q.Phrase("title", tuple(words), boost=W_TITLE)))
 
 
 def find_citation(text: str, reg_keys: Collection[str]) -> tuple[str | None, int | None, str]:
@@ -342,17 +340,17 @@ def _query_date(text: str) -> tuple[str | None, str]:
     return date, text[:m.start()] + " " + text[m.end():]
 
 
-def build_filters(filters: Mapping[str, str]) -> Q.Query | None:
-    """Facet filters as an AND of exact terms; unknown fields are ignored by the caller's validation."""
+def build_filters(filters: Mapping[str, str]) -> Q.Node | None:
+    """Facet filters as an And of exact terms; unknown fields are ignored by the caller's validation."""
     terms = [Q.Term(k, v) for k, v in sorted(filters.items()) if k in FACETS and v]
-    return Q.And(terms) if terms else None
+    return Q.And(tuple(terms)) if terms else None
 
 
 def build_query(text: str, filters: Mapping[str, str] | None = None, reg_keys: Collection[str] = (),
                 synonyms: Mapping[str, tuple[str, ...]] | None = None, max_chars: int = 200,
                 df: Callable[[str, str], int] | None = None, max_df: int = 0,
                 versions: Callable[[str], Collection[str]] | None = None) -> BuiltQuery:
-    """Parse user text into strict and relaxed Whoosh queries; raises only QueryTooLong.
+    """Parse user text into strict and relaxed query trees (indexer/querytree.py); raises only QueryTooLong.
 
     `df(field, word)` with `max_df` leaves words common in a field out of the relaxed form's OR.
     `versions(key)` lists a regulation's version dates, so that a year in the query picks one.
@@ -362,8 +360,8 @@ def build_query(text: str, filters: Mapping[str, str] | None = None, reg_keys: C
     text = "".join(ch if ch.isprintable() else " " for ch in text)
     synonyms = load_synonyms() if synonyms is None else synonyms
     highlight: list[str] = []
-    positive: list[Q.Query] = []
-    negative: list[Q.Query] = []
+    positive: list[Q.Node] = []
+    negative: list[Q.Node] = []
     loose = _Loose(df, max_df)
     key, article, rest = find_citation(text, reg_keys) if reg_keys else (None, None, text)
     version = None
@@ -387,30 +385,30 @@ def build_query(text: str, filters: Mapping[str, str] | None = None, reg_keys: C
     citation_clause = None
     if key:
         highlight.append(key)
-        anchor: list[Q.Query] = [Q.Term("reg_key", key)]
+        anchor: list[Q.Node] = [Q.Term("reg_key", key)]
         if article:
             anchor.append(Q.Term("article_num", article))
         if version:
             anchor.append(Q.Term("version", version))
         weight = W_CITED_ARTICLE if article else W_CITED_REG
-        scoped = Q.And(anchor + positive, boost=weight) if positive and not article else Q.And(anchor, boost=weight)
-        citing: Q.Query = Q.Term("cites", key, boost=W_CITING_REG)
+        scoped = Q.And(tuple(anchor + positive), boost=weight) if positive and not article else Q.And(tuple(anchor), boost=weight)
+        citing: Q.Node = Q.Term("cites", key, boost=W_CITING_REG)
         if article:  # a measure citing this very article ranks next to it
-            citing = Q.Or([citing, Q.Term("cites", f"{key}#{article}", boost=W_CITING_ARTICLE)])
-        citation_clause = Q.Or([scoped, citing])
+            citing = Q.Or((citing, Q.Term("cites", f"{key}#{article}", boost=W_CITING_ARTICLE)))
+        citation_clause = Q.Or((scoped, citing))
         # as typed, the other words go with the regulation's name: a unit naming it and every word
         named = [_word_clause(w) for w in query_words(key) if len(w) > 1]
-        with_name = Q.And(positive + named) if positive and named else None
+        with_name = Q.And(tuple(positive + named)) if positive and named else None
         # relaxed only: units whose own words name it (not their context: every article of every regulation
         # with one of the name's words in its title has them there, tens of thousands of units for 实施条例,
         # and collecting those was a citation query's whole time, at the CPU bound)
         mentioned = [_word_clause(w, skip=("context",)) for w in query_words(key) if len(w) > 1]
-        loose_cite = Q.Or(mentioned) if mentioned and not positive else None
+        loose_cite = Q.Or(tuple(mentioned)) if mentioned and not positive else None
     if not positive and citation_clause is None:
-        return BuiltQuery(Q.NullQuery, Q.NullQuery, (), build_filters(filters or {}), empty=True)
-    strict_parts = [Q.And(positive)] if positive and citation_clause is None else []
+        return BuiltQuery(Q.NULL, Q.NULL, (), build_filters(filters or {}), empty=True)
+    strict_parts = [Q.And(tuple(positive))] if positive and citation_clause is None else []
     # relaxed: documents with every word still first (the strict form, boosted), then any word
-    relaxed_parts = [Q.Or([Q.And(positive, boost=W_STRICT_IN_RELAXED)] + loose.clauses)] if positive else []
+    relaxed_parts = [Q.Or((Q.And(tuple(positive), boost=W_STRICT_IN_RELAXED), *loose.clauses))] if positive else []
     if citation_clause is not None:
         strict_parts.append(citation_clause)
         relaxed_parts.append(citation_clause)
@@ -418,15 +416,15 @@ def build_query(text: str, filters: Mapping[str, str] | None = None, reg_keys: C
             strict_parts.append(with_name)
         if loose_cite is not None:
             relaxed_parts.append(loose_cite)
-    strict: Q.Query = Q.Or(strict_parts) if len(strict_parts) > 1 else strict_parts[0]
-    relaxed: Q.Query = Q.Or(relaxed_parts) if len(relaxed_parts) > 1 else relaxed_parts[0]
+    strict: Q.Node = Q.Or(tuple(strict_parts)) if len(strict_parts) > 1 else strict_parts[0]
+    relaxed: Q.Node = Q.Or(tuple(relaxed_parts)) if len(relaxed_parts) > 1 else relaxed_parts[0]
     if negative:
-        strict = Q.AndNot(strict, Q.Or(negative))
-        relaxed = Q.AndNot(relaxed, Q.Or(negative))
+        strict = Q.AndNot(strict, Q.Or(tuple(negative)))
+        relaxed = Q.AndNot(relaxed, Q.Or(tuple(negative)))
     seen: dict[str, None] = {}
     for h in highlight:
         if h and h not in STOP:
             seen.setdefault(h, None)
-    any_word = Q.Or([_word_clause(w) for w in loose.words]) if loose.words else None
+    any_word = Q.Or(tuple(_word_clause(w) for w in loose.words)) if loose.words else None
     return BuiltQuery(strict, relaxed, tuple(seen), build_filters(filters or {}),
                       citation=QueryCitation(key, article, version) if key else None, any_word=any_word)

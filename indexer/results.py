@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .query import QueryCitation
-from .schema import FACETS, KINDS
+from .backend import FACETS, KINDS
 
 SORTS = ("relevance", "date")
 MAX_WINDOW = 10_000  # deepest result a page may reach; Whoosh collects page*per_page hits

@@ -25,7 +25,9 @@ from archive.faults import model_of
 from archive.records import MeasureTopic, Suggestion, topic_key
 from archive.kinds import VersionStatus
 
+from . import querytree as T
 from .analysis import load_segmenter
+from .backends.whoosh.compile import to_whoosh
 from .build import NoIndex, current_dir
 from .mapped import open_for_search
 from .crowding import WINDOW as CROWD_WINDOW
@@ -176,23 +178,25 @@ class SearchService:
             if built.filters is None:
                 return Results(text, 0, (), {}, page, per_page)
             # no words but filters: browse every unit the filters select (a statistics bar's link)
-            built = replace(built, strict=Q.Every(), relaxed=Q.Every(), empty=False)
+            built = replace(built, strict=T.Every(), relaxed=T.Every(), empty=False)
         # the bound is on this thread's CPU time: the work a query may do, whatever else the machine runs
         deadline = time.thread_time() + self.options.time_limit_s
-        allow = self._docs(s, built.filters, deadline) if built.filters is not None else None
+        allow = self._docs(s, to_whoosh(built.filters), deadline) if built.filters is not None else None
+        strict, relaxed_q = to_whoosh(built.strict), to_whoosh(built.relaxed)
+        any_word = to_whoosh(built.any_word) if built.any_word is not None else None
         # AND or OR is decided on the query alone, before filters, so that a facet's count is
         # what clicking it gives (a filter never flips the search into the other mode)
         memo: dict = {}  # clauses shared by the strict and relaxed forms, evaluated once (docsets.py)
-        results, docs = self._run(s, built.strict, None, page, per_page, sort, deadline, memo)
+        results, docs = self._run(s, strict, None, page, per_page, sort, deadline, memo)
         full = len(docs)
         relaxed = full < RELAX_BELOW
         if relaxed or allow is not None:
             strict_docs = docs
-            results, docs = self._run(s, built.relaxed if relaxed else built.strict, allow, page, per_page, sort,
+            results, docs = self._run(s, relaxed_q if relaxed else strict, allow, page, per_page, sort,
                                       deadline, memo)
-            if relaxed and not docs and built.any_word is not None:
+            if relaxed and not docs and any_word is not None:
                 # every word common: the relaxed form left them all out, so any of them will do
-                results, docs = self._run(s, built.any_word, allow, page, per_page, sort, deadline, memo)
+                results, docs = self._run(s, any_word, allow, page, per_page, sort, deadline, memo)
             if allow is not None:
                 full = len(strict_docs & allow)
         # the total counts the units matching the query as typed; partial matches are counted apart

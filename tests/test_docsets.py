@@ -10,6 +10,7 @@ from whoosh.filedb.filestore import RamStorage
 
 from benchmarks.quality.runner import load_split
 from indexer import docsets
+from indexer.backends.whoosh.compile import to_whoosh
 from indexer.docsets import evaluate
 from indexer.execution import TermCache, top
 from indexer.weighting import WEIGHTING, DisMax
@@ -42,7 +43,7 @@ def test_every_quality_query_matches_and_scores_as_whoosh_does(service) -> None:
         memo: dict = {}  # as a search shares it: the strict form, then the relaxed one, then any word
         for q in (built.strict, built.relaxed, built.any_word, built.strict):
             if q is not None:
-                assert_same(s, q, memo)
+                assert_same(s, to_whoosh(q), memo)
                 checked += 1
     assert checked > 300
 
@@ -55,7 +56,7 @@ def test_terms_kept_across_searches_give_the_same_scores(service, monkeypatch) -
         built = service.build(text, {}, s)
         if not built.empty:
             for q in (built.strict, built.relaxed):
-                assert_same(s, q, {}, terms)
+                assert_same(s, to_whoosh(q), {}, terms)
     assert terms.size > 0
 
 
@@ -175,7 +176,7 @@ def test_clause_sizes_are_whooshs_estimates(service, segmented) -> None:
     cases = [(segmented, [q for q in QUERIES if q is not Q.NullQuery])]
     s = service.searcher()
     cases.append((s, [q for text in quality_queries() if not (b := service.build(text, {}, s)).empty
-                      for q in (b.strict, b.relaxed)]))
+                      for q in (to_whoosh(b.strict), to_whoosh(b.relaxed))]))
     for searcher, queries in cases:
         for sub, _ in searcher.leaf_searchers():
             leaf = docsets._Leaf(sub, None)
@@ -207,7 +208,7 @@ def test_large_unions_summed_in_arrays_equal_the_dict_merges_to_the_bit(service,
                         for part in (q if isinstance(q, tuple) else (q,))])
         return out
 
-    cases = [(s, [(b.strict, b.relaxed) for b in built]), (segmented, [q for q in QUERIES if q is not Q.NullQuery])]
+    cases = [(s, [(to_whoosh(b.strict), to_whoosh(b.relaxed)) for b in built]), (segmented, [q for q in QUERIES if q is not Q.NullQuery])]
     want = [run(searcher, queries, TermCache(10**6)) for searcher, queries in cases]
     calls = []
     real = dense.union

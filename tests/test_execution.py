@@ -3,6 +3,7 @@
 import dataclasses
 import time
 
+from indexer.backends.whoosh.compile import to_whoosh
 from indexer.execution import FacetTables, ResultCache
 from indexer.query import MAX_WORDS, _content_words
 from indexer.schema import FACETS
@@ -37,7 +38,7 @@ def test_facets_from_tables_match_whooshs_grouping(indexed_settings) -> None:
     r = svc.search("公务用车")
     s = svc.searcher()
     built = svc.build("公务用车", {}, s)
-    q = built.relaxed if r.relaxed else built.strict
+    q = to_whoosh(built.relaxed if r.relaxed else built.strict)
     from whoosh import sorting
     expected = s.search(q, limit=1, groupedby={"kind": sorting.FieldFacet("kind", maptype=sorting.Count)})
     want = sorted(((str(k), n) for k, n in expected.groups("kind").items() if k), key=lambda t: (-t[1], t[0]))

@@ -1,7 +1,8 @@
 """build_query() on ordinary and hostile input: pure, total, capped."""
 
 import pytest
-from whoosh import query as Q
+
+from indexer import querytree as Q
 
 from indexer.query import QueryCitation, QueryTooLong, build_query, find_citation, pick_version
 
@@ -14,8 +15,7 @@ def test_words_are_anded_and_relaxed_form_is_or() -> None:
 
 def test_quoted_phrase_becomes_phrase_query() -> None:
     b = build_query('"主体责任落实"', synonyms={})
-    assert any(isinstance(q, Q.Phrase) and q.fieldname == "body" for q in b.strict.leaves() if hasattr(q, "fieldname")) \
-        or "Phrase" in repr(b.strict)
+    assert any(isinstance(q, Q.Phrase) and q.field == "body" for q in Q.walk(b.strict))
 
 
 def test_leading_minus_excludes() -> None:
@@ -70,9 +70,10 @@ def test_citation_takes_a_typed_fragment_of_the_state_name() -> None:
     assert rest.split() == ["人民"]
 
 
-def _terms(q: Q.Query) -> set[tuple[str, str]]:
-    # terms are str, bytes, or (article_num) int
-    return {(f, t.decode() if isinstance(t, bytes) else str(t)) for f, t in q.iter_all_terms()}
+def _terms(q: Q.Node) -> set[tuple[str, str]]:
+    # terms are str, or (article_num) int; a phrase's words count as terms of its field
+    return {(f, str(t)) for f, t in Q.terms(q)} | \
+        {(n.field, w) for n in Q.walk(q) if isinstance(n, Q.Phrase) for w in n.words}
 
 
 def test_common_words_leave_the_or_fallback_only() -> None:
@@ -82,14 +83,14 @@ def test_common_words_leave_the_or_fallback_only() -> None:
         return counts.get((fieldname, word), 5)
 
     b = build_query("部门预算 公开", synonyms={}, df=df, max_df=1_000)
-    loose = b.relaxed.subqueries[1:]  # Or([strict×3, word clauses…])
+    loose = b.relaxed.clauses[1:]  # Or([strict×3, word clauses…])
     loose_terms = set().union(*(_terms(c) for c in loose))
     assert ("body", "部门") not in loose_terms
     assert ("context", "部门") in loose_terms and ("body", "预算") in loose_terms
     assert ("body", "部门") in _terms(b.strict) or ("body", "部门预算") in _terms(b.strict)
     # without document frequencies nothing is left out
     free = build_query("部门预算 公开", synonyms={})
-    assert ("body", "部门") in set().union(*(_terms(c) for c in free.relaxed.subqueries[1:]))
+    assert ("body", "部门") in set().union(*(_terms(c) for c in free.relaxed.clauses[1:]))
 
 
 def test_synonym_file_sides_and_expansions(tmp_path) -> None:  # type: ignore[no-untyped-def]
@@ -103,27 +104,25 @@ def test_synonym_file_sides_and_expansions(tmp_path) -> None:  # type: ignore[no
     assert "党课" not in table  # one part of an expansion does not widen to the others
 
 
-def _walk(q: Q.Query):  # type: ignore[no-untyped-def]
-    yield q
-    for child in q.children():
-        yield from _walk(child)
+def _walk(q: Q.Node):  # type: ignore[no-untyped-def]
+    return Q.walk(q)
 
 
 def test_expansion_needs_every_part_and_other_names_count_once() -> None:
     b = build_query("三会一课", synonyms={"三会一课": ("支部党员大会 支部委员会 党小组会 党课", "三会")})
-    other = next(q for q in _walk(b.strict) if isinstance(q, Q.DisjunctionMax))
-    expansion = next(q for q in other.subqueries if isinstance(q, Q.And))
-    assert len(expansion.subqueries) == 4
+    other = next(q for q in _walk(b.strict) if isinstance(q, Q.DisMax))
+    expansion = next(q for q in other.clauses if isinstance(q, Q.And))
+    assert len(expansion.clauses) == 4
     assert "党小组会" in b.highlight
 
 
 def test_a_word_with_other_names_keeps_its_place_among_the_words() -> None:
     b = build_query("监督检查走过场", synonyms={"走过场": ("流于形式",)})
     # And(监督, 检查, 走过场 | 流于形式): the other name stands in for its word, the rest still required
-    core = next(q for q in _walk(b.strict) if isinstance(q, Q.And) and len(q.subqueries) > 1)
-    assert len(core.subqueries) == 3
-    assert "监督" in repr(core.subqueries[0]) and "流于形式" not in repr(core.subqueries[0])
-    assert "走过场" in repr(core.subqueries[2]) and "流于形式" in repr(core.subqueries[2])
+    core = next(q for q in _walk(b.strict) if isinstance(q, Q.And) and len(q.clauses) > 1)
+    assert len(core.clauses) == 3
+    assert "监督" in repr(core.clauses[0]) and "流于形式" not in repr(core.clauses[0])
+    assert "走过场" in repr(core.clauses[2]) and "流于形式" in repr(core.clauses[2])
 
 
 def test_a_token_of_question_words_only_is_dropped() -> None:
@@ -153,12 +152,12 @@ def test_a_compound_without_synonyms_uses_its_parts_synonyms() -> None:
     assert ("body", "懒政怠政") in _terms(b.strict)
     # the parts' other names are required together (懒政 or 不作为, and 怠政 or 贻误工作), not either
     both = next(q for q in _walk(b.strict) if isinstance(q, Q.And) and ("body", "懒政怠政") not in _terms(q))
-    assert len(both.subqueries) == 2 and "作为" in repr(both.subqueries[0]) and "贻误" in repr(both.subqueries[1])
+    assert len(both.clauses) == 2 and "作为" in repr(both.clauses[0]) and "贻误" in repr(both.clauses[1])
 
 
 def test_a_synonym_phrase_allows_a_few_words_between() -> None:
     b = build_query("私下开公司", synonyms={"私下开公司": ("从事营利性活动",)})
-    phrase = next(q for q in _walk(b.strict) if isinstance(q, Q.Phrase) and q.fieldname == "body"
+    phrase = next(q for q in _walk(b.strict) if isinstance(q, Q.Phrase) and q.field == "body"
                   and "营利性" in q.words)
     assert phrase.slop > 1
 
@@ -199,7 +198,7 @@ def test_pick_version() -> None:
 
 def test_a_cited_article_is_not_widened_to_the_names_words_in_the_strict_form() -> None:
     built = build_query("道路运输条例 第十条", reg_keys=frozenset({"道路运输条例"}))
-    assert "Term('body'" not in repr(built.strict) and "Term('body', '运输'" in repr(built.relaxed)
+    assert not any(f == "body" for f, _ in Q.terms(built.strict)) and ("body", "运输") in Q.terms(built.relaxed)
 
 
 def test_colloquial_terms_have_their_documented_names() -> None:
@@ -230,7 +229,7 @@ def test_the_relaxed_or_reads_a_bounded_number_of_postings_rarest_words_first(mo
         return sizes.get(word, 0)
 
     b = build_query("公务用车 审批 管理 制度", df=df, max_df=10_000)
-    strict_part, *loose_clauses = b.relaxed.subqueries  # every word (boosted), then the loose OR
+    strict_part, *loose_clauses = b.relaxed.clauses  # every word (boosted), then the loose OR
     loose = {t.text for c in loose_clauses for t in _walk(c) if isinstance(t, Q.Term)}
     # 制度 (150 postings over three fields), 公务用车 (300) and its parts fit in 1000; 审批 (2100), 管理 do not
     assert {"制度", "公务用车"} <= loose and not {"审批", "管理"} & loose

@@ -1,0 +1,117 @@
+"""A query as any backend reads it: small frozen nodes that indexer/query.py builds and each engine compiles.
+
+The Whoosh backend compiles a tree to whoosh.query (indexer/backends/whoosh/compile.py); the Sphinx backend to a
+SphinxQL MATCH expression. Nodes are hashable and compare by value, so a clause shared by a search's strict and
+relaxed forms is recognised as the same clause (the Whoosh engine evaluates it once).
+
+Scoring meaning (what each engine must reproduce, docs/scaling.md "Query features"):
+- Term: a word (or an exact keyword: cites, reg_key, article_num, facet fields) in one field, scored BM25F
+  times its boost;
+- Phrase: the words in order in one field, each 1 to `slop` positions after the one before, scored as the And
+  of its words times its boost;
+- Or: the documents matching any clause, their clauses' scores summed; And: all clauses, summed;
+- DisMax: any clause, the best clause's score (plus `tiebreak` times the others', 0 here);
+- AndMaybe: the documents of `required`, plus the score of `optional` where it matches too;
+- AndNot: the documents of `positive` that `negative` does not match, scored as `positive`;
+- Every: every unit (scored its boost, 1); Null: nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Term:
+    field: str
+    text: str | int
+    boost: float = 1.0
+
+
+@dataclass(frozen=True, slots=True)
+class Phrase:
+    field: str
+    words: tuple[str, ...]
+    slop: int = 1  # 1: adjacent
+    boost: float = 1.0
+
+
+@dataclass(frozen=True, slots=True)
+class Or:
+    clauses: tuple[Node, ...]
+    boost: float = 1.0
+
+
+@dataclass(frozen=True, slots=True)
+class And:
+    clauses: tuple[Node, ...]
+    boost: float = 1.0
+
+
+@dataclass(frozen=True, slots=True)
+class DisMax:
+    clauses: tuple[Node, ...]
+    boost: float = 1.0
+    tiebreak: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class AndMaybe:
+    required: Node
+    optional: Node
+
+
+@dataclass(frozen=True, slots=True)
+class AndNot:
+    positive: Node
+    negative: Node
+
+
+@dataclass(frozen=True, slots=True)
+class Every:
+    boost: float = 1.0
+
+
+@dataclass(frozen=True, slots=True)
+class Null:
+    """Matches nothing."""
+
+
+NULL = Null()
+Node = Term | Phrase | Or | And | DisMax | AndMaybe | AndNot | Every | Null
+Compound = Or | And | DisMax
+
+
+def children(node: Node) -> tuple[Node, ...]:
+    """A node's direct clauses."""
+    if isinstance(node, (Or, And, DisMax)):
+        return node.clauses
+    if isinstance(node, AndMaybe):
+        return (node.required, node.optional)
+    if isinstance(node, AndNot):
+        return (node.positive, node.negative)
+    return ()
+
+
+def walk(node: Node) -> Iterator[Node]:
+    """The node and every node below it, depth first."""
+    yield node
+    for child in children(node):
+        yield from walk(child)
+
+
+def terms(node: Node) -> set[tuple[str, str | int]]:
+    """(field, text) of every Term in the tree (phrases' words not included)."""
+    return {(n.field, n.text) for n in walk(node) if isinstance(n, Term)}
+
+
+def all_of(filters: Node | None) -> dict[str, str | int]:
+    """A filter (an And of exact Terms, or one Term) as {field: value}; {} for None."""
+    if filters is None:
+        return {}
+    if isinstance(filters, Term):
+        return {filters.field: filters.text}
+    if isinstance(filters, And) and all(isinstance(c, Term) for c in filters.clauses):
+        return {c.field: c.text for c in filters.clauses}  # type: ignore[union-attr]
+    raise ValueError(f"not a filter (an And of exact terms): {filters!r}")
