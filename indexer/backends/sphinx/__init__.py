@@ -2,6 +2,10 @@
 
 Only this package talks to searchd. config.py writes each shard's sphinx.conf, process.py starts and stops
 the local shards, client.py is the PyMySQL connection layer, rows.py turns grain records into rows,
-generations.py keeps the two slots and the pointer, match.py compiles a query to MATCH() and service.py
-answers searches.
+generations.py keeps the two slots and the pointer, match.py compiles a query tree to MATCH(), service.py is
+the SearchBackend, and engine.py the entry points indexer/backends picks by name.
 """
+
+from .engine import check, open_backend, reindex, remove_unfinished, update
+
+__all__ = ["check", "open_backend", "reindex", "remove_unfinished", "update"]

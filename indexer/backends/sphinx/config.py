@@ -43,6 +43,8 @@ def _rt_index(options: ClusterOptions, shard: Shard, slot: str) -> str:
     lines = [f"index {name}", "{", "  type = rt", f"  path = {options.shard_dir(shard.number) / 'data' / name}"]
     lines += [f"  rt_field = {f}" for f in (*TEXT_FIELDS, *KEY_FIELDS)]
     lines += [f"  rt_attr_string = {a}" for a in ("uid", "doc_id", "published", *FACET_ATTRS)]
+    # filters compare 32-bit hashes of the values (rows.value_key): integer IN / NOT IN, the same in 2.2.11 and Manticore
+    lines += [f"  rt_attr_uint = h_{a}" for a in FACET_ATTRS]
     lines += ["  rt_attr_uint = doc", "  rt_attr_uint = superseded", "  rt_attr_bigint = ord",
               "  rt_attr_json = stored",
               f"  charset_table = {CHARSET}", "  min_word_len = 1", "  dict = keywords",

@@ -108,79 +108,123 @@ def _flush(conn: Any, index: str, rows: list[tuple[Any, ...]]) -> None:
     client.execute(conn, f"REPLACE INTO {index} ({','.join(COLUMNS)}) VALUES {values}")
 
 
-def full_rebuild(options: ClusterOptions, records: Iterable[dict[str, Any]],
-                 progress: Callable[[int], None] | None = None) -> Generation:
-    """Fill the inactive slot of every shard from `records`, then switch to it; the new generation."""
-    current = read_pointer(options.root)
-    slot = SLOTS[1] if current and current.slot == SLOTS[0] else SLOTS[0] if current else SLOTS[0]
-    conns = [client.connect(s, options) for s in options.shards]
-    try:
-        for shard, conn in zip(options.shards, conns):
-            client.execute(conn, f"TRUNCATE RTINDEX {local_index(shard.number, slot)}")
-        pending: list[list[tuple[Any, ...]]] = [[] for _ in options.shards]
-        df: Counter[str] = Counter()
-        field_df: dict[str, Counter[str]] = {f: Counter() for f in TEXT_FIELDS}
-        reg_versions: dict[str, set[str]] = {}
-        units = 0
-        for (i, row), rec in routed_records(records, len(options.shards)):
-            units += 1
-            df.update(words_of(row))
+def _delete_documents(conn: Any, index: str, doc_ids: Iterable[str]) -> None:
+    keys = [doc_key(d) for d in doc_ids]
+    if not keys:
+        return
+    old = client.result_sets(conn, f"SELECT id FROM {index} WHERE doc IN ({client.quote_list(conn, keys)}) "
+                                   "LIMIT 100000 OPTION max_matches=100000")[0]
+    ids = [r[0] for r in old]
+    for k in range(0, len(ids), 1000):
+        client.execute(conn, f"DELETE FROM {index} WHERE id IN ({client.quote_list(conn, ids[k:k + 1000])})")
+
+
+class Writer:
+    """Writes to one slot: a rebuild fills the inactive slot as documents come (committed by switching the
+    pointer), an update buffers its documents and replaces them in the active slot at commit."""
+
+    def __init__(self, options: ClusterOptions, rebuild: bool, on_switch: Callable[[Generation], None] | None = None):
+        self.options, self.rebuild, self.on_switch = options, rebuild, on_switch
+        self.current = read_pointer(options.root)
+        if rebuild:
+            self.slot = SLOTS[1] if self.current and self.current.slot == SLOTS[0] else SLOTS[0]
+            self.stats: dict[str, Any] = {"units": 0, "df": {f: {} for f in TEXT_FIELDS}, "reg_versions": {},
+                                          "docs": {}}
+        else:
+            self.slot = self.current.slot if self.current else SLOTS[0]
+            self.stats = read_stats(options.root, self.slot)
+        self._df: Counter[str] = Counter()
+        self._field_df = {f: Counter(self.stats["df"].get(f, {})) for f in TEXT_FIELDS}
+        self._pending: dict[int, list[tuple[Any, ...]]] = {}
+        self._deleted: set[str] = set()
+        self._conns: dict[int, Any] = {}
+        self._truncated = False
+
+    def _conn(self, number: int) -> Any:
+        if number not in self._conns:
+            self._conns[number] = client.connect(self.options.shards[number], self.options)
+        return self._conns[number]
+
+    def _begin(self) -> None:
+        if self.rebuild and not self._truncated:
+            for shard in self.options.shards:
+                client.execute(self._conn(shard.number), f"TRUNCATE RTINDEX {local_index(shard.number, self.slot)}")
+            self._truncated = True
+
+    def put(self, doc_id: str, sha: str, units: Iterable[dict[str, Any]]) -> None:
+        self._begin()
+        self._deleted.add(doc_id)
+        self.stats.setdefault("docs", {})[doc_id] = sha
+        i = shard_of(doc_id, len(self.options.shards))
+        rows = self._pending.setdefault(i, [])
+        for rec in units:
+            row = to_row(rec)
+            rows.append(row)
+            self.stats["units"] = int(self.stats.get("units", 0)) + 1
+            self._df.update(words_of(row))
             for n, f in enumerate(TEXT_FIELDS, 1):
-                field_df[f].update({w for w in row[n].split() if w != ","})
+                self._field_df[f].update({w for w in row[n].split() if w != ","})
             if rec.get("kind") == "document" and rec.get("reg_key"):
-                reg_versions.setdefault(str(rec["reg_key"]), set()).update([str(rec.get("version") or "")])
-            pending[i].append(row)
-            if len(pending[i]) >= BATCH:
-                _flush(conns[i], local_index(i, slot), pending[i])
-                pending[i] = []
-            if progress is not None:
-                progress(1)
-        for i, rows in enumerate(pending):
-            if rows:
-                _flush(conns[i], local_index(i, slot), rows)
-        for shard, conn in zip(options.shards, conns):
-            client.execute(conn, f"FLUSH RTINDEX {local_index(shard.number, slot)}")
-    finally:
-        for conn in conns:
+                versions = self.stats["reg_versions"].setdefault(str(rec["reg_key"]), [])
+                if rec.get("version") and rec["version"] not in versions:
+                    versions.append(str(rec["version"]))
+                    versions.sort()
+        if self.rebuild and len(rows) >= BATCH:
+            _flush(self._conn(i), local_index(i, self.slot), rows)
+            self._pending[i] = []
+
+    def delete(self, doc_id: str) -> None:
+        self._deleted.add(doc_id)
+        self.stats.setdefault("docs", {}).pop(doc_id, None)
+
+    def commit(self) -> Generation:
+        self._begin()
+        try:
+            if not self.rebuild:
+                for shard in self.options.shards:
+                    mine = [d for d in self._deleted if shard_of(d, len(self.options.shards)) == shard.number]
+                    _delete_documents(self._conn(shard.number), local_index(shard.number, self.slot), mine) \
+                        if mine else None
+            for i, rows in self._pending.items():
+                for k in range(0, len(rows), BATCH):
+                    _flush(self._conn(i), local_index(i, self.slot), rows[k:k + BATCH])
+            for i, conn in self._conns.items():
+                client.execute(conn, f"FLUSH RTINDEX {local_index(i, self.slot)}")
+        finally:
+            self.close()
+        self.stats["df"] = {f: dict(c) for f, c in self._field_df.items()}
+        if self.rebuild:
+            write_idf(self.options, self.slot, self._df, int(self.stats["units"]))
+        self.stats["built"] = time.time()
+        _write_atomic(stats_path(self.options.root, self.slot), json.dumps(self.stats, ensure_ascii=False))
+        if self.rebuild:
+            gen = Generation(self.slot, (self.current.number + 1) if self.current else 1, 0)
+        else:
+            cur = self.current or Generation(self.slot, 0, 0)
+            gen = Generation(cur.slot, cur.number, cur.revision + 1)
+        write_pointer(self.options.root, gen)
+        if self.on_switch is not None:
+            self.on_switch(gen)
+        return gen
+
+    def abort(self) -> None:
+        """Nothing switches: an update's buffered documents are dropped, a rebuild's slot stays unused."""
+        self.close()
+
+    def close(self) -> None:
+        for conn in self._conns.values():
             conn.close()
-    write_idf(options, slot, df, units)
-    stats = {"units": units, "df": {f: dict(c) for f, c in field_df.items()},
-             "reg_versions": {k: sorted(v - {""}) for k, v in reg_versions.items()}, "built": time.time()}
-    _write_atomic(stats_path(options.root, slot), json.dumps(stats, ensure_ascii=False))
-    gen = Generation(slot, (current.number + 1) if current else 1, 0)
-    write_pointer(options.root, gen)
-    return gen
+        self._conns = {}
 
 
-def routed_records(records: Iterable[dict[str, Any]], shards: int) -> Iterable[tuple[tuple[int, tuple], dict]]:
-    """((shard, row), record) for each grain record: a document's units all go to its shard."""
-    for rec in records:
-        yield (shard_of(rec["doc_id"], shards), to_row(rec)), rec
-
-
-def replace_documents(options: ClusterOptions, doc_ids: Iterable[str], records: Iterable[dict[str, Any]]) -> Generation:
-    """Replace (or, with no records, delete) these documents' units in the active slot of their shards."""
-    current = read_pointer(options.root) or Generation(SLOTS[0], 0, 0)
-    by_shard: dict[int, list[tuple[Any, ...]]] = {}
-    for (i, row), _ in routed_records(records, len(options.shards)):
-        by_shard.setdefault(i, []).append(row)
-    docs = set(doc_ids)
-    for shard in options.shards:
-        mine = [d for d in docs if shard_of(d, len(options.shards)) == shard.number]
-        rows = by_shard.get(shard.number, [])
-        if not mine and not rows:
-            continue
-        index = local_index(shard.number, current.slot)
-        with client.session(shard, options) as conn:
-            keys = client.quote_list(conn, [doc_key(d) for d in mine]) if mine else ""
-            if keys:
-                old = client.result_sets(conn, f"SELECT id FROM {index} WHERE doc IN ({keys}) LIMIT 100000 "
-                                               "OPTION max_matches=100000")[0]
-                ids = [r[0] for r in old]
-                for k in range(0, len(ids), 1000):
-                    client.execute(conn, f"DELETE FROM {index} WHERE id IN ({client.quote_list(conn, ids[k:k + 1000])})")
-            for k in range(0, len(rows), BATCH):
-                _flush(conn, index, rows[k:k + BATCH])
-    gen = Generation(current.slot, current.number, current.revision + 1)
-    write_pointer(options.root, gen)
-    return gen
+def full_rebuild(options: ClusterOptions, documents: Iterable[tuple[str, str, Iterable[dict[str, Any]]]],
+                 on_switch: Callable[[Generation], None] | None = None) -> Generation:
+    """Fill the inactive slot of every shard with (doc_id, sha, units) and switch to it."""
+    writer = Writer(options, rebuild=True, on_switch=on_switch)
+    try:
+        for doc_id, sha, units in documents:
+            writer.put(doc_id, sha, units)
+    except BaseException:
+        writer.abort()
+        raise
+    return writer.commit()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import zlib
 from typing import Any
 
 from archive.kinds import VersionStatus
@@ -18,8 +19,13 @@ STORED = ("doc_title", "source_path", "title", "article", "problem", "measure", 
 _SEP, _SUB = "\x1f", "\x1e"  # analysis.encode()'s separators
 # characters the charset_table keeps inside a word (config.CHARSET); anything else splits a token there
 _OUTSIDE = re.compile(r"[^0-9a-z_%.\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
-COLUMNS = ("id", *TEXT_FIELDS, *KEY_FIELDS, "uid", "doc_id", "published", *FACET_ATTRS, "doc", "superseded", "ord",
-           "stored")
+COLUMNS = ("id", *TEXT_FIELDS, *KEY_FIELDS, "uid", "doc_id", "published", *FACET_ATTRS,
+           *(f"h_{a}" for a in FACET_ATTRS), "doc", "superseded", "ord", "stored")
+
+
+def value_key(value: Any) -> int:
+    """A facet value as the integer filters compare (h_<facet> attributes): CRC-32 of its text."""
+    return zlib.crc32(str(value).encode("utf-8"))
 
 
 def _hash64(text: str) -> int:
@@ -85,7 +91,8 @@ def to_row(rec: dict[str, Any]) -> tuple[Any, ...]:
     return (row_id(rec["id"]), *(text_value(rec.get(f)) for f in TEXT_FIELDS),
             *(keys_value(f, rec.get(f)) for f in KEY_FIELDS),
             rec["id"], rec["doc_id"], str(rec.get("published") or ""),
-            *(str(rec.get(a) or "") for a in FACET_ATTRS), doc_key(rec["doc_id"]),
+            *(str(rec.get(a) or "") for a in FACET_ATTRS), *(value_key(rec.get(a) or "") for a in FACET_ATTRS),
+            doc_key(rec["doc_id"]),
             int(rec.get("status") == VersionStatus.SUPERSEDED.value), int(rec.get("ord") or 0),
             json.dumps(stored, ensure_ascii=False))
 
