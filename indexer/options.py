@@ -13,7 +13,9 @@ class IndexOptions:
 
     root: Path
     workers: int = 0  # 0: one per core
+    sphinx_agents: str = ""  # the Sphinx shards (host:sql_port:api_port, …); "": HOME/cluster/cluster.json
     keep_tokens: bool = True  # segmented text kept by content hash beside the index (tokens_path)
+    backend: str = "whoosh"  # the engine (indexer/backends): whoosh | sphinx
 
     @property
     def tokens_path(self) -> Path | None:
@@ -31,7 +33,9 @@ class SearchOptions:
 
     index_root: Path
     db_path: Path  # the archive the index was built from: snippets come from its text
+    sphinx_agents: str = ""  # the Sphinx shards (host:sql_port:api_port, …); "": HOME/cluster/cluster.json
     max_query_chars: int = 200
     result_cache: int = 512  # answers kept per process (keyed by index generation); 0: none
     time_limit_s: float = 0.8  # thread CPU a search's evaluation may take; then Whoosh's collector, one more bound
     term_cache_postings: int = 4_000_000  # common terms' scores kept across searches (12 bytes each); 0: none
+    backend: str = "whoosh"  # the engine (indexer/backends): whoosh | sphinx

@@ -452,3 +452,7 @@ def doctor(ctx: click.Context, fix: bool) -> None:
 from .ops_cli import register as _register_ops  # noqa: E402 - user, token, watch, worker (issue 16)
 
 _register_ops(main)
+
+from .cluster_cli import register as _register_cluster  # noqa: E402 - cluster up/status/down, --backend (issue 32)
+
+_register_cluster(main)
