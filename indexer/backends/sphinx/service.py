@@ -114,6 +114,7 @@ class SphinxBackend:
     def __init__(self, options: ClusterOptions, on_switch: Any = None) -> None:
         self.options, self.on_switch = options, on_switch
         self._stats: tuple[Generation | None, dict[str, Any]] | None = None
+        self._pool = client.Pool(options)
 
     # 1, 2: documents and generations
     def begin_update(self) -> Batch:
@@ -182,10 +183,8 @@ class SphinxBackend:
         down: list[str] = []
         for shard in self._coordinators():
             try:
-                with client.session(shard, self.options) as conn:
-                    sets = client.result_sets(conn, sql, args)
-                    info = client.meta(conn)
-            except client.Error:
+                sets, info = self._pool.run(shard, lambda conn: (client.result_sets(conn, sql, args), client.meta(conn)))
+            except (client.Error, OSError):
                 down.append(shard.name)
                 continue
             return self._answer(sets, info, limit, facets, facet_values, down)
