@@ -2,7 +2,7 @@
 
     python -m benchmarks.speed [--quick] [--home DIR] [--clients 50] [--load-seconds S] [--no-readme]
 
-Builds xuncha's index (indexer.build.full_rebuild) and the stock one (benchmarks.quality.stock:
+Builds xuncha's index (indexer.backends.whoosh.build.full_rebuild) and the stock one (benchmarks.quality.stock:
 Whoosh + jieba's ChineseAnalyzer) from the same archive, each in its own process (peak RSS);
 times every query of benchmarks.workload through xuncha's search API (facets and snippets, result
 cache off) and through stock's QueryParser with OR grouping (plus Whoosh highlighting of the hits)
@@ -63,7 +63,7 @@ def _build_child(kind: str, home: str, stock_dir: str, out: mp.Queue) -> None:
     settings = load_settings(environ={}, home=Path(home))
     conn = store.connect(settings.db_path)
     if kind == "xuncha":
-        from indexer.build import current_dir, full_rebuild
+        from indexer.backends.whoosh.build import current_dir, full_rebuild
 
         from indexer.checks import prepare
         from indexer.search import SearchService

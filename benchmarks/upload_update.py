@@ -3,7 +3,7 @@
     python -m benchmarks.upload_update [N]
 
 Ingests the first N regulations of ../shared/corpus (default 500), builds the index, then ingests the two
-sample notices one by one and times indexer.build.update after each: the delay the upload worker adds per file.
+sample notices one by one and times indexer.backends.whoosh.build.update after each: the delay the upload worker adds per file.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from pathlib import Path
 
 from archive.database import Archive
 from archive.pipeline import ingest
-from indexer.build import full_rebuild, update
+from indexer.backends.whoosh.build import full_rebuild, update
 from xuncha.settings import load_settings
 
 ROOT = Path(__file__).resolve().parents[1]

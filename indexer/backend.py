@@ -27,6 +27,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
+from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
 from .querytree import Node
@@ -36,6 +37,18 @@ FACETS = ("kind", "doc_type", "publisher", "year", "category", "reg_category", "
 KINDS = ("document", "problem", "measure", "article")
 FACET_VALUES = 30  # values counted per facet (the most frequent, ties by value)
 RELAX_BELOW = 10  # a strict (AND) search finding fewer units than this is answered by the relaxed (OR) form
+
+
+class NoIndex(RuntimeError):
+    """There is no index yet."""
+
+
+class IndexBusy(RuntimeError):
+    """Another process holds the index write lock."""
+
+
+class BuildFailed(RuntimeError):
+    """A worker of a parallel build failed (its traceback is the message)."""
 
 
 class Sort(StrEnum):
@@ -205,6 +218,10 @@ class SearchBackend(Protocol):
     def search(self, request: SearchRequest) -> Matched: ...
 
     def features(self) -> frozenset[Feature]: ...
+
+    def synonym_files(self) -> tuple[Path, ...]:
+        """Synonym files mined into the current generation (indexer/vocabulary.py), read beside the curated ones."""
+        ...
 
     # what the query model asks of the index while building a query (indexer/query.py)
     def regulation_keys(self) -> frozenset[str]:

@@ -12,27 +12,34 @@ from __future__ import annotations
 import hashlib
 import time
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
-
-from whoosh.searching import Searcher
+from typing import Any, Protocol
 
 from archive import store
 from archive.crosscheck import measure_topics
 from archive.database import Archive
 from archive.kinds import DocType
+from archive.records import MeasureTopic, Suggestion
 
 from .analysis import dictionary_version
-from .schema import SCHEMA_VERSION
+from .backends.whoosh.schema import SCHEMA_VERSION
 from .vocabulary import vocabulary_version
 
-if TYPE_CHECKING:
-    from .search import SearchService
+
+class Preparing(Protocol):
+    """What `prepare` asks of indexer.search.SearchService (which imports this module)."""
+
+    def keep_tables(self) -> None: ...
+
+    def suggest_articles(self, topic: MeasureTopic, limit: int = 3) -> tuple[Suggestion, ...]: ...
+
+    def suggestion_key(self) -> str: ...
+
 
 SUGGEST_VERSION = 4  # bump when indexer/suggest.py changes what it suggests: kept suggestions are then recomputed
 SUGGEST = 3  # articles per measure, as the check page, the exports and `xuncha check` show them
 
 
-def index_key(s: Searcher) -> str:
+def index_key(s: Any) -> str:  # the Whoosh backend's searcher (its documents(kind=, doc_type=))
     """What suggestions are computed on: the regulation versions in the index (ids and content hashes), the
     schema, the dictionary, the vocabulary rules and the suggestion code. New notices do not change it."""
     h = hashlib.sha1(f"{SCHEMA_VERSION}:{dictionary_version()}:{vocabulary_version()}:{SUGGEST_VERSION}".encode())
@@ -52,7 +59,7 @@ class Prepared:
     seconds: float
 
 
-def prepare(archive: Archive, service: SearchService) -> Prepared:
+def prepare(archive: Archive, service: Preparing) -> Prepared:
     """Compute and keep the suggestions of every notice's measures for the current index (the ones already
     kept are read, not recomputed); drop those of earlier index states. The index's facet tables are kept
     beside it too (SearchService.keep_tables), so that no server's first page computes them."""

@@ -22,8 +22,8 @@ from archive.citations import short_title
 from archive.faults import FALLBACK, FaultGuess, FaultKind, FaultModel, cosine, governing, topic_text
 from archive.records import MeasureTopic, Suggestion
 
-from .docsets import among, evaluate
-from .execution import top
+from .backends.whoosh.docsets import among, evaluate
+from .backends.whoosh.execution import top
 
 # words that every rectification measure uses: they say how, not what about
 BOILERPLATE = frozenset("""一是 二是 三是 四是 五是 进一步 加强 完善 健全 组织 学习 专题 召开 会议 开展 工作 制度 落实 严格 执行

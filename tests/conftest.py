@@ -90,7 +90,7 @@ def runner(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
 def build_archive(home: Path, paths: list[str]) -> Settings:
     """Ingest paths into a new archive at home and build its index; its Settings."""
     from archive.pipeline import ingest
-    from indexer.build import full_rebuild
+    from indexer.backends.whoosh.build import full_rebuild
 
     s = load_settings(environ={}, home=home, extract_timeout_s=30)
     with Archive.open(s.db_path) as a:

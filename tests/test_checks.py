@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from archive.database import Archive
-from indexer.build import current_dir
+from indexer.backends.whoosh.build import current_dir
 from indexer.search import SearchService
 from tests.conftest import SAMPLES
 from xuncha.cli import main
@@ -71,7 +71,7 @@ def test_new_notices_keep_the_others(runner: CliRunner, settings: Settings, tmp_
 
 def test_prepare_on_an_empty_index(settings: Settings) -> None:
     # an index with no documents: the facet tables and the suggestion key both open a searcher of it
-    from indexer.build import full_rebuild
+    from indexer.backends.whoosh.build import full_rebuild
     from indexer.checks import prepare
 
     with Archive.open(settings.db_path) as archive:

@@ -9,8 +9,8 @@ from click.testing import CliRunner
 from archive import doctor, ids
 from archive.database import Archive
 from archive.pipeline import ingest
-from indexer.build import full_rebuild
-from indexer.health import check_index
+from indexer.backends.whoosh.build import full_rebuild
+from indexer.backends.whoosh.health import check_index
 from tests import fixtures_build as fb
 from xuncha.cli import main
 from xuncha.settings import Settings

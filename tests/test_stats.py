@@ -69,7 +69,7 @@ def _statuses(expected: dict) -> Counter[str]:
 def test_status_bars_count_and_link_the_stated_statuses(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> None:
     """Notices that state their progress (the county-style fixtures): each bar counts them and its link lists them."""
     from archive.pipeline import ingest
-    from indexer.build import update
+    from indexer.backends.whoosh.build import update
 
     settings = fresh_archive(tmp_path, tmp_path_factory.getbasetemp())
     names = ["f2-county-a", "f2-county-b"]

@@ -13,9 +13,9 @@ from archive.pipeline import ingest
 from archive.tokens import TokenStore
 from indexer import analysis, tokens
 from indexer.analysis import Segmented, encode, word_analyzer
-from indexer.build import current_dir, full_rebuild, reindex
+from indexer.backends.whoosh.build import current_dir, full_rebuild, reindex
 from indexer.documents import grain_records
-from indexer.schema import build_schema
+from indexer.backends.whoosh.schema import build_schema
 from tests.conftest import SAMPLES
 from xuncha.settings import Settings
 

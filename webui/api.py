@@ -7,7 +7,7 @@ from typing import Any
 from flask import Blueprint, jsonify, request
 from werkzeug.exceptions import NotFound, ServiceUnavailable
 
-from indexer.build import NoIndex
+from indexer.backend import NoIndex
 
 from . import get_archive, load_document, search_service, settings
 from .params import parse_search_args

@@ -17,7 +17,7 @@ from archive.crosscheck import PAPER_COLUMNS, STATUS_LABELS, CheckReport, NotANo
 from archive import store
 from archive.kinds import Grain, Verdict
 from archive.records import DocumentRecord, VerdictRecord
-from indexer.build import NoIndex
+from indexer.backend import NoIndex
 from indexer.search import SearchError
 
 from . import get_archive, load_document, search_service

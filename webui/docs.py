@@ -11,7 +11,7 @@ from flask import Blueprint, current_app, g, render_template, request, send_file
 
 from archive.kinds import DocType
 from archive.records import DocumentRecord
-from indexer.build import NoIndex
+from indexer.backend import NoIndex
 
 from . import get_archive, load_document, not_found, search_service, settings
 from .check import report_for

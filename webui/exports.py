@@ -17,7 +17,7 @@ from werkzeug.exceptions import BadRequest
 
 from archive import accounts
 from archive.crosscheck import NotANotice, check_notice
-from indexer.build import NoIndex
+from indexer.backend import NoIndex
 from indexer.search import Hit, SearchError
 
 from . import get_archive, load_document, search_service, settings

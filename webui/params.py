@@ -10,7 +10,7 @@ from typing import Any
 
 from werkzeug.exceptions import BadRequest
 
-from indexer.schema import FACETS
+from indexer.backend import FACETS
 from indexer.search import SearchError
 
 from .labels import DOC_TYPES, FACET_LABELS, GRAINS, facet_value_label

@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 from flask import Blueprint, g, render_template, request, url_for
 
 from archive.numerals import int_to_cn
-from indexer.build import NoIndex
+from indexer.backend import NoIndex
 from indexer.query import QueryCitation
 from indexer.search import MAX_WINDOW, Hit, Results, SearchError, SearchService
 

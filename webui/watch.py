@@ -17,7 +17,7 @@ from pathlib import Path
 from archive import accounts
 from archive.database import Archive
 from archive.pipeline import FileOutcome, ingest
-from indexer.build import update
+from indexer.backends import update
 from indexer.checks import prepare
 from indexer.search import SearchService
 

@@ -3,7 +3,7 @@ or in `xuncha worker`. Everything it knows is in SQLite (archive/jobs.py), so a 
 
 Each uploaded file is moved from its staging folder into the upload library (uploads/library/<name as
 uploaded>, so uploading a file again under the same name updates its document) and ingested with
-archive.pipeline.ingest; after each changed file the index is updated incrementally (indexer.build.update),
+archive.pipeline.ingest; after each changed file the index is updated incrementally (indexer.backends.update),
 so documents become searchable one by one while searches go on reading the previous index state.
 """
 
@@ -22,7 +22,8 @@ from archive import accounts, jobs
 from archive.database import Archive
 from archive.jobs import Job, JobKind, JobState
 from archive.pipeline import FileOutcome, ingest
-from indexer.build import BuildFailed, IndexBusy, reindex, update
+from indexer.backend import BuildFailed, IndexBusy
+from indexer.backends import reindex, update
 from indexer.checks import prepare
 from indexer.search import SearchService
 

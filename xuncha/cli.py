@@ -167,7 +167,8 @@ def _index_progress(total: int | None = None):  # type: ignore[no-untyped-def]
 
 def _run_index(ctx: click.Context, archive: Archive, settings: Settings, full: bool, if_needed: bool,
                wait_s: float) -> None:
-    from indexer.build import BuildFailed, IndexBusy, reindex as run_reindex
+    from indexer.backend import BuildFailed, IndexBusy
+    from indexer.backends import reindex as run_reindex
 
     bar = _index_progress(len(archive.hashes()) if full else None)
     try:
@@ -253,7 +254,7 @@ def _print_results(results: object) -> None:
 def search(ctx: click.Context, query: str, kind: str | None, doc_type: str | None, filters: tuple[str, ...],
            limit: int, page: int, sort: str, as_json: bool) -> None:
     """Search the archive."""
-    from indexer.build import NoIndex
+    from indexer.backend import NoIndex
     from indexer.search import SearchError, SearchService
 
     parsed: dict[str, str] = {}
@@ -333,7 +334,7 @@ def serve(ctx: click.Context, host: str | None, port: int | None, threads: int, 
 
 def _open_index(app) -> None:  # type: ignore[no-untyped-def]
     """Open the search index and its facet tables (kept beside it by indexer.checks.prepare)."""
-    from indexer.build import NoIndex
+    from indexer.backend import NoIndex
 
     try:
         app.extensions["xuncha.search"].keep_tables()
@@ -368,7 +369,7 @@ def _warm(app, settings: Settings) -> None:  # type: ignore[no-untyped-def]
 @click.pass_context
 def check(ctx: click.Context, doc: str, as_json: bool, suggest: int) -> None:
     """Cross-check a notice: resolve its citations and suggest articles for each measure."""
-    from indexer.build import NoIndex
+    from indexer.backend import NoIndex
     from indexer.search import SearchService
 
     from archive.crosscheck import NotANotice, check_notice
@@ -414,12 +415,13 @@ def check(ctx: click.Context, doc: str, as_json: bool, suggest: int) -> None:
 def doctor(ctx: click.Context, fix: bool) -> None:
     """Check that the records, the stored originals and the index agree (exit 1 if they do not)."""
     from archive import doctor as archive_doctor
-    from indexer.health import check_index, remove_unfinished
+    from indexer.backends import check as check_index
+    from indexer.backends import remove_unfinished
 
     settings = _settings(ctx)
     archive = _open(settings)
     problems = archive_doctor.check(archive, settings.originals_dir)
-    health = check_index(settings.index_root, archive.hashes())
+    health = check_index(settings.index_options(), archive.hashes())
     lines = [f"{p.kind}: {p.subject}: {p.detail}" for p in problems]
     if health.reason:
         lines.append(f"index: needs a full rebuild ({health.reason})")
@@ -439,7 +441,7 @@ def doctor(ctx: click.Context, fix: bool) -> None:
     for p, what in archive_doctor.fix(archive, settings.originals_dir, problems):
         unrepaired += what.startswith("not repaired")
         click.echo(f"fixed {p.kind}: {p.subject}: {what}")
-    for name in remove_unfinished(settings.index_root):
+    for name in remove_unfinished(settings.index_options()):
         click.echo(f"fixed index: removed unfinished generation {name}")
     if not health.ok and (health.reason or health.missing or health.stale or health.extra):
         _run_index(ctx, archive, settings, full=bool(health.reason), if_needed=False, wait_s=30.0)

@@ -6,7 +6,7 @@
     python -m benchmarks.quality --compare A.json B.json
 
 Each run ingests into a temporary XUNCHA_HOME (unless --home), builds xuncha's index with
-indexer.build.full_rebuild and the stock index (stock.py) from the same archive, runs every
+indexer.backends.whoosh.build.full_rebuild and the stock index (stock.py) from the same archive, runs every
 query through the three systems, scores the top 10 unit-grain hits (metrics.py) and writes
 benchmarks/results/quality-<timestamp>.json. See README.md, "Runner".
 """
@@ -247,7 +247,7 @@ def prepare(settings: Any, conn: sqlite3.Connection, paths: Sequence[str], rebui
     """Ingest and build xuncha's index unless one exists (rebuild when forced or versions changed)."""
     from archive.database import Archive
     from archive.pipeline import ingest
-    from indexer.build import current_dir, full_rebuild, rebuild_reason
+    from indexer.backends.whoosh.build import current_dir, full_rebuild, rebuild_reason
 
     info: dict[str, Any] = {"ingest_s": None, "build_s": None, "reused": False}
     if current_dir(settings.index_root) is None:
@@ -326,7 +326,7 @@ def run(queries: Sequence[dict], paths: Sequence[str], home: Path | None = None,
         workers: int = 0, rebuild: bool = False, mode: str = "custom", log: Log = print) -> dict:
     """Archive + index (ours and stock), run every query through the three systems, score them."""
     from archive import store
-    from indexer.schema import SCHEMA_VERSION
+    from indexer.backends.whoosh.schema import SCHEMA_VERSION
     from indexer.search import SearchService
     from xuncha.settings import load_settings
 

@@ -23,7 +23,7 @@ from whoosh.searching import Searcher
 
 from archive.database import Archive
 from indexer.documents import grain_records
-from indexer.schema import build_schema
+from indexer.backends.whoosh.schema import build_schema
 
 DROPPED_FIELDS = ("bigram", "context")
 SYSTEMS = {"stock-AND": None, "stock-OR": OrGroup}

@@ -64,8 +64,8 @@ def run_bm25(home: Path, limit: int = 3) -> list[dict]:
     from whoosh import query as Q
 
     from indexer.analysis import query_words
-    from indexer.docsets import among, evaluate
-    from indexer.execution import top
+    from indexer.backends.whoosh.docsets import among, evaluate
+    from indexer.backends.whoosh.execution import top
 
     rows = []
     for archive, service, doc, cat, prob, m, topic in _measures(home):

@@ -8,7 +8,7 @@ from __future__ import annotations
 from whoosh import query as Q
 
 from ... import querytree as T
-from ...weighting import DisMax
+from .weighting import DisMax
 
 
 def to_whoosh(node: T.Node) -> Q.Query:

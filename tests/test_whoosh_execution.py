@@ -1,43 +1,20 @@
-"""Bounded execution: the one-pass collector, facet tables per generation, the result cache."""
+"""Bounded execution: the one-pass collector, facet tables per generation."""
 
 import dataclasses
 import time
 
 from indexer.backends.whoosh.compile import to_whoosh
-from indexer.execution import FacetTables, ResultCache
+from indexer.backends.whoosh.execution import FacetTables
 from indexer.query import MAX_WORDS, _content_words
-from indexer.schema import FACETS
+from indexer.backend import FACETS
 from indexer.search import SearchService
-
-
-def test_result_cache_is_bounded_and_lru() -> None:
-    cache = ResultCache(2)
-    cache.put("a", 1)
-    cache.put("b", 2)
-    assert cache.get("a") == 1  # a is now the most recent
-    cache.put("c", 3)
-    assert (cache.get("a"), cache.get("b"), cache.get("c")) == (1, None, 3)
-
-
-def test_result_cache_of_size_zero_keeps_nothing() -> None:
-    cache = ResultCache(0)
-    cache.put("a", 1)
-    assert cache.get("a") is None
-
-
-def test_cached_answer_is_the_same_and_keyed_by_generation(service) -> None:
-    first = service.search("公务用车", per_page=5)
-    again = service.search("公务用车", per_page=5)
-    assert again is first
-    key = service._generation(service.searcher())
-    assert key[0].startswith("gen-") and isinstance(key[1], int)
 
 
 def test_facets_from_tables_match_whooshs_grouping(indexed_settings) -> None:
     svc = SearchService(dataclasses.replace(indexed_settings.search_options(), result_cache=0))
     r = svc.search("公务用车")
-    s = svc.searcher()
-    built = svc.build("公务用车", {}, s)
+    s = svc.backend.searcher()
+    built = svc.build("公务用车", {})
     q = to_whoosh(built.relaxed if r.relaxed else built.strict)
     from whoosh import sorting
     expected = s.search(q, limit=1, groupedby={"kind": sorting.FieldFacet("kind", maptype=sorting.Count)})
@@ -48,11 +25,11 @@ def test_facets_from_tables_match_whooshs_grouping(indexed_settings) -> None:
 
 def test_facet_tables_are_shared_by_the_threads_searchers(indexed_settings) -> None:
     svc = SearchService(indexed_settings.search_options())
-    s = svc.searcher()
+    s = svc.backend.searcher()
     tables = FacetTables(("kind",))
-    gen = svc._generation(s)
+    gen = svc.backend.generation(s)
     first = tables.tables(s, gen)
-    other = svc._index().searcher()  # another searcher (as another thread has) of the same generation
+    other = svc.backend._index().searcher()  # another searcher (as another thread has) of the same generation
     assert tables.tables(other, gen) is first
     other.close()
 
@@ -80,8 +57,8 @@ def test_repeated_words_count_once() -> None:
 
 def test_facet_tables_are_kept_beside_the_index_for_the_next_process(indexed_settings, tmp_path, monkeypatch) -> None:
     svc = SearchService(indexed_settings.search_options())
-    s = svc.searcher()
-    gen = svc._generation(s)
+    s = svc.backend.searcher()
+    gen = svc.backend.generation(s)
     first = FacetTables(FACETS).tables(s, gen, tmp_path)
     kept = list(tmp_path.glob("facets-g*.bin"))
     assert len(kept) == 1
@@ -103,15 +80,15 @@ def test_facet_tables_work_where_they_cannot_be_kept(indexed_settings, tmp_path,
 
     monkeypatch.setattr(tempfile, "NamedTemporaryFile", refuse)
     svc = SearchService(indexed_settings.search_options())
-    s = svc.searcher()
-    tables = FacetTables(FACETS).tables(s, svc._generation(s), tmp_path)
+    s = svc.backend.searcher()
+    tables = FacetTables(FACETS).tables(s, svc.backend.generation(s), tmp_path)
     assert tables["kind"][1] and not list(tmp_path.iterdir())
 
 
 def test_damaged_kept_tables_are_computed_again(indexed_settings, tmp_path) -> None:
     svc = SearchService(indexed_settings.search_options())
-    s = svc.searcher()
-    gen = svc._generation(s)
+    s = svc.backend.searcher()
+    gen = svc.backend.generation(s)
     first = FacetTables(FACETS).tables(s, gen, tmp_path)
     (kept,) = tmp_path.glob("facets-g*.bin")
     good = kept.read_bytes()
@@ -123,7 +100,7 @@ def test_damaged_kept_tables_are_computed_again(indexed_settings, tmp_path) -> N
 
 
 def test_a_search_past_its_deadline_falls_back_to_whooshs_bounded_collector(indexed_settings, monkeypatch) -> None:
-    import indexer.search as search_module
+    import indexer.backends.whoosh.backend as search_module
     from whoosh.searching import TimeLimit
 
     svc = SearchService(dataclasses.replace(indexed_settings.search_options(), result_cache=0))
@@ -162,7 +139,7 @@ def test_facet_counts_of_few_and_many_values_match_a_plain_count() -> None:
 def test_top_keeps_the_best_scores_with_ties_by_document_number() -> None:
     import random
 
-    from indexer.execution import top
+    from indexer.backends.whoosh.execution import top
 
     rng = random.Random(3)
     for n, limit in ((0, 5), (3, 5), (500, 1), (500, 50), (2000, 200)):

@@ -9,11 +9,11 @@ import pytest
 from whoosh import index as windex
 
 from archive.database import Archive
-from indexer import parallel
-from indexer.build import current_dir, full_rebuild
+from indexer.backends.whoosh import parallel
+from indexer.backends.whoosh.build import current_dir, full_rebuild
 from indexer.documents import grain_records
-from indexer.parallel import BuildFailed, FastSegmentWriter, add_records, shares
-from indexer.schema import build_schema
+from indexer.backends.whoosh.parallel import BuildFailed, FastSegmentWriter, add_records, shares
+from indexer.backends.whoosh.schema import build_schema
 from indexer.search import SearchService
 from tests.test_tokens import _plain, _postings
 from xuncha.settings import Settings

@@ -32,9 +32,10 @@ from whoosh.writing import PostingPool, SegmentWriter
 from archive.database import Archive
 from archive.tokens import open_store
 
-from .analysis import analysis_version, load_segmenter
-from .documents import grain_records
-from .tokens import Presegmenter
+from ...analysis import analysis_version, load_segmenter
+from ...backend import BuildFailed
+from ...documents import grain_records
+from ...tokens import Presegmenter
 from .weights import Tee
 
 Progress = Callable[[int], None]
@@ -71,10 +72,6 @@ class Built:
     reused: int
     segmented: int
     peak_mb: float  # the parent's peak resident size plus each worker's (shared pages counted in each)
-
-
-class BuildFailed(RuntimeError):
-    """A worker of a parallel build failed (its traceback is the message)."""
 
 
 class _Lengths:

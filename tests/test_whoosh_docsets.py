@@ -9,11 +9,11 @@ from whoosh.fields import ID, TEXT, Schema
 from whoosh.filedb.filestore import RamStorage
 
 from benchmarks.quality.runner import load_split
-from indexer import docsets
+from indexer.backends.whoosh import docsets
 from indexer.backends.whoosh.compile import to_whoosh
-from indexer.docsets import evaluate
-from indexer.execution import TermCache, top
-from indexer.weighting import WEIGHTING, DisMax
+from indexer.backends.whoosh.docsets import evaluate
+from indexer.backends.whoosh.execution import TermCache, top
+from indexer.backends.whoosh.weighting import WEIGHTING, DisMax
 
 def whoosh_scores(s, q) -> dict[int, float]:
     return {r.docnum: r.score for r in s.search(q, limit=None)}
@@ -31,11 +31,11 @@ def quality_queries() -> list[str]:
 
 
 def test_every_quality_query_matches_and_scores_as_whoosh_does(service) -> None:
-    s = service.searcher()
+    s = service.backend.searcher()
     checked = 0
     for text in quality_queries():
         try:
-            built = service.build(text, {}, s)
+            built = service.build(text, {})
         except Exception:  # a query the service refuses (too long) is not this module's concern
             continue
         if built.empty:
@@ -51,9 +51,9 @@ def test_every_quality_query_matches_and_scores_as_whoosh_does(service) -> None:
 def test_terms_kept_across_searches_give_the_same_scores(service, monkeypatch) -> None:
     monkeypatch.setattr(docsets, "KEEP_MIN_DF", 2)  # keep nearly every term of the sample
     terms = TermCache(10**6)
-    s = service.searcher()
+    s = service.backend.searcher()
     for text in quality_queries()[:80] * 2:  # the second round reads kept terms, restricted or whole
-        built = service.build(text, {}, s)
+        built = service.build(text, {})
         if not built.empty:
             for q in (built.strict, built.relaxed):
                 assert_same(s, to_whoosh(q), {}, terms)
@@ -174,8 +174,8 @@ def test_clause_sizes_are_whooshs_estimates(service, segmented) -> None:
     scores are summed in) is the one Whoosh's estimate_size gives, on every clause of the quality queries."""
     compared = 0
     cases = [(segmented, [q for q in QUERIES if q is not Q.NullQuery])]
-    s = service.searcher()
-    cases.append((s, [q for text in quality_queries() if not (b := service.build(text, {}, s)).empty
+    s = service.backend.searcher()
+    cases.append((s, [q for text in quality_queries() if not (b := service.build(text, {})).empty
                       for q in (to_whoosh(b.strict), to_whoosh(b.relaxed))]))
     for searcher, queries in cases:
         for sub, _ in searcher.leaf_searchers():
@@ -194,10 +194,10 @@ def test_large_unions_summed_in_arrays_equal_the_dict_merges_to_the_bit(service,
     """indexer/dense.py takes a union over much of a segment (a long query's relaxed OR); made to take every
     union of three or more clauses here, it gives the very scores the dict merges give, kept terms, memo
     entries (the strict form inside the relaxed one) and boosts included."""
-    from indexer import dense
+    from indexer.backends.whoosh import dense
 
-    s = service.searcher()
-    built = [b for text in quality_queries() if not (b := service.build(text, {}, s)).empty]
+    s = service.backend.searcher()
+    built = [b for text in quality_queries() if not (b := service.build(text, {})).empty]
     monkeypatch.setattr(docsets, "KEEP_MIN_DF", 2)
 
     def run(searcher, queries, terms):

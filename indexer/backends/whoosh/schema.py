@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
-from .analysis import word_analyzer
-from .backend import FACETS, KINDS
+from ...analysis import word_analyzer
+from ...backend import FACETS, KINDS
 
 # bump whenever fields or analysis change: `xuncha reindex --if-needed` then rebuilds
 SCHEMA_VERSION = 12  # 9: rectification (issue 12); 10: problem_title stored for measures (Hit.heading);

@@ -13,12 +13,12 @@ from whoosh.scoring import bm25
 from whoosh.util.numeric import byte_to_length
 
 from archive.kinds import VersionStatus
-from indexer import docsets, postings, weights
-from indexer.docsets import evaluate
-from indexer.execution import TermCache
-from indexer.parallel import FastSegmentWriter
-from indexer.weighting import WEIGHTING, DisMax
-from indexer.weights import EXT, open_weights
+from indexer.backends.whoosh import docsets, postings, weights
+from indexer.backends.whoosh.docsets import evaluate
+from indexer.backends.whoosh.execution import TermCache
+from indexer.backends.whoosh.parallel import FastSegmentWriter
+from indexer.backends.whoosh.weighting import WEIGHTING, DisMax
+from indexer.backends.whoosh.weights import EXT, open_weights
 
 OLD = VersionStatus.SUPERSEDED.value
 DOCS = [("a", "alpha beta gamma", "alpha", "x", ""), ("b", "beta beta delta", "beta", "y", OLD),

@@ -29,28 +29,22 @@ from archive.database import Archive
 from archive.tokens import open_store
 
 from . import parallel, weights
-from .analysis import analysis_version, dictionary_version, load_segmenter
-from .documents import grain_records
-from .options import IndexOptions
-from .parallel import BuildFailed, FastSegmentWriter, add_records  # BuildFailed: callers import it from here
+from ...analysis import analysis_version, dictionary_version, load_segmenter
+from ...documents import grain_records
+from ...options import IndexOptions
+from ...backend import BuildFailed, IndexBusy, NoIndex
+from .parallel import FastSegmentWriter, add_records
 from .schema import SCHEMA_VERSION, build_schema
-from .tokens import Presegmenter
-from .vocabulary import vocabulary_version
-from .vocabulary import write as write_vocabulary
+from ...tokens import Presegmenter
+from ...vocabulary import vocabulary_version
+from ...vocabulary import write as write_vocabulary
 
 Progress = Callable[[int], None]
+META = "xuncha-meta.json"  # beside a finished generation: its versions (a generation without it never finished)
 
 
 __all__ = ["BuildFailed", "BuildReport", "IndexBusy", "NoIndex", "current_dir", "full_rebuild", "rebuild_reason",
            "reindex", "update", "write_lock"]
-
-
-class IndexBusy(RuntimeError):
-    """Another process holds the index write lock."""
-
-
-class NoIndex(RuntimeError):
-    """There is no index yet."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,9 +74,9 @@ def current_dir(root: Path) -> Path | None:
 def read_meta(root: Path) -> dict | None:
     """The versions recorded beside the current index."""
     cur = current_dir(root)
-    if cur is None or not (cur / "xuncha-meta.json").is_file():
+    if cur is None or not (cur / META).is_file():
         return None
-    return json.loads((cur / "xuncha-meta.json").read_text(encoding="utf-8"))
+    return json.loads((cur / META).read_text(encoding="utf-8"))
 
 
 def rebuild_reason(root: Path) -> str | None:
@@ -175,7 +169,7 @@ def _remove_unfinished(root: Path) -> None:
     """Generations of builds that were killed (no meta file, not current): garbage, under the lock."""
     cur = current_dir(root)
     for p in root.glob("gen-*"):
-        if p.is_dir() and p != cur and not (p / "xuncha-meta.json").is_file():
+        if p.is_dir() and p != cur and not (p / META).is_file():
             shutil.rmtree(p, ignore_errors=True)
 
 
@@ -227,19 +221,19 @@ def _add_all(writer: IndexWriter, records: Iterator[dict], progress: Progress | 
     return add_records(writer, pre.records(records), done)
 
 
-def _swap(options: IndexOptions, new_dir: Path) -> None:
+def swap_in(options: IndexOptions, new_dir: Path) -> None:
     tmp_link = options.root / f".current-{os.getpid()}"
     tmp_link.unlink(missing_ok=True)
     os.symlink(new_dir.name, tmp_link)
     os.replace(tmp_link, options.root / "current")
 
 
-def _collect_garbage(options: IndexOptions, keep: Path) -> None:
+def collect_garbage(options: IndexOptions, keep: Path) -> None:
     # keep the previous generation too: a searcher opened just before the swap may still read it
     # a generation without meta was never finished (killed mid-build): always garbage
     gens = sorted((p for p in options.root.glob("gen-*") if p.is_dir() and p != keep),
                   key=lambda p: p.stat().st_mtime)
-    complete = [g for g in gens if (g / "xuncha-meta.json").is_file()]
+    complete = [g for g in gens if (g / META).is_file()]
     for old in gens:
         if not complete or old != complete[-1]:
             shutil.rmtree(old, ignore_errors=True)
@@ -278,14 +272,14 @@ def full_rebuild(archive: Archive, options: IndexOptions, progress: Progress | N
             meta = {"schema_version": SCHEMA_VERSION, "dictionary_version": dictionary_version(),
                     "vocabulary_version": vocabulary_version(), "vocabulary": write_vocabulary(archive, new_dir),
                     "built_at": time.strftime("%Y-%m-%dT%H:%M:%S"), "documents": docs, "grains": grains}
-            (new_dir / "xuncha-meta.json").write_text(json.dumps(meta), encoding="utf-8")
+            (new_dir / META).write_text(json.dumps(meta), encoding="utf-8")
         except BaseException as exc:
             if isinstance(exc, KeyboardInterrupt):
                 _stop_workers()  # a worker still writing would leave the folder behind after rmtree
             shutil.rmtree(new_dir, ignore_errors=True)
             raise
-        _swap(options, new_dir)
-        _collect_garbage(options, new_dir)
+        swap_in(options, new_dir)
+        collect_garbage(options, new_dir)
     return BuildReport("full", docs, grains, 0, time.monotonic() - start, reason, *counts)
 
 
@@ -322,7 +316,7 @@ def update(archive: Archive, options: IndexOptions, progress: Progress | None = 
                 docs, grains = _add_all(writer, grain_records(archive, todo), progress, pre)
         meta = read_meta(options.root) or {}
         meta.update(documents=len(stored), updated_at=time.strftime("%Y-%m-%dT%H:%M:%S"))
-        (cur / "xuncha-meta.json").write_text(json.dumps(meta), encoding="utf-8")
+        (cur / META).write_text(json.dumps(meta), encoding="utf-8")
     return BuildReport("incremental", docs, grains, len(removed), time.monotonic() - start, "", pre.misses, pre.hits,
                        parallel.peak_mb())
 

@@ -15,8 +15,8 @@ import pytest
 
 from archive.database import Archive
 from archive.pipeline import ingest
-from indexer import build
-from indexer.build import IndexBusy, current_dir, full_rebuild, read_meta, reindex, write_lock
+from indexer.backends.whoosh import build
+from indexer.backends.whoosh.build import IndexBusy, current_dir, full_rebuild, read_meta, reindex, write_lock
 from indexer.search import SearchService
 from tests.conftest import SAMPLES
 from xuncha.settings import Settings, load_settings

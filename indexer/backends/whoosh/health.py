@@ -5,33 +5,18 @@ from __future__ import annotations
 import fcntl
 import shutil
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 
-from .build import current_dir, rebuild_reason
+from ...backend import IndexHealth
+from .build import META, current_dir, rebuild_reason
 from .mapped import open_for_search
-
-
-@dataclass(frozen=True, slots=True)
-class IndexHealth:
-    """Disagreement between the index and the archive's records (every tuple empty: they agree)."""
-
-    reason: str | None  # why a full rebuild is needed (no index, versions changed), or None
-    missing: tuple[str, ...] = ()  # stored documents not in the index
-    stale: tuple[str, ...] = ()  # indexed at another hash than the one stored
-    extra: tuple[str, ...] = ()  # indexed, no longer stored
-    unfinished: tuple[str, ...] = ()  # generation folders of builds that never finished
-
-    @property
-    def ok(self) -> bool:
-        return not (self.reason or self.missing or self.stale or self.extra or self.unfinished)
 
 
 def unfinished_generations(root: Path) -> list[Path]:
     """Generation folders without their meta file that are not current: builds killed half way."""
     cur = current_dir(root)
     return sorted(p for p in root.glob("gen-*")
-                  if p.is_dir() and p != cur and not (p / "xuncha-meta.json").is_file())
+                  if p.is_dir() and p != cur and not (p / META).is_file())
 
 
 def check_index(root: Path, stored: Mapping[str, str]) -> IndexHealth:

@@ -2,7 +2,7 @@
 
 from whoosh import scoring
 
-from indexer.weighting import WEIGHTING, Scaled
+from indexer.backends.whoosh.weighting import WEIGHTING, Scaled
 
 
 def _terms(s, limit=300):
@@ -14,7 +14,7 @@ def _terms(s, limit=300):
 
 
 def test_idf_is_whooshs(service) -> None:
-    s = service.searcher()
+    s = service.backend.searcher()
     stock = scoring.BM25F()
     compared = 0
     for field, text in _terms(s):
@@ -24,7 +24,7 @@ def test_idf_is_whooshs(service) -> None:
 
 
 def test_bm25_parameters_are_the_scorers(service) -> None:
-    s = service.searcher()
+    s = service.backend.searcher()
     for sub, _ in s.leaf_searchers():
         for field, text in _terms(sub, 100):  # the segment's own terms (Whoosh's scorer needs them there)
             p, scorer = WEIGHTING.bm25(sub, field, text), WEIGHTING.scorer(sub, field, text)
