@@ -28,9 +28,7 @@ from archive.database import Archive
 from indexer.backend import SearchRequest
 from indexer.backends.sphinx import engine, process
 from indexer.backends.sphinx.service import SphinxBackend
-from indexer.crowding import WINDOW, Ranked, crowd
-from indexer.query import build_query, load_synonyms
-from indexer.search import COMMON_SHARE, SearchService
+from indexer.search import SearchService
 from xuncha.settings import load_settings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -46,27 +44,11 @@ def queries() -> list[str]:
     return list(seen)
 
 
-def sphinx_answer(backend: SphinxBackend, text: str, per_page: int = 10) -> dict:
-    """What SearchService.search answers, through the Sphinx backend: totals, the crowded top page, facets."""
-    built = build_query(text, {}, reg_keys=backend.regulation_keys(), synonyms=load_synonyms(),
-                        df=backend.doc_frequency, max_df=int(backend.unit_count() * COMMON_SHARE),
-                        versions=backend.regulation_versions)
-    if built.empty:
-        return {"total": 0, "ids": [], "facets": {}, "missing": ()}
-    m = backend.search(SearchRequest(built.strict, built.relaxed, built.any_word, built.filters, limit=WINDOW))
-    units = list(m.units)
-    ranked = [Ranked(u.id if u.kind in ("problem", "measure") else "", u.kind, u.score) for u in units]
-    order = crowd(ranked, WINDOW) + list(range(len(ranked), len(units)))
-    total = m.full_matches if m.relaxed else m.matched
-    facets = {k: list(v) for k, v in m.facets.items()} if units else {}
-    return {"total": total, "ids": [units[i].id for i in order[:per_page]], "facets": facets,
-            "missing": m.missing_shards}
-
-
-def whoosh_answer(svc: SearchService, text: str, per_page: int = 10) -> dict:
+def answer(svc: SearchService, text: str, per_page: int = 10) -> dict:
+    """The first page as `xuncha search` answers it: total, the crowded top hits, facets, missing shards."""
     r = svc.search(text, per_page=per_page)
     return {"total": r.total, "ids": [h.id for h in r.hits], "facets": {k: list(v) for k, v in r.facets.items()}
-            if r.hits else {}}
+            if r.hits else {}, "missing": r.missing_shards}
 
 
 def jaccard(a: list[str], b: list[str]) -> float:
@@ -89,7 +71,8 @@ def ensure_archive(home: Path, corpus: Path) -> None:
                    cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}, stdout=subprocess.DEVNULL)
 
 
-def shard_down_check(backend: SphinxBackend, texts: list[str], full: dict[str, dict]) -> tuple[bool, list[str]]:
+def shard_down_check(sphinx: SearchService, backend: SphinxBackend, texts: list[str],
+                     full: dict[str, dict]) -> tuple[bool, list[str]]:
     """Kill the last shard; every answer must come back naming it, from the others' units only; then restart it
     from its files and check that the full answers return with no rebuild."""
     options = backend.options
@@ -103,7 +86,7 @@ def shard_down_check(backend: SphinxBackend, texts: list[str], full: dict[str, d
     ok = True
     for text in texts:
         try:
-            a = sphinx_answer(backend, text)
+            a = answer(sphinx, text)
         except Exception as exc:  # a failure here is what the check is for
             ok = False
             notes.append(f"{text}: raised {exc!r}")
@@ -117,7 +100,7 @@ def shard_down_check(backend: SphinxBackend, texts: list[str], full: dict[str, d
     (options.shard_dir(victim.number) / "searchd.pid").unlink(missing_ok=True)
     process.start_shard(options, victim)
     for text in texts[:20]:
-        a = sphinx_answer(backend, text)
+        a = answer(sphinx, text)
         if a["missing"] or a["total"] != full[text]["total"]:
             ok = False
             notes.append(f"{text}: after restart {a['total']} (full {full[text]['total']}), missing {a['missing']}")
@@ -151,20 +134,22 @@ def main() -> None:
     try:
         start = time.monotonic()
         with Archive.open(settings.db_path) as archive:
-            report = engine.reindex(archive, settings.index_options(), full=True)
+            report = engine.reindex(archive, dataclasses.replace(settings.index_options(), backend="sphinx"), full=True)
         build_s = time.monotonic() - start
         backend = SphinxBackend(cluster)
         svc = SearchService(dataclasses.replace(settings.search_options(), result_cache=0))
+        sphinx = SearchService(dataclasses.replace(settings.search_options(), result_cache=0, backend="sphinx"),
+                               backend=backend)
         texts = queries()
         for t in texts[:5]:  # warm both (segmenter, synonyms, page cache)
-            sphinx_answer(backend, t), whoosh_answer(svc, t)
+            answer(sphinx, t), answer(svc, t)
         overlaps, facets_eq, totals_eq, s_ms, w_ms, full, diffs = [], 0, 0, [], [], {}, []
         for t in texts:
             t0 = time.perf_counter()
-            s = sphinx_answer(backend, t)
+            s = answer(sphinx, t)
             s_ms.append((time.perf_counter() - t0) * 1000)
             t0 = time.perf_counter()
-            w = whoosh_answer(svc, t)
+            w = answer(svc, t)
             w_ms.append((time.perf_counter() - t0) * 1000)
             full[t] = s
             overlaps.append(jaccard(s["ids"], w["ids"]))
@@ -173,15 +158,15 @@ def main() -> None:
             if s["total"] != w["total"] or s["facets"] != w["facets"]:
                 diffs.append(f"{t}: total sphinx {s['total']} whoosh {w['total']}; facets "
                              f"{'equal' if s['facets'] == w['facets'] else 'differ'}")
-        down_ok, notes = shard_down_check(backend, texts[:60], full)
+        down_ok, notes = shard_down_check(sphinx, backend, texts[:60], full)
         n = len(texts)
-        print(f"build: {report.documents} documents, {report.entries} units in {build_s:.1f} s "
-              f"({report.entries / max(build_s, 1e-9):.0f} units/s); {n} queries")
+        print(f"build: {report.documents} documents, {report.grains} units in {build_s:.1f} s "
+              f"({report.grains / max(build_s, 1e-9):.0f} units/s); {n} queries")
         for line in diffs[:40]:
             print("differs:", line)
         for line in notes[:20]:
             print("shard_down:", line)
-        print(f"cluster: shards={args.shards} units={report.entries} top10_overlap={statistics.mean(overlaps):.3f} "
+        print(f"cluster: shards={args.shards} units={report.grains} top10_overlap={statistics.mean(overlaps):.3f} "
               f"facets_equal={facets_eq / n:.3f} totals_equal={totals_eq / n:.3f} p50_ms={pct(s_ms, 0.5):.1f} "
               f"p95_ms={pct(s_ms, 0.95):.1f} whoosh_p95_ms={pct(w_ms, 0.95):.1f} "
               f"shard_down={'ok' if down_ok else 'fail'}")

@@ -1,22 +1,30 @@
 """The engine's entry points, as indexer/backends picks them by name: open_backend, reindex, update, check.
 
 The cluster is found under the archive's folder (HOME/cluster/cluster.json, written by `xuncha cluster up`),
-or named by `sphinx_agents` (host:sql_port:api_port, …) for shards on several hosts.
+or named by `sphinx_agents` (host:sql_port:api_port, …) for shards on several hosts. Text is segmented once
+through the same token store as the Whoosh engine's (IndexOptions.tokens_path), so both index the same words.
 """
 
 from __future__ import annotations
 
+import fcntl
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from archive.database import Archive
+from archive.tokens import open_store
 
-from ...backend import DocumentUnits, IndexHealth
+from ...analysis import analysis_version
+from ...backend import DocumentUnits, IndexBusy, IndexHealth
 from ...documents import grain_records
+from ...tokens import Presegmenter
+from ...vocabulary import write as write_vocabulary
 from . import process
+from .generations import vocabulary_dir
 from .options import ClusterOptions, parse_agents
 from .service import SphinxBackend
 
@@ -27,20 +35,23 @@ class NoCluster(RuntimeError):
 
 @dataclass(frozen=True, slots=True)
 class SphinxReport:
-    """What a Sphinx (re)index did (the fields `xuncha reindex` prints)."""
+    """What a Sphinx (re)index did (the fields `xuncha reindex` prints, as the Whoosh engine's BuildReport)."""
 
     mode: str  # full | incremental | none
     documents: int
-    entries: int
+    grains: int
     removed: int
     seconds: float
     reason: str = ""
+    segmented: int = 0
+    reused: int = 0
+    peak_mb: float = 0.0
     version: str = ""
 
 
-def cluster_root(home_index_root: Path) -> Path:
+def cluster_root(index_root: Path) -> Path:
     """HOME/cluster beside HOME/index."""
-    return home_index_root.parent / "cluster"
+    return index_root.parent / "cluster"
 
 
 def cluster_options(index_root: Path, agents: str = "", **bounds: Any) -> ClusterOptions:
@@ -66,10 +77,28 @@ def open_backend(options: Any) -> SphinxBackend:
     return SphinxBackend(cluster_options(options.index_root, getattr(options, "sphinx_agents", "")))
 
 
-def _documents(archive: Archive, doc_ids: Iterable[str] | None = None) -> Iterable[tuple[str, str, list[dict]]]:
-    """(doc_id, sha, units) for the archive's documents, the units of each together."""
+@contextmanager
+def write_lock(root: Path, wait_s: float = 0.0) -> Iterator[None]:
+    """One writer per cluster (released by the OS when the holder dies)."""
+    root.mkdir(parents=True, exist_ok=True)
+    with open(root / ".lock", "w") as fh:
+        deadline = time.monotonic() + wait_s
+        while True:
+            try:
+                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise IndexBusy("another reindex or ingest is writing the Sphinx shards; try again when it "
+                                    "finishes") from None
+                time.sleep(0.2)
+        yield
+
+
+def _documents(records: Iterable[dict]) -> Iterator[tuple[str, str, list[dict]]]:
+    """(doc_id, sha, units): grain_records yields a document's units together."""
     current: list[dict] = []
-    for rec in grain_records(archive, doc_ids):
+    for rec in records:
         if current and rec["doc_id"] != current[0]["doc_id"]:
             yield current[0]["doc_id"], str(current[0].get("sha") or ""), current
             current = []
@@ -78,51 +107,62 @@ def _documents(archive: Archive, doc_ids: Iterable[str] | None = None) -> Iterab
         yield current[0]["doc_id"], str(current[0].get("sha") or ""), current
 
 
-def reindex(archive: Archive, options: Any, full: bool = False, progress: Callable[[int], None] | None = None,
-            **_: Any) -> SphinxReport:
+def _put_all(batch: Any, archive: Archive, options: Any, doc_ids: Iterable[str] | None,
+             progress: Callable[[int], None] | None) -> tuple[int, int, Presegmenter]:
+    docs = units = 0
+    with open_store(options.tokens_path, analysis_version()) as store:
+        pre = Presegmenter(store)
+        for doc_id, sha, recs in _documents(pre.records(grain_records(archive, doc_ids))):
+            batch.put(DocumentUnits(doc_id, sha, tuple(recs)))
+            docs += 1
+            units += len(recs)
+            if progress is not None:
+                progress(1)
+    return docs, units, pre
+
+
+def reindex(archive: Archive, options: Any, full: bool = False, if_needed: bool = False,
+            progress: Callable[[int], None] | None = None, wait_s: float = 0.0, **_: Any) -> SphinxReport:
     """A full rebuild into the other slot (then the switch), or the changed documents in place."""
     cluster = cluster_options(options.root, getattr(options, "sphinx_agents", ""))
     backend = SphinxBackend(cluster, on_switch=restart_for_idf(cluster))
+    if not full and backend.generation() is not None:
+        if if_needed:
+            return SphinxReport("none", 0, 0, 0, 0.0, "Sphinx shards hold a generation")
+        return update(archive, options, progress=progress, wait_s=wait_s)
     start = time.monotonic()
-    if full or backend.generation() is None:
-        docs = units = 0
+    with write_lock(cluster.root, wait_s):
         with backend.begin_rebuild() as batch:
-            for doc_id, sha, recs in _documents(archive):
-                batch.put(DocumentUnits(doc_id, sha, tuple(recs)))
-                docs += 1
-                units += len(recs)
-                if progress is not None:
-                    progress(1)
-        return SphinxReport("full", docs, units, 0, time.monotonic() - start, "full rebuild", backend.version())
-    return update(archive, options, progress=progress)
+            docs, units, pre = _put_all(batch, archive, options, None, progress)
+            write_vocabulary(archive, vocabulary_dir(cluster.root, batch.writer.slot))
+    return SphinxReport("full", docs, units, 0, time.monotonic() - start,
+                        "full rebuild" if full else "no Sphinx generation yet", pre.misses, pre.hits,
+                        version=backend.version())
 
 
 def update(archive: Archive, options: Any, stored: Mapping[str, str] | None = None,
-           progress: Callable[[int], None] | None = None, **_: Any) -> SphinxReport:
+           progress: Callable[[int], None] | None = None, wait_s: float = 0.0, **_: Any) -> SphinxReport:
     """Replace the documents whose content hash changed, delete those gone: each on its own shard."""
     cluster = cluster_options(options.root, getattr(options, "sphinx_agents", ""))
     backend = SphinxBackend(cluster)
     start = time.monotonic()
-    stored = dict(stored if stored is not None else archive.hashes())
-    indexed = backend.indexed()
-    changed = [d for d, sha in stored.items() if indexed.get(d) != sha]
-    gone = [d for d in indexed if d not in stored]
-    if not changed and not gone:
-        return SphinxReport("none", 0, 0, 0, time.monotonic() - start, "up to date", backend.version())
-    units = 0
-    with backend.begin_update() as batch:
-        for doc_id, sha, recs in _documents(archive, changed):
-            batch.put(DocumentUnits(doc_id, sha, tuple(recs)))
-            units += len(recs)
-            if progress is not None:
-                progress(1)
-        for doc_id in gone:
-            batch.delete(doc_id)
-    return SphinxReport("incremental", len(changed), units, len(gone), time.monotonic() - start, "", backend.version())
+    with write_lock(cluster.root, wait_s):
+        stored = dict(stored if stored is not None else archive.hashes())
+        indexed = backend.indexed()
+        changed = [d for d, sha in stored.items() if indexed.get(d) != sha]
+        gone = [d for d in indexed if d not in stored]
+        if not changed and not gone:
+            return SphinxReport("none", 0, 0, 0, time.monotonic() - start, "up to date", version=backend.version())
+        with backend.begin_update() as batch:
+            docs, units, pre = _put_all(batch, archive, options, changed, progress) if changed else (0, 0, None)
+            for doc_id in gone:
+                batch.delete(doc_id)
+    return SphinxReport("incremental", docs, units, len(gone), time.monotonic() - start, "",
+                        pre.misses if pre else 0, pre.hits if pre else 0, version=backend.version())
 
 
 def check(options: Any, stored: Mapping[str, str]) -> IndexHealth:
-    return open_backend(options).health(stored)
+    return SphinxBackend(cluster_options(options.root, getattr(options, "sphinx_agents", ""))).health(stored)
 
 
 def remove_unfinished(options: Any) -> list[str]:

@@ -67,6 +67,13 @@ def write_pointer(root: Path, gen: Generation) -> None:
     _write_atomic(root / POINTER, json.dumps({"slot": gen.slot, "number": gen.number, "revision": gen.revision}))
 
 
+def vocabulary_dir(root: Path, slot: str) -> Path:
+    """Where a slot's mined vocabulary (indexer/vocabulary.py) is kept, as the Whoosh engine keeps it in a generation."""
+    path = root / f"vocabulary_{slot}"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
 def stats_path(root: Path, slot: str) -> Path:
     return root / f"stats_{slot}.json"
 

@@ -14,15 +14,17 @@ import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from ...analysis import query_words
+from ...vocabulary import FILE as VOCABULARY_FILE
 from ...backend import (ALL_FEATURES, FACET_VALUES, Batch, DocumentUnits, Feature, IndexHealth, Matched,
                         SearchRequest, ShardHealth, Sort)
 from ...querytree import And, AndNot, Node, Or, Term
 from . import client
 from .config import FACET_ATTRS, dist_index, local_index
-from .generations import Generation, Writer, read_pointer, read_stats
+from .generations import Generation, Writer, read_pointer, read_stats, vocabulary_dir
 from .match import FIELD_WEIGHTS, compile_match
 from .options import ClusterOptions, Shard
 from .rows import STORED, value_key
@@ -31,6 +33,7 @@ from .rows import STORED, value_key
 # boosts (word^b) scaling each keyword's IDF; ×1000 keeps three decimals in WEIGHT()'s integer
 SUPERSEDED_FACTOR = 0.6  # weighting.SUPERSEDED_FACTOR: in the ranker (a distributed index loses WEIGHT()'s aliases)
 RANKER = f"expr('sum((tf_idf)*user_weight)*1000*if(superseded=1,{SUPERSEDED_FACTOR},1)')"
+IDF = "'plain'"
 _AGENT = re.compile(r"agent ([\w.\-]+):(\d+)")
 _SELECT = ("uid", "kind", "doc_id", "published", *FACET_ATTRS, "stored")
 
@@ -136,6 +139,11 @@ class SphinxBackend:
             self._stats = (gen, read_stats(self.options.root, gen.slot if gen else "a"))
         return self._stats[1]
 
+    def synonym_files(self) -> tuple[Path, ...]:
+        gen = self.generation()
+        mined = vocabulary_dir(self.options.root, gen.slot) / VOCABULARY_FILE if gen else None
+        return (mined,) if mined is not None and mined.is_file() else ()
+
     def indexed(self) -> Mapping[str, str]:
         return dict(self._stat().get("docs", {}))
 
@@ -171,7 +179,7 @@ class SphinxBackend:
         conds = ([f"MATCH(%s)"] if match else []) + where
         order = "published DESC, WEIGHT() DESC" if sort == Sort.DATE else "WEIGHT() DESC, id ASC"
         weights = ", ".join(f"{k}={v}" for k, v in FIELD_WEIGHTS.items())
-        opts = [f"ranker={RANKER}", f"field_weights=({weights})", "idf='plain'",
+        opts = [f"ranker={RANKER}", f"field_weights=({weights})", f"idf={IDF}",
                 f"max_matches={max(1000, limit)}", f"max_query_time={max(1, int(time_limit_s * 1000))}"]
         if self.options.global_idf and gen is not None:
             opts.append("global_idf=1")
