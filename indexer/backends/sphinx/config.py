@@ -5,8 +5,8 @@ truncates and fills the slot not in use, then the pointer file switches, see gen
 distributed indexes `dist_a`/`dist_b` over its own slot (`local`) and every other shard's (`agent`), so
 any shard answers for the cluster. Text goes in pre-segmented by the project's analyzer: tokens joined by
 spaces; `charset_table` keeps CJK characters (and the digits, `.` and `%` of 12.5%, 第26条) inside words;
-same-position sub-words follow the primary words, each behind a phrase boundary, so that they match a
-word but never make a phrase.
+same-position sub-words (人民 in 中华人民共和国) and aliases (第五条 beside 第5条) go to a sub-word field beside
+each text field (title_x …), so that they match a word, count in its field's length, and never break a phrase.
 """
 
 from __future__ import annotations
@@ -17,12 +17,12 @@ from .options import ClusterOptions, Shard
 
 SLOTS = ("a", "b")
 TEXT_FIELDS = ("title", "body", "context")
+SUB_FIELDS = tuple(f"{f}_x" for f in TEXT_FIELDS)  # each text field's same-position sub-words and aliases
 KEY_FIELDS = ("cites", "reg_key", "article_num", "version")  # exact keys, one hashed token each (rows.key_token)
 FACET_ATTRS = ("kind", "doc_type", "publisher", "year", "category", "reg_category", "region", "status",
                "rectification")
 # CJK unified ideographs (with extension A and the compatibility block), Latin, digits, and the . and % of numbers
 CHARSET = ("0..9, A..Z->a..z, _, a..z, U+25, U+2E, U+3400..U+4DBF, U+4E00..U+9FFF, U+F900..U+FAFF")
-BOUNDARY = ","  # phrase_boundary: a sub-word stands alone (no phrase or proximity reaches across)
 
 
 def local_index(shard: int, slot: str) -> str:
@@ -41,14 +41,13 @@ def idf_path(options: ClusterOptions, slot: str) -> Path:
 def _rt_index(options: ClusterOptions, shard: Shard, slot: str) -> str:
     name = local_index(shard.number, slot)
     lines = [f"index {name}", "{", "  type = rt", f"  path = {options.shard_dir(shard.number) / 'data' / name}"]
-    lines += [f"  rt_field = {f}" for f in (*TEXT_FIELDS, *KEY_FIELDS)]
+    lines += [f"  rt_field = {f}" for f in (*TEXT_FIELDS, *SUB_FIELDS, *KEY_FIELDS)]
     lines += [f"  rt_attr_string = {a}" for a in ("uid", "doc_id", "published", *FACET_ATTRS)]
     # filters compare 32-bit hashes of the values (rows.value_key): integer IN / NOT IN, the same in 2.2.11 and Manticore
     lines += [f"  rt_attr_uint = h_{a}" for a in FACET_ATTRS]
     lines += ["  rt_attr_uint = doc", "  rt_attr_uint = superseded", "  rt_attr_bigint = ord",
               "  rt_attr_json = stored",
               f"  charset_table = {CHARSET}", "  min_word_len = 1", "  dict = keywords",
-              f"  phrase_boundary = U+{ord(BOUNDARY):02X}", "  phrase_boundary_step = 100",
               "  index_field_lengths = 1", "  rt_mem_limit = 256M"]
     if options.global_idf:
         lines.append(f"  global_idf = {idf_path(options, slot)}")

@@ -24,7 +24,7 @@ from typing import Any
 from . import client
 from .config import SLOTS, TEXT_FIELDS, idf_path, local_index
 from .options import ClusterOptions
-from .rows import COLUMNS, doc_key, shard_of, to_row, words_of
+from .rows import COLUMNS, doc_key, field_words, shard_of, to_row, words_of
 
 POINTER = "active.json"
 BATCH = 200  # rows in one REPLACE statement
@@ -169,8 +169,10 @@ class Writer:
             rows.append(row)
             self.stats["units"] = int(self.stats.get("units", 0)) + 1
             self._df.update(words_of(row))
-            for n, f in enumerate(TEXT_FIELDS, 1):
-                self._field_df[f].update({w for w in row[n].split() if w != ","})
+            lengths = self.stats.setdefault("lengths", {})
+            for f, words in field_words(row).items():
+                self._field_df[f].update(set(words))
+                lengths[f] = int(lengths.get(f, 0)) + len(words)
             if rec.get("kind") == "document" and rec.get("reg_key"):
                 versions = self.stats["reg_versions"].setdefault(str(rec["reg_key"]), [])
                 if rec.get("version") and rec["version"] not in versions:

@@ -26,6 +26,11 @@ def _boost(b: float) -> str:
     return "" if abs(b - 1.0) < 1e-9 else f"^{b:.3g}"
 
 
+def _fields(names: list[str]) -> str:
+    """A word in these text fields: in their words or their sub-words (config.SUB_FIELDS)."""
+    return "(" + ",".join(n for f in names for n in ((f, f"{f}_x") if f in TEXT_FIELDS else (f,))) + ")"
+
+
 def _word(fields: str, word: str, boost: float) -> str | None:
     pieces = word_pieces(word)
     if not pieces:
@@ -46,8 +51,7 @@ def _same_word(node: Or) -> tuple[str, str, float] | None:
     if max(ratios) - min(ratios) > 1e-6 * max(ratios):
         return None
     fields = [c.field for c in node.clauses]  # type: ignore[union-attr]
-    spec = fields[0] if len(fields) == 1 else "(" + ",".join(fields) + ")"
-    return spec, str(next(iter(words))), next(iter(ratios)) * node.boost
+    return _fields(fields), str(next(iter(words))), next(iter(ratios)) * node.boost
 
 
 def compile_match(node: Node, boost: float = 1.0) -> str | None:
@@ -60,7 +64,7 @@ def compile_match(node: Node, boost: float = 1.0) -> str | None:
         if node.field in KEY_FIELDS:
             return f"(@{node.field} {key_token(node.field, node.text)}{_boost(boost * node.boost)})"
         if node.field in TEXT_FIELDS:
-            return _word(node.field, str(node.text), boost * node.boost / _BASE[node.field])
+            return _word(_fields([node.field]), str(node.text), boost * node.boost / _BASE[node.field])
         raise Unsupported(f"term on {node.field!r}: facet fields are filters (WHERE), not MATCH")
     if isinstance(node, Phrase):
         words = [p for w in node.words for p in word_pieces(w)]

@@ -11,7 +11,7 @@ from typing import Any
 from archive.kinds import VersionStatus
 
 from ...analysis import Segmented, encode
-from .config import BOUNDARY, FACET_ATTRS, KEY_FIELDS, TEXT_FIELDS
+from .config import FACET_ATTRS, KEY_FIELDS, SUB_FIELDS, TEXT_FIELDS
 
 # what a hit shows (results.Hit) beyond the attributes: kept in the JSON attribute `stored`
 STORED = ("doc_title", "source_path", "title", "article", "problem", "measure", "category", "version",
@@ -19,7 +19,7 @@ STORED = ("doc_title", "source_path", "title", "article", "problem", "measure", 
 _SEP, _SUB = "\x1f", "\x1e"  # analysis.encode()'s separators
 # characters the charset_table keeps inside a word (config.CHARSET); anything else splits a token there
 _OUTSIDE = re.compile(r"[^0-9a-z_%.\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
-COLUMNS = ("id", *TEXT_FIELDS, *KEY_FIELDS, "uid", "doc_id", "published", *FACET_ATTRS,
+COLUMNS = ("id", *TEXT_FIELDS, *SUB_FIELDS, *KEY_FIELDS, "uid", "doc_id", "published", *FACET_ATTRS,
            *(f"h_{a}" for a in FACET_ATTRS), "doc", "superseded", "ord", "stored")
 
 
@@ -57,23 +57,20 @@ def word_pieces(word: str) -> list[str]:
     return [p for p in _OUTSIDE.split(word.lower()) if p]
 
 
-def text_value(value: Any) -> str:
-    """A text field as Sphinx gets it: the primary words in order, then each sub-word behind a boundary."""
+def text_value(value: Any) -> tuple[str, str]:
+    """A text field as Sphinx gets it: its primary words in order, and its sub-words and aliases (the _x field)."""
     if not value:
-        return ""
+        return "", ""
     enc = str(value) if type(value) is Segmented else encode(str(value))
     if enc is None:
-        return ""
+        return "", ""
     primary, extra = [], []
     for tok in enc.split(_SEP) if enc else ():
         if tok.startswith(_SUB):
             extra.extend(word_pieces(tok[1:]))
         else:
             primary.extend(word_pieces(tok))
-    out = " ".join(primary)
-    if extra:
-        out += f" {BOUNDARY} " + f" {BOUNDARY} ".join(extra)
-    return out
+    return " ".join(primary), " ".join(extra)
 
 
 def keys_value(field: str, value: Any) -> str:
@@ -88,7 +85,8 @@ def to_row(rec: dict[str, Any]) -> tuple[Any, ...]:
     stored = {k: (str(rec[f"_stored_{k}"]) if f"_stored_{k}" in rec else rec.get(k))
               for k in STORED if rec.get(k) not in (None, "")}
     stored = {k: (v if isinstance(v, (int, float)) else str(v)) for k, v in stored.items()}
-    return (row_id(rec["id"]), *(text_value(rec.get(f)) for f in TEXT_FIELDS),
+    texts = [text_value(rec.get(f)) for f in TEXT_FIELDS]
+    return (row_id(rec["id"]), *(t[0] for t in texts), *(t[1] for t in texts),
             *(keys_value(f, rec.get(f)) for f in KEY_FIELDS),
             rec["id"], rec["doc_id"], str(rec.get("published") or ""),
             *(str(rec.get(a) or "") for a in FACET_ATTRS), *(value_key(rec.get(a) or "") for a in FACET_ATTRS),
@@ -97,9 +95,15 @@ def to_row(rec: dict[str, Any]) -> tuple[Any, ...]:
             json.dumps(stored, ensure_ascii=False))
 
 
+def field_words(row: tuple[Any, ...]) -> dict[str, list[str]]:
+    """Each text field's tokens (its words and its sub-words), as the Whoosh field holds them."""
+    n = len(TEXT_FIELDS)
+    return {f: row[1 + i].split() + row[1 + n + i].split() for i, f in enumerate(TEXT_FIELDS)}
+
+
 def words_of(row: tuple[Any, ...]) -> set[str]:
     """The distinct words of a row's text and key fields (for the cluster's document frequencies)."""
     out: set[str] = set()
-    for text in row[1:1 + len(TEXT_FIELDS) + len(KEY_FIELDS)]:
-        out.update(w for w in text.split() if w != BOUNDARY)
+    for text in row[1:1 + 2 * len(TEXT_FIELDS) + len(KEY_FIELDS)]:
+        out.update(text.split())
     return out

@@ -25,15 +25,13 @@ from ...querytree import And, AndNot, Node, Or, Term
 from . import client
 from .config import FACET_ATTRS, dist_index, local_index
 from .generations import Generation, Writer, read_pointer, read_stats, vocabulary_dir
-from .match import FIELD_WEIGHTS, compile_match
+from .match import compile_match
+from .ranking import field_weights, idf_one, ranker
 from .options import ClusterOptions, Shard
 from .rows import STORED, value_key
 
-# Whoosh's BM25F in SphinxQL terms: per field BM25 (k1 1.2, b 0.75) weighted by the field weights, the keyword
-# boosts (word^b) scaling each keyword's IDF; ×1000 keeps three decimals in WEIGHT()'s integer
-SUPERSEDED_FACTOR = 0.6  # weighting.SUPERSEDED_FACTOR: in the ranker (a distributed index loses WEIGHT()'s aliases)
-RANKER = f"expr('sum((tf_idf)*user_weight)*1000*if(superseded=1,{SUPERSEDED_FACTOR},1)')"
-IDF = "'plain'"
+# IDF log(N/n) without the division by the query's keyword count (Whoosh's is per term)
+IDF = "'plain,tfidf_unnormalized'"
 _AGENT = re.compile(r"agent ([\w.\-]+):(\d+)")
 _SELECT = ("uid", "kind", "doc_id", "published", *FACET_ATTRS, "stored")
 
@@ -144,6 +142,11 @@ class SphinxBackend:
         mined = vocabulary_dir(self.options.root, gen.slot) / VOCABULARY_FILE if gen else None
         return (mined,) if mined is not None and mined.is_file() else ()
 
+    def _ranker(self) -> str:
+        stats = self._stat()
+        units = max(1, int(stats.get("units", 0)))
+        return ranker({f: n / units for f, n in stats.get("lengths", {}).items()}, idf_one(units))
+
     def indexed(self) -> Mapping[str, str]:
         return dict(self._stat().get("docs", {}))
 
@@ -178,8 +181,7 @@ class SphinxBackend:
         slot = gen.slot if gen else "a"
         conds = ([f"MATCH(%s)"] if match else []) + where
         order = "published DESC, WEIGHT() DESC" if sort == Sort.DATE else "WEIGHT() DESC, id ASC"
-        weights = ", ".join(f"{k}={v}" for k, v in FIELD_WEIGHTS.items())
-        opts = [f"ranker={RANKER}", f"field_weights=({weights})", f"idf={IDF}",
+        opts = [f"ranker={self._ranker()}", f"field_weights=({field_weights()})", f"idf={IDF}",
                 f"max_matches={max(1000, limit)}", f"max_query_time={max(1, int(time_limit_s * 1000))}"]
         if self.options.global_idf and gen is not None:
             opts.append("global_idf=1")
