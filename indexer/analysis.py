@@ -16,7 +16,6 @@ from collections.abc import Container, Iterator
 from pathlib import Path
 
 import jieba
-from whoosh.analysis import Composable, LowercaseFilter, Token, Tokenizer
 
 from archive.normalize import fold_chars
 from archive.numerals import DIGITS, cn_to_int
@@ -37,7 +36,7 @@ _AMOUNT = (rf"(?P<num>\d+(?:\.\d+)?|[{_CN}]{{2,}}|[二三四五六七八九十�
 _PERCENT = rf"百分之(?P<pnum>\d+(?:\.\d+)?|[{_CN}]+(?:点[{_CN}]+)?)"
 _SAME_UNIT = {"天": "日", "工作日": "个工作日"}
 _ASCII = r"(?P<ascii>[a-zA-Z0-9]+(?:[._\-][a-zA-Z0-9]+)*)"
-_SPECIAL = re.compile(f"{_ARTICLE}|{_PERCENT}|{_AMOUNT}|{_ASCII}")
+SPECIAL = re.compile(f"{_ARTICLE}|{_PERCENT}|{_AMOUNT}|{_ASCII}")
 _WORDLIKE = re.compile(r"[\w\u3400-\u9fff]")
 
 
@@ -83,7 +82,7 @@ def _decimal(raw: str) -> str:
     return f"{value}.{''.join(str(DIGITS[ch]) for ch in frac)}"
 
 
-def _special(m: re.Match[str]) -> tuple[str, list[str]]:
+def special(m: re.Match[str]) -> tuple[str, list[str]]:
     """Canonical token and same-position aliases for an article number, an amount or a Latin/digit run."""
     if m.group("pnum"):
         value = _decimal(m.group("pnum"))
@@ -122,9 +121,9 @@ def segment(text: str, mode: str = "index") -> Iterator[tuple[str, int, int, boo
                         if gram != word and tk.FREQ.get(gram):
                             yield gram, start + s + i, start + s + i + n, False
 
-    for m in _SPECIAL.finditer(folded):
+    for m in SPECIAL.finditer(folded):
         yield from words(pos, m.start())
-        canonical, aliases = _special(m)
+        canonical, aliases = special(m)
         yield canonical, m.start(), m.end(), True
         for alias in aliases:
             yield alias, m.start(), m.end(), False
@@ -137,7 +136,7 @@ _SHORT = 200  # characters; contexts (document title + chapter) and titles repea
 _SHORT_CACHE_SIZE = 20_000
 
 
-def _segmented(text: str, mode: str) -> Iterator[tuple[str, int, int, bool]] | tuple[tuple[str, int, int, bool], ...]:
+def segment_cached(text: str, mode: str) -> Iterator[tuple[str, int, int, bool]] | tuple[tuple[str, int, int, bool], ...]:
     """segment(), memoised for short texts: a regulation's context is the same for each of its
     articles (profiled: jieba was half of a build's time, repeated contexts a good share of it)."""
     if len(text) > _SHORT:
@@ -151,7 +150,7 @@ def _segmented(text: str, mode: str) -> Iterator[tuple[str, int, int, bool]] | t
     return hit
 
 
-_SEP, _SUB = "\x1f", "\x1e"  # between tokens; before a token that shares the preceding word's position
+SEP, SUB = "\x1f", "\x1e"  # between tokens; before a token that shares the preceding word's position
 
 
 class Segmented(str):
@@ -164,66 +163,9 @@ class Segmented(str):
 def encode(text: str) -> str | None:
     """The index-mode tokens of `text` as one string (what Segmented holds), or None when a token holds
     a separator character and so cannot be kept."""
-    if _SEP in text or _SUB in text:
+    if SEP in text or SUB in text:
         return None
-    return _SEP.join(word if primary else _SUB + word for word, _, _, primary in _segmented(text, "index"))
-
-
-def _fill(t: Token, text: str, pos: int, start: int, end: int, positions: bool, chars: bool,
-          keeporiginal: bool) -> Token:
-    """Set the reused Token's fields (Whoosh tokenizers yield one Token object, refilled)."""
-    t.text = text
-    t.boost = 1.0
-    t.stopped = False
-    if keeporiginal:
-        t.original = text
-    if positions:
-        t.pos = pos
-    if chars:
-        t.startchar, t.endchar = start, end
-    return t
-
-
-class ChineseTokenizer(Tokenizer):
-    """Whoosh tokenizer over jieba: positions count words; offsets index the original text."""
-
-    def __init__(self, subwords: bool = True) -> None:
-        self.subwords = subwords
-
-    def __call__(self, value: str, positions: bool = False, chars: bool = False, keeporiginal: bool = False,
-                 removestops: bool = True, start_pos: int = 0, start_char: int = 0, tokenize: bool = True,
-                 mode: str = "", **kwargs: object) -> Iterator[Token]:
-        t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        if not tokenize:
-            t.original = t.text = value
-            t.boost = 1.0
-            if positions:
-                t.pos = start_pos
-            if chars:
-                t.startchar, t.endchar = start_char, start_char + len(value)
-            yield t
-            return
-        pos = start_pos - 1
-        if type(value) is Segmented:
-            if chars:
-                raise ValueError("a pre-segmented text has no character offsets")
-            for word in value.split(_SEP) if value else ():
-                if word[0] != _SUB:
-                    pos += 1
-                    yield _fill(t, word, pos, 0, 0, positions, False, keeporiginal)
-                else:
-                    yield _fill(t, word[1:], pos, 0, 0, positions, False, keeporiginal)
-            return
-        seg_mode = "query" if (mode == "query" or not self.subwords) else "index"
-        for word, start, end, primary in _segmented(value, seg_mode):
-            if primary:
-                pos += 1
-            yield _fill(t, word, pos, start_char + start, start_char + end, positions, chars, keeporiginal)
-
-
-def word_analyzer() -> Composable:
-    """Index-time words: jieba words plus same-position sub-words, lower-cased."""
-    return ChineseTokenizer() | LowercaseFilter()
+    return SEP.join(word if primary else SUB + word for word, _, _, primary in segment_cached(text, "index"))
 
 
 def query_words(text: str) -> list[str]:

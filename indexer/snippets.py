@@ -11,7 +11,7 @@ from collections.abc import Iterable
 
 from archive.normalize import fold_chars
 
-from .analysis import _SPECIAL, _special
+from .analysis import SPECIAL, special
 
 
 def match_spans(text: str, words: Iterable[str]) -> list[tuple[int, int]]:
@@ -27,8 +27,8 @@ def match_spans(text: str, words: Iterable[str]) -> list[tuple[int, int]]:
             start = folded.find(w, start + len(w))
     numeric = {w for w in wanted if any(ch.isdigit() for ch in w)}
     if numeric:
-        for m in _SPECIAL.finditer(folded_case):
-            canonical, aliases = _special(m)
+        for m in SPECIAL.finditer(folded_case):
+            canonical, aliases = special(m)
             if canonical.lower() in numeric:
                 spans.append((m.start(), m.end()))
     spans.sort()

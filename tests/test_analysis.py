@@ -1,6 +1,7 @@
 """The jieba analyzer alone: positions, offsets, numbers, dictionary terms, normalisation."""
 
-from indexer.analysis import query_words, word_analyzer
+from indexer.analysis import query_words
+from indexer.backends.whoosh.analyzer import word_analyzer
 
 
 def tokens(text: str) -> list[tuple[str, int, int, int]]:

@@ -12,7 +12,8 @@ from archive.database import Archive
 from archive.pipeline import ingest
 from archive.tokens import TokenStore
 from indexer import analysis, tokens
-from indexer.analysis import Segmented, encode, word_analyzer
+from indexer.analysis import Segmented, encode
+from indexer.backends.whoosh.analyzer import word_analyzer
 from indexer.backends.whoosh.build import current_dir, full_rebuild, reindex
 from indexer.documents import grain_records
 from indexer.backends.whoosh.schema import build_schema

@@ -134,7 +134,7 @@ def test_kill_9_keeps_previous_index(small) -> None:
     marker = s.home / "building"
     code = (
         "import time, pathlib, sys\n"
-        "from archive.database import Archive\nfrom indexer import build\nfrom xuncha.settings import load_settings\n"
+        "from archive.database import Archive\nfrom indexer.backends.whoosh import build\nfrom xuncha.settings import load_settings\n"
         f"s = load_settings(environ={{}}, home={str(s.home)!r}, workers=1)\n"
         "orig = build._add_all\n"
         "def slow(*args):\n"
@@ -174,7 +174,7 @@ def test_meta_is_json_beside_index(small) -> None:
 def _build_in_child(s: Settings, marker: Path, workers: int, hook: str) -> subprocess.Popen:
     code = (
         "import time, pathlib\n"
-        "from archive.database import Archive\nfrom indexer import build\nfrom xuncha.settings import load_settings\n"
+        "from archive.database import Archive\nfrom indexer.backends.whoosh import build\nfrom xuncha.settings import load_settings\n"
         f"s = load_settings(environ={{}}, home={str(s.home)!r}, workers={workers})\n"
         f"marker = pathlib.Path({str(marker)!r})\n"
         f"{hook}\n"
@@ -191,7 +191,7 @@ def _build_in_child(s: Settings, marker: Path, workers: int, hook: str) -> subpr
 def test_kill_9_takes_the_writer_workers_along(small) -> None:
     s, _ = small
     marker = s.home / "worker-started"
-    hook = ("import os\nfrom indexer import parallel\n"
+    hook = ("import os\nfrom indexer.backends.whoosh import parallel\n"
             "orig = parallel._work\n"
             "def work(*args):\n"
             "    marker.write_text(str(os.getpid()))\n"

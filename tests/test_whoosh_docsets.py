@@ -179,13 +179,13 @@ def test_clause_sizes_are_whooshs_estimates(service, segmented) -> None:
                       for q in (to_whoosh(b.strict), to_whoosh(b.relaxed))]))
     for searcher, queries in cases:
         for sub, _ in searcher.leaf_searchers():
-            leaf = docsets._Leaf(sub, None)
+            leaf = docsets.Leaf(sub, None)
             for q in queries:
                 stack = [q]
                 while stack:
                     clause = stack.pop()
                     stack.extend(clause.children())
-                    assert leaf._size(clause) == clause.estimate_size(sub.reader()), clause
+                    assert leaf.size(clause) == clause.estimate_size(sub.reader()), clause
                     compared += 1
     assert compared > 1000
 

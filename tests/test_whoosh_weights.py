@@ -102,9 +102,9 @@ def _all_weights(ix, field):
 @pytest.mark.parametrize("q", QUERIES, ids=[repr(q)[:60] for q in QUERIES])
 def test_scores_from_the_files_equal_the_blocks_to_the_bit(on_disk, q, monkeypatch) -> None:
     read, chained = [], []
-    real, chain = docsets._Leaf._stored, docsets._Leaf._chained
-    monkeypatch.setattr(docsets._Leaf, "_stored", lambda *a: read.append(found := real(*a)) or found)
-    monkeypatch.setattr(docsets._Leaf, "_chained", lambda *a: chained.append(1) or chain(*a))
+    real, chain = docsets.Leaf._stored, docsets.Leaf._chained
+    monkeypatch.setattr(docsets.Leaf, "_stored", lambda *a: read.append(found := real(*a)) or found)
+    monkeypatch.setattr(docsets.Leaf, "_chained", lambda *a: chained.append(1) or chain(*a))
     with on_disk.searcher(weighting=WEIGHTING) as s:
         ours = evaluate(s, q)
         theirs = {r.docnum: r.score for r in s.search(q, limit=None)}

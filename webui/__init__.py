@@ -6,23 +6,22 @@ create_app(settings) builds the Flask app; `xuncha serve` runs it under waitress
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from flask import Flask, current_app, g, jsonify, render_template, request
+from flask import Flask, g, jsonify, render_template, request
 from markupsafe import Markup
-from werkzeug.exceptions import HTTPException, InternalServerError, NotFound
+from werkzeug.exceptions import HTTPException, InternalServerError
 
-from archive.database import Archive
 from archive.numerals import int_to_cn
-from archive.records import DocumentRecord
 from indexer.search import SearchService
 from indexer.snippets import highlight_all
 
+# the blueprints' shared helpers (webui/context.py), importable from the package as before
+from .context import Settings, close_db, get_archive, load_document, not_found, search_service, settings
 from .labels import DOC_TYPES, FACET_LABELS, FIGURE_KINDS, KIND_LABELS, PROGRESS_LABELS, RECTIFICATION
 from .params import BadParam
 
-if TYPE_CHECKING:  # the app factory's caller (xuncha.cli, tests) builds Settings
-    from xuncha.settings import Settings
+__all__ = ["close_db", "create_app", "get_archive", "load_document", "not_found", "search_service", "settings"]
 
 log = logging.getLogger(__name__)
 
@@ -87,37 +86,14 @@ def security_headers(resp: Any) -> Any:
     return resp
 
 
-def settings() -> Settings:
-    """The app's Settings."""
-    return current_app.config["XUNCHA_SETTINGS"]
 
 
-def search_service() -> SearchService:
-    """The app's one SearchService."""
-    return current_app.extensions["xuncha.search"]
 
 
-def get_archive() -> Archive:
-    """This request's archive (its SQLite connection), opened on first use."""
-    if "archive" not in g:
-        g.archive = Archive.open(settings().db_path)
-    return g.archive
 
 
-def close_db(exc: BaseException | None = None) -> None:
-    """Close the request's archive, if one was opened."""
-    archive = g.pop("archive", None)
-    if archive is not None:
-        archive.close()
 
 
-def load_document(doc_id: str) -> DocumentRecord:
-    """A document by id (or ingested path), or a 404 in both languages."""
-    doc = get_archive().document(doc_id) if doc_id and "\x00" not in doc_id else None
-    if doc is None:
-        raise not_found(f"doc_id: no document {doc_id[:80]!r} in the archive",
-                        "档案中没有这份文件，链接可能有误，或文件已被移出档案。")
-    return doc
 
 
 def highlight(text: str | None) -> Markup:
@@ -125,11 +101,6 @@ def highlight(text: str | None) -> Markup:
     return Markup(highlight_all(text or "", g.get("hl_words", ())))
 
 
-def not_found(message: str, zh: str) -> NotFound:
-    """A 404 with an English description (for JSON) and a Chinese message (for pages)."""
-    exc = NotFound(description=message)
-    exc.zh = zh  # type: ignore[attr-defined]
-    return exc
 
 
 def handle_error(exc: Exception) -> Any:

@@ -9,7 +9,7 @@ from werkzeug.exceptions import NotFound, ServiceUnavailable
 
 from indexer.backend import NoIndex
 
-from . import get_archive, load_document, search_service, settings
+from .context import get_archive, load_document, search_service, settings
 from .params import parse_search_args
 from .search import run
 

@@ -28,7 +28,7 @@ from werkzeug.exceptions import RequestEntityTooLarge, TooManyRequests, Unauthor
 
 from archive import accounts
 
-from . import get_archive
+from .context import get_archive
 
 bp = Blueprint("auth", __name__)
 csrf = CSRFProtect()

@@ -20,7 +20,7 @@ from archive.records import DocumentRecord, VerdictRecord
 from indexer.backend import NoIndex
 from indexer.search import SearchError
 
-from . import get_archive, load_document, search_service
+from .context import get_archive, load_document, search_service
 from .auth import operator_required
 from .glance import SHOW, Glance, glance
 

@@ -13,7 +13,7 @@ from archive.kinds import DocType
 from archive.records import DocumentRecord
 from indexer.backend import NoIndex
 
-from . import get_archive, load_document, not_found, search_service, settings
+from .context import get_archive, load_document, not_found, search_service, settings
 from .check import report_for
 from .docmodel import chapters, cited_by, notice_outline, regulation_versions, status_counts
 from .params import clean_text

@@ -20,7 +20,7 @@ from archive.crosscheck import NotANotice, check_notice
 from indexer.backend import NoIndex
 from indexer.search import Hit, SearchError
 
-from . import get_archive, load_document, search_service, settings
+from .context import get_archive, load_document, search_service, settings
 from .auth import operator_required
 from .check import verdict_text, verdicts_by_measure  # inspectors' verdicts (issue 33)
 from .labels import DOC_TYPES, KIND_LABELS, RECTIFICATION

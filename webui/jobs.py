@@ -17,7 +17,7 @@ from archive import accounts, jobs
 from archive.extract import supported
 from archive.jobs import Job, NewFile
 
-from . import get_archive, not_found, settings
+from .context import get_archive, not_found, settings
 from .auth import audit, current_name, operator_required, too_large
 from .worker import upload_root
 

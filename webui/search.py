@@ -14,7 +14,7 @@ from indexer.backend import NoIndex
 from indexer.query import QueryCitation
 from indexer.search import MAX_WINDOW, Hit, Results, SearchError, SearchService
 
-from . import get_archive, search_service, settings
+from .context import get_archive, search_service, settings
 from .labels import EXAMPLES, FACET_LABELS, FACET_ORDER, GRAINS, SORTS, facet_value_label
 from .params import BadParam, SearchParams, parse_search_args
 

@@ -12,7 +12,7 @@ from markupsafe import Markup, escape
 
 from archive.stats import NO_DATE, NO_PUBLISHER, ArchiveStats, Count, archive_stats
 
-from . import get_archive
+from .context import get_archive
 from .labels import RECTIFICATION
 
 bp = Blueprint("stats", __name__)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sqlite3
 import threading
 from collections import Counter
@@ -12,34 +11,12 @@ import click
 
 from archive.database import Archive
 from archive.pipeline import FileOutcome, ingest as run_ingest
-from archive.records import DocumentRecord
 
+from .context import echo_json as _echo_json
+from .context import find_document as _find
+from .context import open_archive as _open
+from .context import settings_of as _settings
 from .settings import Settings, load_settings
-
-
-def _settings(ctx: click.Context) -> Settings:
-    return ctx.find_object(Settings)  # type: ignore[return-value]
-
-
-def _open(settings: Settings) -> Archive:
-    try:
-        return Archive.open(settings.db_path)
-    except (sqlite3.Error, OSError, RuntimeError) as exc:
-        raise click.ClickException(f"cannot open the archive at {settings.db_path}: {exc}\n"
-                                   "hint: set XUNCHA_HOME or --home to a writable folder") from exc
-
-
-def _find(archive: Archive, doc: str) -> DocumentRecord:
-    """A document by id or ingested path, or a ClickException that says how to name one."""
-    row = archive.document(doc)
-    if row is None:
-        raise click.ClickException(f"no document {doc!r} in the archive\n"
-                                   "hint: use an id from `xuncha search`, or the path given to `xuncha ingest`")
-    return row
-
-
-def _echo_json(data: object) -> None:
-    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
 
 
 @click.group()

@@ -11,17 +11,11 @@ import click
 from archive import accounts
 from archive.database import Archive
 
-from .settings import Settings
-
-
-def _settings(ctx: click.Context) -> Settings:
-    return ctx.find_object(Settings)  # type: ignore[return-value]
+from .context import find_document, open_archive, settings_of
 
 
 def _conn(ctx: click.Context) -> Archive:
-    from .cli import _open
-
-    return _open(_settings(ctx))
+    return open_archive(settings_of(ctx))
 
 
 def _fail(exc: accounts.AccountError, hint: str) -> click.ClickException:
@@ -122,7 +116,7 @@ def watch(ctx: click.Context, folder: Path | None, once: bool) -> None:
     """Ingest files dropped into FOLDER (default: the watch_dir setting) once they stop growing."""
     from webui.watch import Watcher
 
-    settings = _settings(ctx)
+    settings = settings_of(ctx)
     folder = folder or (Path(settings.watch_dir) if settings.watch_dir else None)
     if folder is None:
         raise click.ClickException("no folder to watch\nhint: pass FOLDER or set watch_dir in xuncha.toml")
@@ -150,7 +144,7 @@ def worker(ctx: click.Context, once: bool) -> None:
     """Run the upload and re-index job queue (`xuncha serve` runs one itself unless serve_worker = false)."""
     from webui.worker import Worker, WorkerBusy
 
-    settings = _settings(ctx)
+    settings = settings_of(ctx)
     _conn(ctx).close()
     w = Worker(settings.job_options())
     try:
@@ -193,9 +187,7 @@ def verdicts_export(ctx: click.Context, jsonl: bool, doc: str | None) -> None:
     archive = _conn(ctx)
     doc_id = None
     if doc is not None:
-        from .cli import _find
-
-        doc_id = _find(archive, doc).id
+        doc_id = find_document(archive, doc).id
     for v in archive.verdicts(doc_id):
         click.echo(json.dumps(v.to_json(), ensure_ascii=False))
 

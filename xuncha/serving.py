@@ -20,7 +20,7 @@ from typing import Any
 
 import waitress
 
-from indexer.backends.whoosh.build import die_with_parent
+from indexer.processes import die_with_parent
 
 
 def settle() -> None:

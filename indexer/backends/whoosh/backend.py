@@ -102,11 +102,13 @@ class WhooshBackend:
             s = ix.searcher(weighting=WEIGHTING)
             self._local.ix = ix
         elif not s.up_to_date():
-            if s.doc_count_all():
-                s = s.refresh()
-            else:  # an empty index's reader has no segments, and Whoosh's refresh() cannot reuse it: open anew
-                s.close()
-                s = ix.searcher(weighting=WEIGHTING)
+            fresh = s.refresh() if s.doc_count_all() else None
+            if fresh is None or not fresh.up_to_date():
+                # an empty index's reader has no segments, and Whoosh's refresh() cannot reuse it; after a commit of
+                # deletions only it reuses the segment's reader, deletions and generation stale: open anew
+                (fresh or s).close()
+                fresh = ix.searcher(weighting=WEIGHTING)
+            s = fresh
             with self._lock:
                 self._reg_keys = frozenset(t.decode("utf-8") for t in s.lexicon("reg_key"))
         self._local.searcher = s
@@ -137,7 +139,7 @@ class WhooshBackend:
         return writing.WhooshBatch(self.options.index_root, rebuild=True)
 
     def indexed(self) -> Mapping[str, str]:
-        return {f["doc_id"]: f.get("sha", "") for f in self._current().documents(kind="document")}
+        return {f["doc_id"]: f.get("sha", "") for f in self.searcher().documents(kind="document")}
 
     def regulation_keys(self) -> frozenset[str]:
         self._index()

@@ -33,6 +33,7 @@ from ...analysis import analysis_version, dictionary_version, load_segmenter
 from ...documents import grain_records
 from ...options import IndexOptions
 from ...backend import BuildFailed, IndexBusy, NoIndex
+from ...processes import die_with_parent
 from .parallel import FastSegmentWriter, add_records
 from .schema import SCHEMA_VERSION, build_schema
 from ...tokens import Presegmenter
@@ -111,19 +112,6 @@ def _worker_after_fork(owner: _LockOwner) -> None:
         pass
     die_with_parent(os.getppid())
 
-
-def die_with_parent(parent: int) -> None:
-    """In a forked child: the kernel kills it when its parent dies (PR_SET_PDEATHSIG); it exits at once when
-    `parent` is gone already (re-parented before the call). Used by the writer's workers and by
-    `xuncha serve`'s processes."""
-    try:
-        import ctypes
-
-        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        pass
-    if os.getppid() != parent or parent == 1:  # the parent died before the line above
-        os._exit(1)
 
 
 _TERMINATED = threading.Event()

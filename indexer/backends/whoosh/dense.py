@@ -18,7 +18,8 @@ from typing import Any
 import numpy as np
 from whoosh import query as Q
 
-from .docsets import Scores, _boost, _key, _Leaf
+from .clauses import boost_of, clause_key
+from .postings import Scores
 from .weighting import DisMax
 
 DENSE_SHARE = 8  # a union whose clauses hold at least 1/DENSE_SHARE of a segment's documents' postings
@@ -28,24 +29,25 @@ DENSE_MIN = 20_000  # … and at least this many postings is summed in arrays
 INNER_SHARE = 64
 _UNIONS = (Q.Or, Q.DisjunctionMax, DisMax)
 Arrays = tuple[Any, Any]  # document numbers (intp), scores (float64)
+# `leaf` below: a docsets.Leaf (the evaluation of one query over one segment), which calls this module
 
 
-def worth_it(leaf: _Leaf, subs: list[Q.Query], inner: bool = False) -> bool:
+def worth_it(leaf: Any, subs: list[Q.Query], inner: bool = False) -> bool:
     """Whether a union over the whole segment (no candidates) is large enough to be summed in arrays; `inner`:
     a union inside one that is."""
-    size = sum(map(leaf._size, subs))
+    size = sum(map(leaf.size, subs))
     if inner:
         return size * INNER_SHARE >= leaf.reader.doc_count_all()
     return size >= DENSE_MIN and size * DENSE_SHARE >= leaf.reader.doc_count_all()
 
 
-def union(leaf: _Leaf, subs: list[Q.Query], dismax: bool) -> Scores:
+def union(leaf: Any, subs: list[Q.Query], dismax: bool) -> Scores:
     """The union of `subs` over the whole segment (Or: the sum; DisMax: the best), as docsets computes it."""
     ids, values = _union_arrays(leaf, subs, dismax)
     return dict(zip(ids.tolist(), values.tolist()))
 
 
-def _union_arrays(leaf: _Leaf, subs: list[Q.Query], dismax: bool) -> Arrays:
+def _union_arrays(leaf: Any, subs: list[Q.Query], dismax: bool) -> Arrays:
     n = leaf.reader.doc_count_all()
     acc = np.zeros(n)
     present = np.zeros(n, dtype=bool)
@@ -62,11 +64,11 @@ def _union_arrays(leaf: _Leaf, subs: list[Q.Query], dismax: bool) -> Arrays:
     return docs, acc[docs]
 
 
-def _clause(leaf: _Leaf, q: Q.Query) -> Arrays:
+def _clause(leaf: Any, q: Q.Query) -> Arrays:
     """One clause's documents and scores (boost applied) over the whole segment."""
-    leaf._check()
+    leaf.check()
     memo = leaf.memo
-    key = _key(q) if memo is not None else None
+    key = clause_key(q) if memo is not None else None
     if key is not None and key in memo:  # evaluated before in this search (the strict form): read, not copied
         ids, values = _from_dict(memo[key])
     elif type(q) is Q.Term and (found := _term(leaf, q)) is not None:
@@ -75,7 +77,7 @@ def _clause(leaf: _Leaf, q: Q.Query) -> Arrays:
         ids, values = _union_arrays(leaf, q.subqueries, type(q) is not Q.Or)
     else:
         return _from_dict(leaf.eval(q, None))  # eval applies the boost
-    boost = _boost(q)
+    boost = boost_of(q)
     return (ids, values * boost) if boost != 1.0 else (ids, values)
 
 
@@ -83,13 +85,13 @@ def _is_plain(q: Q.Query) -> bool:
     return len(q.subqueries) > 1 and not getattr(q, "minmatch", 0) and not getattr(q, "scale", None)
 
 
-def _term(leaf: _Leaf, q: Q.Term) -> Arrays | None:
-    """A term's unboosted scores as arrays, kept or from the weights file (_Leaf._arrays); None when the term is
+def _term(leaf: Any, q: Q.Term) -> Arrays | None:
+    """A term's unboosted scores as arrays, kept or from the weights file (docsets.Leaf.arrays); None when the term is
     read from its blocks."""
-    found = leaf._info(q)
+    found = leaf.info(q)
     if found is None:
         return np.zeros(0, dtype=np.intp), np.zeros(0)
-    arrays = leaf._arrays(found)
+    arrays = leaf.arrays(found)
     return None if arrays is None else (arrays[0].astype(np.intp), arrays[1])
 
 

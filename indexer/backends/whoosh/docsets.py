@@ -36,8 +36,10 @@ from whoosh.reading import TermNotFound
 from whoosh.scoring import BM25FScorer, WeightScorer
 from whoosh.searching import TimeLimit
 
+from . import dense
 from .execution import TermCache
-from .postings import Postings, Scores, _Counted, _picked
+from .clauses import COMPOUND, boost_of, clause_key
+from .postings import Counted, Postings, Scores, picked
 from .weights import open_weights
 from .weighting import SUPERSEDED_FACTOR, DisMax, Scaled
 
@@ -48,9 +50,7 @@ CHECK_EVERY = 16  # posting blocks or clauses between two reads of the CPU clock
 # queries recur across different queries), no better below; the cache's bound is in postings either way
 KEEP_MIN_DF = 64
 
-# Or sums its clauses, And sums them where all match, the others take the best (Whoosh's DisMax as documented)
 _INFOS = "term infos"  # the memo's entry of looked-up terms (its other keys are clause keys: tuples)
-_COMPOUND = (Q.Or, Q.And, Q.DisjunctionMax, DisMax)
 
 
 def evaluate(searcher: Any, q: Q.Query, deadline: float | None = None, memo: dict | None = None,
@@ -64,7 +64,7 @@ def evaluate(searcher: Any, q: Q.Query, deadline: float | None = None, memo: dic
     out: Scores = {}
     for n, (sub, offset) in enumerate(searcher.leaf_searchers()):
         kept = (terms, (generation, n, offset)) if terms is not None else None
-        found = _Leaf(sub, deadline, None if memo is None else memo.setdefault(n, {}), kept).eval(q, None)
+        found = Leaf(sub, deadline, None if memo is None else memo.setdefault(n, {}), kept).eval(q, None)
         if offset:
             out.update(zip(map(offset.__add__, found.keys()), found.values()))
         elif not out:
@@ -74,19 +74,7 @@ def evaluate(searcher: Any, q: Q.Query, deadline: float | None = None, memo: dic
     return out
 
 
-def _key(q: Q.Query) -> Any:
-    """What a clause's unboosted scores depend on (None: not kept)."""
-    kind = type(q)
-    if kind is Q.Term:
-        return (kind, q.fieldname, q.text)
-    if kind is Q.Phrase:
-        return (kind, q.fieldname, tuple(q.words), q.slop)
-    if kind in _COMPOUND and len(q.subqueries) > 1:
-        return (kind, tuple(q.subqueries), getattr(q, "minmatch", 0), getattr(q, "scale", None))
-    return None
-
-
-class _Leaf(Postings):
+class Leaf(Postings):
     """The evaluation of one query over one segment."""
 
     def __init__(self, searcher: Any, deadline: float | None, memo: dict | None = None,
@@ -102,7 +90,7 @@ class _Leaf(Postings):
         self._infos: dict[tuple[str, Any], tuple[str, bytes, Any] | None] = \
             memo.setdefault(_INFOS, {}) if memo is not None else {}
 
-    def _check(self) -> None:
+    def check(self) -> None:
         # the first call, then one in CHECK_EVERY: a thread's CPU clock costs ~20 µs a read on this machine's
         # virtual cores (profiled: 4% of a median search when read before every block)
         self._ticks += 1
@@ -111,16 +99,16 @@ class _Leaf(Postings):
 
     def eval(self, q: Q.Query, cand: Scores | None) -> Scores:
         """The scores of `q`'s documents, among the keys of `cand` when it is given (a new dict: callers change it)."""
-        self._check()
+        self.check()
         memo, key, shared = self.memo, None, False
-        if memo is not None and (key := _key(q)) is not None and key in memo:
+        if memo is not None and (key := clause_key(q)) is not None and key in memo:
             found = memo[key] if cand is None else among(memo[key], cand)
             shared = cand is None
         else:
             found = self._unboosted(q, cand)
             if memo is not None and key is not None and cand is None:
                 memo[key], shared = found, True  # kept unchanged: what is returned is a copy
-        boost = _boost(q)
+        boost = boost_of(q)
         if boost != 1.0:
             return _scaled(found, boost)
         return dict(found) if shared else found
@@ -129,7 +117,7 @@ class _Leaf(Postings):
         kind = type(q)
         if kind is Q.Term:
             return self._term(q, cand)
-        if kind in _COMPOUND and not getattr(q, "minmatch", 0) \
+        if kind in COMPOUND and not getattr(q, "minmatch", 0) \
                 and not getattr(q, "scale", None):
             subs = q.subqueries
             if not subs:
@@ -163,8 +151,6 @@ class _Leaf(Postings):
 
     def _union(self, subs: list[Q.Query], cand: Scores | None, dismax: bool) -> Scores:
         if cand is None and len(subs) > 2:
-            from . import dense  # (imports this module)
-
             if dense.worth_it(self, subs):  # a long query's relaxed OR: summed in arrays
                 return dense.union(self, subs, dismax)
         out: Scores = {}
@@ -184,7 +170,7 @@ class _Leaf(Postings):
     def _and(self, subs: list[Q.Query], cand: Scores | None) -> Scores:
         acc: Scores | None = cand
         first = True
-        for child in sorted(subs, key=self._size):
+        for child in sorted(subs, key=self.size):
             found = self.eval(child, acc)
             if first:
                 acc, first = found, False
@@ -196,25 +182,25 @@ class _Leaf(Postings):
                 return {}
         return acc or {}
 
-    def _size(self, q: Q.Query) -> int:
+    def size(self, q: Q.Query) -> int:
         """Whoosh's estimate_size of a clause, its terms answered from the term infos _term reads too
         (Whoosh's own looked every term up again: a tenth of a median search on a small archive)."""
         kind = type(q)
         if kind is Q.Term:
-            found = self._info(q)
+            found = self.info(q)
             return found[2].doc_frequency() if found is not None else 0
         if kind is Q.Or or kind is Q.DisjunctionMax or kind is DisMax:
-            return min(sum(map(self._size, q.subqueries)), self.reader.doc_count())
+            return min(sum(map(self.size, q.subqueries)), self.reader.doc_count())
         if kind is Q.And and q.subqueries:
-            return min(map(self._size, q.subqueries))
+            return min(map(self.size, q.subqueries))
         if kind is Q.Phrase and q.words:
-            return min(self._size(Q.Term(q.fieldname, w)) for w in q.words)
+            return min(self.size(Q.Term(q.fieldname, w)) for w in q.words)
         try:
             return q.estimate_size(self.reader)
         except (TermNotFound, KeyError):
             return 0
 
-    def _info(self, q: Q.Term) -> tuple[str, bytes, Any] | None:
+    def info(self, q: Q.Term) -> tuple[str, bytes, Any] | None:
         """(field, term bytes, term info) of a term in this segment, looked up once per search; None when absent."""
         key = (q.fieldname, q.text)
         if key in self._infos:
@@ -229,7 +215,7 @@ class _Leaf(Postings):
                 if n is None:
                     found = (field, text, self.reader.term_info(field, text))
                 elif n:  # the weights file lists every term of the fields it covers
-                    found = (field, text, _Counted(n))
+                    found = (field, text, Counted(n))
             except (ValueError, TermNotFound):  # a value the field cannot hold, or a term not here
                 pass
         self._infos[key] = found
@@ -242,7 +228,7 @@ class _Leaf(Postings):
             return None
         return (self.kept[1], field, text)
 
-    def _arrays(self, found: tuple[str, bytes, Any]) -> tuple[Any, Any] | None:
+    def arrays(self, found: tuple[str, bytes, Any]) -> tuple[Any, Any] | None:
         """A term's (field, bytes, info) unboosted scores over the whole segment as NumPy arrays (int32 document
         numbers ascending, float64 scores): kept across searches, or read from the weights file (and kept when
         the term is common); None when neither holds them (the term is read from its blocks)."""
@@ -258,10 +244,10 @@ class _Leaf(Postings):
         return arrays
 
     def _term(self, q: Q.Term, cand: Scores | None) -> Scores:
-        if cand is not None and not cand or (found := self._info(q)) is None:
+        if cand is not None and not cand or (found := self.info(q)) is None:
             return {}
-        if (arrays := self._arrays(found)) is not None:
-            return _picked(*arrays, cand)
+        if (arrays := self.arrays(found)) is not None:
+            return picked(*arrays, cand)
         field, text, info = found  # one lookup of the term, not one per question asked
         key = self._kept_key(found)
         scorer = self.weighting.scorer(self.searcher, field, text)
@@ -290,7 +276,7 @@ class _Leaf(Postings):
         if fmt is None or not fmt.supports("positions") or len(q.words) < 2:
             return self._whoosh(q, cand)
         words = [Q.Term(field, word) for word in q.words]
-        infos = [self._info(w) for w in words]  # the And below and the positions read the same term infos
+        infos = [self.info(w) for w in words]  # the And below and the positions read the same term infos
         if any(i is None for i in infos):
             return {}
         out = self.eval(Q.And(words), cand)
@@ -306,7 +292,7 @@ class _Leaf(Postings):
         decode, slop = fmt.decoder("positions"), q.slop
         for n, d in enumerate(list(out)):
             if not n & 1023:
-                self._check()
+                self.check()
             ends = set(decode(positions[0][d]))
             for found in positions[1:]:
                 ends = {p for p in decode(found[d]) if any(p - k in ends for k in range(1, slop + 1))}
@@ -322,18 +308,6 @@ class _Leaf(Postings):
             return {}
         m = q.matcher(self.searcher, self.searcher.context(needs_current=True))
         return self._walk(m) if cand is None else self._probe(m, cand)
-
-def _boost(q: Q.Query) -> float:
-    """The factor Whoosh applies to a clause's scores: its boost, except where its matcher ignores it
-    (a one-clause compound gets its clause's matcher; binary queries push boosts into their clauses) or
-    applies it itself (the query types Whoosh matches here)."""
-    kind = type(q)
-    if kind is Q.Term or kind is Q.Every and q.fieldname is None or kind is Q.Phrase and len(q.words) >= 2:
-        return q.boost
-    if kind in _COMPOUND and len(q.subqueries) > 1 and not getattr(q, "minmatch", 0) \
-            and not getattr(q, "scale", None):
-        return q.boost
-    return 1.0
 
 
 def among(scores: Scores, docs: Scores | AbstractSet[int]) -> Scores:

@@ -1,7 +1,7 @@
 """A term's postings read from one segment: from its weights file (indexer/weights.py) when it holds the
 term's arrays, else from Whoosh's posting blocks; and the scores made of them.
 
-`Postings` is the reading half of docsets.py's `_Leaf` (which holds the query algebra): it uses the leaf's
+`Postings` is the reading half of docsets.py's `Leaf` (which holds the query algebra): it uses the leaf's
 `reader` and its deadline check `_check`. Both sources give the same documents and scores, to the bit
 (tests/test_weights.py): the arrays are scored in NumPy with whoosh's bm25 operation by operation, the blocks
 by a (weight, length byte) table of the same function.
@@ -27,11 +27,11 @@ Scores = dict[int, float]
 
 
 class Postings:
-    """How a segment's postings are read (mixed into docsets._Leaf, which sets `reader` and `_check`)."""
+    """How a segment's postings are read (mixed into docsets.Leaf, which sets `reader`)."""
 
     reader: Any
 
-    def _check(self) -> None:
+    def check(self) -> None:
         raise NotImplementedError
 
     def _stored(self, field: str, text: bytes, p: Bm25) -> Any:
@@ -70,7 +70,7 @@ class Postings:
     def _postings(self, field: str, text: bytes, info: Any) -> Any:
         """The term's postings from its term info (reader.postings would look the term up again), deleted
         documents filtered out as the reader does; the reader's own call for other kinds of reader."""
-        if type(info) is _Counted:
+        if type(info) is Counted:
             info = self.reader.term_info(field, text)
         terms, codec = getattr(self.reader, "_terms", None), getattr(self.reader, "_codec", None)
         postfile = getattr(terms, "_postfile", None)
@@ -96,7 +96,7 @@ class Postings:
     def _block_iter(self, m: Any, cands: list[int] | None, deleted: Any) -> Any:
         j, low = 0, 0
         while m.is_active():
-            self._check()
+            self.check()
             if cands is not None:
                 # the block holds ids in [low, maxid]: skipped unread when no candidate falls there
                 j = bisect_left(cands, low, j)
@@ -169,7 +169,7 @@ class Postings:
         docs.sort()
         ends: Any = None
         for ids, counts, flat in words:
-            self._check()
+            self.check()
             at = np.searchsorted(ids, docs)  # every document of out has every word (the And matched it)
             n = counts[at].astype(np.int64)
             first = (np.cumsum(counts, dtype=np.int64) - counts)[at]  # where each document's positions start
@@ -211,7 +211,7 @@ class Postings:
         while m.is_active():
             n += 1
             if not n & 1023:
-                self._check()
+                self.check()
             out[m.id()] = m.score()
             m.next()
         return out
@@ -223,7 +223,7 @@ class Postings:
             if not m.is_active():
                 break
             if not n & 255:
-                self._check()
+                self.check()
             if m.id() < doc:
                 m.skip_to(doc)
                 if not m.is_active():
@@ -233,7 +233,7 @@ class Postings:
         return out
 
 
-class _Counted:
+class Counted:
     """The term info of a term known from the segment's weights file, which tells its number of postings
     only (_postings looks the full one up when the term's blocks are read)."""
 
@@ -246,7 +246,7 @@ class _Counted:
         return self.n
 
 
-def _picked(ids: Any, scores: Any, cand: Scores | None) -> Scores:
+def picked(ids: Any, scores: Any, cand: Scores | None) -> Scores:
     """Scores from NumPy arrays (document numbers ascending) as a dict, among the candidates when there are any,
     found by bisection in C (measured against a bisection per candidate in Python and a dict intersection:
     2,000 candidates in 40,000 postings 1.9 → 0.26 ms)."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
-from ...analysis import word_analyzer
+from .analyzer import word_analyzer
 from ...backend import FACETS, KINDS
 
 # bump whenever fields or analysis change: `xuncha reindex --if-needed` then rebuilds

@@ -32,7 +32,8 @@ class WhooshBatch:
         self.rebuild = rebuild
         self._stack = ExitStack()
         self._stack.enter_context(write_lock(self.options))
-        self._documents = 0
+        self._pending: dict[str, DocumentUnits] = {}
+        self._written: set[str] = set()
         try:
             if rebuild:
                 self.dir = root / f"gen-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
@@ -49,16 +50,25 @@ class WhooshBatch:
             raise
 
     def put(self, document: DocumentUnits) -> None:
-        if not self.rebuild:
-            self.writer.delete_by_term("doc_id", document.doc_id)
-        add_records(self.writer, [dict(u) for u in document.units], lambda: None)
-        self._documents += 1
+        """Whoosh deletes only committed documents, so an update's documents wait for the commit (the last put of a
+        document wins); a rebuild's are written at once, each document once."""
+        if self.rebuild:
+            if document.doc_id in self._written:
+                raise ValueError(f"document {document.doc_id} put twice in one rebuild")
+            self._written.add(document.doc_id)
+            add_records(self.writer, [dict(u) for u in document.units], lambda: None)
+        else:
+            self._pending[document.doc_id] = document
 
     def delete(self, doc_id: str) -> None:
+        self._pending.pop(doc_id, None)
         self.writer.delete_by_term("doc_id", doc_id)
 
     def commit(self) -> str:
         try:
+            for document in self._pending.values():
+                self.writer.delete_by_term("doc_id", document.doc_id)
+                add_records(self.writer, [dict(u) for u in document.units], lambda: None)
             self.writer.commit()
             meta_path = self.dir / META
             meta = json.loads(meta_path.read_text(encoding="utf-8")) if meta_path.is_file() else {}
