@@ -8,13 +8,10 @@ import dataclasses
 
 import click
 
+from .context import settings_of as _settings
 from .settings import BACKENDS, Settings
 
 BACKEND_COMMANDS = ("serve", "reindex", "search", "check")
-
-
-def _settings(ctx: click.Context) -> Settings:
-    return ctx.find_object(Settings)  # type: ignore[return-value]
 
 
 def _choose_backend(ctx: click.Context, _param: click.Parameter, value: str | None) -> None:
