@@ -155,7 +155,7 @@ class Writer:
     def _begin(self) -> None:
         if self.rebuild and not self._truncated:
             for shard in self.options.shards:
-                client.execute(self._conn(shard.number), f"TRUNCATE RTINDEX {local_index(shard.number, self.slot)}")
+                client.execute(self._conn(shard.number), client.TRUNCATE.format(local_index(shard.number, self.slot)))
             self._truncated = True
 
     def put(self, doc_id: str, sha: str, units: Iterable[dict[str, Any]]) -> None:
@@ -198,7 +198,7 @@ class Writer:
                 for k in range(0, len(rows), BATCH):
                     _flush(self._conn(i), local_index(i, self.slot), rows[k:k + BATCH])
             for i, conn in self._conns.items():
-                client.execute(conn, f"FLUSH RTINDEX {local_index(i, self.slot)}")
+                client.execute(conn, client.FLUSH.format(local_index(i, self.slot)))
         finally:
             self.close()
         self.stats["df"] = {f: dict(c) for f, c in self._field_df.items()}
