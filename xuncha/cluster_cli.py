@@ -9,7 +9,7 @@ import dataclasses
 import click
 
 from .context import settings_of as _settings
-from .settings import BACKENDS, Settings
+from .settings import BACKENDS
 
 BACKEND_COMMANDS = ("serve", "reindex", "search", "check")
 
@@ -20,13 +20,7 @@ def _choose_backend(ctx: click.Context, _param: click.Parameter, value: str | No
         ctx.obj = dataclasses.replace(_settings(ctx), backend=value)
 
 
-def _cluster_options(settings: Settings):  # type: ignore[no-untyped-def]
-    from indexer.backends.sphinx.engine import NoCluster, cluster_options
-
-    try:
-        return cluster_options(settings.index_root, settings.sphinx_agents)
-    except (NoCluster, ValueError) as exc:
-        raise click.ClickException(f"{exc}\nhint: `xuncha cluster up --shards 2` starts shards on this machine") from exc
+HINT = "hint: `xuncha cluster up --shards 2` starts shards on this machine; `xuncha cluster status` shows each"
 
 
 @click.group()
@@ -41,17 +35,16 @@ def cluster() -> None:
 @click.pass_context
 def up(ctx: click.Context, shards: int, base_port: int | None) -> None:
     """Start N searchd shards on loopback ports under HOME/cluster and wait until each answers."""
-    from indexer.backends.sphinx import process
+    from indexer.backends import cluster_up
 
     settings = _settings(ctx)
     try:
-        options = process.up(settings.cluster_dir, shards, base_port or settings.sphinx_base_port)
-    except process.ClusterError as exc:
-        raise click.ClickException(f"{exc}\nhint: `xuncha cluster status` shows each shard; its log is named above") \
-            from exc
-    for s in options.shards:
-        click.echo(f"shard {s.number}: {s.host}:{s.sql_port} (agents {s.api_port}) pid {process.pid_of(options, s.number)}")
-    click.echo(f"cluster: {len(options.shards)} shards up under {options.root}; "
+        rows = cluster_up(settings.index_root, shards, base_port or settings.sphinx_base_port)
+    except (RuntimeError, ValueError, OSError) as exc:
+        raise click.ClickException(f"{exc}\n{HINT}") from exc
+    for r in rows:
+        click.echo(f"shard {r.shard.number}: {r.shard.host}:{r.shard.sql_port} (agents {r.shard.api_port}) pid {r.pid}")
+    click.echo(f"cluster: {len(rows)} shards up under {settings.cluster_dir}; "
                "set backend = \"sphinx\" in xuncha.toml (or --backend sphinx) and `xuncha reindex --full`")
 
 
@@ -62,10 +55,13 @@ def status(ctx: click.Context, as_json: bool) -> None:
     """Each shard: port, pid, up or down, units in the generation serving (exit 1 when one is down)."""
     import json
 
-    from indexer.backends.sphinx import process
+    from indexer.backends import cluster_status
 
-    options = _cluster_options(_settings(ctx))
-    rows = process.status(options)
+    settings = _settings(ctx)
+    try:
+        rows = cluster_status(settings.index_root, settings.sphinx_agents)
+    except (RuntimeError, ValueError) as exc:
+        raise click.ClickException(f"{exc}\n{HINT}") from exc
     if as_json:
         click.echo(json.dumps([{"shard": r.shard.number, "host": r.shard.host, "port": r.shard.sql_port,
                                 "agent_port": r.shard.api_port, "pid": r.pid, "up": r.up, "documents": r.documents,
@@ -83,11 +79,14 @@ def status(ctx: click.Context, as_json: bool) -> None:
 @click.pass_context
 def down(ctx: click.Context) -> None:
     """Stop the shards started here (each saves its data first: `cluster up` serves it again, no rebuild)."""
-    from indexer.backends.sphinx import process
+    from indexer.backends import cluster_down
 
-    options = _cluster_options(_settings(ctx))
-    stopped = process.down(options)
-    click.echo(f"cluster: stopped {len(stopped)} of {len(options.shards)} shards")
+    settings = _settings(ctx)
+    try:
+        stopped, shards = cluster_down(settings.index_root, settings.sphinx_agents)
+    except (RuntimeError, ValueError) as exc:
+        raise click.ClickException(f"{exc}\n{HINT}") from exc
+    click.echo(f"cluster: stopped {stopped} of {shards} shards")
 
 
 def register(main: click.Group) -> None:

@@ -6,6 +6,7 @@ generations.py keeps the two slots and the pointer, match.py compiles a query tr
 the SearchBackend, and engine.py the entry points indexer/backends picks by name.
 """
 
+from . import engine, process
 from .engine import check, open_backend, reindex, remove_unfinished, update
 
-__all__ = ["check", "open_backend", "reindex", "remove_unfinished", "update"]
+__all__ = ["check", "engine", "open_backend", "process", "reindex", "remove_unfinished", "update"]

@@ -10,13 +10,13 @@ from typing import Any
 
 from archive.kinds import VersionStatus
 
-from ...analysis import Segmented, encode
+from ...analysis import SEP, SUB, Segmented, encode
 from .config import FACET_ATTRS, KEY_FIELDS, SUB_FIELDS, TEXT_FIELDS
 
 # what a hit shows (results.Hit) beyond the attributes: kept in the JSON attribute `stored`
 STORED = ("doc_title", "source_path", "title", "article", "problem", "measure", "category", "version",
           "problem_title")
-_SEP, _SUB = "\x1f", "\x1e"  # analysis.encode()'s separators
+
 # characters the charset_table keeps inside a word (config.CHARSET); anything else splits a token there
 _OUTSIDE = re.compile(r"[^0-9a-z_%.\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 COLUMNS = ("id", *TEXT_FIELDS, *SUB_FIELDS, *KEY_FIELDS, "uid", "doc_id", "published", *FACET_ATTRS,
@@ -65,8 +65,8 @@ def text_value(value: Any) -> tuple[str, str]:
     if enc is None:
         return "", ""
     primary, extra = [], []
-    for tok in enc.split(_SEP) if enc else ():
-        if tok.startswith(_SUB):
+    for tok in enc.split(SEP) if enc else ():
+        if tok.startswith(SUB):
             extra.extend(word_pieces(tok[1:]))
         else:
             primary.extend(word_pieces(tok))
