@@ -13,6 +13,7 @@ import logging
 import re
 import threading
 from collections.abc import Container, Iterator
+from importlib import import_module
 from pathlib import Path
 
 import jieba
@@ -199,3 +200,12 @@ def split_word(word: str, known: Container[str] = ()) -> list[str] | None:
         pieces.append(word[j:i])
         i = j
     return pieces[::-1]
+
+
+def __getattr__(name: str) -> object:
+    """Indexes built before the Whoosh engine moved to indexer/backends/whoosh/ pickled their analyzer in the
+    index's table of contents as indexer.analysis.ChineseTokenizer: resolved here, so that they still open (and
+    `reindex --if-needed` keeps them). Looked up by name, not imported: analysis knows no engine."""
+    if name == "ChineseTokenizer":
+        return import_module("indexer.backends.whoosh.analyzer").ChineseTokenizer
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,5 +1,7 @@
 """The jieba analyzer alone: positions, offsets, numbers, dictionary terms, normalisation."""
 
+import pytest
+
 from indexer.analysis import query_words
 from indexer.backends.whoosh.analyzer import word_analyzer
 
@@ -68,3 +70,17 @@ def test_split_word_into_dictionary_words() -> None:
     assert split_word("哪些项目") == ["哪些", "项目"]
     assert split_word("懒政怠政") is None and split_word("懒政怠政", {"懒政", "怠政"}) == ["懒政", "怠政"]
     assert split_word("项目") is None  # nothing shorter to fall back to
+
+
+def test_indexes_pickled_before_the_engine_moved_find_their_analyzer() -> None:
+    """An index's table of contents pickles its schema: those built before issue 32 name the analyzer
+    indexer.analysis.ChineseTokenizer."""
+    import pickle
+
+    from indexer.backends.whoosh.analyzer import ChineseTokenizer
+
+    assert pickle.loads(b"cindexer.analysis\nChineseTokenizer\n.") is ChineseTokenizer
+    import indexer.analysis as analysis
+
+    with pytest.raises(AttributeError):
+        analysis.NoSuchThing  # noqa: B018

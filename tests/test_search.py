@@ -220,7 +220,7 @@ def test_the_services_searchers_read_segments_without_copying_them(service) -> N
     import mmap
 
     """Opened with mmap, a compound segment's sub-files are copied into memory by every searcher
-    (indexer/mapped.py open_for_search): the service's segments are read from the file instead."""
+    (indexer/backends/whoosh/mapped.py open_for_search): the service's segments are read from the file instead."""
     s = service.searcher()
     leaves = [r for r, _ in s.reader().leaf_readers()] if not s.is_atomic() else [s.reader()]
     storages = [getattr(r._storage, "a", r._storage) for r in leaves]  # a segment's: its compound file over the folder

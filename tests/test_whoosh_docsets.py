@@ -1,4 +1,4 @@
-"""Term-at-a-time evaluation (indexer/docsets.py): the same matches and scores as Whoosh's own matchers."""
+"""Term-at-a-time evaluation (indexer/backends/whoosh/docsets.py): the same matches and scores as Whoosh's own matchers."""
 
 import math
 
@@ -124,7 +124,7 @@ QUERIES = [
 
 
 def test_whooshs_disjunction_max_scores_a_document_with_anothers_score(segmented) -> None:
-    """Why the archive's queries use DisMax (indexer/weighting.py): Whoosh's own DisjunctionMax gives doc "c"
+    """Why the archive's queries use DisMax (indexer/backends/whoosh/weighting.py): Whoosh's own DisjunctionMax gives doc "c"
     (body alpha only) the score of doc "d"'s title match (the next document of its segment)."""
     q = Q.DisjunctionMax([Q.Term("body", "alpha"), Q.Term("title", "delta", boost=4.0)])
     theirs, ours = whoosh_scores(segmented, q), evaluate(segmented, q)
@@ -191,7 +191,7 @@ def test_clause_sizes_are_whooshs_estimates(service, segmented) -> None:
 
 
 def test_large_unions_summed_in_arrays_equal_the_dict_merges_to_the_bit(service, segmented, monkeypatch) -> None:
-    """indexer/dense.py takes a union over much of a segment (a long query's relaxed OR); made to take every
+    """indexer/backends/whoosh/dense.py takes a union over much of a segment (a long query's relaxed OR); made to take every
     union of three or more clauses here, it gives the very scores the dict merges give, kept terms, memo
     entries (the strict form inside the relaxed one) and boosts included."""
     from indexer.backends.whoosh import dense

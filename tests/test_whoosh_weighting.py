@@ -1,4 +1,4 @@
-"""The archive's weighting (indexer/weighting.py): Whoosh's BM25F, its statistics read from the weights files."""
+"""The archive's weighting (indexer/backends/whoosh/weighting.py): Whoosh's BM25F, its statistics read from the weights files."""
 
 from whoosh import scoring
 

@@ -159,6 +159,10 @@ def mermaid(package: str = "indexer", collapse: tuple[str, ...] | None = None, r
         lines.append(f'  {ident(n)}["{label(n)}"]')
     for a, b in sorted(links):
         lines.append(f"  {ident(a)} --> {ident(b)}")
+    facade = f"{package}.backends"
+    for engine in collapse:  # opened by name (importlib) in the backends' facade: no import statement to read
+        if engine.startswith(facade + ".") and facade in nodes:
+            lines.append(f"  {ident(facade)} -. opens by name .-> {ident(engine)}")
     cyc = circles(internal_graph(e for e in edges(root) if e.source.startswith(package)))
     lines.append(f"  %% circles: {len(cyc)}" + "".join(f"; {' ↔ '.join(c)}" for c in cyc))
     return "\n".join(lines)

@@ -280,7 +280,7 @@ def _stock_stamp(conn: sqlite3.Connection) -> str:
     h = hashlib.sha1()
     for sha, parser in conn.execute("SELECT sha256, parser_version FROM documents ORDER BY sha256"):
         h.update(f"{sha}:{parser}".encode())
-    for name in ("indexer/documents.py", "indexer/schema.py", "benchmarks/quality/stock.py"):
+    for name in ("indexer/documents.py", "indexer/backends/whoosh/schema.py", "benchmarks/quality/stock.py"):
         h.update((ROOT / name).read_bytes())
     return h.hexdigest()
 

@@ -28,17 +28,17 @@ from whoosh.writing import IndexWriter
 from archive.database import Archive
 from archive.tokens import open_store
 
-from . import parallel, weights
 from ...analysis import analysis_version, dictionary_version, load_segmenter
+from ...backend import BuildFailed, IndexBusy, NoIndex
 from ...documents import grain_records
 from ...options import IndexOptions
-from ...backend import BuildFailed, IndexBusy, NoIndex
 from ...processes import die_with_parent
-from .parallel import FastSegmentWriter, add_records
-from .schema import SCHEMA_VERSION, build_schema
 from ...tokens import Presegmenter
 from ...vocabulary import vocabulary_version
 from ...vocabulary import write as write_vocabulary
+from . import parallel, weights
+from .parallel import FastSegmentWriter, add_records
+from .schema import SCHEMA_VERSION, build_schema
 
 Progress = Callable[[int], None]
 META = "xuncha-meta.json"  # beside a finished generation: its versions (a generation without it never finished)
@@ -243,7 +243,7 @@ def full_rebuild(archive: Archive, options: IndexOptions, progress: Progress | N
             procs = max(1, options.worker_count)
             with open_store(options.tokens_path, analysis_version()) as store:
                 if procs > 1 and archive.path is not None:
-                    # every core: each worker reads and indexes its share of the archive (indexer/parallel.py)
+                    # every core: each worker reads and indexes its share of the archive (indexer/backends/whoosh/parallel.py)
                     done = parallel.build(ix, archive, archive.path, options.tokens_path, procs, progress,
                                           _raise_if_terminated)
                     docs, grains, used = done.documents, done.grains, done.used

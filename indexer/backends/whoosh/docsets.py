@@ -6,7 +6,7 @@ time (`UnionMatcher.next`, `IntersectionMatcher.skip_to`, a scorer call per post
 whole corpus, that walk was nearly all of a slow search (an OR fallback over common words: seconds),
 and past the CPU deadline its totals and facets were cut short.
 
-Here a term's postings are read whole (indexer/postings.py): from the segment's weights file as arrays,
+Here a term's postings are read whole (indexer/backends/whoosh/postings.py): from the segment's weights file as arrays,
 scored in NumPy, or else a block at a time (one pickled tuple of delta-coded ids, one of weights), blocks
 without a candidate passed unread and each posting's BM25F score looked up by (weight, length byte) in C.
 This module is the algebra over them: Or sums over the union, And
@@ -37,11 +37,11 @@ from whoosh.scoring import BM25FScorer, WeightScorer
 from whoosh.searching import TimeLimit
 
 from . import dense
-from .execution import TermCache
 from .clauses import COMPOUND, boost_of, clause_key
+from .execution import TermCache
 from .postings import Counted, Postings, Scores, picked
-from .weights import open_weights
 from .weighting import SUPERSEDED_FACTOR, DisMax, Scaled
+from .weights import open_weights
 
 _INF = float("inf")
 CHECK_EVERY = 16  # posting blocks or clauses between two reads of the CPU clock (the deadline)

@@ -161,7 +161,7 @@ class FastSegmentWriter(SegmentWriter):
         pdr = self.per_document_reader() if self.codec.length_stats else None
         postings = self.pool.iter_postings()
         folder = getattr(self.storage, "folder", None)
-        if folder is not None:  # a segment on disk gets its weights file (indexer/weights.py)
+        if folder is not None:  # a segment on disk gets its weights file (indexer/backends/whoosh/weights.py)
             self._weights = Tee(Path(folder), self.newsegment.segment_id(),
                                 [name for name, field in self.schema.items() if field.scorable],
                                 [name for name, field in self.schema.items() if type(field.format) is Positions])

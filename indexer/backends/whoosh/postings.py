@@ -1,4 +1,4 @@
-"""A term's postings read from one segment: from its weights file (indexer/weights.py) when it holds the
+"""A term's postings read from one segment: from its weights file (indexer/backends/whoosh/weights.py) when it holds the
 term's arrays, else from Whoosh's posting blocks; and the scores made of them.
 
 `Postings` is the reading half of docsets.py's `Leaf` (which holds the query algebra): it uses the leaf's

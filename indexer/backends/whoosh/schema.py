@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
-from .analyzer import word_analyzer
 from ...backend import FACETS, KINDS
+from .analyzer import word_analyzer
 
 # bump whenever fields or analysis change: `xuncha reindex --if-needed` then rebuilds
 SCHEMA_VERSION = 12  # 9: rectification (issue 12); 10: problem_title stored for measures (Hit.heading);
 # 11: no bigram field, context without positions, one term per number (issue 14: a third of the postings);
-# 12: each segment's weights file (indexer/weights.py)
+# 12: each segment's weights file (indexer/backends/whoosh/weights.py)
 
 __all__ = ["FACETS", "KINDS", "SCHEMA_VERSION", "build_schema"]  # the facets and grains are the seam's (backend.py)
 

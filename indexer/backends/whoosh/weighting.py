@@ -1,7 +1,7 @@
 """How units are scored: Whoosh's BM25F, with superseded versions of a regulation scaled down, and
 the best of a word's other names (DisMax).
 
-The search pass (indexer/docsets.py) reads the parameters of these scorers to score a term's postings
+The search pass (indexer/backends/whoosh/docsets.py) reads the parameters of these scorers to score a term's postings
 a block at a time; Whoosh's own matchers use them one posting at a time. Both give the same scores.
 """
 
