@@ -9,7 +9,7 @@ PORT ?= 5000
 # files dropped here are ingested by the running server (the watch_dir setting; done/ and failed/ inside)
 WATCH_DIR ?= xuncha-inbox
 
-.PHONY: serve test install lock newcomer system-deps bench bench-quick quality clean
+.PHONY: serve test install lock newcomer system-deps bench bench-quick quality clean cluster-check
 
 # Exact versions from the lock (what CI tested), with the pip the venv comes with; then the project
 # itself, editable, without resolving anything again. pyproject.toml keeps the ranges for library users.
@@ -61,3 +61,7 @@ quality: install
 # never an archive, not even the sample one: delete xuncha-sample/ yourself if you want it gone
 clean:
 	rm -rf $(VENV) .venv-lock test-artifacts
+
+# The Sphinx backend on 2 loopback shards against Whoosh in the same run (issue 32; needs searchd: system-deps)
+cluster-check: install
+	$(BIN)/python -m benchmarks.cluster_check

@@ -16,6 +16,7 @@ class IndexOptions:
 
     root: Path
     workers: int = 0  # 0: one per core
+    sphinx_agents: str = ""  # the Sphinx shards (host:sql_port:api_port, …); "": HOME/cluster/cluster.json
     keep_tokens: bool = True  # segmented text kept by content hash beside the index (tokens_path)
     related_words: bool = False  # learn related words from the kept tokens at a full build (indexer/related.py)
     backend: str = "whoosh"  # the engine (indexer/backends): whoosh | sphinx
@@ -36,6 +37,7 @@ class SearchOptions:
 
     index_root: Path
     db_path: Path  # the archive the index was built from: snippets come from its text
+    sphinx_agents: str = ""  # the Sphinx shards (host:sql_port:api_port, …); "": HOME/cluster/cluster.json
     max_query_chars: int = 200
     result_cache: int = 512  # answers kept per process (keyed by index generation); 0: none
     time_limit_s: float = 0.8  # thread CPU a search's evaluation may take; then Whoosh's collector, one more bound

@@ -99,6 +99,7 @@ class Results:
     full_matches: int = 0  # hits with every word (= total: the total counts only those)
     relaxed_total: int = 0  # when relaxed: the units matching only some words (counted, not all shown)
     relaxed_shown: int = 0  # how many of them paging reaches (at most RELAXED_CAP)
+    missing_shards: tuple[str, ...] = ()  # shards that did not answer (down, slow): the answer is partial
 
     @property
     def reachable(self) -> int:
@@ -115,6 +116,7 @@ class Results:
                 "pages": self.pages, "relaxed": self.relaxed, "full_matches": self.full_matches,
                 "relaxed_total": self.relaxed_total, "relaxed_shown": self.relaxed_shown,
                 "reachable": self.reachable,
+                "partial": bool(self.missing_shards), "missing_shards": list(self.missing_shards),
                 "hits": [h.to_json() for h in self.hits],
                 "facets": {k: [{"value": v, "count": n} for v, n in vals] for k, vals in self.facets.items()}}
 

@@ -124,7 +124,8 @@ class SearchService:
         if cached is not None:
             return cached
         results = self._search(text, eff, page, per_page, sort)
-        self._cache.put(key, results)
+        if not results.missing_shards:  # a partial answer (a shard down) is never kept
+            self._cache.put(key, results)
         return results
 
     def _search(self, text: str, eff: dict[str, str], page: int, per_page: int, sort: str) -> Results:
@@ -157,7 +158,7 @@ class SearchService:
         hits = self.hits(page_units, built.highlight)
         facets = {name: list(values) for name, values in found.facets.items()}
         return Results(text, total, hits, facets, page, per_page, relaxed, built.highlight, built.citation, total,
-                       partial, partial_shown)
+                       partial, partial_shown, tuple(found.missing_shards))
 
     def _feedback(self, q: T.Node, built: BuiltQuery, found: Matched, limit: int) -> tuple[Sequence[FoundUnit], int]:
         """Query expansion after the first ranking: the words related to the query's in the archive

@@ -49,6 +49,12 @@ class Settings:
     export_max_rows: int = 1000  # rows of /export.csv and /export.xlsx
     login_attempts: int = 5  # failed sign-ins per address per login_window_s before 429
     login_window_s: int = 300
+    # the search engine (issue 32): "whoosh" (embedded, the default) or "sphinx" (searchd shards, `xuncha cluster`)
+    backend: str = "whoosh"
+    # the Sphinx shards as host:sql_port:api_port, comma-separated, in shard order ("": those `xuncha cluster up`
+    # started under HOME/cluster); every host's searchd config lists the others as agents
+    sphinx_agents: str = ""
+    sphinx_base_port: int = 9406  # `xuncha cluster up`: shard i on ports base + 2i (SphinxQL) and base + 2i + 1
 
     @property
     def db_path(self) -> Path:
@@ -75,7 +81,8 @@ class Settings:
                              extract=self.extract_options())
 
     def index_options(self) -> IndexOptions:
-        return IndexOptions(root=self.index_root, workers=self.workers)
+        return IndexOptions(root=self.index_root, workers=self.workers, backend=self.backend,
+                            sphinx_agents=self.sphinx_agents)
 
     def job_options(self) -> JobOptions:
         from webui.options import JobOptions
@@ -85,9 +92,16 @@ class Settings:
                           watch_dir=self.watch_dir, watch_settle_s=self.watch_settle_s, watch_keep=self.watch_keep)
 
     def search_options(self) -> SearchOptions:
-        return SearchOptions(index_root=self.index_root, db_path=self.db_path, max_query_chars=self.max_query_chars)
+        return SearchOptions(index_root=self.index_root, db_path=self.db_path, max_query_chars=self.max_query_chars,
+                             backend=self.backend, sphinx_agents=self.sphinx_agents)
+
+    @property
+    def cluster_dir(self) -> Path:
+        """The Sphinx shards' folders (configs, data, pids, logs) and the generation pointer."""
+        return self.home / "cluster"
 
 
+BACKENDS = ("whoosh", "sphinx")
 _FIELDS = {f.name: f for f in dataclasses.fields(Settings)}
 # names of earlier releases, still read (the limits used to apply to PDFs only)
 _ALIASES = {"pdf_timeout_s": "extract_timeout_s", "pdf_memory_mb": "extract_memory_mb"}
@@ -139,4 +153,6 @@ def load_settings(config: Path | None = None, environ: Mapping[str, str] | None 
         name = _ALIASES.get(name, name)
         if raw is not None:
             values[name] = _coerce(name, raw, "option")
+    if values.get("backend", "whoosh") not in BACKENDS:
+        raise ValueError(f"backend must be one of {', '.join(BACKENDS)} (got {values['backend']!r})")
     return Settings(**values)  # type: ignore[arg-type]

@@ -47,3 +47,26 @@ def check(options: IndexOptions, stored: Mapping[str, str]) -> IndexHealth:
 def remove_unfinished(options: IndexOptions) -> list[str]:
     """Remove what builds that were killed left behind (unless a build runs now); the names removed."""
     return _engine(options.backend).remove_unfinished(options)
+
+
+# local Sphinx shards (`xuncha cluster`): the engine's processes under the archive's folder. Errors are RuntimeErrors
+# (no searchd, a shard that does not start, no cluster configured) whose message names the file or shard.
+
+def cluster_up(index_root: Any, shards: int, base_port: int) -> list[Any]:
+    """Start `shards` loopback searchd processes under HOME/cluster; each shard's status once it answers."""
+    sphinx = _engine("sphinx")
+    sphinx.process.up(sphinx.engine.cluster_root(index_root), shards, base_port)
+    return cluster_status(index_root)
+
+
+def cluster_status(index_root: Any, agents: str = "") -> list[Any]:
+    """Each shard: its address, pid, whether it answers and the units it serves (sphinx.process.ShardStatus)."""
+    sphinx = _engine("sphinx")
+    return sphinx.process.status(sphinx.engine.cluster_options(index_root, agents))
+
+
+def cluster_down(index_root: Any, agents: str = "") -> tuple[int, int]:
+    """Stop the shards started here: (stopped, shards)."""
+    sphinx = _engine("sphinx")
+    options = sphinx.engine.cluster_options(index_root, agents)
+    return len(sphinx.process.down(options)), len(options.shards)

@@ -1,0 +1,98 @@
+"""A backend-neutral query tree (indexer/querytree.py) → a SphinxQL MATCH() expression.
+
+Text terms become words limited to their field (`@title 公车`), a word asked in title, body and context
+alike (the query model's usual clause) one word over the three (`@(title,body,context) 公车`, the field
+weights of the ranker standing for the per-field boosts), other boosts the keyword IDF boost `word^1.5`;
+Phrase → "a b" (slop 1) or "a b"~N; Or and DisMax → `|` (Sphinx sums, it has no max); And → space;
+AndMaybe → MAYBE; AndNot → `-( … )`; exact keys (cites, reg_key, article_num, version) → their hashed token
+(rows.key_token). Every → no MATCH at all (the caller omits it); Null → None (nothing matches).
+"""
+
+from __future__ import annotations
+
+from ...querytree import And, AndMaybe, AndNot, DisMax, Every, Node, Null, Or, Phrase, Term
+from .config import KEY_FIELDS, TEXT_FIELDS
+from .rows import key_token, word_pieces
+
+FIELD_WEIGHTS = {"title": 15, "body": 10, "context": 4}  # ×10 of the query model's W_TITLE, W_BODY, W_CONTEXT
+_BASE = {f: w / FIELD_WEIGHTS["body"] for f, w in FIELD_WEIGHTS.items()}
+
+
+class Unsupported(ValueError):
+    """A node this compiler cannot express (a facet-field term inside a text query: use filters)."""
+
+
+def _boost(b: float) -> str:
+    return "" if abs(b - 1.0) < 1e-9 else f"^{b:.3g}"
+
+
+def _fields(names: list[str]) -> str:
+    """A word in these text fields: in their words or their sub-words (config.SUB_FIELDS)."""
+    return "(" + ",".join(n for f in names for n in ((f, f"{f}_x") if f in TEXT_FIELDS else (f,))) + ")"
+
+
+def _word(fields: str, word: str, boost: float) -> str | None:
+    pieces = word_pieces(word)
+    if not pieces:
+        return None
+    if len(pieces) == 1:
+        return f"(@{fields} {pieces[0]}{_boost(boost)})"
+    return f'(@{fields} "{" ".join(pieces)}")'
+
+
+def _same_word(node: Or) -> tuple[str, str, float] | None:
+    """An Or of one word's Terms over text fields with the standard boosts × b: (fields, word, b)."""
+    if not node.clauses or not all(isinstance(c, Term) and c.field in TEXT_FIELDS for c in node.clauses):
+        return None
+    words = {c.text for c in node.clauses}  # type: ignore[union-attr]
+    if len(words) != 1:
+        return None
+    ratios = {c.boost / _BASE[c.field] for c in node.clauses}  # type: ignore[union-attr]
+    if max(ratios) - min(ratios) > 1e-6 * max(ratios):
+        return None
+    fields = [c.field for c in node.clauses]  # type: ignore[union-attr]
+    return _fields(fields), str(next(iter(words))), next(iter(ratios)) * node.boost
+
+
+def compile_match(node: Node, boost: float = 1.0) -> str | None:
+    """The MATCH() text of a tree, '' for Every (match all), None for what matches nothing."""
+    if isinstance(node, Null):
+        return None
+    if isinstance(node, Every):
+        return ""
+    if isinstance(node, Term):
+        if node.field in KEY_FIELDS:
+            return f"(@{node.field} {key_token(node.field, node.text)}{_boost(boost * node.boost)})"
+        if node.field in TEXT_FIELDS:
+            return _word(_fields([node.field]), str(node.text), boost * node.boost / _BASE[node.field])
+        raise Unsupported(f"term on {node.field!r}: facet fields are filters (WHERE), not MATCH")
+    if isinstance(node, Phrase):
+        words = [p for w in node.words for p in word_pieces(w)]
+        if not words:
+            return None
+        if len(words) == 1:
+            return f"(@{node.field} {words[0]})"
+        near = f"~{node.slop + len(words) - 2}" if node.slop > 1 else ""
+        return f'(@{node.field} "{" ".join(words)}"{near})'
+    if isinstance(node, (Or, DisMax)):
+        if isinstance(node, Or) and (same := _same_word(node)) is not None:
+            return _word(same[0], same[1], boost * same[2])
+        parts = [p for c in node.clauses if (p := compile_match(c, boost * node.boost))]
+        if any(compile_match(c) == "" for c in node.clauses):
+            return ""
+        return None if not parts else parts[0] if len(parts) == 1 else "(" + " | ".join(parts) + ")"
+    if isinstance(node, And):
+        parts = [compile_match(c, boost * node.boost) for c in node.clauses]
+        if any(p is None for p in parts):
+            return None
+        kept = [p for p in parts if p]
+        return "" if not kept else kept[0] if len(kept) == 1 else "(" + " ".join(kept) + ")"
+    if isinstance(node, AndMaybe):
+        req = compile_match(node.required, boost)
+        opt = compile_match(node.optional, boost)
+        return req if not opt or not req else f"({req} MAYBE {opt})"
+    if isinstance(node, AndNot):
+        pos = compile_match(node.positive, boost)
+        neg = compile_match(node.negative)
+        return pos if not neg or pos is None else f"({pos} -{neg})" if pos else None
+    raise Unsupported(f"unknown query node {node!r}")

@@ -1,0 +1,297 @@
+"""SphinxBackend: the SearchBackend protocol (indexer/backend.py) over a cluster of searchd shards.
+
+A search reads the generation pointer once and asks one shard's distributed index of that slot (the first
+shard that answers coordinates; the others answer as its agents). A shard that is down or slower than the
+agent timeout is named in SHOW META's warning: the answer comes from the others, marked partial
+(Matched.missing_shards), never an error. Work is bounded by `OPTION max_query_time`.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ...analysis import query_words
+from ...vocabulary import FILE as VOCABULARY_FILE
+from ...backend import (ALL_FEATURES, FACET_VALUES, Batch, DocumentUnits, Feature, IndexHealth, Matched,
+                        SearchRequest, ShardHealth, Sort)
+from ...querytree import And, AndNot, Node, Or, Term
+from . import client
+from .config import FACET_ATTRS, dist_index, local_index
+from .generations import Generation, Writer, read_pointer, read_stats, vocabulary_dir
+from .match import compile_match
+from .ranking import field_weights, idf_one, ranker
+from .options import ClusterOptions, Shard
+from .rows import STORED, value_key
+
+# IDF log(N/n) without the division by the query's keyword count (Whoosh's is per term)
+IDF = "'plain,tfidf_unnormalized'"
+_AGENT = re.compile(r"agent ([\w.\-]+):(\d+)")
+_SELECT = ("uid", "kind", "doc_id", "published", *FACET_ATTRS, "stored")
+
+
+@dataclass(frozen=True, slots=True)
+class Unit:
+    """A unit a shard found (indexer.backend.FoundUnit)."""
+
+    id: str
+    kind: str
+    score: float
+    _fields: Mapping[str, Any] = field(default_factory=dict)
+
+    def fields(self) -> Mapping[str, Any]:
+        return self._fields
+
+
+@dataclass(frozen=True, slots=True)
+class _Answer:
+    units: list[Unit]
+    total: int
+    facets: dict[str, list[tuple[str, int]]]
+    missing: tuple[str, ...]
+    timed_out: bool
+
+
+class _Batch:
+    """indexer.backend.Batch over a generations.Writer."""
+
+    def __init__(self, writer: Writer) -> None:
+        self.writer, self._done = writer, False
+
+    def put(self, document: DocumentUnits) -> None:
+        self.writer.put(document.doc_id, document.sha, [dict(u) for u in document.units])
+
+    def delete(self, doc_id: str) -> None:
+        self.writer.delete(doc_id)
+
+    def commit(self) -> str:
+        self._done = True
+        return self.writer.commit().token
+
+    def abort(self) -> None:
+        self._done = True
+        self.writer.abort()
+
+    def __enter__(self) -> _Batch:
+        return self
+
+    def __exit__(self, exc_type: object, *rest: object) -> None:
+        if self._done:
+            return
+        if exc_type is None:
+            self.commit()
+        else:
+            self.abort()
+
+
+def _where(filters: Node | None) -> list[str]:
+    """Filter tree → WHERE conditions on the hashed facet attributes (And of Terms, AndNot, same-field Or)."""
+    if filters is None:
+        return []
+    if isinstance(filters, Term):
+        return [f"h_{filters.field}={value_key(filters.text)}"]
+    if isinstance(filters, And):
+        return [c for sub in filters.clauses for c in _where(sub)]
+    if isinstance(filters, Or) and all(isinstance(c, Term) for c in filters.clauses) \
+            and len({c.field for c in filters.clauses}) == 1:  # type: ignore[union-attr]
+        name = filters.clauses[0].field  # type: ignore[union-attr]
+        return [f"h_{name} IN ({','.join(str(value_key(c.text)) for c in filters.clauses)})"]  # type: ignore[union-attr]
+    if isinstance(filters, AndNot) and isinstance(filters.negative, Term):
+        return _where(filters.positive) + [f"h_{filters.negative.field}!={value_key(filters.negative.text)}"]
+    raise ValueError(f"not a filter Sphinx can apply: {filters!r}")
+
+
+class SphinxBackend:
+    """The Sphinx/Manticore engine: thread-safe for searches (a connection per call), one writer at a time."""
+
+    name = "sphinx"
+
+    def __init__(self, options: ClusterOptions, on_switch: Any = None) -> None:
+        self.options, self.on_switch = options, on_switch
+        self._stats: tuple[Generation | None, dict[str, Any]] | None = None
+        self._pool = client.Pool(options)
+
+    # 1, 2: documents and generations
+    def begin_update(self) -> Batch:
+        return _Batch(Writer(self.options, rebuild=False))
+
+    def begin_rebuild(self) -> Batch:
+        return _Batch(Writer(self.options, rebuild=True, on_switch=self.on_switch))
+
+    def generation(self) -> Generation | None:
+        return read_pointer(self.options.root)
+
+    def version(self) -> str:
+        gen = self.generation()
+        return gen.token if gen else "sphinx:none"
+
+    def _stat(self) -> dict[str, Any]:
+        gen = self.generation()
+        if self._stats is None or self._stats[0] != gen:
+            self._stats = (gen, read_stats(self.options.root, gen.slot if gen else "a"))
+        return self._stats[1]
+
+    def synonym_files(self) -> tuple[Path, ...]:
+        gen = self.generation()
+        mined = vocabulary_dir(self.options.root, gen.slot) / VOCABULARY_FILE if gen else None
+        return (mined,) if mined is not None and mined.is_file() else ()
+
+    def generation_files(self, name: str) -> tuple[Path, ...]:
+        gen = self.generation()
+        kept = vocabulary_dir(self.options.root, gen.slot) / name if gen else None
+        return (kept,) if kept is not None and kept.is_file() else ()
+
+    def _ranker(self) -> str:
+        stats = self._stat()
+        units = max(1, int(stats.get("units", 0)))
+        return ranker({f: n / units for f, n in stats.get("lengths", {}).items()}, idf_one(units))
+
+    def indexed(self) -> Mapping[str, str]:
+        return dict(self._stat().get("docs", {}))
+
+    def indexed_links(self) -> Mapping[str, str]:
+        """Each indexed notice's link digest (indexer/documents.link_digest) as it was indexed."""
+        return dict(self._stat().get("links", {}))
+
+    def features(self) -> frozenset[Feature]:
+        # Sphinx sums alternatives (no DisMax) and has no per-field B
+        return ALL_FEATURES - {Feature.DISMAX, Feature.FIELD_B}
+
+    def regulation_keys(self) -> frozenset[str]:
+        return frozenset(self._stat().get("reg_versions", {}))
+
+    def regulation_versions(self, key: str) -> tuple[str, ...]:
+        return tuple(self._stat().get("reg_versions", {}).get(key, ()))
+
+    def doc_frequency(self, field_name: str, term: str) -> int:
+        return int(self._stat().get("df", {}).get(field_name, {}).get(str(term).lower(), 0))
+
+    def unit_count(self) -> int:
+        return int(self._stat().get("units", 0))
+
+    def key_terms(self, text: str, count: int, field_name: str = "body") -> tuple[tuple[str, float], ...]:
+        n = max(1, self.unit_count())
+        tf = Counter(w for w in query_words(text) if len(w) > 1)
+        scored = [(w, c * math.log(n / (1 + self.doc_frequency(field_name, w))) + 0.0) for w, c in tf.items()]
+        return tuple(sorted(scored, key=lambda x: (-x[1], x[0]))[:count])
+
+    # 3: search
+    def _query(self, match: str | None, where: list[str], limit: int, sort: Sort, time_limit_s: float,
+               facets: Sequence[str], facet_values: int) -> _Answer:
+        if match is None:
+            return _Answer([], 0, {f: [] for f in facets}, (), False)
+        gen = self.generation()
+        slot = gen.slot if gen else "a"
+        conds = ([f"MATCH(%s)"] if match else []) + where
+        order = "published DESC, WEIGHT() DESC" if sort == Sort.DATE else "WEIGHT() DESC, id ASC"
+        opts = [f"ranker={self._ranker()}", f"field_weights=({field_weights()})", f"idf={IDF}",
+                f"max_matches={max(1000, limit)}", f"max_query_time={max(1, int(time_limit_s * 1000))}"]
+        if self.options.global_idf and gen is not None:
+            opts.append("global_idf=1")
+        sql = (f"SELECT {', '.join(_SELECT)}, WEIGHT() "
+               f"FROM {dist_index(slot)}" + (f" WHERE {' AND '.join(conds)}" if conds else "")
+               + f" ORDER BY {order} LIMIT {max(1, limit)} OPTION {', '.join(opts)}"
+               + "".join(f" FACET {f} ORDER BY COUNT(*) DESC LIMIT {facet_values * 3}" for f in facets))
+        args = (match,) if match else ()
+        down: list[str] = []
+        for shard in self._coordinators():
+            try:
+                sets, info = self._pool.run(shard, lambda conn: (client.result_sets(conn, sql, args), client.meta(conn)))
+            except (client.Error, OSError):
+                down.append(shard.name)
+                continue
+            return self._answer(sets, info, limit, facets, facet_values, down)
+        return _Answer([], 0, {f: [] for f in facets}, tuple(down), False)
+
+    def _coordinators(self) -> list[Shard]:
+        return list(self.options.shards)
+
+    def _answer(self, sets: list[list[tuple]], info: dict[str, str], limit: int, facets: Sequence[str],
+                facet_values: int, down: list[str]) -> _Answer:
+        units = []
+        for row in sets[0][:limit]:
+            uid, kind, doc_id, published, *attrs = row[:-1]
+            stored_json, score = attrs[-1], row[-1]
+            fields: dict[str, Any] = {"id": uid, "kind": kind, "doc_id": doc_id, "published": published}
+            fields.update({a: v for a, v in zip(FACET_ATTRS, attrs[:-1])})
+            fields.update(json.loads(stored_json) if stored_json else {})
+            units.append(Unit(uid, kind, float(score) / 1000.0, {k: v for k, v in fields.items() if v != ""}))
+        counted: dict[str, list[tuple[str, int]]] = {}
+        for name, rows in zip(facets, sets[1:]):
+            pairs = sorted(((str(v), int(n)) for v, n in rows if v not in ("", None)), key=lambda p: (-p[1], p[0]))
+            counted[name] = pairs[:facet_values]
+        for name in facets:
+            counted.setdefault(name, [])
+        by_port = {(s.host, s.api_port): s.name for s in self.options.shards}
+        warning = info.get("warning", "")
+        missing = list(down)
+        for host, port in _AGENT.findall(warning):
+            name = by_port.get((host, int(port)), f"{host}:{port}")
+            if name not in missing:
+                missing.append(name)
+        timed_out = "max_query_time" in warning or "time" in warning and "exceeded" in warning
+        return _Answer(units, int(info.get("total_found", 0)), counted, tuple(missing), timed_out)
+
+    def search(self, request: SearchRequest) -> Matched:
+        where = _where(request.filters)
+        strict = compile_match(request.strict)
+        facets = tuple(request.facets)
+        bound = request.time_limit_s
+        # AND or OR is decided on the query alone, before filters (a facet's count is what clicking it gives)
+        first = self._query(strict, [], request.limit if not where else 1, request.sort, bound,
+                            facets if not where else (), request.facet_values)
+        relaxed = first.total < request.relax_below
+        missing = set(first.missing)
+        if not relaxed and not where:
+            answer, full = first, first.total
+        else:
+            form = compile_match(request.relaxed) if relaxed else strict
+            answer = self._query(form, where, request.limit, request.sort, bound, facets, request.facet_values)
+            if relaxed and answer.total == 0 and request.any_word is not None:
+                answer = self._query(compile_match(request.any_word), where, request.limit, request.sort, bound,
+                                     facets, request.facet_values)
+            if where:
+                full = self._query(strict, where, 1, request.sort, bound, (), request.facet_values).total \
+                    if relaxed else answer.total
+            else:
+                full = first.total
+        missing.update(answer.missing)
+        return Matched(units=answer.units, matched=answer.total, full_matches=min(full, answer.total) if not relaxed
+                       else full, relaxed=relaxed, facets=answer.facets,
+                       timed_out=first.timed_out or answer.timed_out, missing_shards=tuple(sorted(missing)))
+
+    def best(self, query: Node, within: Node | None, limit: int) -> Sequence[Unit]:
+        return self._query(compile_match(query), _where(within), limit, Sort.RELEVANCE, 0.8, (), FACET_VALUES).units
+
+    # health
+    def shard_health(self) -> tuple[ShardHealth, ...]:
+        gen = self.generation()
+        slot = gen.slot if gen else "a"
+        out = []
+        for shard in self.options.shards:
+            try:
+                with client.session(shard, self.options) as conn:
+                    rows = client.result_sets(conn, f"SELECT COUNT(*) FROM {local_index(shard.number, slot)}")[0]
+                out.append(ShardHealth(shard.name, True, int(rows[0][0]) if rows else 0))
+            except client.Error as exc:
+                out.append(ShardHealth(shard.name, False, 0, str(exc)))
+        return tuple(out)
+
+    def health(self, stored: Mapping[str, str]) -> IndexHealth:
+        gen = self.generation()
+        indexed = self.indexed()
+        return IndexHealth(
+            reason=None if gen else "no index yet",
+            missing=tuple(sorted(d for d in stored if d not in indexed)),
+            stale=tuple(sorted(d for d, sha in stored.items() if d in indexed and indexed[d] != sha)),
+            extra=tuple(sorted(d for d in indexed if d not in stored)),
+            shards=self.shard_health())
+
+    def warm(self) -> None:
+        self._stat()

@@ -1,0 +1,211 @@
+"""The search seam's contract, one suite over both backends (docs/scaling.md "The search seam"): Whoosh embedded,
+and Sphinx on 2 loopback shards (skipped when searchd is not installed: Debian sphinxsearch, tools/system-deps.sh).
+
+Each backend serves the sample corpus (corpus/); the behaviours: documents added, replaced and deleted by
+document; generations switched atomically and an aborted rebuild leaving the previous one serving; filters,
+facets, paging, totals, grains, phrases; a shard down giving a partial answer that names it; an index opened
+again from its files answering the same with no rebuild.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import signal
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from archive.database import Archive
+from archive.pipeline import ingest
+from indexer.backend import DocumentUnits, SearchBackend
+from indexer.backends import open_backend, reindex
+from indexer.documents import grain_records
+from indexer.search import SearchService
+from tests.conftest import SAMPLES, free_port
+from xuncha.settings import Settings, load_settings
+
+BACKENDS = ["whoosh", "sphinx"]
+QUERY = "公务用车"
+
+
+@dataclasses.dataclass
+class Engine:
+    name: str
+    settings: Settings
+
+    def backend(self) -> SearchBackend:
+        return open_backend(self.settings.search_options())
+
+    def service(self) -> SearchService:
+        return SearchService(dataclasses.replace(self.settings.search_options(), result_cache=0))
+
+    def rebuild(self) -> None:
+        with Archive.open(self.settings.db_path) as a:
+            reindex(a, self.settings.index_options(), full=True)
+
+
+def _cluster(settings: Settings) -> Iterator[None]:
+    from indexer.backends.sphinx import process
+
+    if process.searchd_path() is None:
+        pytest.skip("searchd not installed (Debian package sphinxsearch: `make system-deps` installs it)")
+    base = free_port()
+    options = process.up(settings.cluster_dir, 2, base if base < 60000 else 20000)
+    try:
+        yield
+    finally:
+        process.down(options)
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def engine(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
+    home = tmp_path_factory.mktemp(f"contract-{request.param}") / "home"
+    settings = load_settings(environ={}, home=home, extract_timeout_s=30, backend=request.param)
+    cluster = _cluster(settings) if request.param == "sphinx" else iter([None])
+    next(cluster)
+    try:
+        with Archive.open(settings.db_path) as a:
+            report = ingest(a, settings.ingest_options(), [str(SAMPLES)])
+            assert not report.failures, report.failures
+        engine = Engine(request.param, settings)
+        engine.rebuild()
+        yield engine
+    finally:
+        next(cluster, None)
+
+
+def _fictional(doc_id: str, word: str) -> DocumentUnits:
+    """A made-up notice of one document unit and one problem, whose text holds `word`."""
+    base = {"doc_id": doc_id, "doc_type": "notice", "doc_title": "示例虚构单位巡察整改通报", "publisher": "示例虚构单位",
+            "year": "2026", "published": "2026-01-02", "region": "", "reg_category": "", "status": "", "version": "",
+            "source_path": "fictional.txt", "sha": f"sha-{word}", "cites": "", "reg_key": ""}
+    return DocumentUnits(doc_id, f"sha-{word}", (
+        {**base, "id": doc_id, "kind": "document", "title": "示例虚构单位巡察整改通报", "body": f"通报 {word} 整改",
+         "context": "", "category": "", "ord": 0},
+        {**base, "id": f"{doc_id}-p1", "kind": "problem", "title": "问题一", "body": f"存在{word}问题",
+         "context": "示例虚构单位巡察整改通报", "category": "一、作风方面", "problem": 1, "category_num": 1,
+         "rectification": "done", "ord": 1}))
+
+
+def _ids(results) -> set[str]:  # type: ignore[no-untyped-def]
+    return {h.id for h in results.hits}
+
+
+def test_a_search_finds_units_with_totals_facets_and_a_version(engine: Engine) -> None:
+    r = engine.service().search(QUERY, per_page=10)
+    assert r.total > 0 and r.hits and not r.missing_shards
+    kinds = dict(r.facets["kind"])
+    assert sum(kinds.values()) == r.total  # facets count the answering set: every unit has a grain
+    assert all(h.kind in kinds for h in r.hits)
+    assert engine.backend().version()
+
+
+def test_filters_narrow_and_a_facet_count_is_what_clicking_it_gives(engine: Engine) -> None:
+    svc = engine.service()
+    r = svc.search(QUERY, per_page=100)
+    for value, count in r.facets["kind"]:
+        narrowed = svc.search(QUERY, kind=value, per_page=100)
+        assert narrowed.total == count and {h.kind for h in narrowed.hits} == {value}
+    publisher, n = r.facets["publisher"][0]
+    by_publisher = svc.search(QUERY, filters={"publisher": publisher}, per_page=100)
+    assert by_publisher.total == n and {h.publisher for h in by_publisher.hits} == {publisher}
+
+
+def test_paging_cuts_one_ranking_into_disjoint_pages(engine: Engine) -> None:
+    svc = engine.service()
+    whole = svc.search(QUERY, per_page=20)
+    first, second = svc.search(QUERY, per_page=5), svc.search(QUERY, page=2, per_page=5)
+    assert len(first.hits) == 5 and not (_ids(first) & _ids(second))
+    assert [h.id for h in first.hits + second.hits] == [h.id for h in whole.hits[:10]]
+    assert first.total == second.total == whole.total
+
+
+def test_each_grain_is_searchable_alone(engine: Engine) -> None:
+    svc = engine.service()
+    for kind in ("document", "problem", "measure", "article"):
+        r = svc.search("整改" if kind in ("problem", "measure") else "规定", kind=kind, per_page=20)
+        assert r.total > 0 and {h.kind for h in r.hits} == {kind}, kind
+
+
+def test_a_quoted_phrase_finds_a_subset_of_its_words(engine: Engine) -> None:
+    svc = engine.service()
+    words, phrase = svc.search("公务 用车", per_page=100), svc.search('"公务用车"', per_page=100)
+    assert 0 < phrase.total <= words.total
+
+
+def test_documents_are_added_replaced_and_deleted_together(engine: Engine) -> None:
+    backend = engine.backend()
+    before = backend.version()
+    with backend.begin_update() as batch:
+        batch.put(_fictional("ffff00000001", "麒麟踏雪"))
+    svc = engine.service()
+    added = svc.search("麒麟踏雪", per_page=10)
+    assert _ids(added) == {"ffff00000001", "ffff00000001-p1"} and backend.version() != before
+    with backend.begin_update() as batch:
+        batch.put(_fictional("ffff00000001", "凤凰衔珠"))
+    assert engine.service().search("麒麟踏雪").total == 0
+    assert _ids(engine.service().search("凤凰衔珠")) == {"ffff00000001", "ffff00000001-p1"}
+    with backend.begin_update() as batch:
+        batch.delete("ffff00000001")
+    assert engine.service().search("凤凰衔珠").total == 0
+
+
+def test_a_rebuild_switches_generations_and_an_aborted_one_leaves_the_old_serving(engine: Engine) -> None:
+    backend = engine.backend()
+    full = engine.service().search(QUERY).total
+    version = backend.version()
+    with pytest.raises(RuntimeError), backend.begin_rebuild() as batch:
+        batch.put(_fictional("ffff00000002", "白鹤亮翅"))
+        raise RuntimeError("killed mid-rebuild")
+    assert backend.version() == version and engine.service().search(QUERY).total == full
+    with backend.begin_rebuild() as batch:
+        batch.put(_fictional("ffff00000002", "白鹤亮翅"))
+    only = engine.service()
+    assert only.search(QUERY).total == 0 and only.search("白鹤亮翅").total == 2
+    assert backend.version() != version
+    engine.rebuild()
+    assert engine.service().search(QUERY).total == full and engine.service().search("白鹤亮翅").total == 0
+
+
+def test_an_index_opened_again_from_its_files_answers_the_same(engine: Engine) -> None:
+    before = engine.service().search(QUERY, per_page=10)
+    if engine.name == "sphinx":
+        from indexer.backends.sphinx import process
+        from indexer.backends.sphinx.engine import cluster_options
+
+        options = cluster_options(engine.settings.index_root)
+        process.down(options)
+        for shard in options.shards:
+            process.start_shard(options, shard)
+    after = engine.service().search(QUERY, per_page=10)
+    assert (after.total, [h.id for h in after.hits]) == (before.total, [h.id for h in before.hits])
+
+
+def test_a_shard_down_gives_a_partial_answer_naming_it(engine: Engine) -> None:
+    if engine.name != "sphinx":
+        pytest.skip("the Whoosh backend has no shards")
+    from indexer.backends.sphinx import process
+    from indexer.backends.sphinx.engine import cluster_options
+
+    options = cluster_options(engine.settings.index_root)
+    full = engine.service().search(QUERY, per_page=100)
+    victim = options.shards[1]
+    pid = process.pid_of(options, victim.number)
+    assert pid is not None
+    os.kill(pid, signal.SIGKILL)
+    while process.pid_of(options, victim.number) is not None:
+        time.sleep(0.05)
+    try:
+        svc = engine.service()
+        partial = svc.search(QUERY, per_page=100)
+        assert partial.missing_shards == (victim.name,)
+        assert partial.to_json()["partial"] is True and partial.to_json()["missing_shards"] == [victim.name]
+        assert 0 < partial.total < full.total and _ids(partial) < _ids(full)
+    finally:
+        (options.shard_dir(victim.number) / "searchd.pid").unlink(missing_ok=True)
+        process.start_shard(options, victim)
+    again = engine.service().search(QUERY, per_page=100)
+    assert not again.missing_shards and again.total == full.total
