@@ -49,7 +49,7 @@ def test_a_full_build_learns_the_table_when_asked(tmp_path) -> None:  # type: ig
     from dataclasses import replace
 
     from archive.database import Archive
-    from indexer.build import current_dir, full_rebuild
+    from indexer.backends.whoosh.build import current_dir, full_rebuild
     from tests.conftest import SAMPLES, build_archive
 
     settings = build_archive(tmp_path / "home", [str(SAMPLES / "regulations")])

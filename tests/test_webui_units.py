@@ -21,7 +21,7 @@ from archive.linking import LinkOptions
 from archive.links import refresh
 from archive.pipeline import ingest
 from archive.records import UnitRecord
-from indexer.build import update
+from indexer.backends import update
 from tests.conftest import SAMPLES
 from tests.ops_helpers import csrf_from, fresh_archive, make_app, sign_in
 from webui.common import COLUMNS

@@ -15,7 +15,8 @@ from archive.database import Archive
 from archive.links import correct
 from archive.records import ProblemMark, UnitRecord
 from archive.units import Correction
-from indexer.build import BuildFailed, IndexBusy, NoIndex, update
+from indexer.backend import BuildFailed, IndexBusy, NoIndex
+from indexer.backends import update
 
 from .context import get_archive, not_found, settings
 from .auth import audit, operator_required
