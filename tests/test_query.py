@@ -245,8 +245,8 @@ def test_with_expansion_adds_optional_words_or_only_reorders() -> None:
     base = Q.Term("body", "公务接待")
     assert with_expansion(base, ()) is base
     grown = with_expansion(base, (("陪餐", 0.3),))
-    assert isinstance(grown, Q.Or) and grown.subqueries[0] is base
-    assert all(t.boost == pytest.approx(0.3 * w) for t, w in zip(grown.subqueries[1].subqueries, (1.5, 1.0)))
-    assert {t.fieldname for t in grown.subqueries[1].subqueries} == {"title", "body"}  # not the context
+    assert isinstance(grown, Q.Or) and grown.clauses[0] is base
+    assert all(t.boost == pytest.approx(0.3 * w) for t, w in zip(grown.clauses[1].clauses, (1.5, 1.0)))
+    assert {t.field for t in grown.clauses[1].clauses} == {"title", "body"}  # not the context
     kept = with_expansion(base, (("陪餐", 0.3),), rerank=True)
-    assert isinstance(kept, Q.AndMaybe) and kept.a is base
+    assert isinstance(kept, Q.AndMaybe) and kept.required is base

@@ -67,13 +67,17 @@ def two_units(a: Archive) -> tuple[UnitRecord, UnitRecord]:
     return (x, y) if len(x.documents) >= len(y.documents) else (y, x)
 
 
-def recurring_of(home: Settings) -> tuple[str, str, str, str]:
-    """(earlier problem, later problem, earlier doc, later doc) of the first recurring link."""
+def recurring_of(home: Settings, unit: str = MARKET) -> tuple[str, str, str, str]:
+    """(earlier problem, later problem, earlier doc, later doc) of the unit's first recurring link (links are
+    ordered by problem id, and ids hash the documents: which unit's link comes first is chance)."""
     with Archive.open(home.db_path) as a:
-        links = a.problem_links("recurring")
-        assert links, "no recurring link even at the lowered thresholds"
-        briefs = a.problem_briefs([links[0].a, links[0].b])
-        return links[0].a, links[0].b, briefs[links[0].a].doc_id, briefs[links[0].b].doc_id
+        record = a.unit(unit)
+        assert record is not None
+        for link in a.problem_links("recurring"):
+            briefs = a.problem_briefs([link.a, link.b])
+            if briefs[link.b].doc_id in record.documents:
+                return link.a, link.b, briefs[link.a].doc_id, briefs[link.b].doc_id
+        raise AssertionError(f"no recurring link of {unit} even at the lowered thresholds")
 
 
 def test_unknown_unit_is_a_404_page_and_a_json_404(units_app: Flask) -> None:
