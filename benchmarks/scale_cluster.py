@@ -1,0 +1,261 @@
+"""The synthetic archive of benchmarks/scale.py on the Whoosh backend and on Sphinx shards, in one run.
+
+    nice -n 10 python -m benchmarks.scale_cluster [--factor 10] [--root /tmp/xuncha-scale] [--shards 2,4]
+        [--base-port 19800] [--phases prepare,whoosh,sphinx]
+
+The archive (`--factor` × the real regulations, benchmarks.scale.generate, plus the two real notices) is
+generated and ingested once under ROOT/x<factor>/ and reused by later runs. Then, on that archive: the
+Whoosh backend's full build in its own process (seconds, units/s, peak RSS, index bytes) and p50/p95 over
+benchmarks.workload's queries; then for each shard count, loopback shards under HOME/cluster: the Sphinx
+backend's full build (seconds, units/s), p50/p95 over the same queries through the distributed index and
+against one shard's local index alone (the per-shard cost), each searchd's RSS (now and peak) and data
+bytes after the build; ratios against Whoosh. Each phase's figures are kept in ROOT/x<factor>/results.json
+as they come (a later run skips a phase already there unless --again), and printed as JSON lines.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing as mp
+import resource
+import sys
+import time
+from pathlib import Path
+
+from archive import store
+from archive.database import Archive
+from archive.pipeline import ingest
+from xuncha.settings import load_settings
+
+from .scale import generate
+from .speed import SHARED
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _size(path: Path) -> int:
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file()) if path.exists() else 0
+
+
+def _log(msg: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)
+
+
+class Results:
+    """results.json: one entry per phase, written after each."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.data: dict = json.loads(path.read_text()) if path.is_file() else {}
+
+    def put(self, phase: str, value: dict) -> None:
+        self.data[phase] = value
+        tmp = self.path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(self.data, indent=2, ensure_ascii=False))
+        tmp.replace(self.path)
+        print(json.dumps({"phase": phase, **value}, ensure_ascii=False), flush=True)
+
+
+def prepare(work: Path, factor: float) -> dict:
+    """Generate and ingest the synthetic archive (skipped when the archive already holds its documents)."""
+    src, home = work / "src", work / "home"
+    settings = load_settings(environ={}, home=home)
+    done = work / "prepared.json"
+    if done.is_file():
+        return json.loads(done.read_text())
+    t = time.perf_counter()
+    n = generate(src, factor)
+    gen_s = time.perf_counter() - t
+    _log(f"generated {n} regulations in {gen_s:.0f} s")
+    seen = [0]
+
+    def progress(_outcome: object) -> None:
+        seen[0] += 1
+        if seen[0] % 1000 == 0:
+            _log(f"ingested {seen[0]} files ({seen[0] / (time.perf_counter() - t1):.1f}/s)")
+
+    t1 = time.perf_counter()
+    with Archive(store.connect(settings.db_path)) as archive:
+        report = ingest(archive, settings.ingest_options(), [str(src), str(SHARED / "notices")], progress=progress)
+        failed = sum(1 for o in report.outcomes if o.outcome == "failed")
+    out = {"factor": factor, "regulations": n, "generate_s": round(gen_s, 1),
+           "ingest_s": round(time.perf_counter() - t1, 1), "files": len(report.outcomes), "failed": failed,
+           "db_bytes": settings.db_path.stat().st_size}
+    done.write_text(json.dumps(out, indent=2))
+    return out
+
+
+def _pct(values: list[float], p: float) -> float:
+    v = sorted(values)
+    return round(v[min(len(v) - 1, max(0, int(round(len(v) * p)) - 1))] * 1000, 1) if v else 0.0
+
+
+def _queries(home: Path) -> list[str]:
+    from .workload import staff_queries
+
+    settings = load_settings(environ={}, home=home)
+    with Archive.open(settings.db_path) as archive:
+        return [q for _, q in staff_queries(archive, 240)]
+
+
+def time_queries(svc: object, queries: list[str]) -> dict:
+    """Each query once, after one warm-up search (benchmarks/scale.py's protocol): p50, p95, max, mean."""
+    svc.search("预热")  # type: ignore[attr-defined]
+    times, partial = [], 0
+    for q in queries:
+        t = time.perf_counter()
+        r = svc.search(q, per_page=10)  # type: ignore[attr-defined]
+        times.append(time.perf_counter() - t)
+        partial += bool(getattr(r, "missing_shards", ()))
+    return {"queries": len(times), "p50_ms": _pct(times, 0.5), "p95_ms": _pct(times, 0.95),
+            "max_ms": round(max(times) * 1000, 1), "mean_ms": round(sum(times) / len(times) * 1000, 1),
+            "partial": partial}
+
+
+def _whoosh_child(home: str, out: mp.Queue) -> None:
+    from indexer.backends.whoosh.build import current_dir, full_rebuild
+
+    settings = load_settings(environ={}, home=Path(home))
+    with Archive(store.connect(settings.db_path)) as archive:
+        r = full_rebuild(archive, settings.index_options())
+    peak = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+    out.put({"seconds": round(r.seconds, 1), "units": r.grains, "units_per_s": round(r.grains / r.seconds, 1),
+             "segmented": r.segmented, "reused": r.reused, "peak_rss_mb": round(peak / 1024, 1),
+             "workers_peak_mb": r.peak_mb, "index_bytes": _size(current_dir(settings.index_root))})  # type: ignore[arg-type]
+
+
+def whoosh(work: Path) -> dict:
+    """The Whoosh backend's full build in its own process (its peak RSS its own), then the queries."""
+    import dataclasses
+
+    from indexer.search import SearchService
+
+    home = work / "home"
+    ctx = mp.get_context("fork")
+    q: mp.Queue = ctx.Queue()
+    p = ctx.Process(target=_whoosh_child, args=(str(home), q))
+    p.start()
+    info = q.get()
+    p.join()
+    settings = load_settings(environ={}, home=home)
+    svc = SearchService(dataclasses.replace(settings.search_options(), result_cache=0))
+    return {**info, **time_queries(svc, _queries(home))}
+
+
+def _proc(pid: int | None) -> dict:
+    """A searchd's resident memory now and at its peak (VmRSS, VmHWM), in MB."""
+    out = {}
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            key, _, value = line.partition(":")
+            if key in ("VmRSS", "VmHWM"):
+                out[key.lower() + "_mb"] = round(int(value.split()[0]) / 1024, 1)
+    except (OSError, ValueError):
+        pass
+    return out
+
+
+def sphinx(work: Path, shards: int, base_port: int) -> dict:
+    """Fresh loopback shards, the Sphinx backend's full build, the queries through the distributed index and
+    against shard 0's local index alone, then each searchd's memory and data bytes; the shards are stopped."""
+    import dataclasses
+
+    from indexer.backends.sphinx import engine, process, service
+    from indexer.backends.sphinx.config import local_index
+    from indexer.backends.sphinx.service import SphinxBackend
+    from indexer.search import SearchService
+
+    home = work / "home"
+    settings = load_settings(environ={}, home=home)
+    root = settings.cluster_dir
+    try:
+        process.down(engine.cluster_options(settings.index_root))
+    except engine.NoCluster:
+        pass
+    for f in (*root.glob("shard*/data/*"), *root.glob("*.json"), *root.glob("*.idf")):
+        f.unlink()
+    cluster = process.up(root, shards, base_port)
+    try:
+        t = time.monotonic()
+        with Archive.open(settings.db_path) as archive:
+            report = engine.reindex(archive, dataclasses.replace(settings.index_options(), backend="sphinx"),
+                                    full=True)
+        build_s = time.monotonic() - t
+        _log(f"sphinx {shards} shards: {report.grains} units in {build_s:.0f} s")
+        queries = _queries(home)
+        options = dataclasses.replace(settings.search_options(), result_cache=0, backend="sphinx")
+        dist = time_queries(SearchService(options, backend=SphinxBackend(cluster)), queries)
+        whole = service.dist_index
+        service.dist_index = lambda slot: local_index(0, slot)  # shard 0 alone: no agents, no merge
+        try:
+            alone = time_queries(SearchService(options, backend=SphinxBackend(cluster)), queries)
+        finally:
+            service.dist_index = whole
+        per_shard = []
+        for s in cluster.shards:
+            data = cluster.shard_dir(s.number) / "data"
+            per_shard.append({"shard": s.number, **_proc(process.pid_of(cluster, s.number)),
+                              "data_bytes": _size(data)})
+    finally:
+        process.down(cluster)
+    return {"shards": shards, "units": report.grains, "documents": report.documents,
+            "seconds": round(build_s, 1), "units_per_s": round(report.grains / build_s, 1),
+            "segmented": report.segmented, "reused": report.reused, **dist,
+            "shard0_alone": alone, "per_shard": per_shard}
+
+
+def summary(data: dict) -> list[str]:
+    """The comparison table, ratios against Whoosh from the same run."""
+    w = data.get("whoosh")
+    lines = ["| backend | units | build (s) | units/s | p50 / p95 (ms) | memory | index / data (MB) |",
+             "|---|---|---|---|---|---|---|"]
+    if w:
+        lines.append(f"| Whoosh | {w['units']:,} | {w['seconds']:.0f} | {w['units_per_s']:.0f} | "
+                     f"{w['p50_ms']:.0f} / {w['p95_ms']:.0f} | build peak {w['peak_rss_mb']:.0f} MB | "
+                     f"{w['index_bytes'] / 2**20:.0f} |")
+    for key in sorted(k for k in data if k.startswith("sphinx")):
+        s = data[key]
+        rss = ", ".join(f"{p.get('vmrss_mb', 0):.0f}" for p in s["per_shard"])
+        hwm = ", ".join(f"{p.get('vmhwm_mb', 0):.0f}" for p in s["per_shard"])
+        disk = ", ".join(f"{p['data_bytes'] / 2**20:.0f}" for p in s["per_shard"])
+        a = s["shard0_alone"]
+        lines.append(f"| Sphinx, {s['shards']} shards | {s['units']:,} | {s['seconds']:.0f} | "
+                     f"{s['units_per_s']:.0f} | {s['p50_ms']:.0f} / {s['p95_ms']:.0f} (one shard alone "
+                     f"{a['p50_ms']:.0f} / {a['p95_ms']:.0f}) | searchd RSS {rss} MB (peak {hwm}) | {disk} |")
+        if w:
+            lines.append(f"|   ratio to Whoosh | | {s['seconds'] / w['seconds']:.2f}× | "
+                         f"{s['units_per_s'] / w['units_per_s']:.2f}× | {s['p50_ms'] / w['p50_ms']:.2f}× / "
+                         f"{s['p95_ms'] / w['p95_ms']:.2f}× | | "
+                         f"{sum(p['data_bytes'] for p in s['per_shard']) / w['index_bytes']:.2f}× |")
+    return lines
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--factor", type=float, default=10.0)
+    ap.add_argument("--root", type=Path, default=Path("/tmp/xuncha-scale"))
+    ap.add_argument("--phases", default="prepare,whoosh,sphinx")
+    ap.add_argument("--shards", default="2,4")
+    ap.add_argument("--base-port", type=int, default=19800)
+    ap.add_argument("--again", action="store_true", help="measure phases already in results.json again")
+    args = ap.parse_args()
+    work = (args.root / f"x{args.factor:g}").resolve()
+    work.mkdir(parents=True, exist_ok=True)
+    results = Results(work / "results.json")
+    phases = args.phases.split(",")
+    if "prepare" in phases:
+        results.put("prepare", prepare(work, args.factor))
+    if "whoosh" in phases and (args.again or "whoosh" not in results.data):
+        _log("whoosh build")
+        results.put("whoosh", whoosh(work))
+    if "sphinx" in phases:
+        for n in (int(x) for x in args.shards.split(",")):
+            if args.again or f"sphinx{n}" not in results.data:
+                _log(f"sphinx build, {n} shards")
+                results.put(f"sphinx{n}", sphinx(work, n, args.base_port))
+    print("\n".join(summary(results.data)), flush=True)
+
+
+if __name__ == "__main__":
+    main()
