@@ -18,9 +18,12 @@ from __future__ import annotations
 import argparse
 import json
 import multiprocessing as mp
+import os
 import resource
 import sys
+import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from archive import store
@@ -36,6 +39,58 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def _size(path: Path) -> int:
     return sum(p.stat().st_size for p in path.rglob("*") if p.is_file()) if path.exists() else 0
+
+
+def _cpu_self() -> float:
+    """CPU seconds of this process and its waited-for children (a Whoosh build's workers)."""
+    a, b = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return a.ru_utime + a.ru_stime + b.ru_utime + b.ru_stime
+
+
+def _cpu_of(pids: list[int | None]) -> float:
+    """CPU seconds so far of running processes (utime + stime of /proc/<pid>/stat: a searchd's threads)."""
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+            total += int(fields[11]) + int(fields[12])
+        except (OSError, ValueError, IndexError):
+            pass
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+class Sampler:
+    """searchd's CPU over a build: each pid's counter read every 0.2 s and its last reading kept, since the
+    build restarts every shard at its end (engine.restart_for_idf) and a stopped process's counter is gone."""
+
+    def __init__(self, pids: Callable[[], list[int | None]]) -> None:
+        self.pids, self.first, self.last = pids, {}, {}
+        self._stop = threading.Event()
+        self._sample()
+        self.first = dict(self.last)
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _sample(self) -> None:
+        for pid in self.pids():
+            if pid is not None and (cpu := _cpu_of([pid])):
+                self.last[pid] = cpu
+
+    def _run(self) -> None:
+        while not self._stop.wait(0.2):
+            self._sample()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join()
+        self._sample()
+
+    def total(self) -> float:
+        return sum(v - self.first.get(pid, 0.0) for pid, v in self.last.items())
+
+
+def _load() -> float:
+    return round(os.getloadavg()[0], 1)
 
 
 def _log(msg: str) -> None:
@@ -99,30 +154,41 @@ def _queries(home: Path) -> list[str]:
         return [q for _, q in staff_queries(archive, 240)]
 
 
-def time_queries(svc: object, queries: list[str]) -> dict:
-    """Each query once, after one warm-up search (benchmarks/scale.py's protocol): p50, p95, max, mean."""
+def time_queries(svc: object, queries: list[str], servers: list[int | None] = ()) -> dict:  # type: ignore[assignment]
+    """Each query once, after one warm-up search (benchmarks/scale.py's protocol): wall p50, p95, max, mean;
+    the client's CPU per query (thread time: p50, p95) and, for shards, searchd's CPU over the pass."""
     svc.search("预热")  # type: ignore[attr-defined]
-    times, partial = [], 0
+    times, cpu, partial = [], [], 0
+    load0, served0 = _load(), _cpu_of(list(servers))
     for q in queries:
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.thread_time()
         r = svc.search(q, per_page=10)  # type: ignore[attr-defined]
         times.append(time.perf_counter() - t)
+        cpu.append(time.thread_time() - c)
         partial += bool(getattr(r, "missing_shards", ()))
-    return {"queries": len(times), "p50_ms": _pct(times, 0.5), "p95_ms": _pct(times, 0.95),
-            "max_ms": round(max(times) * 1000, 1), "mean_ms": round(sum(times) / len(times) * 1000, 1),
-            "partial": partial}
+    out = {"queries": len(times), "p50_ms": _pct(times, 0.5), "p95_ms": _pct(times, 0.95),
+           "max_ms": round(max(times) * 1000, 1), "mean_ms": round(sum(times) / len(times) * 1000, 1),
+           "client_cpu_p50_ms": _pct(cpu, 0.5), "client_cpu_p95_ms": _pct(cpu, 0.95),
+           "client_cpu_mean_ms": round(sum(cpu) / len(cpu) * 1000, 1), "partial": partial,
+           "load": [load0, _load()]}
+    if servers:
+        out["searchd_cpu_mean_ms"] = round((_cpu_of(list(servers)) - served0) / len(queries) * 1000, 1)
+    return out
 
 
 def _whoosh_child(home: str, out: mp.Queue) -> None:
     from indexer.backends.whoosh.build import current_dir, full_rebuild
 
     settings = load_settings(environ={}, home=Path(home))
+    cpu0, load0 = _cpu_self(), _load()
     with Archive(store.connect(settings.db_path)) as archive:
         r = full_rebuild(archive, settings.index_options())
+    cpu = _cpu_self() - cpu0
     peak = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
     out.put({"seconds": round(r.seconds, 1), "units": r.grains, "units_per_s": round(r.grains / r.seconds, 1),
              "segmented": r.segmented, "reused": r.reused, "peak_rss_mb": round(peak / 1024, 1),
-             "workers_peak_mb": r.peak_mb, "index_bytes": _size(current_dir(settings.index_root))})  # type: ignore[arg-type]
+             "workers_peak_mb": r.peak_mb, "cpu_s": round(cpu, 1), "cpu_per_unit_ms": round(cpu / r.grains * 1000, 2),
+             "load": [load0, _load()], "index_bytes": _size(current_dir(settings.index_root))})  # type: ignore[arg-type]
 
 
 def whoosh(work: Path) -> dict:
@@ -177,19 +243,24 @@ def sphinx(work: Path, shards: int, base_port: int) -> dict:
         f.unlink()
     cluster = process.up(root, shards, base_port)
     try:
-        t = time.monotonic()
+        pids = lambda: [process.pid_of(cluster, s.number) for s in cluster.shards]  # noqa: E731
+        sampler = Sampler(pids)
+        t, load0, client0 = time.monotonic(), _load(), _cpu_self()
         with Archive.open(settings.db_path) as archive:
             report = engine.reindex(archive, dataclasses.replace(settings.index_options(), backend="sphinx"),
                                     full=True)
         build_s = time.monotonic() - t
+        sampler.stop()
+        build_cpu = {"client_cpu_s": round(_cpu_self() - client0, 1), "searchd_cpu_s": round(sampler.total(), 1),
+                     "load": [load0, _load()]}
         _log(f"sphinx {shards} shards: {report.grains} units in {build_s:.0f} s")
         queries = _queries(home)
         options = dataclasses.replace(settings.search_options(), result_cache=0, backend="sphinx")
-        dist = time_queries(SearchService(options, backend=SphinxBackend(cluster)), queries)
+        dist = time_queries(SearchService(options, backend=SphinxBackend(cluster)), queries, pids())
         whole = service.dist_index
         service.dist_index = lambda slot: local_index(0, slot)  # shard 0 alone: no agents, no merge
         try:
-            alone = time_queries(SearchService(options, backend=SphinxBackend(cluster)), queries)
+            alone = time_queries(SearchService(options, backend=SphinxBackend(cluster)), queries, pids()[:1])
         finally:
             service.dist_index = whole
         per_shard = []
@@ -201,32 +272,37 @@ def sphinx(work: Path, shards: int, base_port: int) -> dict:
         process.down(cluster)
     return {"shards": shards, "units": report.grains, "documents": report.documents,
             "seconds": round(build_s, 1), "units_per_s": round(report.grains / build_s, 1),
-            "segmented": report.segmented, "reused": report.reused, **dist,
+            "segmented": report.segmented, "reused": report.reused, **build_cpu,
+            "cpu_per_unit_ms": round((build_cpu["client_cpu_s"] + build_cpu["searchd_cpu_s"]) / report.grains * 1000, 2),
+            "queries": dist,
             "shard0_alone": alone, "per_shard": per_shard}
 
 
 def summary(data: dict) -> list[str]:
     """The comparison table, ratios against Whoosh from the same run."""
     w = data.get("whoosh")
-    lines = ["| backend | units | build (s) | units/s | p50 / p95 (ms) | memory | index / data (MB) |",
-             "|---|---|---|---|---|---|---|"]
+    lines = ["| backend | units | build s | units/s | build CPU ms/unit | p50 / p95 ms | query CPU ms (mean) "
+             "| memory MB | index MB |", "|---|---|---|---|---|---|---|---|---|"]
     if w:
         lines.append(f"| Whoosh | {w['units']:,} | {w['seconds']:.0f} | {w['units_per_s']:.0f} | "
-                     f"{w['p50_ms']:.0f} / {w['p95_ms']:.0f} | build peak {w['peak_rss_mb']:.0f} MB | "
+                     f"{w['cpu_per_unit_ms']:.2f} | {w['p50_ms']:.0f} / {w['p95_ms']:.0f} | "
+                     f"{w['client_cpu_mean_ms']:.0f} | build peak {w['peak_rss_mb']:.0f} | "
                      f"{w['index_bytes'] / 2**20:.0f} |")
     for key in sorted(k for k in data if k.startswith("sphinx")):
         s = data[key]
+        q, a = s["queries"], s["shard0_alone"]
         rss = ", ".join(f"{p.get('vmrss_mb', 0):.0f}" for p in s["per_shard"])
         hwm = ", ".join(f"{p.get('vmhwm_mb', 0):.0f}" for p in s["per_shard"])
         disk = ", ".join(f"{p['data_bytes'] / 2**20:.0f}" for p in s["per_shard"])
-        a = s["shard0_alone"]
         lines.append(f"| Sphinx, {s['shards']} shards | {s['units']:,} | {s['seconds']:.0f} | "
-                     f"{s['units_per_s']:.0f} | {s['p50_ms']:.0f} / {s['p95_ms']:.0f} (one shard alone "
-                     f"{a['p50_ms']:.0f} / {a['p95_ms']:.0f}) | searchd RSS {rss} MB (peak {hwm}) | {disk} |")
+                     f"{s['units_per_s']:.0f} | {s['cpu_per_unit_ms']:.2f} | {q['p50_ms']:.0f} / {q['p95_ms']:.0f} "
+                     f"(shard 0 alone {a['p50_ms']:.0f} / {a['p95_ms']:.0f}) | client {q['client_cpu_mean_ms']:.0f} "
+                     f"+ searchd {q.get('searchd_cpu_mean_ms', 0):.0f} (shard 0 alone {a.get('searchd_cpu_mean_ms', 0):.0f})"
+                     f" | searchd RSS {rss} (peak {hwm}) | {disk} |")
         if w:
-            lines.append(f"|   ratio to Whoosh | | {s['seconds'] / w['seconds']:.2f}× | "
-                         f"{s['units_per_s'] / w['units_per_s']:.2f}× | {s['p50_ms'] / w['p50_ms']:.2f}× / "
-                         f"{s['p95_ms'] / w['p95_ms']:.2f}× | | "
+            lines.append(f"| ratio to Whoosh | | {s['seconds'] / w['seconds']:.2f}× | "
+                         f"{s['units_per_s'] / w['units_per_s']:.2f}× | {s['cpu_per_unit_ms'] / w['cpu_per_unit_ms']:.2f}× | "
+                         f"{q['p50_ms'] / w['p50_ms']:.2f}× / {q['p95_ms'] / w['p95_ms']:.2f}× | | | "
                          f"{sum(p['data_bytes'] for p in s['per_shard']) / w['index_bytes']:.2f}× |")
     return lines
 
@@ -239,8 +315,17 @@ def main() -> None:
     ap.add_argument("--shards", default="2,4")
     ap.add_argument("--base-port", type=int, default=19800)
     ap.add_argument("--again", action="store_true", help="measure phases already in results.json again")
+    ap.add_argument("--tag", default="", help="a second work folder ROOT/x<factor><tag> (a copy of the archive: "
+                    "run the Whoosh and the Sphinx phases side by side)")
+    ap.add_argument("--summary-of", default="", help="only print the table of these results.json files, merged")
     args = ap.parse_args()
-    work = (args.root / f"x{args.factor:g}").resolve()
+    if args.summary_of:
+        merged: dict = {}
+        for path in args.summary_of.split(","):
+            merged.update(json.loads(Path(path).read_text()))
+        print("\n".join(summary(merged)))
+        return
+    work = (args.root / f"x{args.factor:g}{args.tag}").resolve()
     work.mkdir(parents=True, exist_ok=True)
     results = Results(work / "results.json")
     phases = args.phases.split(",")
