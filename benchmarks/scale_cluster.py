@@ -307,6 +307,49 @@ def summary(data: dict) -> list[str]:
     return lines
 
 
+def _line(points: list[tuple[float, float]]) -> tuple[float, float]:
+    """(intercept, slope) through two measured points (one: through the origin)."""
+    if len(points) < 2:
+        return 0.0, points[0][1] / points[0][0]
+    (x0, y0), (x1, y1) = sorted(points)[:1] + sorted(points)[-1:]
+    slope = (y1 - y0) / (x1 - x0)
+    return y0 - slope * x0, slope
+
+
+def project(data: dict, total_units: float = 1e8, machines: tuple[int, ...] = (4, 8, 16, 32, 64, 128)) -> list[str]:
+    """The projection table for `total_units` over K machines (one shard on each, 2 cores). Per-unit costs
+    (disk, build CPU) come from the run with the largest shards; a shard's p95 and resident memory from the
+    line through the runs' two shard sizes (shard 0 alone; searchd's RSS), plus the fan-out and merge measured
+    at the largest shards (the distributed p95 less shard 0's alone)."""
+    runs = sorted((v for k, v in data.items() if k.startswith("sphinx")), key=lambda r: r["units"] / r["shards"])
+    if not runs:
+        return []
+    s = runs[-1]
+    per = s["units"] / s["shards"]
+    bytes_unit = sum(p["data_bytes"] for p in s["per_shard"]) / s["units"]
+    searchd_ms = s["searchd_cpu_s"] / s["units"] * 1000
+    client_ms = s["client_cpu_s"] / s["units"] * 1000
+    p95 = _line([(r["units"] / r["shards"], r["shard0_alone"]["p95_ms"]) for r in runs])
+    cpu = _line([(r["units"] / r["shards"], r["shard0_alone"].get("searchd_cpu_mean_ms", 0)) for r in runs])
+    rss = _line([(r["units"] / r["shards"], r["per_shard"][0].get("vmrss_mb", 0)) for r in runs])
+    merge_ms = max(0.0, s["queries"]["p95_ms"] - s["shard0_alone"]["p95_ms"])
+    lines = [f"From {', '.join('sphinx' + str(r['shards']) for r in runs)} "
+             f"(largest shards {per:,.0f} units): {bytes_unit:,.0f} bytes/unit on disk; build CPU searchd "
+             f"{searchd_ms:.3f} + feeder {client_ms:.3f} ms/unit; shard alone p95 = {p95[0]:.0f} ms + "
+             f"{p95[1] * 1000:.2f} ms per 1,000 units; searchd CPU a query = {cpu[0]:.0f} + {cpu[1] * 1000:.2f} ms "
+             f"per 1,000 units; RSS = {rss[0]:.0f} MB + {rss[1] * 1024:.2f} KB/unit; fan-out + merge {merge_ms:.0f} ms",
+             "| K machines | units a shard | index a shard (GB) | searchd build (h) | one feeder (h) | a feeder "
+             "a machine (h) | p95 a shard + merge (ms) | searchd CPU a query (ms) | searchd RSS a shard (GB) |",
+             "|---|---|---|---|---|---|---|---|---|"]
+    for k in machines:
+        u = total_units / k
+        lines.append(f"| {k} | {u:,.0f} | {u * bytes_unit / 1e9:.1f} | {u * searchd_ms / 3.6e6:.2f} | "
+                     f"{total_units * client_ms / 3.6e6:.1f} | {u * client_ms / 3.6e6:.2f} | "
+                     f"{p95[0] + p95[1] * u + merge_ms:,.0f} | {cpu[0] + cpu[1] * u:,.0f} | "
+                     f"{(rss[0] + rss[1] * u) / 1024:.1f} |")
+    return lines
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--factor", type=float, default=10.0)
@@ -323,7 +366,7 @@ def main() -> None:
         merged: dict = {}
         for path in args.summary_of.split(","):
             merged.update(json.loads(Path(path).read_text()))
-        print("\n".join(summary(merged)))
+        print("\n".join(summary(merged) + [""] + project(merged)))
         return
     work = (args.root / f"x{args.factor:g}{args.tag}").resolve()
     work.mkdir(parents=True, exist_ok=True)
@@ -339,7 +382,7 @@ def main() -> None:
             if args.again or f"sphinx{n}" not in results.data:
                 _log(f"sphinx build, {n} shards")
                 results.put(f"sphinx{n}", sphinx(work, n, args.base_port))
-    print("\n".join(summary(results.data)), flush=True)
+    print("\n".join(summary(results.data) + [""] + project(results.data)), flush=True)
 
 
 if __name__ == "__main__":
