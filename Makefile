@@ -9,7 +9,7 @@ PORT ?= 5000
 # files dropped here are ingested by the running server (the watch_dir setting; done/ and failed/ inside)
 WATCH_DIR ?= xuncha-inbox
 
-.PHONY: serve test install lock newcomer system-deps bench bench-quick quality clean cluster-check
+.PHONY: serve test install lock newcomer system-deps bench bench-quick quality clean cluster-check scale-cluster
 
 # Exact versions from the lock (what CI tested), with the pip the venv comes with; then the project
 # itself, editable, without resolving anything again. pyproject.toml keeps the ranges for library users.
@@ -65,3 +65,10 @@ clean:
 # The Sphinx backend on 2 loopback shards against Whoosh in the same run (issue 32; needs searchd: system-deps)
 cluster-check: install
 	$(BIN)/python -m benchmarks.cluster_check
+
+# The synthetic archive at SCALE × the real one (kept under SCALE_ROOT and reused) on Whoosh, then on 2 and 4
+# loopback Sphinx shards: build, p50/p95, memory and disk per shard, ratios (docs/scaling.md)
+SCALE ?= 10
+SCALE_ROOT ?= /tmp/xuncha-scale
+scale-cluster: install
+	nice -n 10 $(BIN)/python -m benchmarks.scale_cluster --factor $(SCALE) --root $(SCALE_ROOT)

@@ -45,6 +45,18 @@ def test_sub_words_go_to_their_own_field_so_phrases_line_up() -> None:
     assert words.split() == primary and subs and not set(subs.split()) & {"\x1e"}
 
 
+def test_a_fields_words_are_each_tokens_pieces_in_order() -> None:
+    """text_value works on the whole field at once: the same words as word_pieces token by token."""
+    for text in ("第二十六条 党员领导干部违反《中央八项规定》，收受Gift-Card 12.5%以上的，给予警告处分。",
+                 "ΣΑΣ A_B a.b 中华人民共和国宪法 ABC—def"):
+        enc = encode(text)
+        toks = enc.split("\x1f")
+        want = ([p for t in toks if not t.startswith("\x1e") for p in word_pieces(t)],
+                [p for t in toks if t.startswith("\x1e") for p in word_pieces(t[1:])])
+        words, subs = text_value(text)
+        assert (words.split(" ") if words else [], subs.split(" ") if subs else []) == want
+
+
 def test_a_documents_units_share_its_shard_and_ids_are_stable() -> None:
     rec = {"id": "abc-p1", "doc_id": "abc", "kind": "problem", "title": "问题", "body": "公车私用", "status": "已修订"}
     row = to_row(rec)

@@ -6,13 +6,15 @@ Manticore accept (docs/notes/h-sphinx32.md lists them with Manticore's pages).
 
 from __future__ import annotations
 
+import queue
+import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-import threading
-
 import pymysql
+from pymysql.constants import SERVER_STATUS
+from pymysql.converters import escape_string
 
 from .options import ClusterOptions, Shard
 
@@ -69,8 +71,23 @@ def execute(conn: pymysql.connections.Connection, sql: str, args: Sequence[Any] 
 
 
 def quote_list(conn: pymysql.connections.Connection, values: Sequence[Any]) -> str:
-    """A comma-separated list of SQL literals (for multi-row REPLACE and IN)."""
-    return ",".join(conn.escape(v) for v in values)
+    """A comma-separated list of SQL literals (for multi-row REPLACE and IN).
+
+    Strings and integers (nearly every value of a row) are quoted as PyMySQL's own `escape` quotes them,
+    without its per-value dispatch (a third of a build's client time went there); anything else goes
+    through `conn.escape`."""
+    if conn.server_status & SERVER_STATUS.SERVER_STATUS_NO_BACKSLASH_ESCAPES:
+        return ",".join(conn.escape(v) for v in values)
+    out = []
+    for v in values:
+        kind = type(v)
+        if kind is str:
+            out.append("'" + escape_string(v) + "'")
+        elif kind is int:
+            out.append(str(v))
+        else:
+            out.append(conn.escape(v))
+    return ",".join(out)
 
 
 class Pool:
@@ -98,3 +115,40 @@ class Pool:
             raise
         conns[shard.number] = conn
         return result
+
+
+class Sender:
+    """Statements to one shard, sent in order by a thread of its own over `conn`: the caller prepares the next
+    batch while searchd indexes this one (the wait on the socket releases the GIL). A failure is raised by the
+    next send() or by join(); the statements queued after it are dropped. The caller does not use `conn`
+    itself until join() returns."""
+
+    def __init__(self, conn: pymysql.connections.Connection, depth: int = 2) -> None:
+        self.conn = conn
+        self._queue: queue.Queue[str | None] = queue.Queue(maxsize=depth)
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name="sphinx-sender", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while (sql := self._queue.get()) is not None:
+            if self._error is None:
+                try:
+                    execute(self.conn, sql)
+                except BaseException as exc:  # handed to the caller's thread
+                    self._error = exc
+
+    def _raise(self) -> None:
+        if self._error is not None:
+            raise self._error
+
+    def send(self, sql: str) -> None:
+        self._raise()
+        self._queue.put(sql)
+
+    def join(self) -> None:
+        """Wait until every statement was sent and answered; raise the first failure."""
+        if self._thread.is_alive():
+            self._queue.put(None)
+            self._thread.join()
+        self._raise()

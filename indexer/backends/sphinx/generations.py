@@ -17,7 +17,7 @@ import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +27,8 @@ from .options import ClusterOptions
 from .rows import COLUMNS, doc_key, field_words, shard_of, to_row, words_of
 
 POINTER = "active.json"
-BATCH = 200  # rows in one REPLACE statement
+BATCH = 500  # rows in one REPLACE statement (a rebuild's statements are sent by a thread per shard)
+WRITE_TIMEOUT_S = 120.0  # a writer's wait for searchd to index one statement (a search's is query_timeout_s)
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,9 +111,9 @@ def write_empty_idf(options: ClusterOptions) -> None:
             write_idf(options, slot, Counter(), 0)
 
 
-def _flush(conn: Any, index: str, rows: list[tuple[Any, ...]]) -> None:
+def _replace(conn: Any, index: str, rows: list[tuple[Any, ...]]) -> str:
     values = ",".join(f"({client.quote_list(conn, r)})" for r in rows)
-    client.execute(conn, f"REPLACE INTO {index} ({','.join(COLUMNS)}) VALUES {values}")
+    return f"REPLACE INTO {index} ({','.join(COLUMNS)}) VALUES {values}"
 
 
 def _delete_documents(conn: Any, index: str, doc_ids: Iterable[str]) -> None:
@@ -145,12 +146,32 @@ class Writer:
         self._pending: dict[int, list[tuple[Any, ...]]] = {}
         self._deleted: set[str] = set()
         self._conns: dict[int, Any] = {}
+        self._senders: dict[int, client.Sender] = {}
         self._truncated = False
 
     def _conn(self, number: int) -> Any:
         if number not in self._conns:
-            self._conns[number] = client.connect(self.options.shards[number], self.options)
+            writes = replace(self.options, query_timeout_s=max(self.options.query_timeout_s, WRITE_TIMEOUT_S))
+            self._conns[number] = client.connect(self.options.shards[number], writes)
         return self._conns[number]
+
+    def _flush(self, number: int, rows: list[tuple[Any, ...]]) -> None:
+        """REPLACE `rows` into shard `number`'s slot, by its sender thread (in order, one statement at a time)."""
+        if number not in self._senders:
+            self._senders[number] = client.Sender(self._conn(number))
+        self._senders[number].send(_replace(self._conn(number), local_index(number, self.slot), rows))
+
+    def _join(self) -> None:
+        """Every statement sent and answered (raises the first failure); the connections are the caller's again."""
+        senders, self._senders = self._senders, {}
+        failed: BaseException | None = None
+        for sender in senders.values():  # all of them, so that no thread still uses a connection
+            try:
+                sender.join()
+            except BaseException as exc:
+                failed = failed or exc
+        if failed is not None:
+            raise failed
 
     def _begin(self) -> None:
         if self.rebuild and not self._truncated:
@@ -181,7 +202,7 @@ class Writer:
                     versions.append(str(rec["version"]))
                     versions.sort()
         if self.rebuild and len(rows) >= BATCH:
-            _flush(self._conn(i), local_index(i, self.slot), rows)
+            self._flush(i, rows)
             self._pending[i] = []
 
     def delete(self, doc_id: str) -> None:
@@ -199,7 +220,8 @@ class Writer:
                         if mine else None
             for i, rows in self._pending.items():
                 for k in range(0, len(rows), BATCH):
-                    _flush(self._conn(i), local_index(i, self.slot), rows[k:k + BATCH])
+                    self._flush(i, rows[k:k + BATCH])
+            self._join()
             for i, conn in self._conns.items():
                 client.execute(conn, client.FLUSH.format(local_index(i, self.slot)))
         finally:
@@ -224,6 +246,10 @@ class Writer:
         self.close()
 
     def close(self) -> None:
+        try:
+            self._join()
+        except (client.Error, OSError):
+            pass  # closing after a failure (abort, or commit raising it): nothing more to send
         for conn in self._conns.values():
             conn.close()
         self._conns = {}
