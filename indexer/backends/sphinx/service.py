@@ -217,7 +217,7 @@ class SphinxBackend:
                 f"max_matches={max(1000, fetch)}", f"max_query_time={max(1, int(time_limit_s * 1000))}"]
         if self.options.global_idf and gen is not None:
             opts.append("global_idf=1")
-        sql = (f"SELECT {', '.join(_SELECT)}, {'toks' if second else chr(39) * 2}, WEIGHT() "
+        sql = (f"SELECT {', '.join(_SELECT)}, {'toks' if second else 'ord'}, WEIGHT() "
                f"FROM {dist_index(slot)}" + (f" WHERE {' AND '.join(conds)}" if conds else "")
                + f" ORDER BY {order} LIMIT {max(1, fetch)} OPTION {', '.join(opts)}"
                + "".join(f" FACET {f} ORDER BY COUNT(*) DESC LIMIT {facet_values * 3}" for f in facets))
@@ -257,7 +257,7 @@ class SphinxBackend:
             fields.update({a: v for a, v in zip(FACET_ATTRS, attrs)})
             fields.update(json.loads(stored_json) if stored_json else {})
             units.append(Unit(uid, kind, float(score) / 1000.0, {k: v for k, v in fields.items() if v != ""}))
-            payloads.append((toks or "", bool(superseded)))
+            payloads.append((toks if isinstance(toks, (str, bytes)) else "", bool(superseded)))
         counted: dict[str, list[tuple[str, int]]] = {}
         for name, rows in zip(facets, sets[1:]):
             pairs = sorted(((str(v), int(n)) for v, n in rows if v not in ("", None)), key=lambda p: (-p[1], p[0]))
