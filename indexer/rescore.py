@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -84,7 +85,8 @@ class UnitTokens:
     exact: dict[str, str] = field(default_factory=dict)
 
     @classmethod
-    def of(cls, values: Mapping[str, Any], superseded: bool) -> UnitTokens:
+    def of(cls, values: Mapping[str, Any], superseded: bool, wanted: AbstractSet[str] | None = None) -> UnitTokens:
+        """A unit's tokens; with `wanted` (a query's words: query_terms), the positions of those alone."""
         unit = cls(superseded)
         for name in ("title", "body", "context"):
             by_term: dict[str, list[int]] = {}
@@ -96,8 +98,10 @@ class UnitTokens:
                     tok = tok[1:]
                 else:
                     pos += 1
-                by_term.setdefault(tok.lower(), []).append(pos)
                 n += 1
+                tok = tok.lower()
+                if wanted is None or tok in wanted:
+                    by_term.setdefault(tok, []).append(pos)
             unit.positions[name], unit.length[name] = by_term, n
         cites: dict[str, list[int]] = {}
         for i, part in enumerate(p.strip() for p in str(values.get("cites") or "").split(",")):
@@ -106,6 +110,17 @@ class UnitTokens:
         unit.positions["cites"], unit.length["cites"] = cites, sum(map(len, cites.values()))
         unit.exact = {k: str(values[k]) for k in EXACT if values.get(k) not in (None, "")}
         return unit
+
+
+def query_terms(node: T.Node) -> frozenset[str]:
+    """Every word a tree's terms and phrases ask for (what UnitTokens.of needs to keep)."""
+    out: set[str] = set()
+    for n in T.walk(node):
+        if isinstance(n, T.Term):
+            out.add(str(n.text))
+        elif isinstance(n, T.Phrase):
+            out.update(str(w) for w in n.words)
+    return frozenset(out)
 
 
 def payload(record: Mapping[str, Any]) -> dict[str, str]:

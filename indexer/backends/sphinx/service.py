@@ -23,7 +23,7 @@ from ...vocabulary import FILE as VOCABULARY_FILE
 from ...backend import (ALL_FEATURES, FACET_VALUES, Batch, DocumentUnits, Feature, IndexHealth, Matched,
                         SearchRequest, ShardHealth, Sort)
 from ...querytree import And, AndNot, Node, Or, Term
-from ...rescore import Scorer, Statistics, UnitTokens
+from ...rescore import Scorer, Statistics, UnitTokens, query_terms
 from . import client
 from .config import FACET_ATTRS, dist_index, local_index
 from .generations import Generation, Writer, read_pointer, read_stats, vocabulary_dir
@@ -236,9 +236,9 @@ class SphinxBackend:
     def _rescored(self, answer: _Answer, tree: Node, limit: int) -> _Answer:
         """The window's units in the tree's exact scores (ties in the first phase's order), the best `limit`;
         a unit the tree does not match (Sphinx's proximity is unordered) is left out."""
-        scorer, scored = self.scorer(), []
+        scorer, scored, wanted = self.scorer(), [], query_terms(tree)
         for n, (unit, (toks, superseded)) in enumerate(zip(answer.units, answer.payloads)):
-            value = scorer.score(tree, UnitTokens.of(unpack(toks), superseded))
+            value = scorer.score(tree, UnitTokens.of(unpack(toks), superseded, wanted))
             if value is not None:
                 scored.append((-value, n, Unit(unit.id, unit.kind, value, unit._fields)))
         scored.sort(key=lambda x: (x[0], x[1]))
