@@ -6,6 +6,7 @@ import base64
 import hashlib
 import json
 import re
+import time
 import zlib
 from typing import Any
 
@@ -94,16 +95,21 @@ def to_row(rec: dict[str, Any]) -> tuple[Any, ...]:
             *(str(rec.get(a) or "") for a in FACET_ATTRS), *(value_key(rec.get(a) or "") for a in FACET_ATTRS),
             doc_key(rec["doc_id"]),
             int(rec.get("status") == VersionStatus.SUPERSEDED.value), int(rec.get("ord") or 0),
-            json.dumps(stored, ensure_ascii=False), pack(payload(rec)))
+            json.dumps(stored, ensure_ascii=False), pack({**payload(rec), SEQ: time.time_ns()}))
 
 
-def pack(values: dict[str, str]) -> str:
+# when the row was made: later rows, later numbers, as the Whoosh engine numbers its units in the order they are
+# written (a rebuild in grain_records order, an update's units after all others); equal scores are in that order
+SEQ = "seq"
+
+
+def pack(values: dict[str, Any]) -> str:
     """A unit's second-phase payload (indexer/rescore.payload: its encoded text fields and keys) as the ASCII
     string attribute `toks`: JSON, deflated, base64 (about the size of the text itself)."""
     return base64.b64encode(zlib.compress(json.dumps(values, ensure_ascii=False).encode("utf-8"), 6)).decode("ascii")
 
 
-def unpack(text: str | bytes | None) -> dict[str, str]:
+def unpack(text: str | bytes | None) -> dict[str, Any]:
     if not text:
         return {}
     return json.loads(zlib.decompress(base64.b64decode(text)).decode("utf-8"))

@@ -30,7 +30,7 @@ from .generations import Generation, Writer, read_pointer, read_stats, vocabular
 from .match import compile_match
 from .ranking import field_weights, idf_one, ranker
 from .options import ClusterOptions, Shard
-from .rows import STORED, unpack, value_key
+from .rows import SEQ, STORED, unpack, value_key
 
 # IDF log(N/n) without the division by the query's keyword count (Whoosh's is per term)
 IDF = "'plain,tfidf_unnormalized'"
@@ -234,15 +234,17 @@ class SphinxBackend:
         return _Answer([], 0, {f: [] for f in facets}, tuple(down), False)
 
     def _rescored(self, answer: _Answer, tree: Node, limit: int) -> _Answer:
-        """The window's units in the tree's exact scores (ties in the first phase's order), the best `limit`;
-        a unit the tree does not match (Sphinx's proximity is unordered) is left out."""
+        """The window's units in the tree's exact scores (ties in the order they were indexed, as Whoosh's:
+        rows.SEQ), the best `limit`; a unit the tree does not match (a proximity the phrase does not chain) is
+        left out."""
         scorer, scored, wanted = self.scorer(), [], query_terms(tree)
         for n, (unit, (toks, superseded)) in enumerate(zip(answer.units, answer.payloads)):
-            value = scorer.score(tree, UnitTokens.of(unpack(toks), superseded, wanted))
+            values = unpack(toks)
+            value = scorer.score(tree, UnitTokens.of(values, superseded, wanted))
             if value is not None:
-                scored.append((-value, n, Unit(unit.id, unit.kind, value, unit._fields)))
-        scored.sort(key=lambda x: (x[0], x[1]))
-        return dataclasses.replace(answer, units=[u for _, _, u in scored[:limit]], payloads=())
+                scored.append((-value, int(values.get(SEQ, 0)), n, Unit(unit.id, unit.kind, value, unit._fields)))
+        scored.sort(key=lambda x: x[:3])
+        return dataclasses.replace(answer, units=[x[3] for x in scored[:limit]], payloads=())
 
     def _coordinators(self) -> list[Shard]:
         return list(self.options.shards)
