@@ -105,7 +105,11 @@ def both(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[SearchServi
         pytest.skip("searchd not installed (Debian package sphinxsearch: `make system-deps` installs it)")
     settings = build_archive(tmp_path_factory.mktemp("rescore") / "home", [str(SAMPLES)])
     base = free_port()
-    cluster = process.up(settings.cluster_dir, 2, base if base < 60000 else 20000)
+    try:
+        cluster = process.up(settings.cluster_dir, 2, base if base < 60000 else 20000)
+    except Exception:  # a shard that did not start in time: stop the ones that did
+        process.down(engine.cluster_options(settings.index_root))
+        raise
     try:
         with Archive.open(settings.db_path) as a:
             engine.reindex(a, dataclasses.replace(settings.index_options(), backend="sphinx"), full=True)
