@@ -107,6 +107,30 @@ def shard_down_check(sphinx: SearchService, backend: SphinxBackend, texts: list[
     return ok, notes
 
 
+def sweep(sphinx: SearchService, backend: SphinxBackend, svc: SearchService, texts: list[str],
+          windows: list[int]) -> None:
+    """Top-10 overlap with Whoosh and Sphinx's p50/p95 for each second-phase window, interleaved per query
+    (each window sees the same machine load), and the share of Whoosh's top 10 the first phase's best
+    `window` units hold (the second phase can only reorder what the window holds)."""
+    kept = backend.window
+    w_ids = {t: answer(svc, t)["ids"] for t in texts}
+    ov: dict[int, list[float]] = {w: [] for w in windows}
+    ms: dict[int, list[float]] = {w: [] for w in windows}
+    try:
+        for t in texts:
+            for w in windows:
+                backend.window = w
+                t0 = time.perf_counter()
+                a = answer(sphinx, t)
+                ms[w].append((time.perf_counter() - t0) * 1000)
+                ov[w].append(jaccard(a["ids"], w_ids[t]))
+    finally:
+        backend.window = kept
+    for w in windows:
+        print(f"window={w}: top10_overlap={statistics.mean(ov[w]):.3f} p50_ms={pct(ms[w], 0.5):.1f} "
+              f"p95_ms={pct(ms[w], 0.95):.1f}")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--corpus", type=Path, default=ROOT.parent / "shared" / "corpus")
@@ -114,6 +138,12 @@ def main() -> None:
     ap.add_argument("--shards", type=int, default=2)
     ap.add_argument("--base-port", type=int, default=19700)
     ap.add_argument("--keep", action="store_true", help="leave the shards running")
+    ap.add_argument("--window", type=int, default=None,
+                    help="the second phase's window (default: the backend's, service.WINDOW; 0: none)")
+    ap.add_argument("--windows", default="", help="also measure these windows first, e.g. 0,100,200,300 "
+                    "(top-10 overlap, p50/p95 each; the last line is the --window run)")
+    ap.add_argument("--reuse", action="store_true", help="serve the Sphinx generation the shards already hold "
+                    "(no rebuild: for --windows runs on the same build)")
     args = ap.parse_args()
     if process.searchd_path() is None:
         sys.exit("cluster-check: searchd not found (Debian package sphinxsearch: make system-deps)")
@@ -126,15 +156,21 @@ def main() -> None:
         process.down(engine.cluster_options(settings.index_root))
     except engine.NoCluster:
         pass
-    for f in root.glob("shard*/data/*"):
-        f.unlink()
-    for f in (*root.glob("*.json"), *root.glob("*.idf")):
-        f.unlink()
+    if not args.reuse:
+        for f in root.glob("shard*/data/*"):
+            f.unlink()
+        for f in (*root.glob("*.json"), *root.glob("*.idf")):
+            f.unlink()
     cluster = process.up(root, args.shards, args.base_port)
     try:
         start = time.monotonic()
-        with Archive.open(settings.db_path) as archive:
-            report = engine.reindex(archive, dataclasses.replace(settings.index_options(), backend="sphinx"), full=True)
+        if args.reuse:
+            report = engine.SphinxReport("reused", len(SphinxBackend(cluster).indexed()),
+                                         SphinxBackend(cluster).unit_count(), 0, 0.0, "reused")
+        else:
+            with Archive.open(settings.db_path) as archive:
+                report = engine.reindex(archive, dataclasses.replace(settings.index_options(), backend="sphinx"),
+                                        full=True)
         build_s = time.monotonic() - start
         backend = SphinxBackend(cluster)
         svc = SearchService(dataclasses.replace(settings.search_options(), result_cache=0))
@@ -143,6 +179,10 @@ def main() -> None:
         texts = queries()
         for t in texts[:5]:  # warm both (segmenter, synonyms, page cache)
             answer(sphinx, t), answer(svc, t)
+        if args.windows:
+            sweep(sphinx, backend, svc, texts, [int(w) for w in args.windows.split(",") if w.strip()])
+        if args.window is not None:
+            backend.window = args.window
         overlaps, facets_eq, totals_eq, s_ms, w_ms, full, diffs = [], 0, 0, [], [], {}, []
         for t in texts:
             t0 = time.perf_counter()

@@ -24,7 +24,11 @@ def test_operators_map_to_sphinx_syntax() -> None:
     assert " MAYBE " in compile_match(AndMaybe(a, b))
     assert " -(" in compile_match(AndNot(a, b))
     assert compile_match(Phrase("body", ("公务", "用车"))) == '(@body "公务 用车")'
-    assert compile_match(Phrase("body", ("违规", "吃喝"), slop=3)) == '(@body "违规 吃喝"~3)'
+    # a slop is ordered, as the tree means it: 0..slop-1 any-word placeholders between the words
+    assert compile_match(Phrase("body", ("违规", "吃喝"), slop=3)) == '(@body ("违规 吃喝" | "违规 * 吃喝" | "违规 * * 吃喝"))'
+    assert compile_match(Phrase("body", ("违规", "公款", "吃喝"), slop=2)).count(" | ") == 3
+    long = Phrase("body", tuple("甲乙丙丁戊"), slop=3)  # 81 orders: Sphinx's unordered proximity instead
+    assert compile_match(long) == '(@body "甲 乙 丙 丁 戊"~6)'
     assert compile_match(Every()) == "" and compile_match(NULL) is None
 
 

@@ -47,6 +47,8 @@ def _rt_index(options: ClusterOptions, shard: Shard, slot: str) -> str:
     lines += [f"  rt_attr_uint = h_{a}" for a in FACET_ATTRS]
     lines += ["  rt_attr_uint = doc", "  rt_attr_uint = superseded", "  rt_attr_bigint = ord",
               "  rt_attr_json = stored",
+              # each unit's tokens for the second phase (rows.pack, indexer/rescore.py): returned, never searched
+              "  rt_attr_string = toks",
               f"  charset_table = {CHARSET}", "  min_word_len = 1", "  dict = keywords",
               "  index_field_lengths = 1", "  rt_mem_limit = 256M"]
     if options.global_idf:

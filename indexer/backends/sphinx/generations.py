@@ -24,7 +24,7 @@ from typing import Any
 from . import client
 from .config import SLOTS, TEXT_FIELDS, idf_path, local_index
 from .options import ClusterOptions
-from .rows import COLUMNS, doc_key, field_words, shard_of, to_row, words_of
+from .rows import COLUMNS, SCORED, doc_key, field_words, shard_of, to_row, words_of
 
 POINTER = "active.json"
 BATCH = 500  # rows in one REPLACE statement (a rebuild's statements are sent by a thread per shard)
@@ -142,7 +142,7 @@ class Writer:
             self.slot = self.current.slot if self.current else SLOTS[0]
             self.stats = read_stats(options.root, self.slot)
         self._df: Counter[str] = Counter()
-        self._field_df = {f: Counter(self.stats["df"].get(f, {})) for f in TEXT_FIELDS}
+        self._field_df = {f: Counter(self.stats["df"].get(f, {})) for f in SCORED}  # h-fid32: cites too
         self._pending: dict[int, list[tuple[Any, ...]]] = {}
         self._deleted: set[str] = set()
         self._conns: dict[int, Any] = {}

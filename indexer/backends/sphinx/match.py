@@ -3,17 +3,21 @@
 Text terms become words limited to their field (`@title 公车`), a word asked in title, body and context
 alike (the query model's usual clause) one word over the three (`@(title,body,context) 公车`, the field
 weights of the ranker standing for the per-field boosts), other boosts the keyword IDF boost `word^1.5`;
-Phrase → "a b" (slop 1) or "a b"~N; Or and DisMax → `|` (Sphinx sums, it has no max); And → space;
+Phrase → "a b" (slop 1), or with slop N the ordered phrases "a b" | "a * b" | … (N−1 placeholders at most;
+unordered "a b"~N past MAX_ORDERED alternatives); Or and DisMax → `|` (Sphinx sums, it has no max); And → space;
 AndMaybe → MAYBE; AndNot → `-( … )`; exact keys (cites, reg_key, article_num, version) → their hashed token
 (rows.key_token). Every → no MATCH at all (the caller omits it); Null → None (nothing matches).
 """
 
 from __future__ import annotations
 
+from itertools import product
+
 from ...querytree import And, AndMaybe, AndNot, DisMax, Every, Node, Null, Or, Phrase, Term
 from .config import KEY_FIELDS, TEXT_FIELDS
 from .rows import key_token, word_pieces
 
+MAX_ORDERED = 27  # a phrase with slop as an OR of at most this many exact phrases (else Sphinx's unordered ~N)
 FIELD_WEIGHTS = {"title": 15, "body": 10, "context": 4}  # ×10 of the query model's W_TITLE, W_BODY, W_CONTEXT
 _BASE = {f: w / FIELD_WEIGHTS["body"] for f, w in FIELD_WEIGHTS.items()}
 
@@ -67,11 +71,22 @@ def compile_match(node: Node, boost: float = 1.0) -> str | None:
             return _word(_fields([node.field]), str(node.text), boost * node.boost / _BASE[node.field])
         raise Unsupported(f"term on {node.field!r}: facet fields are filters (WHERE), not MATCH")
     if isinstance(node, Phrase):
-        words = [p for w in node.words for p in word_pieces(w)]
+        groups = [g for w in node.words if (g := word_pieces(w))]
+        words = [p for g in groups for p in g]
         if not words:
             return None
         if len(words) == 1:
             return f"(@{node.field} {words[0]})"
+        if node.slop > 1 and node.slop ** (len(groups) - 1) <= MAX_ORDERED:
+            # ordered, each word 1..slop after the one before, as the tree means: the exact phrases with 0..slop-1
+            # any-word placeholders (*) in each gap (Sphinx's own `"a b"~N` is unordered)
+            alts = []
+            for gaps in product(range(node.slop), repeat=len(groups) - 1):
+                text = " ".join(groups[0])
+                for gap, group in zip(gaps, groups[1:]):
+                    text += " *" * gap + " " + " ".join(group)
+                alts.append(f'"{text}"')
+            return f"(@{node.field} ({' | '.join(alts)}))"
         near = f"~{node.slop + len(words) - 2}" if node.slop > 1 else ""
         return f'(@{node.field} "{" ".join(words)}"{near})'
     if isinstance(node, (Or, DisMax)):

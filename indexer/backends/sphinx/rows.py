@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 import re
+import time
 import zlib
 from typing import Any
 
 from archive.kinds import VersionStatus
 
 from ...analysis import SEP, SUB, Segmented, encode
+from ...rescore import SCORED, UnitTokens, payload
 from .config import FACET_ATTRS, KEY_FIELDS, SUB_FIELDS, TEXT_FIELDS
 
 # what a hit shows (results.Hit) beyond the attributes: kept in the JSON attribute `stored`
@@ -21,7 +24,7 @@ STORED = ("doc_title", "source_path", "title", "article", "problem", "measure", 
 _OUTSIDE = re.compile(r"[^0-9a-z_%.\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 _SUB_TOKEN = re.compile(f"{SEP}{SUB}([^{SEP}]*)")  # a sub-word or alias token (what follows SUB)
 COLUMNS = ("id", *TEXT_FIELDS, *SUB_FIELDS, *KEY_FIELDS, "uid", "doc_id", "published", *FACET_ATTRS,
-           *(f"h_{a}" for a in FACET_ATTRS), "doc", "superseded", "ord", "stored")
+           *(f"h_{a}" for a in FACET_ATTRS), "doc", "superseded", "ord", "stored", "toks")
 
 
 def value_key(value: Any) -> int:
@@ -97,13 +100,31 @@ def to_row(rec: dict[str, Any]) -> tuple[Any, ...]:
             *(str(rec.get(a) or "") for a in FACET_ATTRS), *(value_key(rec.get(a) or "") for a in FACET_ATTRS),
             doc_key(rec["doc_id"]),
             int(rec.get("status") == VersionStatus.SUPERSEDED.value), int(rec.get("ord") or 0),
-            json.dumps(stored, ensure_ascii=False))
+            json.dumps(stored, ensure_ascii=False), pack({**payload(rec), SEQ: time.time_ns()}))
+
+
+# when the row was made: later rows, later numbers, as the Whoosh engine numbers its units in the order they are
+# written (a rebuild in grain_records order, an update's units after all others); equal scores are in that order
+SEQ = "seq"
+
+
+def pack(values: dict[str, Any]) -> str:
+    """A unit's second-phase payload (indexer/rescore.payload: its encoded text fields and keys) as the ASCII
+    string attribute `toks`: JSON, deflated, base64 (about the size of the text itself)."""
+    return base64.b64encode(zlib.compress(json.dumps(values, ensure_ascii=False).encode("utf-8"), 6)).decode("ascii")
+
+
+def unpack(text: str | bytes | None) -> dict[str, Any]:
+    if not text:
+        return {}
+    return json.loads(zlib.decompress(base64.b64decode(text)).decode("utf-8"))
 
 
 def field_words(row: tuple[Any, ...]) -> dict[str, list[str]]:
-    """Each text field's tokens (its words and its sub-words), as the Whoosh field holds them."""
-    n = len(TEXT_FIELDS)
-    return {f: row[1 + i].split() + row[1 + n + i].split() for i, f in enumerate(TEXT_FIELDS)}
+    """Each scored field's tokens (words, same-position sub-words and aliases; cites) exactly as the Whoosh
+    field holds them, one entry per occurrence: the statistics of the second phase (indexer/rescore.py)."""
+    unit = UnitTokens.of(unpack(row[COLUMNS.index("toks")]), False)
+    return {f: [t for t, at in unit.positions[f].items() for _ in at] for f in SCORED}
 
 
 def words_of(row: tuple[Any, ...]) -> set[str]:

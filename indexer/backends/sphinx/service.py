@@ -8,6 +8,7 @@ agent timeout is named in SHOW META's warning: the answer comes from the others,
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 import re
@@ -22,18 +23,23 @@ from ...vocabulary import FILE as VOCABULARY_FILE
 from ...backend import (ALL_FEATURES, FACET_VALUES, Batch, DocumentUnits, Feature, IndexHealth, Matched,
                         SearchRequest, ShardHealth, Sort)
 from ...querytree import And, AndNot, Node, Or, Term
+from ...rescore import Scorer, Statistics, UnitTokens, query_terms
 from . import client
 from .config import FACET_ATTRS, dist_index, local_index
 from .generations import Generation, Writer, read_pointer, read_stats, vocabulary_dir
 from .match import compile_match
 from .ranking import field_weights, idf_one, ranker
 from .options import ClusterOptions, Shard
-from .rows import STORED, value_key
+from .rows import SEQ, STORED, unpack, value_key
 
 # IDF log(N/n) without the division by the query's keyword count (Whoosh's is per term)
 IDF = "'plain,tfidf_unnormalized'"
 _AGENT = re.compile(r"agent ([\w.\-]+):(\d+)")
-_SELECT = ("uid", "kind", "doc_id", "published", *FACET_ATTRS, "stored")
+_SELECT = ("uid", "kind", "doc_id", "published", *FACET_ATTRS, "stored", "superseded")
+# relevance answers: the best WINDOW units by the ranker expression (each shard's best WINDOW at most) are scored
+# again exactly as the Whoosh engine scores the query tree (indexer/rescore.py) and the best `limit` of them kept;
+# measured on the whole corpus (docs/notes/h-fid32.md): the window's share of Whoosh's top 10 and its cost
+WINDOW = 300
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +62,7 @@ class _Answer:
     facets: dict[str, list[tuple[str, int]]]
     missing: tuple[str, ...]
     timed_out: bool
+    payloads: tuple[tuple[str, bool], ...] = ()  # each unit's (rows.pack payload, superseded) for the second phase
 
 
 class _Batch:
@@ -116,6 +123,8 @@ class SphinxBackend:
         self.options, self.on_switch = options, on_switch
         self._stats: tuple[Generation | None, dict[str, Any]] | None = None
         self._pool = client.Pool(options)
+        self.window = WINDOW  # 0: the first phase's order (no second phase)
+        self._scorer: tuple[Generation | None, Scorer] | None = None
 
     # 1, 2: documents and generations
     def begin_update(self) -> Batch:
@@ -152,6 +161,16 @@ class SphinxBackend:
         units = max(1, int(stats.get("units", 0)))
         return ranker({f: n / units for f, n in stats.get("lengths", {}).items()}, idf_one(units))
 
+    def scorer(self) -> Scorer:
+        """The second phase's scorer over the serving generation's statistics (the cluster's DFs and lengths)."""
+        gen = self.generation()
+        if self._scorer is None or self._scorer[0] != gen:
+            stats = self._stat()
+            df = stats.get("df", {})
+            self._scorer = (gen, Scorer(Statistics(int(stats.get("units", 0)), dict(stats.get("lengths", {})),
+                                                   lambda f, t: int(df.get(f, {}).get(t, 0)))))
+        return self._scorer[1]
+
     def indexed(self) -> Mapping[str, str]:
         return dict(self._stat().get("docs", {}))
 
@@ -183,20 +202,24 @@ class SphinxBackend:
 
     # 3: search
     def _query(self, match: str | None, where: list[str], limit: int, sort: Sort, time_limit_s: float,
-               facets: Sequence[str], facet_values: int) -> _Answer:
+               facets: Sequence[str], facet_values: int, tree: Node | None = None) -> _Answer:
+        """One statement: the best `limit` units (with `tree`, a relevance order and a window: the best
+        self.window by the ranker, scored again by the tree, the best `limit` of those), total, facets."""
         if match is None:
             return _Answer([], 0, {f: [] for f in facets}, (), False)
+        second = tree is not None and sort == Sort.RELEVANCE and self.window > 0 and limit > 1
+        fetch = max(limit, self.window) if second else limit
         gen = self.generation()
         slot = gen.slot if gen else "a"
         conds = ([f"MATCH(%s)"] if match else []) + where
         order = "published DESC, WEIGHT() DESC" if sort == Sort.DATE else "WEIGHT() DESC, id ASC"
         opts = [f"ranker={self._ranker()}", f"field_weights=({field_weights()})", f"idf={IDF}",
-                f"max_matches={max(1000, limit)}", f"max_query_time={max(1, int(time_limit_s * 1000))}"]
+                f"max_matches={max(1000, fetch)}", f"max_query_time={max(1, int(time_limit_s * 1000))}"]
         if self.options.global_idf and gen is not None:
             opts.append("global_idf=1")
-        sql = (f"SELECT {', '.join(_SELECT)}, WEIGHT() "
+        sql = (f"SELECT {', '.join(_SELECT)}, {'toks' if second else 'ord'}, WEIGHT() "
                f"FROM {dist_index(slot)}" + (f" WHERE {' AND '.join(conds)}" if conds else "")
-               + f" ORDER BY {order} LIMIT {max(1, limit)} OPTION {', '.join(opts)}"
+               + f" ORDER BY {order} LIMIT {max(1, fetch)} OPTION {', '.join(opts)}"
                + "".join(f" FACET {f} ORDER BY COUNT(*) DESC LIMIT {facet_values * 3}" for f in facets))
         args = (match,) if match else ()
         down: list[str] = []
@@ -206,22 +229,37 @@ class SphinxBackend:
             except (client.Error, OSError):
                 down.append(shard.name)
                 continue
-            return self._answer(sets, info, limit, facets, facet_values, down)
+            answer = self._answer(sets, info, fetch, facets, facet_values, down)
+            return self._rescored(answer, tree, limit) if second else answer  # type: ignore[arg-type]
         return _Answer([], 0, {f: [] for f in facets}, tuple(down), False)
+
+    def _rescored(self, answer: _Answer, tree: Node, limit: int) -> _Answer:
+        """The window's units in the tree's exact scores (ties in the order they were indexed, as Whoosh's:
+        rows.SEQ), the best `limit`; a unit the tree does not match (a proximity the phrase does not chain) is
+        left out."""
+        scorer, scored, wanted = self.scorer(), [], query_terms(tree)
+        for n, (unit, (toks, superseded)) in enumerate(zip(answer.units, answer.payloads)):
+            values = unpack(toks)
+            value = scorer.score(tree, UnitTokens.of(values, superseded, wanted))
+            if value is not None:
+                scored.append((-value, int(values.get(SEQ, 0)), n, Unit(unit.id, unit.kind, value, unit._fields)))
+        scored.sort(key=lambda x: x[:3])
+        return dataclasses.replace(answer, units=[x[3] for x in scored[:limit]], payloads=())
 
     def _coordinators(self) -> list[Shard]:
         return list(self.options.shards)
 
     def _answer(self, sets: list[list[tuple]], info: dict[str, str], limit: int, facets: Sequence[str],
                 facet_values: int, down: list[str]) -> _Answer:
-        units = []
+        units, payloads = [], []
         for row in sets[0][:limit]:
-            uid, kind, doc_id, published, *attrs = row[:-1]
-            stored_json, score = attrs[-1], row[-1]
+            uid, kind, doc_id, published, *attrs = row[:-4]
+            stored_json, superseded, toks, score = row[-4:]
             fields: dict[str, Any] = {"id": uid, "kind": kind, "doc_id": doc_id, "published": published}
-            fields.update({a: v for a, v in zip(FACET_ATTRS, attrs[:-1])})
+            fields.update({a: v for a, v in zip(FACET_ATTRS, attrs)})
             fields.update(json.loads(stored_json) if stored_json else {})
             units.append(Unit(uid, kind, float(score) / 1000.0, {k: v for k, v in fields.items() if v != ""}))
+            payloads.append((toks if isinstance(toks, (str, bytes)) else "", bool(superseded)))
         counted: dict[str, list[tuple[str, int]]] = {}
         for name, rows in zip(facets, sets[1:]):
             pairs = sorted(((str(v), int(n)) for v, n in rows if v not in ("", None)), key=lambda p: (-p[1], p[0]))
@@ -236,7 +274,7 @@ class SphinxBackend:
             if name not in missing:
                 missing.append(name)
         timed_out = "max_query_time" in warning or "time" in warning and "exceeded" in warning
-        return _Answer(units, int(info.get("total_found", 0)), counted, tuple(missing), timed_out)
+        return _Answer(units, int(info.get("total_found", 0)), counted, tuple(missing), timed_out, tuple(payloads))
 
     def search(self, request: SearchRequest) -> Matched:
         where = _where(request.filters)
@@ -245,17 +283,18 @@ class SphinxBackend:
         bound = request.time_limit_s
         # AND or OR is decided on the query alone, before filters (a facet's count is what clicking it gives)
         first = self._query(strict, [], request.limit if not where else 1, request.sort, bound,
-                            facets if not where else (), request.facet_values)
+                            facets if not where else (), request.facet_values, request.strict)
         relaxed = first.total < request.relax_below
         missing = set(first.missing)
         if not relaxed and not where:
             answer, full = first, first.total
         else:
-            form = compile_match(request.relaxed) if relaxed else strict
-            answer = self._query(form, where, request.limit, request.sort, bound, facets, request.facet_values)
+            tree = request.relaxed if relaxed else request.strict
+            form = compile_match(tree) if relaxed else strict
+            answer = self._query(form, where, request.limit, request.sort, bound, facets, request.facet_values, tree)
             if relaxed and answer.total == 0 and request.any_word is not None:
                 answer = self._query(compile_match(request.any_word), where, request.limit, request.sort, bound,
-                                     facets, request.facet_values)
+                                     facets, request.facet_values, request.any_word)
             if where:
                 full = self._query(strict, where, 1, request.sort, bound, (), request.facet_values).total \
                     if relaxed else answer.total

@@ -1,0 +1,164 @@
+"""indexer/rescore.py against the Whoosh engine: on the sample archive, every unit's second-phase score of a query
+tree equals the Whoosh backend's (1e-6), and the units it matches are exactly Whoosh's, for the benchmark queries'
+strict and relaxed forms (phrases, synonym sides, DisMax, cites, superseded versions among them)."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from archive.database import Archive
+from archive.kinds import VersionStatus
+from indexer.backend import SearchRequest
+from indexer.documents import grain_records
+from indexer.rescore import LENGTHS, SCORED, Scorer, Statistics, UnitTokens, payload, stored_length
+from indexer.backends.sphinx.service import WINDOW
+from indexer.search import SearchService
+from indexer.tokens import Presegmenter
+from indexer import querytree as T
+from tests.conftest import SAMPLES, build_archive, free_port
+from xuncha.settings import Settings
+
+ROOT = Path(__file__).resolve().parents[1]
+EXTRA = ["公务接待", "违规 公车", "第五条", "公务用车 管理", "整改 不到位", "党风廉政建设 责任制", "超标准 接待",
+         "政府采购 招标", "一岗双责", "收受 礼金"]
+
+
+def _queries() -> list[str]:
+    seen: dict[str, None] = dict.fromkeys(EXTRA)
+    for path in sorted((ROOT / "benchmarks" / "quality").glob("*.jsonl")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.strip() and (q := json.loads(line).get("query")):
+                seen.setdefault(q, None)
+    return list(seen)
+
+
+@pytest.fixture(scope="module")
+def collection(sample_settings: Settings) -> tuple[SearchService, dict[str, UnitTokens], Scorer]:
+    """The Whoosh service over the sample archive, and every unit's tokens and the collection's statistics as
+    the Sphinx backend keeps them (from the same pre-segmented records the Whoosh build indexed)."""
+    units: dict[str, UnitTokens] = {}
+    df: dict[str, Counter[str]] = {f: Counter() for f in SCORED}
+    lengths: Counter[str] = Counter()
+    with Archive.open(sample_settings.db_path) as archive:
+        for rec in Presegmenter(None).records(grain_records(archive)):
+            unit = units[rec["id"]] = UnitTokens.of(payload(rec), rec.get("status") == VersionStatus.SUPERSEDED.value)
+            for f in SCORED:
+                df[f].update(unit.positions[f].keys())
+                lengths[f] += unit.length[f]
+    stats = Statistics(len(units), dict(lengths), lambda f, t: df[f][t])
+    svc = SearchService(dataclasses.replace(sample_settings.search_options(), result_cache=0))
+    return svc, units, Scorer(stats)
+
+
+def test_lengths_are_the_ones_a_whoosh_length_byte_encodes() -> None:
+    from whoosh.util.numeric import byte_to_length, length_to_byte
+
+    assert list(LENGTHS) == [byte_to_length(b) for b in range(256)]
+    assert all(stored_length(n) == byte_to_length(length_to_byte(n)) for n in range(0, 3000))
+
+
+def test_every_score_is_the_whoosh_backends(collection: tuple[SearchService, dict[str, UnitTokens], Scorer]) -> None:
+    svc, units, scorer = collection
+    compared = trees = 0
+    kinds: Counter[str] = Counter()
+    for text in _queries():
+        built = svc.build(text, {})
+        if built.empty:
+            continue
+        for tree in {built.strict, built.relaxed}:
+            found = svc.backend.search(SearchRequest(tree, tree, None, None, limit=len(units), relax_below=0))
+            whoosh = {u.id: u.score for u in found.units}
+            ours = {uid: v for uid, u in units.items() if (v := scorer.score(tree, u)) is not None}
+            assert ours.keys() == whoosh.keys(), (text, tree)
+            for uid, v in whoosh.items():
+                assert ours[uid] == pytest.approx(v, rel=1e-6, abs=1e-9), (text, uid)
+            compared += len(whoosh)
+            trees += 1
+            kinds.update(type(n).__name__ for n in T.walk(tree))
+    # the comparison covered the tree's kinds of node and many scores
+    assert trees > 100 and compared > 2000, (trees, compared)
+    assert {"Term", "Phrase", "Or", "And", "DisMax"} <= set(kinds), kinds
+
+
+def test_a_tree_that_matches_nothing_scores_none(collection: tuple[SearchService, dict[str, UnitTokens], Scorer]) -> None:
+    _, units, scorer = collection
+    unit = next(iter(units.values()))
+    assert scorer.score(T.Term("body", "不存在的词语甲乙"), unit) is None
+    assert scorer.score(T.NULL, unit) is None
+    assert scorer.score(T.Every(2.0), unit) == 2.0
+    assert scorer.score(T.AndNot(T.Every(), T.Every()), unit) is None
+
+
+@pytest.fixture(scope="module")
+def both(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[SearchService, SearchService]]:
+    """The sample corpus served by Whoosh and by Sphinx on 2 loopback shards (skipped without searchd)."""
+    from indexer.backends.sphinx import engine, process
+
+    if process.searchd_path() is None:
+        pytest.skip("searchd not installed (Debian package sphinxsearch: `make system-deps` installs it)")
+    settings = build_archive(tmp_path_factory.mktemp("rescore") / "home", [str(SAMPLES)])
+    base = free_port()
+    try:
+        cluster = process.up(settings.cluster_dir, 2, base if base < 60000 else 20000)
+    except Exception:  # a shard that did not start in time: stop the ones that did
+        process.down(engine.cluster_options(settings.index_root))
+        raise
+    try:
+        with Archive.open(settings.db_path) as a:
+            engine.reindex(a, dataclasses.replace(settings.index_options(), backend="sphinx"), full=True)
+        whoosh = SearchService(dataclasses.replace(settings.search_options(), result_cache=0))
+        sphinx = SearchService(dataclasses.replace(settings.search_options(), result_cache=0, backend="sphinx"))
+        yield whoosh, sphinx
+    finally:
+        process.down(cluster)
+
+
+def _ranked(svc: SearchService, built: Any, tree: T.Node) -> list[tuple[float, str]]:
+    return _found(svc, tree)[1]
+
+
+def _found(svc: SearchService, tree: T.Node) -> tuple[int, list[tuple[float, str]]]:
+    found = svc.backend.search(SearchRequest(tree, tree, None, None, limit=20, relax_below=0))
+    return found.matched, [(round(u.score, 6), u.id) for u in found.units]
+
+
+def test_sphinx_ranks_the_sample_as_whoosh_does(both: tuple[SearchService, SearchService]) -> None:
+    """The Sphinx backend's best units (its window scored again) are Whoosh's, in Whoosh's order and scores
+    (ties by id: the engines number units differently); with the first phase alone they are not."""
+    whoosh, sphinx = both
+    trees = first_only = 0
+    differ: list[str] = []
+    unmatched: list[str] = []
+    for text in _queries()[:80]:
+        built = whoosh.build(text, {})
+        if built.empty:
+            continue
+        for tree in {built.strict, built.relaxed}:
+            total, w = _found(whoosh, tree)
+            if len(w) < 3:
+                continue
+            trees += 1
+            found, s = _found(sphinx, tree)
+            if found != total:  # Sphinx matched other units (a phrase through a sub-word: docs/notes/h-fid32.md)
+                unmatched.append(f"{text}: {found} against {total}")
+                continue
+            cut = w[-1][0]  # the last score both lists hold whole: units tied at the cut may differ
+            if sorted(x for x in s if x[0] > cut) != sorted(x for x in w if x[0] > cut) \
+                    or [x[0] for x in s] != [x[0] for x in w]:
+                differ.append(f"{text}: sphinx {s[:5]} whoosh {w[:5]}")
+            sphinx.backend.window = 0  # type: ignore[attr-defined]
+            try:
+                first_only += [x[1] for x in _ranked(sphinx, built, tree)[:10]] == [x[1] for x in w[:10]]
+            finally:
+                sphinx.backend.window = WINDOW  # type: ignore[attr-defined]
+    assert trees > 40, trees
+    assert not differ, f"{len(differ)} of {trees} rankings differ: {differ}"
+    assert len(unmatched) <= trees // 30, unmatched
+    assert first_only < trees * 0.8, (first_only, trees)  # the check can tell (the first phase alone ranks otherwise)
