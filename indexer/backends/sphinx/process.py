@@ -79,7 +79,7 @@ def answers(shard: Shard, options: ClusterOptions) -> bool:
         return False
 
 
-def start_shard(options: ClusterOptions, shard: Shard, wait_s: float = 20.0) -> int:
+def start_shard(options: ClusterOptions, shard: Shard, wait_s: float = 60.0) -> int:
     """Start one shard's searchd (config rewritten) unless it runs; wait until it answers; its pid."""
     binary = searchd_path()
     if binary is None:
@@ -111,8 +111,16 @@ def up(root: Path, count: int, base_port: int, **bounds: object) -> ClusterOptio
     options = ClusterOptions(root=root, shards=shards, **bounds)  # type: ignore[arg-type]
     save_shards(root, shards)
     write_empty_idf(options)
-    for shard in shards:
-        start_shard(options, shard)
+    started = []
+    try:
+        for shard in shards:
+            if pid_of(options, shard.number) is None:
+                started.append(shard.number)
+            start_shard(options, shard)
+    except BaseException:
+        for number in started:  # a cluster comes up whole or not at all: no orphan searchd left running
+            stop_shard(options, number)
+        raise
     return options
 
 
