@@ -140,8 +140,10 @@ class SearchService:
             built = replace(built, strict=T.Every(), relaxed=T.Every(), empty=False)
         # relevance pages are cut from the crowded top window, so that window is always collected
         limit = min(max(page * per_page, CROWD_WINDOW if sort == "relevance" else 0), MAX_WINDOW)
+        fusion = self.options.fusion  # rank fusion (indexer/fusion.py): the backend is given the plain OR too
+        plain = built.plain if fusion is not None and (built.citation is None or fusion.citations) else None
         found = self.backend.search(SearchRequest(built.strict, built.relaxed, built.any_word, built.filters, limit,
-                                                  Sort(sort), RELAX_BELOW, self.options.time_limit_s))
+                                                  Sort(sort), RELAX_BELOW, self.options.time_limit_s, plain=plain))
         # the total counts the units matching the query as typed; partial matches are counted apart
         total, relaxed = found.full_matches, found.relaxed
         partial = max(0, found.matched - total) if relaxed else 0
