@@ -59,18 +59,21 @@ def forest(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped
     return build_archive(tmp_path_factory.mktemp("citing") / "home", [str(folder)])
 
 
-def _articles(settings, cited: CitedOptions | None, text: str) -> tuple[list[str], int]:  # type: ignore[no-untyped-def]
+def _articles(settings, cited: CitedOptions | None, text: str) -> tuple[dict[str, float], int]:  # type: ignore[no-untyped-def]
     from indexer.search import SearchService
 
     service = SearchService(replace(settings.search_options(), cited=cited, result_cache=0))
     res = service.search(text, per_page=20)
-    return [h.article for h in res.hits if h.kind == "article"], res.total
+    return {h.article: h.score for h in res.hits if h.kind == "article"}, res.total
 
 
 def test_the_cited_articles_references_follow_it_and_totals_stay(forest) -> None:  # type: ignore[no-untyped-def]
     query = "示例县公益林管护办法 第四条"
     off, total_off = _articles(forest, None, query)
     on, total_on = _articles(forest, CitedOptions(weight=8.0), query)
-    assert off[0] == on[0] == "第四条"
-    assert sorted(on[1:3]) == ["第一条", "第三条"] and sorted(off[1:3]) != sorted(on[1:3])
+    assert max(off, key=off.__getitem__) == max(on, key=on.__getitem__) == "第四条"
+    # the two articles the cited one names gain the evidence's score, and come next; the others are unchanged
+    assert on["第一条"] > off["第一条"] + 1.0 and on["第三条"] > off["第三条"] + 1.0
+    assert on["第二条"] == pytest.approx(off["第二条"]) and on["第五条"] == pytest.approx(off["第五条"])
+    assert sorted(on, key=on.__getitem__, reverse=True)[1:3] in (["第一条", "第三条"], ["第三条", "第一条"])
     assert total_on == total_off
