@@ -65,6 +65,7 @@ def evaluate(queries: Sequence[dict], home: Path, candidates: dict[str, dict], c
             services = {name: SearchService(options_of(settings.search_options(), spec))
                         for name, spec in candidates.items()}
             rows, seconds = [], dict.fromkeys([*shown, *candidates], 0.0)
+            each: dict[str, list[float]] = {name: [] for name in seconds}
             for q in queries:
                 judged = Judged.of(q)
                 row: dict[str, Any] = {"id": q["id"], "kind": q["kind"], "split": q["split"], "query": q["query"],
@@ -73,11 +74,13 @@ def evaluate(queries: Sequence[dict], home: Path, candidates: dict[str, dict], c
                     t = time.monotonic()
                     hits, total = stock.search(q["query"], name, K)
                     seconds[name] += time.monotonic() - t
+                    each[name].append(time.monotonic() - t)
                     row["systems"][name] = _score(judged, _units(hits, amap), total)
                 for name, service in services.items():
                     t = time.monotonic()
                     res = service.search(q["query"], per_page=XUNCHA_FETCH)
                     seconds[name] += time.monotonic() - t
+                    each[name].append(time.monotonic() - t)
                     units = [h for h in res.hits if h.kind != "document"][:K]
                     row["systems"][name] = _score(judged, _units(units, amap), res.total)
                 rows.append(row)
@@ -86,7 +89,8 @@ def evaluate(queries: Sequence[dict], home: Path, candidates: dict[str, dict], c
         finally:
             conn.close()
     return {"meta": {"queries": len(queries), "stock_reused": reused, "candidates": candidates,
-                     "query_ms": {s: round(1000 * v / max(1, len(queries)), 1) for s, v in seconds.items()}},
+                     "query_ms": {s: round(1000 * v / max(1, len(queries)), 1) for s, v in seconds.items()},
+                     "query_p95_ms": {s: round(1000 * sorted(v)[int(0.95 * (len(v) - 1))], 1) for s, v in each.items() if v}},
             "per_query": rows}
 
 
@@ -136,6 +140,10 @@ def markdown(result: dict, names: Sequence[str]) -> str:
     lines.append("\nmean query ms: " + ", ".join(f"{s} {v}" + (f" ({v / ms['stock-OR']:.2f}× stock-OR)"
                                                                if s not in STOCK and ms["stock-OR"] else "")
                                                  for s, v in ms.items()))
+    p95 = result["meta"].get("query_p95_ms", {})
+    if p95.get("stock-OR"):
+        lines.append("p95 query ms: " + ", ".join(f"{s} {v}" + (f" ({v / p95['stock-OR']:.2f}× stock-OR)"
+                                                                if s not in STOCK else "") for s, v in p95.items()))
     return "\n".join(lines)
 
 
