@@ -110,6 +110,8 @@ class SearchRequest:
     time_limit_s: float = 0.8
     facets: tuple[str, ...] = FACETS
     facet_values: int = FACET_VALUES
+    # the plain OR of the query's words (no AND-first boost): a backend fusing rankings (indexer/fusion.py) reads it
+    plain: Node | None = None
 
 
 class FoundUnit(Protocol):

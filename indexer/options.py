@@ -6,7 +6,9 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from .citing import CitedOptions
 from .feedback import FeedbackOptions
+from .fusion import FusionOptions
 from .related import RelatedOptions
 
 
@@ -44,4 +46,6 @@ class SearchOptions:
     term_cache_postings: int = 4_000_000  # common terms' scores kept across searches (12 bytes each); 0: none
     feedback: FeedbackOptions | None = None  # pseudo-relevance feedback (indexer/feedback.py); None: off
     related: RelatedOptions | None = None  # expansion by words learned to co-occur (indexer/related.py); None: off
+    cited: CitedOptions | None = None  # the cited article's references as candidates (indexer/citing.py); None: off
+    fusion: FusionOptions | None = None  # the engine's ranking fused with plain BM25-OR's (indexer/fusion.py); None: off
     backend: str = "whoosh"  # the engine (indexer/backends): whoosh | sphinx

@@ -76,6 +76,8 @@ class BuiltQuery:
     # any word at all, common ones included: the last resort, so that no query sharing a word with a
     # unit finds nothing
     any_word: Q.Node | None = None
+    # the relaxed form's OR of every word without the AND-first boost (plain BM25-OR): for rank fusion
+    plain: Q.Node | None = None
 
 
 @lru_cache(maxsize=4)
@@ -435,5 +437,8 @@ def build_query(text: str, filters: Mapping[str, str] | None = None, reg_keys: C
         if h and h not in STOP:
             seen.setdefault(h, None)
     any_word = Q.Or(tuple(_word_clause(w) for w in loose.words)) if loose.words else None
+    plain = Q.Or(tuple(loose.clauses)) if loose.offered else None
+    if plain is not None and negative:
+        plain = Q.AndNot(plain, Q.Or(tuple(negative)))
     return BuiltQuery(strict, relaxed, tuple(seen), build_filters(filters or {}),
-                      citation=QueryCitation(key, article, version) if key else None, any_word=any_word)
+                      citation=QueryCitation(key, article, version) if key else None, any_word=any_word, plain=plain)

@@ -25,6 +25,7 @@ from .analysis import load_segmenter, query_words
 from .backend import RELAX_BELOW, FoundUnit, Matched, SearchBackend, SearchRequest, Sort
 from .backends import open_backend
 from .checks import index_key
+from .citing import evidence, references
 from .crowding import WINDOW as CROWD_WINDOW
 from .crowding import Ranked, crowd
 from .cache import ResultCache
@@ -140,8 +141,12 @@ class SearchService:
             built = replace(built, strict=T.Every(), relaxed=T.Every(), empty=False)
         # relevance pages are cut from the crowded top window, so that window is always collected
         limit = min(max(page * per_page, CROWD_WINDOW if sort == "relevance" else 0), MAX_WINDOW)
+        fusion = self.options.fusion  # rank fusion (indexer/fusion.py): the backend is given the plain OR too
+        plain = built.plain if fusion is not None and (built.citation is None or fusion.citations) else None
         found = self.backend.search(SearchRequest(built.strict, built.relaxed, built.any_word, built.filters, limit,
-                                                  Sort(sort), RELAX_BELOW, self.options.time_limit_s))
+                                                  Sort(sort), RELAX_BELOW, self.options.time_limit_s, plain=plain))
+        if self.options.cited is not None and built.citation is not None and built.citation.article and sort == "relevance":
+            found = self._cited(built, found, limit)
         # the total counts the units matching the query as typed; partial matches are counted apart
         total, relaxed = found.full_matches, found.relaxed
         partial = max(0, found.matched - total) if relaxed else 0
@@ -159,6 +164,24 @@ class SearchService:
         facets = {name: list(values) for name, values in found.facets.items()}
         return Results(text, total, hits, facets, page, per_page, relaxed, built.highlight, built.citation, total,
                        partial, partial_shown, tuple(found.missing_shards))
+
+    def _cited(self, built: BuiltQuery, found: Matched, limit: int) -> Matched:
+        """The articles the cited article refers to in its own law added as scored candidates (indexer/citing.py);
+        totals and facets stay the query's."""
+        c, opts = built.citation, self.options.cited
+        assert c is not None and opts is not None
+        first = next((u for u in found.units[:10] if u.kind == "article" and u.fields().get("reg_key") == c.key
+                      and u.fields().get("article_num") == c.article), None)
+        if first is None:
+            return found
+        refs = references(self.texts([first.id]).get(first.id, ""), c.article or 0, opts.limit)
+        extra = evidence(c.key, first.fields().get("version") or None, refs, opts.weight)
+        if extra is None:
+            return found
+        again = self.backend.search(SearchRequest(T.Or((built.strict, extra)), T.Or((built.relaxed, extra)),
+                                                  built.any_word, built.filters, limit, Sort.RELEVANCE, RELAX_BELOW,
+                                                  self.options.time_limit_s))
+        return replace(found, units=again.units)
 
     def _feedback(self, q: T.Node, built: BuiltQuery, found: Matched, limit: int) -> tuple[Sequence[FoundUnit], int]:
         """Query expansion after the first ranking: the words related to the query's in the archive

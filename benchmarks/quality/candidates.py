@@ -4,7 +4,7 @@
         --candidate engine='{}' --candidate prf='{"feedback": {}}' --candidate pmi='{"related": {}}'
 
 A candidate is a name and the SearchOptions fields it sets, as JSON: `feedback` (indexer/feedback.py's
-FeedbackOptions fields) and `related` (indexer/related.py's RelatedOptions fields); `{}` is the engine as
+FeedbackOptions fields) and `related` (indexer/related.py's RelatedOptions fields) `fusion` (indexer/fusion.py's FusionOptions fields) and `cited` (indexer/citing.py's CitedOptions fields); `{}` is the engine as
 it ships. Every query runs once through stock-OR and stock-AND and once through each candidate; the
 figures per split and kind are nDCG@10, R@10 and P@5 with the ratio to stock-OR, and the mean query
 time as a ratio to stock-OR's. `--tune` prints only the tune split's overall row, for parameter sweeps.
@@ -32,15 +32,19 @@ SHOWN = ("ndcg@10", "recall@10", "p@5")
 
 def options_of(base: Any, spec: dict) -> Any:
     """SearchOptions with a candidate's fields; raises ValueError naming an unknown field."""
+    from indexer.citing import CitedOptions
     from indexer.feedback import FeedbackOptions
+    from indexer.fusion import FusionOptions
     from indexer.related import RelatedOptions
 
-    unknown = set(spec) - {"feedback", "related"}
+    unknown = set(spec) - {"feedback", "related", "fusion", "cited"}
     if unknown:
-        raise ValueError(f"unknown candidate fields: {', '.join(sorted(unknown))} (feedback, related)")
-    fb, rel = spec.get("feedback"), spec.get("related")
+        raise ValueError(f"unknown candidate fields: {', '.join(sorted(unknown))} (feedback, related, fusion, cited)")
+    fb, rel, fu, ci = spec.get("feedback"), spec.get("related"), spec.get("fusion"), spec.get("cited")
     return replace(base, feedback=FeedbackOptions(**fb) if fb is not None else None,
-                   related=RelatedOptions(**rel) if rel is not None else None)
+                   related=RelatedOptions(**rel) if rel is not None else None,
+                   fusion=FusionOptions(**fu) if fu is not None else None,
+                   cited=CitedOptions(**ci) if ci is not None else None)
 
 
 def evaluate(queries: Sequence[dict], home: Path, candidates: dict[str, dict], corpus: Path = CORPUS,
@@ -61,6 +65,7 @@ def evaluate(queries: Sequence[dict], home: Path, candidates: dict[str, dict], c
             services = {name: SearchService(options_of(settings.search_options(), spec))
                         for name, spec in candidates.items()}
             rows, seconds = [], dict.fromkeys([*shown, *candidates], 0.0)
+            each: dict[str, list[float]] = {name: [] for name in seconds}
             for q in queries:
                 judged = Judged.of(q)
                 row: dict[str, Any] = {"id": q["id"], "kind": q["kind"], "split": q["split"], "query": q["query"],
@@ -69,11 +74,13 @@ def evaluate(queries: Sequence[dict], home: Path, candidates: dict[str, dict], c
                     t = time.monotonic()
                     hits, total = stock.search(q["query"], name, K)
                     seconds[name] += time.monotonic() - t
+                    each[name].append(time.monotonic() - t)
                     row["systems"][name] = _score(judged, _units(hits, amap), total)
                 for name, service in services.items():
                     t = time.monotonic()
                     res = service.search(q["query"], per_page=XUNCHA_FETCH)
                     seconds[name] += time.monotonic() - t
+                    each[name].append(time.monotonic() - t)
                     units = [h for h in res.hits if h.kind != "document"][:K]
                     row["systems"][name] = _score(judged, _units(units, amap), res.total)
                 rows.append(row)
@@ -82,7 +89,8 @@ def evaluate(queries: Sequence[dict], home: Path, candidates: dict[str, dict], c
         finally:
             conn.close()
     return {"meta": {"queries": len(queries), "stock_reused": reused, "candidates": candidates,
-                     "query_ms": {s: round(1000 * v / max(1, len(queries)), 1) for s, v in seconds.items()}},
+                     "query_ms": {s: round(1000 * v / max(1, len(queries)), 1) for s, v in seconds.items()},
+                     "query_p95_ms": {s: round(1000 * sorted(v)[int(0.95 * (len(v) - 1))], 1) for s, v in each.items() if v}},
             "per_query": rows}
 
 
@@ -132,6 +140,10 @@ def markdown(result: dict, names: Sequence[str]) -> str:
     lines.append("\nmean query ms: " + ", ".join(f"{s} {v}" + (f" ({v / ms['stock-OR']:.2f}× stock-OR)"
                                                                if s not in STOCK and ms["stock-OR"] else "")
                                                  for s, v in ms.items()))
+    p95 = result["meta"].get("query_p95_ms", {})
+    if p95.get("stock-OR"):
+        lines.append("p95 query ms: " + ", ".join(f"{s} {v}" + (f" ({v / p95['stock-OR']:.2f}× stock-OR)"
+                                                                if s not in STOCK else "") for s, v in p95.items()))
     return "\n".join(lines)
 
 

@@ -21,6 +21,7 @@ from archive.kinds import DocType, VersionStatus
 
 from ... import querytree as T
 from ...backend import (ALL_FEATURES, FACETS, Batch, Feature, IndexHealth, Matched, NoIndex, SearchRequest, Sort)
+from ...fusion import applies, fuse
 from ...kept import kept_docs, tag_of
 from ...options import SearchOptions
 from ...vocabulary import FILE as VOCABULARY_FILE
@@ -258,8 +259,34 @@ class WhooshBackend:
                 late = late or late3
             if allow is not None:
                 full = len(strict_docs & allow)
+        if self.options.fusion is not None and request.plain is not None and not by_date and not late:
+            results = self._fused(s, results, request.plain, allow, relaxed, run)
         facets = self._facets.counts(self._tables(s), docs)
         return Matched(self._units(s, results), len(docs), full, relaxed, facets, timed_out=late)
+
+    def _fused(self, s: Searcher, results: list[Found], plain: T.Node, allow: frozenset[int] | None, relaxed: bool,
+               run: tuple) -> list[Found]:
+        """The engine's ranking fused with the plain OR's (indexer/fusion.py), over units (no document grain);
+        the engine's ranking unchanged when the query's shape is gated out or the plain OR runs out of time."""
+        options = self.options.fusion
+        assert options is not None
+        words = len(plain.positive.clauses if isinstance(plain, T.AndNot) else T.children(plain))
+        if not applies(options, words, relaxed):
+            return results
+        _, limit, _, deadline, _, memo = run
+        try:
+            scores = evaluate(s, to_whoosh(plain), deadline, memo, self._terms, self.generation(s))
+        except TimeLimit:
+            return results
+        if allow is not None:
+            scores = among(scores, allow)
+        kinds = self._tables(s).get("kind")
+        if kinds is not None and "document" in kinds[1]:
+            col, code = kinds[0], kinds[1].index("document")
+            scores = {d: v for d, v in scores.items() if col[d] != code}
+        other = top(s, scores, options.depth)
+        fused = fuse([(f.docnum, f.score) for f in results], [(f.docnum, f.score) for f in other], options)
+        return [Found(s, d, v) for d, v in fused[:limit]]
 
     def _units(self, s: Searcher, found: list[Found]) -> list[Unit]:
         kinds = self._tables(s).get("kind")
