@@ -103,7 +103,10 @@ def _ranked_score(q: dict, hits: list[_Hit], x: np.ndarray, model: Any, amap: Ar
 
 
 def _fit(data: list[tuple[dict, list[_Hit], np.ndarray]], amap: ArchiveMap, params: dict) -> Any:
-    import lightgbm
+    try:
+        import lightgbm
+    except ImportError as exc:  # the bench extra, not in the lock (runtime + tests): the re-ranker is not shipped
+        raise SystemExit("benchmarks/quality/rerank.py needs LightGBM: pip install '.[bench]'") from exc
 
     xs = [x for _, _, x in data if len(x)]
     ys = [labels(Judged.of(q), hits, amap) for q, hits, x in data if len(x)]
