@@ -18,13 +18,15 @@ The seven operations of the contract, each a group of methods:
    archive's text by unit id (indexer/snippets.py);
 6. bounded work: `SearchRequest.time_limit_s`; past it the best units found so far, `Matched.timed_out` set;
 7. more-like-this for the cross-check: `key_terms(text)`, `best(query, within, limit)` over a filter (articles in
-   force, a fault kind's governing rules), `doc_frequency(field, term)` and `unit_count()`;
+   force, a fault kind's governing rules), `doc_frequency(field, term)` and `unit_count()`; and what
+   indexer/suggest.py and indexer/checks.py ask besides (at the end of the protocol): `scores(query, units)`,
+   `count(within)`, `regulations()`, `format_version()`, `keep_text(name, tag, compute)`;
 plus health: `health(stored)` compares the index with the archive, per shard where there are shards.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -128,6 +130,11 @@ class FoundUnit(Protocol):
 
     def fields(self) -> Mapping[str, Any]:
         """The unit's stored fields (the DocumentUnits record without title/body/context text but `title`)."""
+        ...
+
+    @property
+    def order(self) -> int:
+        """The unit's place in the backend's index: equal scores are ordered by it (search's tie-break too)."""
         ...
 
 
@@ -264,4 +271,27 @@ class SearchBackend(Protocol):
 
     def warm(self) -> None:
         """Prepare what a new process's first search would otherwise compute (after an index update)."""
+        ...
+
+    # what the cross-check's suggestions ask besides (indexer/suggest.py, indexer/checks.py)
+    def scores(self, query: Node, units: Sequence[FoundUnit]) -> tuple[float, ...]:
+        """`query`'s score of each of these units (found by this backend), as `best` scores them; 0.0 where the
+        query does not match the unit."""
+        ...
+
+    def count(self, within: Node) -> int:
+        """Units a filter tree selects (`Every()`: every unit in the index, deleted ones not counted)."""
+        ...
+
+    def regulations(self) -> Sequence[tuple[str, str]]:
+        """(doc_id, content hash) of the regulation documents in the current generation, sorted."""
+        ...
+
+    def format_version(self) -> str:
+        """The engine's index format (what it indexes and how): kept suggestions are recomputed when it changes."""
+        ...
+
+    def keep_text(self, name: str, tag: str, compute: Callable[[], str]) -> str:
+        """A short text derived from the current generation alone (a digest): kept beside the generation where the
+        engine can keep it (indexer/kept.py), read back by later processes; else computed."""
         ...

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import hashlib
 import time
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Protocol
 
 from archive import store
 from archive.crosscheck import Suggester, measure_topics
@@ -23,8 +23,8 @@ from archive.kinds import DocType
 from archive.records import DocumentRecord, MeasureTopic, Suggestion, topic_key
 
 from .analysis import dictionary_version
-from .backends.whoosh.schema import SCHEMA_VERSION
-from .kept import kept_text, tag_of
+from .backend import SearchBackend
+from .kept import tag_of
 from .vocabulary import vocabulary_version
 
 
@@ -42,24 +42,23 @@ SUGGEST_VERSION = 5  # bump when indexer/suggest.py changes what it suggests: ke
 SUGGEST = 3  # articles per measure, as the check page, the exports and `xuncha check` show them
 
 
-def index_key(s: Any, directory: Path | None = None) -> str:  # s: the Whoosh backend's searcher
+def index_key(backend: SearchBackend) -> str:
     """What suggestions are computed on: the regulation versions in the index (ids and content hashes), the
-    schema, the dictionary, the vocabulary rules and the suggestion code. New notices do not change it.
+    engine's index format, the dictionary, the vocabulary rules and the suggestion code. New notices do not
+    change it.
 
-    The regulations' part reads every regulation's stored fields (0.6 s on the whole corpus, most of a kept
-    check's time in a new process): with `directory` (the index generation's folder) it is kept there
-    (indexer/kept.py) and read back by later processes."""
-    code = f"{SCHEMA_VERSION}:{dictionary_version()}:{vocabulary_version()}:{SUGGEST_VERSION}"
-    regs = kept_text(directory, "regulations", tag_of(Path(__file__)), s.reader().generation(),
-                     lambda: regulations_digest(s))
+    The regulations' part reads every regulation's stored fields on Whoosh (0.6 s on the whole corpus, most of a
+    kept check's time in a new process): the backend keeps it beside the index generation (indexer/kept.py
+    through SearchBackend.keep_text) and later processes read it back."""
+    code = f"{backend.format_version()}:{dictionary_version()}:{vocabulary_version()}:{SUGGEST_VERSION}"
+    regs = backend.keep_text("regulations", tag_of(Path(__file__)), lambda: regulations_digest(backend.regulations()))
     return hashlib.sha1(f"{code}|{regs}".encode()).hexdigest()[:20]
 
 
-def regulations_digest(s: Any) -> str:
-    """A hash of the ids and content hashes of the regulation versions a searcher sees."""
+def regulations_digest(regulations: Iterable[tuple[str, str]]) -> str:
+    """A hash of the ids and content hashes of the regulation versions in the index."""
     h = hashlib.sha1()
-    for doc_id, sha in sorted((f["doc_id"], f.get("sha", ""))
-                              for f in s.documents(kind="document", doc_type=DocType.REGULATION.value)):
+    for doc_id, sha in sorted(regulations):
         h.update(f"{doc_id}:{sha};".encode())
     return h.hexdigest()
 

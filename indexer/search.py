@@ -12,7 +12,6 @@ import threading
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 from archive import store
@@ -38,9 +37,7 @@ from .related import expansion as related_words
 from .related import load as load_related
 from .results import MAX_WINDOW, RELAXED_CAP, Hit, Results, SearchError, heading, validate
 from .snippets import snippet
-from . import suggest as suggest_module
-from .kept import tag_of
-from .suggest import governing_docs, suggest
+from .suggest import suggest
 
 # the search API's types live in results.py; importing them from here keeps working
 __all__ = ["MAX_WINDOW", "RELAXED_CAP", "RELAX_BELOW", "Hit", "Results", "SearchError", "SearchService", "validate"]
@@ -60,7 +57,6 @@ class SearchService:
         self._lock = threading.Lock()
         self._cache = ResultCache(options.result_cache)
         self._suggest_key: tuple[Any, str] | None = None
-        self._governing_docs: tuple[Any, dict[str, set[int]]] | None = None
         self._synonyms: tuple[Any, dict[str, tuple[str, ...]]] | None = None
         self._related: tuple[Any, dict[str, tuple[tuple[str, float], ...]]] | None = None
         if warm:
@@ -252,43 +248,21 @@ class SearchService:
         """What a new server process's first page would compute, computed now (after an index update)."""
         self.backend.warm()
 
-    # suggestions: indexer/suggest.py takes the Whoosh engine's searcher today (docs/notes/h-restr32.md)
-
-    def _articles(self) -> Any:
-        articles = getattr(self.backend, "articles", None)
-        if articles is None:
-            raise NotImplementedError(f"suggested articles need the whoosh backend (not {self.backend.name!r}) until "
-                                      "indexer/suggest.py asks the backend's key_terms/best")
-        return articles()
+    # suggestions (indexer/suggest.py): through the backend's interface, on any engine
 
     def searcher(self) -> Any:
-        """The Whoosh backend's searcher of this thread (indexer/suggest.py and the engine's tests take it)."""
-        return self._articles().searcher
-
-    def _articles_in_force(self, s: Any = None) -> set[int]:
-        """Document numbers of articles in force, once per index generation (the backend keeps them)."""
-        return self._articles().in_force
-
-    def _governed(self, s: Any, kind: Any) -> set[int]:
-        """The articles of a fault kind's governing rules (indexer/suggest.py), once per kind and index version,
-        kept beside the index (kept.py) under a tag of the kind's rules and of suggest.py's code."""
-        gen = self.backend.version()
-        with self._lock:
-            if self._governing_docs is None or self._governing_docs[0] != gen:
-                self._governing_docs = (gen, {})
-            table = self._governing_docs[1]
-        if kind.kind not in table:
-            tag = tag_of(Path(suggest_module.__file__), kind.kind, *kind.categories, "|", *kind.titles)
-            table[kind.kind] = self._articles().keep("governing", tag, lambda: governing_docs(s, kind, self.reg_keys))
-        return table[kind.kind]
+        """The Whoosh backend's searcher of this thread (the engine's tests read it)."""
+        searcher = getattr(self.backend, "searcher", None)
+        if searcher is None:
+            raise NotImplementedError(f"the {self.backend.name!r} backend has no whoosh searcher")
+        return searcher()
 
     def suggestion_key(self) -> str:
         """The index state suggestions are kept for (indexer/checks.py), once per index version."""
         gen = self.backend.version()
         with self._lock:
             if self._suggest_key is None or self._suggest_key[0] != gen:
-                articles = self._articles()
-                self._suggest_key = (gen, index_key(articles.searcher, articles.directory))
+                self._suggest_key = (gen, index_key(self.backend))
             return self._suggest_key[1]
 
     def suggest_articles(self, topic: MeasureTopic, limit: int = 3) -> tuple[Suggestion, ...]:
@@ -300,12 +274,9 @@ class SearchService:
         kept = archive.suggestions(*key)
         if kept is not None:
             return kept
-        articles = self._articles()
-        s = articles.searcher
         model = model_of(archive)
-        found = suggest(s, topic, limit, self.reg_keys, self.texts, self._hit, articles.in_force,
-                        model=model, governed=lambda kind: self._governed(s, kind),
-                        prior=prior_of(archive, model), cache=articles.cache)
+        found = suggest(self.backend, topic, limit, self.reg_keys, self.texts, self._hit, model=model,
+                        prior=prior_of(archive, model))
         with archive.transaction() as conn:
             store.put_suggestions(conn, *key, found)
         return found

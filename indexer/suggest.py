@@ -12,6 +12,11 @@ THRESHOLD nothing is suggested. Local rules only from the notice's own places (�
 article must share at least two topic words with the measure, or belong to a regulation it cites; a kind
 whose own body of rules is absent from the archive suggests only its governing titles' rules. Each
 suggestion says why (Suggestion.reason).
+
+Engine-neutral: every candidate source is a query tree (indexer/querytree.py) run through the SearchBackend's
+`best(query, within, limit)` within a filter tree (IN_FORCE, a kind's `governing_filter`), the merged query's
+score of each candidate through `scores`, the topic words through `key_terms`, their rarity through
+`doc_frequency`/`unit_count`; ties are broken by the unit's place in the index (FoundUnit `order`).
 """
 
 from __future__ import annotations
@@ -22,15 +27,13 @@ import weakref
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
-from whoosh import query as Q
-from whoosh.searching import Searcher
-
 from archive.citations import short_title
 from archive.faults import FALLBACK, FaultGuess, FaultKind, FaultModel, cosine, governing, topic_text
+from archive.kinds import VersionStatus
 from archive.records import MeasureTopic, Suggestion
 
-from .backends.whoosh.docsets import among, evaluate
-from .backends.whoosh.execution import top
+from . import querytree as T
+from .backend import FoundUnit, SearchBackend
 
 # words that every rectification measure uses: they say how, not what about
 BOILERPLATE = frozenset("""一是 二是 三是 四是 五是 进一步 加强 完善 健全 组织 学习 专题 召开 会议 开展 工作 制度 落实 严格 执行
@@ -45,6 +48,8 @@ CANDIDATES = 80  # articles ranked by the query before the topic rules re-rank t
 _PLACE = re.compile(r"([\u4e00-\u9fff]{2,3}?)(?:省|市|区|县|自治州)")
 
 Hit = Any  # indexer.search.Hit (this module is called by search.py)
+# the articles in force: what every source searches within
+IN_FORCE = T.AndNot(T.Term("kind", "article"), T.Term("status", VersionStatus.SUPERSEDED.value))
 
 
 def places(issuer: str) -> tuple[str, ...]:
@@ -64,13 +69,13 @@ def foreign(category: str, doc_title: str, own: Sequence[str]) -> bool:
     return bool(named) and not any(p in doc_title for p in own)
 
 
-def topic_terms(s: Searcher, topic: MeasureTopic) -> dict[str, float]:
+def topic_terms(s: SearchBackend, topic: MeasureTopic) -> dict[str, float]:
     """Topic words and their weights: the problem title's, the measure's, the category's."""
     weights: dict[str, float] = {}
     for text, weight, n in ((topic.problem_title, W_PROBLEM, 6), (topic.text, W_TEXT, 8), (topic.category, W_CATEGORY, 3)):
         if not text:
             continue
-        for term, _ in s.key_terms_from_text("body", text, numterms=n + 6):
+        for term, _ in s.key_terms(text, n + 6, "body"):
             if len(term) < 2 or term.isdigit() or term in BOILERPLATE or re.fullmatch(r"[\d.%]+\w?", term):
                 continue
             weights[term] = max(weights.get(term, 0.0), weight)
@@ -79,19 +84,10 @@ def topic_terms(s: Searcher, topic: MeasureTopic) -> dict[str, float]:
     return weights
 
 
-def candidates(s: Searcher, q: Q.Query, allowed: set[int], limit: int = CANDIDATES,
-               memo: dict | None = None, cache: tuple[Any, Any] | None = None) -> list[Any]:
-    """The best `limit` articles in force for the suggestion query, as Whoosh's search with that filter ranks
-    them, scored from posting blocks (indexer/docsets.py): Whoosh's OR walk over a measure's dozens of words
-    was most of the 0.7 s a measure's suggestions took on the whole corpus. `memo` shares the clauses of one
-    measure's several queries (indexer/docsets.py evaluate); `cache` is the service's (term cache, index
-    generation), which keeps common terms' scores across measures."""
-    return top(s, among(_scores(s, q, memo, cache), allowed), limit)
-
-
-def _scores(s: Searcher, q: Q.Query, memo: dict | None, cache: tuple[Any, Any] | None) -> Any:
-    terms, generation = cache if cache is not None else (None, None)
-    return evaluate(s, q, memo=memo, terms=terms, generation=generation)
+def candidates(s: SearchBackend, q: T.Node, within: T.Node | None, limit: int = CANDIDATES) -> Sequence[FoundUnit]:
+    """The best `limit` articles `within` selects (the articles in force, a kind's governing ones) for the
+    suggestion query, as the backend's search ranks them (SearchBackend.best)."""
+    return s.best(q, within, limit)
 
 
 # the calibrated score: a logistic model of "an inspector keeps this article" over the features below, fitted on
@@ -112,19 +108,21 @@ def distinct(words: Sequence[str]) -> list[str]:
     return [w for w in words if not any(w != o and w in o for o in words)]
 
 
-def governing_docs(s: Searcher, kind: FaultKind, reg_keys: Iterable[str] | None = None) -> set[int]:
-    """Document numbers of the articles in a kind's governing rules: its categories, and the regulations whose
-    short title (the reg_key lexicon, or `reg_keys` read from it already) holds one of its title words."""
-    docs: set[int] = set()
-    for c in kind.categories:
-        docs.update(s.docs_for_query(Q.Term("reg_category", c)))
+def governing_filter(kind: FaultKind, reg_keys: Iterable[str]) -> T.Node | None:
+    """The articles in force of a kind's governing rules, as a filter tree: its categories, and the regulations
+    whose short title (a reg_key of the index, `reg_keys`) holds one of its title words. None: it has none."""
+    clauses = [T.Term("reg_category", c) for c in kind.categories]
     if kind.titles:
-        keys = list(reg_keys) if reg_keys is not None else \
-            [k.decode("utf-8") if isinstance(k, bytes) else k for k in s.lexicon("reg_key")]
-        for key in keys:
-            if any(t in key for t in kind.titles):
-                docs.update(s.docs_for_query(Q.Term("reg_key", key)))
-    return docs
+        clauses += [T.Term("reg_key", k) for k in sorted(reg_keys) if any(t in k for t in kind.titles)]
+    return T.And((IN_FORCE, T.Or(tuple(clauses)))) if clauses else None
+
+
+def is_governing(kind: FaultKind | None, fields: Mapping[str, Any]) -> bool:
+    """Whether an article in force is among its kind's governing rules (what governing_filter selects)."""
+    if kind is None:
+        return False
+    key = fields.get("reg_key") or ""
+    return fields.get("reg_category", "") in kind.categories or bool(key) and any(t in key for t in kind.titles)
 
 
 def features(relevance: float, shared: int, is_governing: bool, is_cited: bool, kind_article: float,
@@ -141,9 +139,8 @@ def features(relevance: float, shared: int, is_governing: bool, is_cited: bool, 
             **{f"src_{k}": float(k in sources) for k in SOURCES if k != "merged"}}
 
 
-def rarity(s: Searcher, term: str) -> float:
-    """The IDF of a word among the index's documents."""
-    n = s.doc_count() or 1
+def rarity(s: SearchBackend, term: str, n: int) -> float:
+    """The IDF of a word among the index's `n` units (live ones: SearchBackend.count(Every()))."""
     return math.log((n + 1) / (s.doc_frequency("body", term) + 1))
 
 
@@ -159,15 +156,19 @@ DENSE_POOL = 300  # the merged query's best (and the governing rules' best) re-r
 _VECTORS: weakref.WeakKeyDictionary[FaultModel, dict[str, Any]] = weakref.WeakKeyDictionary()
 
 
-def _clauses(terms: Mapping[str, float], cited: Sequence[str]) -> list[Q.Query]:
-    clauses: list[Q.Query] = [Q.Term("body", t, boost=w) for t, w in terms.items()]
-    clauses += [Q.Term("title", t, boost=0.5 * w) for t, w in terms.items()]
+def _clauses(terms: Mapping[str, float], cited: Sequence[str]) -> list[T.Node]:
+    clauses: list[T.Node] = [T.Term("body", t, w) for t, w in terms.items()]
+    clauses += [T.Term("title", t, 0.5 * w) for t, w in terms.items()]
     # the regulation's own title naming what went wrong (因私出国 in 因私出国(境)证照管理办法)
-    clauses += [Q.Term("context", t, boost=CONTEXT_BOOST * w) for t, w in terms.items() if w >= W_PROBLEM]
+    clauses += [T.Term("context", t, CONTEXT_BOOST * w) for t, w in terms.items() if w >= W_PROBLEM]
     for key in cited:  # the cited regulation's articles on the topic
-        inner = Q.Or([Q.Term("body", t) for t in terms]) if terms else Q.Every()
-        clauses.append(Q.And([Q.Term("reg_key", key), inner], boost=W_CITED))
+        clauses.append(T.And((T.Term("reg_key", key), _any_body(terms)), boost=W_CITED))
     return clauses
+
+
+def _any_body(terms: Iterable[str]) -> T.Node:
+    words = tuple(T.Term("body", t) for t in terms)
+    return T.Or(words) if words else T.Every()
 
 
 def _vector(model: FaultModel, article_id: str, text: str) -> Any:
@@ -180,64 +181,61 @@ def _vector(model: FaultModel, article_id: str, text: str) -> Any:
     return v
 
 
-def gather(s: Searcher, topic: MeasureTopic, terms: Mapping[str, float], cited: Sequence[str], in_force: set[int],
-           gov_docs: set[int], model: FaultModel | None, texts: Callable[[Iterable[str]], Mapping[str, str]],
-           prior: Sequence[str] = (), cache: tuple[Any, Any] | None = None
-           ) -> tuple[dict[int, Any], dict[int, set[str]], dict[int, float]]:
+def gather(s: SearchBackend, topic: MeasureTopic, terms: Mapping[str, float], cited: Sequence[str],
+           gov_filter: T.Node | None, model: FaultModel | None, texts: Callable[[Iterable[str]], Mapping[str, str]],
+           prior: Sequence[str] = ()) -> tuple[dict[str, FoundUnit], dict[str, set[str]], dict[str, float], float]:
     """Candidates from several sources, each a view of what the measure is about: the merged query (problem,
     measure, category and cited rules as one OR), the same within the governing rules, the problem title's
     words alone and the measure's alone (a long measure's words drown a short title's), the dense neighbours
     of the topic vector among the query's and the governing rules' best, and the articles of the regulations
     that other measures of the same fault kind cite (`prior`: regulation keys, most cited first).
-    Returns docnum → result, docnum → its sources, and the merged query's score of each matched article."""
-    found: dict[int, Any] = {}
-    sources: dict[int, set[str]] = {}
-    memo: dict = {}
+    Returns unit id → unit, unit id → its sources, the merged query's score of each candidate, and the merged
+    query's best score among the articles in force."""
+    found: dict[str, FoundUnit] = {}
+    sources: dict[str, set[str]] = {}
 
-    def add(results: Iterable[Any], source: str) -> None:
+    def add(results: Iterable[FoundUnit], source: str) -> None:
         for r in results:
-            found.setdefault(r.docnum, r)
-            sources.setdefault(r.docnum, set()).add(source)
+            found.setdefault(r.id, r)
+            sources.setdefault(r.id, set()).add(source)
 
-    q = Q.Or(_clauses(terms, cited))
-    merged = among(_scores(s, q, memo, cache), in_force) if terms or cited else {}
-    add(candidates(s, q, in_force, CANDIDATES, memo, cache), "merged")
-    if gov_docs:
-        add(candidates(s, q, gov_docs, GOVERNING_CANDIDATES, memo, cache), "governing")
+    q = T.Or(tuple(_clauses(terms, cited)))
+    first = candidates(s, q, IN_FORCE, CANDIDATES)
+    add(first, "merged")
+    if gov_filter is not None:
+        add(candidates(s, q, gov_filter, GOVERNING_CANDIDATES), "governing")
     for source, part in (("problem", topic_terms(s, MeasureTopic("", topic.problem_title, ""))),
                          ("measure", topic_terms(s, MeasureTopic(topic.text, "", "")))):
         if len(part) >= 2:
-            add(candidates(s, Q.Or(_clauses(part, ())), in_force, SOURCE_CANDIDATES[source], memo, cache), source)
-    inner = Q.Or([Q.Term("body", t) for t in terms]) if terms else Q.Every()
+            add(candidates(s, T.Or(tuple(_clauses(part, ()))), IN_FORCE, SOURCE_CANDIDATES[source]), source)
+    inner = _any_body(terms)
     for key in prior:
         if key not in cited:
-            add(candidates(s, Q.And([Q.Term("reg_key", key), inner]), in_force, SOURCE_CANDIDATES["prior"], memo, cache),
-                "prior")
-    if model is not None and merged:
-        pool = {r.docnum: r for r in top(s, merged, DENSE_POOL)}
-        if gov_docs:
-            pool.update((r.docnum, r) for r in top(s, among(merged, gov_docs), DENSE_POOL))
-        bodies = texts(r["id"] for r in pool.values())
+            add(candidates(s, T.And((T.Term("reg_key", key), inner)), IN_FORCE, SOURCE_CANDIDATES["prior"]), "prior")
+    if model is not None and first:
+        pool = {r.id: r for r in s.best(q, IN_FORCE, DENSE_POOL)}
+        if gov_filter is not None:
+            pool.update((r.id, r) for r in s.best(q, gov_filter, DENSE_POOL))
+        bodies = texts(pool)
         topic_vec = model.vector(topic_text(topic))
-        near = [(cosine(topic_vec, _vector(model, r["id"], f"{r.get('doc_title', '')}\n{bodies.get(r['id'], '')}")),
-                 d, r) for d, r in pool.items()]
+        near = [(cosine(topic_vec, _vector(model, i, f"{r.fields().get('doc_title', '')}\n{bodies.get(i, '')}")),
+                 r.order, r) for i, r in pool.items()]
         near.sort(key=lambda t: (-t[0], t[1]))
         add((r for _, _, r in near[:SOURCE_CANDIDATES["dense"]]), "dense")
-    return found, sources, merged
+    units = list(found.values())
+    merged = {u.id: v for u, v in zip(units, s.scores(q, units)) if v}
+    return found, sources, merged, first[0].score if first else 0.0
 
 
-def suggest(s: Searcher, topic: MeasureTopic, limit: int, reg_keys: frozenset[str],
+def suggest(s: SearchBackend, topic: MeasureTopic, limit: int, reg_keys: frozenset[str],
             texts: Callable[[Iterable[str]], Mapping[str, str]], to_hit: Callable[[Any, tuple[str, ...], str], Hit],
-            in_force: set[int], model: FaultModel | None = None,
-            governed: Callable[[FaultKind], set[int]] | None = None,
-            threshold: float | None = None, explain: list[dict[str, Any]] | None = None,
+            model: FaultModel | None = None, threshold: float | None = None, explain: list[dict[str, Any]] | None = None,
             weights: Mapping[str, float] | None = None, prior: Mapping[str, Sequence[str]] | None = None,
-            min_shared: int = 2, cache: tuple[Any, Any] | None = None) -> tuple[Suggestion, ...]:
+            min_shared: int = 2) -> tuple[Suggestion, ...]:
     """The `limit` best articles for a measure whose calibrated score reaches `threshold` (none when no article
     does): the articles of the rules governing its fault kind first, then the others, each with its reason.
     `prior` maps a fault kind to the regulation keys other measures of that kind cite (archive/faults.py).
-    `explain`, when given, receives each candidate's features and score (benchmarks fit the weights on them).
-    `cache`: the service's (term cache, index generation), so common terms are scored once across measures."""
+    `explain`, when given, receives each candidate's features and score (benchmarks fit the weights on them)."""
     threshold = THRESHOLD if threshold is None else threshold
     weights = WEIGHTS if weights is None else weights
     terms = topic_terms(s, topic)
@@ -246,23 +244,22 @@ def suggest(s: Searcher, topic: MeasureTopic, limit: int, reg_keys: frozenset[st
         return ()
     guess = model.classify(topic) if model else FaultGuess(FALLBACK, 0.0)
     gov = governing(guess.kind)
-    gov_docs: set[int] = set()
-    if gov is not None:
-        gov_docs = (governed or (lambda k: governing_docs(s, k)))(gov) & in_force
+    gov_filter = governing_filter(gov, reg_keys) if gov is not None else None
     # the kind's own body of rules (Party rules for Party conduct) is not in this archive: only its governing
     # titles' rules and what the measure cites may be suggested, never laws that merely share its words
     restricted = gov is not None and bool(gov.categories) and not any(
-        s.doc_frequency("reg_category", c) for c in gov.categories)
+        s.count(T.Term("reg_category", c)) for c in gov.categories)
     kind_prior = [k for k in (prior or {}).get(guess.kind, ()) if k in reg_keys]
-    found, sources, merged = gather(s, topic, terms, cited, in_force, gov_docs, model, texts, kind_prior, cache)
+    found, sources, merged, best = gather(s, topic, terms, cited, gov_filter, model, texts, kind_prior)
     if not found:
         return ()
-    results = sorted(found.values(), key=lambda r: r.docnum)
-    best = max(merged.values(), default=0.0) or 1.0
+    results = sorted(found.values(), key=lambda r: r.order)
+    best = best or 1.0
     own = places(topic.issuer)
-    bodies = texts(r["id"] for r in results)  # the index stores no text: the archive's, in one query
+    bodies = texts(r.id for r in results)  # the index stores no text: the archive's, in one query
     topic_vec = model.vector(topic_text(topic)) if model else {}
-    idf = {t: rarity(s, t) for t in terms}
+    units = s.count(T.Every()) or 1
+    idf = {t: rarity(s, t, units) for t in terms}
     problem_words = [t for t, w in terms.items() if w >= W_PROBLEM]
     ranked = []
     for r in results:
@@ -276,7 +273,7 @@ def suggest(s: Searcher, topic: MeasureTopic, limit: int, reg_keys: frozenset[st
         local_own = any(p in doc_title for p in own)
         if foreign(category, doc_title, own) and not is_cited:
             continue  # another place's local rule never governs this unit (unless the measure cites it)
-        is_gov = r.docnum in gov_docs
+        is_gov = gov_filter is not None and is_governing(gov, f)
         if restricted and not (is_gov or is_cited):
             continue
         article_text = f"{doc_title}\n{body}"
@@ -285,8 +282,8 @@ def suggest(s: Searcher, topic: MeasureTopic, limit: int, reg_keys: frozenset[st
         specific = sum(idf[t] * terms[t] / W_TEXT for t in shared)
         in_title = len(distinct([t for t in terms if t in doc_title]))
         on_problem = len(distinct([t for t in problem_words if t in body or t in doc_title]))
-        src = sources.get(r.docnum, set())
-        x = features(merged.get(r.docnum, 0.0) / best, len(shared), is_gov, is_cited, kind_article, topic_article,
+        src = sources.get(r.id, set())
+        x = features(merged.get(r.id, 0.0) / best, len(shared), is_gov, is_cited, kind_article, topic_article,
                      category, local_own, specific, in_title, on_problem, src)
         x["kind_fit"] = guess.similarity
         ranked.append([x, r, shared, is_cited, local_own, is_gov, f"{doc_title} {f.get('article') or ''}".strip(), src])
@@ -296,10 +293,10 @@ def suggest(s: Searcher, topic: MeasureTopic, limit: int, reg_keys: frozenset[st
         row[0]["topic_rel"] = row[0]["topic_article"] / top_topic
         row[0] = (calibrated(row[0], weights), row[0])
         if explain is not None:
-            explain.append({"article_id": row[1]["id"], "label": row[6], "features": row[0][1], "score": row[0][0],
+            explain.append({"article_id": row[1].id, "label": row[6], "features": row[0][1], "score": row[0][0],
                             "kind": guess.kind, "sources": sorted(row[7])})
     ranked = [(row[0][0], *row[1:6]) for row in ranked]
-    ranked.sort(key=lambda t: (-t[0], t[1].docnum))
+    ranked.sort(key=lambda t: (-t[0], t[1].order))
     out, seen_regs = [], {}
     for score, r, shared, is_cited, local_own, is_gov in ranked:
         if score < threshold:
@@ -308,7 +305,7 @@ def suggest(s: Searcher, topic: MeasureTopic, limit: int, reg_keys: frozenset[st
         if seen_regs.get(doc_id, 0) >= 2:  # two articles of one regulation at most: room for others
             continue
         seen_regs[doc_id] = seen_regs.get(doc_id, 0) + 1
-        h = to_hit(r, tuple(shared), bodies.get(r["id"], ""))
+        h = to_hit(r, tuple(shared), bodies.get(r.id, ""))
         why = [f"问题类型：{guess.kind}" + ("（属其主管规则）" if is_gov else "")]
         if is_cited:
             why.append("措施或问题引用了此法规")
@@ -324,5 +321,5 @@ def suggest(s: Searcher, topic: MeasureTopic, limit: int, reg_keys: frozenset[st
     return tuple(out)
 
 
-__all__: Sequence[str] = ("suggest", "candidates", "topic_terms", "places", "foreign", "governing_docs", "calibrated",
-                          "features", "gather", "SOURCES", "BOILERPLATE", "THRESHOLD", "WEIGHTS")
+__all__: Sequence[str] = ("suggest", "candidates", "topic_terms", "places", "foreign", "governing_filter", "calibrated",
+                          "features", "gather", "is_governing", "IN_FORCE", "SOURCES", "BOILERPLATE", "THRESHOLD", "WEIGHTS")

@@ -81,24 +81,31 @@ def test_prepare_on_an_empty_index(settings: Settings) -> None:
 
 
 def _uncached(settings: Settings, threshold: float | None = None):  # type: ignore[no-untyped-def]
-    """Measures' suggestions as the suggester computes them with nothing cached or kept anywhere: a new service,
-    the articles in force and each governing set read from the index, a fault model fitted here."""
-    from whoosh import query as Q
+    """Measures' suggestions as the suggester computes them with nothing cached or kept anywhere: a new backend
+    with no term cache, every filter's articles and every query's scores computed afresh from the index (nothing
+    read from kept files), a fault model fitted here."""
+    import dataclasses
 
     from archive.faults import FaultModel, cited_by_kind, problem_texts
-    from archive.kinds import VersionStatus
     from indexer import suggest as S
+    from indexer.backends.whoosh.backend import WhooshBackend
+    from indexer.backends.whoosh.compile import to_whoosh
+    from indexer.backends.whoosh.docsets import evaluate
+
+    class Fresh(WhooshBackend):
+        def units(self, within, kept_as=None):  # type: ignore[no-untyped-def]
+            return set(self._current().docs_for_query(to_whoosh(within)))
+
+        def _scored(self, s, query):  # type: ignore[no-untyped-def]
+            return evaluate(s, to_whoosh(query))
 
     service = SearchService(settings.search_options())
-    s = service.searcher()
-    superseded = Q.Term("status", VersionStatus.SUPERSEDED.value)
-    in_force = set(s.docs_for_query(Q.Term("kind", "article"))) - set(s.docs_for_query(superseded))
+    backend = Fresh(dataclasses.replace(settings.search_options(), term_cache_postings=0))
     with Archive.open(settings.db_path) as archive:
         model = FaultModel(problem_texts(archive))
         prior = cited_by_kind(archive, model)
-    return lambda topic: S.suggest(s, topic, 3, service.reg_keys, service.texts, service._hit, in_force, model=model,
-                                   governed=lambda kind: S.governing_docs(s, kind), prior=prior,
-                                   threshold=threshold)
+    return lambda topic: S.suggest(backend, topic, 3, backend.regulation_keys(), service.texts, service._hit,
+                                   model=model, prior=prior, threshold=threshold)
 
 
 def _topics(settings: Settings) -> list:  # type: ignore[type-arg]
@@ -112,9 +119,15 @@ def _topics(settings: Settings) -> list:  # type: ignore[type-arg]
 
 def _governing_titles(service: SearchService, kind_name: str) -> set[str]:
     from archive.faults import kind_named
+    from indexer import suggest as S
 
+    kind = kind_named(kind_name)
+    assert kind is not None
+    service.version()  # a search's first step: the backend sees the current generation
+    tree = S.governing_filter(kind, service.reg_keys)
+    assert tree is not None
     s = service.searcher()
-    return {s.stored_fields(n).get("doc_title", "") for n in service._governed(s, kind_named(kind_name))}
+    return {s.stored_fields(n).get("doc_title", "") for n in service.backend.units(tree, kept_as="within")}
 
 
 PURCHASE = ("# 示例市政府采购项目抽查办法\n\n2023年1月1日 示例市财政局公布\n\n<!-- INFO END -->\n\n"
@@ -140,7 +153,7 @@ def test_caches_follow_a_new_regulation(runner: CliRunner, settings: Settings, t
     after = _governing_titles(server, "政府采购/招投标")
     assert after == before | {"示例市政府采购项目抽查办法"}
     assert _governing_titles(SearchService(settings.search_options()), "政府采购/招投标") == after
-    kept = sorted(p.name for p in current_dir(settings.index_root).glob(f"{PREFIX}governing-*"))
+    kept = sorted(p.name for p in current_dir(settings.index_root).glob(f"{PREFIX}within-*"))
     assert kept and len({name.rpartition("-g")[2] for name in kept}) == 1  # the older generation's are gone
     suggested, uncached = [], _uncached(settings)
     for topic in _topics(settings):

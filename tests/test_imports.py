@@ -17,10 +17,7 @@ _spec.loader.exec_module(graph_tool)  # type: ignore[union-attr]
 FORBIDDEN = {"archive": ("indexer", "webui", "xuncha"), "indexer": ("webui", "xuncha"), "webui": ("xuncha",)}
 WHOOSH_HOME = "indexer.backends.whoosh"
 # modules that still take a Whoosh Searcher, each with why (docs/notes/h-restr32.md, "What is left")
-WHOOSH_PENDING = {
-    "indexer.suggest": "builds whoosh queries and takes a Searcher; being retuned on h-qual33, so only its import "
-                       "paths moved: to be rewritten on SearchBackend.key_terms/best",
-}
+WHOOSH_PENDING: dict[str, str] = {}  # none left: indexer.suggest talks to SearchBackend (h-sug32)
 
 
 @pytest.fixture(scope="module")

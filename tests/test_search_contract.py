@@ -209,3 +209,69 @@ def test_a_shard_down_gives_a_partial_answer_naming_it(engine: Engine) -> None:
         process.start_shard(options, victim)
     again = engine.service().search(QUERY, per_page=100)
     assert not again.missing_shards and again.total == full.total
+
+
+# the cross-check's suggestions (indexer/suggest.py), asked of the backend through the interface only
+
+def _measure_topics(settings: Settings) -> list:  # type: ignore[type-arg]
+    from archive.crosscheck import measure_topics
+    from archive.kinds import DocType
+
+    with Archive.open(settings.db_path) as a:
+        return [t for d in a.documents_of_type(DocType.NOTICE) for *_, t in measure_topics(d, a.notice_tree(d.id))]
+
+
+def _suggested(service: SearchService, topics: list) -> list[tuple]:  # type: ignore[type-arg]
+    return [tuple((s.article_id, s.score, s.governing) for s in service.suggest_articles(t, 3)) for t in topics]
+
+
+def test_the_sample_notices_measures_get_suggestions_and_abstentions(engine: Engine) -> None:
+    """Every measure of the sample notices is answered: articles in force on its topic with calibrated scores,
+    or nothing (abstention) when no article reaches the threshold; both occur."""
+    service = engine.service()
+    topics = _measure_topics(engine.settings)
+    found = [service.suggest_articles(t, 3) for t in topics]
+    assert len(topics) > 100
+    given = [f for f in found if f]
+    assert len(given) > len(topics) // 4 and len(given) < len(topics), (len(given), len(topics))
+    for f in given:
+        assert all(0.42 <= s.score <= 1.0 and s.article and s.fault_kind and s.reason for s in f)
+        assert [s.score for s in f] == sorted((s.score for s in f), reverse=True)
+
+
+def test_both_backends_suggest_alike(engine: Engine) -> None:
+    """Sphinx beside Whoosh on the same archive: the same measures abstain, and the top suggestion is the same
+    article on most measures both suggest for (their BM25 scores differ in the last places: the calibrated
+    scores move by a few hundredths, docs/notes/h-sug32.md)."""
+    if engine.name != "sphinx":
+        pytest.skip("compares the Sphinx backend's suggestions with the Whoosh backend's")
+    whoosh = load_settings(environ={}, home=engine.settings.home, extract_timeout_s=30, backend="whoosh")
+    with Archive.open(whoosh.db_path) as a:
+        reindex(a, whoosh.index_options(), full=True)
+    topics = _measure_topics(engine.settings)
+    ours = _suggested(engine.service(), topics)
+    theirs = _suggested(SearchService(dataclasses.replace(whoosh.search_options(), result_cache=0)), topics)
+    same_abstention = sum(bool(a) == bool(b) for a, b in zip(ours, theirs)) / len(topics)
+    both = [(a, b) for a, b in zip(ours, theirs) if a and b]
+    same_top = sum(a[0][0] == b[0][0] for a, b in both) / len(both)
+    assert same_abstention >= 0.9 and same_top >= 0.8, (same_abstention, same_top)
+
+
+def test_the_check_page_and_api_show_suggestions(engine: Engine) -> None:
+    """The web UI's check page and its JSON, on this backend: suggested articles with their reasons, or the
+    measure's abstention."""
+    from tests.conftest import CITY
+    from webui import create_app
+
+    with Archive.open(engine.settings.db_path) as a:
+        doc = a.document(str(CITY))
+    assert doc is not None
+    app = create_app(engine.settings)
+    app.config.update(TESTING=True)
+    client = app.test_client()
+    page = client.get(f"/doc/{doc.id}/check")
+    assert page.status_code == 200 and "整改核查" in page.get_data(as_text=True)
+    data = client.get(f"/api/doc/{doc.id}/check").get_json()
+    measures = data["measures"]
+    assert any(m["suggested"] for m in measures) and any(not m["suggested"] for m in measures)
+    assert all(s["reason"] and s["article"] for m in measures for s in m["suggested"])

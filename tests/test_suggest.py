@@ -23,23 +23,26 @@ def test_a_topic_measure_gets_the_rules_on_its_topic(service) -> None:  # type: 
 
 
 def test_candidates_are_whooshs_own_ranking(service, indexed_settings, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    """The suggestion query scored from posting blocks ranks what Whoosh's filtered search ranks (the same
-    80 articles, scores equal but for the last bits of a float sum), for every measure of the notices."""
+    """Each source's query, asked of the backend (SearchBackend.best within a filter tree), ranks what Whoosh's
+    filtered search of the same query ranks (the same articles, scores equal but for the last bits of a float
+    sum), for every measure of the notices; and the merged query's `scores` of the candidates are those scores."""
     from archive.crosscheck import measure_topics
     from archive.database import Archive
     from archive.kinds import DocType
     from indexer import suggest as S
+    from indexer.backends.whoosh.compile import to_whoosh
 
-    s = service.searcher()
-    in_force = service._articles_in_force(s)
+    backend = service.backend
+    s = backend.searcher()
     compared = []
     real = S.candidates
 
-    def both(searcher, q, allowed, limit=S.CANDIDATES, memo=None, cache=None):  # type: ignore[no-untyped-def]
-        ours = real(searcher, q, allowed, limit, memo, cache)
-        theirs = {r.docnum: r.score for r in searcher.search(q, limit=limit, filter=allowed)}
-        assert {f.docnum for f in ours} == set(theirs)
-        assert all(abs(f.score - theirs[f.docnum]) < 1e-9 for f in ours)
+    def both(b, q, within, limit=S.CANDIDATES):  # type: ignore[no-untyped-def]
+        ours = real(b, q, within, limit)
+        theirs = {r["id"]: r.score for r in s.search(to_whoosh(q), limit=limit, filter=backend.units(within))}
+        assert {f.id for f in ours} == set(theirs)
+        assert all(abs(f.score - theirs[f.id]) < 1e-9 for f in ours)
+        assert all(abs(a - f.score) < 1e-12 for a, f in zip(b.scores(q, ours), ours))
         compared.append(len(ours))
         return ours
 
@@ -47,17 +50,38 @@ def test_candidates_are_whooshs_own_ranking(service, indexed_settings, monkeypat
     with Archive.open(indexed_settings.db_path) as a:
         for d in a.documents_of_type(DocType.NOTICE):
             for *_, topic in measure_topics(d, a.notice_tree(d.id)):
-                S.suggest(s, topic, 3, service.reg_keys, service.texts, service._hit, in_force)
+                S.suggest(backend, topic, 3, service.reg_keys, service.texts, service._hit)
     assert len(compared) > 20 and sum(compared) > 200
+
+
+def test_the_governing_filter_selects_what_is_governing_says(service) -> None:  # type: ignore[no-untyped-def]
+    """A kind's governing filter tree (what the backend searches within) and is_governing (what a found article is
+    marked) agree on every article in force, for every fault kind that has governing rules."""
+    from archive.faults import governing, kinds
+    from indexer import suggest as S
+
+    backend = service.backend
+    s = backend.searcher()
+    in_force = backend.units(S.IN_FORCE)
+    checked = 0
+    for kind in kinds():
+        gov = governing(kind.kind)
+        tree = S.governing_filter(gov, service.reg_keys) if gov is not None else None
+        if tree is None:
+            continue
+        selected = backend.units(tree)
+        assert selected <= in_force
+        assert {n for n in in_force if S.is_governing(gov, s.stored_fields(n))} == selected, kind.kind
+        checked += bool(selected)
+    assert checked >= 3
 
 
 def _suggest(service, topic, **kw):  # type: ignore[no-untyped-def]
     from archive.faults import model_of
     from indexer import suggest as S
 
-    s = service.searcher()
-    return S.suggest(s, topic, 3, service.reg_keys, service.texts, service._hit, service._articles_in_force(s),
-                     model=model_of(service._archive()), governed=lambda k: service._governed(s, k), **kw)
+    return S.suggest(service.backend, topic, 3, service.reg_keys, service.texts, service._hit,
+                     model=model_of(service._archive()), **kw)
 
 
 def test_no_suggestion_when_nothing_reaches_the_threshold(service) -> None:  # type: ignore[no-untyped-def]

@@ -181,11 +181,7 @@ def _prepare_checks(archive: Archive, settings: Settings) -> None:
     from indexer.checks import prepare
     from indexer.search import SearchService
 
-    try:
-        done = prepare(archive, SearchService(settings.search_options()))
-    except NotImplementedError as exc:  # the Sphinx backend answers searches; suggestions still need Whoosh
-        click.echo(f"cross-check: suggestions not prepared ({exc})")
-        return
+    done = prepare(archive, SearchService(settings.search_options()))
     if done.measures:
         click.echo(f"cross-check: suggestions ready for {done.measures} measures of {done.notices} notices "
                    f"in {done.seconds:.1f} s")

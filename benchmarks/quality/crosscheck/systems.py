@@ -17,6 +17,9 @@ from pathlib import Path
 from benchmarks.quality.suggestions import REAL
 
 
+BACKEND = ""  # --backend: the engine the suggestions ask (default: the home's setting, Whoosh)
+
+
 def _measures(home: Path):
     from archive import store
     from archive.crosscheck import measure_topics
@@ -24,7 +27,7 @@ def _measures(home: Path):
     from indexer.search import SearchService
     from xuncha.settings import load_settings
 
-    settings = load_settings(environ={}, home=home)
+    settings = load_settings(environ={"XUNCHA_BACKEND": BACKEND} if BACKEND else {}, home=home)
     archive = Archive(store.connect(settings.db_path))
     service = SearchService(settings.search_options())
     for doc in archive.documents():
@@ -46,12 +49,10 @@ def run_new(home: Path, threshold: float, limit: int = 3, weights: dict | None =
 
     rows = []
     for archive, service, doc, cat, prob, m, topic in _measures(home):
-        s = service.searcher()
         explain: list[dict] = []
         model = model_of(archive)
-        found = suggest(s, topic, limit, service.reg_keys, service.texts, service._hit, service._articles_in_force(s),
-                        model=model, governed=lambda k: service._governed(s, k), threshold=threshold,
-                        explain=explain, weights={**WEIGHTS, **(weights or {})},
+        found = suggest(service.backend, topic, limit, service.reg_keys, service.texts, service._hit,
+                        model=model, threshold=threshold, explain=explain, weights={**WEIGHTS, **(weights or {})},
                         prior=prior_of(archive, model), **(options or {}))
         feats = {e["article_id"]: e["features"] for e in explain}
         rows.append(_row(doc, cat, prob, m, [
@@ -68,6 +69,7 @@ def run_bm25(home: Path, limit: int = 3) -> list[dict]:
     from indexer.analysis import query_words
     from indexer.backends.whoosh.docsets import among, evaluate
     from indexer.backends.whoosh.execution import top
+    from indexer.suggest import IN_FORCE
 
     rows = []
     for archive, service, doc, cat, prob, m, topic in _measures(home):
@@ -76,7 +78,7 @@ def run_bm25(home: Path, limit: int = 3) -> list[dict]:
         if not words:
             rows.append(_row(doc, cat, prob, m, []))
             continue
-        found = top(s, among(evaluate(s, Q.Or([Q.Term("body", w) for w in words])), service._articles_in_force(s)),
+        found = top(s, among(evaluate(s, Q.Or([Q.Term("body", w) for w in words])), service.backend.units(IN_FORCE)),
                     limit)
         rows.append(_row(doc, cat, prob, m, [
             {"article_id": r["id"], "doc_title": r.fields().get("doc_title", ""), "article": r.fields().get("article"),
@@ -92,7 +94,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--threshold", type=float, default=0.0)
     ap.add_argument("--weights", type=json.loads, default=None, help='JSON overrides of indexer.suggest.WEIGHTS')
     ap.add_argument("--options", type=json.loads, default=None, help='JSON keyword arguments of suggest (min_shared)')
+    ap.add_argument("--backend", choices=("whoosh", "sphinx"), default=None, help="search engine (default: setting)")
     args = ap.parse_args(argv)
+    global BACKEND
+    BACKEND = args.backend or ""
     rows = run_new(args.home, args.threshold, weights=args.weights, options=args.options) if args.system == "new" else run_bm25(args.home)
     args.out.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
     print(f"{len(rows)} measures → {args.out}")

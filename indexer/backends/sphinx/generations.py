@@ -143,6 +143,8 @@ class Writer:
             self.stats = read_stats(options.root, self.slot)
         self._df: Counter[str] = Counter()
         self._field_df = {f: Counter(self.stats["df"].get(f, {})) for f in SCORED}  # h-fid32: cites too
+        # the body's collection frequencies (Whoosh's key terms weigh a word by them: SphinxBackend.key_terms)
+        self._body_cf: Counter[str] = Counter(self.stats.get("cf", {}).get("body", {}))
         self._pending: dict[int, list[tuple[Any, ...]]] = {}
         self._deleted: set[str] = set()
         self._conns: dict[int, Any] = {}
@@ -195,6 +197,8 @@ class Writer:
             lengths = self.stats.setdefault("lengths", {})
             for f, words in field_words(row).items():
                 self._field_df[f].update(set(words))
+                if f == "body":
+                    self._body_cf.update(words)
                 lengths[f] = int(lengths.get(f, 0)) + len(words)
             if rec.get("kind") == "document" and rec.get("reg_key"):
                 versions = self.stats["reg_versions"].setdefault(str(rec["reg_key"]), [])
@@ -227,6 +231,7 @@ class Writer:
         finally:
             self.close()
         self.stats["df"] = {f: dict(c) for f, c in self._field_df.items()}
+        self.stats["cf"] = {"body": dict(self._body_cf)}
         if self.rebuild:
             write_idf(self.options, self.slot, self._df, int(self.stats["units"]))
         self.stats["built"] = time.time()

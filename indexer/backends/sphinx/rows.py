@@ -17,7 +17,7 @@ from ...rescore import SCORED, UnitTokens, payload
 from .config import FACET_ATTRS, KEY_FIELDS, SUB_FIELDS, TEXT_FIELDS
 
 # what a hit shows (results.Hit) beyond the attributes: kept in the JSON attribute `stored`
-STORED = ("doc_title", "source_path", "title", "article", "problem", "measure", "category", "version",
+STORED = ("doc_title", "source_path", "title", "article", "problem", "measure", "category", "version", "reg_key",
           "problem_title")
 
 # characters the charset_table keeps inside a word (config.CHARSET); anything else splits a token there

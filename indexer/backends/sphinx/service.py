@@ -10,27 +10,26 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import math
 import re
-from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ...analysis import query_words
+from archive.kinds import DocType
+
 from ...vocabulary import FILE as VOCABULARY_FILE
 from ...backend import (ALL_FEATURES, FACET_VALUES, Batch, DocumentUnits, Feature, IndexHealth, Matched,
                         SearchRequest, ShardHealth, Sort)
-from ...querytree import And, AndNot, Node, Or, Term
+from ...querytree import And, AndNot, Every, Node, Or, Term
 from ...rescore import Scorer, Statistics, UnitTokens, query_terms
-from . import client
+from . import client, crosscheck
 from .config import FACET_ATTRS, dist_index, local_index
 from .generations import Generation, Writer, read_pointer, read_stats, vocabulary_dir
 from .match import compile_match
 from .ranking import field_weights, idf_one, ranker
 from .options import ClusterOptions, Shard
-from .rows import SEQ, STORED, unpack, value_key
+from .rows import SEQ, STORED, key_token, row_id, unpack, value_key
 
 # IDF log(N/n) without the division by the query's keyword count (Whoosh's is per term)
 IDF = "'plain,tfidf_unnormalized'"
@@ -53,6 +52,11 @@ class Unit:
 
     def fields(self) -> Mapping[str, Any]:
         return self._fields
+
+    @property
+    def order(self) -> int:
+        """The unit's Sphinx document id (rows.row_id): searches order equal weights by it."""
+        return row_id(self.id)
 
 
 @dataclass(frozen=True, slots=True)
@@ -195,10 +199,8 @@ class SphinxBackend:
         return int(self._stat().get("units", 0))
 
     def key_terms(self, text: str, count: int, field_name: str = "body") -> tuple[tuple[str, float], ...]:
-        n = max(1, self.unit_count())
-        tf = Counter(w for w in query_words(text) if len(w) > 1)
-        scored = [(w, c * math.log(n / (1 + self.doc_frequency(field_name, w))) + 0.0) for w, c in tf.items()]
-        return tuple(sorted(scored, key=lambda x: (-x[1], x[0]))[:count])
+        return crosscheck.key_terms(text, count, self.unit_count(), lambda w: self.doc_frequency(field_name, w),
+                                    self._stat().get("cf", {}).get(field_name))
 
     # 3: search
     def _query(self, match: str | None, where: list[str], limit: int, sort: Sort, time_limit_s: float,
@@ -305,9 +307,6 @@ class SphinxBackend:
                        else full, relaxed=relaxed, facets=answer.facets,
                        timed_out=first.timed_out or answer.timed_out, missing_shards=tuple(sorted(missing)))
 
-    def best(self, query: Node, within: Node | None, limit: int) -> Sequence[Unit]:
-        return self._query(compile_match(query), _where(within), limit, Sort.RELEVANCE, 0.8, (), FACET_VALUES).units
-
     # health
     def shard_health(self) -> tuple[ShardHealth, ...]:
         gen = self.generation()
@@ -334,3 +333,86 @@ class SphinxBackend:
 
     def warm(self) -> None:
         self._stat()
+
+    # what the cross-check's suggestions ask besides (indexer/backend.py, end of the protocol; crosscheck.py)
+
+    def _select(self, columns: str, match: str | None, conds: list[str], limit: int,
+                max_matches: int = 1000) -> tuple[list[list[tuple]], dict[str, str]]:
+        """One SELECT over the active slot's distributed index, ranked as searches are; no rows for a None match."""
+        if match is None:
+            return [[]], {}
+        gen = self.generation()
+        where = (["MATCH(%s)"] if match else []) + conds
+        opts = [f"ranker={self._ranker()}", f"field_weights=({field_weights()})", f"idf={IDF}",
+                f"max_matches={max(max_matches, limit)}", "max_query_time=2000"]
+        if self.options.global_idf and gen is not None:
+            opts.append("global_idf=1")
+        sql = (f"SELECT {columns} FROM {dist_index(gen.slot if gen else 'a')}"
+               + (f" WHERE {' AND '.join(where)}" if where else "")
+               + f" ORDER BY WEIGHT() DESC, id ASC LIMIT {max(1, limit)} OPTION {', '.join(opts)}")
+        args = (match,) if match else ()
+        for shard in self._coordinators():
+            try:
+                return self._pool.run(shard, lambda conn: (client.result_sets(conn, sql, args), client.meta(conn)))
+            except (client.Error, OSError):
+                continue
+        return [[]], {}
+
+    def _derived(self) -> dict[Any, Any]:
+        """Values derived from the current generation alone (documents of keys, the regulations, digests)."""
+        token = self.version()
+        kept = getattr(self, "_derived_values", None)
+        if kept is None or kept[0] != token:
+            kept = self._derived_values = (token, {})
+        return kept[1]
+
+    def _documents_of(self, key_field: str, keys: tuple[Any, ...]) -> list[int]:
+        """The `doc` keys of the documents whose units hold one of these exact keys (once per generation)."""
+        if not keys:
+            return []
+        derived = self._derived()
+        if ("docs", key_field, keys) not in derived:
+            match = f"@{key_field} (" + " | ".join(key_token(key_field, k) for k in keys) + ")"
+            rows = self._select("doc", match, [], 100000, 100000)[0][0]
+            derived[("docs", key_field, keys)] = sorted({int(r[0]) for r in rows})
+        return derived[("docs", key_field, keys)]
+
+    def best(self, query: Node, within: Node | None, limit: int) -> Sequence[Unit]:
+        conds, expr = crosscheck.conditions(within, self._documents_of)
+        sets, info = self._select(", ".join((*([expr] if expr else []), *_SELECT, "WEIGHT()")), compile_match(query),
+                                  conds, limit)
+        rows = [r[1:] for r in sets[0]] if expr else sets[0]
+        return self._answer([rows], info, limit, (), FACET_VALUES, []).units
+
+    def scores(self, query: Node, units: Sequence[Any]) -> tuple[float, ...]:
+        found: dict[str, float] = {}
+        ids, match = [row_id(u.id) for u in units], compile_match(query)
+        for k in range(0, len(ids), 1000):
+            part = ids[k:k + 1000]
+            rows = self._select("uid, WEIGHT()", match, [f"id IN ({', '.join(map(str, part))})"], len(part))[0][0]
+            found.update((str(r[0]), float(r[1]) / 1000.0) for r in rows)
+        return tuple(found.get(u.id, 0.0) for u in units)
+
+    def count(self, within: Node) -> int:
+        if isinstance(within, Every):
+            return self.unit_count()
+        conds, expr = crosscheck.conditions(within, self._documents_of)
+        return int(self._select(", ".join((*([expr] if expr else []), "uid")), "", conds, 1)[1].get("total_found", 0))
+
+    def regulations(self) -> Sequence[tuple[str, str]]:
+        derived = self._derived()
+        if "regulations" not in derived:
+            conds = [f"h_kind={value_key('document')}", f"h_doc_type={value_key(DocType.REGULATION.value)}"]
+            rows = self._select("doc_id", "", conds, 100000, 100000)[0][0]
+            shas = self._stat().get("docs", {})
+            derived["regulations"] = sorted((str(r[0]), str(shas.get(r[0], ""))) for r in rows)
+        return derived["regulations"]
+
+    def format_version(self) -> str:
+        return crosscheck.format_version()
+
+    def keep_text(self, name: str, tag: str, compute: Callable[[], str]) -> str:
+        derived = self._derived()
+        if ("text", name, tag) not in derived:
+            derived[("text", name, tag)] = compute()
+        return derived[("text", name, tag)]

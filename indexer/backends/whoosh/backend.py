@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Collection, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -17,12 +18,12 @@ from whoosh import index as windex
 from whoosh import query as Q
 from whoosh.searching import Searcher, TimeLimit
 
-from archive.kinds import DocType, VersionStatus
+from archive.kinds import DocType
 
 from ... import querytree as T
 from ...backend import (ALL_FEATURES, FACETS, Batch, Feature, IndexHealth, Matched, NoIndex, SearchRequest, Sort)
 from ...fusion import applies, fuse
-from ...kept import kept_docs, tag_of
+from ...kept import kept_docs, kept_text, tag_of
 from ...options import SearchOptions
 from ...vocabulary import FILE as VOCABULARY_FILE
 from . import writing
@@ -31,9 +32,14 @@ from .compile import to_whoosh
 from .docsets import among, evaluate
 from .execution import Deadline, FacetTables, Found, TermCache, top
 from .health import check_index
+from .schema import SCHEMA_VERSION
 from .mapped import open_for_search
 from .weighting import WEIGHTING
 from .weights import doc_frequency
+
+
+RECENT_QUERIES = 8  # query trees whose scores a thread keeps (WhooshBackend._scored)
+MEMO_CLAUSES = 200  # clauses' scores kept in a thread's memo before it is emptied (about one measure's)
 
 
 class Unit(Found):
@@ -56,31 +62,9 @@ class Unit(Found):
             return values[col[self.docnum]]
         return self["kind"]
 
-
-class Articles:
-    """What indexer/suggest.py and indexer/checks.py need of the engine today (they take a Whoosh Searcher): the
-    thread's searcher, the document numbers of the articles in force, the query's scores through the term cache,
-    and document numbers kept beside the index generation (indexer/kept.py)."""
-
-    def __init__(self, backend: WhooshBackend, searcher: Searcher, in_force: set[int]) -> None:
-        self.searcher, self.in_force, self._backend = searcher, in_force, backend
-        self.directory = backend._ix_dir  # the generation's folder (what is kept there)
-
-    def scores(self, q: Q.Query) -> Mapping[int, float]:
-        """A whoosh query's scores, evaluated as searches are (docsets.py, the backend's term cache)."""
-        b = self._backend
-        return evaluate(self.searcher, q, None, None, b._terms, b.generation(self.searcher))
-
     @property
-    def cache(self) -> tuple[Any, Any]:
-        """The backend's term cache and this searcher's generation (indexer/suggest.py's `cache`): common terms'
-        scores kept across measures and searches."""
-        b = self._backend
-        return b._terms, b.generation(self.searcher)
-
-    def keep(self, name: str, tag: str, compute: Callable[[], set[int]]) -> set[int]:
-        """Document numbers computed from this generation: read when kept beside it, else computed and kept."""
-        return kept_docs(self.directory, name, tag, self.searcher.reader().generation(), compute)
+    def order(self) -> int:
+        return self.docnum
 
 
 class WhooshBackend:
@@ -197,9 +181,9 @@ class WhooshBackend:
 
     def best(self, query: T.Node, within: T.Node | None, limit: int) -> Sequence[Unit]:
         s = self._current()
-        scores = evaluate(s, to_whoosh(query))
+        scores = self._scored(s, query)
         if within is not None:
-            scores = among(scores, self.units(within))
+            scores = among(scores, self.units(within, kept_as="within"))
         return self._units(s, top(s, scores, limit))
 
     def units(self, within: T.Node, kept_as: str | None = None) -> set[int]:
@@ -218,13 +202,6 @@ class WhooshBackend:
             table[within] = compute() if kept_as is None else \
                 kept_docs(self._ix_dir, kept_as, tag_of(Path(__file__), repr(within)), s.reader().generation(), compute)
         return table[within]
-
-    def articles(self) -> Articles:
-        """The searcher (refreshed, as a search's is) and articles in force for indexer/suggest.py (which takes a
-        Whoosh Searcher today)."""
-        s = self.searcher()
-        in_force = T.AndNot(T.Term("kind", "article"), T.Term("status", VersionStatus.SUPERSEDED.value))
-        return Articles(self, s, self.units(in_force, kept_as="in-force"))
 
     def regulations(self) -> list[tuple[str, str]]:
         """(doc_id, sha) of the regulations in the index."""
@@ -326,3 +303,44 @@ class WhooshBackend:
     def _tables(self, s: Searcher) -> dict[str, Any]:
         """The facet tables of the searcher's generation, kept beside the index (execution.py)."""
         return self._facets.tables(s, self.generation(s), self._ix_dir)
+
+    # what the cross-check's suggestions ask besides (indexer/backend.py, end of the protocol)
+
+    def _scored(self, s: Searcher, query: T.Node) -> dict[int, float]:
+        """Every unit `query` matches → its score, evaluated as searches are (docsets.py, the term cache). The
+        thread keeps its last few trees' scores (one measure's suggestions ask `best` of the same tree within two
+        filters, then its candidates' `scores`) and a memo of their clauses, for the searcher's generation."""
+        gen = self.generation(s)
+        kept = getattr(self._local, "scored", None)
+        if kept is None or kept[0] != gen:
+            kept = self._local.scored = (gen, OrderedDict(), {})
+        recent, memo = kept[1], kept[2]
+        found = recent.get(query)
+        if found is None:
+            if sum(len(m) for m in memo.values()) > MEMO_CLAUSES:
+                memo.clear()
+            found = recent[query] = evaluate(s, to_whoosh(query), None, memo, self._terms, gen)
+            while len(recent) > RECENT_QUERIES:
+                recent.popitem(last=False)
+        else:
+            recent.move_to_end(query)
+        return found
+
+    def scores(self, query: T.Node, units: Sequence[Any]) -> tuple[float, ...]:
+        found = self._scored(self._current(), query)
+        return tuple(found.get(u.docnum, 0.0) for u in units)
+
+    def count(self, within: T.Node) -> int:
+        s = self._current()
+        if isinstance(within, T.Every):
+            return s.doc_count()
+        if isinstance(within, T.Term):
+            return doc_frequency(s, within.field, str(within.text))
+        return len(self.units(within))
+
+    def format_version(self) -> str:
+        return str(SCHEMA_VERSION)
+
+    def keep_text(self, name: str, tag: str, compute: Callable[[], str]) -> str:
+        s = self._current()
+        return kept_text(self._ix_dir, name, tag, s.reader().generation(), compute)
