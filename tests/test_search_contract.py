@@ -235,7 +235,7 @@ def test_the_sample_notices_measures_get_suggestions_and_abstentions(engine: Eng
     given = [f for f in found if f]
     assert len(given) > len(topics) // 4 and len(given) < len(topics), (len(given), len(topics))
     for f in given:
-        assert all(0.42 <= s.score <= 1.0 and s.article and s.fault_kind and s.reason for s in f)
+        assert all(0.42 <= s.score <= 1.0 and s.article and s.fault_kind and s.reason for s in f), f
         assert [s.score for s in f] == sorted((s.score for s in f), reverse=True)
 
 

@@ -379,8 +379,9 @@ class SphinxBackend:
 
     def best(self, query: Node, within: Node | None, limit: int) -> Sequence[Unit]:
         conds, expr = crosscheck.conditions(within, self._documents_of)
-        sets, info = self._select(", ".join((*([expr] if expr else []), *_SELECT, "WEIGHT()")), compile_match(query),
-                                  conds, limit)
+        # the columns _answer reads: _SELECT, a payload column (`ord`: no second phase here), WEIGHT()
+        sets, info = self._select(", ".join((*([expr] if expr else []), *_SELECT, "ord", "WEIGHT()")),
+                                  compile_match(query), conds, limit)
         rows = [r[1:] for r in sets[0]] if expr else sets[0]
         return self._answer([rows], info, limit, (), FACET_VALUES, []).units
 
