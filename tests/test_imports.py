@@ -16,7 +16,7 @@ _spec.loader.exec_module(graph_tool)  # type: ignore[union-attr]
 # layer → the layers it must not import (webui → indexer → archive; xuncha, the CLI, on top)
 FORBIDDEN = {"archive": ("indexer", "webui", "xuncha"), "indexer": ("webui", "xuncha"), "webui": ("xuncha",)}
 WHOOSH_HOME = "indexer.backends.whoosh"
-# modules that still take a Whoosh Searcher, each with why (docs/notes/h-restr32.md, "What is left")
+# modules that still take a Whoosh Searcher, each with why (docs/design/h-restr32.md, "What is left")
 WHOOSH_PENDING: dict[str, str] = {}  # none left: indexer.suggest talks to SearchBackend (h-sug32)
 
 

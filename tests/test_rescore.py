@@ -146,7 +146,7 @@ def test_sphinx_ranks_the_sample_as_whoosh_does(both: tuple[SearchService, Searc
                 continue
             trees += 1
             found, s = _found(sphinx, tree)
-            if found != total:  # Sphinx matched other units (a phrase through a sub-word: docs/notes/h-fid32.md)
+            if found != total:  # Sphinx matched other units (a phrase through a sub-word: docs/design/h-fid32.md)
                 unmatched.append(f"{text}: {found} against {total}")
                 continue
             cut = w[-1][0]  # the last score both lists hold whole: units tied at the cut may differ

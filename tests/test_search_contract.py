@@ -242,7 +242,7 @@ def test_the_sample_notices_measures_get_suggestions_and_abstentions(engine: Eng
 def test_both_backends_suggest_alike(engine: Engine) -> None:
     """Sphinx beside Whoosh on the same archive: the same measures abstain, and the top suggestion is the same
     article on most measures both suggest for (their BM25 scores differ in the last places: the calibrated
-    scores move by a few hundredths, docs/notes/h-sug32.md)."""
+    scores move by a few hundredths, docs/design/h-sug32.md)."""
     if engine.name != "sphinx":
         pytest.skip("compares the Sphinx backend's suggestions with the Whoosh backend's")
     whoosh = load_settings(environ={}, home=engine.settings.home, extract_timeout_s=30, backend="whoosh")

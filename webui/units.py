@@ -41,7 +41,7 @@ def _step(s: Any) -> dict[str, Any]:
 
 
 def unit_view(archive: Archive, unit: UnitRecord) -> dict[str, Any]:
-    """The unit page's data, which is also /api/unit/<id>'s JSON (docs/notes/h-web30.md)."""
+    """The unit page's data, which is also /api/unit/<id>'s JSON (README, "Pages and JSON")."""
     placed = archive.unit_notices(unit.id)
     trees = {n.doc_id: [p for cat in archive.notice_tree(n.doc_id) for top in cat.problems for p in top.with_units()]
              for n in placed}

@@ -12,7 +12,7 @@ of kept suggestions / 3 (a measure with fewer than 3 suggestions counts the miss
 
 Since issue 33 part 2 a measure may get no suggestion (nothing above the threshold): the tune/test split, the
 blind pool of several systems, the fit of the score and the precision–coverage report are in
-benchmarks/quality/crosscheck/ (docs/notes/suggest.md). `score` also reads that judge's graded lines
+benchmarks/quality/crosscheck/ (README, "Cross-check"). `score` also reads that judge's graded lines
 (`{"measure_id", "article_id", "grade": 0|1|2}`: kept = grade 2).
 """
 

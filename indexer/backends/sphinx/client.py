@@ -1,7 +1,7 @@
 """The connection layer: PyMySQL over SphinxQL, with timeouts on connect, read and write.
 
 Every statement the backend sends is in this package; they are the SphinxQL both Sphinx 2.2.11 and
-Manticore accept (docs/notes/h-sphinx32.md lists them with Manticore's pages).
+Manticore accept (docs/design/h-sphinx32.md lists them with Manticore's pages).
 """
 
 from __future__ import annotations

@@ -37,7 +37,7 @@ _AGENT = re.compile(r"agent ([\w.\-]+):(\d+)")
 _SELECT = ("uid", "kind", "doc_id", "published", *FACET_ATTRS, "stored", "superseded")
 # relevance answers: the best WINDOW units by the ranker expression (each shard's best WINDOW at most) are scored
 # again exactly as the Whoosh engine scores the query tree (indexer/rescore.py) and the best `limit` of them kept;
-# measured on the whole corpus (docs/notes/h-fid32.md): the window's share of Whoosh's top 10 and its cost
+# measured on the whole corpus (docs/design/h-fid32.md): the window's share of Whoosh's top 10 and its cost
 WINDOW = 300
 
 
