@@ -168,3 +168,13 @@ def test_the_rounds_key_same_round_pairs_found_and_its_distractors_never_linked(
     assert report["distractors"]["linked"] == 0
     # precision first (the bar is 0.85 pairwise); the thresholds come from the judged tune pairs, not the key
     assert report["common"]["precision_all"] >= 0.9 and report["common"]["cluster_pairs"] >= 20
+
+
+def test_a_units_status_histories_in_one_read_equal_each_problems(linked: Archive) -> None:
+    for unit in linked.units():
+        histories = linked.status_histories(unit.id)
+        mine = [p.id for p in linked.link_problems() if linked.unit_of(p.doc_id).unit_id == unit.id]
+        assert set(histories) == set(mine)
+        for pid in mine:
+            assert histories[pid] == linked.status_history(pid), pid
+    assert any(len(h) > 1 for u in linked.units() for h in linked.status_histories(u.id).values())
