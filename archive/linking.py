@@ -45,9 +45,9 @@ class LinkOptions:
     """The thresholds, chosen on the tune split of benchmarks/quality/links (results.md says how)."""
 
     same_round: float = 0.34  # same unit, same round, two reports
-    recurring: float = 0.62  # same unit, later round (and each the other's best match between the rounds)
-    recurring_explicit: float = 0.34  # … when the later problem says so (反弹, 仍然 …)
-    common: float = 0.24  # average link within a cluster of the same fault across units
+    recurring: float = 0.28  # same unit, later round (and each the other's best match between the rounds)
+    recurring_explicit: float = 0.28  # … when the later problem says so (反弹, 仍然 …)
+    common: float = 0.20  # average link within a cluster of the same fault across units
     other_kind: float = 0.60  # any link between problems of two different fault kinds
     cite_bonus: float = 0.05  # a regulation both problems cite
     linkage: str = "average"  # clusters: average (mean similarity ≥ common) or complete (every pair ≥ common)

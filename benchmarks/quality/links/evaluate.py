@@ -149,6 +149,11 @@ def main() -> None:
     rounds = {p.id: (where[p.doc_id].unit_id, where[p.doc_id].round_key) for p in problems if p.doc_id in where}
     aligned = mutual_best(pairs, rounds, scorer)
     direct_aligned = [p for p in direct if tuple(sorted(judged[p][:2])) in aligned]
+    # from round 3 there are enough judged pairs within units (two rounds, or two reports of one) to choose the
+    # bar on them alone: the question is the same, but a unit's own rounds hold fewer sibling findings
+    within = [p for p in direct_aligned if group[p] in ("recurring", "same_round")]
+    if sum(1 for p in within if p in truth) >= 10:
+        direct_aligned = within
     t_rec = lowest(direct_aligned, 0.9) or GRID[-1]
     t_exp = min(t_rec, lowest([p for p in hinted if p in direct_aligned], 0.9) or t_rec)
     # same round: one problem restated in a later report of the round (matched one to one); as few judged, the
