@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .cooccur import MineOptions, mine
+from .cooccur import MineOptions, SoftCosine, mine, symmetric
 from .faults import FALLBACK, FRAME, MIN_SIMILARITY, FaultModel, Vector, cosine
 from .records import ProblemLink
 
@@ -148,17 +148,6 @@ def _kinds(problems: Sequence[LinkProblem]) -> dict[str, str]:
     return out
 
 
-def related_terms(counts: Iterable[Mapping[str, int]], options: LinkOptions) -> dict[str, dict[str, float]]:
-    """The problems' related bigrams (archive/cooccur.py's npmi over each problem's distinct bigrams), made
-    symmetric: the term similarity a soft cosine needs."""
-    out: dict[str, dict[str, float]] = defaultdict(dict)
-    for t, rows in mine((list(c) for c in counts), options.related).items():
-        for u, v in rows:
-            out[t][u] = max(out[t].get(u, 0.0), v)
-            out[u][t] = max(out[u].get(t, 0.0), v)
-    return dict(out)
-
-
 class Scorer:
     """TF-IDF over the archive's problems plus the fault-kind gate; one instance per archive state."""
 
@@ -176,33 +165,15 @@ class Scorer:
         self.title_vectors = {i: self._vec(c) for i, c in titles.items()}
         self.title_terms = {i: frozenset(c) for i, c in titles.items()}
         self.kinds = _kinds(problems)
-        self.related = related_terms(counts.values(), options) \
-            if options.related_weight and len(counts) >= options.related_min_problems else {}
-        self.expanded = {i: self._expand(v) for i, v in self.vectors.items()}
-        self.self_sim = {i: sum(x * self.expanded[i].get(t, 0.0) for t, x in v.items())
-                         for i, v in self.vectors.items()}
-
-    def _expand(self, v: Vector) -> Vector:
-        """S·v: the vector with each term's related terms added at related_weight × npmi × its weight."""
-        if not self.related:
-            return v
-        out = dict(v)
-        w = self.options.related_weight
-        for t, x in v.items():
-            for u, npmi in self.related.get(t, {}).items():
-                out[u] = out.get(u, 0.0) + w * npmi * x
-        return out
+        learn = options.related_weight and len(counts) >= options.related_min_problems
+        self.soft_cosine = SoftCosine(self.vectors, symmetric(mine((list(c) for c in counts.values()),
+                                                                 options.related)) if learn else {},
+                                      options.related_weight)
+        self.related = self.soft_cosine.related
 
     def soft(self, a: str, b: str) -> float:
-        """Soft cosine (Sidorov et al. 2014) of two problems' text vectors, the term similarity S being 1 on
-        the diagonal and related_weight × npmi between related terms: 拆分 in one finding meets 化整 in the
-        other as far as the archive uses them together."""
-        va = self.vectors[a]
-        if not self.related:
-            return cosine(va, self.vectors[b])
-        num = sum(x * self.expanded[b].get(t, 0.0) for t, x in va.items())
-        den = math.sqrt(self.self_sim[a] * self.self_sim[b])
-        return min(1.0, num / den) if den else 0.0
+        """The soft cosine of two problems' text vectors (archive/cooccur.py's SoftCosine)."""
+        return self.soft_cosine(a, b)
 
     def _vec(self, counts: Mapping[str, int]) -> Vector:
         v = {t: (1 + math.log(c)) * self.idf.get(t, 0.0) for t, c in counts.items()}
@@ -240,17 +211,7 @@ class Scorer:
         return Pair(a, b, score, same_kind, "；".join(parts))
 
     def related_pairs(self, a: str, b: str, top: int = 3) -> list[tuple[str, str]]:
-        """The related (not shared) terms that add most to the pair's soft cosine: (term of a, term of b)."""
-        va, vb = self.vectors[a], self.vectors[b]
-        gain = {(t, u): x * npmi * vb[u] for t, x in va.items() if t not in vb
-                for u, npmi in self.related.get(t, {}).items() if u in vb and u not in va}
-        out: list[tuple[str, str]] = []
-        for (t, u) in sorted(gain, key=lambda k: (-gain[k], k)):
-            if all(t != x and u != y for x, y in out):
-                out.append((t, u))
-            if len(out) == top:
-                break
-        return out
+        return self.soft_cosine.related_pairs(a, b, top)
 
     def broader(self, a: str, b: str) -> bool:
         """Whether one title is a heading over the other's fault: a short title (HEADING terms at most) whose terms
