@@ -25,6 +25,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .cooccur import MineOptions, SoftCosine, mine, symmetric
 from .faults import FALLBACK, FRAME, MIN_SIMILARITY, FaultModel, Vector, cosine
 from .records import ProblemLink
 
@@ -43,13 +44,16 @@ _MORE_FRAME = frozenset("不足 个别 部分 存在 出现 没有 未按 按照
 class LinkOptions:
     """The thresholds, chosen on the tune split of benchmarks/quality/links (results.md says how)."""
 
-    same_round: float = 0.18  # same unit, same round, two reports
-    recurring: float = 0.28  # same unit, later round
-    recurring_explicit: float = 0.26  # … when the later problem says so (反弹, 仍然 …)
-    common: float = 0.14  # average link within a cluster of the same fault across units
+    same_round: float = 0.34  # same unit, same round, two reports
+    recurring: float = 0.28  # same unit, later round (and each the other's best match between the rounds)
+    recurring_explicit: float = 0.28  # … when the later problem says so (反弹, 仍然 …)
+    common: float = 0.20  # average link within a cluster of the same fault across units
     other_kind: float = 0.60  # any link between problems of two different fault kinds
     cite_bonus: float = 0.05  # a regulation both problems cite
     linkage: str = "average"  # clusters: average (mean similarity ≥ common) or complete (every pair ≥ common)
+    related_weight: float = 1.0  # soft cosine: weight of related bigrams (0: plain cosine, LINKS_VERSION ≤ 10)
+    related: MineOptions = MineOptions(min_df=2, max_df_share=0.5, min_pair=2, per_word=10, floor=0.5)
+    related_min_problems: int = 20  # fewer problems say nothing about which terms go together: plain cosine
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,6 +165,15 @@ class Scorer:
         self.title_vectors = {i: self._vec(c) for i, c in titles.items()}
         self.title_terms = {i: frozenset(c) for i, c in titles.items()}
         self.kinds = _kinds(problems)
+        learn = options.related_weight and len(counts) >= options.related_min_problems
+        self.soft_cosine = SoftCosine(self.vectors, symmetric(mine((list(c) for c in counts.values()),
+                                                                 options.related)) if learn else {},
+                                      options.related_weight)
+        self.related = self.soft_cosine.related
+
+    def soft(self, a: str, b: str) -> float:
+        """The soft cosine of two problems' text vectors (archive/cooccur.py's SoftCosine)."""
+        return self.soft_cosine(a, b)
 
     def _vec(self, counts: Mapping[str, int]) -> Vector:
         v = {t: (1 + math.log(c)) * self.idf.get(t, 0.0) for t, c in counts.items()}
@@ -168,8 +181,8 @@ class Scorer:
         return {t: x / norm for t, x in v.items()} if norm else {}
 
     def raw(self, a: str, b: str) -> tuple[float, float]:
-        """(text cosine, title cosine) of two problems."""
-        return cosine(self.vectors[a], self.vectors[b]), cosine(self.title_vectors[a], self.title_vectors[b])
+        """(text similarity: soft cosine, title cosine) of two problems."""
+        return self.soft(a, b), cosine(self.title_vectors[a], self.title_vectors[b])
 
     def score(self, a: str, b: str) -> float:
         """The pair's score: text cosine and title cosine weighed TEXT_WEIGHT : 1 - TEXT_WEIGHT (chosen on the
@@ -187,11 +200,18 @@ class Scorer:
         same_kind = self.kinds[a] == self.kinds[b]
         va, vb = self.vectors[a], self.vectors[b]
         shared = _phrases(full_text(pa), {t: va[t] * vb[t] for t in va if t in vb})
-        parts = [f"共同词：{'、'.join(shared)}" if shared else "无共同词",
-                 f"问题类型：{self.kinds[a]}" if same_kind else f"问题类型不同：{self.kinds[a]}/{self.kinds[b]}"]
+        parts = [f"共同词：{'、'.join(shared)}" if shared else "无共同词"]
+        near = self.related_pairs(a, b)
+        if near:
+            parts.append("相关词：" + "、".join(f"{x}~{y}" for x, y in near))
+        parts += [
+                  f"问题类型：{self.kinds[a]}" if same_kind else f"问题类型不同：{self.kinds[a]}/{self.kinds[b]}"]
         if cites:
             parts.append("共同引用：" + "、".join(f"《{c}》" for c in cites))
         return Pair(a, b, score, same_kind, "；".join(parts))
+
+    def related_pairs(self, a: str, b: str, top: int = 3) -> list[tuple[str, str]]:
+        return self.soft_cosine.related_pairs(a, b, top)
 
     def broader(self, a: str, b: str) -> bool:
         """Whether one title is a heading over the other's fault: a short title (HEADING terms at most) whose terms
@@ -292,13 +312,31 @@ def same_round(pairs: Sequence[Pair], place: Mapping[str, Place], doc_of: Mappin
     return sorted(out, key=lambda l: (l.a, l.b))
 
 
+def mutual_best(pairs: Sequence[Pair], list_of: Mapping[str, object], scorer: Scorer) -> set[tuple[str, str]]:
+    """The pairs (a, b) in which each problem is the other's best match in the other's list (a round of a unit:
+    the alignment of one problem list against another), among the pairs that pass the gates. A later round's
+    finding restated is its earlier round's best match both ways; a sibling finding of the same area is
+    usually not, since the restated one is there too."""
+    best: dict[tuple[str, object], float] = {}
+    passing = [p for p in pairs if p.a in list_of and p.b in list_of and scorer.passes(p, 0.0)]
+    for p in passing:
+        for x, y in ((p.a, p.b), (p.b, p.a)):
+            k = (x, list_of[y])
+            best[k] = max(best.get(k, 0.0), p.score)
+    return {(p.a, p.b) for p in passing if p.score >= best[(p.a, list_of[p.b])] and p.score >= best[(p.b, list_of[p.a])]}
+
+
 def recurring(pairs: Sequence[Pair], place: Mapping[str, Place], doc_of: Mapping[str, str],
               scorer: Scorer) -> list[Link]:
-    """A later round's problem → the best-matching problem of each earlier round of its unit."""
+    """A later round's problem → the best-matching problem of each earlier round of its unit; the two must be
+    each other's best match between the two rounds (mutual_best), and score the recurring bar (lower when the
+    later problem says it came back)."""
     best: dict[tuple[str, str], Link] = {}
+    rounds = {i: (place[d].unit, place[d].round_key) for i, d in doc_of.items() if d in place}
+    aligned = mutual_best(pairs, rounds, scorer)
     for p in pairs:
         pa, pb = place.get(doc_of[p.a]), place.get(doc_of[p.b])
-        if not pa or not pb or pa.unit != pb.unit or pa.round_key == pb.round_key:
+        if not pa or not pb or pa.unit != pb.unit or pa.round_key == pb.round_key or (p.a, p.b) not in aligned:
             continue
         early, late = (p.a, p.b) if (pa.order, p.a) < (pb.order, p.b) else (p.b, p.a)
         hint = hint_of(scorer.problems[late])

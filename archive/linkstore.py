@@ -241,6 +241,33 @@ class LinkQueries:
         return tuple(StatusStep(r["id"], r["doc_id"], r["on_date"] or r["published"] or json.loads(
             r["header_json"] or "{}").get("feedback_date"), r["status"], r["title"]) for r in rows)
 
+    def status_histories(self, unit_id: str) -> dict[str, tuple[StatusStep, ...]]:
+        """Every problem of a unit's notices → its status history (as status_history gives it), read in one
+        query for the unit: the problems with their same-round partners, the chains joined here."""
+        rows = self.conn.execute(
+            "SELECT p.id, p.doc_id, p.status, p.title, d.published, d.header_json, u.on_date, COALESCE(u.ord, 0) "
+            "AS ord, (SELECT json_group_array(CASE WHEN l.a = p.id THEN l.b ELSE l.a END) FROM problem_links l "
+            "WHERE l.kind = 'same_round' AND (l.a = p.id OR l.b = p.id)) AS partners "
+            "FROM document_units u JOIN problems p ON p.doc_id = u.doc_id JOIN documents d ON d.id = p.doc_id "
+            "WHERE u.unit_id = ? ORDER BY ord, p.id", (unit_id,)).fetchall()
+        step = {r["id"]: StatusStep(r["id"], r["doc_id"], r["on_date"] or r["published"] or json.loads(
+            r["header_json"] or "{}").get("feedback_date"), r["status"], r["title"]) for r in rows}
+        order = {r["id"]: i for i, r in enumerate(rows)}
+        partners = {r["id"]: [x for x in json.loads(r["partners"] or "[]") if x in step] for r in rows}
+        out: dict[str, tuple[StatusStep, ...]] = {}
+        for pid in step:
+            if pid in out:
+                continue
+            chain, todo = {pid}, [pid]
+            while todo:
+                for x in partners[todo.pop()]:
+                    if x not in chain:
+                        chain.add(x)
+                        todo.append(x)
+            history = tuple(step[x] for x in sorted(chain, key=order.__getitem__))
+            out.update((x, history) for x in chain)
+        return out
+
     def common_clusters(self, problem_id: str | None = None) -> tuple[CommonCluster, ...]:
         """The common faults (those holding one problem), largest first, with each member's unit and year."""
         rows = self.conn.execute(

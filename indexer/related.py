@@ -6,7 +6,8 @@ frequency the words whose normalised pointwise mutual information with it reache
 
     npmi(a, b) = log(p(a, b) / (p(a) p(b))) / -log p(a, b)       in [-1, 1]; 1: always together
 
-counted over the distinct words of each text (a unit's body, its title, its context). A search may add
+counted over the distinct words of each text (a unit's body, its title, its context; the mining itself is
+archive/cooccur.py, which problem linking shares). A search may add
 a query word's related words with weights below the word's own (`expansion`), as feedback adds the
 words of its first results (indexer/feedback.py); both go through query.with_expansion.
 
@@ -16,12 +17,11 @@ a table out, written into the index generation as `related.tsv` (word, related w
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
+from archive import cooccur
 
 FILE = "related.tsv"
 RELATED_VERSION = "1"  # bump when the mining rules change
@@ -41,50 +41,11 @@ class RelatedOptions:
     rerank: bool = False  # only reorder the units the query finds (True) or let the words bring new ones
 
 
-def _useful(word: str) -> bool:
-    return len(word) > 1 and not any(ch.isdigit() for ch in word) and any("\u3400" <= ch <= "\u9fff" for ch in word)
-
-
 def mine(texts: Iterable[Sequence[str]], options: RelatedOptions = RelatedOptions(),
          mine_floor: float = 0.2) -> dict[str, tuple[tuple[str, float], ...]]:
-    """word → its related words with their npmi (at least `mine_floor`), best first."""
-    docs = [sorted({w for w in t if _useful(w)}) for t in texts]
-    docs = [d for d in docs if len(d) > 1]
-    n = len(docs)
-    if not n:
-        return {}
-    df: dict[str, int] = {}
-    for d in docs:
-        for w in d:
-            df[w] = df.get(w, 0) + 1
-    cap = max(options.min_df, options.max_df_share * n)
-    vocab = sorted(w for w, f in df.items() if options.min_df <= f <= cap)
-    ids = {w: i for i, w in enumerate(vocab)}
-    rows = [np.array([ids[w] for w in d if w in ids], dtype=np.int32) for d in docs]
-    rows = [r for r in rows if len(r) > 1]
-    postings: list[list[int]] = [[] for _ in vocab]
-    for j, r in enumerate(rows):
-        for i in r.tolist():
-            postings[i].append(j)
-    freq = np.array([df[w] for w in vocab], dtype=np.float64)
-    out: dict[str, tuple[tuple[str, float], ...]] = {}
-    log_n = math.log(n)
-    for i, docs_of in enumerate(postings):
-        together = np.bincount(np.concatenate([rows[j] for j in docs_of]), minlength=len(vocab)).astype(np.float64)
-        together[i] = 0
-        cand = np.flatnonzero(together >= options.min_pair)
-        if not len(cand):
-            continue
-        joint = together[cand]
-        # log p(a,b) - log p(a) - log p(b), over -log p(a,b)
-        npmi = (np.log(joint) + log_n - np.log(freq[i]) - np.log(freq[cand])) / (log_n - np.log(joint))
-        keep = npmi >= mine_floor
-        if not keep.any():
-            continue
-        order = np.argsort(-npmi[keep], kind="stable")[: options.per_word]
-        picked = cand[keep][order]
-        out[vocab[i]] = tuple((vocab[k], round(float(v), 4)) for k, v in zip(picked.tolist(), npmi[keep][order].tolist()))
-    return out
+    """word → its related words with their npmi (at least `mine_floor`), best first (archive/cooccur.py)."""
+    return cooccur.mine(texts, cooccur.MineOptions(options.min_df, options.max_df_share, options.min_pair,
+                                                   options.per_word, mine_floor))
 
 
 def write(table: Mapping[str, Sequence[tuple[str, float]]], folder: Path) -> Path:

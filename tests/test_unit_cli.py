@@ -92,3 +92,30 @@ def test_unit_list_merge_split(runner: CliRunner, tmp_path: Path) -> None:
     assert ok.exit_code == 0, ok.output
     names = [u["name"] for u in json.loads(runner.invoke(main, ["unit", "list", "--json"]).output)]
     assert "中共示例区城市建设投资集团有限公司委员会" in names and "区城投集团党委" in names
+
+
+def _recurring_hits(runner: CliRunner) -> set[str]:
+    result = runner.invoke(main, ["search", "--filter", "recurring=yes", "--json", "--limit", "100", ""])
+    assert result.exit_code == 0, result.output
+    return {h["id"] for h in json.loads(result.output)["hits"]}
+
+
+def _later_problems(runner: CliRunner) -> set[str]:
+    return {r["to"] for r in json.loads(runner.invoke(main, ["links", "--json"]).output)["recurring"]}
+
+
+def test_a_correction_updates_the_search_facets_at_once(runner: CliRunner, tmp_path: Path) -> None:
+    """`xuncha unit merge/split` re-index what their links changed, as the unit page does: the recurring facet
+    follows without another ingest."""
+    src = tmp_path / "links"
+    shutil.copytree(FIXTURES, src)
+    assert runner.invoke(main, ["ingest", str(src)]).exit_code == 0
+    before = _later_problems(runner)
+    assert before and _recurring_hits(runner) == before
+    merged = runner.invoke(main, ["unit", "merge", "区卫生健康局党组", "某街道党工委"])  # rounds of two units as one
+    assert merged.exit_code == 0, merged.output
+    after = _later_problems(runner)
+    assert after != before and _recurring_hits(runner) == after
+    split = runner.invoke(main, ["unit", "split", "区卫生健康局党组", "某街道党工委"])
+    assert split.exit_code == 0, split.output
+    assert _later_problems(runner) == before and _recurring_hits(runner) == before

@@ -71,6 +71,7 @@ def unit_view(archive: Archive, unit: UnitRecord) -> dict[str, Any]:
                             "explicit": bool(link and link.explicit), "reason": link.reason if link else ""})
         return out
 
+    histories = archive.status_histories(unit.id)  # one query for the unit, not one per problem
     notices = []
     for n in placed:
         d = docs.get(n.doc_id)
@@ -79,7 +80,7 @@ def unit_view(archive: Archive, unit: UnitRecord) -> dict[str, Any]:
         problems = []
         for p in trees[n.doc_id]:
             m = marks.get(p.id) or ProblemMark(p.id, n.doc_id, unit.id)
-            history = archive.status_history(p.id)
+            history = histories.get(p.id, ())
             problems.append({"id": p.id, "number": p.number, "title": p.title, "parent_id": p.parent_id,
                              "status": str(p.status) if p.status else None,
                              "history": [_step(s) for s in history] if len(history) > 1 else [],

@@ -11,6 +11,8 @@ from archive.database import Archive
 from archive.links import correct, refresh
 from archive.records import UnitRecord
 from archive.units import Correction
+from indexer.backend import BuildFailed, IndexBusy, NoIndex
+from indexer.backends import update
 
 from .context import open_archive, settings_of
 
@@ -53,6 +55,7 @@ def timeline(archive: Archive, unit: UnitRecord) -> list[str]:
                 for p in top.with_units():
                     titles[p.id] = (n, p)
     round_key = None
+    histories = archive.status_histories(unit.id)
     for n in archive.unit_notices(unit.id):
         if n.round_key != round_key:
             round_key = n.round_key
@@ -65,7 +68,7 @@ def timeline(archive: Archive, unit: UnitRecord) -> list[str]:
             if owner.doc_id != n.doc_id:
                 continue
             lines.append(f"    {p.number}. {p.title}  [{p.status or '未说明'}]  ({p.id})")
-            history = archive.status_history(p.id)
+            history = histories.get(p.id, ())
             if len(history) > 1:
                 lines.append("       status: " + " → ".join(f"{s.on_date or '?'} {s.status or '未说明'}"
                                                            for s in history))
@@ -133,6 +136,21 @@ def unit_list(ctx: click.Context, as_json: bool) -> None:
                 click.echo(f"    alias: {a}")
 
 
+INDEX_WAIT_S = 30.0  # a correction re-indexes the notices whose links changed; an ingest may hold the lock
+
+
+def _reindex(ctx: click.Context, archive: Archive) -> None:
+    """After a correction the index's recurring/common facets follow at once (as the unit page's merge/split
+    does): the notices whose link marks changed are re-indexed; with no index yet the first build reads them."""
+    try:
+        update(archive, settings_of(ctx).index_options(), wait_s=INDEX_WAIT_S)
+    except NoIndex:
+        pass
+    except (IndexBusy, BuildFailed) as exc:
+        click.echo(f"correction stored; the index was not updated now ({exc})\n"
+                   "hint: the next `xuncha ingest` or `xuncha reindex` brings its facets up to date", err=True)
+
+
 def _user() -> str:
     try:
         return getpass.getuser()
@@ -151,6 +169,7 @@ def unit_merge(ctx: click.Context, into: str, other: str) -> None:
     if a.id == b.id:
         raise click.ClickException(f"{into!r} and {other!r} are one unit already ({a.id})\n{UNIT_HINT}")
     correct(archive, Correction("merge", b.name, a.name), _user())
+    _reindex(ctx, archive)
     merged = archive.unit(a.name)
     click.echo(f"merged {b.name} into {a.name}: {merged.id if merged else a.id}, "
                f"{len(merged.documents) if merged else '?'} notices")
@@ -171,6 +190,7 @@ def unit_split(ctx: click.Context, unit_ref: str, alias: str) -> None:
     if len(u.aliases) == 1:
         raise click.ClickException(f"{alias!r} is the only alias of {u.name}: nothing to split off\n{UNIT_HINT}")
     correct(archive, Correction("split", name), _user())
+    _reindex(ctx, archive)
     new = archive.unit(name)
     click.echo(f"split {name} off {u.name}: now {new.id if new else '?'}")
 

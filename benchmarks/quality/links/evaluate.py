@@ -20,14 +20,14 @@ import tempfile
 from itertools import product
 from pathlib import Path
 
-from archive.linking import LinkOptions, Scorer, hint_of
+from archive.linking import LinkOptions, Scorer, hint_of, mutual_best
 from archive.links import derive, plan_units
 from archive.kinds import DocType
 
 from .pool import linked_archive, problem_key
 
 HERE = Path(__file__).resolve().parent
-GRID = [round(0.10 + 0.02 * i, 2) for i in range(21)]  # 0.10 … 0.50
+GRID = [round(0.10 + 0.02 * i, 2) for i in range(36)]  # 0.10 … 0.80 (soft-cosine scores run higher)
 
 
 def _pr(pred: set[str], truth: set[str], universe: set[str]) -> dict:
@@ -143,8 +143,19 @@ def main() -> None:
             chosen = t
         return chosen
 
-    t_rec = lowest(direct, 0.9) or GRID[-1]
-    t_exp = min(t_rec, lowest(hinted, 0.9) or t_rec)
+    # a recurring link joins two problems that are each other's best match between their rounds (linking's
+    # mutual_best); the same alignment between any two problem lists (a unit's round against another's) gives
+    # the direct pairs its bars are chosen on
+    rounds = {p.id: (where[p.doc_id].unit_id, where[p.doc_id].round_key) for p in problems if p.doc_id in where}
+    aligned = mutual_best(pairs, rounds, scorer)
+    direct_aligned = [p for p in direct if tuple(sorted(judged[p][:2])) in aligned]
+    # from round 3 there are enough judged pairs within units (two rounds, or two reports of one) to choose the
+    # bar on them alone: the question is the same, but a unit's own rounds hold fewer sibling findings
+    within = [p for p in direct_aligned if group[p] in ("recurring", "same_round")]
+    if sum(1 for p in within if p in truth) >= 10:
+        direct_aligned = within
+    t_rec = lowest(direct_aligned, 0.9) or GRID[-1]
+    t_exp = min(t_rec, lowest([p for p in hinted if p in direct_aligned], 0.9) or t_rec)
     # same round: one problem restated in a later report of the round (matched one to one); as few judged, the
     # same direct rule at the common target, 0.85
     best_rec = dataclasses.replace(base, recurring=t_rec, recurring_explicit=t_exp,

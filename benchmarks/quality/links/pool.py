@@ -3,7 +3,7 @@
     python -m benchmarks.quality.links.pool OUT_DIR FOLDER... [--round 1] [--top 110]
 
 Ingests the folders into a temporary archive, scores every pair of problems with (1) the linker's scorer
-(archive/linking.py), (2) plain TF-IDF cosine of title and text (archive/faults.py's vectors) and (3) the fault
+(archive/linking.py; and, from round 3, the same scorer without the soft cosine, as LINKS_VERSION 10 had it), (2) plain TF-IDF cosine of title and text (archive/faults.py's vectors) and (3) the fault
 kind and a shared citation, and pools the union of each scorer's top pairs, every pair of one unit's problems
 across its notices that any scorer scores above 0.08, and a few random pairs. OUT_DIR gets pool-N.jsonl (pair_id
 and the two problems' unit-free title and text: no scores, no scorer names, shuffled by hash) and READY-N.
@@ -13,6 +13,7 @@ The pair ids with the files and problem numbers they stand for (no text) go to p
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import hashlib
 import json
 import random
@@ -23,7 +24,7 @@ from pathlib import Path
 from archive.database import Archive
 from archive.faults import FaultModel, cosine
 from archive.ids import parse_unit
-from archive.linking import Scorer, core_title
+from archive.linking import LinkOptions, Scorer, core_title
 from archive.links import alias_of, refresh
 from archive.pipeline import ingest
 from xuncha.settings import load_settings
@@ -65,6 +66,7 @@ def main() -> None:
         names = {d.id: {alias_of(d), d.header.inspected_unit or "", d.publisher or ""} - {""} for d in docs.values()}
         unit = {n.doc_id: n.unit_id for n in archive.unit_notices()}
         scorer = Scorer(problems)
+        stock = Scorer(problems, dataclasses.replace(LinkOptions(), related_weight=0.0))  # LINKS_VERSION 10's
         model = FaultModel([p.title + "\n" + p.text for p in problems])
         plain = {p.id: model.vector(p.title + "\n" + p.text) for p in problems}
         by_id = {p.id: p for p in problems}
@@ -75,9 +77,16 @@ def main() -> None:
             same = scorer.kinds[x] == scorer.kinds[y] and scorer.kinds[x] != "专项业务"
             cite = bool(set(by_id[x].cited) & set(by_id[y].cited))
             kind_cite = (1.0 if cite else 0.0) + (scorer.raw(x, y)[1] if same else 0.0)
-            rows.append((x, y, mine, tfidf, kind_cite))
+            rows.append((x, y, mine, tfidf, kind_cite, stock.pair(x, y).score))
+        seen = {pid for f in args.exclude for pid in json.loads(f.read_text(encoding="utf-8"))}
+
+        def key_of(x: str, y: str) -> str:
+            return pair_id(problem_key(docs[by_id[x].doc_id].source_path, x),
+                           problem_key(docs[by_id[y].doc_id].source_path, y))
+
+        rows = [r for r in rows if key_of(r[0], r[1]) not in seen]  # each scorer's top among the pairs not judged
         chosen: dict[tuple[str, str], set[str]] = {}
-        for k, name in ((2, "linker"), (3, "tfidf"), (4, "kind_cite")):
+        for k, name in ((2, "linker"), (3, "tfidf"), (4, "kind_cite"), (5, "linker10")):
             for r in sorted(rows, key=lambda r: -r[k])[:args.top]:
                 chosen.setdefault((r[0], r[1]), set()).add(name)
         for r in rows:
@@ -93,7 +102,6 @@ def main() -> None:
                 title, text = title.replace(n, "该单位"), text.replace(n, "该单位")
             return {"title": title, "text": text[:500]}
 
-        seen = {pid for f in args.exclude for pid in json.loads(f.read_text(encoding="utf-8"))}
         pool, keys = [], {}
         for (x, y), by in chosen.items():
             ka = problem_key(docs[by_id[x].doc_id].source_path, x)

@@ -1,0 +1,132 @@
+"""Words related by co-occurrence, learned from the archive's own texts: normalised PMI (pure, no index).
+
+Two words that keep appearing in the same texts (陪餐 and 工作餐; 化整为零 and 拆分 in the findings of
+procurement split to dodge tendering) are related in this archive's own usage, whatever a dictionary says.
+For every word of middling frequency the words whose normalised pointwise mutual information with it
+reaches a floor are kept:
+
+    npmi(a, b) = log(p(a, b) / (p(a) p(b))) / -log p(a, b)       in [-1, 1]; 1: always together
+
+counted over the distinct words of each text. The search's related-words table (indexer/related.py) mines
+the index's tokens with it; problem linking (archive/linking.py) mines the problems' character bigrams, for
+a soft cosine between problems that say one fault in other words.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass(frozen=True, slots=True)
+class MineOptions:
+    """Which words and pairs count: min_df texts per word, at most max_df_share of the texts, min_pair
+    shared texts, per_word related words kept at npmi ≥ floor."""
+
+    min_df: int = 5
+    max_df_share: float = 0.02
+    min_pair: int = 3
+    per_word: int = 10
+    floor: float = 0.2
+
+
+def useful(word: str) -> bool:
+    return len(word) > 1 and not any(ch.isdigit() for ch in word) and any("\u3400" <= ch <= "\u9fff" for ch in word)
+
+
+def mine(texts: Iterable[Sequence[str]], options: MineOptions = MineOptions()) -> dict[str, tuple[tuple[str, float], ...]]:
+    """word → its related words with their npmi (at least `options.floor`), best first."""
+    docs = [sorted({w for w in t if useful(w)}) for t in texts]
+    docs = [d for d in docs if len(d) > 1]
+    n = len(docs)
+    if not n:
+        return {}
+    df: dict[str, int] = {}
+    for d in docs:
+        for w in d:
+            df[w] = df.get(w, 0) + 1
+    cap = max(options.min_df, options.max_df_share * n)
+    vocab = sorted(w for w, f in df.items() if options.min_df <= f <= cap)
+    ids = {w: i for i, w in enumerate(vocab)}
+    rows = [np.array([ids[w] for w in d if w in ids], dtype=np.int32) for d in docs]
+    rows = [r for r in rows if len(r) > 1]
+    postings: list[list[int]] = [[] for _ in vocab]
+    for j, r in enumerate(rows):
+        for i in r.tolist():
+            postings[i].append(j)
+    freq = np.array([df[w] for w in vocab], dtype=np.float64)
+    out: dict[str, tuple[tuple[str, float], ...]] = {}
+    log_n = math.log(n)
+    for i, docs_of in enumerate(postings):
+        if not docs_of:
+            continue
+        together = np.bincount(np.concatenate([rows[j] for j in docs_of]), minlength=len(vocab)).astype(np.float64)
+        together[i] = 0
+        cand = np.flatnonzero(together >= options.min_pair)
+        if not len(cand):
+            continue
+        joint = together[cand]
+        # log p(a,b) - log p(a) - log p(b), over -log p(a,b); a pair in every text (joint = n) is npmi 1
+        denom = np.maximum(log_n - np.log(joint), 1e-12)
+        npmi = np.minimum((np.log(joint) + log_n - np.log(freq[i]) - np.log(freq[cand])) / denom, 1.0)
+        keep = npmi >= options.floor
+        if not keep.any():
+            continue
+        order = np.argsort(-npmi[keep], kind="stable")[: options.per_word]
+        picked = cand[keep][order]
+        out[vocab[i]] = tuple((vocab[k], round(float(v), 4)) for k, v in zip(picked.tolist(), npmi[keep][order].tolist()))
+    return out
+
+
+def symmetric(table: Mapping[str, Sequence[tuple[str, float]]]) -> dict[str, dict[str, float]]:
+    """A mined table made symmetric (each pair at the larger npmi of its two directions): a term similarity."""
+    out: dict[str, dict[str, float]] = defaultdict(dict)
+    for t, rows in table.items():
+        for u, v in rows:
+            out[t][u] = max(out[t].get(u, 0.0), v)
+            out[u][t] = max(out[u].get(t, 0.0), v)
+    return dict(out)
+
+
+class SoftCosine:
+    """Soft cosine (Sidorov et al. 2014) of unit-length sparse vectors: aᵀSb / √(aᵀSa · bᵀSb), the term
+    similarity S being 1 on the diagonal and weight × npmi between related terms, so 拆分 in one finding meets
+    化整 in another as far as the archive uses them together. With no related terms it is the plain cosine."""
+
+    def __init__(self, vectors: Mapping[str, Mapping[str, float]], related: Mapping[str, Mapping[str, float]],
+                 weight: float) -> None:
+        self.vectors, self.related, self.weight = vectors, related, weight
+        self.expanded = {i: self._expand(v) for i, v in vectors.items()}  # S·v
+        self.self_sim = {i: sum(x * self.expanded[i].get(t, 0.0) for t, x in v.items()) for i, v in vectors.items()}
+
+    def _expand(self, v: Mapping[str, float]) -> Mapping[str, float]:
+        if not self.related:
+            return v
+        out = dict(v)
+        for t, x in v.items():
+            for u, npmi in self.related.get(t, {}).items():
+                out[u] = out.get(u, 0.0) + self.weight * npmi * x
+        return out
+
+    def __call__(self, a: str, b: str) -> float:
+        va = self.vectors[a]
+        num = sum(x * self.expanded[b].get(t, 0.0) for t, x in va.items())
+        den = math.sqrt(self.self_sim[a] * self.self_sim[b])
+        return min(1.0, num / den) if den else 0.0
+
+    def related_pairs(self, a: str, b: str, top: int = 3) -> list[tuple[str, str]]:
+        """The related (not shared) terms that add most to the pair's similarity: (term of a, term of b)."""
+        va, vb = self.vectors[a], self.vectors[b]
+        gain = {(t, u): x * npmi * vb[u] for t, x in va.items() if t not in vb
+                for u, npmi in self.related.get(t, {}).items() if u in vb and u not in va}
+        out: list[tuple[str, str]] = []
+        for (t, u) in sorted(gain, key=lambda k: (-gain[k], k)):
+            if all(t != x and u != y for x, y in out):
+                out.append((t, u))
+            if len(out) == top:
+                break
+        return out
