@@ -25,7 +25,7 @@ import time
 from pathlib import Path
 
 from archive.database import Archive
-from indexer.backend import SearchRequest
+from indexer.backend import BuildReport, SearchRequest
 from indexer.backends.sphinx import engine, process
 from indexer.backends.sphinx.service import SphinxBackend
 from indexer.search import SearchService
@@ -152,10 +152,7 @@ def main() -> None:
     ensure_archive(home, corpus)
     settings = load_settings(environ={}, home=home)
     root = settings.cluster_dir
-    try:
-        process.down(engine.cluster_options(settings.index_root))
-    except engine.NoCluster:
-        pass
+    engine.stop_local(settings.index_root)
     if not args.reuse:
         for f in root.glob("shard*/data/*"):
             f.unlink()
@@ -165,7 +162,7 @@ def main() -> None:
     try:
         start = time.monotonic()
         if args.reuse:
-            report = engine.SphinxReport("reused", len(SphinxBackend(cluster).indexed()),
+            report = BuildReport("reused", len(SphinxBackend(cluster).indexed()),
                                          SphinxBackend(cluster).unit_count(), 0, 0.0, "reused")
         else:
             with Archive.open(settings.db_path) as archive:

@@ -235,10 +235,7 @@ def sphinx(work: Path, shards: int, base_port: int) -> dict:
     home = work / "home"
     settings = load_settings(environ={}, home=home)
     root = settings.cluster_dir
-    try:
-        process.down(engine.cluster_options(settings.index_root))
-    except engine.NoCluster:
-        pass
+    engine.stop_local(settings.index_root)
     for f in (*root.glob("shard*/data/*"), *root.glob("*.json"), *root.glob("*.idf")):
         f.unlink()
     cluster = process.up(root, shards, base_port)

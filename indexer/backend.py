@@ -81,6 +81,22 @@ ALL_FEATURES = frozenset(Feature)
 
 
 @dataclass(frozen=True, slots=True)
+class BuildReport:
+    """What a (re)index run did, on any engine (the fields `xuncha reindex` prints)."""
+
+    mode: str  # full | incremental | none
+    documents: int
+    grains: int
+    removed: int
+    seconds: float
+    reason: str = ""
+    segmented: int = 0  # texts jieba segmented (new to the token store)
+    reused: int = 0  # texts whose kept tokens were read instead
+    peak_mb: float = 0.0  # the largest resident size of the build's processes, summed over its workers
+    version: str = ""  # the generation's version token after the run, where the engine gives one
+
+
+@dataclass(frozen=True, slots=True)
 class DocumentUnits:
     """A document and every unit of it (grains document, problem, measure, article), replaced together.
 

@@ -11,7 +11,6 @@ import fcntl
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +18,7 @@ from archive.database import Archive
 from archive.tokens import open_store
 
 from ...analysis import analysis_version
-from ...backend import DocumentUnits, IndexBusy, IndexHealth
+from ...backend import BuildReport, DocumentUnits, IndexBusy, IndexHealth
 from ...documents import grain_records, link_digests
 from ...related import mine as mine_related
 from ...related import write as write_related
@@ -35,25 +34,17 @@ class NoCluster(RuntimeError):
     """No shards are configured for this archive."""
 
 
-@dataclass(frozen=True, slots=True)
-class SphinxReport:
-    """What a Sphinx (re)index did (the fields `xuncha reindex` prints, as the Whoosh engine's BuildReport)."""
-
-    mode: str  # full | incremental | none
-    documents: int
-    grains: int
-    removed: int
-    seconds: float
-    reason: str = ""
-    segmented: int = 0
-    reused: int = 0
-    peak_mb: float = 0.0
-    version: str = ""
-
-
 def cluster_root(index_root: Path) -> Path:
     """HOME/cluster beside HOME/index."""
     return index_root.parent / "cluster"
+
+
+def stop_local(index_root: Path) -> None:
+    """Stop the shards `xuncha cluster up` started under HOME/cluster, if any (a benchmark's clean start)."""
+    try:
+        process.down(cluster_options(index_root))
+    except NoCluster:
+        pass
 
 
 def cluster_options(index_root: Path, agents: str = "", **bounds: Any) -> ClusterOptions:
@@ -124,13 +115,13 @@ def _put_all(batch: Any, archive: Archive, options: Any, doc_ids: Iterable[str] 
 
 
 def reindex(archive: Archive, options: Any, full: bool = False, if_needed: bool = False,
-            progress: Callable[[int], None] | None = None, wait_s: float = 0.0, **_: Any) -> SphinxReport:
+            progress: Callable[[int], None] | None = None, wait_s: float = 0.0, **_: Any) -> BuildReport:
     """A full rebuild into the other slot (then the switch), or the changed documents in place."""
     cluster = cluster_options(options.root, getattr(options, "sphinx_agents", ""))
     backend = SphinxBackend(cluster, on_switch=restart_for_idf(cluster))
     if not full and backend.generation() is not None:
         if if_needed:
-            return SphinxReport("none", 0, 0, 0, 0.0, "Sphinx shards hold a generation")
+            return BuildReport("none", 0, 0, 0, 0.0, "Sphinx shards hold a generation")
         return update(archive, options, progress=progress, wait_s=wait_s)
     start = time.monotonic()
     with write_lock(cluster.root, wait_s):
@@ -140,13 +131,13 @@ def reindex(archive: Archive, options: Any, full: bool = False, if_needed: bool 
             if getattr(options, "related_words", False):  # as the Whoosh build does (indexer/related.py)
                 with open_store(options.tokens_path, analysis_version()) as store:
                     write_related(mine_related(kept_words(store)), vocabulary_dir(cluster.root, batch.writer.slot))
-    return SphinxReport("full", docs, units, 0, time.monotonic() - start,
+    return BuildReport("full", docs, units, 0, time.monotonic() - start,
                         "full rebuild" if full else "no Sphinx generation yet", pre.misses, pre.hits,
                         version=backend.version())
 
 
 def update(archive: Archive, options: Any, stored: Mapping[str, str] | None = None,
-           progress: Callable[[int], None] | None = None, wait_s: float = 0.0, **_: Any) -> SphinxReport:
+           progress: Callable[[int], None] | None = None, wait_s: float = 0.0, **_: Any) -> BuildReport:
     """Replace the documents whose content hash changed, delete those gone: each on its own shard."""
     cluster = cluster_options(options.root, getattr(options, "sphinx_agents", ""))
     backend = SphinxBackend(cluster)
@@ -162,12 +153,12 @@ def update(archive: Archive, options: Any, stored: Mapping[str, str] | None = No
                           if d in indexed and indexed.get(d) == stored.get(d) and links.get(d, "") != key)
         gone = [d for d in indexed if d not in stored]
         if not changed and not gone:
-            return SphinxReport("none", 0, 0, 0, time.monotonic() - start, "up to date", version=backend.version())
+            return BuildReport("none", 0, 0, 0, time.monotonic() - start, "up to date", version=backend.version())
         with backend.begin_update() as batch:
             docs, units, pre = _put_all(batch, archive, options, changed, progress) if changed else (0, 0, None)
             for doc_id in gone:
                 batch.delete(doc_id)
-    return SphinxReport("incremental", docs, units, len(gone), time.monotonic() - start, "",
+    return BuildReport("incremental", docs, units, len(gone), time.monotonic() - start, "",
                         pre.misses if pre else 0, pre.hits if pre else 0, version=backend.version())
 
 

@@ -19,7 +19,6 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 
 from whoosh import index as windex
@@ -29,7 +28,7 @@ from archive.database import Archive
 from archive.tokens import open_store
 
 from ...analysis import analysis_version, dictionary_version, load_segmenter
-from ...backend import BuildFailed, IndexBusy, NoIndex
+from ...backend import BuildFailed, BuildReport, IndexBusy, NoIndex
 from ...documents import grain_records
 from ...options import IndexOptions
 from ...processes import die_with_parent
@@ -50,21 +49,6 @@ META = "xuncha-meta.json"  # beside a finished generation: its versions (a gener
 
 __all__ = ["BuildFailed", "BuildReport", "IndexBusy", "NoIndex", "current_dir", "full_rebuild", "rebuild_reason",
            "reindex", "update", "write_lock"]
-
-
-@dataclass(frozen=True, slots=True)
-class BuildReport:
-    """What a (re)index run did."""
-
-    mode: str  # full | incremental | none
-    documents: int
-    grains: int
-    removed: int
-    seconds: float
-    reason: str = ""
-    segmented: int = 0  # texts jieba segmented (new to the token store)
-    reused: int = 0  # texts whose kept tokens were read instead
-    peak_mb: float = 0.0  # the largest resident size of the build's processes, summed over its workers
 
 
 def current_dir(root: Path) -> Path | None:
