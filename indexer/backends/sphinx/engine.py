@@ -7,7 +7,6 @@ through the same token store as the Whoosh engine's (IndexOptions.tokens_path), 
 
 from __future__ import annotations
 
-import fcntl
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
@@ -18,11 +17,12 @@ from archive.database import Archive
 from archive.tokens import open_store
 
 from ...analysis import analysis_version
-from ...backend import BuildReport, DocumentUnits, IndexBusy, IndexHealth
+from ...backend import BuildReport, DocumentUnits, IndexHealth
 from ...documents import grain_records, link_digests
 from ...related import mine as mine_related
 from ...related import write as write_related
 from ...tokens import Presegmenter, kept_words
+from ...processes import exclusive
 from ...vocabulary import write as write_vocabulary
 from . import process
 from .generations import vocabulary_dir
@@ -73,18 +73,8 @@ def open_backend(options: Any) -> SphinxBackend:
 @contextmanager
 def write_lock(root: Path, wait_s: float = 0.0) -> Iterator[None]:
     """One writer per cluster (released by the OS when the holder dies)."""
-    root.mkdir(parents=True, exist_ok=True)
-    with open(root / ".lock", "w") as fh:
-        deadline = time.monotonic() + wait_s
-        while True:
-            try:
-                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() >= deadline:
-                    raise IndexBusy("another reindex or ingest is writing the Sphinx shards; try again when it "
-                                    "finishes") from None
-                time.sleep(0.2)
+    with exclusive(root / ".lock", wait_s, "another reindex or ingest is writing the Sphinx shards; try again when "
+                   "it finishes"):
         yield
 
 

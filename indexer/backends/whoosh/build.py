@@ -31,7 +31,7 @@ from ...analysis import analysis_version, dictionary_version, load_segmenter
 from ...backend import BuildFailed, BuildReport, IndexBusy, NoIndex
 from ...documents import grain_records
 from ...options import IndexOptions
-from ...processes import die_with_parent
+from ...processes import die_with_parent, exclusive
 from ...tokens import Presegmenter
 from ...vocabulary import vocabulary_version
 from ...vocabulary import write as write_vocabulary
@@ -153,18 +153,8 @@ def _remove_unfinished(root: Path) -> None:
 def write_lock(options: IndexOptions, wait_s: float = 0.0) -> Iterator[None]:
     """Exclusive index writer lock (released by the OS if the holder dies, even by kill -9; writer
     workers never keep it, and die with their parent)."""
-    options.root.mkdir(parents=True, exist_ok=True)
-    with open(options.root / ".lock", "w") as fh:
-        deadline = time.monotonic() + wait_s
-        while True:
-            try:
-                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() >= deadline:
-                    raise IndexBusy("another reindex or ingest is writing the index; try again when it "
-                                    "finishes") from None
-                time.sleep(0.2)
+    with exclusive(options.root / ".lock", wait_s,
+                   "another reindex or ingest is writing the index; try again when it finishes") as fh:
         owner = _LockOwner(fh.fileno())
         multiprocessing.util.register_after_fork(owner, _worker_after_fork)
         try:
