@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from archive.citations import short_title, title_key
@@ -27,6 +27,13 @@ def link_digests(archive: Archive) -> dict[str, str]:
     for m in archive.problem_marks().values():
         by_doc.setdefault(m.doc_id, []).append(m)
     return {d: link_digest(ms) for d, ms in by_doc.items()}
+
+
+def relinked(archive: Archive, indexed: Mapping[str, str]) -> set[str]:
+    """The indexed notices whose recurring/common marks changed since they were indexed, given each indexed
+    notice's link digest as indexed (issue 30: links follow an ingest, a removal or an operator's unit correction,
+    while the notices' own bytes stay the same). Every engine's update re-puts them."""
+    return {d for d, key in link_digests(archive).items() if d in indexed and indexed[d] != key}
 
 
 def _cite_keys(cites: Iterable[CitationRecord]) -> str:

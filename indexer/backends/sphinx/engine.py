@@ -18,7 +18,7 @@ from archive.tokens import open_store
 
 from ...analysis import analysis_version
 from ...backend import BuildReport, DocumentUnits, IndexHealth
-from ...documents import grain_records, link_digests
+from ...documents import grain_records, relinked
 from ...related import mine as mine_related
 from ...related import write as write_related
 from ...tokens import Presegmenter, kept_words
@@ -135,12 +135,10 @@ def update(archive: Archive, options: Any, stored: Mapping[str, str] | None = No
     with write_lock(cluster.root, wait_s):
         stored = dict(stored if stored is not None else archive.hashes())
         indexed = backend.indexed()
-        changed = [d for d, sha in stored.items() if indexed.get(d) != sha]
-        # notices whose recurring/common marks changed (a relink after an ingest or a unit correction), as the
-        # Whoosh engine's update does: the facets follow the links while the notices' bytes stay the same
+        changed = {d for d, sha in stored.items() if indexed.get(d) != sha}
+        # and the notices whose recurring/common marks changed (documents.relinked, as the Whoosh update does)
         links = backend.indexed_links()
-        changed += sorted(d for d, key in link_digests(archive).items()
-                          if d in indexed and indexed.get(d) == stored.get(d) and links.get(d, "") != key)
+        changed = sorted(changed | relinked(archive, {d: links.get(d, "") for d in indexed}))
         gone = [d for d in indexed if d not in stored]
         if not changed and not gone:
             return BuildReport("none", 0, 0, 0, time.monotonic() - start, "up to date", version=backend.version())

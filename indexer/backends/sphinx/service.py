@@ -151,9 +151,7 @@ class SphinxBackend:
         return self._stats[1]
 
     def synonym_files(self) -> tuple[Path, ...]:
-        gen = self.generation()
-        mined = vocabulary_dir(self.options.root, gen.slot) / VOCABULARY_FILE if gen else None
-        return (mined,) if mined is not None and mined.is_file() else ()
+        return self.generation_files(VOCABULARY_FILE)
 
     def generation_files(self, name: str) -> tuple[Path, ...]:
         gen = self.generation()

@@ -161,9 +161,7 @@ class WhooshBackend:
 
     def synonym_files(self) -> tuple[Path, ...]:
         """The vocabulary mined into the current generation (indexer/vocabulary.py), when there is one."""
-        self._index()
-        mined = self._ix_dir / VOCABULARY_FILE if self._ix_dir is not None else None
-        return (mined,) if mined is not None and mined.is_file() else ()
+        return self.generation_files(VOCABULARY_FILE)
 
     def generation_files(self, name: str) -> tuple[Path, ...]:
         self._index()

@@ -38,7 +38,7 @@ from ...vocabulary import write as write_vocabulary
 from . import parallel, weights
 from .parallel import FastSegmentWriter, add_records
 from .schema import SCHEMA_VERSION, build_schema
-from ...documents import link_digests
+from ...documents import relinked
 from ...related import mine as mine_related
 from ...related import write as write_related
 from ...tokens import kept_words
@@ -257,11 +257,10 @@ def _indexed_hashes(ix: windex.Index) -> dict[str, str]:
 
 
 def _relinked(ix: windex.Index, archive: Archive) -> set[str]:
-    """The notices whose recurring/common marks changed since they were indexed (issue 30: links follow an
-    ingest, a removal or an operator's unit correction, while the notices' own bytes stay the same)."""
+    """The notices whose link digest in the index differs from the archive's (documents.relinked)."""
     with ix.searcher() as s:
         indexed = {f["doc_id"]: f.get("links", "") for f in s.documents(kind="document", doc_type="notice")}
-    return {d for d, key in link_digests(archive).items() if d in indexed and indexed[d] != key}
+    return relinked(archive, indexed)
 
 
 def update(archive: Archive, options: IndexOptions, progress: Progress | None = None,
