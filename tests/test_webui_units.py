@@ -73,8 +73,9 @@ def recurring_of(home: Settings) -> tuple[str, str, str, str]:
     with Archive.open(home.db_path) as a:
         unit = a.unit(MARKET)
         assert unit is not None
-        briefs = a.problem_briefs([i for l in a.problem_links("recurring") for i in (l.a, l.b)])
-        links = [l for l in a.problem_links("recurring") if briefs[l.b].doc_id in unit.documents]
+        every = a.problem_links("recurring")
+        briefs = a.problem_briefs([i for l in every for i in (l.a, l.b)])
+        links = [l for l in every if briefs[l.b].doc_id in unit.documents]
         assert links, "no recurring link of the market bureau even at the lowered thresholds"
         return links[0].a, links[0].b, briefs[links[0].a].doc_id, briefs[links[0].b].doc_id
 
