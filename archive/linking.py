@@ -34,6 +34,13 @@ TEXT_WEIGHT = 0.8  # tune split, average precision of grade-2 pairs: 0.5 → 0.7
 BROADER = 0.8  # share of a heading's title terms found in the narrower title (tune: 干部选拔任用不规范 has 5 of 6)
 HEADING = 8  # a heading's title holds few terms (因私出国(境)管理不规范: 4); a full finding holds more
 _HAN = re.compile(r"[\u4e00-\u9fff]+")
+# what says that something went wrong: 问题, a negation or a word of lack, excess, breach or evasion. A title with
+# none of them names a direction of the work (在…上下功夫, 持续提升…, 加强组织领导，压实整改责任), not a fault
+_FAULT = re.compile(r"问题|[不未无缺少差弱低超违私乱滥假虚漏拆欠错避]|走过场|流于形式|形式主义|化整为零")
+# the general verdicts (an area + one of them is a broad finding: 公务接待管理不严格), and the frame words around
+# them, which say how something is run, not what went wrong
+_VERDICT = re.compile(r"(?:工作|管理|程序|制度|执行|落实|开展|监管|审核)*(?:把关不严|不严格|不严谨|不严|不规范|不到位|"
+                      r"不完善|不健全|不够|不力|不高|不强|薄弱|不扎实|不深入|不及时)$")
 _WRAP = re.compile(r"^(?:针对|关于|对于|对)|(?:的问题|问题|方面)[。.]?$")
 # bigrams of how a finding is framed, beyond faults.FRAME: they say that something is wrong, not what
 _MORE_FRAME = frozenset("不足 个别 部分 存在 出现 没有 未按 按照 相关 有关 情况 一些 较大 突出 不强 不高 不力 不够 "
@@ -44,16 +51,19 @@ _MORE_FRAME = frozenset("不足 个别 部分 存在 出现 没有 未按 按照
 class LinkOptions:
     """The thresholds, chosen on the tune split of benchmarks/quality/links (results.md says how)."""
 
-    same_round: float = 0.34  # same unit, same round, two reports
+    same_round: float = 0.28  # same unit, same round, two reports
     recurring: float = 0.28  # same unit, later round (and each the other's best match between the rounds)
     recurring_explicit: float = 0.28  # … when the later problem says so (反弹, 仍然 …)
-    common: float = 0.20  # average link within a cluster of the same fault across units
+    common: float = 0.12  # average link within a cluster of the same fault across units
     other_kind: float = 0.60  # any link between problems of two different fault kinds
     cite_bonus: float = 0.05  # a regulation both problems cite
     linkage: str = "average"  # clusters: average (mean similarity ≥ common) or complete (every pair ≥ common)
     related_weight: float = 1.0  # soft cosine: weight of related bigrams (0: plain cosine, LINKS_VERSION ≤ 10)
     related: MineOptions = MineOptions(min_df=2, max_df_share=0.5, min_pair=2, per_word=10, floor=0.5)
     related_min_problems: int = 20  # fewer problems say nothing about which terms go together: plain cosine
+    broad_chars: int = 8  # a broad finding (Scorer.broad): its area at most this long; 0 turns the gate off
+    headings: bool = False  # a title that states no fault (在…上下功夫) links to nothing (off: tune's judges grade
+    # two headings of one direction of the work the same fault as often as not)
 
 
 @dataclass(frozen=True, slots=True)
@@ -222,11 +232,26 @@ class Scorer:
         short, long = (ta, tb) if len(ta) <= len(tb) else (tb, ta)
         return 0 < len(short) <= HEADING and len(short & long) >= BROADER * len(short) and len(long - short) >= 2
 
+    def states_fault(self, i: str) -> bool:
+        return bool(_FAULT.search(self.problems[i].title))
+
+    def broad(self, i: str) -> bool:
+        """An area and a general verdict, nothing more (公务接待管理不严格, 发展党员工作把关不严): a broad finding."""
+        t = core_title(self.problems[i].title)
+        if re.search(r"[，,、；;：:]", t) or not _VERDICT.search(t):
+            return False
+        area = "".join(_HAN.findall(_VERDICT.sub("", t)))
+        return 0 < len(area) <= self.options.broad_chars
+
     def passes(self, pair: Pair, threshold: float) -> bool:
-        """Whether a pair is a link at a threshold: different kinds must clear `other_kind` as well, and a heading
-        is no link to a fault under it."""
-        return pair.score >= threshold and (pair.same_kind or pair.score >= self.options.other_kind) \
-            and not self.broader(pair.a, pair.b)
+        """Whether a pair is a link at a threshold: different kinds must clear `other_kind` as well; a heading is
+        no link to a fault under it, nor a broad finding (an area + a general verdict) to a specific one, unless
+        the pair clears `other_kind` (the judges grade a broad finding and a specific one related, not the same)."""
+        o = self.options
+        return pair.score >= threshold and (pair.same_kind or pair.score >= o.other_kind) \
+            and not self.broader(pair.a, pair.b) \
+            and (not o.headings or (self.states_fault(pair.a) and self.states_fault(pair.b))) \
+            and (not o.broad_chars or self.broad(pair.a) == self.broad(pair.b) or pair.score >= o.other_kind)
 
     def candidates(self, new: Iterable[str], among: Iterable[str] | None = None) -> set[tuple[str, str]]:
         """Pairs (a < b) of a new problem and any other (of `among`, default all) whose titles share two terms or

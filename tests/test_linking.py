@@ -4,6 +4,8 @@ the members' own titles."""
 
 from __future__ import annotations
 
+import dataclasses
+
 from archive.linking import LinkOptions, LinkProblem, Place, Scorer, clusters, core_title, hint_of, recurring, same_round
 
 # a small archive of problems: two same faults across units, distractors sharing a word, and a heading
@@ -51,6 +53,31 @@ def test_a_heading_is_no_link_to_a_finding_under_it() -> None:
     s = _scorer()
     assert s.broader("h-p1", "i-p1") and not s.passes(s.pair("h-p1", "i-p1"), s.options.common)
     assert not s.broader("a-p1", "b-p1")
+
+
+def test_a_broad_finding_is_no_link_to_a_specific_one() -> None:
+    """An area + a general verdict (公务接待管理不严格) is broad; a finding that says what happened is not; the two do
+    not link (the judges grade them related), two specific findings of the fault still do."""
+    extra = [LinkProblem("j-p1", "j", "针对公务接待管理不严格的问题", "一是修订公务接待管理办法。二是清理接待费用。"),
+             LinkProblem("k-p1", "k", "针对发展党员工作把关不严的问题", "一是开展发展党员材料自查。")]
+    s = Scorer(PROBLEMS + extra, PLAIN)
+    assert s.broad("j-p1") and s.broad("k-p1") and s.broad("i-p1")
+    assert not any(s.broad(i) for i in ("a-p1", "b-p1", "a-p2", "f-p1", "c-p1"))  # a detail, or a named fault
+    broad_specific = s.pair("a-p1", "j-p1")
+    assert broad_specific.score >= s.options.common and not s.passes(broad_specific, s.options.common)
+    assert s.passes(s.pair("a-p1", "b-p1"), s.options.common)
+    off = Scorer(PROBLEMS + extra, dataclasses.replace(PLAIN, broad_chars=0))  # the gate is what keeps them apart
+    assert off.passes(off.pair("a-p1", "j-p1"), off.options.common)
+
+
+def test_a_title_that_states_no_fault_is_a_heading() -> None:
+    extra = [LinkProblem("l-p1", "l", "在落实中央八项规定精神上下功夫", "一是严格公务接待。"),
+             LinkProblem("m-p1", "m", "加强组织领导，压实整改责任", "成立整改工作领导小组。")]
+    s = Scorer(PROBLEMS + extra, PLAIN)
+    assert not s.states_fault("l-p1") and not s.states_fault("m-p1")
+    assert all(s.states_fault(p.id) for p in PROBLEMS)
+    gated = Scorer(PROBLEMS + extra, dataclasses.replace(PLAIN, headings=True))
+    assert s.passes(s.pair("a-p1", "l-p1"), 0.0) and not gated.passes(gated.pair("a-p1", "l-p1"), 0.0)
 
 
 def test_candidates_read_no_weights() -> None:
