@@ -4,7 +4,8 @@
 
 Ingests the folders into a temporary archive, scores every pair of problems with (1) the linker's scorer
 (archive/linking.py; and, from round 3, the same scorer without the soft cosine, as LINKS_VERSION 10 had it), (2) plain TF-IDF cosine of title and text (archive/faults.py's vectors) and (3) the fault
-kind and a shared citation, and pools the union of each scorer's top pairs, every pair of one unit's problems
+kind and a shared citation, and pools the union of each scorer's top pairs (from round 4 also the pairs that
+linker versions 12 and 11 put together, links or one common cluster, since version 12 changed gates, not scores), every pair of one unit's problems
 across its notices that any scorer scores above 0.08, and a few random pairs. OUT_DIR gets pool-N.jsonl (pair_id
 and the two problems' unit-free title and text: no scores, no scorer names, shuffled by hash) and READY-N.
 The pair ids with the files and problem numbers they stand for (no text) go to pairs-N.json beside this file.
@@ -25,11 +26,13 @@ from archive.database import Archive
 from archive.faults import FaultModel, cosine
 from archive.ids import parse_unit
 from archive.linking import LinkOptions, Scorer, core_title
-from archive.links import alias_of, refresh
+from archive.links import alias_of, derive, plan_units, refresh
 from archive.pipeline import ingest
 from xuncha.settings import load_settings
 
 HERE = Path(__file__).resolve().parent
+# LINKS_VERSION 11's gates and bars (round 3): no broad-finding gate
+V11 = LinkOptions(same_round=0.34, recurring=0.28, recurring_explicit=0.28, common=0.20, broad_chars=0)
 
 
 def problem_key(source_path: str, problem_id: str) -> str:
@@ -89,6 +92,20 @@ def main() -> None:
         for k, name in ((2, "linker"), (3, "tfidf"), (4, "kind_cite"), (5, "linker10")):
             for r in sorted(rows, key=lambda r: -r[k])[:args.top]:
                 chosen.setdefault((r[0], r[1]), set()).add(name)
+        # from round 4: what each linker version puts in one common cluster or links (the gates, not the scores,
+        # changed in version 12), its pairs by score, at most `top` each
+        placements = plan_units(tuple(docs.values()), archive.unit_corrections())
+        pairs = scorer.scored(scorer.candidates(set(by_id)))
+        unjudged = {(r[0], r[1]) for r in rows}
+        for name, options in (("linked12", LinkOptions()), ("linked11", V11)):
+            scorer.options = options
+            links, groups = derive(pairs, placements, problems, scorer)
+            together = {tuple(sorted((a, b))) for c in groups for a, b in combinations(c.members, 2)}
+            together |= {tuple(sorted((l.a, l.b))) for l in links}
+            score = {(p.a, p.b): p.score for p in pairs}
+            for xy in sorted(together & unjudged, key=lambda xy: -score.get(xy, 0.0))[:args.top]:
+                chosen.setdefault(xy, set()).add(name)
+        scorer.options = LinkOptions()
         for r in rows:
             dx, dy = by_id[r[0]].doc_id, by_id[r[1]].doc_id
             if dx != dy and unit.get(dx) == unit.get(dy) and max(r[2:]) > 0.08:
