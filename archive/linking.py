@@ -51,10 +51,10 @@ _MORE_FRAME = frozenset("不足 个别 部分 存在 出现 没有 未按 按照
 class LinkOptions:
     """The thresholds, chosen on the tune split of benchmarks/quality/links (results.md says how)."""
 
-    same_round: float = 0.28  # same unit, same round, two reports
-    recurring: float = 0.28  # same unit, later round (and each the other's best match between the rounds)
-    recurring_explicit: float = 0.28  # … when the later problem says so (反弹, 仍然 …)
-    common: float = 0.12  # average link within a cluster of the same fault across units
+    same_round: float = 0.10  # same unit, same round, two reports (matched one to one)
+    recurring: float = 0.24  # same unit, later round (and each the other's best match between the rounds)
+    recurring_explicit: float = 0.24  # … when the later problem says so (反弹, 仍然 …)
+    common: float = 0.10  # average link within a cluster of the same fault across units
     other_kind: float = 0.60  # any link between problems of two different fault kinds
     cite_bonus: float = 0.05  # a regulation both problems cite
     linkage: str = "average"  # clusters: average (mean similarity ≥ common) or complete (every pair ≥ common)
@@ -62,8 +62,7 @@ class LinkOptions:
     related: MineOptions = MineOptions(min_df=2, max_df_share=0.5, min_pair=2, per_word=10, floor=0.5)
     related_min_problems: int = 20  # fewer problems say nothing about which terms go together: plain cosine
     broad_chars: int = 8  # a broad finding (Scorer.broad): its area at most this long; 0 turns the gate off
-    headings: bool = False  # a title that states no fault (在…上下功夫) links to nothing (off: tune's judges grade
-    # two headings of one direction of the work the same fault as often as not)
+    headings: bool = True  # a title that states no fault (在…上下功夫, 加强组织领导，压实整改责任) links to nothing
 
 
 @dataclass(frozen=True, slots=True)

@@ -77,7 +77,7 @@ def test_a_title_that_states_no_fault_is_a_heading() -> None:
     s = Scorer(PROBLEMS + extra, PLAIN)
     assert not s.states_fault("l-p1") and not s.states_fault("m-p1")
     assert all(s.states_fault(p.id) for p in PROBLEMS)
-    anykind = dataclasses.replace(PLAIN, other_kind=0.0)  # the heading's kind is 八项规定, the finding's 公务接待
+    anykind = dataclasses.replace(PLAIN, other_kind=0.0, headings=False)  # the heading's kind is 八项规定, the finding's 公务接待
     open_, gated = Scorer(PROBLEMS + extra, anykind), Scorer(PROBLEMS + extra, dataclasses.replace(anykind, headings=True))
     assert open_.passes(open_.pair("a-p1", "l-p1"), 0.2) and not gated.passes(gated.pair("a-p1", "l-p1"), 0.2)
 
