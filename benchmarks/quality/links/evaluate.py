@@ -49,6 +49,8 @@ def main() -> None:
     ap.add_argument("judgments", type=Path, help="judgments-N.jsonl files, comma-separated")
     ap.add_argument("folders", nargs="+")
     ap.add_argument("--write", action="store_true")
+    ap.add_argument("--misses", action="store_true", help="print tune's missed recurring pairs: candidate? score, "
+                                                          "same kind, broader, broad a/b, states a fault a/b")
     ap.add_argument("--fixed", default=None, help="report these LinkOptions fields (JSON) instead of choosing them, "
                                                    "e.g. an earlier version's bars on the newer rounds")
     ap.add_argument("--curve", action="store_true", help="print tune precision/recall along each threshold")
@@ -93,6 +95,19 @@ def main() -> None:
         scorer.options = options
         links, clusters = derive(pairs, placements, problems, scorer)
         kinds = {frozenset((l.a, l.b)): l.kind for l in links}
+        # a problem restated in the reports of one round is one problem (its same-round chain: the status history
+        # the unit page shows), so a recurring link of one member stands for every member's: the judges were shown
+        # each report's copy against the later round's problem
+        chain = {i: {i} for l in links for i in (l.a, l.b)}
+        for l in links:
+            if l.kind == "same_round" and chain[l.a] is not chain[l.b]:
+                merged = chain[l.a] | chain[l.b]
+                for i in merged:
+                    chain[i] = merged
+        for l in [l for l in links if l.kind == "recurring"]:
+            for x in chain[l.a]:
+                for y in chain[l.b]:
+                    kinds.setdefault(frozenset((x, y)), "recurring")
         cluster_of = {m: i for i, c in enumerate(clusters) for m in c.members}
         out: dict[str, set[str]] = {"recurring": set(), "same_round": set(), "common": set()}
         for pid, (a, b, _) in judged.items():
@@ -190,6 +205,15 @@ def main() -> None:
                         for k in ("recurring", "same_round", "common")}
         report[part]["distractors"] = len(distractors & ids)
         report[part]["distractor_links"] = sum(1 for p in distractors & ids if any(p in s for s in pred.values()))
+    if args.misses:  # tune's recurring pairs judged 2 and not linked, and what kept each out
+        cand = {(p.a, p.b) for p in pairs}
+        for pid in sorted(scope("recurring", "tune")):
+            a, b, g = judged[pid]
+            if g == 2 and pid not in pred["recurring"]:
+                x, y = sorted((a, b))
+                pr = scorer.pair(x, y)
+                print("MISS", (x, y) in cand, round(pr.score, 3), pr.same_kind, scorer.broader(x, y), scorer.broad(x), scorer.broad(y),
+                      scorer.states_fault(x), scorer.states_fault(y), "|", scorer.problems[x].title[:30], "|", scorer.problems[y].title[:30])
     print(json.dumps(report, ensure_ascii=False, indent=1))
     if args.write:
         with (HERE / "judged.jsonl").open("w", encoding="utf-8") as fh:
