@@ -179,6 +179,8 @@ class Scorer:
                                                                  options.related)) if learn else {},
                                       options.related_weight)
         self.related = self.soft_cosine.related
+        self._states: dict[str, bool] = {}
+        self._area: dict[str, int] = {}  # a broad finding's area length (0: not of that form)
 
     def soft(self, a: str, b: str) -> float:
         """The soft cosine of two problems' text vectors (archive/cooccur.py's SoftCosine)."""
@@ -232,15 +234,17 @@ class Scorer:
         return 0 < len(short) <= HEADING and len(short & long) >= BROADER * len(short) and len(long - short) >= 2
 
     def states_fault(self, i: str) -> bool:
-        return bool(_FAULT.search(self.problems[i].title))
+        if i not in self._states:
+            self._states[i] = bool(_FAULT.search(self.problems[i].title))
+        return self._states[i]
 
     def broad(self, i: str) -> bool:
         """An area and a general verdict, nothing more (公务接待管理不严格, 发展党员工作把关不严): a broad finding."""
-        t = core_title(self.problems[i].title)
-        if re.search(r"[，,、；;：:]", t) or not _VERDICT.search(t):
-            return False
-        area = "".join(_HAN.findall(_VERDICT.sub("", t)))
-        return 0 < len(area) <= self.options.broad_chars
+        if i not in self._area:
+            t = core_title(self.problems[i].title)
+            verdict = not re.search(r"[，,、；;：:]", t) and _VERDICT.search(t)
+            self._area[i] = len("".join(_HAN.findall(_VERDICT.sub("", t)))) if verdict else 0
+        return 0 < self._area[i] <= self.options.broad_chars
 
     def passes(self, pair: Pair, threshold: float) -> bool:
         """Whether a pair is a link at a threshold: different kinds must clear `other_kind` as well; a heading is
@@ -382,26 +386,47 @@ def clusters(pairs: Sequence[Pair], unit_of: Mapping[str, str], scorer: Scorer) 
     for p in pairs:
         if scorer.passes(p, t):
             sim[(p.a, p.b)] = p.score
+    # average (or complete) linkage kept per pair of clusters as (sum, count, min) of their members' similarities,
+    # added up at each merge (Lance–Williams for a sparse graph): a merge costs the merged clusters' neighbours,
+    # not the product of their sizes, and the clusters are the ones the direct computation gives
     members: dict[str, list[str]] = {}
     where: dict[str, str] = {}
-    for a, b in sim:
+    between: dict[str, dict[str, list[float]]] = defaultdict(dict)
+    for (a, b), x in sim.items():
         for i in (a, b):
             if i not in where:
                 where[i] = i
                 members[i] = [i]
+        between[a][b] = [x, 1, x]
+        between[b][a] = between[a][b]
+    complete = scorer.options.linkage == "complete"
 
-    def linkage(x: list[str], y: list[str]) -> float:
-        scores = [sim.get((i, j) if i < j else (j, i), 0.0) for i in x for j in y]
-        return min(scores) if scorer.options.linkage == "complete" else sum(scores) / len(scores)
+    def linkage(x: str, y: str) -> float:
+        total, count, low = between[x].get(y, (0.0, 0, 0.0))
+        size = len(members[x]) * len(members[y])
+        if complete:
+            return low if count == size else 0.0  # a pair with no similarity counts 0
+        return total / size
 
     for (a, b), _ in sorted(sim.items(), key=lambda kv: (-kv[1], kv[0])):
         ca, cb = where[a], where[b]
-        if ca == cb or linkage(members[ca], members[cb]) < t:
+        if ca == cb or linkage(ca, cb) < t:
             continue
         keep, gone = (ca, cb) if len(members[ca]) >= len(members[cb]) else (cb, ca)
-        members[keep].extend(members.pop(gone))
-        for i in members[keep]:
+        for i in members[gone]:
             where[i] = keep
+        members[keep].extend(members.pop(gone))
+        for nb, (total, count, low) in between.pop(gone).items():
+            del between[nb][gone]
+            if nb == keep:
+                continue
+            cur = between[keep].get(nb)
+            if cur is None:
+                between[keep][nb] = between[nb][keep] = [total, count, low]
+            else:
+                cur[0] += total
+                cur[1] += count
+                cur[2] = min(cur[2], low)
     out = []
     for group in members.values():
         if len({unit_of.get(i, i) for i in group}) >= 2:
