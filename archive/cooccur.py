@@ -92,6 +92,31 @@ def symmetric(table: Mapping[str, Sequence[tuple[str, float]]]) -> dict[str, dic
     return dict(out)
 
 
+class Packed:
+    """Sparse vectors as index and value arrays over one vocabulary: the dot products of one dense vector with
+    many of them in a few NumPy operations (a problem against all its candidate pairs at once)."""
+
+    def __init__(self, vectors: Mapping[str, Mapping[str, float]], vocab: Mapping[str, int]) -> None:
+        self.size = len(vocab)
+        self.idx = {i: np.fromiter((vocab[t] for t in v), np.int64, len(v)) for i, v in vectors.items()}
+        self.val = {i: np.fromiter(v.values(), np.float64, len(v)) for i, v in vectors.items()}
+
+    def dense(self, i: str) -> np.ndarray:
+        d = np.zeros(self.size)
+        d[self.idx[i]] = self.val[i]
+        return d
+
+    def dots(self, dense: np.ndarray, ids: Sequence[str]) -> np.ndarray:
+        out = np.zeros(len(ids))
+        keep = [k for k, j in enumerate(ids) if len(self.idx[j])]
+        if keep:
+            lens = np.array([len(self.idx[ids[k]]) for k in keep])
+            prod = dense[np.concatenate([self.idx[ids[k]] for k in keep])] * \
+                np.concatenate([self.val[ids[k]] for k in keep])
+            out[keep] = np.add.reduceat(prod, np.concatenate(([0], np.cumsum(lens)[:-1])))
+        return out
+
+
 class SoftCosine:
     """Soft cosine (Sidorov et al. 2014) of unit-length sparse vectors: aᵀSb / √(aᵀSa · bᵀSb), the term
     similarity S being 1 on the diagonal and weight × npmi between related terms, so 拆分 in one finding meets
@@ -111,6 +136,18 @@ class SoftCosine:
             for u, npmi in self.related.get(t, {}).items():
                 out[u] = out.get(u, 0.0) + self.weight * npmi * x
         return out
+
+    def packed(self, vocab: Mapping[str, int]) -> None:
+        """Pack the vectors (and S·v) over `vocab` (every term of both) for `many`."""
+        self._raw, self._expanded = Packed(self.vectors, vocab), Packed(self.expanded, vocab)
+        self._self = self.self_sim
+
+    def many(self, a: str, others: Sequence[str]) -> np.ndarray:
+        """The soft cosine of `a` with each of `others` (after `packed`): (S·a)ᵀb / √(aᵀSa · bᵀSb)."""
+        nums = self._raw.dots(self._expanded.dense(a), others)
+        dens = np.sqrt(self._self[a] * np.array([self._self[b] for b in others]))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.where(dens > 0, np.minimum(1.0, nums / np.where(dens > 0, dens, 1.0)), 0.0)
 
     def __call__(self, a: str, b: str) -> float:
         va = self.vectors[a]

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .cooccur import MineOptions, SoftCosine, mine, symmetric
+from .cooccur import MineOptions, Packed, SoftCosine, mine, symmetric
 from .faults import FALLBACK, FRAME, MIN_SIMILARITY, FaultModel, Vector, cosine
 from .records import ProblemLink
 
@@ -181,6 +181,12 @@ class Scorer:
         self.related = self.soft_cosine.related
         self._states: dict[str, bool] = {}
         self._area: dict[str, int] = {}  # a broad finding's area length (0: not of that form)
+        vocab: dict[str, int] = {}
+        for v in (*self.soft_cosine.expanded.values(), *self.title_vectors.values()):
+            for t in v:
+                vocab.setdefault(t, len(vocab))
+        self.soft_cosine.packed(vocab)
+        self._titles = Packed(self.title_vectors, vocab)
 
     def soft(self, a: str, b: str) -> float:
         """The soft cosine of two problems' text vectors (archive/cooccur.py's SoftCosine)."""
@@ -198,9 +204,17 @@ class Scorer:
     def score(self, a: str, b: str) -> float:
         """The pair's score: text cosine and title cosine weighed TEXT_WEIGHT : 1 - TEXT_WEIGHT (chosen on the
         tune split by average precision), plus a little for a citation both make."""
-        text_cos, title_cos = self.raw(a, b)
-        bonus = self.options.cite_bonus if set(self.problems[a].cited) & set(self.problems[b].cited) else 0.0
-        return round(TEXT_WEIGHT * text_cos + (1 - TEXT_WEIGHT) * title_cos + bonus, 4)
+        return self.scores(a, [b])[0]
+
+    def scores(self, a: str, others: Sequence[str]) -> list[float]:
+        """`score` of `a` with each of `others`, in one pass over NumPy arrays (the relink scores every candidate
+        pair: 275 k of them at 10× the archive)."""
+        text = self.soft_cosine.many(a, others)
+        title = self._titles.dots(self._titles.dense(a), others)
+        cited = set(self.problems[a].cited)
+        return [round(TEXT_WEIGHT * float(x) + (1 - TEXT_WEIGHT) * float(y)
+                      + (self.options.cite_bonus if cited & set(self.problems[b].cited) else 0.0), 4)
+                for b, x, y in zip(others, text, title)]
 
     def pair(self, a: str, b: str, score: float | None = None) -> Pair:
         """The pair scored, with its reason: the shared terms that weigh most, the kinds, the shared citations."""
@@ -282,10 +296,13 @@ class Scorer:
 
     def scored(self, pairs: Iterable[tuple[str, str]]) -> list[Pair]:
         """The pairs scored (all of them are kept: which of them are links depends on thresholds alone)."""
-        out = []
+        by_a: dict[str, list[str]] = defaultdict(list)
         for a, b in pairs:
             a, b = (a, b) if a < b else (b, a)
-            out.append(Pair(a, b, self.score(a, b), self.kinds[a] == self.kinds[b], ""))
+            by_a[a].append(b)
+        out = []
+        for a, bs in by_a.items():
+            out.extend(Pair(a, b, s, self.kinds[a] == self.kinds[b], "") for b, s in zip(bs, self.scores(a, bs)))
         return out
 
     def explained(self, link: Link) -> Link:
