@@ -44,7 +44,9 @@ _VERDICT = re.compile(r"(?:工作|管理|程序|制度|执行|落实|开展|监�
 _WRAP = re.compile(r"^(?:针对|关于|对于|对)|(?:的问题|问题|方面)[。.]?$")
 # bigrams of how a finding is framed, beyond faults.FRAME: they say that something is wrong, not what
 _MORE_FRAME = frozenset("不足 个别 部分 存在 出现 没有 未按 按照 相关 有关 情况 一些 较大 突出 不强 不高 不力 不够 "
-                        "流于 形式 走过 过场 上轮 巡察 指出 仍然 再次 反弹 彻底".split())
+                        "流于 形式 走过 过场 上轮 巡察 指出 仍然 再次 反弹 彻底 "
+                        # the rest of _VERDICT's general verdicts (不及时, 不深入, 不扎实, 不严谨, 不完善, 不健全)
+                        "不及 及时 不深 深入 不扎 扎实 严谨 不完 不健".split())
 
 
 @dataclass(frozen=True, slots=True)
