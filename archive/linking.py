@@ -41,6 +41,9 @@ _FAULT = re.compile(r"问题|[不未无缺少差弱低超违私乱滥假虚漏�
 # them, which say how something is run, not what went wrong
 _VERDICT = re.compile(r"(?:工作|管理|程序|制度|执行|落实|开展|监管|审核)*(?:把关不严|不严格|不严谨|不严|不规范|不到位|"
                       r"不完善|不健全|不够|不力|不高|不强|薄弱|不扎实|不深入|不及时)$")
+# particles and function characters: a bigram holding one straddles two words (来的, 由当), shown in no reason
+_FUNCTION = "的了和与及等并或"  # (not 为, 在, 把, 从: 化整为零, 在建, 把关, 从严)
+_FUNCTION_SET = frozenset(_FUNCTION)
 _WRAP = re.compile(r"^(?:针对|关于|对于|对)|(?:的问题|问题|方面)[。.]?$")
 # bigrams of how a finding is framed, beyond faults.FRAME: they say that something is wrong, not what
 _MORE_FRAME = frozenset("不足 个别 部分 存在 出现 没有 未按 按照 相关 有关 情况 一些 较大 突出 不强 不高 不力 不够 "
@@ -130,7 +133,10 @@ def _phrases(text: str, weights: Mapping[str, float], top: int = 3) -> list[str]
             while j < len(run) - 1 and run[j:j + 2] in weights:
                 j += 1
             phrase = run[i:j + 1]
-            found[phrase] = sum(weights[phrase[k:k + 2]] for k in range(len(phrase) - 1))
+            weight = sum(weights[phrase[k:k + 2]] for k in range(len(phrase) - 1))
+            for shown in re.split(f"[{_FUNCTION}]", phrase):  # 采购的问 → 采购: words, not the particles between
+                if len(shown) >= 2:
+                    found[shown] = max(found.get(shown, 0.0), weight)
             i = j
     return sorted(found, key=lambda x: (-found[x], x))[:top]
 
@@ -228,7 +234,10 @@ class Scorer:
         va, vb = self.vectors[a], self.vectors[b]
         shared = _phrases(full_text(pa), {t: va[t] * vb[t] for t in va if t in vb})
         parts = [f"共同词：{'、'.join(shared)}" if shared else "无共同词"]
-        near = self.related_pairs(a, b)
+        # shown: related terms of the two titles (化整 ~ 拆分), not the fragments across words the texts also relate
+        # (待超 ~ 由当), though those count in the score
+        near = [(x, y) for x, y in self.related_pairs(a, b, 10)
+                if not (set(x + y) & _FUNCTION_SET) and x in pa.title and y in pb.title][:3]
         if near:
             parts.append("相关词：" + "、".join(f"{x}~{y}" for x, y in near))
         parts += [

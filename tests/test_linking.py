@@ -43,6 +43,8 @@ def test_the_same_fault_scores_above_words_shared_in_another_sense() -> None:
     same = s.pair("a-p1", "b-p1")
     assert s.passes(same, s.options.common) and same.same_kind
     assert "公务接待" in same.reason or "无公函接待" in same.reason
+    words = same.reason.split("；")[0].removeprefix("共同词：").split("、")
+    assert words and not any(set(w) & set("的和与及") for w in words), words  # words, not the particles between
     tender = s.pair("f-p1", "g-p1")
     assert s.passes(tender, s.options.common)
     for a, b in (("c-p1", "d-p1"), ("e-p1", "f-p1"), ("d-p1", "a-p1")):  # 会议, 工程, 超标准 in another sense
