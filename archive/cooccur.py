@@ -140,12 +140,11 @@ class SoftCosine:
     def packed(self, vocab: Mapping[str, int]) -> None:
         """Pack the vectors (and S·v) over `vocab` (every term of both) for `many`."""
         self._raw, self._expanded = Packed(self.vectors, vocab), Packed(self.expanded, vocab)
-        self._self = self.self_sim
 
     def many(self, a: str, others: Sequence[str]) -> np.ndarray:
         """The soft cosine of `a` with each of `others` (after `packed`): (S·a)ᵀb / √(aᵀSa · bᵀSb)."""
         nums = self._raw.dots(self._expanded.dense(a), others)
-        dens = np.sqrt(self._self[a] * np.array([self._self[b] for b in others]))
+        dens = np.sqrt(self.self_sim[a] * np.array([self.self_sim[b] for b in others]))
         with np.errstate(divide="ignore", invalid="ignore"):
             return np.where(dens > 0, np.minimum(1.0, nums / np.where(dens > 0, dens, 1.0)), 0.0)
 

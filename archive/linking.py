@@ -26,39 +26,20 @@ from dataclasses import dataclass
 import numpy as np
 
 from .cooccur import MineOptions, Packed, SoftCosine, mine, symmetric
-from .faults import FALLBACK, FRAME, MIN_SIMILARITY, FaultModel, Vector, cosine
+from .faults import FALLBACK, MIN_SIMILARITY, FaultModel, Vector, cosine
 from .records import ProblemLink
+from .titles import FUNCTION_SET, HINTS, broad_area, core_title, grams, phrases, states_fault
 
-HINTS = ("整改不彻底", "反弹", "回潮", "仍然", "仍有", "仍存在", "依然", "再次", "又出现", "屡改屡犯", "上轮巡察", "回头看")
 TEXT_WEIGHT = 0.8  # tune split, average precision of grade-2 pairs: 0.5 → 0.782, 0.8 → 0.809, 1.0 → 0.806
 BROADER = 0.8  # share of a heading's title terms found in the narrower title (tune: 干部选拔任用不规范 has 5 of 6)
 HEADING = 8  # a heading's title holds few terms (因私出国(境)管理不规范: 4); a full finding holds more
-_HAN = re.compile(r"[\u4e00-\u9fff]+")
-# what says that something went wrong: 问题, a negation or a word of lack, excess, breach or evasion. A title with
-# none of them names a direction of the work (在…上下功夫, 持续提升…, 加强组织领导，压实整改责任), not a fault
-_FAULT = re.compile(r"问题|[不未无缺少差弱低超违私乱滥假虚漏拆欠错避]|走过场|流于形式|形式主义|化整为零")
-# the general verdicts (an area + one of them is a broad finding: 公务接待管理不严格), and the frame words around
-# them, which say how something is run, not what went wrong
-_VERDICT = re.compile(r"(?:工作|管理|程序|制度|执行|落实|开展|监管|审核)*(?:把关不严|不严格|不严谨|不严|不规范|不到位|"
-                      r"不完善|不健全|不够|不力|不高|不强|薄弱|不扎实|不深入|不及时)$")
-# particles and function characters: a bigram holding one straddles two words (来的, 由当), shown in no reason
-_FUNCTION = "的了和与及等并或"  # (not 为, 在, 把, 从: 化整为零, 在建, 把关, 从严)
-_FUNCTION_SET = frozenset(_FUNCTION)
-_WRAP = re.compile(r"^(?:针对|关于|对于|对)|(?:的问题|问题|方面)[。.]?$")
-# bigrams of how a finding is framed, beyond faults.FRAME: they say that something is wrong, not what
-_MORE_FRAME = frozenset("不足 个别 部分 存在 出现 没有 未按 按照 相关 有关 情况 一些 较大 突出 不强 不高 不力 不够 "
-                        "流于 形式 走过 过场 上轮 巡察 指出 仍然 再次 反弹 彻底 "
-                        # the rest of _VERDICT's general verdicts (不及时, 不深入, 不扎实, 不严谨, 不完善, 不健全)
-                        "不及 及时 不深 深入 不扎 扎实 严谨 不完 不健".split())
-
-
 @dataclass(frozen=True, slots=True)
 class LinkOptions:
     """The thresholds, chosen on the tune split of benchmarks/quality/links (results.md says how)."""
 
-    same_round: float = 0.10  # same unit, same round, two reports (matched one to one)
+    same_round: float = 0.24  # same unit, same round, two reports (matched one to one)
     recurring: float = 0.24  # same unit, later round (and each the other's best match between the rounds)
-    recurring_explicit: float = 0.24  # … when the later problem says so (反弹, 仍然 …)
+    recurring_explicit: float = 0.24  # … when the later problem says so (反弹, 仍然 …): chosen with it since v12
     common: float = 0.10  # average link within a cluster of the same fault across units
     other_kind: float = 0.60  # any link between problems of two different fault kinds
     cite_bonus: float = 0.05  # a regulation both problems cite
@@ -93,21 +74,6 @@ class Pair:
     reason: str
 
 
-def core_title(title: str) -> str:
-    """针对“…”不规范的问题 → the fault's own words."""
-    t = title.strip().strip("。")
-    for _ in range(2):
-        t = _WRAP.sub("", t).strip()
-    return t
-
-
-def grams(text: str) -> Counter[str]:
-    out: Counter[str] = Counter()
-    for run in _HAN.findall(text):
-        out.update(g for g in (run[i:i + 2] for i in range(len(run) - 1)) if g not in FRAME and g not in _MORE_FRAME)
-    return out
-
-
 def full_text(p: LinkProblem) -> str:
     title = core_title(p.title)
     return "\n".join((title, title, p.text))
@@ -117,28 +83,6 @@ def hint_of(p: LinkProblem) -> str | None:
     """The hint phrase a problem's title or text uses to say it came back (None when it does not)."""
     text = p.title + p.text[:200]
     return next((h for h in HINTS if h in text), None)
-
-
-def _phrases(text: str, weights: Mapping[str, float], top: int = 3) -> list[str]:
-    """The shared bigrams put back together as the phrases of the text they come from (发展对象, not 展对),
-    heaviest first."""
-    found: dict[str, float] = {}
-    for run in _HAN.findall(text):
-        i = 0
-        while i < len(run) - 1:
-            if run[i:i + 2] not in weights:
-                i += 1
-                continue
-            j = i
-            while j < len(run) - 1 and run[j:j + 2] in weights:
-                j += 1
-            phrase = run[i:j + 1]
-            weight = sum(weights[phrase[k:k + 2]] for k in range(len(phrase) - 1))
-            for shown in re.split(f"[{_FUNCTION}]", phrase):  # 采购的问 → 采购: words, not the particles between
-                if len(shown) >= 2:
-                    found[shown] = max(found.get(shown, 0.0), weight)
-            i = j
-    return sorted(found, key=lambda x: (-found[x], x))[:top]
 
 
 def _kinds(problems: Sequence[LinkProblem]) -> dict[str, str]:
@@ -232,12 +176,12 @@ class Scorer:
         cites = sorted(set(pa.cited) & set(pb.cited))
         same_kind = self.kinds[a] == self.kinds[b]
         va, vb = self.vectors[a], self.vectors[b]
-        shared = _phrases(full_text(pa), {t: va[t] * vb[t] for t in va if t in vb})
+        shared = phrases(full_text(pa), {t: va[t] * vb[t] for t in va if t in vb})
         parts = [f"共同词：{'、'.join(shared)}" if shared else "无共同词"]
         # shown: related terms of the two titles (化整 ~ 拆分), not the fragments across words the texts also relate
         # (待超 ~ 由当), though those count in the score
         near = [(x, y) for x, y in self.related_pairs(a, b, 10)
-                if not (set(x + y) & _FUNCTION_SET) and x in pa.title and y in pb.title][:3]
+                if not (set(x + y) & FUNCTION_SET) and x in pa.title and y in pb.title][:3]
         if near:
             parts.append("相关词：" + "、".join(f"{x}~{y}" for x, y in near))
         parts += [
@@ -260,15 +204,13 @@ class Scorer:
 
     def states_fault(self, i: str) -> bool:
         if i not in self._states:
-            self._states[i] = bool(_FAULT.search(self.problems[i].title))
+            self._states[i] = states_fault(self.problems[i].title)
         return self._states[i]
 
     def broad(self, i: str) -> bool:
         """An area and a general verdict, nothing more (公务接待管理不严格, 发展党员工作把关不严): a broad finding."""
         if i not in self._area:
-            t = core_title(self.problems[i].title)
-            verdict = not re.search(r"[，,、；;：:]", t) and _VERDICT.search(t)
-            self._area[i] = len("".join(_HAN.findall(_VERDICT.sub("", t)))) if verdict else 0
+            self._area[i] = broad_area(self.problems[i].title)
         return 0 < self._area[i] <= self.options.broad_chars
 
     def passes(self, pair: Pair, threshold: float) -> bool:
@@ -327,14 +269,6 @@ class Scorer:
 # a derived link is the record the archive keeps and reads back (records.ProblemLink): same_round | recurring,
 # a and b problem ids (recurring: a earlier, b later)
 Link = ProblemLink
-
-
-@dataclass(frozen=True, slots=True)
-class Cluster:
-    """One common fault across units: its label (from its members' titles) and members."""
-
-    label: str
-    members: tuple[str, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -404,84 +338,3 @@ def recurring(pairs: Sequence[Pair], place: Mapping[str, Place], doc_of: Mapping
         if key not in best or (link.score, link.a) > (best[key].score, best[key].a):
             best[key] = link
     return sorted((scorer.explained(l) for l in best.values()), key=lambda l: (l.a, l.b))
-
-
-def clusters(pairs: Sequence[Pair], unit_of: Mapping[str, str], scorer: Scorer) -> list[Cluster]:
-    """Average- (or complete-) link clusters over the pairs at the common threshold; kept when they span two
-    units or more."""
-    t = scorer.options.common
-    sim: dict[tuple[str, str], float] = {}
-    for p in pairs:
-        if scorer.passes(p, t):
-            sim[(p.a, p.b)] = p.score
-    # average (or complete) linkage kept per pair of clusters as (sum, count, min) of their members' similarities,
-    # added up at each merge (Lance–Williams for a sparse graph): a merge costs the merged clusters' neighbours,
-    # not the product of their sizes, and the clusters are the ones the direct computation gives
-    members: dict[str, list[str]] = {}
-    where: dict[str, str] = {}
-    between: dict[str, dict[str, list[float]]] = defaultdict(dict)
-    for (a, b), x in sim.items():
-        for i in (a, b):
-            if i not in where:
-                where[i] = i
-                members[i] = [i]
-        between[a][b] = [x, 1, x]
-        between[b][a] = between[a][b]
-    complete = scorer.options.linkage == "complete"
-
-    def linkage(x: str, y: str) -> float:
-        total, count, low = between[x].get(y, (0.0, 0, 0.0))
-        size = len(members[x]) * len(members[y])
-        if complete:
-            return low if count == size else 0.0  # a pair with no similarity counts 0
-        return total / size
-
-    for (a, b), _ in sorted(sim.items(), key=lambda kv: (-kv[1], kv[0])):
-        ca, cb = where[a], where[b]
-        if ca == cb or linkage(ca, cb) < t:
-            continue
-        keep, gone = (ca, cb) if len(members[ca]) >= len(members[cb]) else (cb, ca)
-        for i in members[gone]:
-            where[i] = keep
-        members[keep].extend(members.pop(gone))
-        for nb, (total, count, low) in between.pop(gone).items():
-            del between[nb][gone]
-            if nb == keep:
-                continue
-            cur = between[keep].get(nb)
-            if cur is None:
-                between[keep][nb] = between[nb][keep] = [total, count, low]
-            else:
-                cur[0] += total
-                cur[1] += count
-                cur[2] = min(cur[2], low)
-    out = []
-    for group in members.values():
-        if len({unit_of.get(i, i) for i in group}) >= 2:
-            ids = tuple(sorted(group))
-            out.append(Cluster(label([scorer.problems[i] for i in ids], scorer), ids))
-    return sorted(out, key=lambda c: (-len(c.members), c.label))
-
-
-def label(problems: Sequence[LinkProblem], scorer: Scorer) -> str:
-    """The phrase (2–12 characters) that most of a cluster's titles share (at least two, and half of them): of
-    the phrases no longer phrase shares as widely (自我批评辣味不足, not 自我批评辣味不), the most specific by the
-    IDF of its bigrams, trimmed of a dangling 的/不/未: 无公函接待, 规避公开招标, 公车私用."""
-    titles = [core_title(p.title) for p in problems]
-    seen: Counter[str] = Counter()
-    for t in titles:
-        seen.update({run[i:j] for run in _HAN.findall(t) for i in range(len(run))
-                     for j in range(i + 2, min(len(run), i + 12) + 1)})
-    need = max(2, math.ceil(len(titles) / 2))
-    shared = {x for x, n in seen.items() if n >= need}
-    closed = sorted(x for x in shared if not any(y != x and x in y and seen[y] == seen[x] for y in shared))
-
-    def weight(x: str) -> float:
-        g = [x[i:i + 2] for i in range(len(x) - 1)]
-        return seen[x] * sum(scorer.idf.get(b, 0.0) for b in g if b not in FRAME and b not in _MORE_FRAME)
-
-    if not closed:
-        return min(titles, key=len)[:12] if titles else ""
-    best = max(closed, key=lambda x: (weight(x), -len(x), x))
-    trimmed = best.strip("的和与及对在未不")
-    return trimmed if len(trimmed) >= 2 else best

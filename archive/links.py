@@ -20,7 +20,8 @@ from dataclasses import dataclass
 from . import linkstore, store
 from .database import Archive
 from .kinds import DocType
-from .linking import LinkOptions, Pair, Place, Scorer, clusters, recurring, same_round
+from .clustering import clusters
+from .linking import LinkOptions, Pair, Place, Scorer, recurring, same_round
 from .records import DocumentRecord, UnitNotice
 from .rounds import RoundNotice, as_of_date, place, round_number, stage_of
 from .units import Correction, clean, group_names

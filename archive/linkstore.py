@@ -14,7 +14,8 @@ import json
 import sqlite3
 from collections.abc import Iterable, Sequence
 
-from .linking import Cluster, Link, LinkProblem, Pair
+from .clustering import Cluster
+from .linking import Link, LinkProblem, Pair
 from .records import CommonCluster, ProblemBrief, ProblemLink, ProblemMark, StatusStep, UnitNotice, UnitRecord
 from .units import Correction, PlannedUnit, same_unit, unit_name
 

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import dataclasses
 
-from archive.linking import LinkOptions, LinkProblem, Place, Scorer, clusters, core_title, hint_of, recurring, same_round
+from archive.clustering import clusters
+from archive.linking import LinkOptions, LinkProblem, Place, Scorer, hint_of, recurring, same_round
+from archive.titles import core_title
 
 # a small archive of problems: two same faults across units, distractors sharing a word, and a heading
 PROBLEMS = [
@@ -106,3 +108,25 @@ def test_recurring_same_round_and_clusters_from_pairs() -> None:
     reception = next(c for c in got if "a-p1" in c.members)
     assert {"a-p1", "b-p1"} <= set(reception.members) and "接待" in reception.label
     assert not any({"c-p1", "d-p1"} <= set(c.members) for c in got)
+
+
+def test_scores_in_numpy_equal_the_scalar_cosines() -> None:
+    """Scorer.scores (one problem against many, packed arrays) is the soft cosine and the title cosine weighed
+    0.8 : 0.2 plus the citation bonus, pair by pair, and a problem with no terms scores 0 against anything."""
+    from archive.faults import cosine
+    from archive.linking import TEXT_WEIGHT
+
+    extra = [LinkProblem("z-p1", "z", "。", ""), LinkProblem("y-p1", "y", "针对公务接待超标准的问题", "清理接待费用。",
+                                                              cited=("党政机关国内公务接待管理规定",)),
+             LinkProblem("x-p1", "x", "针对无公函接待的问题", "无公函不予接待。", cited=("党政机关国内公务接待管理规定",))]
+    s = Scorer(PROBLEMS + extra, PLAIN)
+    ids = sorted(s.problems)
+    for a in ids:
+        others = [b for b in ids if b != a]
+        for b, got in zip(others, s.scores(a, others)):
+            bonus = s.options.cite_bonus if set(s.problems[a].cited) & set(s.problems[b].cited) else 0.0
+            want = round(TEXT_WEIGHT * s.soft_cosine(a, b)
+                         + (1 - TEXT_WEIGHT) * cosine(s.title_vectors[a], s.title_vectors[b]) + bonus, 4)
+            assert got == want, (a, b)
+    assert s.scores("z-p1", ["a-p1", "y-p1"]) == [0.0, 0.0]
+    assert s.score("x-p1", "y-p1") > s.score("a-p1", "c-p1")  # the title and the shared citation count

@@ -4,11 +4,15 @@
 
 FOLDER… are the folders pool.py pooled from (the same archive is rebuilt: problems are named by file and
 ordinal, so ids built from paths do not matter). Judged pairs fall in three groups: one unit across rounds
-(recurring), one unit within a round (same round), two units (common). A pair is a true link when graded 2.
-Thresholds are searched on tune only — recurring and its explicit bar maximise recall subject to precision ≥
-0.9 (else the best F0.5), common likewise at ≥ 0.85 — and the test split is reported once with the chosen
-values. Distractors: judged-0 pairs that share a specific term; any link among them is counted. --write keeps
-judged.jsonl (pair ids, problem keys and grades only) and results.md beside this file.
+(recurring), one unit within a round (same round), two units (common). A pair is a true link when graded 2; a
+recurring link counts for the same-round chains of both its problems (one problem restated in a round's reports).
+Everything is chosen on tune only: the gates (headings, broad_chars) and under each the bars — recurring (its
+explicit bar with it) at precision ≥ 0.9, same round and common at ≥ 0.85, each kind's links with no tune
+distractor among them, the best F0.5 (a tie: the higher bar) — and the gates by every target met, then the F0.5 of
+recurring and common together. The test split is reported once with the chosen values, whole and per judging
+round. Distractors: judged-0 pairs that share a specific term; any link among them is counted. --fixed reports
+given options instead (an earlier version's); --misses prints tune's missed recurring pairs and what kept each
+out. --write keeps judged.jsonl (pair ids, problem keys and grades only) and results.json beside this file.
 """
 
 from __future__ import annotations
@@ -28,7 +32,7 @@ from .pool import linked_archive, problem_key
 
 HERE = Path(__file__).resolve().parent
 BROAD_CHARS = (0, 4, 6, 8, 10)  # a broad finding's area (linking.Scorer.broad) at most this many characters
-GRID = [round(0.10 + 0.02 * i, 2) for i in range(36)]  # 0.10 … 0.80 (soft-cosine scores run higher)
+GRID = [round(0.02 + 0.02 * i, 2) for i in range(40)]  # 0.02 … 0.80 (soft-cosine scores run higher)
 
 
 def _pr(pred: set[str], truth: set[str], universe: set[str]) -> dict:
@@ -49,6 +53,7 @@ def main() -> None:
     ap.add_argument("judgments", type=Path, help="judgments-N.jsonl files, comma-separated")
     ap.add_argument("folders", nargs="+")
     ap.add_argument("--write", action="store_true")
+    ap.add_argument("--links-only", action="store_true", help="count recurring links as stored, without the chains")
     ap.add_argument("--misses", action="store_true", help="print tune's missed recurring pairs: candidate? score, "
                                                           "same kind, broader, broad a/b, states a fault a/b")
     ap.add_argument("--fixed", default=None, help="report these LinkOptions fields (JSON) instead of choosing them, "
@@ -104,7 +109,7 @@ def main() -> None:
                 merged = chain[l.a] | chain[l.b]
                 for i in merged:
                     chain[i] = merged
-        for l in [l for l in links if l.kind == "recurring"]:
+        for l in [l for l in links if l.kind == "recurring" and not args.links_only]:
             for x in chain[l.a]:
                 for y in chain[l.b]:
                     kinds.setdefault(frozenset((x, y)), "recurring")
@@ -144,11 +149,11 @@ def main() -> None:
     # 0.852, under its own target, since alignment and one-link-a-round change which pairs become links
     tune_distractors = distractors & set(split["tune"])
 
-    def measured(o: LinkOptions) -> tuple[dict, bool]:
-        """Tune's figures of every link kind under `o`, and whether no tune distractor is linked."""
+    def measured(o: LinkOptions) -> tuple[dict, dict]:
+        """Tune's figures of every link kind under `o`, and per kind whether no tune distractor is linked."""
         got = predicted(o)
         return ({k: _pr(got[k], truth, scope(k, "tune")) for k in got},
-                not any(p in x for x in got.values() for p in tune_distractors))
+                {k: not (got[k] & tune_distractors) for k in got})
 
     def bar(gates: LinkOptions, field: str, target: float, how: tuple[str, ...] = ("average",)) -> LinkOptions:
         """One kind's bar on tune, the others as in `gates`: the best F0.5 of that kind's links (as derived:
@@ -162,9 +167,11 @@ def main() -> None:
             o = dataclasses.replace(gates, **{field: t}, **extra, **({"linkage": link} if field == "common" else {}))
             m, clean = measured(o)
             if args.curve:
-                print("curve", gates.headings, gates.broad_chars, field, t, link, m[kind]["precision"], m[kind]["recall"], clean)
-            ok = (m[kind]["precision"] or 0) >= target and clean
-            score = ((1.0 + _f05(m[kind])) if ok else _f05(m[kind]), -t)
+                print("curve", gates.headings, gates.broad_chars, field, t, link, m[kind]["precision"], m[kind]["recall"],
+                      clean[kind])
+            # this kind's own links only: its bar does not depend on where the other kinds' bars start
+            ok = (m[kind]["precision"] or 0) >= target and clean[kind]
+            score = ((1.0 + _f05(m[kind])) if ok else _f05(m[kind]), t)  # a tie: the higher bar
             if score > best_score:
                 best, best_score = o, score
         return best
@@ -177,7 +184,7 @@ def main() -> None:
         o = bar(o, "same_round", 0.85)
         o = bar(o, "common", 0.85, ("average", "complete"))
         m, clean = measured(o)
-        met = clean and (m["recurring"]["precision"] or 0) >= 0.9 and (m["common"]["precision"] or 0) >= 0.85
+        met = all(clean.values()) and (m["recurring"]["precision"] or 0) >= 0.9 and (m["common"]["precision"] or 0) >= 0.85
         return o, (met, _f05(m["recurring"]) + _f05(m["common"]))
 
     # the gates (linking.LinkOptions: headings, broad_chars) are chosen on tune like the bars, the bars re-chosen

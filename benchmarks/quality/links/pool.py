@@ -25,14 +25,20 @@ from pathlib import Path
 from archive.database import Archive
 from archive.faults import FaultModel, cosine
 from archive.ids import parse_unit
-from archive.linking import LinkOptions, Scorer, core_title
+from archive.linking import LinkOptions, Scorer
+from archive.titles import core_title
 from archive.links import alias_of, derive, plan_units, refresh
 from archive.pipeline import ingest
 from xuncha.settings import load_settings
 
 HERE = Path(__file__).resolve().parent
-# LINKS_VERSION 11's gates and bars (round 3): no broad-finding gate
-V11 = LinkOptions(same_round=0.34, recurring=0.28, recurring_explicit=0.28, common=0.20, broad_chars=0)
+# LINKS_VERSION 11's gates and bars (round 3): no broad-finding gate, no heading gate
+V11 = LinkOptions(same_round=0.34, recurring=0.28, recurring_explicit=0.28, common=0.20, broad_chars=0,
+                  headings=False)
+# version 12's as they stood when round 4 was pooled (commit 179aaa2; the scores of that commit too: a pool is
+# reproduced at the commit that drew it)
+V12_POOLED = LinkOptions(same_round=0.28, recurring=0.28, recurring_explicit=0.28, common=0.12, broad_chars=8,
+                         headings=False)
 
 
 def problem_key(source_path: str, problem_id: str) -> str:
@@ -97,7 +103,7 @@ def main() -> None:
         placements = plan_units(tuple(docs.values()), archive.unit_corrections())
         pairs = scorer.scored(scorer.candidates(set(by_id)))
         unjudged = {(r[0], r[1]) for r in rows}
-        for name, options in (("linked12", LinkOptions()), ("linked11", V11)):
+        for name, options in (("linked12", V12_POOLED), ("linked11", V11)):
             scorer.options = options
             links, groups = derive(pairs, placements, problems, scorer)
             together = {tuple(sorted((a, b))) for c in groups for a, b in combinations(c.members, 2)}

@@ -1,0 +1,103 @@
+"""Common problems (issue 30 §3): clusters of the same fault across units, from the scored pairs, each labelled by
+the phrase most of its members' titles share. Pure: pairs in, clusters out."""
+
+from __future__ import annotations
+
+import math
+from collections import Counter, defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from .faults import FRAME
+from .linking import LinkProblem, Pair, Scorer
+from .titles import HAN, MORE_FRAME, core_title
+
+UNIT = 10_000  # pair scores are rounded to 4 decimals (linking.Scorer.scores)
+
+@dataclass(frozen=True, slots=True)
+class Cluster:
+    """One common fault across units: its label (from its members' titles) and members."""
+
+    label: str
+    members: tuple[str, ...]
+
+
+def clusters(pairs: Sequence[Pair], unit_of: Mapping[str, str], scorer: Scorer) -> list[Cluster]:
+    """Average- (or complete-) link clusters over the pairs at the common threshold; kept when they span two
+    units or more."""
+    t = scorer.options.common
+    sim: dict[tuple[str, str], float] = {}
+    for p in pairs:
+        if scorer.passes(p, t):
+            sim[(p.a, p.b)] = p.score
+    # average (or complete) linkage kept per pair of clusters as (sum, count, min) of their members' similarities,
+    # added up at each merge (Lance–Williams for a sparse graph): a merge costs the merged clusters' neighbours,
+    # not the product of their sizes. Scores carry 4 decimals, so they are summed as integers (units of 1e-4):
+    # exact and in any order, the clusters the direct computation over all member pairs gives
+    members: dict[str, list[str]] = {}
+    where: dict[str, str] = {}
+    between: dict[str, dict[str, list[int]]] = defaultdict(dict)
+    for (a, b), x in sim.items():
+        for i in (a, b):
+            if i not in where:
+                where[i] = i
+                members[i] = [i]
+        between[a][b] = between[b][a] = [round(x * UNIT), 1, round(x * UNIT)]  # one list for both directions
+    complete = scorer.options.linkage == "complete"
+    bar = round(t * UNIT)
+
+    def linked(x: str, y: str) -> bool:
+        """mean (or min, a missing pair counting 0) of the similarities between x's and y's members ≥ the bar"""
+        total, count, low = between[x].get(y, (0, 0, 0))
+        size = len(members[x]) * len(members[y])
+        return (count == size and low >= bar) if complete else total >= bar * size
+
+    for (a, b), _ in sorted(sim.items(), key=lambda kv: (-kv[1], kv[0])):
+        ca, cb = where[a], where[b]
+        if ca == cb or not linked(ca, cb):
+            continue
+        keep, gone = (ca, cb) if len(members[ca]) >= len(members[cb]) else (cb, ca)
+        for i in members[gone]:
+            where[i] = keep
+        members[keep].extend(members.pop(gone))
+        for nb, (total, count, low) in between.pop(gone).items():
+            del between[nb][gone]
+            if nb == keep:
+                continue
+            cur = between[keep].get(nb)
+            if cur is None:
+                between[keep][nb] = between[nb][keep] = [total, count, low]
+            else:
+                cur[0] += total
+                cur[1] += count
+                cur[2] = min(cur[2], low)
+    out = []
+    for group in members.values():
+        if len({unit_of.get(i, i) for i in group}) >= 2:
+            ids = tuple(sorted(group))
+            out.append(Cluster(label([scorer.problems[i] for i in ids], scorer), ids))
+    return sorted(out, key=lambda c: (-len(c.members), c.label))
+
+
+def label(problems: Sequence[LinkProblem], scorer: Scorer) -> str:
+    """The phrase (2–12 characters) that most of a cluster's titles share (at least two, and half of them): of
+    the phrases no longer phrase shares as widely (自我批评辣味不足, not 自我批评辣味不), the most specific by the
+    IDF of its bigrams, trimmed of a dangling 的/不/未: 无公函接待, 规避公开招标, 公车私用."""
+    titles = [core_title(p.title) for p in problems]
+    seen: Counter[str] = Counter()
+    for t in titles:
+        seen.update({run[i:j] for run in HAN.findall(t) for i in range(len(run))
+                     for j in range(i + 2, min(len(run), i + 12) + 1)})
+    need = max(2, math.ceil(len(titles) / 2))
+    shared = {x for x, n in seen.items() if n >= need}
+    closed = sorted(x for x in shared if not any(y != x and x in y and seen[y] == seen[x] for y in shared))
+
+    def weight(x: str) -> float:
+        g = [x[i:i + 2] for i in range(len(x) - 1)]
+        return seen[x] * sum(scorer.idf.get(b, 0.0) for b in g if b not in FRAME and b not in MORE_FRAME)
+
+    if not closed:
+        return min(titles, key=len)[:12] if titles else ""
+    best = max(closed, key=lambda x: (weight(x), -len(x), x))
+    trimmed = best.strip("的和与及对在未不")
+    return trimmed if len(trimmed) >= 2 else best
