@@ -287,7 +287,7 @@ def _prefer_plan(found: list[Category], planned: list[Category], labelled: bool)
     return as_problems * 2 > len(found) and not any(is_problem_wording(p.title) for p in ours)
 
 
-_ATX = re.compile(r"^#{1,6}\s+")
+_ATX = re.compile(r"^#{1,6}\s+(.*?)(?:\s+#+)?$|^\*\*(.+)\*\*$")  # ## 标题 ##, **（一）…问题**
 
 
 def parse_notice(text: str, title: str | None = None, tables: tuple[Table, ...] = ()) -> Notice:
@@ -297,8 +297,10 @@ def parse_notice(text: str, title: str | None = None, tables: tuple[Table, ...] 
     tables: the file's tables (normalised cells); a ledger among them gives problems one a row."""
     from .ledger import ledger_categories
 
-    # a Markdown notice's headings (## 二、…, ### （一）…) are lines like any other once their marks are off
-    lines = [_ATX.sub("", ln.strip()) for ln in text.split("\n") if ln.strip() and not ln.startswith("<!--")]
+    # a Markdown notice's headings (## 二、…, ### （一）… ###, a bold **（一）…**) are lines like any other once their
+    # marks are off
+    lines = [_ATX.sub(lambda m: m.group(1) or m.group(2) or "", ln.strip()) for ln in text.split("\n")
+             if ln.strip() and not ln.startswith("<!--")]
     lines = [ln for ln in lines if ln]
     # a printed saved page keeps the site's furniture; its metadata lines stand in for what is missing
     meta = meta_from_lines([ln for ln in lines[:40] if is_furniture(ln)])

@@ -150,13 +150,13 @@ MARKDOWN_NOTICE = """# 中共示例县林业局党组关于巡察整改情况的
 
 一是建立车辆使用台账。二是实行节假日封存制度。已完成整改。
 
-### （二）关于林木采伐审批把关不严的问题
+### （二）关于林木采伐审批把关不严的问题 ###
 
 一是开展采伐许可复查。二是修订审批流程。正在整改。
 
 ## 二、关于干部队伍建设方面
 
-### （一）关于干部档案管理不规范的问题
+**（一）关于干部档案管理不规范的问题**
 
 一是逐卷核查干部档案。二是补齐缺失材料。已完成整改。
 
@@ -172,12 +172,12 @@ MARKDOWN_NOTICE = """# 中共示例县林业局党组关于巡察整改情况的
 
 
 def test_a_markdown_notice_reads_its_headings() -> None:
-    """## / ### are heading marks, not text: with them left on, each heading was read into the problem before it
-    and the problem's status was lost."""
+    """## / ### (and closing ###, and a bold line) are heading marks, not text: with them left on, each heading was
+    read into the problem before it and the problem's status was lost."""
     notice = parse_notice(normalize(MARKDOWN_NOTICE))
     assert [c.title for c in notice.categories] == ["关于落实全面从严治党责任方面", "关于干部队伍建设方面"]
     problems = [p for c in notice.categories for p in c.problems]
     assert [p.title for p in problems] == ["关于公务用车管理不规范的问题", "关于林木采伐审批把关不严的问题",
                                            "关于干部档案管理不规范的问题"]
-    assert not any("#" in p.title or "#" in p.text for p in problems)
+    assert not any("#" in p.title or "#" in p.text or "*" in p.title for p in problems)
     assert [p.status for p in problems] == [D, P, D]
