@@ -28,7 +28,7 @@ def clusters(pairs: Sequence[Pair], unit_of: Mapping[str, str], scorer: Scorer) 
     t = scorer.options.common
     sim: dict[tuple[str, str], float] = {}
     for p in pairs:
-        if scorer.passes(p, t):
+        if scorer.joins(p, t):
             sim[(p.a, p.b)] = p.score
     # average (or complete) linkage kept per pair of clusters as (sum, count, min) of their members' similarities,
     # added up at each merge (Lance–Williams for a sparse graph): a merge costs the merged clusters' neighbours,

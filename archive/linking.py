@@ -40,7 +40,7 @@ class LinkOptions:
     same_round: float = 0.24  # same unit, same round, two reports (matched one to one)
     recurring: float = 0.24  # same unit, later round (and each the other's best match between the rounds)
     recurring_explicit: float = 0.24  # … when the later problem says so (反弹, 仍然 …): chosen with it since v12
-    common: float = 0.10  # average link within a cluster of the same fault across units
+    common: float = 0.12  # average link within a cluster of the same fault across units
     other_kind: float = 0.60  # any link between problems of two different fault kinds
     cite_bonus: float = 0.05  # a regulation both problems cite
     linkage: str = "average"  # clusters: average (mean similarity ≥ common) or complete (every pair ≥ common)
@@ -49,6 +49,9 @@ class LinkOptions:
     related_min_problems: int = 20  # fewer problems say nothing about which terms go together: plain cosine
     broad_chars: int = 8  # a broad finding (Scorer.broad): its area at most this long; 0 turns the gate off
     headings: bool = True  # a title that states no fault (在…上下功夫, 加强组织领导，压实整改责任) links to nothing
+    # two findings of the catch-all kind (faults.FALLBACK: a unit's own line of work) join a common cluster only at
+    # the other_kind bar: across units they share an area (安全生产, 监管, 执法), not a named fault
+    business_common: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -222,6 +225,13 @@ class Scorer:
             and not self.broader(pair.a, pair.b) \
             and (not o.headings or (self.states_fault(pair.a) and self.states_fault(pair.b))) \
             and (not o.broad_chars or self.broad(pair.a) == self.broad(pair.b) or pair.score >= o.other_kind)
+
+    def joins(self, pair: Pair, threshold: float) -> bool:
+        """Whether a pair counts in a common cluster at a threshold: it passes, and two findings of the catch-all
+        kind (a unit's own business) clear the other_kind bar as well (LinkOptions.business_common)."""
+        return self.passes(pair, threshold) and not (
+            self.options.business_common and pair.same_kind and self.kinds[pair.a] == FALLBACK
+            and pair.score < self.options.other_kind)
 
     def candidates(self, new: Iterable[str], among: Iterable[str] | None = None) -> set[tuple[str, str]]:
         """Pairs (a < b) of a new problem and any other (of `among`, default all) whose titles share two terms or

@@ -39,6 +39,9 @@ class _Open(Scorer):
     def passes(self, pair: Pair, threshold: float) -> bool:
         return pair.score >= threshold
 
+    def joins(self, pair: Pair, threshold: float) -> bool:
+        return pair.score >= threshold
+
 
 @pytest.mark.parametrize("how", ["average", "complete"])
 def test_running_linkage_equals_the_direct_computation(how: str) -> None:
@@ -66,3 +69,33 @@ def test_a_cluster_needs_two_units() -> None:
     pairs.append(Pair("a-p2", "b-p1", 0.9, True, ""))
     assert [c.members for c in clusters(pairs, {"a-p1": "a", "a-p2": "a", "b-p1": "b"}, scorer)] == \
         [("a-p1", "a-p2", "b-p1")]
+
+
+_BUSINESS = [
+    ("a-p1", "针对安全生产执法检查频次不足，消防隐患整改不到位的问题", "行业监管执法检查频次不足，消防通道堵塞，隐患台账未销号。"),
+    ("b-p1", "针对特种设备安全生产监管存在薄弱环节的问题", "辖区电梯、锅炉等特种设备安全生产行业监管执法检查频次不足，消防隐患排查不细。"),
+    ("c-p1", "针对在建工程安全生产监管执法不严的问题", "在建工程安全生产行业监管执法不严，消防设施配备不足，隐患整改滞后。"),
+    ("a-p2", "针对公务接待超标准、无公函接待的问题", "公务接待无公函，超标准安排用餐，陪餐人数超过规定。"),
+    ("b-p2", "针对公务接待无公函、陪餐人员超出规定人数的问题", "接待无公函，陪餐人员超出规定，接待清单不全。"),
+    ("c-p2", "针对接待陪餐人数超标、无公函即安排公务接待的问题", "公务接待超标准用餐，无公函接待，陪餐人数超标。"),
+]
+
+
+def _business(options: LinkOptions) -> tuple[Scorer, list[Pair], dict[str, str]]:
+    problems = [LinkProblem(i, i[0], t, x) for i, t, x in _BUSINESS]
+    scorer = Scorer(problems, options)
+    pairs = scorer.scored(scorer.candidates({p.id for p in problems}))
+    return scorer, pairs, {p.id: p.id[0] for p in problems}
+
+
+def test_a_units_own_business_clusters_only_at_the_other_kind_bar() -> None:
+    """Three units' 安全生产 findings share an area, not a fault (the judges grade them related): with
+    business_common they form no common cluster, while the three units' 公务接待 findings still do."""
+    scorer, pairs, unit_of = _business(LinkOptions())
+    assert {scorer.kinds[i] for i in ("a-p1", "b-p1", "c-p1")} == {"专项业务"}
+    business = [p for p in pairs if p.a.endswith("p1") and p.b.endswith("p1")]
+    assert business and all(LinkOptions().common <= p.score < LinkOptions().other_kind for p in business)
+    got = {c.members for c in clusters(pairs, unit_of, scorer)}
+    assert got == {("a-p2", "b-p2", "c-p2")}
+    scorer, pairs, unit_of = _business(dataclasses.replace(LinkOptions(), business_common=False))
+    assert {c.members for c in clusters(pairs, unit_of, scorer)} >= {("a-p1", "b-p1", "c-p1")}

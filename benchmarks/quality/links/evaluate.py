@@ -190,8 +190,8 @@ def main() -> None:
     # the gates (linking.LinkOptions: headings, broad_chars) are chosen on tune like the bars, the bars re-chosen
     # under each
     best, best_score = base, (False, -1.0)
-    for headings, broad in product((False, True), BROAD_CHARS) if args.fixed is None else ():
-        o, sc = choose(dataclasses.replace(base, headings=headings, broad_chars=broad))
+    for headings, broad, business in product((False, True), BROAD_CHARS, (False, True)) if args.fixed is None else ():
+        o, sc = choose(dataclasses.replace(base, headings=headings, broad_chars=broad, business_common=business))
         if sc > best_score:
             best, best_score = o, sc
     if args.fixed is not None:
