@@ -82,7 +82,7 @@ def clusters(pairs: Sequence[Pair], unit_of: Mapping[str, str], scorer: Scorer) 
 def label(problems: Sequence[LinkProblem], scorer: Scorer) -> str:
     """The phrase (2–12 characters) that most of a cluster's titles share (at least two, and half of them): of
     the phrases no longer phrase shares as widely (自我批评辣味不足, not 自我批评辣味不), the most specific by the
-    IDF of its bigrams, trimmed of a dangling 的/不/未: 无公函接待, 规避公开招标, 公车私用."""
+    IDF of its bigrams, trimmed of a dangling 的/不/未 (a leading 在 or 对 begins a word: 在建工程): 无公函接待, 规避公开招标, 公车私用."""
     titles = [core_title(p.title) for p in problems]
     seen: Counter[str] = Counter()
     for t in titles:
@@ -99,5 +99,5 @@ def label(problems: Sequence[LinkProblem], scorer: Scorer) -> str:
     if not closed:
         return min(titles, key=len)[:12] if titles else ""
     best = max(closed, key=lambda x: (weight(x), -len(x), x))
-    trimmed = best.strip("的和与及对在未不")
+    trimmed = best.lstrip("的和与及").rstrip("的和与及对在未不")  # not a leading 在 or 对: 在建工程, 对外投资
     return trimmed if len(trimmed) >= 2 else best

@@ -99,3 +99,12 @@ def test_a_units_own_business_clusters_only_at_the_other_kind_bar() -> None:
     assert got == {("a-p2", "b-p2", "c-p2")}
     scorer, pairs, unit_of = _business(dataclasses.replace(LinkOptions(), business_common=False))
     assert {c.members for c in clusters(pairs, unit_of, scorer)} >= {("a-p1", "b-p1", "c-p1")}
+
+
+def test_a_label_keeps_a_leading_character_that_begins_a_word() -> None:
+    """在建工程 is a word: the label trims dangling particles at its ends, not the 在 it begins with."""
+    from archive.clustering import label
+
+    problems = [LinkProblem(f"{u}-p1", u, t, "") for u, t in (
+        ("a", "针对在建工程安全生产责任落实不到位的问题"), ("b", "针对在建工程安全生产检查走过场的问题"))]
+    assert label(problems, Scorer(problems, LinkOptions(related_weight=0.0))).startswith("在建工程")
