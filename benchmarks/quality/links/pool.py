@@ -5,7 +5,7 @@
 Ingests the folders into a temporary archive, scores every pair of problems with (1) the linker's scorer
 (archive/linking.py; and, from round 3, the same scorer without the soft cosine, as LINKS_VERSION 10 had it), (2) plain TF-IDF cosine of title and text (archive/faults.py's vectors) and (3) the fault
 kind and a shared citation, and pools the union of each scorer's top pairs (from round 4 also the pairs that
-linker versions 12 and 11 put together, links or one common cluster, since version 12 changed gates, not scores), every pair of one unit's problems
+linker versions 12 and 11 put together (from round 5: 13 and 12), links or one common cluster, since version 12 changed gates, not scores), every pair of one unit's problems
 across its notices that any scorer scores above 0.08, and a few random pairs. OUT_DIR gets pool-N.jsonl (pair_id
 and the two problems' unit-free title and text: no scores, no scorer names, shuffled by hash) and READY-N.
 The pair ids with the files and problem numbers they stand for (no text) go to pairs-N.json beside this file.
@@ -39,6 +39,8 @@ V11 = LinkOptions(same_round=0.34, recurring=0.28, recurring_explicit=0.28, comm
 # reproduced at the commit that drew it)
 V12_POOLED = LinkOptions(same_round=0.28, recurring=0.28, recurring_explicit=0.28, common=0.12, broad_chars=8,
                          headings=False)
+# version 12 as shipped (round 5 pools it beside version 13, which changed a gate, not the scores)
+V12 = LinkOptions(common=0.10, business_common=False)
 
 
 def problem_key(source_path: str, problem_id: str) -> str:
@@ -103,7 +105,9 @@ def main() -> None:
         placements = plan_units(tuple(docs.values()), archive.unit_corrections())
         pairs = scorer.scored(scorer.candidates(set(by_id)))
         unjudged = {(r[0], r[1]) for r in rows}
-        for name, options in (("linked12", V12_POOLED), ("linked11", V11)):
+        versions = (("linked13", LinkOptions()), ("linked12", V12)) if args.round >= 5 else \
+            (("linked12", V12_POOLED), ("linked11", V11))
+        for name, options in versions:
             scorer.options = options
             links, groups = derive(pairs, placements, problems, scorer)
             together = {tuple(sorted((a, b))) for c in groups for a, b in combinations(c.members, 2)}
