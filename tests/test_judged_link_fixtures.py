@@ -1,0 +1,90 @@
+"""The folders of the judged link pairs (benchmarks/quality/links: tests/fixtures/links, links-r4, links-r5) parse
+into exactly the problems they were judged as: a judged pair names its problems by file and ordinal (pool.py's
+problem_key), so a parser change that moved a problem would silently re-label judged pairs. A change that means
+to move them must re-judge the pairs it touches and then update this table."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from archive.database import Archive
+from archive.kinds import DocType
+from archive.pipeline import ingest
+from tests.conftest import ROOT
+from xuncha.settings import load_settings
+
+FOLDERS = ("links", "links-r4", "links-r5")
+PROBLEMS = {
+    "links-r4/jiaotong-2019-rectification.txt": 8,
+    "links-r4/jiaotong-2020-progress.txt": 4,
+    "links-r4/jiaotong-2023-rectification.txt": 7,
+    "links-r4/liuhe-2020-rectification.txt": 7,
+    "links-r4/liuhe-2023-rectification.txt": 7,
+    "links-r4/nongye-2019-rectification.txt": 7,
+    "links-r4/nongye-2022-revisit.txt": 6,
+    "links-r4/water-2020-rectification.txt": 8,
+    "links-r4/water-2022-revisit.txt": 6,
+    "links-r4/wenlv-2021-rectification.md": 8,
+    "links-r4/wenlv-2022-progress.md": 5,
+    "links-r4/wenlv-2024-rectification.html": 7,
+    "links-r4/yibao-2022-rectification.txt": 8,
+    "links-r4/yibao-2023-progress.txt": 5,
+    "links-r4/yibao-2025-rectification.md": 7,
+    "links-r5/gongjiao-2019-rectification.txt": 7,
+    "links-r5/gongjiao-2022-revisit.txt": 6,
+    "links-r5/jiaoyu-2021-rectification.md": 9,
+    "links-r5/jiaoyu-2022-progress.md": 4,
+    "links-r5/jiaoyu-2025-rectification.html": 8,
+    "links-r5/shenji-2019-rectification.txt": 8,
+    "links-r5/shenji-2020-progress.txt": 4,
+    "links-r5/shenji-2023-rectification.txt": 7,
+    "links-r5/taoyuancun-2021-rectification.txt": 7,
+    "links-r5/taoyuancun-2024-rectification.txt": 6,
+    "links-r5/zhujian-2020-rectification.txt": 9,
+    "links-r5/zhujian-2023-revisit.txt": 6,
+    "links-r5/ziranziyuan-2020-rectification.txt": 9,
+    "links-r5/ziranziyuan-2021-progress.txt": 4,
+    "links-r5/ziranziyuan-2024-rectification.txt": 7,
+    "links/丁-2021-城投集团-整改情况.txt": 5,
+    "links/丁-2022-城投集团-整改进展.txt": 2,
+    "links/丙-2021-第一中学-整改情况.txt": 4,
+    "links/丙-2024-第一中学-整改情况.txt": 3,
+    "links/乙-2020-卫健局-整改情况.txt": 5,
+    "links/乙-2023-卫健局-回头看.txt": 4,
+    "links/戊-2022-某街道-整改情况.txt": 5,
+    "links/戊-2025-某街道-整改情况.txt": 4,
+    "links/甲-2019-财政局-整改情况.txt": 5,
+    "links/甲-2019-财政局-整改进展.txt": 2,
+    "links/甲-2022-财政局-整改情况.txt": 4,
+}
+
+
+@pytest.fixture(scope="module")
+def parsed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Counter[str], dict[str, str | None]]:
+    settings = load_settings(environ={}, home=tmp_path_factory.mktemp("judged") / "home")
+    archive = Archive.open(settings.db_path)
+    try:
+        ingest(archive, settings.ingest_options(), [str(ROOT / "tests" / "fixtures" / f) for f in FOLDERS])
+        docs = {d.id: d for d in archive.documents_of_type(DocType.NOTICE)}
+        key = {i: f"{Path(d.source_path).parent.name}/{Path(d.source_path).name}" for i, d in docs.items()}
+        counts = Counter(key[p.doc_id] for p in archive.link_problems())
+        units = {key[i]: d.header.inspected_unit for i, d in docs.items()}
+    finally:
+        archive.close()
+    return counts, units
+
+
+def test_every_judged_notice_parses_into_the_problems_it_was_judged_as(parsed) -> None:
+    counts, units = parsed
+    assert set(units) == set(PROBLEMS)
+    assert {k: counts[k] for k in PROBLEMS} == PROBLEMS
+
+
+def test_the_round_five_notices_name_their_unit(parsed) -> None:
+    """links-r5 was written for round 5 by someone who had not seen the method: six units, 2–3 notices each."""
+    _, units = parsed
+    r5 = {k: u for k, u in units.items() if k.startswith("links-r5/")}
+    assert len(r5) == 15 and None not in r5.values() and len(set(r5.values())) == 6
