@@ -130,6 +130,7 @@ class SearchRequest:
     facet_values: int = FACET_VALUES
     # the plain OR of the query's words (no AND-first boost): a backend fusing rankings (indexer/fusion.py) reads it
     plain: Node | None = None
+    words: int = 0  # the query's content words (indexer/query.py BuiltQuery.words): fusion's share may grow with them
 
 
 class FoundUnit(Protocol):

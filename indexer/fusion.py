@@ -13,13 +13,19 @@ Two methods, set on the tune split only (benchmarks/quality/results_31.md):
 Gated by the query's shape: a query of fewer than `min_words` words (a short topic, an abbreviation, a number),
 or one the strict form answered when `relaxed_only`, keeps the engine's ranking unchanged.
 
+Length-adaptive (issue 31, third round): with `steepness` > 0 the plain list's weight grows with the query's
+content words n as a logistic, weight / (1 + exp(−steepness · (n − midpoint))): a short query keeps nearly the
+engine's ranking, a long one (a pasted title, a staff question) nearly plain BM25's. A large steepness is the
+two-bucket rule (below the midpoint 0, above it `weight`).
+
 Nothing here knows an index: rankings in, one ranking out (document numbers or ids, best first).
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Hashable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 
 
@@ -39,9 +45,11 @@ class FusionOptions:
     min_words: int = 1  # fewer words in the plain OR: the engine's ranking unchanged
     relaxed_only: bool = False  # fuse only when the relaxed form answered
     citations: bool = False  # fuse citation queries too (the engine's cited article is its strength)
+    midpoint: float = 0.0  # length-adaptive: the content-word count at which the plain list has half its weight
+    steepness: float = 0.0  # … and how fast its weight grows with each word; 0: a fixed weight, whatever the length
 
     def __post_init__(self) -> None:
-        if self.k < 0 or self.weight < 0 or self.depth < 1 or self.min_words < 0:
+        if self.k < 0 or self.weight < 0 or self.depth < 1 or self.min_words < 0 or self.steepness < 0:
             raise ValueError(f"fusion options out of range: {self}")
         object.__setattr__(self, "method", Method(self.method))
 
@@ -49,6 +57,19 @@ class FusionOptions:
 def applies(options: FusionOptions, words: int, relaxed: bool) -> bool:
     """Whether a query of `words` plain-OR words, answered by the relaxed form or not, is fused."""
     return words >= options.min_words and (relaxed or not options.relaxed_only)
+
+
+def weight_for(options: FusionOptions, words: int) -> float:
+    """The plain list's weight for a query of `words` content words (the fixed weight unless length-adaptive)."""
+    if options.steepness <= 0:
+        return options.weight
+    x = options.steepness * (words - options.midpoint)
+    return options.weight / (1.0 + math.exp(-x)) if x > -700 else 0.0
+
+
+def at_length(options: FusionOptions, words: int) -> FusionOptions:
+    """The options with the weight a query of `words` content words gets."""
+    return options if options.steepness <= 0 else replace(options, weight=weight_for(options, words))
 
 
 def fuse(engine: Sequence[tuple[Hashable, float]], plain: Sequence[tuple[Hashable, float]],

@@ -9,6 +9,7 @@ from pathlib import Path
 from .citing import CitedOptions
 from .feedback import FeedbackOptions
 from .fusion import FusionOptions
+from .minmatch import MinMatchOptions
 from .related import RelatedOptions
 
 
@@ -48,4 +49,5 @@ class SearchOptions:
     related: RelatedOptions | None = None  # expansion by words learned to co-occur (indexer/related.py); None: off
     cited: CitedOptions | None = None  # the cited article's references as candidates (indexer/citing.py); None: off
     fusion: FusionOptions | None = None  # the engine's ranking fused with plain BM25-OR's (indexer/fusion.py); None: off
+    min_match: MinMatchOptions | None = None  # a long query's relaxed form asks a share of its words; None: off
     backend: str = "whoosh"  # the engine (indexer/backends): whoosh | sphinx

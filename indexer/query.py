@@ -19,6 +19,8 @@ from archive.resolve import ALIASES
 from .analysis import query_words, segment, split_word
 from . import querytree as Q
 from .backend import FACETS
+from .minmatch import MinMatchOptions
+from .minmatch import clause as min_match_clause
 
 SYNONYMS_PATH = Path(__file__).with_name("data") / "synonyms.txt"
 # terms staff use that no text defines (双规, 小金库, 红包 …), each with its source: same format
@@ -78,6 +80,7 @@ class BuiltQuery:
     any_word: Q.Node | None = None
     # the relaxed form's OR of every word without the AND-first boost (plain BM25-OR): for rank fusion
     plain: Q.Node | None = None
+    words: int = 0  # content words (of two characters or more, or not Chinese): a query's length for the gates
 
 
 @lru_cache(maxsize=4)
@@ -125,6 +128,11 @@ class _Loose:
     max_df: int
     offered: list[tuple[int, Q.Node]] = field(default_factory=list)  # (postings it reads, clause)
     words: dict[str, None] = field(default_factory=dict)  # every word offered, common ones included
+    # per content word (single Chinese characters left out), the clause a unit holding it matches: the word or its
+    # other names (as the strict form asks it), or its sub-words (indexer/minmatch.py counts these)
+    groups: dict[str, Q.Node] = field(default_factory=dict)
+    grouped: bool = False  # build `groups` (only min_match reads them); `content` is kept either way
+    content: dict[str, None] = field(default_factory=dict)
 
     def add(self, word: str, boost: float = 1.0) -> None:
         self.words.setdefault(word, None)
@@ -181,16 +189,30 @@ def _unit(raw: str, synonyms: Mapping[str, tuple[str, ...]], highlight: list[str
         # (no tiebreak: a document scores its best other name, weighting.DisMax)
         return Q.DisMax(tuple(sides), boost=W_SYNONYM) if sides else None
 
+    # with groups, a word's clause is built once (its other names add to highlight and loose), not again for them
+    made: dict[str, Q.Node] | None = {} if loose is not None and loose.grouped else None
+
     def clause(word: str) -> Q.Node:
         # a word with other names matches any of them, in its place among the other words; a
         # compound without any (懒政怠政) matches its parts' names together (懒政 + 怠政)
+        if made is not None and word in made:
+            return made[word]
         alts = [_word_clause(word)]
         if (names := other_names(synonyms.get(word, ()))) is not None:
             alts.append(names)
         elif (pieces := split_word(word, synonyms)) and any(p in synonyms for p in pieces):
             alts.append(Q.And(tuple(clause(p) for p in pieces if p not in STOP)))
-        return Q.Or(tuple(alts)) if len(alts) > 1 else alts[0]
+        built = Q.Or(tuple(alts)) if len(alts) > 1 else alts[0]
+        if made is not None:
+            made[word] = built
+        return built
 
+    for w in (w for w in words if len(w) > 1 or not _CJK.search(w)):
+        if loose is not None:
+            loose.content.setdefault(w, None)
+            if loose.grouped and w not in loose.groups:
+                subs = [_word_clause(sub, W_SYNONYM) for sub in _subwords(w)]
+                loose.groups[w] = Q.Or((clause(w), *subs)) if subs else clause(w)
     alts: list[Q.Node] = []
     if len(words) == 1:
         alts.append(clause(words[0]))
@@ -360,11 +382,13 @@ def build_filters(filters: Mapping[str, str]) -> Q.Node | None:
 def build_query(text: str, filters: Mapping[str, str] | None = None, reg_keys: Collection[str] = (),
                 synonyms: Mapping[str, tuple[str, ...]] | None = None, max_chars: int = 200,
                 df: Callable[[str, str], int] | None = None, max_df: int = 0,
-                versions: Callable[[str], Collection[str]] | None = None) -> BuiltQuery:
+                versions: Callable[[str], Collection[str]] | None = None,
+                min_match: MinMatchOptions | None = None) -> BuiltQuery:
     """Parse user text into strict and relaxed query trees (indexer/querytree.py); raises only QueryTooLong.
 
     `df(field, word)` with `max_df` leaves words common in a field out of the relaxed form's OR.
     `versions(key)` lists a regulation's version dates, so that a year in the query picks one.
+    `min_match`: a long query's relaxed form asks a share of its words (indexer/minmatch.py).
     """
     if len(text) > max_chars:
         raise QueryTooLong(len(text), max_chars)
@@ -373,7 +397,7 @@ def build_query(text: str, filters: Mapping[str, str] | None = None, reg_keys: C
     highlight: list[str] = []
     positive: list[Q.Node] = []
     negative: list[Q.Node] = []
-    loose = _Loose(df, max_df)
+    loose = _Loose(df, max_df, grouped=min_match is not None)
     key, article, rest = find_citation(text, reg_keys) if reg_keys else (None, None, text)
     version = None
     if key and versions is not None:
@@ -420,6 +444,9 @@ def build_query(text: str, filters: Mapping[str, str] | None = None, reg_keys: C
     strict_parts = [Q.And(tuple(positive))] if positive and citation_clause is None else []
     # relaxed: documents with every word still first (the strict form, boosted), then any word
     relaxed_parts = [Q.Or((Q.And(tuple(positive), boost=W_STRICT_IN_RELAXED), *loose.clauses))] if positive else []
+    if positive and min_match is not None and (mm := min_match_clause(tuple(loose.groups.values()), min_match)):
+        rest = loose.clauses if min_match.keep_or else []
+        relaxed_parts = [Q.Or((Q.And(tuple(positive), boost=W_STRICT_IN_RELAXED), mm, *rest))]
     if citation_clause is not None:
         strict_parts.append(citation_clause)
         relaxed_parts.append(citation_clause)
@@ -441,4 +468,5 @@ def build_query(text: str, filters: Mapping[str, str] | None = None, reg_keys: C
     if plain is not None and negative:
         plain = Q.AndNot(plain, Q.Or(tuple(negative)))
     return BuiltQuery(strict, relaxed, tuple(seen), build_filters(filters or {}),
-                      citation=QueryCitation(key, article, version) if key else None, any_word=any_word, plain=plain)
+                      citation=QueryCitation(key, article, version) if key else None, any_word=any_word, plain=plain,
+                      words=len(loose.content))

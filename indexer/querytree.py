@@ -13,6 +13,8 @@ Scoring meaning (what each engine must reproduce, docs/scaling.md "Query feature
 - DisMax: any clause, the best clause's score (plus `tiebreak` times the others', 0 here);
 - AndMaybe: the documents of `required`, plus the score of `optional` where it matches too;
 - AndNot: the documents of `positive` that `negative` does not match, scored as `positive`;
+- MinMatch: the documents matching at least `minimum` of its clauses (minimum_should_match, indexer/minmatch.py),
+  their clauses' scores summed, × matched/len(clauses) with `coord` (Lucene's coordination factor), × boost;
 - Every: every unit (scored its boost, 1); Null: nothing.
 """
 
@@ -57,6 +59,14 @@ class DisMax:
 
 
 @dataclass(frozen=True, slots=True)
+class MinMatch:
+    clauses: tuple[Node, ...]
+    minimum: int = 1  # clauses a document must match (1 to len(clauses))
+    coord: bool = False  # scores × the share of clauses matched
+    boost: float = 1.0
+
+
+@dataclass(frozen=True, slots=True)
 class AndMaybe:
     required: Node
     optional: Node
@@ -79,13 +89,13 @@ class Null:
 
 
 NULL = Null()
-Node = Term | Phrase | Or | And | DisMax | AndMaybe | AndNot | Every | Null
-Compound = Or | And | DisMax
+Node = Term | Phrase | Or | And | DisMax | MinMatch | AndMaybe | AndNot | Every | Null
+Compound = Or | And | DisMax | MinMatch
 
 
 def children(node: Node) -> tuple[Node, ...]:
     """A node's direct clauses."""
-    if isinstance(node, (Or, And, DisMax)):
+    if isinstance(node, (Or, And, DisMax, MinMatch)):
         return node.clauses
     if isinstance(node, AndMaybe):
         return (node.required, node.optional)

@@ -17,7 +17,8 @@ What it mirrors (one implementation, written against the tree, not against Whoos
 - Phrase: the And of its words where their positions chain, each 1..slop after the one before (sub-words share
   their word's position), × boost; a one-word phrase is its word;
 - Or sums the clauses that match, And sums all (each must match), DisMax takes the best, AndMaybe adds the
-  optional clause where it matches, AndNot keeps what the negative does not match, Every scores 1 × boost;
+  optional clause where it matches, AndNot keeps what the negative does not match, Every scores 1 × boost,
+  MinMatch sums the clauses that match when at least `minimum` do (× matched / all with `coord`) × boost;
   a compound of one clause is that clause (its own boost is not applied: Whoosh matches it by its clause).
 tests/test_rescore.py checks every score against the Whoosh backend's on the sample corpus.
 """
@@ -211,6 +212,12 @@ class Scorer:
             if not kept:
                 return None
             return (max(kept) if kind is T.DisMax else sum(kept)) * node.boost  # type: ignore[union-attr]
+        if kind is T.MinMatch:
+            found = [v for c in node.clauses if (v := self.score(c, unit)) is not None]  # type: ignore[union-attr]
+            n = len(node.clauses)  # type: ignore[union-attr]
+            if not found or len(found) < max(1, min(node.minimum, n)):  # type: ignore[union-attr]
+                return None
+            return sum(found) * (len(found) / n if node.coord else 1.0) * node.boost  # type: ignore[union-attr]
         if kind is T.AndMaybe:
             req = self.score(node.required, unit)  # type: ignore[union-attr]
             if req is None:

@@ -107,7 +107,8 @@ class SearchService:
 
         return build_query(text, filters, reg_keys=self.reg_keys, synonyms=self.synonyms(),
                            max_chars=self.options.max_query_chars, df=df,
-                           max_df=int(backend.unit_count() * COMMON_SHARE), versions=backend.regulation_versions)
+                           max_df=int(backend.unit_count() * COMMON_SHARE), versions=backend.regulation_versions,
+                           min_match=self.options.min_match)
 
     def search(self, text: str, filters: Mapping[str, str] | None = None, page: int = 1, per_page: int = 20,
                sort: str = "relevance", kind: str | None = None) -> Results:
@@ -140,7 +141,8 @@ class SearchService:
         fusion = self.options.fusion  # rank fusion (indexer/fusion.py): the backend is given the plain OR too
         plain = built.plain if fusion is not None and (built.citation is None or fusion.citations) else None
         found = self.backend.search(SearchRequest(built.strict, built.relaxed, built.any_word, built.filters, limit,
-                                                  Sort(sort), RELAX_BELOW, self.options.time_limit_s, plain=plain))
+                                                  Sort(sort), RELAX_BELOW, self.options.time_limit_s, plain=plain,
+                                                  words=built.words))
         if self.options.cited is not None and built.citation is not None and built.citation.article and sort == "relevance":
             found = self._cited(built, found, limit)
         # the total counts the units matching the query as typed; partial matches are counted apart

@@ -6,7 +6,7 @@ from dataclasses import replace
 
 import pytest
 
-from indexer.fusion import FusionOptions, Method, applies, fuse
+from indexer.fusion import FusionOptions, Method, applies, at_length, fuse, weight_for
 
 ENGINE = [("a", 9.0), ("b", 5.0), ("c", 1.0)]
 PLAIN = [("c", 4.0), ("d", 3.0), ("a", 1.0)]
@@ -42,6 +42,20 @@ def test_gate_on_words_and_relaxed() -> None:
         FusionOptions(depth=0)
     with pytest.raises(ValueError):
         FusionOptions(method="max")
+
+
+def test_the_length_adaptive_weight_grows_with_the_query_s_words() -> None:
+    fixed = FusionOptions(method="sum", weight=0.4)
+    assert weight_for(fixed, 1) == weight_for(fixed, 12) == 0.4 and at_length(fixed, 9) is fixed
+    grow = FusionOptions(method="sum", weight=0.8, midpoint=4, steepness=1.0)
+    shares = [weight_for(grow, n) for n in range(0, 12)]
+    assert shares == sorted(shares) and shares[0] < 0.02 and shares[-1] > 0.79
+    assert weight_for(grow, 4) == pytest.approx(0.4)  # half the weight at the midpoint
+    assert at_length(grow, 4).weight == pytest.approx(0.4)
+    steep = FusionOptions(method="sum", weight=0.5, midpoint=3.5, steepness=1000.0)  # the two-bucket rule
+    assert weight_for(steep, 3) == pytest.approx(0.0, abs=1e-12) and weight_for(steep, 4) == pytest.approx(0.5)
+    with pytest.raises(ValueError):
+        FusionOptions(steepness=-1.0)
 
 
 # --- the hook in the Whoosh backend, on an archive of one fictional regulation ----------------------------
@@ -115,3 +129,14 @@ def test_fusion_gated_out_keeps_the_engines_ranking_and_totals(cars) -> None:  #
     on = SearchService(replace(cars.search_options(), fusion=FusionOptions(method=Method.SUM, weight=1.0)))
     off = SearchService(cars.search_options())
     assert on.search(text).total == off.search(text).total
+
+
+def test_a_length_adaptive_fusion_changes_a_long_query_and_not_a_short_one(cars) -> None:  # type: ignore[no-untyped-def]
+    long, short = "公务用车 维修 审批", "公务用车"
+    # plain BM25 alone above the midpoint, the engine alone below it (three content words against two)
+    adaptive = FusionOptions(method=Method.SUM, weight=1.0, midpoint=2.5, steepness=1000.0)
+    assert _ranked(cars, adaptive, long) == _ranked(cars, FusionOptions(method=Method.SUM, weight=1.0), long)
+    assert _ranked(cars, adaptive, long) != _ranked(cars, None, long)
+    below = FusionOptions(method=Method.SUM, weight=1.0, midpoint=3.5, steepness=1000.0)
+    assert _ranked(cars, below, long) == _ranked(cars, None, long)
+    assert _ranked(cars, adaptive, short) == _ranked(cars, None, short)

@@ -19,6 +19,7 @@ from indexer.backend import SearchRequest
 from indexer.documents import grain_records
 from indexer.rescore import LENGTHS, SCORED, Scorer, Statistics, UnitTokens, payload, stored_length
 from indexer.backends.sphinx.service import WINDOW
+from indexer.query import build_query
 from indexer.search import SearchService
 from indexer.tokens import Presegmenter
 from indexer import querytree as T
@@ -162,3 +163,25 @@ def test_sphinx_ranks_the_sample_as_whoosh_does(both: tuple[SearchService, Searc
     assert not differ, f"{len(differ)} of {trees} rankings differ: {differ}"
     assert len(unmatched) <= trees // 30, unmatched
     assert first_only < trees * 0.8, (first_only, trees)  # the check can tell (the first phase alone ranks otherwise)
+
+
+def test_min_match_trees_score_as_the_whoosh_backend(collection: tuple[SearchService, dict[str, UnitTokens], Scorer]) -> None:
+    """The Sphinx backend's second phase keeps and scores a MinMatch clause (minimum_should_match) as docsets.py does."""
+    from indexer.minmatch import MinMatchOptions
+
+    svc, units, scorer = collection
+    trees = 0
+    for options in (MinMatchOptions("60%", above=1), MinMatchOptions("-1", above=1, coord=False, keep_or=False)):
+        for text in _queries():
+            built = svc.build(text, {})
+            tree = build_query(text, {}, reg_keys=svc.reg_keys, synonyms=svc.synonyms(), min_match=options).relaxed
+            if built.empty or not any(isinstance(n, T.MinMatch) for n in T.walk(tree)):
+                continue
+            found = svc.backend.search(SearchRequest(tree, tree, None, None, limit=len(units), relax_below=0))
+            whoosh = {u.id: u.score for u in found.units}
+            ours = {uid: v for uid, u in units.items() if (v := scorer.score(tree, u)) is not None}
+            assert ours.keys() == whoosh.keys(), (text, tree)
+            for uid, v in whoosh.items():
+                assert ours[uid] == pytest.approx(v, rel=1e-6, abs=1e-9), (text, uid)
+            trees += 1
+    assert trees > 50, trees

@@ -20,6 +20,7 @@ import pytest
 
 from archive.database import Archive
 from archive.pipeline import ingest
+from indexer import querytree as T
 from indexer.backend import DocumentUnits, SearchBackend
 from indexer.backends import open_backend, reindex
 from indexer.documents import grain_records
@@ -275,3 +276,26 @@ def test_the_check_page_and_api_show_suggestions(engine: Engine) -> None:
     measures = data["measures"]
     assert any(m["suggested"] for m in measures) and any(not m["suggested"] for m in measures)
     assert all(s["reason"] and s["article"] for m in measures for s in m["suggested"])
+
+
+def test_min_match_keeps_the_units_holding_a_share_of_a_long_querys_words(engine: Engine) -> None:
+    """SearchOptions.min_match on either engine: Whoosh evaluates the MinMatch clause, Sphinx finds its candidates
+    by the OR and keeps those holding the minimum in its second phase (indexer/rescore.py)."""
+    from indexer.minmatch import MinMatchOptions
+
+    text = "公务接待 超标准 整改 不到位 公务用车"
+    service = engine.service()
+    strict = dataclasses.replace(service.options, min_match=MinMatchOptions("60%", above=3, keep_or=False))
+    plain, narrowed = service.search(text, per_page=100), SearchService(strict).search(text, per_page=100)
+    assert plain.relaxed and narrowed.relaxed
+    # fewer partial matches: those with fewer than three of the five words are gone (Sphinx counts its OR's)
+    assert narrowed.hits and len(narrowed.hits) < len(plain.hits)
+    if engine.name == "whoosh":
+        assert narrowed.relaxed_total < plain.relaxed_total
+    built = SearchService(strict).build(text, {})
+    groups = next(n for n in T.walk(built.relaxed) if isinstance(n, T.MinMatch)).clauses
+    # every unit kept holds three of the five words (as the Whoosh engine scores each word's clause)
+    backend = open_backend(service.options) if engine.name == "whoosh" else None
+    if backend is not None:
+        held = [{u.id for u in backend.best(g, None, 1000)} for g in groups]
+        assert all(sum(h.id in s for s in held) >= 3 for h in narrowed.hits)

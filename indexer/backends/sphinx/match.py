@@ -4,7 +4,8 @@ Text terms become words limited to their field (`@title 公车`), a word asked i
 alike (the query model's usual clause) one word over the three (`@(title,body,context) 公车`, the field
 weights of the ranker standing for the per-field boosts), other boosts the keyword IDF boost `word^1.5`;
 Phrase → "a b" (slop 1), or with slop N the ordered phrases "a b" | "a * b" | … (N−1 placeholders at most;
-unordered "a b"~N past MAX_ORDERED alternatives); Or and DisMax → `|` (Sphinx sums, it has no max); And → space;
+unordered "a b"~N past MAX_ORDERED alternatives); Or and DisMax → `|` (Sphinx sums, it has no max); MinMatch → `|`
+too (the candidates: the second phase, indexer/rescore.py, keeps the units holding the minimum); And → space;
 AndMaybe → MAYBE; AndNot → `-( … )`; exact keys (cites, reg_key, article_num, version) → their hashed token
 (rows.key_token). Every → no MATCH at all (the caller omits it); Null → None (nothing matches).
 """
@@ -13,7 +14,7 @@ from __future__ import annotations
 
 from itertools import product
 
-from ...querytree import And, AndMaybe, AndNot, DisMax, Every, Node, Null, Or, Phrase, Term
+from ...querytree import And, AndMaybe, AndNot, DisMax, Every, MinMatch, Node, Null, Or, Phrase, Term
 from .config import KEY_FIELDS, TEXT_FIELDS
 from .rows import key_token, word_pieces
 
@@ -89,7 +90,7 @@ def compile_match(node: Node, boost: float = 1.0) -> str | None:
             return f"(@{node.field} ({' | '.join(alts)}))"
         near = f"~{node.slop + len(words) - 2}" if node.slop > 1 else ""
         return f'(@{node.field} "{" ".join(words)}"{near})'
-    if isinstance(node, (Or, DisMax)):
+    if isinstance(node, (Or, DisMax, MinMatch)):  # MinMatch: its Or finds the candidates, the second phase counts
         if isinstance(node, Or) and (same := _same_word(node)) is not None:
             return _word(same[0], same[1], boost * same[2])
         parts = [p for c in node.clauses if (p := compile_match(c, boost * node.boost))]

@@ -22,7 +22,7 @@ from archive.kinds import DocType
 
 from ... import querytree as T
 from ...backend import (ALL_FEATURES, FACETS, Batch, Feature, IndexHealth, Matched, NoIndex, SearchRequest, Sort)
-from ...fusion import applies, fuse
+from ...fusion import applies, at_length, fuse
 from ...kept import kept_docs, kept_text, tag_of
 from ...options import SearchOptions
 from ...vocabulary import FILE as VOCABULARY_FILE
@@ -235,12 +235,12 @@ class WhooshBackend:
             if allow is not None:
                 full = len(strict_docs & allow)
         if self.options.fusion is not None and request.plain is not None and not by_date and not late:
-            results = self._fused(s, results, request.plain, allow, relaxed, run)
+            results = self._fused(s, results, request.plain, allow, relaxed, run, request.words)
         facets = self._facets.counts(self._tables(s), docs)
         return Matched(self._units(s, results), len(docs), full, relaxed, facets, timed_out=late)
 
     def _fused(self, s: Searcher, results: list[Found], plain: T.Node, allow: frozenset[int] | None, relaxed: bool,
-               run: tuple) -> list[Found]:
+               run: tuple, content_words: int = 0) -> list[Found]:
         """The engine's ranking fused with the plain OR's (indexer/fusion.py), over units (no document grain);
         the engine's ranking unchanged when the query's shape is gated out or the plain OR runs out of time."""
         options = self.options.fusion
@@ -248,6 +248,7 @@ class WhooshBackend:
         words = len(plain.positive.clauses if isinstance(plain, T.AndNot) else T.children(plain))
         if not applies(options, words, relaxed):
             return results
+        options = at_length(options, content_words)  # the plain list's weight for this query's length
         _, limit, _, deadline, _, memo = run
         try:
             scores = evaluate(s, to_whoosh(plain), deadline, memo, self._terms, self.generation(s))

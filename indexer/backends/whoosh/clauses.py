@@ -7,7 +7,7 @@ from typing import Any
 
 from whoosh import query as Q
 
-from .weighting import DisMax
+from .weighting import AtLeast, DisMax
 
 # Or sums its clauses, And sums them where all match, the others take the best (Whoosh's DisMax as documented)
 COMPOUND = (Q.Or, Q.And, Q.DisjunctionMax, DisMax)
@@ -31,6 +31,8 @@ def boost_of(q: Q.Query) -> float:
     applies it itself (the query types Whoosh matches here)."""
     kind = type(q)
     if kind is Q.Term or kind is Q.Every and q.fieldname is None or kind is Q.Phrase and len(q.words) >= 2:
+        return q.boost
+    if kind is AtLeast:  # docsets.py sums and scales it, then applies its boost
         return q.boost
     if kind in COMPOUND and len(q.subqueries) > 1 and not getattr(q, "minmatch", 0) \
             and not getattr(q, "scale", None):

@@ -8,7 +8,7 @@ from __future__ import annotations
 from whoosh import query as Q
 
 from ... import querytree as T
-from .weighting import DisMax
+from .weighting import AtLeast, DisMax
 
 
 def to_whoosh(node: T.Node) -> Q.Query:
@@ -25,6 +25,9 @@ def to_whoosh(node: T.Node) -> Q.Query:
     if kind is T.DisMax:
         return DisMax([to_whoosh(c) for c in node.clauses], boost=node.boost,  # type: ignore[union-attr]
                       tiebreak=node.tiebreak)  # type: ignore[union-attr]
+    if kind is T.MinMatch:
+        return AtLeast([to_whoosh(c) for c in node.clauses], node.minimum, node.coord,  # type: ignore[union-attr]
+                       boost=node.boost)  # type: ignore[union-attr]
     if kind is T.AndMaybe:
         return Q.AndMaybe(to_whoosh(node.required), to_whoosh(node.optional))  # type: ignore[union-attr]
     if kind is T.AndNot:

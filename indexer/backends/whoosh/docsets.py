@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import operator
 import time
+from collections import Counter
 from itertools import repeat
 from collections.abc import Hashable
 from collections.abc import Set as AbstractSet
@@ -40,7 +41,7 @@ from . import dense
 from .clauses import COMPOUND, boost_of, clause_key
 from .execution import TermCache
 from .postings import Counted, Postings, Scores, picked
-from .weighting import SUPERSEDED_FACTOR, DisMax, Scaled
+from .weighting import SUPERSEDED_FACTOR, AtLeast, DisMax, Scaled
 from .weights import open_weights
 
 _INF = float("inf")
@@ -117,6 +118,8 @@ class Leaf(Postings):
         kind = type(q)
         if kind is Q.Term:
             return self._term(q, cand)
+        if kind is AtLeast:
+            return self._at_least(q, cand)
         if kind in COMPOUND and not getattr(q, "minmatch", 0) \
                 and not getattr(q, "scale", None):
             subs = q.subqueries
@@ -182,6 +185,26 @@ class Leaf(Postings):
                 return {}
         return acc or {}
 
+    def _at_least(self, q: AtLeast, cand: Scores | None) -> Scores:
+        """The documents matching at least `minmatch` of the clauses, their scores summed (× the share matched
+        with `coord`). A document holding m of n clauses holds one of the n − m + 1 smallest: their union is
+        the candidates, and the other clauses are read only there."""
+        subs = sorted(q.subqueries, key=self.size)
+        n = len(subs)
+        need = max(1, min(q.minmatch, n))
+        out: Scores = {}
+        counts: Counter[int] = Counter()
+        for i, child in enumerate(subs):
+            found = self.eval(child, cand if i <= n - need else out)
+            if not found:
+                continue
+            counts.update(found.keys())
+            keys = found.keys()
+            out.update(zip(keys, map(operator.add, map(out.get, keys, repeat(0.0)), found.values())))
+        if q.coord:
+            return {d: out[d] * c / n for d, c in counts.items() if c >= need}
+        return {d: out[d] for d, c in counts.items() if c >= need}
+
     def size(self, q: Q.Query) -> int:
         """Whoosh's estimate_size of a clause, its terms answered from the term infos _term reads too
         (Whoosh's own looked every term up again: a tenth of a median search on a small archive)."""
@@ -189,7 +212,7 @@ class Leaf(Postings):
         if kind is Q.Term:
             found = self.info(q)
             return found[2].doc_frequency() if found is not None else 0
-        if kind is Q.Or or kind is Q.DisjunctionMax or kind is DisMax:
+        if kind is Q.Or or kind is Q.DisjunctionMax or kind is DisMax or kind is AtLeast:
             return min(sum(map(self.size, q.subqueries)), self.reader.doc_count())
         if kind is Q.And and q.subqueries:
             return min(map(self.size, q.subqueries))

@@ -121,3 +121,23 @@ class DisMax(Q.DisjunctionMax):
         r = searcher.reader()
         return self._tree_matcher(subs, _MaxMatcher, searcher, context, lambda q: q.estimate_size(r),
                                   tiebreak=self.tiebreak)
+
+
+class AtLeast(Q.Or):
+    """A document matching at least `minmatch` of the clauses (querytree.MinMatch), their scores summed, × the share
+    matched with `coord`. docsets.py evaluates it; Whoosh's own matcher (past the time bound only) reads it as the
+    plain Or of its clauses, the minimum not applied."""
+
+    def __init__(self, subqueries: list[Any], minmatch: int, coord: bool, boost: float = 1.0) -> None:
+        super().__init__(subqueries, boost=boost, minmatch=minmatch)
+        self.coord = coord
+
+    def __eq__(self, other: object) -> bool:
+        return (type(other) is AtLeast and self.subqueries == other.subqueries and self.boost == other.boost
+                and self.minmatch == other.minmatch and self.coord == other.coord)
+
+    def __hash__(self) -> int:
+        return hash((AtLeast, tuple(self.subqueries), self.boost, self.minmatch, self.coord))
+
+    def normalize(self) -> Any:
+        return AtLeast([q.normalize() for q in self.subqueries], self.minmatch, self.coord, self.boost)
