@@ -65,6 +65,17 @@ def test_lengths_are_the_ones_a_whoosh_length_byte_encodes() -> None:
     assert all(stored_length(n) == byte_to_length(length_to_byte(n)) for n in range(0, 3000))
 
 
+
+def _scored_alike(svc, units, scorer, text: str, tree) -> int:  # type: ignore[no-untyped-def]
+    """The second phase's score of every unit the tree matches equals the Whoosh engine's; how many were compared."""
+    found = svc.backend.search(SearchRequest(tree, tree, None, None, limit=len(units), relax_below=0))
+    whoosh = {u.id: u.score for u in found.units}
+    ours = {uid: v for uid, u in units.items() if (v := scorer.score(tree, u)) is not None}
+    assert ours.keys() == whoosh.keys(), (text, tree)
+    for uid, v in whoosh.items():
+        assert ours[uid] == pytest.approx(v, rel=1e-6, abs=1e-9), (text, uid)
+    return len(whoosh)
+
 def test_every_score_is_the_whoosh_backends(collection: tuple[SearchService, dict[str, UnitTokens], Scorer]) -> None:
     svc, units, scorer = collection
     compared = trees = 0
@@ -74,13 +85,7 @@ def test_every_score_is_the_whoosh_backends(collection: tuple[SearchService, dic
         if built.empty:
             continue
         for tree in {built.strict, built.relaxed}:
-            found = svc.backend.search(SearchRequest(tree, tree, None, None, limit=len(units), relax_below=0))
-            whoosh = {u.id: u.score for u in found.units}
-            ours = {uid: v for uid, u in units.items() if (v := scorer.score(tree, u)) is not None}
-            assert ours.keys() == whoosh.keys(), (text, tree)
-            for uid, v in whoosh.items():
-                assert ours[uid] == pytest.approx(v, rel=1e-6, abs=1e-9), (text, uid)
-            compared += len(whoosh)
+            compared += _scored_alike(svc, units, scorer, text, tree)
             trees += 1
             kinds.update(type(n).__name__ for n in T.walk(tree))
     # the comparison covered the tree's kinds of node and many scores
@@ -177,11 +182,6 @@ def test_min_match_trees_score_as_the_whoosh_backend(collection: tuple[SearchSer
             tree = build_query(text, {}, reg_keys=svc.reg_keys, synonyms=svc.synonyms(), min_match=options).relaxed
             if built.empty or not any(isinstance(n, T.MinMatch) for n in T.walk(tree)):
                 continue
-            found = svc.backend.search(SearchRequest(tree, tree, None, None, limit=len(units), relax_below=0))
-            whoosh = {u.id: u.score for u in found.units}
-            ours = {uid: v for uid, u in units.items() if (v := scorer.score(tree, u)) is not None}
-            assert ours.keys() == whoosh.keys(), (text, tree)
-            for uid, v in whoosh.items():
-                assert ours[uid] == pytest.approx(v, rel=1e-6, abs=1e-9), (text, uid)
+            _scored_alike(svc, units, scorer, text, tree)
             trees += 1
     assert trees > 50, trees
