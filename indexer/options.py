@@ -10,6 +10,7 @@ from .citing import CitedOptions
 from .feedback import FeedbackOptions
 from .fusion import FusionOptions
 from .related import RelatedOptions
+from .variants import VariantOptions
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,4 +49,5 @@ class SearchOptions:
     related: RelatedOptions | None = None  # expansion by words learned to co-occur (indexer/related.py); None: off
     cited: CitedOptions | None = None  # the cited article's references as candidates (indexer/citing.py); None: off
     fusion: FusionOptions | None = None  # the engine's ranking fused with plain BM25-OR's (indexer/fusion.py); None: off
+    variants: VariantOptions | None = None  # traditional → simplified, homophone typos (indexer/variants.py); None: off
     backend: str = "whoosh"  # the engine (indexer/backends): whoosh | sphinx
