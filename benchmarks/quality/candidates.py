@@ -4,7 +4,7 @@
         --candidate engine='{}' --candidate prf='{"feedback": {}}' --candidate pmi='{"related": {}}'
 
 A candidate is a name and the SearchOptions fields it sets, as JSON: `feedback` (indexer/feedback.py's
-FeedbackOptions fields) and `related` (indexer/related.py's RelatedOptions fields) `fusion` (indexer/fusion.py's FusionOptions fields) and `cited` (indexer/citing.py's CitedOptions fields); `{}` is the engine as
+FeedbackOptions fields) and `related` (indexer/related.py's RelatedOptions fields) `fusion` (indexer/fusion.py's FusionOptions fields) and `cited` (indexer/citing.py's CitedOptions fields), `variants` (indexer/variants.py's VariantOptions fields); `{}` is the engine as
 it ships. Every query runs once through stock-OR and stock-AND and once through each candidate; the
 figures per split and kind are nDCG@10, R@10 and P@5 with the ratio to stock-OR, and the mean query
 time as a ratio to stock-OR's. `--tune` prints only the tune split's overall row, for parameter sweeps.
@@ -36,15 +36,18 @@ def options_of(base: Any, spec: dict) -> Any:
     from indexer.feedback import FeedbackOptions
     from indexer.fusion import FusionOptions
     from indexer.related import RelatedOptions
+    from indexer.variants import VariantOptions
 
-    unknown = set(spec) - {"feedback", "related", "fusion", "cited"}
+    unknown = set(spec) - {"feedback", "related", "fusion", "cited", "variants"}
     if unknown:
-        raise ValueError(f"unknown candidate fields: {', '.join(sorted(unknown))} (feedback, related, fusion, cited)")
+        raise ValueError(f"unknown candidate fields: {', '.join(sorted(unknown))} (feedback, related, fusion, cited, variants)")
+    va = spec.get("variants")
     fb, rel, fu, ci = spec.get("feedback"), spec.get("related"), spec.get("fusion"), spec.get("cited")
     return replace(base, feedback=FeedbackOptions(**fb) if fb is not None else None,
                    related=RelatedOptions(**rel) if rel is not None else None,
                    fusion=FusionOptions(**fu) if fu is not None else None,
-                   cited=CitedOptions(**ci) if ci is not None else None)
+                   cited=CitedOptions(**ci) if ci is not None else None,
+                   variants=VariantOptions(**va) if va is not None else None)
 
 
 def evaluate(queries: Sequence[dict], home: Path, candidates: dict[str, dict], corpus: Path = CORPUS,
