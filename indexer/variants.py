@@ -40,7 +40,7 @@ class VariantOptions:
     traditional: bool = True
     typos: bool = True
     field: str = "body"  # the field whose document frequencies judge a pair
-    rare_df: int = 2  # a typed pair found in at most this many units counts as unknown
+    rare_df: int = 0  # a typed pair (or word) found in at most this many units counts as unknown
     min_df: int = 20  # a correction must be found in at least this many units
     ratio: float = 50.0  # … and in this many times more units than the pair as typed
     weight: float = 0.8  # the corrected query's weight beside the typed one (below 1)
@@ -94,6 +94,10 @@ def _homophone_table() -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[str,
         if not 0x4E00 <= code <= 0x9FFF:
             continue
         ch = chr(code)
+        try:  # the GB2312 set: the characters an input method offers first, the ones a typo puts in
+            ch.encode("gb2312")
+        except UnicodeEncodeError:
+            continue
         rs = tuple(dict.fromkeys(_toneless(r) for r in value.split(",")))
         readings[ch] = rs
         for r in rs:
@@ -109,20 +113,33 @@ def homophones(ch: str) -> tuple[str, ...]:
     return tuple(out)
 
 
-@lru_cache(maxsize=1)
-def _dictionary() -> dict[str, int]:
+def _segmenter():  # type: ignore[no-untyped-def]
     from .analysis import load_segmenter
 
-    return load_segmenter().FREQ
+    return load_segmenter()
+
+
+@lru_cache(maxsize=1)
+def _dictionary() -> dict[str, int]:
+    return _segmenter().FREQ
 
 
 def _correct_run(run: str, df: Callable[[str, str], int], opts: VariantOptions) -> list[tuple[int, str, str]]:
     """(position, typed pair, corrected pair) for each unknown pair of a CJK run with a frequent homophone word."""
     words = _dictionary()
+    # characters inside a word the index knows are left alone: a pair across two known words (行政|复议 → 政复)
+    # is no typo, only a pair of characters jieba left single or joined into an unknown word is
+    covered = [False] * len(run)
+    for word, start, end in _segmenter().tokenize(run):
+        if end - start > 1 and df(opts.field, word) > opts.rare_df:
+            covered[start:end] = [True] * (end - start)
     found: list[tuple[int, str, str]] = []
     i = 0
     while i < len(run) - 1:
         pair = run[i:i + 2]
+        if covered[i] or covered[i + 1]:
+            i += 1
+            continue
         typed = df(opts.field, pair) if pair not in words or not words[pair] else None
         best: tuple[int, str] | None = None
         if typed is not None and typed <= opts.rare_df:
