@@ -30,7 +30,8 @@ def services(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyp
         (docs / name).write_text(text, encoding="utf-8")
     s = build_archive(tmp_path_factory.mktemp("variants") / "home", [str(docs)])
     base = s.search_options()
-    return SearchService(base), SearchService(replace(base, variants=SMALL))
+    # (stock, with variants, the archive's Settings: the web test's app is created over the same archive)
+    return SearchService(base), SearchService(replace(base, variants=SMALL)), s
 
 
 def test_traditional_is_converted_phrase_aware() -> None:
@@ -42,7 +43,7 @@ def test_homophones_share_a_toneless_reading() -> None:
 
 
 def test_traditional_query_finds_the_simplified_unit(services) -> None:  # type: ignore[no-untyped-def]
-    stock, variants = services
+    stock, variants, _ = services
     assert stock.search("留黨察看").total == 0  # as typed, the archive has no such characters
     found = variants.search("留黨察看")
     assert found.total >= 1
@@ -50,7 +51,7 @@ def test_traditional_query_finds_the_simplified_unit(services) -> None:  # type:
 
 
 def test_typo_gets_its_correction_as_an_alternative_named_in_json(services) -> None:  # type: ignore[no-untyped-def]
-    stock, variants = services
+    stock, variants, _ = services
     assert stock.search("决策制渡").total == 0
     found = variants.search("决策制渡")
     assert found.hits and "制度" in found.hits[0].snippet + found.hits[0].title + " ".join(found.highlight)
@@ -59,23 +60,37 @@ def test_typo_gets_its_correction_as_an_alternative_named_in_json(services) -> N
 
 
 def test_a_correct_query_gets_no_alternative(services) -> None:  # type: ignore[no-untyped-def]
-    _, variants = services
+    _, variants, _ = services
     found = variants.search("决策制度")
     assert found.variants == () and found.total >= 1
 
 
 def test_unknown_word_without_homophone_stays_as_typed(services) -> None:  # type: ignore[no-untyped-def]
-    service, _ = services
+    service = services[0]
     df = service.backend.doc_frequency  # the index's own frequencies
     rw = rewrite("氪氙", df, SMALL)  # no homophone of either makes a word this archive knows
     assert rw.corrected is None and rw.variants == () and rw.text == "氪氙"
 
 
 def test_off_leaves_the_json_field_empty(services) -> None:  # type: ignore[no-untyped-def]
-    stock, _ = services
+    stock = services[0]
     assert stock.search("决策制渡").to_json()["variants"] == []
 
 
 def test_kinds_are_strings() -> None:
     assert str(VariantKind.CORRECTED) == "corrected"
     assert Path(__file__).name == "test_variants.py"
+
+
+def test_search_page_and_api_name_the_correction(services) -> None:  # type: ignore[no-untyped-def]
+    from webui import create_app
+
+    _, variants, settings = services
+    app = create_app(settings)  # the archive the services were built over, its service with variants on
+    app.config.update(TESTING=True)
+    app.extensions["xuncha.search"] = variants
+    client = app.test_client()
+    page = client.get("/", query_string={"q": "决策制渡"}).get_data(as_text=True)
+    assert "已纠正：制渡→制度" in page
+    data = client.get("/api/search", query_string={"q": "决策制渡"}).get_json()
+    assert {"from": "制渡", "to": "制度", "kind": "corrected"} in data["variants"]
