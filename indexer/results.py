@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .query import QueryCitation
+from .variants import Variant
 from .backend import FACETS, KINDS
 
 SORTS = ("relevance", "date")
@@ -100,6 +101,7 @@ class Results:
     relaxed_total: int = 0  # when relaxed: the units matching only some words (counted, not all shown)
     relaxed_shown: int = 0  # how many of them paging reaches (at most RELAXED_CAP)
     missing_shards: tuple[str, ...] = ()  # shards that did not answer (down, slow): the answer is partial
+    variants: tuple[Variant, ...] = ()  # conversions and corrections applied to the query (indexer/variants.py)
 
     @property
     def reachable(self) -> int:
@@ -117,6 +119,7 @@ class Results:
                 "relaxed_total": self.relaxed_total, "relaxed_shown": self.relaxed_shown,
                 "reachable": self.reachable,
                 "partial": bool(self.missing_shards), "missing_shards": list(self.missing_shards),
+                "variants": [v.to_json() for v in self.variants],
                 "hits": [h.to_json() for h in self.hits],
                 "facets": {k: [{"value": v, "count": n} for v, n in vals] for k, vals in self.facets.items()}}
 

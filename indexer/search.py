@@ -38,6 +38,7 @@ from .related import load as load_related
 from .results import MAX_WINDOW, RELAXED_CAP, Hit, Results, SearchError, heading, validate
 from .snippets import snippet
 from .suggest import suggest
+from .variants import Variant, combine, rewrite
 
 # the search API's types live in results.py; importing them from here keeps working
 __all__ = ["MAX_WINDOW", "RELAXED_CAP", "RELAX_BELOW", "Hit", "Results", "SearchError", "SearchService", "validate"]
@@ -99,16 +100,40 @@ class SearchService:
 
     def build(self, text: str, filters: Mapping[str, str]) -> BuiltQuery:
         """build_query with this index's regulation titles, word frequencies and the length cap."""
+        return self.build_variants(text, filters)[0]
+
+    def build_variants(self, text: str, filters: Mapping[str, str]) -> tuple[BuiltQuery, tuple[Variant, ...]]:
+        """build(), and with options.variants the query simplified and ORed with its typo correction."""
         backend = self.backend
 
         @lru_cache(maxsize=None)  # per query: decompounding and the OR fallback ask about the same words
         def df(fieldname: str, word: str) -> int:
             return backend.doc_frequency(fieldname, word)
 
-        return build_query(text, filters, reg_keys=self.reg_keys, synonyms=self.synonyms(),
-                           max_chars=self.options.max_query_chars, df=df,
-                           max_df=int(backend.unit_count() * COMMON_SHARE), versions=backend.regulation_versions,
-                           min_match=self.options.min_match)
+        def built(q: str) -> BuiltQuery:
+            return build_query(q, filters, reg_keys=self.reg_keys, synonyms=self.synonyms(),
+                               max_chars=self.options.max_query_chars, df=df,
+                               max_df=int(backend.unit_count() * COMMON_SHARE), versions=backend.regulation_versions,
+                               min_match=self.options.min_match)
+
+        if self.options.variants is None:
+            return built(text), ()
+        if len(text) > self.options.max_query_chars:
+            raise QueryTooLong(len(text), self.options.max_query_chars)
+        rw = rewrite(text, df, self.options.variants)
+        typed = built(rw.text)
+        if rw.corrected is None:
+            return typed, rw.variants
+        alt, w = built(rw.corrected), self.options.variants.weight
+        if alt.empty:
+            return typed, rw.variants
+        if typed.empty:
+            typed = replace(alt, strict=T.NULL, relaxed=T.NULL, highlight=(), any_word=None, plain=None)
+        either = (lambda a, b: b if a is None else a if b is None else combine(a, b, w))
+        return replace(typed, strict=combine(typed.strict, alt.strict, w), relaxed=combine(typed.relaxed, alt.relaxed, w),
+                       highlight=tuple(dict.fromkeys(typed.highlight + alt.highlight)),
+                       any_word=either(typed.any_word, alt.any_word), plain=either(typed.plain, alt.plain),
+                       citation=typed.citation or alt.citation, empty=False), rw.variants
 
     def search(self, text: str, filters: Mapping[str, str] | None = None, page: int = 1, per_page: int = 20,
                sort: str = "relevance", kind: str | None = None) -> Results:
@@ -128,7 +153,7 @@ class SearchService:
 
     def _search(self, text: str, eff: dict[str, str], page: int, per_page: int, sort: str) -> Results:
         try:
-            built = self.build(text, eff)
+            built, variants = self.build_variants(text, eff)
         except QueryTooLong as exc:
             raise SearchError("q", "too_long", length=exc.length, limit=exc.limit) from exc
         if built.empty:
@@ -161,7 +186,7 @@ class SearchService:
         hits = self.hits(page_units, built.highlight)
         facets = {name: list(values) for name, values in found.facets.items()}
         return Results(text, total, hits, facets, page, per_page, relaxed, built.highlight, built.citation, total,
-                       partial, partial_shown, tuple(found.missing_shards))
+                       partial, partial_shown, tuple(found.missing_shards), variants)
 
     def _cited(self, built: BuiltQuery, found: Matched, limit: int) -> Matched:
         """The articles the cited article refers to in its own law added as scored candidates (indexer/citing.py);
