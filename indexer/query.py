@@ -12,11 +12,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from archive.citations import abbreviation_match, short_title
-from archive.numerals import cn_to_int
-from archive.resolve import ALIASES
-
 from .analysis import query_words, segment, split_word
+from .citequery import find_citation, pick_version, query_date
 from . import querytree as Q
 from .backend import FACETS
 from .minmatch import MinMatchOptions
@@ -30,13 +27,7 @@ STOP = frozenset("的 了 和 与 及 或 是 在 由 对 把 被 哪个 哪些 
                  "应当 应该 可以 能否 谁 几 多久 多长 时间 要求 规定 几种 有几种 哪几种 几个 几项 多少天 "
                  "什么样 怎么办 需要 能不能 会不会 有没有 要不要 什么时候 何时 之内 以内 有".split())
 _TOKEN = re.compile(r'(-?)"([^"]+)"|(\S+)')
-_ARTICLE_REF = re.compile(r"第\s*([0-9]+|[〇零一二三四五六七八九十百千两]+)\s*条")
 _CJK = re.compile(r"[\u3400-\u9fff]")
-# a year or date qualifying a cited regulation (2017年会计法, 会计法(2017年), 2018年3月监察法): the version then
-_YEAR = re.compile(r"[(（]?(?<!\d)((?:19|20)\d{2})\s*(?:年(?:\s*(\d{1,2})\s*月(?:\s*(\d{1,2})\s*日)?)?|版)"
-                   r"(?:修订|修正|版)?(?:的|版本)?[)）]?")
-_KIND_END = ("法", "条例", "细则", "办法")
-_PRC = "中华人民共和国"
 
 # weights: whole words in the unit's title > in its body > in its context
 W_TITLE, W_BODY, W_CONTEXT, W_SYNONYM = 1.5, 1.0, 0.4, 0.7
@@ -286,84 +277,6 @@ def _phrase(text: str, highlight: list[str]) -> Q.Node | None:
     return Q.Or((Q.Phrase("body", tuple(words)), Q.Phrase("title", tuple(words), boost=W_TITLE)))
 
 
-def find_citation(text: str, reg_keys: Collection[str]) -> tuple[str | None, int | None, str]:
-    """A regulation short title (longest known one) and 第N条 in the query, and what is left of it."""
-    article = None
-    if m := _ARTICLE_REF.search(text):
-        article = cn_to_int(m.group(1))
-    compact = re.sub(r"[\s《》〈〉]", "", text)
-    best = None
-    for i in range(len(compact)):
-        for j in range(min(len(compact), i + 40), i + 1, -1):
-            cand = compact[i:j]
-            key = cand if cand in reg_keys else short_title(ALIASES.get(cand, cand))
-            if key in reg_keys and (best is None or len(cand) > len(best[1])):
-                best = (key, cand)
-                break
-    if best is None:
-        best = _abbreviated(compact, reg_keys)
-    if best is None:
-        return None, article, text
-    # a fragment of 中华人民共和国 typed before a short title (人民共和国国歌法) belongs to the title
-    at = compact.find(best[1])
-    lead = next((compact[k:at] for k in range(max(0, at - len(_PRC)), at) if _PRC.endswith(compact[k:at])), "")
-    rest = text
-    for piece in (lead + best[1], best[1], re.sub("^中华人民共和国", "", best[1])):
-        rest = rest.replace(piece, " ")
-    rest = _ARTICLE_REF.sub(" ", re.sub(r"[《》〈〉]", " ", rest))
-    return best[0], article, rest
-
-
-@lru_cache(maxsize=4)
-def _abbreviation_index(reg_keys: frozenset[str]) -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[str, ...]]]:
-    """Regulation keys by first character and by last three (the candidates an abbreviation can name)."""
-    first: dict[str, list[str]] = {}
-    tail: dict[str, list[str]] = {}
-    for k in reg_keys:
-        if len(k) >= 3:
-            first.setdefault(k[0], []).append(k)
-            tail.setdefault(k[-3:], []).append(k)
-    return ({c: tuple(v) for c, v in first.items()}, {c: tuple(v) for c, v in tail.items()})
-
-
-def _abbreviated(compact: str, reg_keys: Collection[str]) -> tuple[str, str] | None:
-    """The longest part of the query that abbreviates one regulation's title (招投标法实施条例, 保密法)."""
-    first, tail = _abbreviation_index(frozenset(reg_keys))
-    best = None
-    for j in range(len(compact), 2, -1):
-        if not compact[:j].endswith(_KIND_END):
-            continue
-        for i in range(max(0, j - 16), j - 2):
-            cand = compact[i:j]
-            if best is not None and len(cand) <= len(best[1]):
-                continue
-            pool = set(first.get(cand[0], ())) | set(tail.get(cand[-3:], ()))
-            if key := abbreviation_match(cand, pool):
-                best = (key, cand)
-    return best
-
-
-def pick_version(versions: Collection[str], text_date: str | None) -> str | None:
-    """The version in force on a date the query gives (the latest dated on or before it; the earliest
-    when all are later); None without a date or versions."""
-    dated = sorted(v for v in versions if v)
-    if not text_date or not dated:
-        return None
-    before = [v for v in dated if v <= text_date]
-    return before[-1] if before else dated[0]
-
-
-def _query_date(text: str) -> tuple[str | None, str]:
-    """A year or date in the query (as the last day it can mean) and the text without it."""
-    m = _YEAR.search(text)
-    if not m:
-        return None, text
-    year, month, day = m.group(1), m.group(2), m.group(3)
-    date = f"{year}-{int(month):02d}-{int(day):02d}" if month and day else f"{year}-{int(month):02d}-31" if month \
-        else f"{year}-12-31"
-    return date, text[:m.start()] + " " + text[m.end():]
-
-
 def with_expansion(q: Q.Node, terms: Collection[tuple[str, float]], rerank: bool = False) -> Q.Node:
     """`q` with expansion words added (indexer/feedback.py, related.py): each raises a unit that has it, none
     is required; with `rerank` only the units `q` finds are raised (no new ones)."""
@@ -401,7 +314,7 @@ def build_query(text: str, filters: Mapping[str, str] | None = None, reg_keys: C
     key, article, rest = find_citation(text, reg_keys) if reg_keys else (None, None, text)
     version = None
     if key and versions is not None:
-        on_date, without = _query_date(rest)
+        on_date, without = query_date(rest)
         if on_date:
             version, rest = pick_version(versions(key), on_date), without
     tokens = list(_TOKEN.finditer(rest))

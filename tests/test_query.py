@@ -4,7 +4,8 @@ import pytest
 
 from indexer import querytree as Q
 
-from indexer.query import QueryCitation, QueryTooLong, build_query, find_citation, pick_version
+from indexer.citequery import find_citation
+from indexer.query import QueryCitation, QueryTooLong, build_query
 
 
 def test_words_are_anded_and_relaxed_form_is_or() -> None:
@@ -39,13 +40,6 @@ def test_length_cap() -> None:
     assert not build_query("字" * 200, synonyms={}).empty
 
 
-def test_citation_detected_with_article() -> None:
-    key, article, rest = find_citation("政府采购法 第二十六条", {"政府采购法", "会计法"})
-    assert (key, article, rest.strip()) == ("政府采购法", 26, "")
-    key, article, rest = find_citation("《中华人民共和国会计法》 会计档案", {"政府采购法", "会计法"})
-    assert key == "会计法" and article is None and "会计档案" in rest
-
-
 def test_synonyms_expand() -> None:
     b = build_query("纪委", synonyms={"纪委": ("纪律检查委员会",)})
     assert "纪律检查委员会" in b.highlight
@@ -54,20 +48,6 @@ def test_synonyms_expand() -> None:
 def test_stop_words_dropped_from_questions() -> None:
     b = build_query("残疾人证 由哪个部门 核发", synonyms={})
     assert "哪个" not in b.highlight and "部门" in b.highlight
-
-
-def test_citation_alias() -> None:
-    key, article, _ = find_citation("党章 第八条", {"中国共产党章程", "会计法"})
-    assert (key, article) == ("中国共产党章程", 8)
-
-
-def test_citation_takes_a_typed_fragment_of_the_state_name() -> None:
-    # 人民共和国 is part of the title the user half-typed, not a word to search for
-    for text in ("人民共和国国歌法 奏唱", "中华人民共和国国歌法 奏唱", "和国国歌法 奏唱"):
-        key, _, rest = find_citation(text, {"国歌法"})
-        assert (key, rest.split()) == ("国歌法", ["奏唱"]), text
-    key, _, rest = find_citation("人民 国歌法", {"国歌法"})  # not adjacent: stays a word
-    assert rest.split() == ["人民"]
 
 
 def _terms(q: Q.Node) -> set[tuple[str, str]]:
@@ -188,12 +168,6 @@ def test_a_year_picks_the_version_in_force_then() -> None:
     assert build_query("监察法(2024年) 留置", reg_keys=KEYS, versions=versions.__getitem__).citation.version == "2024-12-25"
     # no year: no version pinned (the version in force ranks first by the weighting)
     assert build_query("会计法 第四十二条", reg_keys=KEYS, versions=versions.__getitem__).citation.version is None
-
-
-def test_pick_version() -> None:
-    assert pick_version(("2017-11-04", "2024-06-28"), "2020-12-31") == "2017-11-04"
-    assert pick_version(("2017-11-04", "2024-06-28"), "2010-12-31") == "2017-11-04"  # none yet: the earliest
-    assert pick_version((), "2010-12-31") is None and pick_version(("2017-11-04",), None) is None
 
 
 def test_a_cited_article_is_not_widened_to_the_names_words_in_the_strict_form() -> None:
