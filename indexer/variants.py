@@ -10,7 +10,7 @@
    alternative (an OR beside the query as typed, weighted below it), never a silent replacement.
 
 `rewrite(text, df, options)` says what was applied; SearchService builds the corrected query beside the
-typed one and `combine()` ORs them. Off unless SearchOptions.variants is set.
+typed one and `combine()` ORs them. On by default (SearchOptions.variants; None turns it off).
 """
 
 from __future__ import annotations
@@ -105,6 +105,7 @@ def _homophone_table() -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[str,
     return readings, {r: tuple(cs) for r, cs in chars.items()}
 
 
+@lru_cache(maxsize=8192)  # asked for each character of each unknown pair of every search: the table is fixed
 def homophones(ch: str) -> tuple[str, ...]:
     """The other characters sharing a toneless reading with `ch` (heteronyms: any reading)."""
     readings, chars = _homophone_table()
@@ -140,7 +141,7 @@ def _correct_run(run: str, df: Callable[[str, str], int], opts: VariantOptions) 
         if covered[i] or covered[i + 1]:
             i += 1
             continue
-        typed = df(opts.field, pair) if pair not in words or not words[pair] else None
+        typed = None if words.get(pair) else df(opts.field, pair)  # a dictionary word is no typo
         best: tuple[int, str] | None = None
         if typed is not None and typed <= opts.rare_df:
             for k in (0, 1):
