@@ -205,7 +205,8 @@ def main() -> None:
     last = max(round_of.values())
     parts = {"tune": set(split["tune"]), "test": set(split["test"]),
              f"test, rounds 1–{last - 1}": {p for p in split["test"] if round_of.get(p, 0) < last},
-             f"test, round {last}": {p for p in split["test"] if round_of.get(p) == last}}
+             # each round from 5 on alone: the rounds pooled after the method they test was committed
+             **{f"test, round {r}": {p for p in split["test"] if round_of.get(p) == r} for r in range(5, last + 1)}}
     pred = predicted(best)
     for part, ids in parts.items():
         report[part] = {k: _pr(pred[k], truth, {p for p in ids if group.get(p) == k})
