@@ -1,4 +1,4 @@
-"""The folders of the judged link pairs (benchmarks/quality/links: tests/fixtures/links, links-r4, links-r5) parse
+"""The folders of the judged link pairs (benchmarks/quality/links: tests/fixtures/links, links-r4, links-r5, links-r6) parse
 into exactly the problems they were judged as: a judged pair names its problems by file and ordinal (pool.py's
 problem_key), so a parser change that moved a problem would silently re-label judged pairs. A change that means
 to move them must re-judge the pairs it touches and then update this table."""
@@ -16,7 +16,7 @@ from archive.pipeline import ingest
 from tests.conftest import ROOT
 from xuncha.settings import load_settings
 
-FOLDERS = ("links", "links-r4", "links-r5")
+FOLDERS = ("links", "links-r4", "links-r5", "links-r6")
 PROBLEMS = {
     "links-r4/jiaotong-2019-rectification.txt": 8,
     "links-r4/jiaotong-2020-progress.txt": 4,
@@ -48,6 +48,21 @@ PROBLEMS = {
     "links-r5/ziranziyuan-2020-rectification.txt": 9,
     "links-r5/ziranziyuan-2021-progress.txt": 4,
     "links-r5/ziranziyuan-2024-rectification.txt": 7,
+    "links-r6/erzhong-2021-rectification.md": 8,
+    "links-r6/erzhong-2022-progress.md": 4,
+    "links-r6/erzhong-2024-rectification.html": 9,
+    "links-r6/heming-2019-progress.txt": 4,
+    "links-r6/heming-2019-rectification.txt": 9,
+    "links-r6/heming-2022-revisit.txt": 7,
+    "links-r6/shichang-2019-rectification.txt": 9,
+    "links-r6/shichang-2020-progress.txt": 4,
+    "links-r6/shichang-2023-rectification.txt": 8,
+    "links-r6/shuiwu-2020-rectification.txt": 8,
+    "links-r6/shuiwu-2023-revisit.txt": 7,
+    "links-r6/wanghucun-2021-rectification.txt": 8,
+    "links-r6/wanghucun-2024-rectification.txt": 8,
+    "links-r6/yiyuan-2020-rectification.txt": 8,
+    "links-r6/yiyuan-2024-rectification.txt": 7,
     "links/丁-2021-城投集团-整改情况.txt": 5,
     "links/丁-2022-城投集团-整改进展.txt": 2,
     "links/丙-2021-第一中学-整改情况.txt": 4,
