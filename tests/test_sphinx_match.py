@@ -68,3 +68,44 @@ def test_a_documents_units_share_its_shard_and_ids_are_stable() -> None:
     assert row[COLUMNS.index("superseded")] == 1
     assert {shard_of("abc", 4) for _ in range(3)} == {shard_of("abc", 4)}
     assert len({shard_of(f"doc{i}", 2) for i in range(50)}) == 2
+
+
+def test_min_match_compiles_to_quorum_when_every_clause_is_one_distinct_keyword() -> None:
+    from indexer.querytree import MinMatch
+
+    words = tuple(_word(w) for w in ("违规", "吃喝", "公车", "整改"))
+    assert compile_match(MinMatch(words, 2, True, 0.6)) == \
+        '(@(title,title_x,body,body_x,context,context_x) "违规^0.6 吃喝^0.6 公车^0.6 整改^0.6"/2)'
+    assert compile_match(MinMatch((Term("body", "违规"), Term("body", "吃喝"), Term("body", "公车")), 2)) == \
+        '(@(body,body_x) "违规 吃喝 公车"/2)'
+    # k = 1 is the OR, k = n the AND; the minimum is held within 1..n
+    assert compile_match(MinMatch(words, 1)) == compile_match(Or(words)) == compile_match(MinMatch(words, 0))
+    assert compile_match(MinMatch(words, 4)) == compile_match(And(words)) == compile_match(MinMatch(words, 9))
+
+
+def test_min_match_of_other_clauses_is_the_or_of_its_k_of_n_ands() -> None:
+    from indexer.querytree import MinMatch
+
+    group = Or((_word("公务接待"), _word("公务", 0.7), _word("接待", 0.7)))  # a word and its sub-words: not one keyword
+    a, b, c = group, _word("超标准"), _word("整改")
+    ab, ac, bc = (compile_match(And(p)) for p in ((a, b), (a, c), (b, c)))
+    assert compile_match(MinMatch((a, b, c), 2)) == f"({ab} | {ac} | {bc})"
+    # a repeated keyword would count twice in a quorum (Sphinx counts its entries): the ANDs instead
+    assert '"/' not in compile_match(MinMatch((_word("违规"), _word("违规"), _word("整改")), 2))
+    # clauses of different fields: no quorum either
+    assert '"/' not in compile_match(MinMatch((Term("title", "违规"), Term("body", "吃喝"), Term("body", "公车")), 2))
+    # a clause that matches nothing never counts, one that matches everything always does
+    assert compile_match(MinMatch((a, NULL, b), 2)) == ab and compile_match(MinMatch((a, NULL), 2)) is None
+    assert compile_match(MinMatch((a, Every(), b), 2)) == compile_match(Or((a, b)))
+
+
+def test_min_match_past_the_combination_bound_falls_back_to_the_or() -> None:
+    from math import comb
+
+    from indexer.backends.sphinx.match import MAX_COMBINATIONS
+    from indexer.querytree import MinMatch
+
+    groups = tuple(Or((_word(f"词{i}甲"), _word(f"词{i}乙", 0.7))) for i in range(12))
+    assert comb(12, 6) > MAX_COMBINATIONS >= comb(10, 5)
+    assert compile_match(MinMatch(groups, 6)) == compile_match(Or(groups))  # the second phase counts (docstring)
+    assert compile_match(MinMatch(groups[:10], 5)).count("词0甲") == comb(9, 4)  # in each AND that holds it

@@ -4,21 +4,35 @@ Text terms become words limited to their field (`@title 公车`), a word asked i
 alike (the query model's usual clause) one word over the three (`@(title,body,context) 公车`, the field
 weights of the ranker standing for the per-field boosts), other boosts the keyword IDF boost `word^1.5`;
 Phrase → "a b" (slop 1), or with slop N the ordered phrases "a b" | "a * b" | … (N−1 placeholders at most;
-unordered "a b"~N past MAX_ORDERED alternatives); Or and DisMax → `|` (Sphinx sums, it has no max); MinMatch → `|`
-too (the candidates: the second phase, indexer/rescore.py, keeps the units holding the minimum); And → space;
+unordered "a b"~N past MAX_ORDERED alternatives); Or and DisMax → `|` (Sphinx sums, it has no max); And → space;
 AndMaybe → MAYBE; AndNot → `-( … )`; exact keys (cites, reg_key, article_num, version) → their hashed token
 (rows.key_token). Every → no MATCH at all (the caller omits it); Null → None (nothing matches).
+
+MinMatch(clauses, k) (minimum_should_match) matches exactly the units Whoosh's AtLeast does, so that totals and
+facets agree and the first phase's window holds only qualifying units:
+- every clause one keyword over the same fields, the keywords distinct → Sphinx's quorum operator
+  `@(fields) "w1 w2 … wn"/k` ("Quorum matching operator": documents holding at least k of the n words; at most
+  255 keywords; Sphinx 2.2.11 reference "Extended query syntax", the same text in Manticore's
+  docs/searching/extended_query_syntax.rst). Checked against searchd 2.2.11 on the sample: with a field list and
+  keyword boosts it counts as the OR of ANDs below; a repeated keyword counts once per entry (`"a a b"/2`
+  matches a unit holding a alone), hence the distinct words;
+- otherwise, while C(n, k) ≤ MAX_COMBINATIONS, the OR of the ANDs of every k clauses (k = 1: the OR, k = n: the AND);
+- past that, the OR as for an Or: the second phase (indexer/rescore.py) still keeps only the window's units holding
+  the minimum, but Sphinx's total (and facets) count the OR's units, more than Whoosh's.
 """
 
 from __future__ import annotations
 
-from itertools import product
+from itertools import combinations, product
+from math import comb
 
 from ...querytree import And, AndMaybe, AndNot, DisMax, Every, MinMatch, Node, Null, Or, Phrase, Term
 from .config import KEY_FIELDS, TEXT_FIELDS
 from .rows import key_token, word_pieces
 
 MAX_ORDERED = 27  # a phrase with slop as an OR of at most this many exact phrases (else Sphinx's unordered ~N)
+MAX_COMBINATIONS = 256  # a MinMatch as the OR of its k-of-n ANDs up to this many (else the OR: see the docstring)
+QUORUM_WORDS = 255  # Sphinx's quorum operator takes at most this many keywords
 FIELD_WEIGHTS = {"title": 15, "body": 10, "context": 4}  # ×10 of the query model's W_TITLE, W_BODY, W_CONTEXT
 _BASE = {f: w / FIELD_WEIGHTS["body"] for f, w in FIELD_WEIGHTS.items()}
 
@@ -59,6 +73,41 @@ def _same_word(node: Or) -> tuple[str, str, float] | None:
     return _fields(fields), str(next(iter(words))), next(iter(ratios)) * node.boost
 
 
+def _keyword(node: Node, boost: float) -> tuple[str, str, float] | None:
+    """A clause that is one keyword (one word piece) over text fields: (fields, keyword, its boost)."""
+    if isinstance(node, Term) and node.field in TEXT_FIELDS:
+        found: tuple[str, str, float] | None = (_fields([node.field]), str(node.text), node.boost / _BASE[node.field])
+    elif isinstance(node, Or):
+        found = _same_word(node)
+    else:
+        return None
+    if found is None or len(pieces := word_pieces(found[1])) != 1:
+        return None
+    return found[0], pieces[0], found[2] * boost
+
+
+def _min_match(node: MinMatch, boost: float) -> str | None:
+    """At least `minimum` of the clauses: quorum, the k-of-n ANDs or the OR (the module docstring)."""
+    clauses, b = node.clauses, boost * node.boost
+    parts = [compile_match(c, b) for c in clauses]
+    need = node.minimum - sum(p == "" for p in parts)  # an Every clause always counts
+    kept = [p for p in parts if p]  # a Null clause never does
+    if need <= 0:
+        return ""
+    if len(kept) < need:
+        return None
+    if need == 1 or (len(kept) > need and comb(len(kept), need) > MAX_COMBINATIONS):
+        return kept[0] if len(kept) == 1 else "(" + " | ".join(kept) + ")"
+    if len(kept) == len(clauses) <= QUORUM_WORDS and need < len(kept):
+        words = [w for c in clauses if (w := _keyword(c, b)) is not None]
+        if len(words) == len(clauses) and len({f for f, _, _ in words}) == 1 \
+                and len({w for _, w, _ in words}) == len(words):
+            text = " ".join(f"{w}{_boost(x)}" for _, w, x in words)
+            return f'(@{words[0][0]} "{text}"/{need})'
+    ands = ["(" + " ".join(group) + ")" for group in combinations(kept, need)]
+    return ands[0] if len(ands) == 1 else "(" + " | ".join(ands) + ")"
+
+
 def compile_match(node: Node, boost: float = 1.0) -> str | None:
     """The MATCH() text of a tree, '' for Every (match all), None for what matches nothing."""
     if isinstance(node, Null):
@@ -90,7 +139,9 @@ def compile_match(node: Node, boost: float = 1.0) -> str | None:
             return f"(@{node.field} ({' | '.join(alts)}))"
         near = f"~{node.slop + len(words) - 2}" if node.slop > 1 else ""
         return f'(@{node.field} "{" ".join(words)}"{near})'
-    if isinstance(node, (Or, DisMax, MinMatch)):  # MinMatch: its Or finds the candidates, the second phase counts
+    if isinstance(node, MinMatch):
+        return _min_match(node, boost)
+    if isinstance(node, (Or, DisMax)):
         if isinstance(node, Or) and (same := _same_word(node)) is not None:
             return _word(same[0], same[1], boost * same[2])
         parts = [p for c in node.clauses if (p := compile_match(c, boost * node.boost))]
