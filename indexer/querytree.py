@@ -61,9 +61,12 @@ class DisMax:
 @dataclass(frozen=True, slots=True)
 class MinMatch:
     clauses: tuple[Node, ...]
-    minimum: int = 1  # clauses a document must match (1 to len(clauses))
+    minimum: int = 1  # clauses a document must match: held within 1 to len(clauses) (here, for every engine)
     coord: bool = False  # scores × the share of clauses matched
     boost: float = 1.0
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "minimum", max(1, min(self.minimum, len(self.clauses))))
 
 
 @dataclass(frozen=True, slots=True)

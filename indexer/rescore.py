@@ -215,7 +215,7 @@ class Scorer:
         if kind is T.MinMatch:
             found = [v for c in node.clauses if (v := self.score(c, unit)) is not None]  # type: ignore[union-attr]
             n = len(node.clauses)  # type: ignore[union-attr]
-            if not found or len(found) < max(1, min(node.minimum, n)):  # type: ignore[union-attr]
+            if not found or len(found) < node.minimum:  # type: ignore[union-attr]
                 return None
             return sum(found) * (len(found) / n if node.coord else 1.0) * node.boost  # type: ignore[union-attr]
         if kind is T.AndMaybe:

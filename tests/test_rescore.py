@@ -185,3 +185,40 @@ def test_min_match_trees_score_as_the_whoosh_backend(collection: tuple[SearchSer
             _scored_alike(svc, units, scorer, text, tree)
             trees += 1
     assert trees > 50, trees
+
+
+def test_sphinx_counts_and_ranks_min_match_trees_as_whoosh(both: tuple[SearchService, SearchService]) -> None:
+    """A MinMatch clause matches the same units on both engines (Sphinx: its quorum and ANDs,
+    indexer/backends/sphinx/match.py), so totals agree even with keep_or=False (before: Sphinx's OR, 132 units
+    against 0 for 会计人员 离职 交接), and the first phase's window holds Whoosh's best: the top 10s agree (before
+    the global_idf counts of generations.write_idf, Sphinx put a common word's best units last)."""
+    from indexer.backends.sphinx.match import compile_match
+    from indexer.minmatch import MinMatchOptions
+
+    whoosh, sphinx = both
+    trees, forms = 0, Counter[str]()
+    counts: list[str] = []
+    differ: list[str] = []
+    for options in (MinMatchOptions("50%", above=2, weight=0.6, keep_or=False),
+                    MinMatchOptions("-1", above=1, coord=False, keep_or=False), MinMatchOptions("50%", above=2, weight=0.6)):
+        for text in _queries():
+            built = build_query(text, {}, reg_keys=whoosh.reg_keys, synonyms=whoosh.synonyms(), min_match=options)
+            found = [n for n in T.walk(built.relaxed) if isinstance(n, T.MinMatch)]
+            if built.empty or not found:
+                continue
+            trees += 1
+            forms.update("or" if n.minimum == 1 else "the or (past the bound)"
+                         if (m := compile_match(n)) == compile_match(T.Or(n.clauses, n.boost))
+                         else "quorum" if '"/' in (m or "") else "ands" for n in found)
+            (total, w), (matched, s) = _found(whoosh, built.relaxed), _found(sphinx, built.relaxed)
+            if matched != total:
+                counts.append(f"{text} {options.spec}: {matched} against {total}")
+                continue
+            cut = w[:10][-1][0] if w else 0.0  # units tied at the 10th score may differ
+            if [x[0] for x in s[:10]] != [x[0] for x in w[:10]] \
+                    or {x for x in s[:10] if x[0] > cut} != {x for x in w[:10] if x[0] > cut}:
+                differ.append(f"{text} {options.spec}: sphinx {s[:3]} whoosh {w[:3]}")
+    # every form but the fallback (which counts the OR's units: match.py): the sample's MinMatch are all exact
+    assert trees > 300 and forms.keys() == {"or", "quorum", "ands"} and min(forms.values()) > 10, (trees, forms)
+    assert not counts, f"{len(counts)} of {trees} counts differ: {counts[:5]}"
+    assert not differ, f"{len(differ)} of {trees} top 10s differ: {differ[:5]}"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from indexer.analysis import encode
 from indexer.backends.sphinx.match import compile_match
 from indexer.backends.sphinx.rows import COLUMNS, key_token, row_id, shard_of, text_value, to_row, word_pieces
@@ -68,3 +70,69 @@ def test_a_documents_units_share_its_shard_and_ids_are_stable() -> None:
     assert row[COLUMNS.index("superseded")] == 1
     assert {shard_of("abc", 4) for _ in range(3)} == {shard_of("abc", 4)}
     assert len({shard_of(f"doc{i}", 2) for i in range(50)}) == 2
+
+
+def test_min_match_compiles_to_quorum_when_every_clause_is_one_distinct_keyword() -> None:
+    from indexer.querytree import MinMatch
+
+    words = tuple(_word(w) for w in ("违规", "吃喝", "公车", "整改"))
+    assert compile_match(MinMatch(words, 2, True, 0.6)) == \
+        '(@(title,title_x,body,body_x,context,context_x) "违规^0.6 吃喝^0.6 公车^0.6 整改^0.6"/2)'
+    assert compile_match(MinMatch((Term("body", "违规"), Term("body", "吃喝"), Term("body", "公车")), 2)) == \
+        '(@(body,body_x) "违规 吃喝 公车"/2)'
+    # k = 1 is the OR; the minimum is held within 1..n
+    assert compile_match(MinMatch(words, 1)) == compile_match(Or(words)) == compile_match(MinMatch(words, 0))
+    assert compile_match(MinMatch(words, 9)) == compile_match(MinMatch(words, 4)) and \
+        compile_match(MinMatch(words, 4)).endswith('整改"/4)')
+
+
+def test_min_match_of_other_clauses_ands_them_with_the_quorum_of_the_keywords() -> None:
+    from indexer.querytree import MinMatch
+
+    group = Or((_word("公务接待"), _word("公务", 0.7), _word("接待", 0.7)))  # a word and its sub-words: not one keyword
+    a, b, c = group, _word("超标准"), _word("整改")
+    A, F = compile_match(a), "@(title,title_x,body,body_x,context,context_x)"
+    # two of three: both keywords, or the group and one of them
+    assert compile_match(MinMatch((a, b, c), 2)) == f'(({F} "超标准 整改"/2) | ({A} ({F} "超标准 整改"/1)))'
+    # no keyword clause: the OR of the ANDs of every k clauses
+    g2, g3 = (Or((_word(w), _word(w[:2], 0.7))) for w in ("超标准", "整改措施"))
+    ab, ac, bc = (compile_match(And(p)) for p in ((a, g2), (a, g3), (g2, g3)))
+    assert compile_match(MinMatch((a, g2, g3), 2)) == f"({ab} | {ac} | {bc})"
+    # a repeated keyword would count twice in one quorum (Sphinx counts its entries): the second is a clause apart
+    twice = compile_match(MinMatch((_word("违规"), _word("违规"), _word("整改")), 2))
+    assert twice.count('"违规 整改"/') == 2 and twice.count("违规") == 3
+    # keywords of other field lists are clauses apart too
+    assert compile_match(MinMatch((Term("title", "违规"), Term("body", "吃喝"), Term("body", "公车")), 2)).count('"/') == 2
+    # a clause that matches nothing never counts, one that matches everything always does
+    assert compile_match(MinMatch((a, NULL, g2), 2)) == compile_match(And((a, g2)))
+    assert compile_match(MinMatch((a, NULL), 2)) is None
+    assert compile_match(MinMatch((a, Every(), g2), 2)) == compile_match(Or((a, g2)))
+
+
+def test_min_match_past_the_clause_bound_falls_back_to_the_or() -> None:
+    from math import comb
+
+    from indexer.backends.sphinx.match import MAX_CLAUSES
+    from indexer.querytree import MinMatch
+
+    groups = tuple(Or((_word(f"词{i}甲"), _word(f"词{i}乙", 0.7))) for i in range(9))
+    assert 4 * comb(9, 4) > MAX_CLAUSES >= 2 * comb(4, 2)
+    assert compile_match(MinMatch(groups, 4)) == compile_match(Or(groups))  # the second phase counts (docstring)
+    assert compile_match(MinMatch(groups[:4], 2)).count("词0甲") == comb(3, 1)  # in each AND that holds it
+    # with keyword clauses beside them the ANDs are few: 9 of 16, 4 groups: Σ C(4, j) = 16 ANDs
+    mixed = groups[:4] + tuple(_word(f"字{i}") for i in range(12))
+    assert compile_match(MinMatch(mixed, 9)).count('"/') == 16
+
+
+def test_the_global_idf_files_counts_make_searchds_normalized_idf_the_plain_one() -> None:
+    """generations.write_idf: log((N − n' + 1) / n') ≈ log(N / n), so a word in most units keeps an IDF ≥ 0."""
+    import math
+
+    from indexer.backends.sphinx.generations import _plain_docs
+
+    units = 559
+    for n in (1, 2, 11, 108, 339, 500, 559):
+        d = _plain_docs(n, units)
+        assert 1 <= d <= n and math.log((units - d + 1) / d) >= 0
+        assert math.log((units - d + 1) / d) == pytest.approx(math.log(units / n), abs=0.02)
+    assert _plain_docs(1, units) == 1 and _plain_docs(0, 0) == 0

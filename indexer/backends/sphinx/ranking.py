@@ -8,7 +8,9 @@ model's W_TITLE, W_BODY, W_CONTEXT) and its length (words + sub-words, the `*_le
 index_field_lengths) against the cluster's average (generations' stats). Per field, with tf the mean tf of its
 matched keywords: tf_idf · W · (K1+1) / (tf + K1·(1 − B + B·len/avg)); Whoosh's idf is log(N/(n+1)) + 1, so
 each hit also adds that 1 in Sphinx's scale: its `plain` IDF is log(N/n) / (2·log(N+1)) (measured: 违规 and
-标准 on the sample, global_idf on), so 1 / (2·log(N+1)). Superseded versions × 0.6, as weighting.py.
+标准 on the sample, global_idf on; with global_idf searchd computes the normalized IDF, and the global_idf file's
+counts make it the plain one: generations.write_idf), so 1 / (2·log(N+1)). Superseded versions × 0.6, as
+weighting.py.
 """
 
 from __future__ import annotations

@@ -191,7 +191,7 @@ class Leaf(Postings):
         the candidates, and the other clauses are read only there."""
         subs = sorted(q.subqueries, key=self.size)
         n = len(subs)
-        need = max(1, min(q.minmatch, n))
+        need = q.minmatch  # 1..n: querytree.MinMatch holds it there
         out: Scores = {}
         counts: Counter[int] = Counter()
         for i, child in enumerate(subs):
