@@ -15,6 +15,17 @@ from indexer.backends.whoosh.docsets import evaluate
 from indexer.backends.whoosh.execution import TermCache, top
 from indexer.backends.whoosh.weighting import WEIGHTING, DisMax
 
+@pytest.fixture(scope="module")
+def service(indexed_settings):  # type: ignore[no-untyped-def]
+    """The session's search API with min_match off: Whoosh's own matchers, the reference here, read the MinMatch
+    clause (weighting.AtLeast) as a plain Or; docsets' AtLeast is checked in tests/test_rescore.py."""
+    from dataclasses import replace
+
+    from indexer.search import SearchService
+
+    return SearchService(replace(indexed_settings.search_options(), min_match=None))
+
+
 @pytest.fixture(autouse=True)
 def whoosh_and_maybe_skips_right(monkeypatch) -> None:
     """Whoosh 2.7.5's AndMaybeMatcher.skip_to(id) skips its optional side to `id`, not to where its required side
