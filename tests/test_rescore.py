@@ -90,7 +90,7 @@ def test_every_score_is_the_whoosh_backends(collection: tuple[SearchService, dic
             kinds.update(type(n).__name__ for n in T.walk(tree))
     # the comparison covered the tree's kinds of node and many scores
     assert trees > 100 and compared > 2000, (trees, compared)
-    assert {"Term", "Phrase", "Or", "And", "DisMax"} <= set(kinds), kinds
+    assert {"Term", "Phrase", "Or", "And", "DisMax", "MinMatch"} <= set(kinds), kinds  # min_match is on by default
 
 
 def test_a_tree_that_matches_nothing_scores_none(collection: tuple[SearchService, dict[str, UnitTokens], Scorer]) -> None:
