@@ -116,7 +116,8 @@ def _min_match(node: MinMatch, boost: float) -> str | None:
         counted.setdefault(keywords[i][1], i)  # type: ignore[index]
     quorum = sorted(counted.values())[:QUORUM_WORDS] if len(counted) > 1 else []
     words = [keywords[i] for i in quorum]
-    rest = [p for i, (_, p) in enumerate(kept) if i not in set(quorum)]
+    in_quorum = set(quorum)
+    rest = [p for i, (_, p) in enumerate(kept) if i not in in_quorum]
     # a unit holds `need` clauses: j of the others (each j of them, ANDed) and need − j of the quorum's words
     terms: list[list[str]] = []
     for j in range(min(need, len(rest)) + 1):
