@@ -17,7 +17,7 @@ from enum import StrEnum
 
 from .citations import find_citations
 from .figures import find_figures
-from .layouts import NUM_LINE, build_problem, measures
+from .layouts import NOT_DECIMAL, NUM_LINE, build_problem, measures
 from .models import Category, Problem
 from .numerals import cn_to_int
 from .progress import cell_deadline, problem_status, status_sentence
@@ -48,7 +48,7 @@ _MARKERS: list[tuple[Marker, re.Pattern[str]]] = [
     (Marker.BRACKET, re.compile(rf"^【\s*(?:问题)?\s*({_CN}|\d{{1,3}})\s*】\s*(.*)$")),
     (Marker.SECTION, re.compile(rf"^({_CN})、\s*(.+)$")),
     (Marker.PAREN_CN, re.compile(rf"^\(({_CN})\)\s*(.*)$")),
-    (Marker.ARABIC, re.compile(r"^(\d{1,3})\s*[.、](?!\d)\s*(.+)$")),
+    (Marker.ARABIC, re.compile(rf"^(\d{{1,3}})\s*[.、]{NOT_DECIMAL}\s*(.+)$")),
     (Marker.PAREN_AR, re.compile(r"^\((\d{1,2})\)\s*(.*)$")),
     (Marker.CIRCLED, re.compile(r"^([\u2460-\u2473])\s*(.*)$")),
     (Marker.ORDINAL, re.compile(rf"^第({_CN})[,，、:：]\s*(.*)$")),

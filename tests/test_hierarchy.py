@@ -181,3 +181,23 @@ def test_a_markdown_notice_reads_its_headings() -> None:
                                            "关于干部档案管理不规范的问题"]
     assert not any("#" in p.title or "#" in p.text or "*" in p.title for p in problems)
     assert [p.status for p in problems] == [D, P, D]
+
+
+def test_an_item_number_before_a_year_is_an_item_not_a_decimal() -> None:
+    """4.2022年… is item 4 about 2022 (a fixture writer met it silently merged); 4.5万元 at a line's start is not."""
+    text = ("中共某县测试局党组关于县委第三轮巡察整改情况的通报\n"
+            "根据县委统一部署，2021年3月1日至4月30日，县委第二巡察组对县测试局党组进行了巡察。2021年5月20日反馈了巡察意见。\n"
+            "一、党的建设方面\n"
+            "1.针对理论学习不深入的问题。一是制定学习计划。整改情况：已完成。\n"
+            "2.2020年以来公务接待无公函的问题。一是严格执行公函制度。整改情况：已完成。\n"
+            "3.2022年度预算执行率偏低的问题。一是加强预算管理。整改情况：正在整改。\n"
+            "二、财务管理方面\n"
+            "1.针对报销票据不规范的问题。一是规范报销，\n"
+            "1.5万元票据已补齐。整改情况：已完成。\n"
+            "中共某县测试局党组\n2021年8月1日")
+    cats = parse_notice(normalize(text)).categories
+    assert [[p.title for p in c.problems] for c in cats] == [
+        ["针对理论学习不深入的问题", "2020年以来公务接待无公函的问题", "2022年度预算执行率偏低的问题"],
+        ["针对报销票据不规范的问题"]]
+    assert [m.text for m in cats[0].problems[2].measures][0].startswith("一是加强预算管理")
+    assert "1.5万元票据已补齐" in " ".join(m.text for m in cats[1].problems[0].measures)
