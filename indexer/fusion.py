@@ -47,11 +47,13 @@ class FusionOptions:
     citations: bool = False  # fuse citation queries too (the engine's cited article is its strength)
     midpoint: float = 0.0  # length-adaptive: the content-word count at which the plain list has half its weight
     steepness: float = 0.0  # … and how fast its weight grows with each word; 0: a fixed weight, whatever the length
+    fields: tuple[str, ...] = ()  # the plain OR scored over these fields only (("body",): as stock's parser); (): all
 
     def __post_init__(self) -> None:
         if self.k < 0 or self.weight < 0 or self.depth < 1 or self.min_words < 0 or self.steepness < 0:
             raise ValueError(f"fusion options out of range: {self}")
         object.__setattr__(self, "method", Method(self.method))
+        object.__setattr__(self, "fields", tuple(self.fields))
 
 
 def applies(options: FusionOptions, words: int, relaxed: bool) -> bool:

@@ -119,6 +119,28 @@ def terms(node: Node) -> set[tuple[str, str | int]]:
     return {(n.field, n.text) for n in walk(node) if isinstance(n, Term)}
 
 
+def restrict(node: Node, fields: frozenset[str]) -> Node:
+    """The tree with only the Terms and Phrases of `fields` (a compound left empty is Null, and drops out): the
+    plain OR of a long query scored over the body alone, as stock's default parser does. An AndNot keeps its
+    negative whole (what the query excludes, it excludes in every field)."""
+    if isinstance(node, (Term, Phrase)):
+        return node if node.field in fields else NULL
+    if isinstance(node, AndNot):
+        positive = restrict(node.positive, fields)
+        return NULL if positive is NULL else AndNot(positive, node.negative)
+    if isinstance(node, AndMaybe):
+        required = restrict(node.required, fields)
+        return NULL if required is NULL else AndMaybe(required, restrict(node.optional, fields))
+    if isinstance(node, (Or, And, DisMax, MinMatch)):
+        kept = tuple(c for c in (restrict(c, fields) for c in node.clauses) if c is not NULL)
+        if not kept or (isinstance(node, And) and len(kept) < len(node.clauses)):
+            return NULL  # an And missing a field's words would match more than the query asks
+        if isinstance(node, MinMatch):
+            return MinMatch(kept, node.minimum, node.coord, node.boost)
+        return type(node)(kept, node.boost) if not isinstance(node, DisMax) else DisMax(kept, node.boost, node.tiebreak)
+    return node
+
+
 def all_of(filters: Node | None) -> dict[str, str | int]:
     """A filter (an And of exact Terms, or one Term) as {field: value}; {} for None."""
     if filters is None:

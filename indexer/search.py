@@ -165,6 +165,9 @@ class SearchService:
         limit = min(max(page * per_page, CROWD_WINDOW if sort == "relevance" else 0), MAX_WINDOW)
         fusion = self.options.fusion  # rank fusion (indexer/fusion.py): the backend is given the plain OR too
         plain = built.plain if fusion is not None and (built.citation is None or fusion.citations) else None
+        if plain is not None and fusion is not None and fusion.fields:
+            plain = T.restrict(plain, frozenset(fusion.fields))
+            plain = None if plain is T.NULL else plain
         found = self.backend.search(SearchRequest(built.strict, built.relaxed, built.any_word, built.filters, limit,
                                                   Sort(sort), RELAX_BELOW, self.options.time_limit_s, plain=plain,
                                                   words=built.words))

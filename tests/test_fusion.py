@@ -140,3 +140,18 @@ def test_a_length_adaptive_fusion_changes_a_long_query_and_not_a_short_one(cars)
     below = FusionOptions(method=Method.SUM, weight=1.0, midpoint=3.5, steepness=1000.0)
     assert _ranked(cars, below, long) == _ranked(cars, None, long)
     assert _ranked(cars, adaptive, short) == _ranked(cars, None, short)
+
+
+def test_a_plain_list_over_the_body_alone_is_what_fusion_reads(cars) -> None:  # type: ignore[no-untyped-def]
+    from indexer import querytree as T
+    from indexer.search import SearchService
+
+    text = "公务用车 维修 审批"
+    body = FusionOptions(method=Method.SUM, weight=1.0, fields=("body",))
+    service = SearchService(cars.search_options())
+    plain = T.restrict(service.build(text, {}).plain, frozenset({"body"}))
+    assert {f for f, _ in T.terms(plain)} == {"body"}
+    expected = [u.fields()["article"] for u in service.backend.best(plain, None, 20) if u.kind == "article"]
+    got = _ranked(cars, body, text)
+    assert got[:len(expected)] == expected and expected  # then the engine's own units the plain OR left out, at 0
+    assert FusionOptions(fields=["body"]).fields == ("body",)  # JSON lists become tuples: options stay hashable

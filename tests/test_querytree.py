@@ -31,3 +31,17 @@ def test_filters_read_back_as_fields_and_values() -> None:
     assert T.all_of(T.And((T.Term("kind", "measure"), T.Term("year", "2020")))) == {"kind": "measure", "year": "2020"}
     with pytest.raises(ValueError, match="not a filter"):
         T.all_of(T.Or((T.Term("kind", "measure"),)))
+
+
+def test_restrict_keeps_one_fields_terms_and_drops_what_empties() -> None:
+    word = lambda w: T.Or((T.Term("title", w, 1.5), T.Term("body", w), T.Term("context", w, 0.4)))  # noqa: E731
+    plain = T.AndNot(T.Or((word("公车"), word("私用"), T.Or((T.Term("title", "车改"),)))), T.Term("body", "出租车"))
+    body = T.restrict(plain, frozenset({"body"}))
+    assert body == T.AndNot(T.Or((T.Or((T.Term("body", "公车"),)), T.Or((T.Term("body", "私用"),)))),
+                            T.Term("body", "出租车"))  # the title-only clause is gone; the negative stays whole
+    assert T.restrict(T.Term("title", "车改"), frozenset({"body"})) is T.NULL
+    # an And that loses a clause would ask less than the query: it is gone, not loosened
+    assert T.restrict(T.And((T.Term("title", "公车"), T.Term("body", "私用"))), frozenset({"body"})) is T.NULL
+    mm = T.MinMatch((word("公车"), word("私用"), word("审批")), minimum=2, coord=True)
+    assert T.restrict(mm, frozenset({"body"})) == T.MinMatch(
+        tuple(T.Or((T.Term("body", w),)) for w in ("公车", "私用", "审批")), minimum=2, coord=True)
