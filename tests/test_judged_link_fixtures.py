@@ -1,4 +1,4 @@
-"""The folders of the judged link pairs (benchmarks/quality/links: tests/fixtures/links, links-r4, links-r5, links-r6) parse
+"""The folders of the judged link pairs (benchmarks/quality/links: tests/fixtures/links, links-r4 … links-r7) parse
 into exactly the problems they were judged as: a judged pair names its problems by file and ordinal (pool.py's
 problem_key), so a parser change that moved a problem would silently re-label judged pairs. A change that means
 to move them must re-judge the pairs it touches and then update this table."""
@@ -12,11 +12,12 @@ import pytest
 
 from archive.database import Archive
 from archive.kinds import DocType
+from archive.links import plan_units
 from archive.pipeline import ingest
 from tests.conftest import ROOT
 from xuncha.settings import load_settings
 
-FOLDERS = ("links", "links-r4", "links-r5", "links-r6")
+FOLDERS = ("links", "links-r4", "links-r5", "links-r6", "links-r7")
 PROBLEMS = {
     "links-r4/jiaotong-2019-rectification.txt": 8,
     "links-r4/jiaotong-2020-progress.txt": 4,
@@ -63,6 +64,21 @@ PROBLEMS = {
     "links-r6/wanghucun-2024-rectification.txt": 8,
     "links-r6/yiyuan-2020-rectification.txt": 8,
     "links-r6/yiyuan-2024-rectification.txt": 7,
+    "links-r7/chengtou-2020-rectification.md": 8,
+    "links-r7/chengtou-2024-revisit.md": 7,
+    "links-r7/liuwancun-2021-rectification.txt": 8,
+    "links-r7/liuwancun-2024-rectification.md": 7,
+    "links-r7/nongji-2020-rectification.html": 8,
+    "links-r7/nongji-2021-progress.html": 3,
+    "links-r7/nongji-2024-rectification.txt": 7,
+    "links-r7/qiyun-2021-rectification.txt": 8,
+    "links-r7/qiyun-2022-progress.txt": 3,
+    "links-r7/qiyun-2025-revisit.txt": 6,
+    "links-r7/zhongyi-2019-rectification.txt": 7,
+    "links-r7/zhongyi-2023-rectification.html": 8,
+    "links-r7/zirandu-2019-rectification.txt": 8,
+    "links-r7/zirandu-2020-progress.txt": 4,
+    "links-r7/zirandu-2023-rectification.txt": 7,
     "links/丁-2021-城投集团-整改情况.txt": 5,
     "links/丁-2022-城投集团-整改进展.txt": 2,
     "links/丙-2021-第一中学-整改情况.txt": 4,
@@ -87,19 +103,32 @@ def parsed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Counter[str], dict
         key = {i: f"{Path(d.source_path).parent.name}/{Path(d.source_path).name}" for i, d in docs.items()}
         counts = Counter(key[p.doc_id] for p in archive.link_problems())
         units = {key[i]: d.header.inspected_unit for i, d in docs.items()}
+        planned = {key[p.doc_id]: p.unit_id for p in plan_units(tuple(docs.values()), ())}
     finally:
         archive.close()
-    return counts, units
+    return counts, units, planned
 
 
 def test_every_judged_notice_parses_into_the_problems_it_was_judged_as(parsed) -> None:
-    counts, units = parsed
+    counts, units, _ = parsed
     assert set(units) == set(PROBLEMS)
     assert {k: counts[k] for k in PROBLEMS} == PROBLEMS
 
 
 def test_the_round_five_notices_name_their_unit(parsed) -> None:
     """links-r5 was written for round 5 by someone who had not seen the method: six units, 2–3 notices each."""
-    _, units = parsed
+    _, units, _ = parsed
     r5 = {k: u for k, u in units.items() if k.startswith("links-r5/")}
     assert len(r5) == 15 and None not in r5.values() and len(set(r5.values())) == 6
+
+
+def test_one_unit_name_in_two_counties_is_two_units(parsed) -> None:
+    """links-r5 (示例县) and links-r7 (澄岭县) both write 县自然资源局党组 in their headers; their signatures name the
+    county, so the judged rounds of each stay within its own unit (LINKS_VERSION 14)."""
+    _, units, planned = parsed
+    r5 = {planned[k] for k in planned if k.startswith("links-r5/ziranziyuan")}
+    r7 = {planned[k] for k in planned if k.startswith("links-r7/zirandu")}
+    assert {units[k] for k in units if "ziran" in k} == {"县自然资源局党组"}
+    assert len(r5) == len(r7) == 1 and r5 != r7
+    r7_units = {planned[k] for k in planned if k.startswith("links-r7/")}
+    assert len(r7_units) == 6 and not r7_units & {planned[k] for k in planned if not k.startswith("links-r7/")}

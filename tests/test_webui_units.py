@@ -28,7 +28,7 @@ from webui.common import COLUMNS
 from xuncha.settings import Settings
 
 LINKY = LinkOptions(recurring=0.2, recurring_explicit=0.2)
-MARKET = "区市场监管局党组"  # corpus/rounds/u1-market-*: 2019 report, 2020 progress, 2022 回头看
+MARKET = "示例区市场监管局党组"  # corpus/rounds/u1-market-*: 2019 report, 2020 progress, 2022 回头看
 
 
 def relink(settings: Settings) -> None:
