@@ -8,6 +8,7 @@ from pathlib import Path
 
 from .citing import CitedOptions
 from .feedback import FeedbackOptions
+from .frame import FrameOptions
 from .fusion import FusionOptions
 from .minmatch import MinMatchOptions
 from .related import RelatedOptions
@@ -23,6 +24,11 @@ class IndexOptions:
     sphinx_agents: str = ""  # the Sphinx shards (host:sql_port:api_port, …); "": HOME/cluster/cluster.json
     keep_tokens: bool = True  # segmented text kept by content hash beside the index (tokens_path)
     related_words: bool = False  # learn related words from the kept tokens at a full build (indexer/related.py)
+    # a long query (6 content words or more) leaves out the words that frame a finding (落实, 不到位, 存在, 问题:
+    # indexer/frame.py); None: off. On since round 5 of issue 31: tune's new pasted titles 0.691 → 0.732 (stock-OR
+    # 0.736), no change on any other kind of tune, test or fresh, new +0.012 (title 0.86× → 0.96× stock-OR;
+    # results_31_frame.md)
+    frame: FrameOptions | None = FrameOptions()
     backend: str = "whoosh"  # the engine (indexer/backends): whoosh | sphinx
 
     @property
@@ -58,4 +64,9 @@ class SearchOptions:
     # traditional → simplified and homophone typos (indexer/variants.py), on since round 3b of issue 31: no change on
     # tune, test and fresh, new +0.054 nDCG@10 (variant kind 0.96× → 1.88× stock-OR; results_31_variants.md); None: off
     variants: VariantOptions | None = VariantOptions()
+    # a long query (6 content words or more) leaves out the words that frame a finding (落实, 不到位, 存在, 问题:
+    # indexer/frame.py); None: off. On since round 5 of issue 31: tune's new pasted titles 0.691 → 0.732 (stock-OR
+    # 0.736), no change on any other kind of tune, test or fresh, new +0.012 (title 0.86× → 0.96× stock-OR;
+    # results_31_frame.md)
+    frame: FrameOptions | None = FrameOptions()
     backend: str = "whoosh"  # the engine (indexer/backends): whoosh | sphinx

@@ -7,7 +7,7 @@ unbalanced or odd is read as plain words. Filters come as parameters, not syntax
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Collection, Container, Mapping
+from collections.abc import Callable, Collection, Container, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -16,6 +16,7 @@ from .analysis import query_words, segment, split_word
 from .citequery import find_citation, pick_version, query_date
 from . import querytree as Q
 from .backend import FACETS
+from .frame import FrameOptions, is_frame
 from .minmatch import MinMatchOptions
 from .minmatch import clause as min_match_clause
 
@@ -157,12 +158,12 @@ def _subwords(word: str) -> list[str]:
 
 
 def _unit(raw: str, synonyms: Mapping[str, tuple[str, ...]], highlight: list[str],
-          loose: _Loose | None = None) -> Q.Node | None:
+          loose: _Loose | None = None, frame: Container[str] = ()) -> Q.Node | None:
     """A whitespace-separated query token: all its words, or its whole form as a phrase, or a synonym.
 
     Every word, sub-word and synonym is also appended to `loose`: the relaxed form ORs them all.
     """
-    words = _content_words(raw, synonyms, loose.df if loose is not None else None)
+    words = _content_words(raw, synonyms, loose.df if loose is not None else None, frame)
     if not words:
         return None
     if loose is not None:
@@ -220,10 +221,12 @@ def _unit(raw: str, synonyms: Mapping[str, tuple[str, ...]], highlight: list[str
 
 
 def _content_words(raw: str, synonyms: Mapping[str, tuple[str, ...]],
-                   df: Callable[[str, str], int] | None) -> list[str]:
-    """A token's words minus question words; a word no unit contains is replaced by its parts
-    (哪些项目 → 项目), unless it has synonyms to stand for it."""
+                   df: Callable[[str, str], int] | None, frame: Container[str] = ()) -> list[str]:
+    """A token's words minus question words (and, in a long query, the words that frame a finding: indexer/frame.py);
+    a word no unit contains is replaced by its parts (哪些项目 → 项目), unless it has synonyms to stand for it."""
     words, every = [], query_words(raw)
+    if frame and any(w not in STOP and w not in frame for w in every):
+        every = [w for w in every if w not in frame]
     for w in every:
         if w in STOP:
             continue
@@ -292,16 +295,28 @@ def build_filters(filters: Mapping[str, str]) -> Q.Node | None:
     return Q.And(tuple(terms)) if terms else None
 
 
+def _frame_of(tokens: Sequence[re.Match[str]], frame: FrameOptions | None) -> frozenset[str]:
+    """The frame words this query leaves out: none unless it has `min_words` content words and `keep` stay."""
+    if frame is None:
+        return frozenset()
+    words = {w for m in tokens if m.group(3) is not None and not m.group(3).startswith("-")
+             for w in query_words(m.group(3)) if w not in STOP and (len(w) > 1 or not _CJK.search(w))}
+    drop = frozenset(w for w in words if is_frame(w))
+    return drop if len(words) >= frame.min_words and len(words - drop) >= frame.keep else frozenset()
+
+
 def build_query(text: str, filters: Mapping[str, str] | None = None, reg_keys: Collection[str] = (),
                 synonyms: Mapping[str, tuple[str, ...]] | None = None, max_chars: int = 200,
                 df: Callable[[str, str], int] | None = None, max_df: int = 0,
                 versions: Callable[[str], Collection[str]] | None = None,
-                min_match: MinMatchOptions | None = None) -> BuiltQuery:
+                min_match: MinMatchOptions | None = None, frame: FrameOptions | None = None) -> BuiltQuery:
     """Parse user text into strict and relaxed query trees (indexer/querytree.py); raises only QueryTooLong.
 
     `df(field, word)` with `max_df` leaves words common in a field out of the relaxed form's OR.
     `versions(key)` lists a regulation's version dates, so that a year in the query picks one.
     `min_match`: a long query's relaxed form asks a share of its words (indexer/minmatch.py).
+    `frame`: a query of `min_words` content words or more leaves out the words that frame a finding (indexer/frame.py),
+    as long as `keep` words stay.
     """
     if len(text) > max_chars:
         raise QueryTooLong(len(text), max_chars)
@@ -320,6 +335,7 @@ def build_query(text: str, filters: Mapping[str, str] | None = None, reg_keys: C
     tokens = list(_TOKEN.finditer(rest))
     # a token of question words only (有哪些, 是多少, 要不要) is dropped when the query says more
     content = [m for m in tokens if m.group(2) is not None or not _only_stop(m.group(3))]
+    drop = _frame_of(content, frame)
     for m in content if content or key else tokens:
         if m.group(2) is not None:
             neg, clause = bool(m.group(1)), _phrase(m.group(2), highlight if not m.group(1) else [])
@@ -327,7 +343,7 @@ def build_query(text: str, filters: Mapping[str, str] | None = None, reg_keys: C
             raw = m.group(3).replace('"', "")
             neg = raw.startswith("-") and len(raw) > 1
             raw = raw.lstrip("-") if neg else raw
-            clause = _unit(raw, synonyms, highlight if not neg else [], None if neg else loose)
+            clause = _unit(raw, synonyms, highlight if not neg else [], None if neg else loose, () if neg else drop)
         if clause is not None:
             (negative if neg else positive).append(clause)
     citation_clause = None

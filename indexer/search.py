@@ -114,7 +114,7 @@ class SearchService:
             return build_query(q, filters, reg_keys=self.reg_keys, synonyms=self.synonyms(),
                                max_chars=self.options.max_query_chars, df=df,
                                max_df=int(backend.unit_count() * COMMON_SHARE), versions=backend.regulation_versions,
-                               min_match=self.options.min_match)
+                               min_match=self.options.min_match, frame=self.options.frame)
 
         if self.options.variants is None:
             return built(text), ()

@@ -4,7 +4,7 @@
         --candidate engine='{}' --candidate prf='{"feedback": {}}' --candidate pmi='{"related": {}}'
 
 A candidate is a name and the SearchOptions fields it sets, as JSON: `feedback` (indexer/feedback.py's
-FeedbackOptions fields) and `related` (indexer/related.py's RelatedOptions fields) `fusion` (indexer/fusion.py's FusionOptions fields), `cited` (indexer/citing.py's CitedOptions fields), `min_match` (indexer/minmatch.py's MinMatchOptions fields) and `variants` (indexer/variants.py's VariantOptions fields); `{}` is the engine as
+FeedbackOptions fields) and `related` (indexer/related.py's RelatedOptions fields) `fusion` (indexer/fusion.py's FusionOptions fields), `cited` (indexer/citing.py's CitedOptions fields), `min_match` (indexer/minmatch.py's MinMatchOptions fields), `frame` (indexer/frame.py's FrameOptions fields) and `variants` (indexer/variants.py's VariantOptions fields); `{}` is the engine as
 it ships. Every query runs once through stock-OR and stock-AND and once through each candidate; the
 figures per split and kind are nDCG@10, R@10 and P@5 with the ratio to stock-OR, and the mean query
 time as a ratio to stock-OR's. `--tune` prints only the tune split's overall row, for parameter sweeps.
@@ -34,24 +34,26 @@ def options_of(base: Any, spec: dict) -> Any:
     """SearchOptions with a candidate's fields; raises ValueError naming an unknown field."""
     from indexer.citing import CitedOptions
     from indexer.feedback import FeedbackOptions
+    from indexer.frame import FrameOptions
     from indexer.fusion import FusionOptions
     from indexer.minmatch import MinMatchOptions
     from indexer.related import RelatedOptions
     from indexer.variants import VariantOptions
 
-    unknown = set(spec) - {"feedback", "related", "fusion", "cited", "min_match", "variants"}
+    unknown = set(spec) - {"feedback", "related", "fusion", "cited", "min_match", "variants", "frame"}
     if unknown:
         raise ValueError(f"unknown candidate fields: {', '.join(sorted(unknown))} "
-                         "(feedback, related, fusion, cited, min_match, variants)")
+                         "(feedback, related, fusion, cited, min_match, variants, frame)")
     va = spec.get("variants")
     fb, rel, fu, ci = spec.get("feedback"), spec.get("related"), spec.get("fusion"), spec.get("cited")
-    mm = spec.get("min_match")
+    mm, fr = spec.get("min_match"), spec.get("frame")
     return replace(base, feedback=FeedbackOptions(**fb) if fb is not None else None,
                    related=RelatedOptions(**rel) if rel is not None else None,
                    fusion=FusionOptions(**fu) if fu is not None else None,
                    cited=CitedOptions(**ci) if ci is not None else None,
                    min_match=MinMatchOptions(**mm) if mm is not None else None,
-                   variants=VariantOptions(**va) if va is not None else None)
+                   variants=VariantOptions(**va) if va is not None else None,
+                   frame=FrameOptions(**fr) if fr is not None else None)
 
 
 def evaluate(queries: Sequence[dict], home: Path, candidates: dict[str, dict], corpus: Path = CORPUS,
