@@ -52,6 +52,11 @@ class LinkOptions:
     # two findings of the catch-all kind (faults.FALLBACK: a unit's own line of work) join a common cluster only at
     # the other_kind bar: across units they share an area (安全生产, 监管, 执法), not a named fault
     business_common: bool = True
+    # within a unit, across its rounds, the broad-finding gate is not applied (LINKS_VERSION 15): a later round often
+    # heads a restated fault broadly (关于下乡用车审批不严的问题) and details it in the text; the judges grade those the same
+    # fault, and the rounds' mutual-best alignment still keeps a unit's sibling findings apart (tune, rounds 1–7:
+    # recurring 0.909 / 0.588 → 0.915 / 0.632, nothing else moves)
+    broad_recurring: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -216,7 +221,7 @@ class Scorer:
             self._area[i] = broad_area(self.problems[i].title)
         return 0 < self._area[i] <= self.options.broad_chars
 
-    def passes(self, pair: Pair, threshold: float) -> bool:
+    def passes(self, pair: Pair, threshold: float, within_unit: bool = False) -> bool:
         """Whether a pair is a link at a threshold: different kinds must clear `other_kind` as well; a heading is
         no link to a fault under it, nor a broad finding (an area + a general verdict) to a specific one, unless
         the pair clears `other_kind` (the judges grade a broad finding and a specific one related, not the same)."""
@@ -224,7 +229,8 @@ class Scorer:
         return pair.score >= threshold and (pair.same_kind or pair.score >= o.other_kind) \
             and not self.broader(pair.a, pair.b) \
             and (not o.headings or (self.states_fault(pair.a) and self.states_fault(pair.b))) \
-            and (not o.broad_chars or self.broad(pair.a) == self.broad(pair.b) or pair.score >= o.other_kind)
+            and (not o.broad_chars or (within_unit and o.broad_recurring) or self.broad(pair.a) == self.broad(pair.b)
+                 or pair.score >= o.other_kind)
 
     def joins(self, pair: Pair, threshold: float) -> bool:
         """Whether a pair counts in a common cluster at a threshold: it passes, and two findings of the catch-all
@@ -318,7 +324,7 @@ def mutual_best(pairs: Sequence[Pair], list_of: Mapping[str, object], scorer: Sc
     finding restated is its earlier round's best match both ways; a sibling finding of the same area is
     usually not, since the restated one is there too."""
     best: dict[tuple[str, object], float] = {}
-    passing = [p for p in pairs if p.a in list_of and p.b in list_of and scorer.passes(p, 0.0)]
+    passing = [p for p in pairs if p.a in list_of and p.b in list_of and scorer.passes(p, 0.0, within_unit=True)]
     for p in passing:
         for x, y in ((p.a, p.b), (p.b, p.a)):
             k = (x, list_of[y])
@@ -341,7 +347,7 @@ def recurring(pairs: Sequence[Pair], place: Mapping[str, Place], doc_of: Mapping
         early, late = (p.a, p.b) if (pa.order, p.a) < (pb.order, p.b) else (p.b, p.a)
         hint = hint_of(scorer.problems[late])
         threshold = scorer.options.recurring_explicit if hint else scorer.options.recurring
-        if not scorer.passes(p, threshold):
+        if not scorer.passes(p, threshold, within_unit=True):
             continue
         link = Link("recurring", early, late, p.score, hint is not None, f"；提示语：{hint}" if hint else "")
         key = (late, place[doc_of[early]].round_key)

@@ -26,7 +26,7 @@ from .records import DocumentRecord, UnitNotice
 from .rounds import RoundNotice, as_of_date, place, round_number, stage_of
 from .units import Correction, clean, group_names, unit_name
 
-LINKS_VERSION = 14  # 14: a notice naming its unit without the place takes the place its signature names (县自然资源局党组 in a notice signed 中共澄岭县自然资源局党组 is 澄岭县自然资源局党组: two counties of one unit name stay two units); 13: two findings of the catch-all kind (a unit's own business) join a common cluster only at the other_kind bar; 12: a broad finding (area + general verdict) is no link to a specific one, a title that states no fault none at all, bars chosen by F0.5 on the derived links; 11: soft cosine over related bigrams, recurring links aligned (mutual best); bump when linking's method changes: every archive relinks in full
+LINKS_VERSION = 15  # 15: the broad-finding gate is not applied to a unit's recurring pairs (LinkOptions.broad_recurring); 14: a notice naming its unit without the place takes the place its signature names (县自然资源局党组 in a notice signed 中共澄岭县自然资源局党组 is 澄岭县自然资源局党组: two counties of one unit name stay two units); 13: two findings of the catch-all kind (a unit's own business) join a common cluster only at the other_kind bar; 12: a broad finding (area + general verdict) is no link to a specific one, a title that states no fault none at all, bars chosen by F0.5 on the derived links; 11: soft cosine over related bigrams, recurring links aligned (mutual best); bump when linking's method changes: every archive relinks in full
 _BEFORE_ABOUT = re.compile(r"^(.{2,40}?)关于")
 
 

@@ -72,6 +72,10 @@ def test_a_broad_finding_is_no_link_to_a_specific_one() -> None:
     assert s.passes(s.pair("a-p1", "b-p1"), s.options.common)
     off = Scorer(PROBLEMS + extra, dataclasses.replace(PLAIN, broad_chars=0))  # the gate is what keeps them apart
     assert off.passes(off.pair("a-p1", "j-p1"), off.options.common)
+    # within one unit across its rounds (a later round heading a restated fault broadly) the gate is not applied
+    assert s.passes(broad_specific, s.options.common, within_unit=True)
+    strict = Scorer(PROBLEMS + extra, dataclasses.replace(PLAIN, broad_recurring=False))
+    assert not strict.passes(strict.pair("a-p1", "j-p1"), strict.options.common, within_unit=True)
 
 
 def test_a_title_that_states_no_fault_is_a_heading() -> None:

@@ -105,7 +105,8 @@ def main() -> None:
         placements = plan_units(tuple(docs.values()), archive.unit_corrections())
         pairs = scorer.scored(scorer.candidates(set(by_id)))
         unjudged = {(r[0], r[1]) for r in rows}
-        versions = (("linked13", LinkOptions()), ("linked12", V12)) if args.round >= 5 else \
+        versions = (("linked15", LinkOptions()), ("linked14", dataclasses.replace(LinkOptions(), broad_recurring=False))) \
+            if args.round >= 8 else (("linked13", LinkOptions()), ("linked12", V12)) if args.round >= 5 else \
             (("linked12", V12_POOLED), ("linked11", V11))
         for name, options in versions:
             scorer.options = options
