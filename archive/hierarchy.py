@@ -139,9 +139,12 @@ class Plan:
 
 
 def _tree(lines: list[str], order: list[Marker]) -> Node:
-    """Lines nested by marker depth; a number that does not follow on (3 after 1) is text, not a marker."""
+    """Lines nested by marker depth; a number that does not follow on (3 after 1) is text, not a marker — unless it
+    opens its parent's list by going on from the numbering under the parent before ((三) first under 二、 after (一)(二)
+    under 一、: notices number their problems straight through the sections)."""
     root = Node(None, 0, "", "")
     stack: list[Node] = [root]
+    last: dict[Marker, int] = {}  # the last number of each marker kind: (三) under 二、 may go on from (二) under 一、
     for ln in lines:
         found = marker_of(ln)
         if found and found[0] in order:
@@ -152,7 +155,9 @@ def _tree(lines: list[str], order: list[Marker]) -> Node:
             siblings = [c for c in stack[-1].children if c.kind is kind]
             # the first 一、 may be a 二、 (the notice tells of its problems only from its second section on)
             if number == 1 or (siblings and siblings[-1].number == number - 1) \
-                    or (not siblings and kind is Marker.SECTION and len(stack) == 1):
+                    or (not siblings and kind is Marker.SECTION and len(stack) == 1) \
+                    or (not siblings and len(stack) > 1 and last.get(kind) == number - 1):
+                last[kind] = number
                 node = Node(kind, number, rest, ln)
                 stack[-1].children.append(node)
                 stack.append(node)

@@ -201,3 +201,20 @@ def test_an_item_number_before_a_year_is_an_item_not_a_decimal() -> None:
         ["针对报销票据不规范的问题"]]
     assert [m.text for m in cats[0].problems[2].measures][0].startswith("一是加强预算管理")
     assert "1.5万元票据已补齐" in " ".join(m.text for m in cats[1].problems[0].measures)
+
+
+def test_problems_numbered_straight_through_the_sections() -> None:
+    """（一）（二） under 一、, then （三）（四） under 二、: one numbering over the notice (a fixture writer met the headings
+    read as the problems and the items folded into measures, with a structure warning)."""
+    text = ("中共某县测试局党组关于县委第三轮巡察整改情况的通报\n"
+            "根据县委统一部署，2021年3月1日至4月30日，县委第二巡察组对县测试局党组进行了巡察。2021年5月20日反馈了巡察意见。\n"
+            "一、党的建设方面\n（一）关于理论学习不深入的问题\n存在问题：中心组学习流于形式。\n整改措施：制定学习计划。\n"
+            "整改进展：已完成。\n（二）关于组织生活会质量不高的问题\n存在问题：批评与自我批评辣味不足。\n整改措施：规范程序。\n"
+            "整改进展：已完成。\n二、作风建设方面\n（三）关于公务接待无公函的问题\n存在问题：3次接待无公函。\n"
+            "整改措施：严格执行公函制度。\n整改进展：已完成。\n（四）关于公车私用的问题\n存在问题：节假日公车未封存。\n"
+            "整改措施：落实公车封存制度。\n整改进展：正在整改。\n中共某县测试局党组\n2021年8月1日")
+    notice = parse_notice(normalize(text))
+    assert notice.warnings == ()
+    assert [(c.title, [p.number for p in c.problems]) for c in notice.categories] == [
+        ("党的建设方面", [1, 2]), ("作风建设方面", [3, 4])]
+    assert [p.status for c in notice.categories for p in c.problems] == ["done", "done", "done", "in_progress"]
