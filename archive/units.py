@@ -154,6 +154,12 @@ class PlannedUnit:
     aliases: tuple[str, ...]
 
 
+def _bare_level(name: str) -> str | None:
+    """The bare 区/县/市 a name opens with (区市场监管局, 县审计局: the notice's own region, unnamed), else None."""
+    core = _CPC.sub("", clean(name))
+    return core[0] if len(core) >= 3 and core[0] in _LEVEL and core[:2] not in _PROTECTED else None
+
+
 def clean(raw: str) -> str:
     """An alias as stored: whitespace removed."""
     return re.sub(r"\s+", "", raw or "")
@@ -173,12 +179,18 @@ def group_names(names: list[str], corrections: tuple[Correction, ...] = ()) -> t
     for u in parsed.values():
         if u.place:
             placed.setdefault(u.core, set()).add(_place_key(u.place))
+    levels: dict[str, set[str]] = {}  # per core, the level (县, 区, 市) of each place it is named in
+    for u in parsed.values():
+        if u.place:
+            levels.setdefault(u.core, set()).add(u.place[-1])
     group: dict[str, str] = {}
     for alias, u in parsed.items():
         places = placed.get(u.core, set())
+        bare = _bare_level(alias) if not u.place else None
         if u.place:
             group[alias] = f"{u.core}@{_place_key(u.place)}"
-        elif len(places) == 1:
+        elif len(places) == 1 and (bare is None or levels.get(u.core) == {bare}):
+            # a bare 区 (区第一中学) is a district's unit: it does not join the one 县's unit of that name
             group[alias] = f"{u.core}@{next(iter(places))}"
         else:
             group[alias] = u.core

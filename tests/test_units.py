@@ -87,3 +87,11 @@ def test_corrections_merge_and_split_by_alias_and_keep_ids_stable() -> None:
     assert split["中共区财政局党组"] != split["区财政局党组"] == before["区财政局党组"]
     # a correction naming an alias no notice uses any more changes nothing
     assert {u.id for u in group_names(names, (Correction("split", "已撤销单位"),))} == set(before.values())
+
+
+def test_a_bare_district_name_does_not_join_the_one_county_unit_of_its_name() -> None:
+    """区第一中学党总支 (a 区 notice's own school) and 棠梓县第一中学党委 are two schools; 县第一中学 joins the 县's."""
+    units = group_names(["区第一中学党总支", "棠梓县第一中学党委", "县第一中学党委"])
+    by_alias = {a: u for u in units for a in u.aliases}
+    assert by_alias["区第一中学党总支"] is not by_alias["棠梓县第一中学党委"]
+    assert by_alias["县第一中学党委"] is by_alias["棠梓县第一中学党委"]
