@@ -1,4 +1,4 @@
-"""The folders of the judged link pairs (benchmarks/quality/links: tests/fixtures/links, links-r4 … links-r8) parse
+"""The folders of the judged link pairs (benchmarks/quality/links: tests/fixtures/links, links-r4 … links-r9) parse
 into exactly the problems they were judged as: a judged pair names its problems by file and ordinal (pool.py's
 problem_key), so a parser change that moved a problem would silently re-label judged pairs. A change that means
 to move them must re-judge the pairs it touches and then update this table."""
@@ -17,7 +17,7 @@ from archive.pipeline import ingest
 from tests.conftest import ROOT
 from xuncha.settings import load_settings
 
-FOLDERS = ("links", "links-r4", "links-r5", "links-r6", "links-r7", "links-r8")
+FOLDERS = ("links", "links-r4", "links-r5", "links-r6", "links-r7", "links-r8", "links-r9")
 PROBLEMS = {
     "links-r4/jiaotong-2019-rectification.txt": 8,
     "links-r4/jiaotong-2020-progress.txt": 4,
@@ -94,6 +94,21 @@ PROBLEMS = {
     "links-r8/zhizhuan-2021-rectification.md": 8,
     "links-r8/zhizhuan-2022-progress.md": 4,
     "links-r8/zhizhuan-2025-rectification.html": 7,
+    "links-r9/chengtou-2020-rectification.txt": 7,
+    "links-r9/chengtou-2021-progress.txt": 3,
+    "links-r9/chengtou-2024-revisit.md": 6,
+    "links-r9/fengya-2019-rectification.txt": 8,
+    "links-r9/fengya-2023-rectification.html": 7,
+    "links-r9/jiaoyi-2020-rectification.txt": 7,
+    "links-r9/jiaoyi-2021-progress.md": 4,
+    "links-r9/jiaoyi-2024-revisit.html": 6,
+    "links-r9/shideng-2021-rectification.md": 7,
+    "links-r9/shideng-2025-rectification.txt": 6,
+    "links-r9/shijian-2019-rectification.txt": 8,
+    "links-r9/shijian-2020-progress.txt": 3,
+    "links-r9/shijian-2023-rectification.md": 8,
+    "links-r9/yizhong-2021-rectification.txt": 7,
+    "links-r9/yizhong-2022-progress.txt": 3,
     "links/丁-2021-城投集团-整改情况.txt": 5,
     "links/丁-2022-城投集团-整改进展.txt": 2,
     "links/丙-2021-第一中学-整改情况.txt": 4,
