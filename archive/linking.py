@@ -57,6 +57,11 @@ class LinkOptions:
     # fault, and the rounds' mutual-best alignment still keeps a unit's sibling findings apart (tune, rounds 1–7:
     # recurring 0.909 / 0.588 → 0.915 / 0.632, nothing else moves)
     broad_recurring: bool = True
+    # two findings of different units that are each an area + a general verdict (关于党支部组织生活不规范的问题, 关于落实
+    # 意识形态工作责任制不力的问题; areas up to this many characters; 0: off) join a common cluster only at other_kind: the
+    # judges grade two findings that name no specific fault related, not the same (LINKS_VERSION 17; tune, rounds 1–9:
+    # common 0.851 / 0.708 → 0.871 / 0.688, distractor links 4 → 3 of 173; 12, 16 and 30 alike, 8 a little lower)
+    broad_common: int = 12
 
 
 @dataclass(frozen=True, slots=True)
@@ -215,6 +220,12 @@ class Scorer:
             self._states[i] = states_fault(self.problems[i].title)
         return self._states[i]
 
+    def area(self, i: str) -> int:
+        """The length of a broad finding's area (titles.broad_area; 0: not an area + a general verdict)."""
+        if i not in self._area:
+            self._area[i] = broad_area(self.problems[i].title)
+        return self._area[i]
+
     def broad(self, i: str) -> bool:
         """An area and a general verdict, nothing more (公务接待管理不严格, 发展党员工作把关不严): a broad finding."""
         if i not in self._area:
@@ -237,7 +248,9 @@ class Scorer:
         kind (a unit's own business) clear the other_kind bar as well (LinkOptions.business_common)."""
         return self.passes(pair, threshold) and not (
             self.options.business_common and pair.same_kind and self.kinds[pair.a] == FALLBACK
-            and pair.score < self.options.other_kind)
+            and pair.score < self.options.other_kind) and not (
+            self.options.broad_common and pair.score < self.options.other_kind
+            and 0 < self.area(pair.a) <= self.options.broad_common and 0 < self.area(pair.b) <= self.options.broad_common)
 
     def candidates(self, new: Iterable[str], among: Iterable[str] | None = None) -> set[tuple[str, str]]:
         """Pairs (a < b) of a new problem and any other (of `among`, default all) whose titles share two terms or

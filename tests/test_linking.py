@@ -134,3 +134,17 @@ def test_scores_in_numpy_equal_the_scalar_cosines() -> None:
             assert got == want, (a, b)
     assert s.scores("z-p1", ["a-p1", "y-p1"]) == [0.0, 0.0]
     assert s.score("x-p1", "y-p1") > s.score("a-p1", "c-p1")  # the title and the shared citation count
+
+
+def test_two_broad_findings_join_a_cluster_only_at_the_other_kind_bar() -> None:
+    """关于公务接待管理不严格 and 关于公务接待管理不规范 name an area and a verdict, no fault: the judges grade them related,
+    so their pair joins no common cluster below other_kind (LinkOptions.broad_common); two specific findings still do."""
+    extra = [LinkProblem("j-p1", "j", "针对公务接待管理不严格的问题", "一是修订公务接待管理办法。二是清理接待费用。"),
+             LinkProblem("n-p1", "n", "关于公务接待管理不规范的问题", "严格执行审批单制度，每月通报一次。")]
+    s = Scorer(PROBLEMS + extra, PLAIN)
+    both = s.pair("j-p1", "n-p1")
+    assert s.area("j-p1") and s.area("n-p1") and s.options.common <= both.score < s.options.other_kind
+    assert s.passes(both, s.options.common) and not s.joins(both, s.options.common)
+    off = Scorer(PROBLEMS + extra, dataclasses.replace(PLAIN, broad_common=0))
+    assert off.joins(off.pair("j-p1", "n-p1"), off.options.common)
+    assert s.joins(s.pair("a-p1", "b-p1"), s.options.common)

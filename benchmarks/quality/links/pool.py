@@ -105,7 +105,10 @@ def main() -> None:
         placements = plan_units(tuple(docs.values()), archive.unit_corrections())
         pairs = scorer.scored(scorer.candidates(set(by_id)))
         unjudged = {(r[0], r[1]) for r in rows}
-        versions = (("linked15", LinkOptions()), ("linked14", dataclasses.replace(LinkOptions(), broad_recurring=False))) \
+        versions = (("linked17", LinkOptions()), ("linked16", dataclasses.replace(LinkOptions(), broad_common=0))) \
+            if args.round >= 10 else \
+            (("linked15", dataclasses.replace(LinkOptions(), broad_common=0)),
+             ("linked14", dataclasses.replace(LinkOptions(), broad_recurring=False, broad_common=0))) \
             if args.round >= 8 else (("linked13", LinkOptions()), ("linked12", V12)) if args.round >= 5 else \
             (("linked12", V12_POOLED), ("linked11", V11))
         for name, options in versions:
