@@ -1,4 +1,4 @@
-"""The folders of the judged link pairs (benchmarks/quality/links: tests/fixtures/links, links-r4 … links-r9) parse
+"""The folders of the judged link pairs (benchmarks/quality/links: tests/fixtures/links, links-r4 … links-r10) parse
 into exactly the problems they were judged as: a judged pair names its problems by file and ordinal (pool.py's
 problem_key), so a parser change that moved a problem would silently re-label judged pairs. A change that means
 to move them must re-judge the pairs it touches and then update this table."""
@@ -17,8 +17,22 @@ from archive.pipeline import ingest
 from tests.conftest import ROOT
 from xuncha.settings import load_settings
 
-FOLDERS = ("links", "links-r4", "links-r5", "links-r6", "links-r7", "links-r8", "links-r9")
+FOLDERS = ("links", "links-r4", "links-r5", "links-r6", "links-r7", "links-r8", "links-r9", "links-r10")
 PROBLEMS = {
+    "links-r10/eryuan-2021-rectification.txt": 8,
+    "links-r10/eryuan-2022-progress.txt": 3,
+    "links-r10/eryuan-2025-revisit.txt": 7,
+    "links-r10/jiaotou-2019-rectification.txt": 8,
+    "links-r10/jiaotou-2023-rectification.md": 7,
+    "links-r10/luduan-2021-rectification.md": 6,
+    "links-r10/luduan-2025-revisit.txt": 6,
+    "links-r10/luzhu-2020-rectification.txt": 8,
+    "links-r10/luzhu-2024-rectification.html": 8,
+    "links-r10/nongji-2020-rectification.txt": 7,
+    "links-r10/nongji-2023-rectification.md": 7,
+    "links-r10/ziranju-2020-rectification.txt": 9,
+    "links-r10/ziranju-2021-progress.txt": 4,
+    "links-r10/ziranju-2024-revisit.md": 6,
     "links-r4/jiaotong-2019-rectification.txt": 8,
     "links-r4/jiaotong-2020-progress.txt": 4,
     "links-r4/jiaotong-2023-rectification.txt": 7,
