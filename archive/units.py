@@ -195,11 +195,24 @@ def group_names(names: list[str], corrections: tuple[Correction, ...] = ()) -> t
         else:
             group[alias] = u.core
     native = dict(group)  # before the corrections: a merged unit keeps the name of the unit merged into
+
+    def known(name: str | None) -> str | None:
+        """A correction's alias as the notices now spell it: itself, or the one unit's alias it names (a correction
+        made before LINKS_VERSION 14 says 区市场监管局党组 of what the notices now call 示例区市场监管局党组)."""
+        if name is None or name in group:
+            return name
+        wanted, tail = unit_name(name), re.sub(r"^[省市区县]", "", clean(name))
+        found = [a for a in group if same_unit(wanted, parsed[a])]
+        if len({group[a] for a in found}) != 1:
+            return None  # no unit, or several: the correction names none of them for sure
+        return next((a for a in found if a.endswith(tail)), found[0])  # 示例区 + 市场监管局党组, as the notice wrote it
+
     for c in corrections:
-        if c.action == "split" and c.alias in group:
-            group[c.alias] = f"split:{c.alias}"
-        elif c.action == "merge" and c.alias in group and c.target in group:
-            old, new = group[c.alias], group[c.target]
+        alias, target = known(c.alias), known(c.target)
+        if c.action == "split" and alias is not None:
+            group[alias] = f"split:{alias}"
+        elif c.action == "merge" and alias is not None and target is not None:
+            old, new = group[alias], group[target]
             for a, g in group.items():
                 if g == old:
                     group[a] = new

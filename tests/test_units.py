@@ -95,3 +95,18 @@ def test_a_bare_district_name_does_not_join_the_one_county_unit_of_its_name() ->
     by_alias = {a: u for u in units for a in u.aliases}
     assert by_alias["区第一中学党总支"] is not by_alias["棠梓县第一中学党委"]
     assert by_alias["县第一中学党委"] is by_alias["棠梓县第一中学党委"]
+
+
+def test_a_correction_made_under_an_older_spelling_still_applies() -> None:
+    """Corrections are kept by alias; a notice's alias may now carry its signed place (LINKS_VERSION 14): a split of
+    区市场监管局党组 recorded before still splits what the notices now call 示例区市场监管局党组."""
+    from archive.units import Correction
+
+    names = ["示例区市场监管局党组", "示例区市场监督管理局", "示例区财政局党组"]
+    split = group_names(names, (Correction("split", "区市场监管局党组"),))
+    by_alias = {a: u for u in split for a in u.aliases}
+    assert by_alias["示例区市场监管局党组"].aliases == ("示例区市场监管局党组",)  # the alias the correction named
+    assert by_alias["示例区市场监管局党组"] is not by_alias["示例区市场监督管理局"]
+    merged = group_names(names, (Correction("merge", "区财政局党组", "区市场监管局党组"),))
+    by_alias = {a: u for u in merged for a in u.aliases}
+    assert by_alias["示例区财政局党组"] is by_alias["示例区市场监管局党组"]
