@@ -22,7 +22,7 @@ _MULTIPLIER = {"亿": 100_000_000, "万": 10_000, "千": 1_000, None: 1}
 
 
 def _num(text: str) -> int | None:
-    return int(text) if text.isdigit() else cn_to_int(text)
+    return int(text) if text.isdecimal() else cn_to_int(text)
 
 
 def _iso(year: int | None, month: int | None, day: int | None) -> str | None:
@@ -73,7 +73,7 @@ def find_money(text: str) -> list[Figure]:
     out = []
     for m in _MONEY.finditer(text):
         raw = m.group(1)
-        base = float(raw) if raw[0].isdigit() else cn_to_int(raw)
+        base = float(raw) if raw[0].isdecimal() else cn_to_int(raw)
         if base is None:
             continue
         value = base * _MULTIPLIER[m.group(2)]

@@ -102,7 +102,7 @@ def _table(table: Table, mapping: dict[str, int], header_at: int, year: int | No
             continue
         last_problem = problem
         number_cell = _cell(row, mapping, "number")
-        number = int(number_cell) if number_cell.isdigit() else sum(len(g[1]) for g in groups) + 1
+        number = int(number_cell) if number_cell.isdecimal() else sum(len(g[1]) for g in groups) + 1
         status_cell, deadline_cell = _cell(row, mapping, "status"), _cell(row, mapping, "deadline")
         status = cell_status(status_cell) if status_cell else problem_status(measure_cell)[0]
         if status is None and "长期" in deadline_cell:

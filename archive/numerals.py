@@ -15,7 +15,7 @@ def cn_to_int(text: str) -> int | None:
     text = text.strip()
     if not text:
         return None
-    if text.isdigit():
+    if text.isdecimal():  # not isdigit: ¹ or ① are digits int() refuses
         return int(text)
     if any(ch not in DIGITS and ch not in UNITS and ch not in BIG_UNITS for ch in text):
         return None

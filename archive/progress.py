@@ -116,7 +116,7 @@ _RULES = re.compile(rf"(?:制定|修订|出台|新建|完善|建立|修改)[^。
 
 
 def _int(text: str) -> int | None:
-    return int(text) if text.isdigit() else cn_to_int(text)
+    return int(text) if text.isdecimal() else cn_to_int(text)
 
 
 def _first(patterns: list[re.Pattern[str]], text: str) -> int | None:

@@ -65,7 +65,7 @@ def round_number(text: str) -> int | None:
     if not m:
         return None
     raw = m.group(1)
-    return int(raw) if raw.isdigit() else cn_to_int(raw)
+    return int(raw) if raw.isdecimal() else cn_to_int(raw)
 
 
 def stage_of(title: str, stated: str | None = None) -> ReportStage:

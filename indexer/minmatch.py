@@ -69,7 +69,7 @@ def required(spec: str, n: int) -> int:
         bound = -1
         for part in parts:
             limit, sep, rest = part.partition("<")
-            if not sep or not limit.isdigit() or int(limit) <= bound:
+            if not sep or not limit.isdecimal() or int(limit) <= bound:
                 raise ValueError(f"minimum_should_match: {part!r} in {spec!r} is not N<SPEC with N increasing")
             bound = int(limit)
             count = _one(rest, n)  # parsed whatever n is, so that a bad spec fails at once

@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 from archive.ledger import ledger_categories
 from archive.models import Problem, Table
 from archive.normalize import normalize
+from archive.numerals import cn_to_int
 from archive.notice import parse_notice
 
 # the pieces notices are made of, so generated texts hit the layout rules and not only plain prose
@@ -53,3 +54,11 @@ def test_ledgers_never_raise_and_keep_cell_text(rows: list[list[str]]) -> None:
         for p in cat.problems:
             assert p.text in flat and all(m.text in flat for m in p.measures)
     assert categories or warnings or not rows
+
+
+def test_a_superscript_number_cell_is_no_number() -> None:
+    """'¹' is a digit to str.isdigit but not to int(): the ledger numbers that row itself (found by the property above)."""
+    categories, _ = ledger_categories((Table(rows=(("反馈问题", "反馈问题", "序号", "整改措施"), ("序号", "序号", "¹")),
+                                             caption="台账"),), 2023)
+    assert isinstance(categories, list)
+    assert cn_to_int("¹") is None and cn_to_int("12") == 12
