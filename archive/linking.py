@@ -228,9 +228,7 @@ class Scorer:
 
     def broad(self, i: str) -> bool:
         """An area and a general verdict, nothing more (公务接待管理不严格, 发展党员工作把关不严): a broad finding."""
-        if i not in self._area:
-            self._area[i] = broad_area(self.problems[i].title)
-        return 0 < self._area[i] <= self.options.broad_chars
+        return 0 < self.area(i) <= self.options.broad_chars
 
     def passes(self, pair: Pair, threshold: float, within_unit: bool = False) -> bool:
         """Whether a pair is a link at a threshold: different kinds must clear `other_kind` as well; a heading is

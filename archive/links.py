@@ -24,7 +24,7 @@ from .clustering import clusters
 from .linking import LinkOptions, Pair, Place, Scorer, recurring, same_round
 from .records import DocumentRecord, UnitNotice
 from .rounds import RoundNotice, as_of_date, place, round_number, stage_of
-from .units import Correction, clean, group_names, unit_name
+from .units import Correction, clean, group_names, unit_name, without_level
 
 LINKS_VERSION = 17  # 17: two broad findings join a common cluster only at the other_kind bar (LinkOptions.broad_common); 16: a bare 区/县 name (区第一中学) joins the one placed unit of its name only at that level (not 棠梓县第一中学); 15: the broad-finding gate is not applied to a unit's recurring pairs (LinkOptions.broad_recurring); 14: a notice naming its unit without the place takes the place its signature names (县自然资源局党组 in a notice signed 中共澄岭县自然资源局党组 is 澄岭县自然资源局党组: two counties of one unit name stay two units); 13: two findings of the catch-all kind (a unit's own business) join a common cluster only at the other_kind bar; 12: a broad finding (area + general verdict) is no link to a specific one, a title that states no fault none at all, bars chosen by F0.5 on the derived links; 11: soft cosine over related bigrams, recurring links aligned (mutual best); bump when linking's method changes: every archive relinks in full
 _BEFORE_ABOUT = re.compile(r"^(.{2,40}?)关于")
@@ -52,7 +52,7 @@ def alias_of(doc: DocumentRecord) -> str:
         # name stay two
         own, signed = unit_name(clean(name)), unit_name(clean(doc.publisher))
         if own.place is None and signed.place is not None and own.core == signed.core:
-            name = signed.place + re.sub(r"^[省市区县]", "", clean(name))  # 县自然资源局党组 → 澄岭县自然资源局党组
+            name = signed.place + without_level(name)  # 县自然资源局党组 → 澄岭县自然资源局党组
     if not name:
         m = _BEFORE_ABOUT.match(doc.title or "")
         name = m.group(1) if m else doc.title

@@ -160,6 +160,11 @@ def _bare_level(name: str) -> str | None:
     return core[0] if len(core) >= 3 and core[0] in _LEVEL and core[:2] not in _PROTECTED else None
 
 
+def without_level(name: str) -> str:
+    """A name without the bare 省/市/区/县 it opens with (县自然资源局党组 → 自然资源局党组), whitespace removed."""
+    return re.sub(r"^[省市区县]", "", clean(name))
+
+
 def clean(raw: str) -> str:
     """An alias as stored: whitespace removed."""
     return re.sub(r"\s+", "", raw or "")
@@ -176,12 +181,10 @@ def group_names(names: list[str], corrections: tuple[Correction, ...] = ()) -> t
     counts = Counter(clean(n) for n in names if clean(n))
     parsed = {a: unit_name(a) for a in counts}
     placed: dict[str, set[str]] = {}
-    for u in parsed.values():
-        if u.place:
-            placed.setdefault(u.core, set()).add(_place_key(u.place))
     levels: dict[str, set[str]] = {}  # per core, the level (县, 区, 市) of each place it is named in
     for u in parsed.values():
         if u.place:
+            placed.setdefault(u.core, set()).add(_place_key(u.place))
             levels.setdefault(u.core, set()).add(u.place[-1])
     group: dict[str, str] = {}
     for alias, u in parsed.items():
@@ -201,7 +204,7 @@ def group_names(names: list[str], corrections: tuple[Correction, ...] = ()) -> t
         made before LINKS_VERSION 14 says 区市场监管局党组 of what the notices now call 示例区市场监管局党组)."""
         if name is None or name in group:
             return name
-        wanted, tail = unit_name(name), re.sub(r"^[省市区县]", "", clean(name))
+        wanted, tail = unit_name(name), without_level(name)
         found = [a for a in group if same_unit(wanted, parsed[a])]
         if len({group[a] for a in found}) != 1:
             return None  # no unit, or several: the correction names none of them for sure

@@ -21,7 +21,7 @@ Scoring meaning (what each engine must reproduce, docs/scaling.md "Query feature
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,9 +135,7 @@ def restrict(node: Node, fields: frozenset[str]) -> Node:
         kept = tuple(c for c in (restrict(c, fields) for c in node.clauses) if c is not NULL)
         if not kept or (isinstance(node, And) and len(kept) < len(node.clauses)):
             return NULL  # an And missing a field's words would match more than the query asks
-        if isinstance(node, MinMatch):
-            return MinMatch(kept, node.minimum, node.coord, node.boost)
-        return type(node)(kept, node.boost) if not isinstance(node, DisMax) else DisMax(kept, node.boost, node.tiebreak)
+        return replace(node, clauses=kept)  # a MinMatch's minimum is held within its clauses again
     return node
 
 
