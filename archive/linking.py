@@ -152,6 +152,9 @@ class Scorer:
                 vocab.setdefault(t, len(vocab))
         self.soft_cosine.packed(vocab)
         self._titles = Packed(self.title_vectors, vocab)
+        assert list(self.title_vectors) == list(self.vectors)  # one row number per problem in every Packed
+        self._ids = list(self.vectors)  # row number → id
+        self._rank = np.argsort(np.argsort(np.array(self._ids, dtype=object), kind="stable"), kind="stable")
 
     def soft(self, a: str, b: str) -> float:
         """The soft cosine of two problems' text vectors (archive/cooccur.py's SoftCosine)."""
@@ -173,13 +176,22 @@ class Scorer:
 
     def scores(self, a: str, others: Sequence[str]) -> list[float]:
         """`score` of `a` with each of `others`, in one pass over NumPy arrays (the relink scores every candidate
-        pair: 275 k of them at 10× the archive)."""
-        text = self.soft_cosine.many(a, others)
-        title = self._titles.dots(self._titles.dense(a), others)
-        cited = set(self.problems[a].cited)
-        return [round(TEXT_WEIGHT * float(x) + (1 - TEXT_WEIGHT) * float(y)
-                      + (self.options.cite_bonus if cited & set(self.problems[b].cited) else 0.0), 4)
-                for b, x, y in zip(others, text, title)]
+        pair: 1.9 M of them at 10× the archive)."""
+        raw = self._raw_scores(a, self._titles.rows(others))
+        return [round(x, 4) for x in raw.tolist()]
+
+    def _raw_scores(self, a: str, rows: np.ndarray) -> np.ndarray:
+        """The scores of `a` with the problems of row numbers `rows` (one row order for the text, S·text and title
+        vectors), not yet rounded to the 4 decimals they are kept with."""
+        text = self.soft_cosine.many(a, rows)
+        title = self._titles.dots(self._titles.dense(a), rows)
+        raw = TEXT_WEIGHT * text + (1 - TEXT_WEIGHT) * title
+        cited = self.problems[a].cited
+        if cited:
+            ids = self._ids
+            raw = raw + np.fromiter((self.options.cite_bonus if set(cited) & set(self.problems[ids[k]].cited) else 0.0
+                                     for k in rows.tolist()), np.float64, len(rows))
+        return raw
 
     def pair(self, a: str, b: str, score: float | None = None) -> Pair:
         """The pair scored, with its reason: the shared terms that weigh most, the kinds, the shared citations."""
@@ -255,34 +267,72 @@ class Scorer:
         more, or that cite one regulation. The rule reads no weights: a notice added later gets exactly the pairs
         a full relink would give it, and the pairs of the others do not change (every judged same-fault pair of
         the tune and test splits shares two title terms)."""
-        pool = set(self.vectors if among is None else among)
-        postings: dict[str, list[str]] = defaultdict(list)
-        for i in pool:
-            for t in self.title_terms[i]:
-                postings[t].append(i)
-            for c in self.problems[i].cited:
-                postings["《" + c].append(i)
+        ids = sorted(self.vectors)  # row numbers in id order: a < b by number is a < b by id
+        row = {i: k for k, i in enumerate(ids)}
+        pool = np.zeros(len(ids), bool)
+        pool[[row[i] for i in (self.vectors if among is None else among)]] = True
+        postings: dict[str, list[int]] = defaultdict(list)
+        for k, i in enumerate(ids):
+            if pool[k]:
+                for t in self.title_terms[i]:
+                    postings[t].append(k)
+                for c in self.problems[i].cited:
+                    postings["《" + c].append(k)
+        arrays = {t: np.asarray(v, np.int64) for t, v in postings.items()}
+        new_rows = sorted({row[i] for i in new})
+        is_new = np.zeros(len(ids), bool)
+        is_new[new_rows] = True
         out: set[tuple[str, str]] = set()
-        for i in new:
-            shared: Counter[str] = Counter()
-            for t in self.title_terms[i]:
-                shared.update(postings.get(t, ()))
-            cites = {j for c in self.problems[i].cited for j in postings.get("《" + c, ())}
-            for j, n in shared.items():
-                if j != i and (n >= 2 or j in cites):
-                    out.add((i, j) if i < j else (j, i))
-            out.update((i, j) if i < j else (j, i) for j in cites if j != i)
+        for k in new_rows:
+            i = ids[k]
+            terms = [arrays[t] for t in self.title_terms[i] if t in arrays]
+            shared = np.bincount(np.concatenate(terms), minlength=len(ids)) if terms else np.zeros(len(ids), np.int64)
+            cites = [arrays["《" + c] for c in self.problems[i].cited if "《" + c in arrays]
+            hit = shared >= 2
+            if cites:
+                hit[np.concatenate(cites)] = True
+            hit[k] = False
+            if pool[k]:  # a pair of two new problems of the pool once, from its lower one
+                hit &= ~is_new | (np.arange(len(ids)) > k)
+            for j in np.flatnonzero(hit).tolist():
+                out.add((i, ids[j]) if k < j else (ids[j], i))
         return out
 
-    def scored(self, pairs: Iterable[tuple[str, str]]) -> list[Pair]:
-        """The pairs scored (all of them are kept: which of them are links depends on thresholds alone)."""
-        by_a: dict[str, list[str]] = defaultdict(list)
-        for a, b in pairs:
-            a, b = (a, b) if a < b else (b, a)
-            by_a[a].append(b)
+    @property
+    def lowest_bar(self) -> float:
+        """The lowest score any link or cluster needs (the gates only ever add to a bar): a pair below it is no
+        link under these options, nor counts in a cluster, nor moves an alignment (mutual_best compares a link's
+        score with its rivals' and no rival below the bar can beat one above it)."""
+        o = self.options
+        return min(o.same_round, o.recurring, o.recurring_explicit, o.common)
+
+    def scored(self, pairs: Iterable[tuple[str, str]], floor: float | None = None) -> list[Pair]:
+        """The pairs scored: all of them (which are links depends on thresholds alone: the evaluation sweeps them),
+        or those scoring `floor` or more (the relink passes lowest_bar: the others can be nothing under its
+        options, and a Pair each for 1.9 M pairs is most of the relink's memory)."""
+        row, ids, kinds = self._titles.row, self._ids, self.kinds
+        flat = np.fromiter((row[x] for ab in pairs for x in ab), np.int64)
+        ra, rb = flat[0::2], flat[1::2]
+        swap = self._rank[ra] > self._rank[rb]  # a < b by id
+        ra, rb = np.where(swap, rb, ra), np.where(swap, ra, rb)
+        order = np.argsort(ra, kind="stable")
+        ra, rb = ra[order], rb[order]
+        cuts = np.flatnonzero(np.diff(ra)) + 1
         out = []
-        for a, bs in by_a.items():
-            out.extend(Pair(a, b, s, self.kinds[a] == self.kinds[b], "") for b, s in zip(bs, self.scores(a, bs)))
+        for group_a, rows in zip(np.split(ra, cuts), np.split(rb, cuts)):
+            if not len(rows):
+                continue
+            a = ids[int(group_a[0])]
+            raw = self._raw_scores(a, rows)
+            ka = kinds[a]
+            # rounded in Python (correctly rounded, as `scores`), and only those that can reach the floor
+            keep = range(len(rows)) if floor is None else np.flatnonzero(raw >= floor - 1e-4).tolist()
+            values, bs = raw.tolist(), rows.tolist()
+            for k in keep:
+                score = round(values[k], 4)
+                if floor is None or score >= floor:
+                    b = ids[bs[k]]
+                    out.append(Pair(a, b, score, ka == kinds[b], ""))
         return out
 
     def explained(self, link: Link) -> Link:
@@ -350,6 +400,9 @@ def recurring(pairs: Sequence[Pair], place: Mapping[str, Place], doc_of: Mapping
     later problem says it came back)."""
     best: dict[tuple[str, str], Link] = {}
     rounds = {i: (place[d].unit, place[d].round_key) for i, d in doc_of.items() if d in place}
+    # pairs of two rounds of one unit: the only ones that can be recurring links, nor does any other pair move the
+    # alignment of two rounds (mutual_best keys a problem's best by the other's round)
+    pairs = [p for p in pairs if (ra := rounds.get(p.a)) and (rb := rounds.get(p.b)) and ra[0] == rb[0] and ra != rb]
     aligned = mutual_best(pairs, rounds, scorer)
     for p in pairs:
         pa, pb = place.get(doc_of[p.a]), place.get(doc_of[p.b])

@@ -4,8 +4,8 @@
 commands before they read. The links are derived data, stored with the key of the archive state they were
 computed on (the notices' content hashes, the operators' unit corrections, the options and LINKS_VERSION):
 when the key matches, nothing is done. When notices were added, changed or removed, only their problems are
-paired against the archive (candidates by shared specific terms, archive/linking.py); the stored pairs of
-the others are rescored with the current term weights, and units, rounds, same-round and recurring links and
+paired against the archive (candidates by shared specific terms, archive/linking.py); the stored candidate pairs
+of the others are rescored with the current term weights, and units, rounds, same-round and recurring links and
 common clusters are derived again from the pairs. All of it is written in one transaction: never half written.
 """
 
@@ -33,7 +33,7 @@ _BEFORE_ABOUT = re.compile(r"^(.{2,40}?)关于")
 @dataclass(frozen=True, slots=True)
 class LinkReport:
     """What one refresh did: mode none | incremental | full (| superseded: the notices changed meanwhile, nothing
-    written), notices re-paired, pairs kept, links made."""
+    written), notices re-paired, candidate pairs scored, links made."""
 
     mode: str
     notices: int = 0
@@ -117,23 +117,26 @@ def refresh(archive: Archive, options: LinkOptions = LinkOptions(), full: bool =
     present = {p.id for p in problems}
     if full or state is None or state[0].split("-")[0] != key.split("-")[0]:
         mode, changed = "full", set(hashes)
-        pairs = scorer.scored(scorer.candidates(present))
+        candidates = scorer.candidates(present)
     else:
         mode = "incremental"
         changed = {d for d, h in hashes.items() if state[1].get(d) != h}
         fresh = {p.id for p in problems if p.doc_id in changed}
-        kept = [(p.a, p.b) for p in archive.problem_pairs()
-                if p.a in present and p.b in present and p.a not in fresh and p.b not in fresh]
-        pairs = scorer.scored(kept) + scorer.scored(scorer.candidates(fresh))
+        candidates = {(a, b) for a, b in archive.candidate_pairs()
+                      if a in present and b in present and a not in fresh and b not in fresh}
+        candidates |= scorer.candidates(fresh)
+    # every candidate is rescored with the current term weights (a new notice moves the IDF of its terms); only
+    # the pairs that can be links or cluster under these options are kept as pairs
+    pairs = scorer.scored(candidates, floor=scorer.lowest_bar)
     links, groups = derive(pairs, placements, problems, scorer)
     with archive.transaction() as conn:
         if archive.notice_hashes() != hashes or archive.unit_corrections() != corrections:
             # another ingest changed the notices while this one computed: its own refresh links them
             return LinkReport("superseded", len(hashes))
-        linkstore.clear_pairs(conn)  # the kept pairs were rescored: all are written again
-        linkstore.put_pairs(conn, pairs)
+        linkstore.clear_candidates(conn)
+        linkstore.put_candidates(conn, candidates)
         linkstore.write_links(conn, units, placements, links, groups, key, hashes, store.now())
-    return LinkReport(mode, len(hashes), len(changed), len(pairs), len(links), len(groups))
+    return LinkReport(mode, len(hashes), len(changed), len(candidates), len(links), len(groups))
 
 
 def derive(pairs: list[Pair], placements: list[UnitNotice], problems, scorer: Scorer):  # type: ignore[no-untyped-def]

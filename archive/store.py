@@ -14,7 +14,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from . import ids
-from .linkstore import MIGRATION as LINKS_MIGRATION
+from .linkstore import CANDIDATES_MIGRATION, MIGRATION as LINKS_MIGRATION
 from .models import Citation, Figure, Parsed, Problem
 from .records import Suggestion
 
@@ -220,6 +220,8 @@ MIGRATIONS: list[str] = [
     """,
     # 6 (issue 30): units, aliases, rounds, operators' unit corrections, problem links (archive/linkstore.py)
     LINKS_MIGRATION,
+    # 7 (issue 30): problem_pairs (a row per pair) becomes problem_candidates (a row per problem; linkstore.py)
+    CANDIDATES_MIGRATION,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -97,6 +97,25 @@ def test_candidates_read_no_weights() -> None:
     assert all("c-p1" not in pair or "d-p1" not in pair for pair in s.candidates(s.vectors))
 
 
+def test_scored_keeps_what_can_link_and_scores_as_one_pair_at_a_time() -> None:
+    """The relink scores candidates in one NumPy pass per problem and keeps those at its lowest bar: the same
+    scores as `score` pair by pair, the same links as from every pair, whichever way round a pair is given."""
+    s = _scorer()
+    cands = s.candidates(s.vectors)
+    every = s.scored(cands)
+    assert len(every) == len(cands) and all(p.a < p.b for p in every)
+    assert {(p.a, p.b): p.score for p in every} == {(a, b): s.score(a, b) for a, b in cands}
+    assert set(s.scored({(b, a) for a, b in cands})) == set(every)
+    kept = s.scored(cands, floor=s.lowest_bar)
+    assert set(kept) == {p for p in every if p.score >= s.lowest_bar} and len(kept) < len(every)
+    place = {d: Place(f"U-{d}", "r1", 0) for d in "abcdefghi"} | {"a2": Place("U-a", "r5", 1)}
+    place["a"] = Place("U-a", "r2", 0)
+    doc_of = {p.id: p.doc_id for p in PROBLEMS}
+    unit_of = {p.id: place[p.doc_id].unit for p in PROBLEMS}
+    assert recurring(kept, place, doc_of, s) == recurring(every, place, doc_of, s) != []
+    assert clusters(kept, unit_of, s) == clusters(every, unit_of, s) != []
+
+
 def test_recurring_same_round_and_clusters_from_pairs() -> None:
     s = _scorer()
     pairs = s.scored(s.candidates(s.vectors))
