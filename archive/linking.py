@@ -358,6 +358,25 @@ class Place:
     revisit: bool = False
 
 
+def round_pairs(place: Mapping[str, Place], doc_of: Mapping[str, str]) -> set[tuple[str, str]]:
+    """Every pair (a < b) of problems of two rounds of one unit: candidates whatever their titles share. A fault
+    restated at the next round or the 回头看 is often worded anew (关于公车使用仍不规范的问题 for 公务用车管理松散，
+    …长期由一名副镇长个人使用), and within a unit the pairs are few (its rounds' problems, not the archive's), so the
+    scores and the rounds' alignment decide them, not the title-term rule. Recomputed at every refresh: which
+    problems share a unit moves with the units, not with the titles."""
+    by_unit: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    for i, d in doc_of.items():
+        if d in place:
+            by_unit[place[d].unit].append((place[d].round_key, i))
+    out: set[tuple[str, str]] = set()
+    for members in by_unit.values():
+        for k, (ra, a) in enumerate(members):
+            for rb, b in members[k + 1:]:
+                if ra != rb:
+                    out.add((a, b) if a < b else (b, a))
+    return out
+
+
 def same_round(pairs: Sequence[Pair], place: Mapping[str, Place], doc_of: Mapping[str, str],
                scorer: Scorer) -> list[Link]:
     """Each pair of reports of one round: problems matched one to one, best first, above the threshold."""

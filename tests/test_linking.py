@@ -7,7 +7,7 @@ from __future__ import annotations
 import dataclasses
 
 from archive.clustering import clusters
-from archive.linking import LinkOptions, LinkProblem, Place, Scorer, hint_of, recurring, same_round
+from archive.linking import LinkOptions, LinkProblem, Place, Scorer, hint_of, recurring, round_pairs, same_round
 from archive.titles import core_title
 
 # a small archive of problems: two same faults across units, distractors sharing a word, and a heading
@@ -167,3 +167,17 @@ def test_two_broad_findings_join_a_cluster_only_at_the_other_kind_bar() -> None:
     off = Scorer(PROBLEMS + extra, dataclasses.replace(PLAIN, broad_common=0))
     assert off.joins(off.pair("j-p1", "n-p1"), off.options.common)
     assert s.joins(s.pair("a-p1", "b-p1"), s.options.common)
+
+
+def test_a_units_rounds_pair_up_whatever_their_titles_share() -> None:
+    """A fault restated at the next round in other words (公车私用 → 车辆…由个人使用) is no title-term candidate; the
+    pairs of two rounds of one unit are candidates all the same (round_pairs), and score and alignment decide."""
+    later = LinkProblem("j-p1", "j", "关于用车仍不规范的问题", "经查，公务车辆节假日未封存，仍被个人私用，出车未审批登记。")
+    first = LinkProblem("k-p1", "k", "针对公车私用、节假日车辆未封存的问题", "一是公务车辆节假日一律封存。二是出车审批登记。")
+    s = Scorer(PROBLEMS + [later, first], PLAIN)
+    assert ("j-p1", "k-p1") not in s.candidates(s.vectors)  # titles share one term at most
+    place = {"j": Place("U9", "r2", 1), "k": Place("U9", "r1", 0), "a": Place("U1", "r1", 0), "a2": Place("U1", "r1", 1)}
+    doc_of = {p.id: p.doc_id for p in PROBLEMS + [later, first]}
+    assert round_pairs(place, doc_of) == {("j-p1", "k-p1")}  # a-p1 / a-p2 share a round; b…i have no place
+    pairs = s.scored(s.candidates(s.vectors) | round_pairs(place, doc_of))
+    assert [(l.a, l.b) for l in recurring(pairs, place, doc_of, s)] == [("k-p1", "j-p1")]

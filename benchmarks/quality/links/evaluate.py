@@ -24,8 +24,8 @@ import tempfile
 from itertools import product
 from pathlib import Path
 
-from archive.linking import LinkOptions, Scorer
-from archive.links import derive, plan_units
+from archive.linking import LinkOptions, Scorer, hint_of
+from archive.links import derive, plan_units, unit_candidates
 from archive.kinds import DocType
 
 from .pool import linked_archive, problem_key
@@ -79,7 +79,7 @@ def main() -> None:
         docs = {d.id: d for d in archive.documents_of_type(DocType.NOTICE)}
         placements = plan_units(tuple(docs.values()), archive.unit_corrections())
         scorer = Scorer(problems)
-        pairs = scorer.scored(scorer.candidates({p.id for p in problems}))
+        pairs = scorer.scored(scorer.candidates({p.id for p in problems}) | unit_candidates(placements, problems))
         archive.close()
     by_key = {problem_key(docs[p.doc_id].source_path, p.id): p.id for p in problems}
     where = {p.doc_id: p for p in placements}
@@ -213,7 +213,13 @@ def main() -> None:
                         for k in ("recurring", "same_round", "common")}
         report[part]["distractors"] = len(distractors & ids)
         report[part]["distractor_links"] = sum(1 for p in distractors & ids if any(p in s for s in pred.values()))
-    if args.misses:  # tune's recurring pairs judged 2 and not linked, and what kept each out
+    if args.misses:  # tune's recurring links judged 0 or 1 (WRONG), then its pairs judged 2 and not linked
+        for pid in sorted(scope("recurring", "tune") & pred["recurring"]):
+            a, b, g = judged[pid]
+            if g != 2:
+                x, y = sorted((a, b))
+                print("WRONG", g, round(scorer.score(x, y), 3), hint_of(scorer.problems[x]) or hint_of(scorer.problems[y]),
+                      "|", scorer.problems[x].title[:36], "|", scorer.problems[y].title[:36])
         cand = {(p.a, p.b) for p in pairs}
         for pid in sorted(scope("recurring", "tune")):
             a, b, g = judged[pid]

@@ -27,7 +27,7 @@ from archive.faults import FaultModel, cosine
 from archive.ids import parse_unit
 from archive.linking import LinkOptions, Scorer
 from archive.titles import core_title
-from archive.links import alias_of, derive, plan_units, refresh
+from archive.links import alias_of, derive, plan_units, refresh, unit_candidates
 from archive.pipeline import ingest
 from xuncha.settings import load_settings
 
@@ -103,9 +103,19 @@ def main() -> None:
         # from round 4: what each linker version puts in one common cluster or links (the gates, not the scores,
         # changed in version 12), its pairs by score, at most `top` each
         placements = plan_units(tuple(docs.values()), archive.unit_corrections())
-        pairs = scorer.scored(scorer.candidates(set(by_id)))
+        titled = scorer.scored(scorer.candidates(set(by_id)))  # the title-term candidates (LINKS_VERSION ≤ 17)
+        pairs = scorer.scored(scorer.candidates(set(by_id)) | unit_candidates(placements, problems))
         unjudged = {(r[0], r[1]) for r in rows}
-        versions = (("linked17", LinkOptions()), ("linked16", dataclasses.replace(LinkOptions(), broad_common=0))) \
+        if args.round >= 11:  # version 18 added a unit's rounds' pairs to the candidates; 17 had the titles' alone
+            for name, these in (("linked18", pairs), ("linked17", titled)):
+                links, groups = derive(these, placements, problems, scorer)
+                together = {tuple(sorted((a, b))) for c in groups for a, b in combinations(c.members, 2)}
+                together |= {tuple(sorted((l.a, l.b))) for l in links}
+                score = {(p.a, p.b): p.score for p in these}
+                for xy in sorted(together & unjudged, key=lambda xy: -score.get(xy, 0.0))[:args.top]:
+                    chosen.setdefault(xy, set()).add(name)
+        versions = () if args.round >= 11 else \
+            (("linked17", LinkOptions()), ("linked16", dataclasses.replace(LinkOptions(), broad_common=0))) \
             if args.round >= 10 else \
             (("linked15", dataclasses.replace(LinkOptions(), broad_common=0)),
              ("linked14", dataclasses.replace(LinkOptions(), broad_recurring=False, broad_common=0))) \
