@@ -206,7 +206,9 @@ def main() -> None:
     parts = {"tune": set(split["tune"]), "test": set(split["test"]),
              f"test, rounds 1–{last - 1}": {p for p in split["test"] if round_of.get(p, 0) < last},
              # each round from 5 on alone: the rounds pooled after the method they test was committed
-             **{f"test, round {r}": {p for p in split["test"] if round_of.get(p) == r} for r in range(5, last + 1)}}
+             **{f"test, round {r}": {p for p in split["test"] if round_of.get(p) == r} for r in range(5, last + 1)},
+             # the newest round was pooled after the version was registered: neither split of it tuned anything yet
+             f"both splits, round {last}": {p for p in round_of if round_of[p] == last}}
     pred = predicted(best)
     for part, ids in parts.items():
         report[part] = {k: _pr(pred[k], truth, {p for p in ids if group.get(p) == k})
