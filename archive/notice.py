@@ -26,6 +26,7 @@ _SECTION = re.compile(r"^([一二三四五六七八九十]{1,3})、\s*(.+)$")
 _CATEGORY = re.compile(r"^\(([一二三四五六七八九十]{1,3})\)\s*(.*)$")
 _SIGN_DATE = re.compile(r"^(?:\d{4}|[〇零○一二三四五六七八九]{4})\s*年.{1,6}月.{1,4}日$")
 _COUNTS = re.compile(r"([一二两三四五六七八九十百\d]+个?方面[^。；;]{0,30}?问题(?:[^。；;,，]{0,20}?(?:建议|任务))?)")
+_CLOSING = re.compile(r"^(?:下一步|下一阶段|下阶段|今后)(?:工作中)?[，,]")  # 下一步，…将: not a field (下一步措施：)
 _CONTACT = re.compile(r"^(?:联系|电话|邮政|邮箱|电子邮箱|来信|地址|传真|举报|网址)")
 _KIND = re.compile(r"巡视|巡察")
 _TITLE_END = re.compile(r"(?:通报|报告|公告|通知|公示|情况|说明)$")
@@ -81,9 +82,11 @@ def title_lines(lines: list[str]) -> tuple[str | None, int]:
 # 第X轮 (Chinese or Arabic), and the words before it that say whose round it is: a year (2023年), a term
 # (十届), the body (区委, 中共示例市委, 中央, 校党委) in any order; 第一巡察组 is a group and 轮候 no round
 _ROUND = re.compile(r"第([一二三四五六七八九十\d]{1,3})轮(?!次|候|换|岗)(巡察|巡视)?")
+# who ran the round: a year, a 届, a committee (a place of 1–4 characters + 省/市/区/县 … + 委, 中央, a 党委); never a
+# function word of the lead (了, 根据/依据, 按照/对照: 开展了县委第十五轮巡察 is 县委第十五轮巡察)
 _ROUND_PREFIX = re.compile(
     r"(?:(?:\d{4}|[〇零○一二三四五六七八九]{4})年度?|第?[一二三四五六七八九十\d]{1,3}届|"
-    r"(?:中共)?(?:[^\W\d_关于的对局组党委会和与及向在将]{1,4}?[省市区县州旗盟])?[省市区县州旗盟]?委|中央|"
+    r"(?:中共)?(?:[^\W\d_关于的对局组党委会和与及向在将了据照]{1,4}?[省市区县州旗盟])?[省市区县州旗盟]?委|中央|"
     r"(?:中共)?(?:校|院|集团|公司|局|总)?党委)*$")
 _REVISIT = re.compile(r"(?:巡察|巡视)(?:整改)?\W{0,2}回头看|回头看\W{0,2}(?:巡察|巡视)")
 _AS_OF = re.compile(r"截至\s*((?:\d{4}|[〇零○一二三四五六七八九]{4})\s*年\s*(?:\d{1,2}|[一二三四五六七八九十]{1,3})\s*月"
@@ -197,6 +200,12 @@ def _group(lines: list[str], sectioned: bool) -> tuple[list[tuple[int, str]], li
     """section → category → problem; each problem as (number, raw first line, [heading, more lines])."""
     sections: list[tuple[int, str]] = []
     blocks: list[dict] = [] if sectioned else [{"number": 0, "title": "", "cats": [[0, "", "", [], []]]}]
+    # the closing paragraph after the last problem (下一步，局党组将…) is the notice's, not that problem's: from the first
+    # line after the last section, category or numbered item that opens so, the lines are left out
+    last = max((i for i, ln in enumerate(lines) if (sectioned and _SECTION.match(ln)) or _CATEGORY.match(ln)
+                or NUM_LINE.match(ln)), default=-1)
+    closing = next((i for i in range(last + 1, len(lines)) if _CLOSING.match(lines[i])), len(lines))
+    lines = lines[:closing]
     for ln in lines:
         if _CONTACT.match(ln) or ln.startswith("欢迎广大"):
             continue

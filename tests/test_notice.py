@@ -168,6 +168,9 @@ def test_no_title_line_composes_one_and_says_so() -> None:
     ("区委2023年第一轮巡察第二巡察组对示例镇党委进行了巡察", 1, "区委2023年第一轮巡察"),
     ("按照中共示例市委第3轮巡察安排", 3, "中共示例市委第3轮巡察"),
     ("集团党委第十二轮巡察", 12, "集团党委第十二轮巡察"),
+    ("2024年9月，县委巡察组开展了县委第十五轮巡察“回头看”", 15, "县委第十五轮巡察"),  # not 开展了县委…
+    ("根据县委第十五轮巡察工作安排", 15, "县委第十五轮巡察"),
+    ("按照县委第十五轮巡察统一部署", 15, "县委第十五轮巡察"),
     ("第二轮", 2, "第二轮"),
     ("区委第一巡察组对区财政局党组进行了巡察", None, None),  # a group, no round
     ("三是规范轮候分配程序", None, None),
@@ -262,3 +265,25 @@ def test_sample_rounds(path, fields) -> None:
 ])
 def test_feedback_date_is_the_feedback_sentences(lead: str, feedback: str) -> None:
     assert parse_notice(normalize(_notice("中共示例区财政局党组关于巡察整改情况的通报", lead))).header.feedback_date == feedback
+
+
+CLOSED = """中共示例县农业农村局党组关于县委第五轮巡察整改情况的通报
+根据县委统一部署，2019年3月1日至4月30日，县委第二巡察组对县农业农村局党组进行了巡察。2019年6月1日，县委第二巡察组向县农业农村局党组反馈了巡察意见。现将整改情况予以公布。
+一、落实全面从严治党方面
+1.针对“三重一大”事项未经集体研究的问题。一是修订议事规则；二是补充上会研究。已完成。
+2.针对公务接待超标准的问题。一是清退超标准费用；二是严格执行接待清单。正在整改。
+{last}
+欢迎广大干部群众对巡察整改落实情况进行监督。联系电话：0000-1234567。
+中共示例县农业农村局党组
+2019年9月1日
+"""
+
+
+def test_a_closing_paragraph_is_not_the_last_problems() -> None:
+    """下一步，局党组将… after the last problem closes the notice: the last problem keeps its own text and status (it
+    had read the paragraph as its own and lost its status); a 下一步措施： field of the problem stays its own."""
+    closed = parse_notice(CLOSED.format(last="下一步，局党组将持续巩固整改成果，推动整改常态化长效化。"), title=None)
+    last = closed.categories[-1].problems[-1]
+    assert last.status == "in_progress" and "下一步" not in last.text
+    field = parse_notice(CLOSED.format(last="下一步措施：每季度抽查接待清单。"), title=None)
+    assert "每季度抽查接待清单" in field.categories[-1].problems[-1].text

@@ -448,3 +448,6 @@ _register_links(main)
 from .cluster_cli import register as _register_cluster  # noqa: E402 - cluster up/status/down, --backend (issue 32)
 
 _register_cluster(main)
+
+if __name__ == "__main__":  # python -m xuncha.cli, as python -m xuncha (__main__.py)
+    main()
