@@ -15,7 +15,7 @@ from .pages import site_title
 from .regulation import parse_regulation, title_from_name, version_from_name
 
 # bump when parsing changes, so ingest re-parses files whose bytes did not change
-PARSER_VERSION = 15  # 15: a closing paragraph after the last problem (下一步，…) is not that problem's text (its status was lost), and a round's label takes no function word before its committee (开展了县委第十五轮巡察 → 县委第十五轮巡察); 14: （三） first under 二、 goes on from （二） under 一、 (problems numbered straight through the sections); 13: an item number before a year (4.2022年…) is an item, not a decimal; 12: a Markdown notice's heading marks (## 二、…) off; 6: issue 12's layouts, ledgers, progress; 7: publisher is an organisation;
+PARSER_VERSION = 16  # 16: a saved page's signature set apart after the article (<div class="sign">) is the notice's end (archive/extract/html.py); 15: a closing paragraph after the last problem (下一步，…) is not that problem's text (its status was lost), and a round's label takes no function word before its committee (开展了县委第十五轮巡察 → 县委第十五轮巡察); 14: （三） first under 二、 goes on from （二） under 一、 (problems numbered straight through the sections); 13: an item number before a year (4.2022年…) is an item, not a decimal; 12: a Markdown notice's heading marks (## 二、…) off; 6: issue 12's layouts, ledgers, progress; 7: publisher is an organisation;
 # 8: a title's region is a place (人力资源市场暂行条例 is national, not of a place called 人力资源市);
 # 9: 党内法规 (a 准则's items as articles, 效力级别, the issuing body, 《条例》 after a full mention named)
 # 10: a PDF's title by layout; a ledger's 填报单位/填报日期 rows; the notice hierarchy read from its numbering (issue 29)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from archive.extract import extract_bytes
 from archive.extract.html import page_metadata
 from archive.options import ExtractOptions
@@ -49,3 +51,22 @@ def test_page_metadata_reads_label_value_cells() -> None:
     assert page_metadata(f"<html><body>{META}</body></html>") == {
         "title": "示例县财政局关于巡察整改情况的报告", "publisher": "示例县财政局", "date": "2024年3月8日"}
     assert page_metadata("<html><body><p>没有表格</p></body></html>") == {}
+
+
+CMS = Path(__file__).parent / "fixtures" / "links-r11" / "gongshui-2024-rectification.html"
+SIGNED = ('<p style="text-align:right">中共棠溆县城乡供水有限公司委员会</p>\n<p style="text-align:right">2024年10月11日</p>\n'
+          '</div>\n</div>')
+
+
+def test_a_signature_set_apart_after_the_article_is_kept() -> None:
+    """A CMS page that closes the article's div and signs in a <div class="sign"> of its own (round 11's page with
+    its signature moved out): the unit and the date follow the body, as when they sit inside it (trafilatura and
+    the container both left them out). A short block after the article that ends in no date is not taken."""
+    page_text = CMS.read_text(encoding="utf-8")
+    assert SIGNED in page_text
+    inside = extract_bytes(page_text.encode(), ".html", ExtractOptions()).text
+    apart = page_text.replace(SIGNED, "</div>\n<div class=\"sign\">" + SIGNED.removesuffix("</div>\n</div>") + "</div>\n</div>")
+    assert extract_bytes(apart.encode(), ".html", ExtractOptions()).text == inside
+    assert inside.endswith("中共棠溆县城乡供水有限公司委员会\n2024年10月11日")
+    note = page_text.replace(SIGNED, "</div>\n<div class=\"note\"><p>扫一扫在手机打开当前页</p></div>\n</div>")
+    assert "扫一扫" not in extract_bytes(note.encode(), ".html", ExtractOptions()).text

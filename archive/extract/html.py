@@ -157,6 +157,38 @@ def _best_container(root: _Node) -> _Node:
     return max(scores.values(), key=lambda t: t[0])[1]
 
 
+_DATE_LINE = re.compile(r"^(?:\d{4}|[〇零○一二三四五六七八九]{4})年[\d〇零○一二三四五六七八九十]{1,2}月"
+                        r"[\d〇零○一二三四五六七八九十]{1,3}日$")
+
+
+def _signature_after(container: _Node) -> list[str]:
+    """The signature a page sets apart after its article (<div class="sign">: the unit, then the date): the short
+    blocks right after the container, or after its parent, kept only when their last line is a date."""
+    for node in (container, container.parent):
+        if node is None or node.parent is None:
+            continue
+        siblings = node.parent.children
+        at = next(i for i, c in enumerate(siblings) if c is node)
+        lines: list[str] = []
+        for sib in siblings[at + 1:]:
+            if isinstance(sib, _Node) and sib.skip:
+                continue
+            parts: list[str] = []
+            if isinstance(sib, str):
+                parts.append(sib)
+            else:
+                _text(sib, parts)
+            text = [ln.strip() for ln in "".join(parts).split("\n") if ln.strip()]
+            if not text:
+                continue
+            if sum(_cjk_len(t) for t in text) > 60 or len(lines) + len(text) > 4:
+                break
+            lines += text
+        if lines and _DATE_LINE.match(lines[-1]):
+            return lines
+    return []
+
+
 def _clean_title(title: str, meta_title: str, headings: list[str], body: str) -> str | None:
     """The article's title: a heading the <title> contains, else the <title> part the page shows."""
     title = re.sub(r"\s+", " ", title).strip()
@@ -298,6 +330,9 @@ def extract_html(data: bytes, options: ExtractOptions) -> Extracted:
         body = hand
     if not body:
         raise ExtractionError("the page has no body text")
+    sign = _signature_after(container)
+    if sign and not body.rstrip().endswith(sign[-1]):
+        body = body.rstrip("\n") + "\n" + "\n".join(sign)
     meta = page_metadata(text)
     headings = _headings(parser.root)
     title = meta.get("title") or _clean_title(parser.title, parser.meta_title, headings, body)
