@@ -1,4 +1,4 @@
-"""The folders of the judged link pairs (benchmarks/quality/links: tests/fixtures/links, links-r4 … links-r10) parse
+"""The folders of the judged link pairs (benchmarks/quality/links: tests/fixtures/links, links-r4 … links-r11) parse
 into exactly the problems they were judged as: a judged pair names its problems by file and ordinal (pool.py's
 problem_key), so a parser change that moved a problem would silently re-label judged pairs. A change that means
 to move them must re-judge the pairs it touches and then update this table."""
@@ -17,8 +17,22 @@ from archive.pipeline import ingest
 from tests.conftest import ROOT
 from xuncha.settings import load_settings
 
-FOLDERS = ("links", "links-r4", "links-r5", "links-r6", "links-r7", "links-r8", "links-r9", "links-r10")
+FOLDERS = ("links", "links-r4", "links-r5", "links-r6", "links-r7", "links-r8", "links-r9", "links-r10", "links-r11")
 PROBLEMS = {
+    "links-r11/budongchan-2022-rectification.txt": 8,
+    "links-r11/budongchan-2023-progress.txt": 4,
+    "links-r11/fengpu-2020-rectification.md": 8,
+    "links-r11/fengpu-2023-rectification.txt": 7,
+    "links-r11/gongshui-2020-rectification.txt": 7,
+    "links-r11/gongshui-2024-rectification.html": 7,
+    "links-r11/ligang-2021-rectification.txt": 6,
+    "links-r11/ligang-2025-revisit.txt": 5,
+    "links-r11/nongye-2019-rectification.txt": 9,
+    "links-r11/nongye-2020-progress.txt": 3,
+    "links-r11/nongye-2024-revisit.md": 7,
+    "links-r11/yizhong-2021-rectification.txt": 8,
+    "links-r11/yizhong-2022-progress.txt": 2,
+    "links-r11/yizhong-2025-revisit.txt": 6,
     "links-r10/eryuan-2021-rectification.txt": 8,
     "links-r10/eryuan-2022-progress.txt": 3,
     "links-r10/eryuan-2025-revisit.txt": 7,
