@@ -62,6 +62,11 @@ class LinkOptions:
     # judges grade two findings that name no specific fault related, not the same (LINKS_VERSION 17; tune, rounds 1–9:
     # common 0.851 / 0.708 → 0.871 / 0.688, distractor links 4 → 3 of 173; 12, 16 and 30 alike, 8 a little lower)
     broad_common: int = 12
+    # the heading gate (Scorer.broader: a short title whose terms sit in the other's) for common clusters too; off
+    # since LINKS_VERSION 19: across units the judges grade a heading and a finding under it the same fault more often
+    # than not (tune, rounds 1–11: 98 of 129 such pairs graded 2; common 0.876 / 0.627 → 0.877 / 0.651, and at every
+    # common bar from 0.12 to 0.18 as precise with more recall). Recurring and same-round links keep the gate.
+    broader_common: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -242,13 +247,13 @@ class Scorer:
         """An area and a general verdict, nothing more (公务接待管理不严格, 发展党员工作把关不严): a broad finding."""
         return 0 < self.area(i) <= self.options.broad_chars
 
-    def passes(self, pair: Pair, threshold: float, within_unit: bool = False) -> bool:
+    def passes(self, pair: Pair, threshold: float, within_unit: bool = False, cluster: bool = False) -> bool:
         """Whether a pair is a link at a threshold: different kinds must clear `other_kind` as well; a heading is
         no link to a fault under it, nor a broad finding (an area + a general verdict) to a specific one, unless
         the pair clears `other_kind` (the judges grade a broad finding and a specific one related, not the same)."""
         o = self.options
         return pair.score >= threshold and (pair.same_kind or pair.score >= o.other_kind) \
-            and not self.broader(pair.a, pair.b) \
+            and ((cluster and not o.broader_common) or not self.broader(pair.a, pair.b)) \
             and (not o.headings or (self.states_fault(pair.a) and self.states_fault(pair.b))) \
             and (not o.broad_chars or (within_unit and o.broad_recurring) or self.broad(pair.a) == self.broad(pair.b)
                  or pair.score >= o.other_kind)
@@ -256,7 +261,7 @@ class Scorer:
     def joins(self, pair: Pair, threshold: float) -> bool:
         """Whether a pair counts in a common cluster at a threshold: it passes, and two findings of the catch-all
         kind (a unit's own business) clear the other_kind bar as well (LinkOptions.business_common)."""
-        return self.passes(pair, threshold) and not (
+        return self.passes(pair, threshold, cluster=True) and not (
             self.options.business_common and pair.same_kind and self.kinds[pair.a] == FALLBACK
             and pair.score < self.options.other_kind) and not (
             self.options.broad_common and pair.score < self.options.other_kind

@@ -57,6 +57,14 @@ def test_a_heading_is_no_link_to_a_finding_under_it() -> None:
     s = _scorer()
     assert s.broader("h-p1", "i-p1") and not s.passes(s.pair("h-p1", "i-p1"), s.options.common)
     assert not s.broader("a-p1", "b-p1")
+    # across units the heading and the finding under it may share a common cluster (LINKS_VERSION 19:
+    # broader_common off; the other cluster gates off here: both are broad and of the catch-all kind)
+    # a link (recurring, same round) still needs the gate
+    across = Scorer(PROBLEMS, dataclasses.replace(PLAIN, broader_common=False, broad_common=0, business_common=False))
+    pair = across.pair("h-p1", "i-p1")
+    assert across.joins(pair, across.options.common) and not across.passes(pair, across.options.common)
+    gated = dataclasses.replace(across.options, broader_common=True)  # as to LINKS_VERSION 18
+    assert not Scorer(PROBLEMS, gated).joins(pair, gated.common)
 
 
 def test_a_broad_finding_is_no_link_to_a_specific_one() -> None:

@@ -106,14 +106,20 @@ def main() -> None:
         titled = scorer.scored(scorer.candidates(set(by_id)))  # the title-term candidates (LINKS_VERSION ≤ 17)
         pairs = scorer.scored(scorer.candidates(set(by_id)) | unit_candidates(placements, problems))
         unjudged = {(r[0], r[1]) for r in rows}
-        if args.round >= 11:  # version 18 added a unit's rounds' pairs to the candidates; 17 had the titles' alone
-            for name, these in (("linked18", pairs), ("linked17", titled)):
+        # version 18 added a unit's rounds' pairs to the candidates (17 had the titles' alone); 19 lifted the heading
+        # gate for common clusters
+        later = (("linked19", pairs, LinkOptions()), ("linked18", pairs, dataclasses.replace(LinkOptions(), broader_common=True))) \
+            if args.round >= 12 else (("linked18", pairs, LinkOptions()), ("linked17", titled, LinkOptions()))
+        if args.round >= 11:
+            for name, these, options in later:
+                scorer.options = options
                 links, groups = derive(these, placements, problems, scorer)
                 together = {tuple(sorted((a, b))) for c in groups for a, b in combinations(c.members, 2)}
                 together |= {tuple(sorted((l.a, l.b))) for l in links}
                 score = {(p.a, p.b): p.score for p in these}
                 for xy in sorted(together & unjudged, key=lambda xy: -score.get(xy, 0.0))[:args.top]:
                     chosen.setdefault(xy, set()).add(name)
+        scorer.options = LinkOptions()
         versions = () if args.round >= 11 else \
             (("linked17", LinkOptions()), ("linked16", dataclasses.replace(LinkOptions(), broad_common=0))) \
             if args.round >= 10 else \
