@@ -31,6 +31,11 @@ def test_status_is_read_where_it_closes_the_problem_not_inside_a_measure() -> No
     assert problem_status(closing) == (RectStatus.IN_PROGRESS, "2024-03", ["正在整改，2024年3月底前完成。"])
     own_line = "整改措施：一是学习；二是审核。\n整改进展：已完成。"
     assert problem_status(own_line) == (RectStatus.DONE, None, ["整改进展：已完成。"])
+    # a progress field that opens with its status and goes on with detail (round 12's fixture writer: it read none)
+    opened = "整改措施：一是复核；二是退回。\n整改进展：正在整改。已复核项目47个，退回资金12万元。"
+    assert problem_status(opened) == (RectStatus.IN_PROGRESS, None, ["整改进展：正在整改。"])
+    # … but a measure's own 完成 inside a plain line is still no status
+    assert problem_status("一是开展专项清理，截至11月底全部完成。二是建立台账。\n三是每月通报。")[0] is None
 
 
 @pytest.mark.parametrize("cell, status", [("已完成", RectStatus.DONE), ("完成", RectStatus.DONE),
