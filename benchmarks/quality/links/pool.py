@@ -106,33 +106,24 @@ def main() -> None:
         titled = scorer.scored(scorer.candidates(set(by_id)))  # the title-term candidates (LINKS_VERSION ≤ 17)
         pairs = scorer.scored(scorer.candidates(set(by_id)) | unit_candidates(placements, problems))
         unjudged = {(r[0], r[1]) for r in rows}
-        # version 18 added a unit's rounds' pairs to the candidates (17 had the titles' alone); 19 lifted the heading
-        # gate for common clusters
-        later = (("linked19", pairs, LinkOptions()), ("linked18", pairs, dataclasses.replace(LinkOptions(), broader_common=True))) \
-            if args.round >= 12 else (("linked18", pairs, LinkOptions()), ("linked17", titled, LinkOptions()))
-        if args.round >= 11:
-            for name, these, options in later:
-                scorer.options = options
-                links, groups = derive(these, placements, problems, scorer)
-                together = {tuple(sorted((a, b))) for c in groups for a, b in combinations(c.members, 2)}
-                together |= {tuple(sorted((l.a, l.b))) for l in links}
-                score = {(p.a, p.b): p.score for p in these}
-                for xy in sorted(together & unjudged, key=lambda xy: -score.get(xy, 0.0))[:args.top]:
-                    chosen.setdefault(xy, set()).add(name)
-        scorer.options = LinkOptions()
-        versions = () if args.round >= 11 else \
-            (("linked17", LinkOptions()), ("linked16", dataclasses.replace(LinkOptions(), broad_common=0))) \
+        # each version's links and common clusters (version 18 added a unit's rounds' pairs to the candidates, 17 had
+        # the titles' alone; 19 lifted the heading gate for common clusters): a version is (name, its pairs, options)
+        versions = (("linked19", pairs, LinkOptions()),
+                    ("linked18", pairs, dataclasses.replace(LinkOptions(), broader_common=True))) \
+            if args.round >= 12 else (("linked18", pairs, LinkOptions()), ("linked17", titled, LinkOptions())) \
+            if args.round >= 11 else \
+            (("linked17", titled, LinkOptions()), ("linked16", titled, dataclasses.replace(LinkOptions(), broad_common=0))) \
             if args.round >= 10 else \
-            (("linked15", dataclasses.replace(LinkOptions(), broad_common=0)),
-             ("linked14", dataclasses.replace(LinkOptions(), broad_recurring=False, broad_common=0))) \
-            if args.round >= 8 else (("linked13", LinkOptions()), ("linked12", V12)) if args.round >= 5 else \
-            (("linked12", V12_POOLED), ("linked11", V11))
-        for name, options in versions:
+            (("linked15", titled, dataclasses.replace(LinkOptions(), broad_common=0)),
+             ("linked14", titled, dataclasses.replace(LinkOptions(), broad_recurring=False, broad_common=0))) \
+            if args.round >= 8 else (("linked13", titled, LinkOptions()), ("linked12", titled, V12)) \
+            if args.round >= 5 else (("linked12", titled, V12_POOLED), ("linked11", titled, V11))
+        for name, these, options in versions:
             scorer.options = options
-            links, groups = derive(pairs, placements, problems, scorer)
+            links, groups = derive(these, placements, problems, scorer)
             together = {tuple(sorted((a, b))) for c in groups for a, b in combinations(c.members, 2)}
             together |= {tuple(sorted((l.a, l.b))) for l in links}
-            score = {(p.a, p.b): p.score for p in pairs}
+            score = {(p.a, p.b): p.score for p in these}
             for xy in sorted(together & unjudged, key=lambda xy: -score.get(xy, 0.0))[:args.top]:
                 chosen.setdefault(xy, set()).add(name)
         scorer.options = LinkOptions()
