@@ -43,6 +43,32 @@ V12_POOLED = LinkOptions(same_round=0.28, recurring=0.28, recurring_explicit=0.2
 V12 = LinkOptions(common=0.10, business_common=False)
 
 
+# the shipped versions since 18, as options of today's LinkOptions
+V19 = dataclasses.replace(LinkOptions(), recurring=0.24, recurring_explicit=0.24)
+V18 = dataclasses.replace(V19, broader_common=True)
+V16 = dataclasses.replace(V18, broad_common=0)
+V14 = dataclasses.replace(V16, broad_recurring=False)
+
+
+def pooled_versions(round_no: int, pairs: list, titled: list) -> tuple:  # type: ignore[type-arg]
+    """The linker versions whose links and common clusters a round pools, as (name, scored pairs, options): the
+    version registered before the round and the one before it. `pairs` holds every candidate (a unit's rounds' pairs
+    too: version 18), `titled` the title-term candidates alone (versions up to 17)."""
+    if round_no >= 13:
+        return ("linked20", pairs, LinkOptions()), ("linked19", pairs, V19)  # 20: the recurring bar 0.22
+    if round_no >= 12:
+        return ("linked19", pairs, V19), ("linked18", pairs, V18)  # 19: no heading gate for common clusters
+    if round_no >= 11:
+        return ("linked18", pairs, V18), ("linked17", titled, V18)  # 18: a unit's rounds' pairs are candidates
+    if round_no >= 10:
+        return ("linked17", titled, V18), ("linked16", titled, V16)
+    if round_no >= 8:
+        return ("linked15", titled, V16), ("linked14", titled, V14)
+    if round_no >= 5:
+        return ("linked13", titled, LinkOptions()), ("linked12", titled, V12)
+    return ("linked12", titled, V12_POOLED), ("linked11", titled, V11)
+
+
 def problem_key(source_path: str, problem_id: str) -> str:
     """A problem named by its file and ordinal (stable across checkouts, unlike ids built from paths)."""
     parsed = parse_unit(problem_id)
@@ -106,18 +132,7 @@ def main() -> None:
         titled = scorer.scored(scorer.candidates(set(by_id)))  # the title-term candidates (LINKS_VERSION ≤ 17)
         pairs = scorer.scored(scorer.candidates(set(by_id)) | unit_candidates(placements, problems))
         unjudged = {(r[0], r[1]) for r in rows}
-        # each version's links and common clusters (version 18 added a unit's rounds' pairs to the candidates, 17 had
-        # the titles' alone; 19 lifted the heading gate for common clusters): a version is (name, its pairs, options)
-        versions = (("linked19", pairs, LinkOptions()),
-                    ("linked18", pairs, dataclasses.replace(LinkOptions(), broader_common=True))) \
-            if args.round >= 12 else (("linked18", pairs, LinkOptions()), ("linked17", titled, LinkOptions())) \
-            if args.round >= 11 else \
-            (("linked17", titled, LinkOptions()), ("linked16", titled, dataclasses.replace(LinkOptions(), broad_common=0))) \
-            if args.round >= 10 else \
-            (("linked15", titled, dataclasses.replace(LinkOptions(), broad_common=0)),
-             ("linked14", titled, dataclasses.replace(LinkOptions(), broad_recurring=False, broad_common=0))) \
-            if args.round >= 8 else (("linked13", titled, LinkOptions()), ("linked12", titled, V12)) \
-            if args.round >= 5 else (("linked12", titled, V12_POOLED), ("linked11", titled, V11))
+        versions = pooled_versions(args.round, pairs, titled)
         for name, these, options in versions:
             scorer.options = options
             links, groups = derive(these, placements, problems, scorer)
