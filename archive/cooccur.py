@@ -144,6 +144,8 @@ class SoftCosine:
     def __init__(self, vectors: Mapping[str, Mapping[str, float]], related: Mapping[str, Mapping[str, float]],
                  weight: float) -> None:
         self.vectors, self.related, self.weight = vectors, related, weight
+        # each term's related terms with weight × npmi, multiplied once per term, not once per vector's term
+        self._rows = {t: tuple((u, weight * npmi) for u, npmi in rel.items()) for t, rel in related.items()}
         self.expanded = {i: self._expand(v) for i, v in vectors.items()}  # S·v
         self.self_sim = {i: sum(x * self.expanded[i].get(t, 0.0) for t, x in v.items()) for i, v in vectors.items()}
 
@@ -151,9 +153,10 @@ class SoftCosine:
         if not self.related:
             return v
         out = dict(v)
+        get, rows = out.get, self._rows
         for t, x in v.items():
-            for u, npmi in self.related.get(t, {}).items():
-                out[u] = out.get(u, 0.0) + self.weight * npmi * x
+            for u, w in rows.get(t, ()):
+                out[u] = get(u, 0.0) + w * x  # (weight × npmi) × x: the same product, to the last bit
         return out
 
     def packed(self, vocab: Mapping[str, int]) -> None:
