@@ -1,4 +1,4 @@
-"""Problem links (issue 30 §3): which problems are the same fault. Pure: problems in, scored pairs and links out.
+"""Problem links (issue 30 §3): which problems are the same fault. Pure: problems in, scored pairs out.
 
 A problem is read as its title (twice: it names the fault) and its text, as character bigrams weighted by
 TF-IDF with the IDF taken over every problem the archive holds, so a word every finding uses (问题, 管理, 整改)
@@ -8,16 +8,15 @@ problems of different kinds are the same fault only at a far higher score, which
 组织生活会 apart from 会议费超标 and 工程 in 安全生产 apart from 工程项目拆分发包. A shared citation adds a
 little. Every pair keeps its reason: the shared specific terms, the citation both make, the kinds.
 
-From the scored pairs: *same round* (one problem in two reports of one round: its status history),
-*recurring* (a later round's or 回头看's problem that is an earlier round's fault, within the unit; the hint
-phrases 反弹/仍然/再次/整改不彻底 lower the bar a little and mark the link explicit), and *common* (average-link
+From the scored pairs (archive/pairlinks.py): *same round* (one problem in two reports of one round: its status
+history), *recurring* (a later round's or 回头看's problem that is an earlier round's fault, within the unit; the
+hint phrases 反弹/仍然/再次/整改不彻底 mark the link explicit), and (archive/clustering.py) *common* (average-link
 clusters of the same fault across units, labelled by the phrase most of their members' titles share).
 """
 
 from __future__ import annotations
 
 import math
-import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 import dataclasses
@@ -349,100 +348,6 @@ class Scorer:
         return dataclasses.replace(link, reason=self.pair(link.a, link.b, link.score).reason + link.reason)
 
 
-# --- links from scored pairs -------------------------------------------------------------------------
-
-
 # a derived link is the record the archive keeps and reads back (records.ProblemLink): same_round | recurring,
-# a and b problem ids (recurring: a earlier, b later)
+# a and b problem ids (recurring: a earlier, b later); archive/pairlinks.py derives them from the scored pairs
 Link = ProblemLink
-
-
-@dataclass(frozen=True, slots=True)
-class Place:
-    """Where a problem's notice sits: its unit, round and order in the unit's history."""
-
-    unit: str
-    round_key: str
-    order: int
-    revisit: bool = False
-
-
-def round_pairs(place: Mapping[str, Place], doc_of: Mapping[str, str]) -> set[tuple[str, str]]:
-    """Every pair (a < b) of problems of two rounds of one unit: candidates whatever their titles share. A fault
-    restated at the next round or the 回头看 is often worded anew (关于公车使用仍不规范的问题 for 公务用车管理松散，
-    …长期由一名副镇长个人使用), and within a unit the pairs are few (its rounds' problems, not the archive's), so the
-    scores and the rounds' alignment decide them, not the title-term rule. Recomputed at every refresh: which
-    problems share a unit moves with the units, not with the titles."""
-    by_unit: dict[str, list[tuple[str, str]]] = defaultdict(list)
-    for i, d in doc_of.items():
-        if d in place:
-            by_unit[place[d].unit].append((place[d].round_key, i))
-    out: set[tuple[str, str]] = set()
-    for members in by_unit.values():
-        for k, (ra, a) in enumerate(members):
-            for rb, b in members[k + 1:]:
-                if ra != rb:
-                    out.add((a, b) if a < b else (b, a))
-    return out
-
-
-def same_round(pairs: Sequence[Pair], place: Mapping[str, Place], doc_of: Mapping[str, str],
-               scorer: Scorer) -> list[Link]:
-    """Each pair of reports of one round: problems matched one to one, best first, above the threshold."""
-    groups: dict[tuple[str, str], list[Pair]] = defaultdict(list)
-    for p in pairs:
-        pa, pb = place.get(doc_of[p.a]), place.get(doc_of[p.b])
-        if pa and pb and doc_of[p.a] != doc_of[p.b] and pa.unit == pb.unit and pa.round_key == pb.round_key \
-                and scorer.passes(p, scorer.options.same_round):
-            groups[tuple(sorted((doc_of[p.a], doc_of[p.b])))].append(p)  # type: ignore[arg-type]
-    out = []
-    for group in groups.values():
-        used: set[str] = set()
-        for p in sorted(group, key=lambda p: (-p.score, p.a, p.b)):
-            if p.a in used or p.b in used:
-                continue
-            used.update((p.a, p.b))
-            a, b = sorted((p.a, p.b), key=lambda i: (place[doc_of[i]].order, i))
-            out.append(scorer.explained(Link("same_round", a, b, p.score, False, "")))
-    return sorted(out, key=lambda l: (l.a, l.b))
-
-
-def mutual_best(pairs: Sequence[Pair], list_of: Mapping[str, object], scorer: Scorer) -> set[tuple[str, str]]:
-    """The pairs (a, b) in which each problem is the other's best match in the other's list (a round of a unit:
-    the alignment of one problem list against another), among the pairs that pass the gates. A later round's
-    finding restated is its earlier round's best match both ways; a sibling finding of the same area is
-    usually not, since the restated one is there too."""
-    best: dict[tuple[str, object], float] = {}
-    passing = [p for p in pairs if p.a in list_of and p.b in list_of and scorer.passes(p, 0.0, within_unit=True)]
-    for p in passing:
-        for x, y in ((p.a, p.b), (p.b, p.a)):
-            k = (x, list_of[y])
-            best[k] = max(best.get(k, 0.0), p.score)
-    return {(p.a, p.b) for p in passing if p.score >= best[(p.a, list_of[p.b])] and p.score >= best[(p.b, list_of[p.a])]}
-
-
-def recurring(pairs: Sequence[Pair], place: Mapping[str, Place], doc_of: Mapping[str, str],
-              scorer: Scorer) -> list[Link]:
-    """A later round's problem → the best-matching problem of each earlier round of its unit; the two must be
-    each other's best match between the two rounds (mutual_best), and score the recurring bar (lower when the
-    later problem says it came back)."""
-    best: dict[tuple[str, str], Link] = {}
-    rounds = {i: (place[d].unit, place[d].round_key) for i, d in doc_of.items() if d in place}
-    # pairs of two rounds of one unit: the only ones that can be recurring links, nor does any other pair move the
-    # alignment of two rounds (mutual_best keys a problem's best by the other's round)
-    pairs = [p for p in pairs if (ra := rounds.get(p.a)) and (rb := rounds.get(p.b)) and ra[0] == rb[0] and ra != rb]
-    aligned = mutual_best(pairs, rounds, scorer)
-    for p in pairs:
-        pa, pb = place.get(doc_of[p.a]), place.get(doc_of[p.b])
-        if not pa or not pb or pa.unit != pb.unit or pa.round_key == pb.round_key or (p.a, p.b) not in aligned:
-            continue
-        early, late = (p.a, p.b) if (pa.order, p.a) < (pb.order, p.b) else (p.b, p.a)
-        hint = hint_of(scorer.problems[late])
-        threshold = scorer.options.recurring_explicit if hint else scorer.options.recurring
-        if not scorer.passes(p, threshold, within_unit=True):
-            continue
-        link = Link("recurring", early, late, p.score, hint is not None, f"；提示语：{hint}" if hint else "")
-        key = (late, place[doc_of[early]].round_key)
-        if key not in best or (link.score, link.a) > (best[key].score, best[key].a):
-            best[key] = link
-    return sorted((scorer.explained(l) for l in best.values()), key=lambda l: (l.a, l.b))

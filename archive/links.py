@@ -15,18 +15,20 @@ import dataclasses
 import hashlib
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from . import linkstore, store
 from .database import Archive
 from .kinds import DocType
 from .clustering import clusters
-from .linking import LinkOptions, Pair, Place, Scorer, recurring, round_pairs, same_round
+from .linking import LinkOptions, LinkProblem, Pair, Scorer
+from .pairlinks import Place, recurring, round_pairs, same_round
 from .records import DocumentRecord, UnitNotice
 from .rounds import RoundNotice, as_of_date, place, round_number, stage_of
 from .units import Correction, clean, group_names, unit_name, without_level
 
-LINKS_VERSION = 20  # 20: the recurring bar 0.24 → 0.22 (tune, rounds 1–12: 0.833 / 0.575 → 0.853 / 0.667); 19: the heading gate (Scorer.broader) no longer keeps a heading and a finding under it out of one common cluster (LinkOptions.broader_common); 18: every pair of problems of two rounds of one unit is a candidate, whatever their titles share (linking.round_pairs; tune, rounds 1–10: recurring 0.830 / 0.494 → 0.845 / 0.620, nothing else moves); 17: two broad findings join a common cluster only at the other_kind bar (LinkOptions.broad_common); 16: a bare 区/县 name (区第一中学) joins the one placed unit of its name only at that level (not 棠梓县第一中学); 15: the broad-finding gate is not applied to a unit's recurring pairs (LinkOptions.broad_recurring); 14: a notice naming its unit without the place takes the place its signature names (县自然资源局党组 in a notice signed 中共澄岭县自然资源局党组 is 澄岭县自然资源局党组: two counties of one unit name stay two units); 13: two findings of the catch-all kind (a unit's own business) join a common cluster only at the other_kind bar; 12: a broad finding (area + general verdict) is no link to a specific one, a title that states no fault none at all, bars chosen by F0.5 on the derived links; 11: soft cosine over related bigrams, recurring links aligned (mutual best); bump when linking's method changes: every archive relinks in full
+LINKS_VERSION = 20  # 20: the recurring bar 0.24 → 0.22 (tune, rounds 1–12: 0.833 / 0.575 → 0.853 / 0.667); 19: the heading gate (Scorer.broader) no longer keeps a heading and a finding under it out of one common cluster (LinkOptions.broader_common); 18: every pair of problems of two rounds of one unit is a candidate, whatever their titles share (pairlinks.round_pairs; tune, rounds 1–10: recurring 0.830 / 0.494 → 0.845 / 0.620, nothing else moves); 17: two broad findings join a common cluster only at the other_kind bar (LinkOptions.broad_common); 16: a bare 区/县 name (区第一中学) joins the one placed unit of its name only at that level (not 棠梓县第一中学); 15: the broad-finding gate is not applied to a unit's recurring pairs (LinkOptions.broad_recurring); 14: a notice naming its unit without the place takes the place its signature names (县自然资源局党组 in a notice signed 中共澄岭县自然资源局党组 is 澄岭县自然资源局党组: two counties of one unit name stay two units); 13: two findings of the catch-all kind (a unit's own business) join a common cluster only at the other_kind bar; 12: a broad finding (area + general verdict) is no link to a specific one, a title that states no fault none at all, bars chosen by F0.5 on the derived links; 11: soft cosine over related bigrams, recurring links aligned (mutual best); bump when linking's method changes: every archive relinks in full
 _BEFORE_ABOUT = re.compile(r"^(.{2,40}?)关于")
 
 
@@ -139,8 +141,8 @@ def refresh(archive: Archive, options: LinkOptions = LinkOptions(), full: bool =
     return LinkReport(mode, len(hashes), len(changed), len(candidates), len(links), len(groups))
 
 
-def unit_candidates(placements: list[UnitNotice], problems) -> set[tuple[str, str]]:  # type: ignore[no-untyped-def]
-    """The pairs of problems of two rounds of one unit (linking.round_pairs), candidates whatever their titles."""
+def unit_candidates(placements: Sequence[UnitNotice], problems: Sequence[LinkProblem]) -> set[tuple[str, str]]:
+    """The pairs of problems of two rounds of one unit (pairlinks.round_pairs), candidates whatever their titles."""
     where = {p.doc_id: Place(p.unit_id, p.round_key, p.order, p.stage == "revisit") for p in placements}
     return round_pairs(where, {p.id: p.doc_id for p in problems})
 

@@ -7,7 +7,8 @@ from __future__ import annotations
 import dataclasses
 
 from archive.clustering import clusters
-from archive.linking import LinkOptions, LinkProblem, Place, Scorer, hint_of, recurring, round_pairs, same_round
+from archive.linking import LinkOptions, LinkProblem, Scorer, hint_of
+from archive.pairlinks import Place, recurring
 from archive.titles import core_title
 
 # a small archive of problems: two same faults across units, distractors sharing a word, and a heading
@@ -124,23 +125,6 @@ def test_scored_keeps_what_can_link_and_scores_as_one_pair_at_a_time() -> None:
     assert clusters(kept, unit_of, s) == clusters(every, unit_of, s) != []
 
 
-def test_recurring_same_round_and_clusters_from_pairs() -> None:
-    s = _scorer()
-    pairs = s.scored(s.candidates(s.vectors))
-    place = {"a": Place("U1", "r2", 0), "a2": Place("U1", "r5", 1)}
-    place.update({d: Place(f"U-{d}", "r1", 0) for d in "bcdefghi"})
-    doc_of = {p.id: p.doc_id for p in PROBLEMS}
-    links = recurring(pairs, place, doc_of, s)
-    assert [(l.a, l.b, l.explicit) for l in links] == [("a-p1", "a-p2", True)]
-    assert "提示语：反弹" in links[0].reason
-    assert same_round(pairs, place, doc_of, s) == []  # no two reports of one round
-    unit_of = {p.id: place[p.doc_id].unit for p in PROBLEMS}
-    got = clusters(pairs, unit_of, s)
-    reception = next(c for c in got if "a-p1" in c.members)
-    assert {"a-p1", "b-p1"} <= set(reception.members) and "接待" in reception.label
-    assert not any({"c-p1", "d-p1"} <= set(c.members) for c in got)
-
-
 def test_scores_in_numpy_equal_the_scalar_cosines() -> None:
     """Scorer.scores (one problem against many, packed arrays) is the soft cosine and the title cosine weighed
     0.8 : 0.2 plus the citation bonus, pair by pair, and a problem with no terms scores 0 against anything."""
@@ -175,17 +159,3 @@ def test_two_broad_findings_join_a_cluster_only_at_the_other_kind_bar() -> None:
     off = Scorer(PROBLEMS + extra, dataclasses.replace(PLAIN, broad_common=0))
     assert off.joins(off.pair("j-p1", "n-p1"), off.options.common)
     assert s.joins(s.pair("a-p1", "b-p1"), s.options.common)
-
-
-def test_a_units_rounds_pair_up_whatever_their_titles_share() -> None:
-    """A fault restated at the next round in other words (公车私用 → 车辆…由个人使用) is no title-term candidate; the
-    pairs of two rounds of one unit are candidates all the same (round_pairs), and score and alignment decide."""
-    later = LinkProblem("j-p1", "j", "关于用车仍不规范的问题", "经查，公务车辆节假日未封存，仍被个人私用，出车未审批登记。")
-    first = LinkProblem("k-p1", "k", "针对公车私用、节假日车辆未封存的问题", "一是公务车辆节假日一律封存。二是出车审批登记。")
-    s = Scorer(PROBLEMS + [later, first], PLAIN)
-    assert ("j-p1", "k-p1") not in s.candidates(s.vectors)  # titles share one term at most
-    place = {"j": Place("U9", "r2", 1), "k": Place("U9", "r1", 0), "a": Place("U1", "r1", 0), "a2": Place("U1", "r1", 1)}
-    doc_of = {p.id: p.doc_id for p in PROBLEMS + [later, first]}
-    assert round_pairs(place, doc_of) == {("j-p1", "k-p1")}  # a-p1 / a-p2 share a round; b…i have no place
-    pairs = s.scored(s.candidates(s.vectors) | round_pairs(place, doc_of))
-    assert [(l.a, l.b) for l in recurring(pairs, place, doc_of, s)] == [("k-p1", "j-p1")]

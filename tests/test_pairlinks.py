@@ -1,0 +1,41 @@
+"""Links from scored pairs (archive/pairlinks.py), pure: a unit's rounds pair up whatever their titles share, a
+hint marks a recurrence explicit, one report of a round is no same-round link; over tests/test_linking.py's small
+archive of problems."""
+
+from __future__ import annotations
+
+from archive.clustering import clusters
+from archive.linking import LinkProblem, Scorer
+from archive.pairlinks import Place, recurring, round_pairs, same_round
+from tests.test_linking import PLAIN, PROBLEMS, _scorer
+
+
+def test_recurring_same_round_and_clusters_from_pairs() -> None:
+    s = _scorer()
+    pairs = s.scored(s.candidates(s.vectors))
+    place = {"a": Place("U1", "r2", 0), "a2": Place("U1", "r5", 1)}
+    place.update({d: Place(f"U-{d}", "r1", 0) for d in "bcdefghi"})
+    doc_of = {p.id: p.doc_id for p in PROBLEMS}
+    links = recurring(pairs, place, doc_of, s)
+    assert [(l.a, l.b, l.explicit) for l in links] == [("a-p1", "a-p2", True)]
+    assert "提示语：反弹" in links[0].reason
+    assert same_round(pairs, place, doc_of, s) == []  # no two reports of one round
+    unit_of = {p.id: place[p.doc_id].unit for p in PROBLEMS}
+    got = clusters(pairs, unit_of, s)
+    reception = next(c for c in got if "a-p1" in c.members)
+    assert {"a-p1", "b-p1"} <= set(reception.members) and "接待" in reception.label
+    assert not any({"c-p1", "d-p1"} <= set(c.members) for c in got)
+
+
+def test_a_units_rounds_pair_up_whatever_their_titles_share() -> None:
+    """A fault restated at the next round in other words (公车私用 → 车辆…由个人使用) is no title-term candidate; the
+    pairs of two rounds of one unit are candidates all the same (round_pairs), and score and alignment decide."""
+    later = LinkProblem("j-p1", "j", "关于用车仍不规范的问题", "经查，公务车辆节假日未封存，仍被个人私用，出车未审批登记。")
+    first = LinkProblem("k-p1", "k", "针对公车私用、节假日车辆未封存的问题", "一是公务车辆节假日一律封存。二是出车审批登记。")
+    s = Scorer(PROBLEMS + [later, first], PLAIN)
+    assert ("j-p1", "k-p1") not in s.candidates(s.vectors)  # titles share one term at most
+    place = {"j": Place("U9", "r2", 1), "k": Place("U9", "r1", 0), "a": Place("U1", "r1", 0), "a2": Place("U1", "r1", 1)}
+    doc_of = {p.id: p.doc_id for p in PROBLEMS + [later, first]}
+    assert round_pairs(place, doc_of) == {("j-p1", "k-p1")}  # a-p1 / a-p2 share a round; b…i have no place
+    pairs = s.scored(s.candidates(s.vectors) | round_pairs(place, doc_of))
+    assert [(l.a, l.b) for l in recurring(pairs, place, doc_of, s)] == [("k-p1", "j-p1")]
