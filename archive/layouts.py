@@ -12,7 +12,7 @@ from .citations import find_citations
 from .figures import find_figures
 from .models import Measure, Problem
 from .numerals import cn_to_int
-from .progress import problem_status
+from .progress import problem_status, status_sentence
 
 # 一是…二是…: not the 一是 inside 统一是/唯一是/单一是
 _MARKER = re.compile(r"(?<![统唯单同逐第万之])([一二三四五六七八九十]{1,3})是(?![否非])")
@@ -80,7 +80,8 @@ def sentences(text: str) -> list[str]:
     for line in text.split("\n"):
         line = _LABEL.sub("", line)
         for s in _SENTENCE.findall(line):
-            s = _SUB_ISSUE.sub("", s.strip()) if _SUB_ISSUE.match(s.strip()) else s.strip()
+            s = _LABEL.sub("", s.strip())  # a label mid-line too (…外县。整改情况：追缴…)
+            s = _SUB_ISSUE.sub("", s) if _SUB_ISSUE.match(s) else s
             if len(s.strip(" ,，。;；")) >= 6:
                 out.append(s)
     return out
@@ -102,7 +103,7 @@ def measures(body: str, year: int | None, status_sentences: list[str] = ()) -> t
     pieces: list[str] = []
     if chain:
         starts = [p for p, _ in chain] + [len(body)]
-        pieces.extend(sentences(body[: starts[0]]))
+        pieces.extend(_acting(body[: starts[0]]))
         for i in range(len(chain)):
             segment = body[starts[i]: starts[i + 1]]
             # a new sub-issue (。关于…问题,) inside the last list item starts unmarked measures
@@ -113,8 +114,29 @@ def measures(body: str, year: int | None, status_sentences: list[str] = ()) -> t
             else:
                 pieces.append(_clean_measure(segment))
     else:
-        pieces.extend(sentences(body))
+        pieces.extend(_acting(body))
     return _numbered(pieces, year, list(status_sentences))
+
+
+# what the inspectors found, restated before the measures: 巡察指出，… / 经查，… / 存在问题：…, or whatever stands before a
+# 整改措施： label (1、…的问题。<the finding>。整改措施：一是…): the problem's text, not a measure
+_FINDING = re.compile(r"^(?:巡察(?:组)?(?:指出|发现|反馈)|巡视(?:组)?(?:指出|发现|反馈)|反馈(?:指出|意见指出)|经查|经核查|"
+                      r"存在问题|问题表现|具体表现|主要表现)")
+_MEASURES_LABEL = re.compile(r"(?:主要)?(?:整改措施|整改举措|具体措施)\s*[:：]")  # not 整改情况：, often the progress
+
+
+_PROGRESS_LABEL = re.compile(r"(?:整改情况|整改落实情况)\s*[:：]")
+
+
+def _acting(text: str) -> list[str]:
+    """The sentences of a problem's text outside its numbered measures that act: after a 整改措施： label when one
+    follows the finding; after a 整改情况： label when what it introduces is more than a status (<the finding>。整改情况：
+    <what was done>; not 修订制度。整改情况：已完成。); and none that restates the finding (巡察指出…)."""
+    label = _MEASURES_LABEL.search(text) or _PROGRESS_LABEL.search(text)
+    if label and label.start() > 0 and (label.re is _MEASURES_LABEL or any(
+            status_sentence(x) is None for x in sentences(text[label.end():]))):
+        text = text[label.start():]
+    return [x for x in sentences(text) if not _FINDING.match(x.strip())]
 
 
 def _numbered(pieces: list[str], year: int | None, status_sentences: list[str]) -> tuple[Measure, ...]:

@@ -11,7 +11,7 @@ from .numerals import cn_to_int
 
 # what may stand before the status words of a status sentence (目前已完成整改。/ 整改进展：正在整改)
 _LEAD = (r"^(?:目前|截至目前|截至\d{4}年\d{1,2}月(?:\d{1,2}日)?底?|现|当前|至此|该问题|此问题|该项|此项|"
-         r"整改进度|整改进展|整改状态|完成情况|进展情况|整改结果|销号情况)?\s*[:：,，]?\s*(?:该问题|此项|均|已经)?\s*")
+         r"整改进度|整改进展|整改情况|整改落实情况|整改状态|完成情况|进展情况|整改结果|销号情况)?\s*[:：,，]?\s*(?:该问题|此项|均|已经)?\s*")
 # a status sentence is short: the words, then at most a clause (,2023年12月底前完成)
 _TAIL = r"(?:\s*[,，(（][^。；;]{0,30})?[。；;.]?$"
 _STATUS: list[tuple[RectStatus, re.Pattern[str]]] = [

@@ -287,3 +287,20 @@ def test_a_closing_paragraph_is_not_the_last_problems() -> None:
     assert last.status == "in_progress" and "下一步" not in last.text
     field = parse_notice(CLOSED.format(last="下一步措施：每季度抽查接待清单。"), title=None)
     assert "每季度抽查接待清单" in field.categories[-1].problems[-1].text
+
+
+@pytest.mark.parametrize("item", [
+    "1、关于公车私用的问题。2022年有2辆公务车周末被驾驶至外县。整改措施：一是追缴违规用车费用；二是公务车加装定位设备。已完成。",
+    "1、关于公车私用的问题。巡察指出，2022年有2辆公务车周末被驾驶至外县。整改情况：追缴违规用车费用；公务车加装定位设备。已完成。",
+    "1、关于公车私用的问题。2022年有2辆公务车周末被驾驶至外县。整改情况：追缴违规用车费用；公务车加装定位设备。已完成。",
+    "1、关于公车私用的问题。追缴违规用车费用；公务车加装定位设备。整改情况：已完成。",  # a bare status after the label
+])
+def test_the_finding_restated_before_the_measures_is_no_measure(item: str) -> None:
+    """The inspectors' finding told again before the measures (before 整改措施：, or opening 巡察指出/经查) is the
+    problem's text, not its first measure (round 11 and round 13's fixture writers met it as measure 1)."""
+    body = CLOSED.replace("1.针对“三重一大”事项未经集体研究的问题。一是修订议事规则；二是补充上会研究。已完成。\n", item + "\n")
+    problem = parse_notice(body.format(last=""), title=None).categories[-1].problems[0]
+    marked = "一是" in item
+    assert [m.text.rstrip("；。") for m in problem.measures] == [("一是" if marked else "") + "追缴违规用车费用",
+                                                              ("二是" if marked else "") + "公务车加装定位设备"]
+    assert problem.status == "done" and ("外县" in problem.text or "外县" not in item)
