@@ -198,7 +198,9 @@ def main() -> None:
         best = dataclasses.replace(base, **json.loads(args.fixed))
     scorer.options = best
 
-    report = {"options": dataclasses.asdict(best), "judged": len(judged),
+    # a graded pair whose problems this archive does not hold (a folder left out, a problem moved): counted, not lost
+    unresolved = sum(1 for pid in grades if pid in keys and pid not in judged)
+    report = {"options": dataclasses.asdict(best), "judged": len(judged), "unresolved": unresolved,
               "groups": {k: sum(1 for g in group.values() if g == k) for k in ("recurring", "same_round", "common",
                                                                             "same_notice")},
               "positives": len(truth), "distractors": len(distractors)}

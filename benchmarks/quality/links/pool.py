@@ -70,9 +70,12 @@ def pooled_versions(round_no: int, pairs: list, titled: list) -> tuple:  # type:
 
 
 def problem_key(source_path: str, problem_id: str) -> str:
-    """A problem named by its file and ordinal (stable across checkouts, unlike ids built from paths)."""
+    """A problem named by its folder, file and ordinal (stable across checkouts, unlike ids built from paths). The
+    folder is part of it: fixture folders reuse file names (links-r9/yizhong-2021-rectification.txt and
+    links-r11/…), and keys of the file name alone had put two problems under one key."""
     parsed = parse_unit(problem_id)
-    return f"{Path(source_path).name}#p{parsed.ordinal if parsed else problem_id}"
+    path = Path(source_path)
+    return f"{path.parent.name}/{path.name}#p{parsed.ordinal if parsed else problem_id}"
 
 
 def pair_id(a: str, b: str) -> str:
