@@ -1,4 +1,4 @@
-"""The folders of the judged link pairs (benchmarks/quality/links: tests/fixtures/links, links-r4 … links-r11) parse
+"""The folders of the judged link pairs (benchmarks/quality/links: tests/fixtures/links, links-r4 … links-r13) parse
 into exactly the problems they were judged as: a judged pair names its problems by file and ordinal (pool.py's
 problem_key), so a parser change that moved a problem would silently re-label judged pairs. A change that means
 to move them must re-judge the pairs it touches and then update this table."""
@@ -17,8 +17,36 @@ from archive.pipeline import ingest
 from tests.conftest import ROOT
 from xuncha.settings import load_settings
 
-FOLDERS = ("links", "links-r4", "links-r5", "links-r6", "links-r7", "links-r8", "links-r9", "links-r10", "links-r11")
+FOLDERS = ("links", "links-r4", "links-r5", "links-r6", "links-r7", "links-r8", "links-r9", "links-r10", "links-r11", "links-r12",
+           "links-r13")
 PROBLEMS = {
+    "links-r12/chengtou-2020-rectification.txt": 7,
+    "links-r12/chengtou-2025-revisit.html": 7,
+    "links-r12/jiaotong-2019-rectification.txt": 7,
+    "links-r12/jiaotong-2020-progress.txt": 2,
+    "links-r12/jiaotong-2024-rectification.md": 6,
+    "links-r12/juetang-2020-rectification.txt": 6,
+    "links-r12/juetang-2025-revisit.md": 5,
+    "links-r12/ruoxi-2019-rectification.txt": 7,
+    "links-r12/ruoxi-2023-rectification.txt": 7,
+    "links-r12/shebao-2021-rectification.txt": 7,
+    "links-r12/shebao-2024-rectification.txt": 6,
+    "links-r12/zhongyi-2021-rectification.txt": 7,
+    "links-r12/zhongyi-2022-progress.txt": 3,
+    "links-r13/gongshui-2020-rectification.txt": 8,
+    "links-r13/gongshui-2025-revisit.html": 5,
+    "links-r13/lichuan-2020-rectification.md": 7,
+    "links-r13/lichuan-2025-revisit.txt": 5,
+    "links-r13/nongji-2021-rectification.txt": 8,
+    "links-r13/nongji-2022-progress.txt": 3,
+    "links-r13/nongji-2024-rectification.txt": 6,
+    "links-r13/sanzhong-2021-rectification.txt": 7,
+    "links-r13/sanzhong-2024-rectification.txt": 6,
+    "links-r13/yutang-2020-rectification.txt": 6,
+    "links-r13/yutang-2025-revisit.md": 4,
+    "links-r13/ziyuan-2019-rectification.txt": 8,
+    "links-r13/ziyuan-2020-progress.txt": 3,
+    "links-r13/ziyuan-2024-rectification.md": 7,
     "links-r11/budongchan-2022-rectification.txt": 8,
     "links-r11/budongchan-2023-progress.txt": 4,
     "links-r11/fengpu-2020-rectification.md": 8,
@@ -190,3 +218,20 @@ def test_one_unit_name_in_two_counties_is_two_units(parsed) -> None:
     assert len(r5) == len(r7) == 1 and r5 != r7
     r7_units = {planned[k] for k in planned if k.startswith("links-r7/")}
     assert len(r7_units) == 6 and not r7_units & {planned[k] for k in planned if not k.startswith("links-r7/")}
+
+
+def test_every_judged_fixture_problem_is_one_the_fixtures_hold(parsed) -> None:
+    """A judged key (folder/file#pN, benchmarks/quality/links/judged.jsonl) of a fixture folder names a problem its file
+    holds: keys of the file name alone had put two folders' problems under one key (links-r9 and links-r11 share
+    yizhong-2021-rectification.txt), and their judgments were scored against the wrong problems."""
+    import json
+
+    counts, _, _ = parsed
+    judged = ROOT / "benchmarks" / "quality" / "links" / "judged.jsonl"
+    keys = [k for line in judged.read_text(encoding="utf-8").splitlines() if line.strip()
+            for k in (json.loads(line)["a"], json.loads(line)["b"])]
+    fixture = [k for k in keys if k.split("/", 1)[0] in FOLDERS]
+    assert len(fixture) > 3000 and all("/" in k for k in keys)
+    for k in fixture:
+        path, _, n = k.partition("#p")
+        assert 1 <= int(n) <= counts[path], k
