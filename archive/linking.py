@@ -273,8 +273,8 @@ class Scorer:
     def candidates(self, new: Iterable[str], among: Iterable[str] | None = None) -> set[tuple[str, str]]:
         """Pairs (a < b) of a new problem and any other (of `among`, default all) whose titles share two terms or
         more, or that cite one regulation. The rule reads no weights: a notice added later gets exactly the pairs
-        a full relink would give it, and the pairs of the others do not change (every judged same-fault pair of
-        the tune and test splits shares two title terms)."""
+        a full relink would give it, and the pairs of the others do not change. Within a unit every pair of its
+        two rounds is a candidate besides (pairlinks.round_pairs): restated faults often share fewer terms."""
         ids = sorted(self.vectors)  # row numbers in id order: a < b by number is a < b by id
         row = {i: k for k, i in enumerate(ids)}
         pool = np.zeros(len(ids), bool)
