@@ -104,7 +104,9 @@ _TOTAL = [re.compile(rf"(?:反馈|指出|交办|移交)(?:的|了)?[^。；，,\
           re.compile(rf"(?:反馈|交办)(?:的)?问题(?:共|共计)?{_N}个"),
           re.compile(rf"{_N}个(?:具体)?问题(?:中)?[,，]?(?:目前|截至目前)?已(?:全部)?(?:完成|整改)")]
 _DONE = [re.compile(rf"已(?:全部)?(?:完成|整改)(?:整改)?{_N}(?:个|项|条)"), re.compile(rf"{_N}个(?:问题)?已(?:完成整改|整改完成|整改到位)"),
-         re.compile(rf"已整改到位{_N}(?:个|项)")]
+         re.compile(rf"已整改到位{_N}(?:个|项)"),
+         # all of a stated count done (7个问题已全部完成整改): the count is the done one; tried last, so 已全部完成整改10个 wins
+         re.compile(rf"{_N}个(?:具体)?问题(?:均)?已全部(?:完成整改|整改完成|整改到位|完成|销号)")]
 _IN_PROGRESS = [re.compile(rf"正在整改{_N}(?:个|项)"), re.compile(rf"{_N}(?:个|项)(?:问题)?正在(?:整改|推进)")]
 # 整改完成率N%; a bare 完成率 only right after a count of problems (已完成5个，完成率71.4%): after a task
 # (截至11月底全部完成，完成率100%) it is that task's

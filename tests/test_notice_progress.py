@@ -62,3 +62,12 @@ def test_summary_figures() -> None:
     assert notice_progress("针对巡察反馈的五方面十九个问题，建章立制8项，其中修订制度3项。") == Progress(
         problems_total=19, rules_made=8)
     assert notice_progress("没有数字的整改情况。") == Progress()
+
+
+def test_all_of_a_stated_count_done() -> None:
+    """7个问题已全部完成整改 (round 12's fixture writer: it read the total and no done count) states 7 done; a count
+    after 已全部完成整改 is still the one done."""
+    said = notice_progress("截至2020年4月30日，7个问题已全部完成整改。")
+    assert (said.problems_total, said.problems_done) == (7, 7)
+    part = notice_progress("反馈的12个问题中，已全部完成整改10个，正在整改2个。")
+    assert (part.problems_total, part.problems_done, part.problems_in_progress) == (12, 10, 2)
