@@ -21,10 +21,6 @@ _COUNT = re.compile(rf"(?<![\d.])(\d+(?:\.\d+)?(?:万)?)\s*(?:多|余)?\s*({_COU
 _MULTIPLIER = {"亿": 100_000_000, "万": 10_000, "千": 1_000, None: 1}
 
 
-def _num(text: str) -> int | None:
-    return int(text) if text.isdecimal() else cn_to_int(text)
-
-
 def _iso(year: int | None, month: int | None, day: int | None) -> str | None:
     if year is None or month is None or not 1 <= month <= 12 or (day is not None and not 1 <= day <= 31):
         return None
@@ -48,7 +44,7 @@ def find_dates(text: str, default_year: int | None = None) -> list[Figure]:
     """Every date in text; 7月30日 takes its year from the last full date before it (or default_year)."""
     spans: list[tuple[int, int, Figure]] = []
     for m in _DATE_FULL.finditer(text):
-        iso = _iso(_num(m.group(1)), _num(m.group(2)), _num(m.group(3)) if m.group(3) else None)
+        iso = _iso(cn_to_int(m.group(1)), cn_to_int(m.group(2)), cn_to_int(m.group(3)) if m.group(3) else None)
         if iso:
             spans.append((m.start(), m.end(), Figure("date" if m.group(3) else "period", m.group(), iso)))
     for m in _DATE_ISO.finditer(text):
@@ -61,7 +57,7 @@ def find_dates(text: str, default_year: int | None = None) -> list[Figure]:
             continue
         prior = [f for s, _, f in spans if s < m.start()]
         year = int(prior[-1].value[:4]) if prior else default_year
-        iso = _iso(year, _num(m.group(1)), _num(m.group(2)))
+        iso = _iso(year, cn_to_int(m.group(1)), cn_to_int(m.group(2)))
         if iso:
             spans.append((m.start(), m.end(), Figure("date", m.group(), iso)))
         spans.sort(key=lambda t: t[0])

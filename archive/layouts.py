@@ -132,11 +132,13 @@ def _acting(text: str) -> list[str]:
     """The sentences of a problem's text outside its numbered measures that act: after a 整改措施： label when one
     follows the finding; after a 整改情况： label when what it introduces is more than a status (<the finding>。整改情况：
     <what was done>; not 修订制度。整改情况：已完成。); and none that restates the finding (巡察指出…)."""
+    said = None
     label = _MEASURES_LABEL.search(text) or _PROGRESS_LABEL.search(text)
-    if label and label.start() > 0 and (label.re is _MEASURES_LABEL or any(
-            status_sentence(x) is None for x in sentences(text[label.end():]))):
-        text = text[label.start():]
-    return [x for x in sentences(text) if not _FINDING.match(x.strip())]
+    if label and label.start() > 0:
+        after = sentences(text[label.start():])  # the label itself is stripped (_LABEL)
+        if label.re is _MEASURES_LABEL or any(status_sentence(x) is None for x in after):
+            said = after
+    return [x for x in (sentences(text) if said is None else said) if not _FINDING.match(x.strip())]
 
 
 def _numbered(pieces: list[str], year: int | None, status_sentences: list[str]) -> tuple[Measure, ...]:

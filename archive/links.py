@@ -141,15 +141,19 @@ def refresh(archive: Archive, options: LinkOptions = LinkOptions(), full: bool =
     return LinkReport(mode, len(hashes), len(changed), len(candidates), len(links), len(groups))
 
 
+def _places(placements: Sequence[UnitNotice]) -> dict[str, Place]:
+    """Each notice's place in its unit's rounds, by document id."""
+    return {p.doc_id: Place(p.unit_id, p.round_key, p.order, p.stage == "revisit") for p in placements}
+
+
 def unit_candidates(placements: Sequence[UnitNotice], problems: Sequence[LinkProblem]) -> set[tuple[str, str]]:
     """The pairs of problems of two rounds of one unit (pairlinks.round_pairs), candidates whatever their titles."""
-    where = {p.doc_id: Place(p.unit_id, p.round_key, p.order, p.stage == "revisit") for p in placements}
-    return round_pairs(where, {p.id: p.doc_id for p in problems})
+    return round_pairs(_places(placements), {p.id: p.doc_id for p in problems})
 
 
 def derive(pairs: list[Pair], placements: list[UnitNotice], problems, scorer: Scorer):  # type: ignore[no-untyped-def]
     """Pure: scored pairs and placements → same-round and recurring links, and common clusters."""
-    where = {p.doc_id: Place(p.unit_id, p.round_key, p.order, p.stage == "revisit") for p in placements}
+    where = _places(placements)
     doc_of = {p.id: p.doc_id for p in problems}
     unit_of = {p.id: where[p.doc_id].unit for p in problems if p.doc_id in where}
     links = same_round(pairs, where, doc_of, scorer) + recurring(pairs, where, doc_of, scorer)

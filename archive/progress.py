@@ -120,19 +120,15 @@ _RULES_ALL = re.compile(rf"建章立制{_N}(?:项|个|份|条)")
 _RULES = re.compile(rf"(?:制定|修订|出台|新建|完善|建立|修改)[^。；，,]{{0,8}}?(?:制度|规定|办法)(?:机制)?{_N}(?:项|个|份|条)")
 
 
-def _int(text: str) -> int | None:
-    return int(text) if text.isdecimal() else cn_to_int(text)
-
-
 def _first(patterns: list[re.Pattern[str]], text: str) -> int | None:
     for pattern in patterns:
         if m := pattern.search(text):
-            return _int(m.groups()[-1])
+            return cn_to_int(m.groups()[-1])
     return None
 
 
 def _sum(pattern: re.Pattern[str], text: str) -> int | None:
-    values = [v for m in pattern.finditer(text) if (v := _int(m.group(1))) is not None]
+    values = [v for m in pattern.finditer(text) if (v := cn_to_int(m.group(1))) is not None]
     return sum(values) if values else None
 
 
@@ -147,7 +143,7 @@ def notice_progress(text: str) -> Progress:
         money_recovered_yuan=sum(float(f.value) for f in money) if money else None,
         people_disciplined=_sum(_DISCIPLINED, text), people_handled=_sum(_HANDLED, text),
         people_admonished=_sum(_ADMONISHED, text),
-        rules_made=_int(rules.group(1)) if rules else _sum(_RULES, text))
+        rules_made=cn_to_int(rules.group(1)) if rules else _sum(_RULES, text))
 
 
 def summary_agreement(statuses: list[RectStatus | None], progress: Progress) -> str | None:

@@ -64,8 +64,7 @@ def round_number(text: str) -> int | None:
     m = _ROUND.search(text or "")
     if not m:
         return None
-    raw = m.group(1)
-    return int(raw) if raw.isdecimal() else cn_to_int(raw)
+    return cn_to_int(m.group(1))
 
 
 def stage_of(title: str, stated: str | None = None) -> ReportStage:
