@@ -28,7 +28,7 @@ from .records import DocumentRecord, UnitNotice
 from .rounds import RoundNotice, as_of_date, place, round_number, stage_of
 from .units import Correction, clean, group_names, unit_name, without_level
 
-LINKS_VERSION = 20  # 20: the recurring bar 0.24 → 0.22 (tune, rounds 1–12: 0.833 / 0.575 → 0.853 / 0.667); 19: the heading gate (Scorer.broader) no longer keeps a heading and a finding under it out of one common cluster (LinkOptions.broader_common); 18: every pair of problems of two rounds of one unit is a candidate, whatever their titles share (pairlinks.round_pairs; tune, rounds 1–10: recurring 0.830 / 0.494 → 0.845 / 0.620, nothing else moves); 17: two broad findings join a common cluster only at the other_kind bar (LinkOptions.broad_common); 16: a bare 区/县 name (区第一中学) joins the one placed unit of its name only at that level (not 棠梓县第一中学); 15: the broad-finding gate is not applied to a unit's recurring pairs (LinkOptions.broad_recurring); 14: a notice naming its unit without the place takes the place its signature names (县自然资源局党组 in a notice signed 中共澄岭县自然资源局党组 is 澄岭县自然资源局党组: two counties of one unit name stay two units); 13: two findings of the catch-all kind (a unit's own business) join a common cluster only at the other_kind bar; 12: a broad finding (area + general verdict) is no link to a specific one, a title that states no fault none at all, bars chosen by F0.5 on the derived links; 11: soft cosine over related bigrams, recurring links aligned (mutual best); bump when linking's method changes: every archive relinks in full
+LINKS_VERSION = 21  # 21: the explicit recurring bar chosen on its own, 0.22 → 0.06 (tune, rounds 1–13: recurring 0.849 / 0.633 → 0.854 / 0.714); 20: the recurring bar 0.24 → 0.22 (tune, rounds 1–12: 0.833 / 0.575 → 0.853 / 0.667); 19: the heading gate (Scorer.broader) no longer keeps a heading and a finding under it out of one common cluster (LinkOptions.broader_common); 18: every pair of problems of two rounds of one unit is a candidate, whatever their titles share (pairlinks.round_pairs; tune, rounds 1–10: recurring 0.830 / 0.494 → 0.845 / 0.620, nothing else moves); 17: two broad findings join a common cluster only at the other_kind bar (LinkOptions.broad_common); 16: a bare 区/县 name (区第一中学) joins the one placed unit of its name only at that level (not 棠梓县第一中学); 15: the broad-finding gate is not applied to a unit's recurring pairs (LinkOptions.broad_recurring); 14: a notice naming its unit without the place takes the place its signature names (县自然资源局党组 in a notice signed 中共澄岭县自然资源局党组 is 澄岭县自然资源局党组: two counties of one unit name stay two units); 13: two findings of the catch-all kind (a unit's own business) join a common cluster only at the other_kind bar; 12: a broad finding (area + general verdict) is no link to a specific one, a title that states no fault none at all, bars chosen by F0.5 on the derived links; 11: soft cosine over related bigrams, recurring links aligned (mutual best); bump when linking's method changes: every archive relinks in full
 _BEFORE_ABOUT = re.compile(r"^(.{2,40}?)关于")
 
 
@@ -128,8 +128,11 @@ def refresh(archive: Archive, options: LinkOptions = LinkOptions(), full: bool =
                       if a in present and b in present and a not in fresh and b not in fresh}
         candidates |= scorer.candidates(fresh)
     # every candidate is rescored with the current term weights (a new notice moves the IDF of its terms); only
-    # the pairs that can be links or cluster under these options are kept as pairs
-    pairs = scorer.scored(candidates | unit_candidates(placements, problems), floor=scorer.lowest_bar)
+    # the pairs that can be links or cluster under these options are kept as pairs: a pair of a unit's two rounds
+    # down to the lowest bar (the explicit recurring one), any other down to the same-round and common bars
+    rounds = unit_candidates(placements, problems)
+    pairs = scorer.scored(rounds, floor=scorer.lowest_bar) + scorer.scored(candidates - rounds,
+                                                                          floor=scorer.lowest_bar_across)
     links, groups = derive(pairs, placements, problems, scorer)
     with archive.transaction() as conn:
         if archive.notice_hashes() != hashes or archive.unit_corrections() != corrections:

@@ -44,7 +44,8 @@ V12 = LinkOptions(common=0.10, business_common=False)
 
 
 # the shipped versions since 18, as options of today's LinkOptions
-V19 = dataclasses.replace(LinkOptions(), recurring=0.24, recurring_explicit=0.24)
+V20 = dataclasses.replace(LinkOptions(), recurring_explicit=0.22)
+V19 = dataclasses.replace(V20, recurring=0.24, recurring_explicit=0.24)
 V18 = dataclasses.replace(V19, broader_common=True)
 V16 = dataclasses.replace(V18, broad_common=0)
 V14 = dataclasses.replace(V16, broad_recurring=False)
@@ -54,8 +55,10 @@ def pooled_versions(round_no: int, pairs: list, titled: list) -> tuple:  # type:
     """The linker versions whose links and common clusters a round pools, as (name, scored pairs, options): the
     version registered before the round and the one before it. `pairs` holds every candidate (a unit's rounds' pairs
     too: version 18), `titled` the title-term candidates alone (versions up to 17)."""
+    if round_no >= 14:
+        return ("linked21", pairs, LinkOptions()), ("linked20", pairs, V20)  # 21: the explicit recurring bar 0.06
     if round_no >= 13:
-        return ("linked20", pairs, LinkOptions()), ("linked19", pairs, V19)  # 20: the recurring bar 0.22
+        return ("linked20", pairs, V20), ("linked19", pairs, V19)  # 20: the recurring bar 0.22
     if round_no >= 12:
         return ("linked19", pairs, V19), ("linked18", pairs, V18)  # 19: no heading gate for common clusters
     if round_no >= 11:
