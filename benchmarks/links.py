@@ -3,7 +3,7 @@
     nice -n 10 python -m benchmarks.links [--shared ../shared/corpus] [--factor 10] [--out DIR] [--notices-only]
 
 Size 1 is the whole archive of ../shared/corpus (regulations and the real notices) plus corpus/ and the round
-samples (tests/fixtures/links, links-r4 … links-r13, corpus/rounds when present). Size N (--factor) holds N × that archive's notices:
+samples (tests/fixtures/links, links-r4 … links-rN, corpus/rounds when present). Size N (--factor) holds N × that archive's notices:
 synthetic notices written the way benchmarks/scale.py writes synthetic regulations — the real layouts filled
 with parts drawn at random from the real pool (here: the archive's own problems, under numbered units, two or
 three rounds each). Linking reads notices only, so the larger size holds no extra regulations. For each size:
@@ -32,11 +32,9 @@ SHARED = ROOT.parent / "shared" / "corpus"
 CN = "一二三四五六七八九十"
 
 
-FIXTURES = [ROOT / "tests" / "fixtures" / "links", ROOT / "tests" / "fixtures" / "links-r4", ROOT / "tests" / "fixtures" / "links-r5",
-            ROOT / "tests" / "fixtures" / "links-r6", ROOT / "tests" / "fixtures" / "links-r7",
-            ROOT / "tests" / "fixtures" / "links-r8", ROOT / "tests" / "fixtures" / "links-r9",
-            ROOT / "tests" / "fixtures" / "links-r10", ROOT / "tests" / "fixtures" / "links-r11",
-            ROOT / "tests" / "fixtures" / "links-r12", ROOT / "tests" / "fixtures" / "links-r13"]
+# every judged fixture round (links, links-r4 … links-rN), in round order
+FIXTURES = [ROOT / "tests" / "fixtures" / "links",
+            *sorted((ROOT / "tests" / "fixtures").glob("links-r*"), key=lambda p: int(p.name.removeprefix("links-r")))]
 
 
 def sources(shared: Path, notices_only: bool = False) -> list[str]:
