@@ -121,11 +121,15 @@ def main() -> None:
             cite = bool(set(by_id[x].cited) & set(by_id[y].cited))
             kind_cite = (1.0 if cite else 0.0) + (scorer.raw(x, y)[1] if same else 0.0)
             rows.append((x, y, mine, tfidf, kind_cite, stock.pair(x, y).score))
-        seen = {pid for f in args.exclude for pid in json.loads(f.read_text(encoding="utf-8"))}
+        # judged pairs by their problems' keys, not by pair id: the ids of rounds 1–13 were drawn from the keys of
+        # the file name alone and kept when the keys gained the folder (round 14's pool, matching by id, redrew 606
+        # judged pairs)
+        seen = {frozenset((k["a"], k["b"])) for f in args.exclude
+                for k in json.loads(f.read_text(encoding="utf-8")).values()}
 
-        def key_of(x: str, y: str) -> str:
-            return pair_id(problem_key(docs[by_id[x].doc_id].source_path, x),
-                           problem_key(docs[by_id[y].doc_id].source_path, y))
+        def key_of(x: str, y: str) -> frozenset[str]:
+            return frozenset((problem_key(docs[by_id[x].doc_id].source_path, x),
+                              problem_key(docs[by_id[y].doc_id].source_path, y)))
 
         rows = [r for r in rows if key_of(r[0], r[1]) not in seen]  # each scorer's top among the pairs not judged
         chosen: dict[tuple[str, str], set[str]] = {}
