@@ -48,7 +48,6 @@ _PLACE = re.compile(r"^((?:[\u4e00-\u9fff]{1,7}?(?:自治区|自治州|自治县
 # a place ending in 市/区/县 must not cut a word that begins with that character (区 + 市场监管局)
 _PROTECTED = frozenset({"市场", "市政", "市容", "市民", "区划", "区域", "县域", "省级"})
 _LEVEL = frozenset("省市区县旗")
-_OWN_BODY = frozenset("委政人级直属纪")  # 区委…, 区政府…, 区人大…, 区级…, 区直属…, 区纪委: bodies of the place itself
 _KIND_RULES: tuple[tuple[re.Pattern[str], UnitKind], ...] = (
     (re.compile(r"(?:大学|学院|高等专科学校|职业技术学院)"), UnitKind.UNIVERSITY),
     (re.compile(r"(?:医院|卫生院|妇幼保健院)"), UnitKind.HOSPITAL),
@@ -105,9 +104,11 @@ def unit_name(raw: str) -> UnitName:
             place = None if not place or place in _LEVEL else place
         else:
             place = None
-    if place is None and len(core) >= 3 and core[0] in _LEVEL and core[1] not in _OWN_BODY \
-            and core[:2] not in _PROTECTED:
-        core = core[1:]  # 区财政局: the notice's own region, unnamed (not 区委组织部, 区政府办, 区人大)
+    if place is None and len(core) >= 3 and core[0] in _LEVEL and core[:2] not in _PROTECTED:
+        # 区财政局, 县人民医院, 区委组织部: the notice's own region, unnamed, as 示例区财政局 is 示例区 + 财政局 (until
+        # LINKS_VERSION 22 a body of the place itself, 区委… 区人大… 县人…, kept its 区/县, so 县人民医院党委 and
+        # 中共洧湄县人民医院委员会 were two units); group_names keeps 区委组织部 and 市委组织部 apart by their levels
+        core = core[1:]
     core = _shorten(core)
     kind = next((k for pattern, k in _KIND_RULES if pattern.search(core)), UnitKind.OTHER)
     return UnitName(name=name, place=place, core=core or name, kind=kind)
@@ -186,6 +187,11 @@ def group_names(names: list[str], corrections: tuple[Correction, ...] = ()) -> t
         if u.place:
             placed.setdefault(u.core, set()).add(_place_key(u.place))
             levels.setdefault(u.core, set()).add(u.place[-1])
+    # per core, the bare levels its unplaced names open with: two of them (区委组织部, 市委组织部) are two units
+    bare_levels: dict[str, set[str]] = {}
+    for alias, u in parsed.items():
+        if not u.place and (b := _bare_level(alias)):
+            bare_levels.setdefault(u.core, set()).add(b)
     group: dict[str, str] = {}
     for alias, u in parsed.items():
         places = placed.get(u.core, set())
@@ -195,6 +201,8 @@ def group_names(names: list[str], corrections: tuple[Correction, ...] = ()) -> t
         elif len(places) == 1 and (bare is None or levels.get(u.core) == {bare}):
             # a bare 区 (区第一中学) is a district's unit: it does not join the one 县's unit of that name
             group[alias] = f"{u.core}@{next(iter(places))}"
+        elif bare and len(bare_levels.get(u.core, ())) > 1:
+            group[alias] = f"{u.core}#{bare}"
         else:
             group[alias] = u.core
     native = dict(group)  # before the corrections: a merged unit keeps the name of the unit merged into

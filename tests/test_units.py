@@ -16,6 +16,11 @@ from archive.units import UnitKind, same_unit, unit_name
     ("中共示例县人力资源和社会保障局党组", "示例县人社局"),
     ("中共示例学院委员会", "示例学院党委"),
     ("中共甲市乙区财政局党组", "乙区财政局"),
+    # a body of the place itself, named bare in its own region's notice (LINKS_VERSION 22)
+    ("县人民医院党委", "中共洧湄县人民医院委员会"),
+    ("区委组织部", "示例区委组织部"),
+    ("区人大常委会机关党组", "示例区人大常委会机关党组"),
+    ("县直属机关工委", "某县直属机关工委"),
 ])
 def test_one_unit_under_several_names(a: str, b: str) -> None:
     assert same_unit(unit_name(a), unit_name(b))
@@ -95,6 +100,14 @@ def test_a_bare_district_name_does_not_join_the_one_county_unit_of_its_name() ->
     by_alias = {a: u for u in units for a in u.aliases}
     assert by_alias["区第一中学党总支"] is not by_alias["棠梓县第一中学党委"]
     assert by_alias["县第一中学党委"] is by_alias["棠梓县第一中学党委"]
+
+
+def test_bare_names_of_two_levels_stay_two_units_and_a_levelless_one_joins_the_one_level() -> None:
+    """区委组织部 and 市委组织部 (no place named) are two departments; 财政局党组 joins 区财政局, the one level of it."""
+    units = group_names(["区委组织部", "市委组织部", "区财政局党组", "财政局党组"])
+    by_alias = {a: u for u in units for a in u.aliases}
+    assert by_alias["区委组织部"] is not by_alias["市委组织部"]
+    assert by_alias["财政局党组"] is by_alias["区财政局党组"]
 
 
 def test_a_correction_made_under_an_older_spelling_still_applies() -> None:
