@@ -144,6 +144,23 @@ def _rounds(title: str, lead: str, full: str) -> dict[str, Any]:
     return {"round_no": number, "round_label": label, "revisit": revisit, "stage": stage, "as_of": as_of}
 
 
+# …巡察组对X进行了巡察 (the group and 对 in one clause), or with the inspection it made meanwhile between them (…巡察组在巡察
+# 芗坪镇党委期间，对该镇葭湾村党支部开展了延伸巡察: an extension inspection, whose unit is the branch)
+_INSPECTED = re.compile(r"(?:日|,|，)\s*([^,，。;；]*?(?:巡察|巡视)[^,，。;；]*?组(?:\([^)]*\))?)\s*"
+                        r"(?:在([^,，。;；]{2,40}?)期间[,，]?\s*)?对\s*([^,，。]+?)\s*(?:进行了|开展了|开展|进行)")
+_EXTENDED = re.compile(r"[^,，。;；]{0,8}?期间[,，]\s*对\s*([^,，。]+?)\s*(?:进行了|开展了|开展|进行)延伸")
+_THIS = re.compile(r"^该(镇|乡|村|县|区|市|街道|社区|局|公司|集团|医院|学校)")
+
+
+def _this(unit: str, during: str | None) -> str:
+    """该镇葭湾村党支部 → 芗坪镇葭湾村党支部 when the inspection it was extended from names the town (巡察芗坪镇党委)."""
+    m = _THIS.match(unit)
+    if not m or not during:
+        return unit
+    named = re.search(rf"[\u4e00-\u9fff]{{1,8}}?{m.group(1)}", re.sub(r"^(?:对|开展|进行)?(?:巡察|巡视)", "", during))
+    return named.group(0) + unit[m.end():] if named else unit
+
+
 def _header(lead: str, full: str, title: str = "") -> NoticeHeader:
     dates = find_dates(lead)
     start = end = None
@@ -153,10 +170,14 @@ def _header(lead: str, full: str, title: str = "") -> NoticeHeader:
         start, end = span[0].value, span[-1].value if len(span) > 1 else None
     body = None
     unit = None
-    m = re.search(r"(?:日|,|，)\s*([^,，。;；]*?(?:巡察|巡视)[^,，。;；]*?组(?:\([^)]*\))?)\s*对\s*([^,，。]+?)\s*"
-                  r"(?:进行了|开展了|开展|进行)", lead)
+    m = _INSPECTED.search(lead)
     if m:
-        body, unit = m.group(1).strip(), m.group(2).strip()
+        body, unit = m.group(1).strip(), m.group(3).strip()
+        during = m.group(2)
+        # 对镇党委开展巡察期间，对村党支部开展了延伸巡察: the notice is the branch's, whose inspection the sentence tells
+        if extended := _EXTENDED.match(lead, m.end()):
+            during, unit = unit, extended.group(1).strip()
+        unit = _this(unit, during)
     feedback = None
     sentences = re.split(r"[。]", lead)
     # the sentence that gives feedback (反馈了巡察意见), before one that only names it (上一轮巡察反馈问题)

@@ -399,3 +399,28 @@ def test_a_cms_pages_closing_paragraph_is_no_problems(closing: str) -> None:
     assert problems[1].deadline == "2023-06"
     assert problems[-1].text.endswith("长期坚持。") and "联系电话" not in problems[-1].measures[-1].text
     assert notice.publisher == "中共示例县供销社党组"
+
+
+@pytest.mark.parametrize("lead, body, unit", [
+    # the group, then the inspection it was making, then the extension (round 14's fixture writer: both were null)
+    ("根据县委统一部署，2019年9月2日至10月18日，县委第三巡察组在巡察芗坪镇党委期间，对该镇葭湾村党支部开展了延伸巡察。"
+     "2019年11月5日，县委第三巡察组向葭湾村党支部反馈了巡察意见。", "县委第三巡察组", "芗坪镇葭湾村党支部"),
+    ("2023年3月1日至4月28日，市委第二巡察组在巡察市交通运输局党组期间，对该局公路事业发展中心党总支开展了延伸巡察。",
+     "市委第二巡察组", "市交通运输局公路事业发展中心党总支"),
+    # …对镇党委开展巡察期间，对村党支部开展了延伸巡察: the branch's notice too
+    ("2019年9月2日至10月18日，县委第三巡察组对芗坪镇党委开展巡察期间，对葭湾村党支部开展了延伸巡察。",
+     "县委第三巡察组", "葭湾村党支部"),
+    # the town's own notice, which names the extension besides: the town
+    ("2019年8月26日至10月25日，县委第三巡察组对芗坪镇党委进行了巡察，并对葭湾村等3个村党支部开展了延伸巡察。",
+     "县委第三巡察组", "芗坪镇党委"),
+    ("2019年9月9日至11月8日，县委第四轮巡察期间，县委第二巡察组对栎川镇榆塘村党支部开展了延伸巡察。",
+     "县委第二巡察组", "栎川镇榆塘村党支部"),
+    # 该县 with no county named: left as said
+    ("2023年3月1日至4月28日，市委第二巡察组在巡察期间，对该县某村党支部开展了延伸巡察。", "市委第二巡察组", "该县某村党支部"),
+])
+def test_an_extension_inspections_unit_is_the_one_extended_to(lead: str, body: str, unit: str) -> None:
+    """对X开展了延伸巡察 during another unit's inspection: the notice's inspected unit is X (该镇 read as the town the
+    inspection was of), its 巡察组 the one named before 在巡察…期间."""
+    h = parse_notice(normalize(_notice("中共芗坪镇葭湾村支部委员会关于巡察整改情况的通报", lead))).header
+    assert (h.inspecting_body, h.inspected_unit) == (body, unit)
+    assert h.inspection_start and h.inspection_start.startswith(("2019", "2023"))
