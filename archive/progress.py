@@ -33,7 +33,12 @@ _DEADLINE = re.compile(r"((?:\d{4}|[〇零○一二三四五六七八九]{4})\s*
                        r"(?:底|末|中旬|上旬|下旬)?\s*(?:前|以前|之前)\s*(?:全部)?(?:完成|整改到位|办结|销号)")
 _DATE_CELL = re.compile(r"((?:\d{4})\s*(?:年|[.\-/])\s*\d{1,2}(?:\s*(?:月|[.\-/])\s*\d{1,2}\s*日?)?)")
 _SENTENCE = re.compile(r"[^。；;]+[。；;]?")
-_PROGRESS_FIELD = re.compile(r"^\s*(?:整改进展|整改进度|进展情况|完成情况|整改情况|整改结果)[：:]")
+_PROGRESS_FIELD = re.compile(r"^\s*(?:整改进展|整改进度|进展情况|完成情况|整改情况|整改结果|销号情况|整改状态)[：:]")
+
+
+def is_progress_field(line: str) -> bool:
+    """A line that opens with a progress label (整改进展： / 整改结果： …), whose first sentence may state the status."""
+    return bool(_PROGRESS_FIELD.match(line))
 
 
 def status_sentence(sentence: str) -> RectStatus | None:
@@ -64,7 +69,7 @@ def problem_status(body: str) -> tuple[RectStatus | None, str | None, list[str]]
         # a status closes the problem (…。已完成整改。) or stands on its own line; one inside the measures
         # (…截至11月底全部完成。) is about that measure's task
         # … and a progress field opens with it (整改进展：正在整改。已复核项目47个…): the field's first sentence
-        opening = said[:1] if len(said) > 1 and _PROGRESS_FIELD.match(line) else []
+        opening = said[:1] if len(said) > 1 and is_progress_field(line) else []
         for s in opening + (said[-1:] if i == len(lines) - 1 or len(said) == 1 else []):
             status = status_sentence(s)
             if status is not None:

@@ -118,3 +118,10 @@ def test_a_measures_count_gives_no_summary_warning() -> None:
 2024年9月1日""")
     assert notice.progress.problems_done is None
     assert not any(w.startswith("statuses do not add up") for w in notice.warnings)
+
+
+@pytest.mark.parametrize("label", ["整改进展", "整改结果", "销号情况", "整改状态"])
+def test_a_status_label_opens_a_progress_field(label: str) -> None:
+    """Every progress or status label may open its field with the status and its deadline, then go on."""
+    line = f"{label}：正在整改，预计2024年6月底前完成。已建立巡查台账。"
+    assert problem_status(line) == (RectStatus.IN_PROGRESS, "2024-06", [f"{label}：正在整改，预计2024年6月底前完成。"])
