@@ -20,7 +20,7 @@ from .figures import find_figures
 from .layouts import NOT_DECIMAL, NUM_LINE, build_problem, measures
 from .models import Category, Problem
 from .numerals import cn_to_int
-from .progress import cell_deadline, problem_status, status_sentence
+from .progress import cell_deadline, is_progress_field, problem_status, status_sentence
 
 _CN = r"[一二三四五六七八九十]{1,3}"
 
@@ -223,6 +223,10 @@ def detect_plan(lines: list[str]) -> Plan:
 def _field_problem(node: Node, year: int | None) -> Problem:
     """A problem whose lines are labelled fields (问题描述： 责任领导： 完成时限： 整改进展： 销号情况：)."""
     values: dict[str, list[str]] = {}
+    # what the status is read from: the measures (a progress field with its label, whose opening sentence may state it:
+    # 整改进展：正在整改，…。已建立台账。) and the status fields as written (整改结果：正在整改，预计…前完成。)
+    progress: list[str] = []
+    stated: list[str] = []
     current = None
     for ln in node.lines:
         if m := FIELD_LINE.match(ln):
@@ -230,13 +234,22 @@ def _field_problem(node: Node, year: int | None) -> Problem:
             values.setdefault(current, []).append(m.group(2).strip())
         elif current:
             values[current].append(ln)
+        if current == "measures":
+            progress.append(ln if is_progress_field(ln) or not m else m.group(2).strip())
+        elif current == "status":
+            stated.append(ln)
     text = "\n".join([node.raw, *node.lines])
     description = "".join(values.get("description", []))
     title = (node.heading or description).split("。")[0].strip(" ,，。") or description[:40]
     body = "\n".join(values.get("measures", []))
-    status, deadline, said = problem_status(body)
-    for s in values.get("status", []):
-        status = status_sentence(s) or status
+    status, deadline, said = problem_status("\n".join(progress))
+    said = [m.group(2).strip() if (m := FIELD_LINE.match(s)) else s for s in said]  # as the measures have them
+    # a status field is read as a progress field is: its status and the deadline it gives (整改结果：正在整改，
+    # 预计2024年6月底前完成。 had kept the status and lost the deadline)
+    for ln in stated:
+        found, due, _ = problem_status(ln)
+        if found is not None:
+            status, deadline = found, due or deadline
     limits = "".join(values.get("deadline", []))
     if limits and not deadline:
         deadline = cell_deadline(limits)

@@ -10,24 +10,31 @@ and says so in warnings: a wrong split is worse than none.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 from .citations import find_citations
 from .figures import find_dates, find_figures
-from .hierarchy import build_categories, detect_plan, is_problem_wording
+from .hierarchy import build_categories, detect_plan, is_problem_wording, marker_of
 from .layouts import NUM_LINE, build_problem, is_problem_heading, measures, ordinal_chain
 from .kinds import ReportStage
 from .models import Category, Notice, NoticeHeader, Problem, Table
 from .numerals import cn_to_int
 from .pages import is_furniture, meta_from_lines
-from .progress import notice_progress, problem_status, summary_agreement
+from .progress import notice_progress, problem_status, status_sentence, summary_agreement
 
 _SECTION = re.compile(r"^([一二三四五六七八九十]{1,3})、\s*(.+)$")
 _CATEGORY = re.compile(r"^\(([一二三四五六七八九十]{1,3})\)\s*(.*)$")
 _SIGN_DATE = re.compile(r"^(?:\d{4}|[〇零○一二三四五六七八九]{4})\s*年.{1,6}月.{1,4}日$")
 _COUNTS = re.compile(r"([一二两三四五六七八九十百\d]+个?方面[^。；;]{0,30}?问题(?:[^。；;,，]{0,20}?(?:建议|任务))?)")
-_CLOSING = re.compile(r"^(?:下一步|下一阶段|下阶段|今后)(?:工作中)?[，,]")  # 下一步，…将: not a field (下一步措施：)
+# a closing paragraph opens so: 下一步，…将 (not a field: 下一步措施：), 以上整改情况，… / 以上为整改进展情况。
+_CLOSING = re.compile(r"^(?:(?:下一步|下一阶段|下阶段|今后)(?:工作中)?[，,]|以上(?:为|是)?[^，,。；;]{0,10}情况[，,。])")
 _CONTACT = re.compile(r"^(?:联系|电话|邮政|邮箱|电子邮箱|来信|地址|传真|举报|网址)")
+# … or asks for the public's oversight or gives the contact (欢迎广大干部群众监督，联系电话：…), wherever in the paragraph
+# that is said (公司党委将以此为契机…。欢迎…监督), though never in a problem's labelled field (整改措施：…); or is a contact line
+_INVITE = re.compile(r"欢迎[^。；;]{0,40}监督|联系电话\s*[:：]")
+_CONTACT_LINE = re.compile(r"^(?:联系|电话|邮政|邮箱|电子邮箱|来信|地址|传真|举报|网址)[^。，,]{0,8}[:：]")
+_FIELD = re.compile(r"^[\u4e00-\u9fff]{2,6}\s*[:：]")
 _KIND = re.compile(r"巡视|巡察")
 _TITLE_END = re.compile(r"(?:通报|报告|公告|通知|公示|情况|说明)$")
 _NOT_TITLE = re.compile(r"^(?:根据|按照|依据|为|近日|经|现将|今年|\d{4}年|[一二三四五六七八九十]+、|\(|\d+[.、])")
@@ -137,6 +144,23 @@ def _rounds(title: str, lead: str, full: str) -> dict[str, Any]:
     return {"round_no": number, "round_label": label, "revisit": revisit, "stage": stage, "as_of": as_of}
 
 
+# …巡察组对X进行了巡察 (the group and 对 in one clause), or with the inspection it made meanwhile between them (…巡察组在巡察
+# 芗坪镇党委期间，对该镇葭湾村党支部开展了延伸巡察: an extension inspection, whose unit is the branch)
+_INSPECTED = re.compile(r"(?:日|,|，)\s*([^,，。;；]*?(?:巡察|巡视)[^,，。;；]*?组(?:\([^)]*\))?)\s*"
+                        r"(?:在([^,，。;；]{2,40}?)期间[,，]?\s*)?对\s*([^,，。]+?)\s*(?:进行了|开展了|开展|进行)")
+_EXTENDED = re.compile(r"[^,，。;；]{0,8}?期间[,，]\s*对\s*([^,，。]+?)\s*(?:进行了|开展了|开展|进行)延伸")
+_THIS = re.compile(r"^该(镇|乡|村|县|区|市|街道|社区|局|公司|集团|医院|学校)")
+
+
+def _this(unit: str, during: str | None) -> str:
+    """该镇葭湾村党支部 → 芗坪镇葭湾村党支部 when the inspection it was extended from names the town (巡察芗坪镇党委)."""
+    m = _THIS.match(unit)
+    if not m or not during:
+        return unit
+    named = re.search(rf"[\u4e00-\u9fff]{{1,8}}?{m.group(1)}", re.sub(r"^(?:对|开展|进行)?(?:巡察|巡视)", "", during))
+    return named.group(0) + unit[m.end():] if named else unit
+
+
 def _header(lead: str, full: str, title: str = "") -> NoticeHeader:
     dates = find_dates(lead)
     start = end = None
@@ -146,10 +170,14 @@ def _header(lead: str, full: str, title: str = "") -> NoticeHeader:
         start, end = span[0].value, span[-1].value if len(span) > 1 else None
     body = None
     unit = None
-    m = re.search(r"(?:日|,|，)\s*([^,，。;；]*?(?:巡察|巡视)[^,，。;；]*?组(?:\([^)]*\))?)\s*对\s*([^,，。]+?)\s*"
-                  r"(?:进行了|开展了|开展|进行)", lead)
+    m = _INSPECTED.search(lead)
     if m:
-        body, unit = m.group(1).strip(), m.group(2).strip()
+        body, unit = m.group(1).strip(), m.group(3).strip()
+        during = m.group(2)
+        # 对镇党委开展巡察期间，对村党支部开展了延伸巡察: the notice is the branch's, whose inspection the sentence tells
+        if extended := _EXTENDED.match(lead, m.end()):
+            during, unit = unit, extended.group(1).strip()
+        unit = _this(unit, during)
     feedback = None
     sentences = re.split(r"[。]", lead)
     # the sentence that gives feedback (反馈了巡察意见), before one that only names it (上一轮巡察反馈问题)
@@ -196,16 +224,42 @@ def _first_structure(lines: list[str]) -> tuple[int, bool]:
     return len(lines), True
 
 
+def _closes(line: str) -> bool:
+    """A line of the notice's closing: 下一步，… / 以上整改情况，…, or one that invites oversight or gives a contact."""
+    return bool(_CLOSING.match(line) or _CONTACT_LINE.match(line) or (_INVITE.search(line) and not _FIELD.match(line)))
+
+
+def closing_at(lines: list[str], marked: Callable[[str], bool], from_top: bool = False) -> int:
+    """Where the closing after the last problem starts (len(lines) when there is none): the first line after the last
+    marked one (a section, category, numbered item…) that closes (_closes); it and what follows are the notice's,
+    not the last problem's (whose status was then lost, its last measure taking the paragraph).
+
+    With no marked line at all the closing is looked for from the top only when from_top (lines that are all the
+    problem part); else there is none."""
+    last = max((i for i, ln in enumerate(lines) if marked(ln)), default=-1)
+    if last < 0 and not from_top:
+        return len(lines)
+    at = next((i for i in range(last + 1, len(lines)) if _closes(lines[i])), len(lines))
+    # the paragraphs between the status that closed the last problem (…长期坚持。) and the closing found are the
+    # closing's too (我们将持续巩固整改成果。 / 欢迎…监督，联系电话：…), when they are no field, item or status of their own
+    closed = next((k for k in range(at - 1, max(last, 0) - 1, -1) if _ends_with_status(lines[k])), None)
+    if at < len(lines) and closed is not None and all(
+            not _FIELD.match(ln) and marker_of(ln) is None and status_sentence(ln) is None for ln in lines[closed + 1:at]):
+        return closed + 1
+    return at
+
+
+def _ends_with_status(line: str) -> bool:
+    said = re.findall(r"[^。；;]+[。；;]?", line)
+    return bool(said) and status_sentence(said[-1]) is not None
+
+
 def _group(lines: list[str], sectioned: bool) -> tuple[list[tuple[int, str]], list[dict]]:
     """section → category → problem; each problem as (number, raw first line, [heading, more lines])."""
     sections: list[tuple[int, str]] = []
     blocks: list[dict] = [] if sectioned else [{"number": 0, "title": "", "cats": [[0, "", "", [], []]]}]
-    # the closing paragraph after the last problem (下一步，局党组将…) is the notice's, not that problem's: from the first
-    # line after the last section, category or numbered item that opens so, the lines are left out
-    last = max((i for i, ln in enumerate(lines) if (sectioned and _SECTION.match(ln)) or _CATEGORY.match(ln)
-                or NUM_LINE.match(ln)), default=-1)
-    closing = next((i for i in range(last + 1, len(lines)) if _CLOSING.match(lines[i])), len(lines))
-    lines = lines[:closing]
+    lines = lines[:closing_at(lines, lambda ln: bool((sectioned and _SECTION.match(ln)) or _CATEGORY.match(ln)
+                                                     or NUM_LINE.match(ln)), from_top=True)]
     for ln in lines:
         if _CONTACT.match(ln) or ln.startswith("欢迎广大"):
             continue
@@ -335,7 +389,8 @@ def parse_notice(text: str, title: str | None = None, tables: tuple[Table, ...] 
         warnings.append("no signature (publisher and date) found at the end")
     sections, blocks = _group(body_lines[start:], sectioned)
     categories = _categories(blocks, year)
-    plan = detect_plan(body_lines)
+    # the levels are read without the closing paragraph, which is no problem's (see _group)
+    plan = detect_plan(body_lines[:closing_at(body_lines, lambda ln: marker_of(ln) is not None)])
     if plan.recognised:
         plan_sections, planned = build_categories(plan, year)
         if _prefer_plan(categories, planned, plan.labelled):

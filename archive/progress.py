@@ -33,7 +33,12 @@ _DEADLINE = re.compile(r"((?:\d{4}|[〇零○一二三四五六七八九]{4})\s*
                        r"(?:底|末|中旬|上旬|下旬)?\s*(?:前|以前|之前)\s*(?:全部)?(?:完成|整改到位|办结|销号)")
 _DATE_CELL = re.compile(r"((?:\d{4})\s*(?:年|[.\-/])\s*\d{1,2}(?:\s*(?:月|[.\-/])\s*\d{1,2}\s*日?)?)")
 _SENTENCE = re.compile(r"[^。；;]+[。；;]?")
-_PROGRESS_FIELD = re.compile(r"^\s*(?:整改进展|整改进度|进展情况|完成情况|整改情况|整改结果)[：:]")
+_PROGRESS_FIELD = re.compile(r"^\s*(?:整改进展|整改进度|进展情况|完成情况|整改情况|整改结果|销号情况|整改状态)[：:]")
+
+
+def is_progress_field(line: str) -> bool:
+    """A line that opens with a progress label (整改进展： / 整改结果： …), whose first sentence may state the status."""
+    return bool(_PROGRESS_FIELD.match(line))
 
 
 def status_sentence(sentence: str) -> RectStatus | None:
@@ -64,7 +69,7 @@ def problem_status(body: str) -> tuple[RectStatus | None, str | None, list[str]]
         # a status closes the problem (…。已完成整改。) or stands on its own line; one inside the measures
         # (…截至11月底全部完成。) is about that measure's task
         # … and a progress field opens with it (整改进展：正在整改。已复核项目47个…): the field's first sentence
-        opening = said[:1] if len(said) > 1 and _PROGRESS_FIELD.match(line) else []
+        opening = said[:1] if len(said) > 1 and is_progress_field(line) else []
         for s in opening + (said[-1:] if i == len(lines) - 1 or len(said) == 1 else []):
             status = status_sentence(s)
             if status is not None:
@@ -120,10 +125,42 @@ _RULES_ALL = re.compile(rf"建章立制{_N}(?:项|个|份|条)")
 _RULES = re.compile(rf"(?:制定|修订|出台|新建|完善|建立|修改)[^。；，,]{{0,8}}?(?:制度|规定|办法)(?:机制)?{_N}(?:项|个|份|条)")
 
 
-def _first(patterns: list[re.Pattern[str]], text: str) -> int | None:
+# a count of things and what it counts: the word after it (9个项目, 177项整改任务, 3个问题) or before it (隐患12个, 反馈问题共4个),
+# unless the words around say it counts the same things again (已完成5个, 正在整改2个, 其中3个, 1个正在整改: no noun of its own)
+_UNIT = r"(?:个|项|条|件|处|台|户|家|笔|份|批|名|人|宗|栋|所)"
+_COUNTED = re.compile(rf"([\u4e00-\u9fff]{{0,2}}?)(?:共计|共|合计|总计)?{_N}\s*{_UNIT}([\u4e00-\u9fff]*)")
+_AGAIN_BEFORE = re.compile(r"(?:完成|整改|到位|推进|坚持|销号|办结|其中|剩余|其余|尚有|还有|中有|有|已|的|了)$")
+_AGAIN_AFTER = re.compile(r"^(?:已|正|需|须|要|长期|尚|未|均|全部|基本|持续|仍|还|在|中|待|能|可|按|于|被|都|没|完成|整改)")
+# what a notice counts as its problems done: the problems, or the rectification tasks and measures they became
+_OF_PROBLEMS = ("问题", "具体问题", "反馈问题", "方面", "整改任务", "任务", "整改措施", "措施", "整改事项", "事项", "意见", "建议")
+
+
+def _noun(before: str, after: str) -> str:
+    """What a count counts: the word after it, else the one before it; '' when it counts the sentence's things again."""
+    if after:
+        return "" if _AGAIN_AFTER.match(after) else after
+    return "" if _AGAIN_BEFORE.search(before) else before
+
+
+def _of_problems(text: str, m: re.Match[str], named: bool = False) -> bool:
+    """Whether a count of things done (已完成5个 / 5个已完成整改 / 已完成5个，完成率…) counts problems: the last count
+    before it in its sentence is of problems (7个问题已完成5个), else nothing else is counted there and the sentence says
+    整改 or 问题 (目前已完成整改3个). Not a measure's count of other things (对9个项目进行复核，已完成5个).
+    named: the match names its problems itself (整改完成率)."""
+    start = max(text.rfind(c, 0, m.start()) for c in "。；;\n") + 1
+    before = text[start:m.start()]
+    counted = [noun for c in _COUNTED.finditer(before) if (noun := _noun(c.group(1), c.group(3)))]
+    if counted:
+        return counted[-1].startswith(_OF_PROBLEMS)
+    return named or "整改" in m.group(0) or "整改" in before or "问题" in before
+
+
+def _first(patterns: list[re.Pattern[str]], text: str, problems_only: bool = False) -> int | None:
+    """The count the first pattern that finds one gives (problems_only: one that counts problems, _of_problems)."""
     for pattern in patterns:
-        if m := pattern.search(text):
-            return cn_to_int(m.groups()[-1])
+        for m in pattern.finditer(text):
+            if not problems_only or _of_problems(text, m):
+                return cn_to_int(m.groups()[-1])
     return None
 
 
@@ -135,11 +172,12 @@ def _sum(pattern: re.Pattern[str], text: str) -> int | None:
 def notice_progress(text: str) -> Progress:
     """The summary figures a notice states: problems fed back / done / in progress, rate, money, people, rules."""
     money = [find_money(m.group(2))[0] for m in _MONEY.finditer(text) if not m.group(1) and find_money(m.group(2))]
-    rate = _RATE.search(text)
+    rate = next((m for m in _RATE.finditer(text) if _of_problems(text, m, named=m.group(0).startswith("整改"))), None)
     rules = _RULES_ALL.search(text)
     return Progress(
-        problems_total=_first(_TOTAL, text), problems_done=_first(_DONE, text),
-        problems_in_progress=_first(_IN_PROGRESS, text), completion_rate=float(rate.group(1)) if rate else None,
+        problems_total=_first(_TOTAL, text), problems_done=_first(_DONE, text, problems_only=True),
+        problems_in_progress=_first(_IN_PROGRESS, text, problems_only=True),
+        completion_rate=float(rate.group(1)) if rate else None,
         money_recovered_yuan=sum(float(f.value) for f in money) if money else None,
         people_disciplined=_sum(_DISCIPLINED, text), people_handled=_sum(_HANDLED, text),
         people_admonished=_sum(_ADMONISHED, text),

@@ -218,3 +218,33 @@ def test_problems_numbered_straight_through_the_sections() -> None:
     assert [(c.title, [p.number for p in c.problems]) for c in notice.categories] == [
         ("党的建设方面", [1, 2]), ("作风建设方面", [3, 4])]
     assert [p.status for c in notice.categories for p in c.problems] == ["done", "done", "done", "in_progress"]
+
+
+RESULTS = """中共示例县水务局党组关于县委巡察整改进展情况的通报
+根据县委统一部署，2023年3月1日至4月28日，县委第二巡察组对县水务局党组进行了巡察。现将整改进展情况予以公布。
+一、关于落实全面从严治党主体责任方面
+（一）关于党组会议议事规则执行不严格的问题
+存在问题：党组会议研究“三重一大”事项有时未按程序进行集体决策。
+整改措施：一是修订《局党组会议议事规则》；二是对2022年以来上会事项逐项复查。
+{label}：正在整改，预计2024年3月底前完成。
+（二）关于河道采砂监管不到位的问题
+存在问题：对辖区河道采砂日常巡查频次不足。
+整改措施：一是建立河道巡查台账；二是联合乡镇开展采砂专项整治行动。
+{label}：正在整改，预计2024年6月底前完成。已建立巡查台账。
+（三）关于工程项目资料归档不及时的问题
+存在问题：部分已完工项目资料未及时归档。
+整改措施：一是集中补归档；二是明确归档时限。
+{label}：已完成整改。
+中共示例县水务局党组
+2023年10月9日
+"""
+
+
+@pytest.mark.parametrize("label", ["整改进展", "整改结果", "销号情况"])
+def test_a_status_field_keeps_its_deadline(label: str) -> None:
+    """整改结果：正在整改，预计2024年6月底前完成。 states the status and its deadline, as 整改进展：… does (round 14's fixture
+    writer: the status was read and the deadline lost); a field that goes on after its status states it too."""
+    problems = [p for c in parse_notice(normalize(RESULTS.format(label=label))).categories for p in c.problems]
+    assert [(p.status.value if p.status else None, p.deadline) for p in problems] == [
+        ("in_progress", "2024-03"), ("in_progress", "2024-06"), ("done", None)]
+    assert [len(p.measures) for p in problems] == [2, 2, 2]

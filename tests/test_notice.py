@@ -304,3 +304,123 @@ def test_the_finding_restated_before_the_measures_is_no_measure(item: str) -> No
     assert [m.text.rstrip("；。") for m in problem.measures] == [("一是" if marked else "") + "追缴违规用车费用",
                                                               ("二是" if marked else "") + "公务车加装定位设备"]
     assert problem.status == "done" and ("外县" in problem.text or "外县" not in item)
+
+
+FIELDED = """中共示例县水务局党组关于县委巡察整改进展情况的通报
+根据县委统一部署，2023年3月1日至4月28日，县委第二巡察组对县水务局党组进行了巡察。2023年6月2日，县委第二巡察组向县水务局党组反馈了巡察意见。现将整改进展情况予以公布。
+一、关于落实全面从严治党主体责任方面
+### （一）关于党组会议议事规则执行不严格的问题
+存在问题：党组会议研究“三重一大”事项有时未按程序进行集体决策。
+整改措施：一是修订《局党组会议议事规则》；二是对2022年以来上会事项逐项复查。
+整改进展：已完成整改。
+### （二）关于河道采砂监管不到位的问题
+存在问题：对辖区河道采砂日常巡查频次不足。
+整改措施：一是建立河道巡查台账；二是联合乡镇开展采砂专项整治行动。
+整改进展：长期坚持。
+{closing}
+中共示例县水务局党组
+2023年10月9日
+"""
+PARAGRAPHS = """中共示例县职业中学委员会关于巡察整改情况的通报
+根据县委统一部署，2021年4月1日至5月15日，县委第一巡察组对县职业中学党委进行了巡察。2021年6月20日反馈了巡察意见。现将整改情况予以公布。
+一、关于党委会议记录不完整的问题。巡察指出，党委会议记录存在漏记、补记情况。整改情况：一是规范会议记录格式；二是明确专人负责记录。已完成。
+二、关于学生资助审核把关不严的问题。巡察指出，个别受助学生家庭经济状况核查不到位。整改情况：一是修订资助工作实施细则；二是开展资助对象复核。长期坚持。
+{closing}
+中共示例县职业中学委员会
+2021年9月30日
+"""
+CLOSINGS = [
+    "下一步，局党组将持续巩固整改成果，推动巡察整改常态化、长效化。\n"
+    "欢迎广大干部群众对巡察整改落实情况进行监督。联系电话：0000-7654321；电子邮箱：shiwu@example.cn。",
+    "下一步，局党组将持续巩固整改成果，推动巡察整改常态化、长效化。",
+    # no 下一步: the invitation to oversee, or the contact, says it is the notice's
+    "局党组将以此次巡察整改为契机，建立健全长效机制。欢迎广大干部群众监督，联系电话：0000-7654321。",
+    "以上整改情况，欢迎社会各界监督。",
+    "联系电话：0000-7654321。",
+]
+
+
+@pytest.mark.parametrize("closing", CLOSINGS, ids=["next-and-contact", "next", "invite", "above-invite", "contact"])
+@pytest.mark.parametrize("layout, statuses", [(FIELDED, ["done", "ongoing"]), (PARAGRAPHS, ["done", "ongoing"])],
+                         ids=["fields", "paragraphs"])
+def test_a_closing_paragraph_is_no_problems_in_any_layout(layout: str, statuses: list[str], closing: str) -> None:
+    """After the last problem of the field layout (存在问题：/整改措施：/整改进展： lines) and of the paragraph layout (一、关于…
+    的问题。巡察指出…整改情况：…。长期坚持。), which the levels of the numbering read, the closing lines (下一步，…; 欢迎…监督;
+    联系电话：…) are the notice's: they had joined the last problem's last measure (and the paragraph layout's status was
+    lost)."""
+    notice = parse_notice(normalize(layout.format(closing=closing)))
+    problems = [p for c in notice.categories for p in c.problems]
+    assert [p.status for p in problems] == statuses
+    last = problems[-1]
+    for words in ("下一步", "欢迎", "联系电话", "契机", "以上整改情况"):
+        assert words not in last.text and not any(words in m.text for m in last.measures)
+    assert [m.text.rstrip("；。") for m in last.measures][-1].endswith("开展采砂专项整治行动" if layout is FIELDED else "开展资助对象复核")
+    assert notice.publisher and notice.publisher.startswith("中共示例县")
+
+
+def test_a_field_that_gives_a_phone_number_stays_the_problems() -> None:
+    """A labelled field of the last problem that names a telephone (整改措施：…公布监督举报电话…) is no closing."""
+    notice = parse_notice(normalize(FIELDED.format(closing="整改成效：公布采砂监督联系电话：0000-7654321，受理群众举报3件。")))
+    assert "受理群众举报3件" in notice.categories[-1].problems[-1].text
+
+
+CMS_PAGE = """<html><head><title>中共示例县供销社党组关于巡察整改情况的通报_示例县人民政府</title></head><body>
+<div class="nav"><a>首页</a><a>政务公开</a></div>
+<div class="content">
+<h1>中共示例县供销社党组关于巡察整改情况的通报</h1>
+<p>根据县委统一部署，2022年4月6日至5月20日，县委第三巡察组对县供销社党组进行了巡察。2022年7月1日，县委第三巡察组向县供销社党组反馈了巡察意见。现将整改情况予以公布。</p>
+<p>1.关于理论学习中心组学习不规范的问题。一是制定年度学习计划；二是建立学习档案。已完成整改。</p>
+<p>2.关于资产出租管理不规范的问题。一是全面清查出租资产；二是对到期合同公开招租。正在整改，2023年6月底前完成。</p>
+<p>3.关于干部教育培训不足的问题。一是制定干部培训规划；二是组织专题培训班。长期坚持。</p>
+{closing}
+<p style="text-align:right">中共示例县供销社党组</p>
+<p style="text-align:right">2022年10月8日</p>
+</div>
+<div class="footer">版权所有：示例县人民政府</div></body></html>"""
+
+
+@pytest.mark.parametrize("closing", [
+    "<p>下一步，我们将坚持目标不变、标准不降，持续抓好后续整改。欢迎广大干部群众监督，联系电话：0000-1112233。</p>",
+    "<p>县供销社党组将以这次巡察整改为契机，举一反三、建章立制。欢迎广大干部群众和社会各界监督，联系电话：0000-1112233。</p>",
+    "<p>我们将持续巩固整改成果。</p><p>干部群众对整改工作有意见建议的，可通过电话反映。联系电话：0000-1112233。</p>",
+], ids=["next", "invite", "plain-then-contact"])
+def test_a_cms_pages_closing_paragraph_is_no_problems(closing: str) -> None:
+    """A saved CMS page (<div class="content"><p>…</p>) whose closing paragraph asks for oversight or gives the contact
+    without opening 下一步，: it had joined problem 3, whose 长期坚持。 then closed nothing (status null)."""
+    from archive.extract import extract_bytes
+    from archive.options import ExtractOptions
+    from archive.parse import parse_document
+
+    page = CMS_PAGE.format(closing=closing).encode()
+    notice = parse_document(extract_bytes(page, ".html", ExtractOptions()), "page.html").notice
+    assert notice is not None
+    problems = [p for c in notice.categories for p in c.problems]
+    assert [p.status for p in problems] == ["done", "in_progress", "ongoing"]
+    assert problems[1].deadline == "2023-06"
+    assert problems[-1].text.endswith("长期坚持。") and "联系电话" not in problems[-1].measures[-1].text
+    assert notice.publisher == "中共示例县供销社党组"
+
+
+@pytest.mark.parametrize("lead, body, unit", [
+    # the group, then the inspection it was making, then the extension (round 14's fixture writer: both were null)
+    ("根据县委统一部署，2019年9月2日至10月18日，县委第三巡察组在巡察芗坪镇党委期间，对该镇葭湾村党支部开展了延伸巡察。"
+     "2019年11月5日，县委第三巡察组向葭湾村党支部反馈了巡察意见。", "县委第三巡察组", "芗坪镇葭湾村党支部"),
+    ("2023年3月1日至4月28日，市委第二巡察组在巡察市交通运输局党组期间，对该局公路事业发展中心党总支开展了延伸巡察。",
+     "市委第二巡察组", "市交通运输局公路事业发展中心党总支"),
+    # …对镇党委开展巡察期间，对村党支部开展了延伸巡察: the branch's notice too
+    ("2019年9月2日至10月18日，县委第三巡察组对芗坪镇党委开展巡察期间，对葭湾村党支部开展了延伸巡察。",
+     "县委第三巡察组", "葭湾村党支部"),
+    # the town's own notice, which names the extension besides: the town
+    ("2019年8月26日至10月25日，县委第三巡察组对芗坪镇党委进行了巡察，并对葭湾村等3个村党支部开展了延伸巡察。",
+     "县委第三巡察组", "芗坪镇党委"),
+    ("2019年9月9日至11月8日，县委第四轮巡察期间，县委第二巡察组对栎川镇榆塘村党支部开展了延伸巡察。",
+     "县委第二巡察组", "栎川镇榆塘村党支部"),
+    # 该县 with no county named: left as said
+    ("2023年3月1日至4月28日，市委第二巡察组在巡察期间，对该县某村党支部开展了延伸巡察。", "市委第二巡察组", "该县某村党支部"),
+])
+def test_an_extension_inspections_unit_is_the_one_extended_to(lead: str, body: str, unit: str) -> None:
+    """对X开展了延伸巡察 during another unit's inspection: the notice's inspected unit is X (该镇 read as the town the
+    inspection was of), its 巡察组 the one named before 在巡察…期间."""
+    h = parse_notice(normalize(_notice("中共芗坪镇葭湾村支部委员会关于巡察整改情况的通报", lead))).header
+    assert (h.inspecting_body, h.inspected_unit) == (body, unit)
+    assert h.inspection_start and h.inspection_start.startswith(("2019", "2023"))

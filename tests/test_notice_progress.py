@@ -71,3 +71,57 @@ def test_all_of_a_stated_count_done() -> None:
     assert (said.problems_total, said.problems_done) == (7, 7)
     part = notice_progress("反馈的12个问题中，已全部完成整改10个，正在整改2个。")
     assert (part.problems_total, part.problems_done, part.problems_in_progress) == (12, 10, 2)
+
+
+@pytest.mark.parametrize("text", [
+    "一是聘请第三方机构对9个项目进行复核，已完成5个；二是建立结算审核台账。正在整改。",
+    "一是对9个项目进行复核，其中5个已完成整改；二是建立结算审核台账。",
+    "一是排查安全隐患12个，已整改10个，完成率83.3%；二是建立隐患台账。",
+    "一是开展评审，已完成5个。",
+    "一是排查隐患12个，其中10个已完成整改。",
+], ids=["projects-done", "projects-rectified", "hazards-rate", "bare", "hazards-before"])
+def test_a_measures_count_of_other_things_is_no_count_of_problems(text: str) -> None:
+    """A measure's own count (对9个项目进行复核，已完成5个: 5 of 9 projects; round 14's fixture writer met it as 5 problems
+    done and a summary warning) is no count of problems done, in progress or a rate."""
+    said = notice_progress(text)
+    assert (said.problems_done, said.problems_in_progress, said.completion_rate) == (None, None, None)
+
+
+@pytest.mark.parametrize("text, done, in_progress, rate", [
+    ("目前，已完成整改3个，正在整改2个，需长期坚持1个。", 3, 2, None),
+    ("巡察反馈的7个问题已完成5个，完成率71.4%。", 5, None, 71.4),
+    ("对巡察反馈的8个问题，已完成整改5个。", 5, None, None),
+    ("截至2021年6月20日，这3个问题已全部完成整改。", 3, None, None),
+    ("截至2022年3月底，82条整改措施已完成77条。", 77, None, None),  # the measures a notice counts as its tasks
+    ("市委巡察反馈问题共4个，已完成整改3个，1个需长期坚持。", 3, None, None),  # the noun before its count
+    ("目前，1个需长期坚持，2个正在整改。", None, 2, None),  # 1个需长期坚持 counts no other things
+    ("共整改问题12个，已完成整改10个，完成率83.3%。", 10, None, 83.3),
+    # a measure's count before the summary does not hide it
+    ("一是对9个项目进行复核，已完成5个。\n目前，反馈的4个问题已完成整改3个，1个正在整改。", 3, 1, None),
+])
+def test_a_count_of_problems_done_is_read_from_sentences_about_problems(text: str, done: int, in_progress: int | None,
+                                                                        rate: float | None) -> None:
+    said = notice_progress(text)
+    assert (said.problems_done, said.problems_in_progress, said.completion_rate) == (done, in_progress, rate)
+
+
+def test_a_measures_count_gives_no_summary_warning() -> None:
+    from archive.notice import parse_notice
+
+    notice = parse_notice("""中共示例县住建局党组关于巡察整改情况的通报
+根据县委统一部署，2024年3月1日至4月30日，县委第一巡察组对县住建局党组进行了巡察。2024年6月1日反馈了巡察意见。现将整改情况予以公布。
+一、落实全面从严治党方面
+1.针对工程项目结算审核不严的问题。一是聘请第三方机构对9个项目进行复核，已完成5个；二是建立结算审核台账。正在整改。
+2.针对公务用车管理不规范的问题。一是修订公务用车管理办法；二是安装车辆定位系统。已完成整改。
+3.针对党员发展程序不规范的问题。一是开展党员档案专项检查；二是补齐发展党员材料。已完成整改。
+中共示例县住建局党组
+2024年9月1日""")
+    assert notice.progress.problems_done is None
+    assert not any(w.startswith("statuses do not add up") for w in notice.warnings)
+
+
+@pytest.mark.parametrize("label", ["整改进展", "整改结果", "销号情况", "整改状态"])
+def test_a_status_label_opens_a_progress_field(label: str) -> None:
+    """Every progress or status label may open its field with the status and its deadline, then go on."""
+    line = f"{label}：正在整改，预计2024年6月底前完成。已建立巡查台账。"
+    assert problem_status(line) == (RectStatus.IN_PROGRESS, "2024-06", [f"{label}：正在整改，预计2024年6月底前完成。"])
