@@ -21,7 +21,7 @@ from .kinds import ReportStage
 from .models import Category, Notice, NoticeHeader, Problem, Table
 from .numerals import cn_to_int
 from .pages import is_furniture, meta_from_lines
-from .progress import notice_progress, problem_status, status_sentence, summary_agreement
+from .progress import ends_with_status, notice_progress, problem_status, status_sentence, summary_agreement
 
 _SECTION = re.compile(r"^([一二三四五六七八九十]{1,3})、\s*(.+)$")
 _CATEGORY = re.compile(r"^\(([一二三四五六七八九十]{1,3})\)\s*(.*)$")
@@ -33,7 +33,7 @@ _CONTACT = re.compile(r"^(?:联系|电话|邮政|邮箱|电子邮箱|来信|地�
 # … or asks for the public's oversight or gives the contact (欢迎广大干部群众监督，联系电话：…), wherever in the paragraph
 # that is said (公司党委将以此为契机…。欢迎…监督), though never in a problem's labelled field (整改措施：…); or is a contact line
 _INVITE = re.compile(r"欢迎[^。；;]{0,40}监督|联系电话\s*[:：]")
-_CONTACT_LINE = re.compile(r"^(?:联系|电话|邮政|邮箱|电子邮箱|来信|地址|传真|举报|网址)[^。，,]{0,8}[:：]")
+_CONTACT_LINE = re.compile(_CONTACT.pattern + r"[^。，,]{0,8}[:：]")  # a contact label: 联系电话：, 邮箱：
 _FIELD = re.compile(r"^[\u4e00-\u9fff]{2,6}\s*[:：]")
 _KIND = re.compile(r"巡视|巡察")
 _TITLE_END = re.compile(r"(?:通报|报告|公告|通知|公示|情况|说明)$")
@@ -242,16 +242,11 @@ def closing_at(lines: list[str], marked: Callable[[str], bool], from_top: bool =
     at = next((i for i in range(last + 1, len(lines)) if _closes(lines[i])), len(lines))
     # the paragraphs between the status that closed the last problem (…长期坚持。) and the closing found are the
     # closing's too (我们将持续巩固整改成果。 / 欢迎…监督，联系电话：…), when they are no field, item or status of their own
-    closed = next((k for k in range(at - 1, max(last, 0) - 1, -1) if _ends_with_status(lines[k])), None)
+    closed = next((k for k in range(at - 1, max(last, 0) - 1, -1) if ends_with_status(lines[k])), None)
     if at < len(lines) and closed is not None and all(
             not _FIELD.match(ln) and marker_of(ln) is None and status_sentence(ln) is None for ln in lines[closed + 1:at]):
         return closed + 1
     return at
-
-
-def _ends_with_status(line: str) -> bool:
-    said = re.findall(r"[^。；;]+[。；;]?", line)
-    return bool(said) and status_sentence(said[-1]) is not None
 
 
 def _group(lines: list[str], sectioned: bool) -> tuple[list[tuple[int, str]], list[dict]]:

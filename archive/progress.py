@@ -41,6 +41,12 @@ def is_progress_field(line: str) -> bool:
     return bool(_PROGRESS_FIELD.match(line))
 
 
+def ends_with_status(line: str) -> bool:
+    """Whether a line's last sentence states a status (…。长期坚持。): how a problem's text closes."""
+    said = _SENTENCE.findall(line)
+    return bool(said) and status_sentence(said[-1]) is not None
+
+
 def status_sentence(sentence: str) -> RectStatus | None:
     """The status a short status sentence states (已完成整改。/ 正在整改,2023年12月底前完成。), else None."""
     s = sentence.strip(" \n")
