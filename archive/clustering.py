@@ -3,6 +3,7 @@ the phrase most of its members' titles share. Pure: pairs in, clusters out."""
 
 from __future__ import annotations
 
+import hashlib
 import math
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
@@ -22,14 +23,56 @@ class Cluster:
     members: tuple[str, ...]
 
 
-def clusters(pairs: Sequence[Pair], unit_of: Mapping[str, str], scorer: Scorer) -> list[Cluster]:
+def clusters(pairs: Sequence[Pair], unit_of: Mapping[str, str], scorer: Scorer,
+             known: Mapping[str, tuple[Cluster, ...]] | None = None) -> list[Cluster]:
     """Average- (or complete-) link clusters over the pairs at the common threshold; kept when they span two
-    units or more."""
+    units or more (by_component's, in one list)."""
+    return flat(by_component(pairs, unit_of, scorer, known))
+
+
+def flat(groups: Mapping[str, tuple[Cluster, ...]]) -> list[Cluster]:
+    """The clusters of every component in one list, the largest first."""
+    return sorted((c for cs in groups.values() for c in cs), key=lambda c: (-len(c.members), c.label))
+
+
+def by_component(pairs: Sequence[Pair], unit_of: Mapping[str, str], scorer: Scorer,
+                 known: Mapping[str, tuple[Cluster, ...]] | None = None) -> dict[str, tuple[Cluster, ...]]:
+    """The clusters of each connected component of the pairs that join (a merge needs a pair between two
+    clusters, so a component's clusters are those of its own pairs alone), keyed by the component's fingerprint:
+    its pairs with their scores, its members' units and titles. A component whose fingerprint is in `known`
+    takes the clusters kept for it: with the fit kept (archive/linkfit.py), an incremental relink clusters the
+    components a new notice's problems joined, not the archive's (11 s of its 16 s at 10×)."""
+    sim = {(p.a, p.b): p.score for p in scorer.joining(pairs, scorer.options.common)}
+    root: dict[str, str] = {}
+
+    def find(x: str) -> str:
+        while root.setdefault(x, x) != x:
+            root[x] = root[root[x]]
+            x = root[x]
+        return x
+
+    for a, b in sim:
+        ra, rb = find(a), find(b)
+        if ra != rb:
+            root[ra] = rb
+    edges: dict[str, list[tuple[tuple[str, str], float]]] = defaultdict(list)
+    for ab, x in sim.items():
+        edges[find(ab[0])].append((ab, x))
+    out: dict[str, tuple[Cluster, ...]] = {}
+    for part in edges.values():
+        part.sort()
+        members = sorted({i for (a, b), _ in part for i in (a, b)})
+        digest = hashlib.blake2b(digest_size=16)
+        digest.update("\n".join(f"{a} {b} {round(x * UNIT)}" for (a, b), x in part).encode("utf-8"))
+        digest.update("\n".join(f"{i} {unit_of.get(i, i)} {scorer.problems[i].title}" for i in members).encode("utf-8"))
+        key = digest.hexdigest()
+        out[key] = known[key] if known is not None and key in known else _greedy(dict(part), unit_of, scorer)
+    return out
+
+
+def _greedy(sim: dict[tuple[str, str], float], unit_of: Mapping[str, str], scorer: Scorer) -> tuple[Cluster, ...]:
+    """The clusters of one component's joining pairs, kept when they span two units or more."""
     t = scorer.options.common
-    sim: dict[tuple[str, str], float] = {}
-    for p in pairs:
-        if scorer.joins(p, t):
-            sim[(p.a, p.b)] = p.score
     # average (or complete) linkage kept per pair of clusters as (sum, count, min) of their members' similarities,
     # added up at each merge (Lance–Williams for a sparse graph): a merge costs the merged clusters' neighbours,
     # not the product of their sizes. Scores carry 4 decimals, so they are summed as integers (units of 1e-4):
@@ -76,7 +119,7 @@ def clusters(pairs: Sequence[Pair], unit_of: Mapping[str, str], scorer: Scorer) 
         if len({unit_of.get(i, i) for i in group}) >= 2:
             ids = tuple(sorted(group))
             out.append(Cluster(label([scorer.problems[i] for i in ids], scorer), ids))
-    return sorted(out, key=lambda c: (-len(c.members), c.label))
+    return tuple(out)
 
 
 def label(problems: Sequence[LinkProblem], scorer: Scorer) -> str:

@@ -146,8 +146,24 @@ class SoftCosine:
         self.vectors, self.related, self.weight = vectors, related, weight
         # each term's related terms with weight × npmi, multiplied once per term, not once per vector's term
         self._rows = {t: tuple((u, weight * npmi) for u, npmi in rel.items()) for t, rel in related.items()}
-        self.expanded = {i: self._expand(v) for i, v in vectors.items()}  # S·v
-        self.self_sim = {i: sum(x * self.expanded[i].get(t, 0.0) for t, x in v.items()) for i, v in vectors.items()}
+        # S·v and vᵀSv, computed once per vector when first asked: an incremental relink scores a few problems' pairs
+        self._expanded: dict[str, Mapping[str, float]] = {}
+        self._self_sim: dict[str, float] = {}
+
+    def expanded(self, i: str) -> Mapping[str, float]:
+        """S·v of vector `i`."""
+        e = self._expanded.get(i)
+        if e is None:
+            e = self._expanded[i] = self._expand(self.vectors[i])
+        return e
+
+    def self_sim(self, i: str) -> float:
+        """vᵀSv of vector `i`."""
+        x = self._self_sim.get(i)
+        if x is None:
+            e = self.expanded(i)
+            x = self._self_sim[i] = sum(y * e.get(t, 0.0) for t, y in self.vectors[i].items())
+        return x
 
     def _expand(self, v: Mapping[str, float]) -> Mapping[str, float]:
         if not self.related:
@@ -159,24 +175,26 @@ class SoftCosine:
                 out[u] = get(u, 0.0) + w * x  # (weight × npmi) × x: the same product, to the last bit
         return out
 
-    def packed(self, vocab: Mapping[str, int]) -> None:
-        """Pack the vectors (and S·v) over `vocab` (every term of both) for `many`."""
-        self._raw, self._expanded = Packed(self.vectors, vocab), Packed(self.expanded, vocab)
-        self._self_sims = np.fromiter((self.self_sim[i] for i in self.vectors), np.float64, len(self.vectors))
+    def packed(self, vocab: Mapping[str, int], ids: Sequence[str]) -> None:
+        """Pack the vectors `ids` (and their S·v) over `vocab` (every term of both), rows in that order, for `many`."""
+        self._raw = Packed({i: self.vectors[i] for i in ids}, vocab)
+        self._packed_expanded = Packed({i: self.expanded(i) for i in ids}, vocab)
+        self._self_sims = np.fromiter((self.self_sim(i) for i in ids), np.float64, len(ids))
 
     def many(self, a: str, others: Sequence[str] | np.ndarray) -> np.ndarray:
-        """The soft cosine of `a` with each of `others` (ids, or row numbers: the vectors' order) after `packed`:
+        """The soft cosine of `a` with each of `others` (ids, or row numbers: the packed order) after `packed`:
         (S·a)ᵀb / √(aᵀSa · bᵀSb)."""
         rows = others if isinstance(others, np.ndarray) else self._raw.rows(others)
-        nums = self._raw.dots(self._expanded.dense(a), rows)
-        dens = np.sqrt(self.self_sim[a] * self._self_sims[rows])
+        nums = self._raw.dots(self._packed_expanded.dense(a), rows)
+        dens = np.sqrt(self.self_sim(a) * self._self_sims[rows])
         with np.errstate(divide="ignore", invalid="ignore"):
             return np.where(dens > 0, np.minimum(1.0, nums / np.where(dens > 0, dens, 1.0)), 0.0)
 
     def __call__(self, a: str, b: str) -> float:
         va = self.vectors[a]
-        num = sum(x * self.expanded[b].get(t, 0.0) for t, x in va.items())
-        den = math.sqrt(self.self_sim[a] * self.self_sim[b])
+        eb = self.expanded(b)
+        num = sum(x * eb.get(t, 0.0) for t, x in va.items())
+        den = math.sqrt(self.self_sim(a) * self.self_sim(b))
         return min(1.0, num / den) if den else 0.0
 
     def related_pairs(self, a: str, b: str, top: int = 3) -> list[tuple[str, str]]:

@@ -164,6 +164,30 @@ class FaultModel:
         self._vectors: dict[str, Vector] = {}
         self._guesses: dict[str, FaultGuess] = {}
 
+    def state(self) -> dict[str, object]:
+        """What the model learned, JSON-ready (`restored` reads it back): kept with the problem links' fit
+        (archive/linkfit.py), so an incremental relink classifies a new notice's problems by the model the rest were
+        classified by."""
+        return {"kinds": [k.kind for k in self.kinds], "idf": self.idf, "default_idf": self.default_idf,
+                "centroids": self.centroids, "sizes": self.sizes}
+
+    @classmethod
+    def restored(cls, state: Mapping[str, object], table: Sequence[FaultKind] | None = None) -> FaultModel:
+        """The model `state` describes, over the kinds table it was fitted with (ValueError when the table's kinds
+        are no longer those: the fit is then stale)."""
+        kinds_now = tuple(table or kinds())
+        if [k.kind for k in kinds_now] != list(state["kinds"]):  # type: ignore[call-overload]
+            raise ValueError("the fault-kind table changed since the model was fitted")
+        model = cls.__new__(cls)
+        model.kinds = kinds_now
+        model.idf = dict(state["idf"])  # type: ignore[call-overload]
+        model.default_idf = float(state["default_idf"])  # type: ignore[arg-type]
+        model.centroids = [dict(c) for c in state["centroids"]]  # type: ignore[attr-defined]
+        model.sizes = dict(state["sizes"])  # type: ignore[call-overload]
+        model._index = dict(reversed([(k.kind, i) for i, k in enumerate(model.kinds)]))
+        model._vectors, model._guesses = {}, {}
+        return model
+
     def vector_of(self, counts: Counter[str]) -> Vector:
         return _norm({t: (1 + math.log(c)) * self.idf.get(t, self.default_idf) for t, c in counts.items()})
 

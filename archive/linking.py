@@ -24,8 +24,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .cooccur import MineOptions, Packed, SoftCosine, mine, symmetric
-from .faults import FALLBACK, MIN_SIMILARITY, FaultModel, Vector, cosine
+from .cooccur import MineOptions, Packed, SoftCosine
+from .faults import FALLBACK, Vector, cosine
+from .linkfit import LinkFit, classify
+from .linkfit import fit as fit_links
 from .records import ProblemLink
 from .titles import FUNCTION_SET, HINTS, broad_area, core_title, grams, phrases, states_fault
 
@@ -111,62 +113,50 @@ def hint_of(p: LinkProblem) -> str | None:
     return next((h for h in HINTS if h in text), None)
 
 
-def _kinds(problems: Sequence[LinkProblem]) -> dict[str, str]:
-    """Each problem's fault kind: the nearest centroid of the fault model fitted on these problems (the centroids
-    as one matrix, so classifying the archive is one product per problem, not a loop over kinds)."""
-    texts = [full_text(p) for p in problems]
-    model = FaultModel(texts)
-    vocab = {t: i for i, t in enumerate(sorted(set().union(*model.centroids)))}
-    centroids = np.zeros((len(model.centroids), len(vocab)))
-    for k, c in enumerate(model.centroids):
-        for t, x in c.items():
-            centroids[k, vocab[t]] = x
-    out = {}
-    for p, text in zip(problems, texts):
-        v = model.vector(text)
-        cols = [(vocab[t], x) for t, x in v.items() if t in vocab]
-        if not cols or not len(model.kinds):
-            out[p.id] = FALLBACK
-            continue
-        idx, vals = zip(*cols)
-        sims = centroids[:, list(idx)] @ np.asarray(vals)
-        best = int(np.argmax(sims))
-        out[p.id] = model.kinds[best].kind if sims[best] >= MIN_SIMILARITY else FALLBACK
-    return out
-
-
 class Scorer:
     """TF-IDF over the archive's problems plus the fault-kind gate; one instance per archive state."""
 
-    def __init__(self, problems: Sequence[LinkProblem], options: LinkOptions = LinkOptions()) -> None:
+    def __init__(self, problems: Sequence[LinkProblem], options: LinkOptions = LinkOptions(),
+                 fit: LinkFit | None = None, pack: bool = True) -> None:
+        """Scores over `problems` with the archive-wide statistics of `fit` (archive/linkfit.py), fitted on these
+        problems when None: a kept fit is what lets an incremental relink keep the other pairs' scores. Packed for
+        scoring any pair unless `pack` is false (then `pack` the problems to be scored first)."""
         self.options = options
         self.problems = {p.id: p for p in problems}
-        counts = {p.id: grams(full_text(p)) for p in problems}
+        texts = {p.id: full_text(p) for p in problems}
+        counts = {i: grams(t) for i, t in texts.items()}
         titles = {p.id: grams(core_title(p.title)) for p in problems}
-        df: Counter[str] = Counter()
-        for c in counts.values():
-            df.update(c.keys())
-        n = max(1, len(problems))
-        self.idf = {t: math.log((n + 1) / (k + 0.5)) for t, k in df.items()}
+        if fit is None:
+            learn = options.related_weight and len(counts) >= options.related_min_problems
+            fit = fit_links(counts, texts, options.related if learn else None)
+        self.fit = fit
+        self.idf = fit.idf()
+        self._unseen = fit.unseen_idf()
         self.vectors = {i: self._vec(c) for i, c in counts.items()}
         self.title_vectors = {i: self._vec(c) for i, c in titles.items()}
         self.title_terms = {i: frozenset(c) for i, c in titles.items()}
-        self.kinds = _kinds(problems)
-        learn = options.related_weight and len(counts) >= options.related_min_problems
-        self.soft_cosine = SoftCosine(self.vectors, symmetric(mine((list(c) for c in counts.values()),
-                                                                 options.related)) if learn else {},
-                                      options.related_weight)
+        unknown = {i: t for i, t in texts.items() if i not in fit.kinds}
+        known = classify(fit.faults, unknown) if unknown else {}
+        self.kinds = {i: fit.kinds[i] if i in fit.kinds else known[i] for i in texts}
+        self.soft_cosine = SoftCosine(self.vectors, fit.related, options.related_weight)
         self.related = self.soft_cosine.related
         self._states: dict[str, bool] = {}
         self._area: dict[str, int] = {}  # a broad finding's area length (0: not of that form)
+        if pack:
+            self.pack()
+
+    def pack(self, ids: Iterable[str] | None = None) -> None:
+        """Build the arrays `scores` and `scored` read, over the problems `ids` (all when None): a pair scored must be
+        of two of them. An incremental relink packs the few problems it pairs, not the archive."""
+        wanted = None if ids is None else set(ids)
+        order = [i for i in self.vectors if wanted is None or i in wanted]  # one row number per problem everywhere
         vocab: dict[str, int] = {}
-        for v in (*self.soft_cosine.expanded.values(), *self.title_vectors.values()):
-            for t in v:
+        for i in order:
+            for t in (*self.soft_cosine.expanded(i), *self.title_vectors[i]):
                 vocab.setdefault(t, len(vocab))
-        self.soft_cosine.packed(vocab)
-        self._titles = Packed(self.title_vectors, vocab)
-        assert list(self.title_vectors) == list(self.vectors)  # one row number per problem in every Packed
-        self._ids = list(self.vectors)  # row number → id
+        self.soft_cosine.packed(vocab, order)
+        self._titles = Packed({i: self.title_vectors[i] for i in order}, vocab)
+        self._ids = order  # row number → id
         self._rank = np.argsort(np.argsort(np.array(self._ids, dtype=object), kind="stable"), kind="stable")
 
     def soft(self, a: str, b: str) -> float:
@@ -174,7 +164,7 @@ class Scorer:
         return self.soft_cosine(a, b)
 
     def _vec(self, counts: Mapping[str, int]) -> Vector:
-        v = {t: (1 + math.log(c)) * self.idf.get(t, 0.0) for t, c in counts.items()}
+        v = {t: (1 + math.log(c)) * self.idf.get(t, self._unseen) for t, c in counts.items()}
         norm = math.sqrt(sum(x * x for x in v.values()))
         return {t: x / norm for t, x in v.items()} if norm else {}
 
@@ -275,6 +265,36 @@ class Scorer:
             self.options.broad_common and pair.score < self.options.other_kind
             and 0 < self.area(pair.a) <= self.options.broad_common and 0 < self.area(pair.b) <= self.options.broad_common)
 
+    def joining(self, pairs: Sequence[Pair], threshold: float) -> list[Pair]:
+        """The pairs that `joins` at `threshold`, decided over arrays of the problems' gates (every kept pair of the
+        archive is asked: 1.2 M at 10×); the heading gate, when on for clusters, pair by pair."""
+        o = self.options
+        if o.broader_common:
+            return [p for p in pairs if self.joins(p, threshold)]
+        ids = list(self.problems)
+        row = {i: k for k, i in enumerate(ids)}
+        n, m = len(ids), len(pairs)
+        ra = np.fromiter((row[p.a] for p in pairs), np.int64, m)
+        rb = np.fromiter((row[p.b] for p in pairs), np.int64, m)
+        score = np.fromiter((p.score for p in pairs), np.float64, m)
+        same = np.fromiter((p.same_kind for p in pairs), bool, m)
+        high = score >= o.other_kind
+        ok = (score >= threshold) & (same | high)
+        if o.headings:
+            states = np.fromiter((self.states_fault(i) for i in ids), bool, n)
+            ok &= states[ra] & states[rb]
+        area = np.fromiter((self.area(i) for i in ids), np.int64, n) if o.broad_chars or o.broad_common else None
+        if o.broad_chars:
+            broad = (area > 0) & (area <= o.broad_chars)
+            ok &= (broad[ra] == broad[rb]) | high
+        if o.business_common:
+            fallback = np.fromiter((self.kinds[i] == FALLBACK for i in ids), bool, n)
+            ok &= ~(same & fallback[ra] & ~high)
+        if o.broad_common:
+            small = (area > 0) & (area <= o.broad_common)
+            ok &= ~(~high & small[ra] & small[rb])
+        return [p for p, k in zip(pairs, ok.tolist()) if k]
+
     def candidates(self, new: Iterable[str], among: Iterable[str] | None = None) -> set[tuple[str, str]]:
         """Pairs (a < b) of a new problem and any other (of `among`, default all) whose titles share two terms or
         more, or that cite one regulation. The rule reads no weights: a notice added later gets exactly the pairs
@@ -310,6 +330,12 @@ class Scorer:
             for j in np.flatnonzero(hit).tolist():
                 out.add((i, ids[j]) if k < j else (ids[j], i))
         return out
+
+    def paired(self, a: str, b: str) -> bool:
+        """Whether two problems are a candidate pair by the rule of `candidates` (titles sharing two terms or more,
+        or a regulation both cite)."""
+        return len(self.title_terms[a] & self.title_terms[b]) >= 2 or bool(
+            set(self.problems[a].cited) & set(self.problems[b].cited))
 
     @property
     def lowest_bar(self) -> float:

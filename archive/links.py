@@ -15,14 +15,16 @@ import dataclasses
 import hashlib
 import json
 import re
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from . import linkstore, store
+from . import linkfit, linkstore, store
 from .database import Archive
 from .kinds import DocType
-from .clustering import clusters
-from .linking import LinkOptions, LinkProblem, Pair, Scorer
+from .clustering import Cluster, by_component, flat
+from .linkfit import LinkFit
+from .linking import Link, LinkOptions, LinkProblem, Pair, Scorer
 from .pairlinks import Place, recurring, round_pairs, same_round
 from .records import DocumentRecord, UnitNotice
 from .rounds import RoundNotice, as_of_date, place, round_number, stage_of
@@ -115,33 +117,88 @@ def refresh(archive: Archive, options: LinkOptions = LinkOptions(), full: bool =
     units = group_names([alias_of(d) for d in docs], corrections)
     placements = plan_units(docs, corrections)
     problems = archive.link_problems()
-    scorer = Scorer(problems, options)
-    present = {p.id for p in problems}
-    if full or state is None or state[0].split("-")[0] != key.split("-")[0]:
+    method = key.split("-")[0]
+    kept = None if full or state is None or state[0].split("-")[0] != method else kept_fit(archive, method, problems,
+                                                                                         hashes)
+    new_fit = None
+    if kept is None:
         mode, changed = "full", set(hashes)
-        candidates = scorer.candidates(present)
+        scorer = Scorer(problems, options)
+        new_fit = dataclasses.replace(scorer.fit, basis=dict(hashes))
+        pairs, scored = all_pairs(scorer, placements, problems)
     else:
         mode = "incremental"
-        changed = {d for d, h in hashes.items() if state[1].get(d) != h}
-        fresh = {p.id for p in problems if p.doc_id in changed}
-        candidates = {(a, b) for a, b in archive.candidate_pairs()
-                      if a in present and b in present and a not in fresh and b not in fresh}
-        candidates |= scorer.candidates(fresh)
-    # every candidate is rescored with the current term weights (a new notice moves the IDF of its terms); only
-    # the pairs that can be links or cluster under these options are kept as pairs: a pair of a unit's two rounds
-    # down to the lowest bar (the explicit recurring one), any other down to the same-round and common bars
-    rounds = unit_candidates(placements, problems)
-    pairs = scorer.scored(rounds, floor=scorer.lowest_bar) + scorer.scored(candidates - rounds,
-                                                                          floor=scorer.lowest_bar_across)
-    links, groups = derive(pairs, placements, problems, scorer)
+        changed = {d for d, h in hashes.items() if state[1].get(d) != h} | (set(state[1]) - set(hashes))
+        scorer = Scorer(problems, options, kept.current({p.id: p.doc_id for p in problems}, hashes), pack=False)
+        pairs, scored = new_pairs(scorer, placements, archive.unit_notices(), problems, archive.scored_pairs(),
+                                  changed)
+    links, parts = derive_by_component(pairs, placements, problems, scorer,
+                                       None if new_fit is not None else archive.link_components())
+    groups = flat(parts)
     with archive.transaction() as conn:
         if archive.notice_hashes() != hashes or archive.unit_corrections() != corrections:
             # another ingest changed the notices while this one computed: its own refresh links them
             return LinkReport("superseded", len(hashes))
-        linkstore.clear_candidates(conn)
-        linkstore.put_candidates(conn, candidates)
+        linkstore.put_pairs(conn, pairs)
+        linkstore.put_components(conn, parts)
+        if new_fit is not None:
+            linkstore.put_fit(conn, method, linkfit.dumps(new_fit))
         linkstore.write_links(conn, units, placements, links, groups, key, hashes, store.now())
-    return LinkReport(mode, len(hashes), len(changed), len(candidates), len(links), len(groups))
+    return LinkReport(mode, len(hashes), len(changed), scored, len(links), len(groups))
+
+
+def kept_fit(archive: Archive, method: str, problems: Sequence[LinkProblem], hashes: dict[str, str]) -> LinkFit | None:
+    """The stored fit when it was fitted with this method and the problems changed since are under REFIT_SHARE of
+    those it was fitted on (None: a full relink, which fits again)."""
+    stored = archive.link_fit()
+    if stored is None or stored[0] != method:
+        return None
+    try:
+        fit = linkfit.loads(stored[1])
+    except ValueError:
+        return None  # another format, or the fault-kind table changed: fitted again
+    problems_of = Counter(p.doc_id for p in problems)
+    return fit if fit.drift(problems_of, hashes) <= linkfit.REFIT_SHARE else None
+
+
+def all_pairs(scorer: Scorer, placements: Sequence[UnitNotice], problems: Sequence[LinkProblem]) -> tuple[list[Pair], int]:
+    """Pure: every pair that can be a link or count in a cluster under the scorer's options, and how many candidate
+    pairs were scored: a pair of a unit's two rounds down to the lowest bar (the explicit recurring one), any other
+    candidate down to the same-round and common bars."""
+    rounds = unit_candidates(placements, problems)
+    others = scorer.candidates({p.id for p in problems}) - rounds
+    pairs = scorer.scored(rounds, floor=scorer.lowest_bar) + scorer.scored(others, floor=scorer.lowest_bar_across)
+    return sorted(pairs, key=lambda p: (p.a, p.b)), len(rounds) + len(others)
+
+
+def new_pairs(scorer: Scorer, placements: Sequence[UnitNotice], before: Sequence[UnitNotice],
+              problems: Sequence[LinkProblem], stored: Iterable[tuple[str, str, float]],
+              changed: set[str]) -> tuple[list[Pair], int]:
+    """Pure: the pairs `all_pairs` gives with the same fit, from the stored ones and the changed notices' alone.
+    The stored pairs of unchanged problems keep their scores (the fit is the one they were scored with); the
+    changed notices' problems are paired and scored; so are the pairs that became pairs of a unit's two rounds (a
+    notice placed between two, a unit merged), and a pair that no longer is one stays only as any other pair would."""
+    doc_of = {p.id: p.doc_id for p in problems}
+    fresh = {i for i, d in doc_of.items() if d in changed}
+    rounds = unit_candidates(placements, problems)
+    old = [p for p in problems if p.id not in fresh]
+    was = unit_candidates([u for u in before if u.doc_id not in changed], old)
+    kept: list[Pair] = []
+    across, kinds = scorer.lowest_bar_across, scorer.kinds
+    for a, b, score in stored:
+        if a not in doc_of or b not in doc_of or a in fresh or b in fresh:
+            continue
+        # a stored pair of no unit's two rounds then was a candidate of at least that bar; one of two rounds then
+        # but not now stays as such a candidate would
+        if (a, b) in was and (a, b) not in rounds and not (score >= across and scorer.paired(a, b)):
+            continue
+        kept.append(Pair(a, b, score, kinds[a] == kinds[b], ""))
+    have = {(p.a, p.b) for p in kept}
+    todo = {ab for ab in rounds if ab not in have and (ab[0] in fresh or ab[1] in fresh or ab not in was)}
+    others = scorer.candidates(fresh) - rounds
+    scorer.pack({i for ab in (*todo, *others) for i in ab})
+    pairs = kept + scorer.scored(todo, floor=scorer.lowest_bar) + scorer.scored(others, floor=across)
+    return sorted(pairs, key=lambda p: (p.a, p.b)), len(todo) + len(others)
 
 
 def _places(placements: Sequence[UnitNotice]) -> dict[str, Place]:
@@ -156,11 +213,20 @@ def unit_candidates(placements: Sequence[UnitNotice], problems: Sequence[LinkPro
 
 def derive(pairs: list[Pair], placements: list[UnitNotice], problems, scorer: Scorer):  # type: ignore[no-untyped-def]
     """Pure: scored pairs and placements → same-round and recurring links, and common clusters."""
+    links, groups = derive_by_component(pairs, placements, problems, scorer)
+    return links, flat(groups)
+
+
+def derive_by_component(pairs: list[Pair], placements: Sequence[UnitNotice], problems: Sequence[LinkProblem],
+                        scorer: Scorer, known: Mapping[str, tuple[Cluster, ...]] | None = None
+                        ) -> tuple[list[Link], dict[str, tuple[Cluster, ...]]]:
+    """`derive`, the clusters by component (clustering.by_component: those of a component in `known` are taken
+    from it)."""
     where = _places(placements)
     doc_of = {p.id: p.doc_id for p in problems}
     unit_of = {p.id: where[p.doc_id].unit for p in problems if p.doc_id in where}
     links = same_round(pairs, where, doc_of, scorer) + recurring(pairs, where, doc_of, scorer)
-    return links, clusters(pairs, unit_of, scorer)
+    return links, by_component(pairs, unit_of, scorer, known)
 
 
 def correct(archive: Archive, correction: Correction, user: str) -> LinkReport:

@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from .clustering import Cluster
-from .linking import Link, LinkProblem
+from .linking import Link, LinkProblem, Pair
 from .records import CommonCluster, ProblemBrief, ProblemLink, ProblemMark, StatusStep, UnitNotice, UnitRecord
 from .units import Correction, PlannedUnit, same_unit, unit_name
 
@@ -103,6 +103,29 @@ CREATE TABLE problem_candidates (
 DELETE FROM link_state
 """
 
+# store migration 8: the kept fit of the link scores (archive/linkfit.py) and the scored pairs in place of the
+# candidates: with the fit kept, a pair's score no longer moves when a notice comes, so an incremental relink keeps
+# the others' pairs as scored instead of rescoring every candidate (a row per problem a, its partners b each with
+# the score: "b score b score …"), and each component of the joining pairs by its fingerprint with its clusters
+# (clustering.by_component), so it need not be clustered again. The link state goes with it: the next refresh
+# relinks in full.
+FIT_MIGRATION = """
+DROP TABLE problem_candidates;
+CREATE TABLE scored_pairs (
+    a TEXT PRIMARY KEY,
+    partners TEXT NOT NULL
+);
+CREATE TABLE link_fit (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    method TEXT NOT NULL,
+    body BLOB NOT NULL
+);
+CREATE TABLE link_components (
+    fingerprint TEXT PRIMARY KEY,
+    clusters_json TEXT NOT NULL
+);
+DELETE FROM link_state
+"""
 
 # --- writes (the caller holds the transaction) ---------------------------------------------------------
 
@@ -112,18 +135,29 @@ def add_correction(conn: sqlite3.Connection, correction: Correction, user: str, 
                  (correction.action, correction.alias, correction.target, user, at))
 
 
-def clear_candidates(conn: sqlite3.Connection) -> None:
-    conn.execute("DELETE FROM problem_candidates")
+def put_pairs(conn: sqlite3.Connection, pairs: Iterable[Pair]) -> None:
+    """Replace the scored pairs (a < b) kept for the next refresh: a row per problem a with its partners b and their
+    scores space-joined (ids hold no space; scores keep the 4 decimals they are rounded to): 10 k rows at 10× the
+    archive, not 1.2 M, since they are read and written whole."""
+    conn.execute("DELETE FROM scored_pairs")
+    partners: dict[str, list[tuple[str, float]]] = {}
+    for p in pairs:
+        partners.setdefault(p.a, []).append((p.b, p.score))
+    conn.executemany("INSERT INTO scored_pairs (a, partners) VALUES (?, ?)",
+                     [(a, " ".join(f"{b} {x:.4f}" for b, x in sorted(bs))) for a, bs in sorted(partners.items())])
 
 
-def put_candidates(conn: sqlite3.Connection, pairs: Iterable[tuple[str, str]]) -> None:
-    """The candidate pairs (a < b), a row per problem a with its partners b space-joined (ids hold no space):
-    10 k rows at 10× the archive, not 1.9 M, since they are read and written whole (CANDIDATES_MIGRATION)."""
-    partners: dict[str, list[str]] = {}
-    for a, b in pairs:
-        partners.setdefault(a, []).append(b)
-    conn.executemany("INSERT INTO problem_candidates (a, partners) VALUES (?, ?)",
-                     [(a, " ".join(sorted(bs))) for a, bs in sorted(partners.items())])
+def put_components(conn: sqlite3.Connection, parts: Mapping[str, Sequence[Cluster]]) -> None:
+    """Replace the components of the joining pairs (fingerprint → its clusters: label and members)."""
+    conn.execute("DELETE FROM link_components")
+    conn.executemany("INSERT INTO link_components (fingerprint, clusters_json) VALUES (?, ?)",
+                     [(k, json.dumps([[c.label, list(c.members)] for c in cs], ensure_ascii=False))
+                      for k, cs in sorted(parts.items())])
+
+
+def put_fit(conn: sqlite3.Connection, method: str, body: bytes) -> None:
+    """The fit of the link scores (linkfit.dumps) under the method key it was fitted with."""
+    conn.execute("INSERT OR REPLACE INTO link_fit (id, method, body) VALUES (1, ?, ?)", (method, body))
 
 
 def write_links(conn: sqlite3.Connection, units: Sequence[PlannedUnit], placements: Sequence[UnitNotice],
@@ -189,10 +223,24 @@ class LinkQueries:
         row = self.conn.execute("SELECT key, docs_json FROM link_state WHERE id = 1").fetchone()
         return (row[0], json.loads(row[1])) if row else None
 
-    def candidate_pairs(self) -> frozenset[tuple[str, str]]:
-        """The candidate pairs (a < b) the last refresh paired: an incremental one pairs only new problems."""
-        return frozenset((r[0], b) for r in self.conn.execute("SELECT a, partners FROM problem_candidates")
-                         for b in r[1].split())
+    def scored_pairs(self) -> tuple[tuple[str, str, float], ...]:
+        """The scored pairs (a < b, score) the last refresh kept: every pair that can be a link or count in a cluster
+        under its options, scored with the kept fit."""
+        out = []
+        for a, partners in self.conn.execute("SELECT a, partners FROM scored_pairs"):
+            parts = partners.split()
+            out.extend((a, b, float(x)) for b, x in zip(parts[0::2], parts[1::2]))
+        return tuple(out)
+
+    def link_components(self) -> dict[str, tuple[Cluster, ...]]:
+        """The components of the joining pairs the last refresh clustered: fingerprint → its clusters."""
+        return {r[0]: tuple(Cluster(label, tuple(members)) for label, members in json.loads(r[1]))
+                for r in self.conn.execute("SELECT fingerprint, clusters_json FROM link_components")}
+
+    def link_fit(self) -> tuple[str, bytes] | None:
+        """The kept fit of the link scores: the method key it was fitted with and its body (linkfit.loads)."""
+        row = self.conn.execute("SELECT method, body FROM link_fit WHERE id = 1").fetchone()
+        return (row[0], bytes(row[1])) if row else None
 
     # units and rounds
 

@@ -14,7 +14,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from . import ids
-from .linkstore import CANDIDATES_MIGRATION, MIGRATION as LINKS_MIGRATION
+from .linkstore import CANDIDATES_MIGRATION, FIT_MIGRATION, MIGRATION as LINKS_MIGRATION
 from .models import Citation, Figure, Parsed, Problem
 from .records import Suggestion
 
@@ -222,6 +222,8 @@ MIGRATIONS: list[str] = [
     LINKS_MIGRATION,
     # 7 (issue 30): problem_pairs (a row per pair) becomes problem_candidates (a row per problem; linkstore.py)
     CANDIDATES_MIGRATION,
+    # 8 (issue 30 §6): the kept fit of the link scores and the scored pairs in place of the candidates (linkstore.py)
+    FIT_MIGRATION,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

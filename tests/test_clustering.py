@@ -8,7 +8,7 @@ import random
 
 import pytest
 
-from archive.clustering import clusters
+from archive.clustering import Cluster, by_component, clusters, flat
 from archive.linking import LinkOptions, LinkProblem, Pair, Scorer
 
 
@@ -41,6 +41,9 @@ class _Open(Scorer):
 
     def joins(self, pair: Pair, threshold: float) -> bool:
         return pair.score >= threshold
+
+    def joining(self, pairs: list[Pair], threshold: float) -> list[Pair]:
+        return [p for p in pairs if p.score >= threshold]
 
 
 @pytest.mark.parametrize("how", ["average", "complete"])
@@ -108,3 +111,21 @@ def test_a_label_keeps_a_leading_character_that_begins_a_word() -> None:
     problems = [LinkProblem(f"{u}-p1", u, t, "") for u, t in (
         ("a", "针对在建工程安全生产责任落实不到位的问题"), ("b", "针对在建工程安全生产检查走过场的问题"))]
     assert label(problems, Scorer(problems, LinkOptions(related_weight=0.0))).startswith("在建工程")
+
+
+def test_a_component_is_taken_from_known_only_while_its_pairs_units_and_titles_are_the_same() -> None:
+    ids = ["a-p1", "b-p1", "c-p1", "x-p1", "y-p1"]
+    problems = [LinkProblem(i, i[0], f"针对问题{i[0]}", "") for i in ids]
+    scorer = _Open(problems, LinkOptions(common=0.2, related_weight=0.0))
+    unit_of = {i: i[0] for i in ids}
+    pairs = [Pair("a-p1", "b-p1", 0.5, True, ""), Pair("b-p1", "c-p1", 0.4, True, ""), Pair("x-p1", "y-p1", 0.6, True, "")]
+    parts = by_component(pairs, unit_of, scorer)
+    assert sorted(m for cs in parts.values() for c in cs for m in [c.members]) == [("a-p1", "b-p1", "c-p1"), ("x-p1", "y-p1")]
+    marked = {k: tuple(Cluster("kept", c.members) for c in cs) for k, cs in parts.items()}
+    assert {c.label for c in flat(by_component(pairs, unit_of, scorer, marked))} == {"kept"}
+    moved = [pairs[0], Pair("b-p1", "c-p1", 0.41, True, ""), pairs[2]]  # one score of the first component
+    assert sorted(c.label for c in flat(by_component(moved, unit_of, scorer, marked))) != ["kept", "kept"]
+    one_unit = flat(by_component(pairs, {**unit_of, "y-p1": "x"}, scorer, marked))  # x and y: one unit now
+    assert [(c.label, c.members) for c in one_unit] == [("kept", ("a-p1", "b-p1", "c-p1"))]
+    retitled = _Open([*problems[:4], LinkProblem("y-p1", "y", "针对另一问题", "")], scorer.options)
+    assert sorted(c.label for c in flat(by_component(pairs, unit_of, retitled, marked))) != ["kept", "kept"]

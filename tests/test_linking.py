@@ -5,11 +5,19 @@ the members' own titles."""
 from __future__ import annotations
 
 import dataclasses
+from pathlib import Path
+
+import pytest
 
 from archive.clustering import clusters
+from archive.database import Archive
 from archive.linking import LinkOptions, LinkProblem, Scorer, hint_of
 from archive.pairlinks import Place, recurring
+from archive.pipeline import ingest
 from archive.titles import core_title
+from xuncha.settings import Settings
+
+ROUND = Path(__file__).resolve().parent / "fixtures" / "links-r14"
 
 # a small archive of problems: two same faults across units, distractors sharing a word, and a heading
 PROBLEMS = [
@@ -159,3 +167,17 @@ def test_two_broad_findings_join_a_cluster_only_at_the_other_kind_bar() -> None:
     off = Scorer(PROBLEMS + extra, dataclasses.replace(PLAIN, broad_common=0))
     assert off.joins(off.pair("j-p1", "n-p1"), off.options.common)
     assert s.joins(s.pair("a-p1", "b-p1"), s.options.common)
+
+
+@pytest.mark.parametrize("change", [{}, {"broad_chars": 0}, {"business_common": False}, {"broad_common": 0},
+                                    {"headings": False}, {"broader_common": True}, {"other_kind": 0.3}])
+def test_joining_over_arrays_decides_as_joins_pair_by_pair(settings: Settings, change: dict) -> None:
+    with Archive.open(settings.db_path) as a:
+        ingest(a, settings.ingest_options(), [str(ROUND)])
+        problems = a.link_problems()
+    options = dataclasses.replace(LinkOptions(), **change)
+    s = Scorer(problems, options)
+    pairs = s.scored(s.candidates({p.id for p in problems}))
+    for t in (0.0, options.common, 0.3):
+        want = [p for p in pairs if s.joins(p, t)]
+        assert s.joining(pairs, t) == want and 0 < len(want) < len(pairs)

@@ -154,7 +154,7 @@ def test_a_method_change_relinks_in_full_and_a_removed_notice_takes_its_links(li
     assert report.mode == "incremental"
     assert not any(doc in (l.a.rsplit("-", 1)[0], l.b.rsplit("-", 1)[0]) for l in linked.problem_links())
     assert not any(m.startswith(doc) for c in linked.common_clusters() for m in c.members)
-    assert linked.candidate_pairs() and all(not a.startswith(doc) and not b.startswith(doc) for a, b in linked.candidate_pairs())
+    assert linked.scored_pairs() and all(not a.startswith(doc) and not b.startswith(doc) for a, b, _ in linked.scored_pairs())
 
 
 def test_the_rounds_key_same_round_pairs_found_and_its_distractors_never_linked(settings: Settings) -> None:

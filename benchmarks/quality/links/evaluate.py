@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import hashlib
 import json
 import tempfile
 from itertools import product
@@ -60,6 +61,9 @@ def main() -> None:
                                                    "e.g. an earlier version's bars on the newer rounds")
     ap.add_argument("--explicit", action="store_true", help="choose the explicit recurring bar alone on tune, every "
                                                             "other option as shipped (LINKS_VERSION 21)")
+    ap.add_argument("--fit-share", type=float, default=1.0, help="score with a fit (archive/linkfit.py) kept from "
+                    "before the other notices came: fitted on this share of them, drawn by hash")
+    ap.add_argument("--fit-seed", type=int, default=0, help="which notices --fit-share draws")
     ap.add_argument("--curve", action="store_true", help="print tune precision/recall along each threshold")
     ap.add_argument("--show", type=float, default=None, help="print the tune split's wrong common pairs at this threshold")
     args = ap.parse_args()
@@ -81,6 +85,11 @@ def main() -> None:
         docs = {d.id: d for d in archive.documents_of_type(DocType.NOTICE)}
         placements = plan_units(tuple(docs.values()), archive.unit_corrections())
         scorer = Scorer(problems)
+        if args.fit_share < 1:  # the fit kept from before the last notices came (archive/linkfit.py)
+            def drawn(doc_id: str) -> bool:
+                h = hashlib.sha1(f"{args.fit_seed}:{docs[doc_id].source_path}".encode()).hexdigest()
+                return int(h, 16) % 1000 < args.fit_share * 1000
+            scorer = Scorer(problems, fit=Scorer([p for p in problems if drawn(p.doc_id)]).fit)
         pairs = scorer.scored(scorer.candidates({p.id for p in problems}) | unit_candidates(placements, problems))
         archive.close()
     by_key = {problem_key(docs[p.doc_id].source_path, p.id): p.id for p in problems}
