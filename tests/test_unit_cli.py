@@ -4,12 +4,17 @@ corrections and the errors that name what was wrong."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
+from archive import linkfit
+from archive.database import Archive
 from xuncha.cli import main
+from xuncha.settings import load_settings
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "links"
 
@@ -119,3 +124,31 @@ def test_a_correction_updates_the_search_facets_at_once(runner: CliRunner, tmp_p
     split = runner.invoke(main, ["unit", "split", "区卫生健康局党组", "某街道党工委"])
     assert split.exit_code == 0, split.output
     assert _later_problems(runner) == before and _recurring_hits(runner) == before
+
+
+def test_links_full_fits_again_and_keeps_the_json_on_stdout(runner: CliRunner, tmp_path: Path,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(linkfit, "REFIT_SHARE", 1.0)  # the ingest keeps the fit, whatever share one notice is
+    src = tmp_path / "links"
+    shutil.copytree(FIXTURES, src)
+    later = tmp_path / "later"
+    later.mkdir()
+    last = sorted(src.glob("*.txt"))[-1]
+    shutil.move(last, later / last.name)
+    assert runner.invoke(main, ["ingest", "--no-index", str(src)]).exit_code == 0
+    home = Path(os.environ["XUNCHA_HOME"])
+    fitted = _fit(home)
+    assert runner.invoke(main, ["ingest", "--no-index", str(later)]).exit_code == 0
+    assert _fit(home) == fitted
+    result = runner.invoke(main, ["links", "--full", "--json"])
+    assert result.exit_code == 0, result.output
+    assert "relinked in full: 11 notices" in result.stderr
+    data = json.loads(result.stdout)
+    assert data["recurring"] and data["common"]
+    refit = _fit(home)
+    assert refit != fitted and linkfit.loads(refit).basis.keys() > linkfit.loads(fitted).basis.keys()
+
+
+def _fit(home: Path) -> bytes:
+    with Archive.open(load_settings(environ={}, home=home).db_path) as a:
+        return a.link_fit()[1]

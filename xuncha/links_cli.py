@@ -19,9 +19,13 @@ from .context import open_archive, settings_of
 UNIT_HINT = "hint: `xuncha unit list` names every unit (an id, a name or any alias will do)"
 
 
-def _archive(ctx: click.Context) -> Archive:
+def _archive(ctx: click.Context, full: bool = False) -> Archive:
     archive = open_archive(settings_of(ctx))
-    refresh(archive)  # derived data: brought up to the archive's state before it is read
+    report = refresh(archive, full=full)  # derived data: brought up to the archive's state before it is read
+    if full:
+        click.echo(f"relinked in full: {report.notices} notices, {report.pairs} candidate pairs scored, "
+                   f"{report.links} links, {report.clusters} common problems", err=True)
+        _reindex(ctx, archive)  # the refit may move a link: the index's recurring/common facets follow
     return archive
 
 
@@ -85,10 +89,12 @@ def timeline(archive: Archive, unit: UnitRecord) -> list[str]:
 @click.command()
 @click.option("--json", "as_json", is_flag=True, help="Print units, recurring, same_round and common as JSON.")
 @click.option("--unit", "unit_ref", default=None, metavar="NAME", help="Print one unit's timeline as text.")
+@click.option("--full", is_flag=True, help="Relink the whole archive first, fitting the scores' term weights, "
+              "related terms and fault kinds again (an ingest keeps the fit until 10 % of the problems changed).")
 @click.pass_context
-def links(ctx: click.Context, as_json: bool, unit_ref: str | None) -> None:
+def links(ctx: click.Context, as_json: bool, unit_ref: str | None, full: bool) -> None:
     """Units, rounds and problem links (same round, recurring, common) of the archive's notices."""
-    archive = _archive(ctx)
+    archive = _archive(ctx, full)
     if unit_ref is not None:
         unit = _unit(archive, unit_ref)
         if as_json:
