@@ -90,7 +90,9 @@ def measure(label: str, paths: list[str], work: Path, extra: Path) -> dict:
     return {"size": label, "notices": full.notices + 1, "pairs": full.pairs, "links": full.links,
             "clusters": full.clusters, "ingest_s": round(ingest_s, 2), "full_relink_s": round(full_s, 2),
             "relink_over_ingest": round(full_s / ingest_s, 3) if ingest_s else None,
-            "one_new_notice_ingest_and_link_s": round(one_s, 2), "state_key": state[0][:12] if state else None}
+            "one_new_notice_ingest_and_link_s": round(one_s, 2),
+            "one_new_over_full_relink": round(one_s / full_s, 3) if full_s else None,
+            "state_key": state[0][:12] if state else None}
 
 
 def main() -> None:

@@ -64,6 +64,7 @@ def main() -> None:
     ap.add_argument("--fit-share", type=float, default=1.0, help="score with a fit (archive/linkfit.py) kept from "
                     "before the other notices came: fitted on this share of them, drawn by hash")
     ap.add_argument("--fit-seed", type=int, default=0, help="which notices --fit-share draws")
+    ap.add_argument("--distractors", action="store_true", help="print tune's distractor pairs that are linked")
     ap.add_argument("--curve", action="store_true", help="print tune precision/recall along each threshold")
     ap.add_argument("--show", type=float, default=None, help="print the tune split's wrong common pairs at this threshold")
     args = ap.parse_args()
@@ -235,6 +236,13 @@ def main() -> None:
                         for k in ("recurring", "same_round", "common")}
         report[part]["distractors"] = len(distractors & ids)
         report[part]["distractor_links"] = sum(1 for p in distractors & ids if any(p in s for s in pred.values()))
+    if args.distractors:  # tune's distractor pairs (judged 0, sharing terms) that are linked or clustered
+        for pid in sorted(distractors & set(split["tune"])):
+            kinds_of = [k for k, s in pred.items() if pid in s]
+            if kinds_of:
+                a, b, _ = judged[pid]
+                print("DISTRACTOR", "/".join(kinds_of), group[pid], round(scorer.score(*sorted((a, b))), 3),
+                      scorer.kinds[a], scorer.kinds[b], "|", scorer.problems[a].title[:40], "|", scorer.problems[b].title[:40])
     if args.misses:  # tune's recurring links judged 0 or 1 (WRONG), then its pairs judged 2 and not linked
         for pid in sorted(scope("recurring", "tune") & pred["recurring"]):
             a, b, g = judged[pid]
