@@ -225,7 +225,9 @@ def derive_by_component(pairs: list[Pair], placements: Sequence[UnitNotice], pro
     where = _places(placements)
     doc_of = {p.id: p.doc_id for p in problems}
     unit_of = {p.id: where[p.doc_id].unit for p in problems if p.doc_id in where}
-    links = same_round(pairs, where, doc_of, scorer) + recurring(pairs, where, doc_of, scorer)
+    # same-round and recurring links are of two problems of one unit: the few pairs within a unit, not the archive's
+    within = [p for p in pairs if (u := unit_of.get(p.a)) is not None and u == unit_of.get(p.b)]
+    links = same_round(within, where, doc_of, scorer) + recurring(within, where, doc_of, scorer)
     return links, by_component(pairs, unit_of, scorer, known)
 
 
