@@ -28,7 +28,7 @@ from .faults import FALLBACK, MIN_SIMILARITY, FaultModel
 
 # a full relink is due when the problems changed since the fit reach this share of those fitted on. Measured on
 # the judged link sets (benchmarks/quality/links/evaluate.py --fit-share): a fit on 90 % of the problems gives
-# the figures of a fit on all of them to within the noise of one judged pair (results.md, "A kept fit")
+# the figures of a fit on all of them to within one to three judged pairs (results.md, "A kept fit")
 REFIT_SHARE = 0.1
 FORMAT = 1  # of the stored body (dumps/loads)
 

@@ -17,7 +17,7 @@ clusters of the same fault across units, labelled by the phrase most of their me
 from __future__ import annotations
 
 import math
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 import dataclasses
 from dataclasses import dataclass
