@@ -46,7 +46,7 @@ system-deps:
 	bash tools/system-deps.sh
 
 test: install system-deps
-	$(BIN)/python -m pytest -q -p no:cacheprovider --durations=15
+	$(BIN)/python -m pytest -q -p no:cacheprovider -n 2 --durations=15
 
 # speed, size and memory against stock in the same run; the table lands in README.md (Performance)
 bench: install
