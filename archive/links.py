@@ -28,7 +28,7 @@ from .linking import Link, LinkOptions, LinkProblem, Pair, Scorer
 from .pairlinks import Place, recurring, round_pairs, same_round
 from .records import DocumentRecord, UnitNotice
 from .rounds import RoundNotice, as_of_date, place, round_number, stage_of
-from .units import Correction, clean, group_names, unit_name, without_level
+from .units import Correction, PlannedUnit, clean, group_names, unit_name, without_level
 
 LINKS_VERSION = 22  # 22: a bare body of the place itself (县人民医院党委, 区委组织部, 区人大…) is its place + the rest, as its placed spelling is (县人民医院党委 and 中共洧湄县人民医院委员会 were two units), and unplaced names of two levels (区委组织部, 市委组织部) stay two units; 21: the explicit recurring bar chosen on its own, 0.22 → 0.06 (tune, rounds 1–13: recurring 0.849 / 0.633 → 0.854 / 0.714); 20: the recurring bar 0.24 → 0.22 (tune, rounds 1–12: 0.833 / 0.575 → 0.853 / 0.667); 19: the heading gate (Scorer.broader) no longer keeps a heading and a finding under it out of one common cluster (LinkOptions.broader_common); 18: every pair of problems of two rounds of one unit is a candidate, whatever their titles share (pairlinks.round_pairs; tune, rounds 1–10: recurring 0.830 / 0.494 → 0.845 / 0.620, nothing else moves); 17: two broad findings join a common cluster only at the other_kind bar (LinkOptions.broad_common); 16: a bare 区/县 name (区第一中学) joins the one placed unit of its name only at that level (not 棠梓县第一中学); 15: the broad-finding gate is not applied to a unit's recurring pairs (LinkOptions.broad_recurring); 14: a notice naming its unit without the place takes the place its signature names (县自然资源局党组 in a notice signed 中共澄岭县自然资源局党组 is 澄岭县自然资源局党组: two counties of one unit name stay two units); 13: two findings of the catch-all kind (a unit's own business) join a common cluster only at the other_kind bar; 12: a broad finding (area + general verdict) is no link to a specific one, a title that states no fault none at all, bars chosen by F0.5 on the derived links; 11: soft cosine over related bigrams, recurring links aligned (mutual best); bump when linking's method changes: every archive relinks in full
 _BEFORE_ABOUT = re.compile(r"^(.{2,40}?)关于")
@@ -86,10 +86,13 @@ def state_key(hashes: dict[str, str], corrections: tuple[Correction, ...], optio
     return f"{method}-{digest([sorted(hashes.items()), [dataclasses.astuple(c) for c in corrections]])}"
 
 
-def plan_units(docs: tuple[DocumentRecord, ...], corrections: tuple[Correction, ...]) -> list[UnitNotice]:
-    """Pure: the notices → each one's unit and place in its unit's rounds."""
+def plan_units(docs: tuple[DocumentRecord, ...], corrections: tuple[Correction, ...],
+               units: Sequence[PlannedUnit] | None = None) -> list[UnitNotice]:
+    """Pure: the notices → each one's unit and place in its unit's rounds (`units`: the notices' aliases grouped
+    with the corrections, when the caller has them already)."""
     aliases = {d.id: alias_of(d) for d in docs}
-    units = group_names(list(aliases.values()), corrections)
+    if units is None:
+        units = group_names(list(aliases.values()), corrections)
     unit_of = {a: u for u in units for a in u.aliases}
     by_unit: dict[str, list[DocumentRecord]] = {}
     for d in docs:
@@ -115,7 +118,7 @@ def refresh(archive: Archive, options: LinkOptions = LinkOptions(), full: bool =
         return LinkReport("none", len(hashes))
     docs = archive.documents_of_type(DocType.NOTICE)
     units = group_names([alias_of(d) for d in docs], corrections)
-    placements = plan_units(docs, corrections)
+    placements = plan_units(docs, corrections, units)
     problems = archive.link_problems()
     method = key.split("-")[0]
     kept = None if full or state is None or state[0].split("-")[0] != method else kept_fit(archive, method, problems,
