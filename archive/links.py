@@ -164,6 +164,18 @@ def kept_fit(archive: Archive, method: str, problems: Sequence[LinkProblem], has
     return fit if fit.drift(problems_of, hashes) <= linkfit.REFIT_SHARE else None
 
 
+def fit_drift(archive: Archive) -> tuple[int, float] | None:
+    """The kept fit's size (problems fitted on) and the share of problems changed since (None: no fit kept)."""
+    stored = archive.link_fit()
+    if stored is None:
+        return None
+    try:
+        fit = linkfit.loads(stored[1])
+    except ValueError:
+        return None
+    return fit.problems, fit.drift(Counter(p.doc_id for p in archive.link_problems()), archive.notice_hashes())
+
+
 def all_pairs(scorer: Scorer, placements: Sequence[UnitNotice], problems: Sequence[LinkProblem]) -> tuple[list[Pair], int]:
     """Pure: every pair that can be a link or count in a cluster under the scorer's options, and how many candidate
     pairs were scored: a pair of a unit's two rounds down to the lowest bar (the explicit recurring one), any other

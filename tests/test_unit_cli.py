@@ -147,6 +147,25 @@ def test_links_full_fits_again_and_keeps_the_json_on_stdout(runner: CliRunner, t
     assert data["recurring"] and data["common"]
     refit = _fit(home)
     assert refit != fitted and linkfit.loads(refit).basis.keys() > linkfit.loads(fitted).basis.keys()
+    problems = linkfit.loads(refit).problems
+    assert f"scores fitted on {problems} problems; 0.0% of them changed since" in runner.invoke(main, ["links"]).output
+
+
+def test_links_says_how_much_changed_since_the_fit(runner: CliRunner, tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(linkfit, "REFIT_SHARE", 1.0)
+    src, later = tmp_path / "links", tmp_path / "later"
+    shutil.copytree(FIXTURES, src)
+    later.mkdir()
+    last = sorted(src.glob("*.txt"))[-1]
+    shutil.move(last, later / last.name)
+    assert runner.invoke(main, ["ingest", "--no-index", str(src)]).exit_code == 0
+    fitted = linkfit.loads(_fit(Path(os.environ["XUNCHA_HOME"]))).problems
+    assert runner.invoke(main, ["ingest", "--no-index", str(later)]).exit_code == 0
+    with Archive.open(load_settings(environ={}, home=Path(os.environ["XUNCHA_HOME"])).db_path) as a:
+        added = len(a.link_problems()) - fitted
+    out = runner.invoke(main, ["links"]).output
+    assert added > 0 and f"scores fitted on {fitted} problems; {added / fitted:.1%} of them changed since" in out
 
 
 def _fit(home: Path) -> bytes:

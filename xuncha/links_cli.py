@@ -7,8 +7,9 @@ import json
 
 import click
 
+from archive import linkfit
 from archive.database import Archive
-from archive.links import correct, refresh
+from archive.links import correct, fit_drift, refresh
 from archive.records import UnitRecord
 from archive.units import Correction
 from indexer.backend import BuildFailed, IndexBusy, NoIndex
@@ -117,6 +118,10 @@ def links(ctx: click.Context, as_json: bool, unit_ref: str | None, full: bool) -
                f"{len(data['same_round'])} same-round links, {len(data['common'])} common problems")
     for c in data["common"]:
         click.echo(f"  {c['label']}: {len(c['members'])} problems")
+    drift = fit_drift(archive)
+    if drift is not None:
+        click.echo(f"scores fitted on {drift[0]} problems; {drift[1]:.1%} of them changed since "
+                   f"(fitted again at {linkfit.REFIT_SHARE:.0%}, or now with `xuncha links --full`)")
     click.echo("one unit's timeline: `xuncha links --unit NAME`")
 
 
