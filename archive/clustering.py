@@ -23,26 +23,38 @@ class Cluster:
     members: tuple[str, ...]
 
 
-def clusters(pairs: Sequence[Pair], unit_of: Mapping[str, str], scorer: Scorer,
-             known: Mapping[str, tuple[Cluster, ...]] | None = None) -> list[Cluster]:
+@dataclass(frozen=True, slots=True)
+class Component:
+    """A connected component of the pairs that join: its problems and its clusters."""
+
+    members: tuple[str, ...]
+    clusters: tuple[Cluster, ...]
+
+
+def clusters(pairs: Sequence[Pair], unit_of: Mapping[str, str], scorer: Scorer) -> list[Cluster]:
     """Average- (or complete-) link clusters over the pairs at the common threshold; kept when they span two
     units or more (by_component's, in one list)."""
-    return flat(by_component(pairs, unit_of, scorer, known))
+    return flat(by_component(pairs, unit_of, scorer))
 
 
-def flat(groups: Mapping[str, tuple[Cluster, ...]]) -> list[Cluster]:
+def flat(groups: Mapping[str, Component]) -> list[Cluster]:
     """The clusters of every component in one list, the largest first."""
-    return sorted((c for cs in groups.values() for c in cs), key=lambda c: (-len(c.members), c.label))
+    return sorted((c for g in groups.values() for c in g.clusters), key=lambda c: (-len(c.members), c.label))
 
 
 def by_component(pairs: Sequence[Pair], unit_of: Mapping[str, str], scorer: Scorer,
-                 known: Mapping[str, tuple[Cluster, ...]] | None = None) -> dict[str, tuple[Cluster, ...]]:
-    """The clusters of each connected component of the pairs that join (a merge needs a pair between two
-    clusters, so a component's clusters are those of its own pairs alone), keyed by the component's fingerprint:
-    its pairs with their scores, its members' units and titles. A component whose fingerprint is in `known`
-    takes the clusters kept for it: with the fit kept (archive/linkfit.py), an incremental relink clusters the
-    components a new notice's problems joined, not the archive's (11 s of its 16 s at 10×)."""
-    sim = {(p.a, p.b): p.score for p in scorer.joining(pairs, scorer.options.common)}
+                 kept: Mapping[str, Component] | None = None) -> dict[str, Component]:
+    """The clusters of each connected component of the pairs that join (a merge needs a pair between two clusters,
+    so a component's clusters are those of its own pairs alone), keyed by a fingerprint of its pairs, their
+    scores and its members' units and titles. `kept` are components the caller knows are unchanged (none of their
+    problems gained, lost or changed a pair, a unit or a title since they were clustered, under the same fit:
+    archive/links.py new_pairs): they are taken as they are, and only the pairs of the other problems are
+    clustered. An incremental relink so clusters the components a new notice's problems touched, not the
+    archive's (11 s of its 16 s at 10×)."""
+    out: dict[str, Component] = dict(kept or {})
+    skip = {m for c in out.values() for m in c.members}
+    rest = [p for p in pairs if p.a not in skip and p.b not in skip] if skip else pairs
+    sim = {(p.a, p.b): p.score for p in scorer.joining(rest, scorer.options.common)}
     root: dict[str, str] = {}
 
     def find(x: str) -> str:
@@ -58,15 +70,13 @@ def by_component(pairs: Sequence[Pair], unit_of: Mapping[str, str], scorer: Scor
     edges: dict[str, list[tuple[tuple[str, str], float]]] = defaultdict(list)
     for ab, x in sim.items():
         edges[find(ab[0])].append((ab, x))
-    out: dict[str, tuple[Cluster, ...]] = {}
     for part in edges.values():
         part.sort()
-        members = sorted({i for (a, b), _ in part for i in (a, b)})
+        members = tuple(sorted({i for (a, b), _ in part for i in (a, b)}))
         digest = hashlib.blake2b(digest_size=16)
         digest.update("\n".join(f"{a} {b} {round(x * UNIT)}" for (a, b), x in part).encode("utf-8"))
         digest.update("\n".join(f"{i} {unit_of.get(i, i)} {scorer.problems[i].title}" for i in members).encode("utf-8"))
-        key = digest.hexdigest()
-        out[key] = known[key] if known is not None and key in known else _greedy(dict(part), unit_of, scorer)
+        out[digest.hexdigest()] = Component(members, _greedy(dict(part), unit_of, scorer))
     return out
 
 

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from . import linkfit, linkstore, store
 from .database import Archive
 from .kinds import DocType
-from .clustering import Cluster, by_component, flat
+from .clustering import Component, by_component, flat
 from .linkfit import LinkFit
 from .linking import Link, LinkOptions, LinkProblem, Pair, Scorer
 from .pairlinks import Place, recurring, round_pairs, same_round
@@ -123,7 +123,7 @@ def refresh(archive: Archive, options: LinkOptions = LinkOptions(), full: bool =
     method = key.split("-")[0]
     kept = None if full or state is None or state[0].split("-")[0] != method else kept_fit(archive, method, problems,
                                                                                          hashes)
-    new_fit = None
+    new_fit, untouched = None, None
     if kept is None:
         mode, changed = "full", set(hashes)
         scorer = Scorer(problems, options)
@@ -133,10 +133,14 @@ def refresh(archive: Archive, options: LinkOptions = LinkOptions(), full: bool =
         mode = "incremental"
         changed = {d for d, h in hashes.items() if state[1].get(d) != h} | (set(state[1]) - set(hashes))
         scorer = Scorer(problems, options, kept.current({p.id: p.doc_id for p in problems}, hashes), pack=False)
-        pairs, scored = new_pairs(scorer, placements, archive.unit_notices(), problems, archive.scored_pairs(),
-                                  changed)
-    links, parts = derive_by_component(pairs, placements, problems, scorer,
-                                       None if new_fit is not None else archive.link_components())
+        before = archive.unit_notices()
+        pairs, scored, touched = new_pairs(scorer, placements, before, problems, archive.scored_pairs(), changed)
+        doc_of = {p.id: p.doc_id for p in problems}
+        moved = regrouped(before, placements)  # notices whose unit now holds other notices (a merge, a split)
+        touched |= {i for i, d in doc_of.items() if d in moved}
+        untouched = {k: c for k, c in archive.link_components().items()
+                     if all(m in doc_of and m not in touched for m in c.members)}
+    links, parts = derive_by_component(pairs, placements, problems, scorer, untouched)
     groups = flat(parts)
     with archive.transaction() as conn:
         if archive.notice_hashes() != hashes or archive.unit_corrections() != corrections:
@@ -188,8 +192,10 @@ def all_pairs(scorer: Scorer, placements: Sequence[UnitNotice], problems: Sequen
 
 def new_pairs(scorer: Scorer, placements: Sequence[UnitNotice], before: Sequence[UnitNotice],
               problems: Sequence[LinkProblem], stored: Iterable[tuple[str, str, float]],
-              changed: set[str]) -> tuple[list[Pair], int]:
-    """Pure: the pairs `all_pairs` gives with the same fit, from the stored ones and the changed notices' alone.
+              changed: set[str]) -> tuple[list[Pair], int, set[str]]:
+    """Pure: the pairs `all_pairs` gives with the same fit, from the stored ones and the changed notices' alone,
+    how many were scored, and the problems that gained, lost or changed a pair (clustering.by_component clusters
+    their components again; every other component is as it was).
     The stored pairs of unchanged problems keep their scores (the fit is the one they were scored with); the
     changed notices' problems are paired and scored; so are the pairs that became pairs of a unit's two rounds (a
     notice placed between two, a unit merged), and a pair that no longer is one stays only as any other pair would."""
@@ -200,20 +206,39 @@ def new_pairs(scorer: Scorer, placements: Sequence[UnitNotice], before: Sequence
     was = unit_candidates([u for u in before if u.doc_id not in changed], old)
     kept: list[Pair] = []
     across, kinds = scorer.lowest_bar_across, scorer.kinds
+    dropped: list[Pair] = []
+    no_longer = was - rounds  # pairs of a unit's two rounds then, not now
     for a, b, score in stored:
         if a not in doc_of or b not in doc_of or a in fresh or b in fresh:
-            continue
+            continue  # a problem gone or changed: its components are clustered again (links.refresh)
+        pair = Pair(a, b, score, kinds[a] == kinds[b], "")
         # a stored pair of no unit's two rounds then was a candidate of at least that bar; one of two rounds then
         # but not now stays as such a candidate would
-        if (a, b) in was and (a, b) not in rounds and not (score >= across and scorer.paired(a, b)):
+        if (a, b) in no_longer and not (score >= across and scorer.paired(a, b)):
+            dropped.append(pair)
             continue
-        kept.append(Pair(a, b, score, kinds[a] == kinds[b], ""))
+        kept.append(pair)
     have = {(p.a, p.b) for p in kept}
     todo = {ab for ab in rounds if ab not in have and (ab[0] in fresh or ab[1] in fresh or ab not in was)}
     others = scorer.candidates(fresh) - rounds
     scorer.pack({i for ab in (*todo, *others) for i in ab})
-    pairs = kept + scorer.scored(todo, floor=scorer.lowest_bar) + scorer.scored(others, floor=across)
-    return sorted(pairs, key=lambda p: (p.a, p.b)), len(todo) + len(others)
+    added = scorer.scored(todo, floor=scorer.lowest_bar) + scorer.scored(others, floor=across)
+    # a component changes where a pair that joins clusters came or went (the others are no edge of any component)
+    touched = set(fresh) | {x for p in scorer.joining(added + dropped, scorer.options.common) for x in (p.a, p.b)}
+    return sorted(kept + added, key=lambda p: (p.a, p.b)), len(todo) + len(others), touched
+
+
+def regrouped(before: Sequence[UnitNotice], now: Sequence[UnitNotice]) -> set[str]:
+    """Pure: the notices whose unit holds other notices now than it did (or that had none): a merge, a split, an
+    alias that joined two units."""
+    def mates(placements: Sequence[UnitNotice]) -> dict[str, frozenset[str]]:
+        by_unit: dict[str, set[str]] = {}
+        for u in placements:
+            by_unit.setdefault(u.unit_id, set()).add(u.doc_id)
+        return {u.doc_id: frozenset(by_unit[u.unit_id]) for u in placements}
+
+    was, are = mates(before), mates(now)
+    return {d for d, m in are.items() if was.get(d) != m}
 
 
 def _places(placements: Sequence[UnitNotice]) -> dict[str, Place]:
@@ -233,17 +258,17 @@ def derive(pairs: list[Pair], placements: list[UnitNotice], problems, scorer: Sc
 
 
 def derive_by_component(pairs: list[Pair], placements: Sequence[UnitNotice], problems: Sequence[LinkProblem],
-                        scorer: Scorer, known: Mapping[str, tuple[Cluster, ...]] | None = None
-                        ) -> tuple[list[Link], dict[str, tuple[Cluster, ...]]]:
-    """`derive`, the clusters by component (clustering.by_component: those of a component in `known` are taken
-    from it)."""
+                        scorer: Scorer, kept: Mapping[str, Component] | None = None
+                        ) -> tuple[list[Link], dict[str, Component]]:
+    """`derive`, the clusters by component (clustering.by_component: the `kept` components, unchanged, are taken
+    as they are)."""
     where = _places(placements)
     doc_of = {p.id: p.doc_id for p in problems}
     unit_of = {p.id: where[p.doc_id].unit for p in problems if p.doc_id in where}
     # same-round and recurring links are of two problems of one unit: the few pairs within a unit, not the archive's
     within = [p for p in pairs if (u := unit_of.get(p.a)) is not None and u == unit_of.get(p.b)]
     links = same_round(within, where, doc_of, scorer) + recurring(within, where, doc_of, scorer)
-    return links, by_component(pairs, unit_of, scorer, known)
+    return links, by_component(pairs, unit_of, scorer, kept)
 
 
 def correct(archive: Archive, correction: Correction, user: str) -> LinkReport:

@@ -14,7 +14,7 @@ import json
 import sqlite3
 from collections.abc import Iterable, Mapping, Sequence
 
-from .clustering import Cluster
+from .clustering import Cluster, Component
 from .linking import Link, LinkProblem, Pair
 from .records import CommonCluster, ProblemBrief, ProblemLink, ProblemMark, StatusStep, UnitNotice, UnitRecord
 from .units import Correction, PlannedUnit, same_unit, unit_name
@@ -122,6 +122,7 @@ CREATE TABLE link_fit (
 );
 CREATE TABLE link_components (
     fingerprint TEXT PRIMARY KEY,
+    members TEXT NOT NULL,
     clusters_json TEXT NOT NULL
 );
 DELETE FROM link_state
@@ -147,12 +148,13 @@ def put_pairs(conn: sqlite3.Connection, pairs: Iterable[Pair]) -> None:
                      [(a, " ".join(f"{b} {x:.4f}" for b, x in sorted(bs))) for a, bs in sorted(partners.items())])
 
 
-def put_components(conn: sqlite3.Connection, parts: Mapping[str, Sequence[Cluster]]) -> None:
-    """Replace the components of the joining pairs (fingerprint → its clusters: label and members)."""
+def put_components(conn: sqlite3.Connection, parts: Mapping[str, Component]) -> None:
+    """Replace the components of the joining pairs (fingerprint → its problems and its clusters)."""
     conn.execute("DELETE FROM link_components")
-    conn.executemany("INSERT INTO link_components (fingerprint, clusters_json) VALUES (?, ?)",
-                     [(k, json.dumps([[c.label, list(c.members)] for c in cs], ensure_ascii=False))
-                      for k, cs in sorted(parts.items())])
+    conn.executemany("INSERT INTO link_components (fingerprint, members, clusters_json) VALUES (?, ?, ?)",
+                     [(k, " ".join(c.members), json.dumps([[x.label, list(x.members)] for x in c.clusters],
+                                                          ensure_ascii=False))
+                      for k, c in sorted(parts.items())])
 
 
 def put_fit(conn: sqlite3.Connection, method: str, body: bytes) -> None:
@@ -232,10 +234,10 @@ class LinkQueries:
             out.extend((a, b, float(x)) for b, x in zip(parts[0::2], parts[1::2]))
         return tuple(out)
 
-    def link_components(self) -> dict[str, tuple[Cluster, ...]]:
-        """The components of the joining pairs the last refresh clustered: fingerprint → its clusters."""
-        return {r[0]: tuple(Cluster(label, tuple(members)) for label, members in json.loads(r[1]))
-                for r in self.conn.execute("SELECT fingerprint, clusters_json FROM link_components")}
+    def link_components(self) -> dict[str, Component]:
+        """The components of the joining pairs the last refresh clustered: fingerprint → its problems, its clusters."""
+        return {r[0]: Component(tuple(r[1].split()), tuple(Cluster(label, tuple(m)) for label, m in json.loads(r[2])))
+                for r in self.conn.execute("SELECT fingerprint, members, clusters_json FROM link_components")}
 
     def link_fit(self) -> tuple[str, bytes] | None:
         """The kept fit of the link scores: the method key it was fitted with and its body (linkfit.loads)."""

@@ -8,7 +8,7 @@ import random
 
 import pytest
 
-from archive.clustering import Cluster, by_component, clusters, flat
+from archive.clustering import Cluster, Component, by_component, clusters, flat
 from archive.linking import LinkOptions, LinkProblem, Pair, Scorer
 
 
@@ -113,19 +113,26 @@ def test_a_label_keeps_a_leading_character_that_begins_a_word() -> None:
     assert label(problems, Scorer(problems, LinkOptions(related_weight=0.0))).startswith("在建工程")
 
 
-def test_a_component_is_taken_from_known_only_while_its_pairs_units_and_titles_are_the_same() -> None:
+def test_kept_components_are_taken_as_they_are_and_the_others_clustered() -> None:
     ids = ["a-p1", "b-p1", "c-p1", "x-p1", "y-p1"]
     problems = [LinkProblem(i, i[0], f"针对问题{i[0]}", "") for i in ids]
     scorer = _Open(problems, LinkOptions(common=0.2, related_weight=0.0))
     unit_of = {i: i[0] for i in ids}
     pairs = [Pair("a-p1", "b-p1", 0.5, True, ""), Pair("b-p1", "c-p1", 0.4, True, ""), Pair("x-p1", "y-p1", 0.6, True, "")]
     parts = by_component(pairs, unit_of, scorer)
-    assert sorted(m for cs in parts.values() for c in cs for m in [c.members]) == [("a-p1", "b-p1", "c-p1"), ("x-p1", "y-p1")]
-    marked = {k: tuple(Cluster("kept", c.members) for c in cs) for k, cs in parts.items()}
-    assert {c.label for c in flat(by_component(pairs, unit_of, scorer, marked))} == {"kept"}
-    moved = [pairs[0], Pair("b-p1", "c-p1", 0.41, True, ""), pairs[2]]  # one score of the first component
-    assert sorted(c.label for c in flat(by_component(moved, unit_of, scorer, marked))) != ["kept", "kept"]
-    one_unit = flat(by_component(pairs, {**unit_of, "y-p1": "x"}, scorer, marked))  # x and y: one unit now
-    assert [(c.label, c.members) for c in one_unit] == [("kept", ("a-p1", "b-p1", "c-p1"))]
+    assert sorted(g.members for g in parts.values()) == [("a-p1", "b-p1", "c-p1"), ("x-p1", "y-p1")]
+    assert sorted(c.members for c in flat(parts)) == [("a-p1", "b-p1", "c-p1"), ("x-p1", "y-p1")]
+    first = next(k for k, g in parts.items() if "a-p1" in g.members)
+    marked = {first: Component(parts[first].members, (Cluster("kept", parts[first].members),))}
+    again = by_component(pairs, unit_of, scorer, marked)
+    assert again[first] == marked[first] and sorted(c.label for c in flat(again)) == sorted(["kept", flat(parts)[1].label])
+    # the kept component's pairs are not read again: a pair of its members changed here changes nothing
+    moved = [Pair("a-p1", "b-p1", 0.1, True, ""), *pairs[1:]]
+    assert flat(by_component(moved, unit_of, scorer, marked)) == flat(again)
+    assert len(flat(by_component(moved, unit_of, scorer))) == 2  # clustered afresh: b and c alone, x and y
+    # the fingerprint of a component follows its pairs' scores, units and titles
+    keys = set(parts)
+    assert set(by_component(moved, unit_of, scorer)) != keys
+    assert set(by_component(pairs, {**unit_of, "y-p1": "x"}, scorer)) != keys
     retitled = _Open([*problems[:4], LinkProblem("y-p1", "y", "针对另一问题", "")], scorer.options)
-    assert sorted(c.label for c in flat(by_component(pairs, unit_of, retitled, marked))) != ["kept", "kept"]
+    assert set(by_component(pairs, unit_of, retitled)) != keys

@@ -136,3 +136,34 @@ def test_units_split_and_merged_by_an_operator_relink_with_the_kept_fit(settings
         assert merged.mode == "incremental" and merged.pairs > 0 and a.link_fit() == fitted
         _same_as_a_relink_with_the_kept_fit(a)
         assert sorted(a.scored_pairs()) == before
+
+
+def _notice(unit: str, problems: list[str]) -> str:
+    lines = [f"中共示例{unit}关于区委第二轮巡察整改情况的通报",
+             f"根据区委统一部署，2021年3月1日至4月30日，区委第二轮巡察第一巡察组对{unit}进行了巡察。"
+             f"2021年6月1日，区委第一巡察组向{unit}反馈了巡察意见。现将整改情况予以公布。",
+             "一、整改工作开展情况", "成立整改工作领导小组，逐条制定整改措施。", "二、巡察反馈问题整改落实情况",
+             "（一）关于作风建设方面问题的整改落实情况"]
+    lines += [f"{k}.{t}" for k, t in enumerate(problems, 1)]
+    return "\n".join(lines) + "\n"
+
+
+def test_a_merge_that_adds_no_pair_still_clusters_the_merged_units_again(settings: Settings, tmp_path: Path,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    # two units of one round share a fault: a common problem of two units. Merged, they are one unit of one round
+    # (no pair of two rounds is added, no pair dropped), and the common problem is gone
+    monkeypatch.setattr(linkfit, "REFIT_SHARE", 1.0)
+    src = tmp_path / "two"
+    src.mkdir()
+    shared = "针对公务接待无公函、超标准安排陪餐的问题。已清退超标准接待费用，严格执行公函接待制度。"
+    (src / "合成甲.txt").write_text(_notice("区合成甲局党组", [shared, "针对档案室漏雨的问题。已维修屋顶。"]), encoding="utf-8")
+    (src / "合成乙.txt").write_text(_notice("区合成乙局党组", [shared, "针对食堂卫生不达标的问题。已整改。"]), encoding="utf-8")
+    with Archive.open(settings.db_path) as a:
+        ingest(a, settings.ingest_options(), [str(src)])
+        mine = {d.id for d in a.documents() if Path(d.source_path).name.startswith("合成")}
+        assert [sorted({m.rsplit("-", 1)[0] for m in c.members}) for c in a.common_clusters()] == [sorted(mine)]
+        pairs = sorted(a.scored_pairs())
+        report = correct(a, Correction("merge", "区合成甲局党组", "区合成乙局党组"), "tester")
+        assert report.mode == "incremental" and sorted(a.scored_pairs()) == pairs  # no pair added or dropped
+        assert a.common_clusters() == ()
+        _same_as_a_relink_with_the_kept_fit(a)
