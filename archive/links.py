@@ -3,10 +3,12 @@
 `refresh` is the one entry point: the ingest pipeline calls it after every batch, `xuncha links` and the unit
 commands before they read. The links are derived data, stored with the key of the archive state they were
 computed on (the notices' content hashes, the operators' unit corrections, the options and LINKS_VERSION):
-when the key matches, nothing is done. When notices were added, changed or removed, only their problems are
-paired against the archive (candidates by shared specific terms, archive/linking.py); the stored candidate pairs
-of the others are rescored with the current term weights, and units, rounds, same-round and recurring links and
-common clusters are derived again from the pairs. All of it is written in one transaction: never half written.
+when the key matches, nothing is done. When notices were added, changed or removed (or units corrected), only
+their problems are paired against the archive (candidates by shared specific terms, archive/linking.py) and
+scored with the kept fit (archive/linkfit.py); the stored pairs of the others keep their scores; units, rounds,
+same-round and recurring links are derived again from the pairs, and the common clusters of the components those
+changes touched. A full relink (asked for, a changed method, or the fit due again) fits and pairs everything. All
+of it is written in one transaction: never half written.
 """
 
 from __future__ import annotations
