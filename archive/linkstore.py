@@ -106,9 +106,9 @@ DELETE FROM link_state
 # store migration 8: the kept fit of the link scores (archive/linkfit.py) and the scored pairs in place of the
 # candidates: with the fit kept, a pair's score no longer moves when a notice comes, so an incremental relink keeps
 # the others' pairs as scored instead of rescoring every candidate (a row per problem a, its partners b each with
-# the score: "b score b score …"), and each component of the joining pairs by its fingerprint with its clusters
-# (clustering.by_component), so it need not be clustered again. The link state goes with it: the next refresh
-# relinks in full.
+# the score: "b score b score …"), and each component of the joining pairs with its problems and its clusters
+# (clustering.by_component), so that one no change touched need not be clustered again. The link state goes with
+# it: the next refresh relinks in full.
 FIT_MIGRATION = """
 DROP TABLE problem_candidates;
 CREATE TABLE scored_pairs (
