@@ -64,8 +64,7 @@ class LinkFit:
     def current(self, doc_of: Mapping[str, str], hashes: Mapping[str, str]) -> LinkFit:
         """The fit with the kinds of problems whose notice changed since the fit dropped (they are classified
         again): `doc_of` is problem id → notice id now."""
-        kinds = {i: k for i, k in self.kinds.items() if i in doc_of
-                 and self.basis.get(doc_of[i]) is not None and self.basis.get(doc_of[i]) == hashes.get(doc_of[i])}
+        kinds = {i: k for i, k in self.kinds.items() if i in doc_of and self.basis.get(doc_of[i]) == hashes[doc_of[i]]}
         return dataclasses.replace(self, kinds=kinds)
 
 

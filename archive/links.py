@@ -134,10 +134,10 @@ def refresh(archive: Archive, options: LinkOptions = LinkOptions(), full: bool =
     else:
         mode = "incremental"
         changed = {d for d, h in hashes.items() if state[1].get(d) != h} | (set(state[1]) - set(hashes))
-        scorer = Scorer(problems, options, kept.current({p.id: p.doc_id for p in problems}, hashes), pack=False)
+        doc_of = {p.id: p.doc_id for p in problems}
+        scorer = Scorer(problems, options, kept.current(doc_of, hashes), pack=False)
         before = archive.unit_notices()
         pairs, scored, touched = new_pairs(scorer, placements, before, problems, archive.scored_pairs(), changed)
-        doc_of = {p.id: p.doc_id for p in problems}
         moved = regrouped(before, placements)  # notices whose unit now holds other notices (a merge, a split)
         touched |= {i for i, d in doc_of.items() if d in moved}
         untouched = {k: c for k, c in archive.link_components().items()
@@ -156,29 +156,34 @@ def refresh(archive: Archive, options: LinkOptions = LinkOptions(), full: bool =
     return LinkReport(mode, len(hashes), len(changed), scored, len(links), len(groups))
 
 
-def kept_fit(archive: Archive, method: str, problems: Sequence[LinkProblem], hashes: dict[str, str]) -> LinkFit | None:
-    """The stored fit when it was fitted with this method and the problems changed since are under REFIT_SHARE of
-    those it was fitted on (None: a full relink, which fits again)."""
-    stored = archive.link_fit()
-    if stored is None or stored[0] != method:
-        return None
-    try:
-        fit = linkfit.loads(stored[1])
-    except ValueError:
-        return None  # another format, or the fault-kind table changed: fitted again
-    problems_of = Counter(p.doc_id for p in problems)
-    return fit if fit.drift(problems_of, hashes) <= linkfit.REFIT_SHARE else None
-
-
-def fit_drift(archive: Archive) -> tuple[int, float] | None:
-    """The kept fit's size (problems fitted on) and the share of problems changed since (None: no fit kept)."""
+def stored_fit(archive: Archive) -> tuple[str, LinkFit] | None:
+    """The kept fit and the method key it was fitted with (None: none kept, or another format, or the fault-kind
+    table changed since: fitted again)."""
     stored = archive.link_fit()
     if stored is None:
         return None
     try:
-        fit = linkfit.loads(stored[1])
+        return stored[0], linkfit.loads(stored[1])
     except ValueError:
         return None
+
+
+def kept_fit(archive: Archive, method: str, problems: Sequence[LinkProblem], hashes: dict[str, str]) -> LinkFit | None:
+    """The stored fit when it was fitted with this method and the problems changed since are under REFIT_SHARE of
+    those it was fitted on (None: a full relink, which fits again)."""
+    stored = stored_fit(archive)
+    if stored is None or stored[0] != method:
+        return None
+    fit = stored[1]
+    return fit if fit.drift(Counter(p.doc_id for p in problems), hashes) <= linkfit.REFIT_SHARE else None
+
+
+def fit_drift(archive: Archive) -> tuple[int, float] | None:
+    """The kept fit's size (problems fitted on) and the share of problems changed since (None: no fit kept)."""
+    stored = stored_fit(archive)
+    if stored is None:
+        return None
+    fit = stored[1]
     return fit.problems, fit.drift(Counter(p.doc_id for p in archive.link_problems()), archive.notice_hashes())
 
 

@@ -91,7 +91,8 @@ def timeline(archive: Archive, unit: UnitRecord) -> list[str]:
 @click.option("--json", "as_json", is_flag=True, help="Print units, recurring, same_round and common as JSON.")
 @click.option("--unit", "unit_ref", default=None, metavar="NAME", help="Print one unit's timeline as text.")
 @click.option("--full", is_flag=True, help="Relink the whole archive first, fitting the scores' term weights, "
-              "related terms and fault kinds again (an ingest keeps the fit until 10 % of the problems changed).")
+              f"related terms and fault kinds again (an ingest keeps the fit until {linkfit.REFIT_SHARE:.0%} of the "
+              "problems changed).")
 @click.pass_context
 def links(ctx: click.Context, as_json: bool, unit_ref: str | None, full: bool) -> None:
     """Units, rounds and problem links (same round, recurring, common) of the archive's notices."""

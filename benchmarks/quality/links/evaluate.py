@@ -85,12 +85,13 @@ def main() -> None:
         problems = archive.link_problems()
         docs = {d.id: d for d in archive.documents_of_type(DocType.NOTICE)}
         placements = plan_units(tuple(docs.values()), archive.unit_corrections())
-        scorer = Scorer(problems)
         if args.fit_share < 1:  # the fit kept from before the last notices came (archive/linkfit.py)
             def drawn(doc_id: str) -> bool:
                 h = hashlib.sha1(f"{args.fit_seed}:{docs[doc_id].source_path}".encode()).hexdigest()
                 return int(h, 16) % 1000 < args.fit_share * 1000
-            scorer = Scorer(problems, fit=Scorer([p for p in problems if drawn(p.doc_id)]).fit)
+            scorer = Scorer(problems, fit=Scorer([p for p in problems if drawn(p.doc_id)], pack=False).fit)
+        else:
+            scorer = Scorer(problems)
         pairs = scorer.scored(scorer.candidates({p.id for p in problems}) | unit_candidates(placements, problems))
         archive.close()
     by_key = {problem_key(docs[p.doc_id].source_path, p.id): p.id for p in problems}
