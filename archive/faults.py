@@ -21,6 +21,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Protocol
 
+import numpy as np
+
 from .citations import short_title
 from .kinds import DocType
 from .records import CategoryRecord, DocumentRecord, MeasureTopic, NoticeCitation
@@ -132,6 +134,16 @@ class FaultModel:
     """Nearest-centroid classifier of fault kinds over TF-IDF of the archive's problems."""
 
     def __init__(self, problems: Sequence[str], table: Sequence[FaultKind] | None = None) -> None:
+        self._fit(problems, table)
+
+    @classmethod
+    def fitted(cls, problems: Sequence[str], table: Sequence[FaultKind] | None = None) -> tuple[FaultModel, list[Vector]]:
+        """The model fitted on `problems`, with each problem's vector (as `vector` gives it): the problem links
+        classify the very texts the model was fitted on (archive/linkfit.py), and need not cut them up again."""
+        model = cls.__new__(cls)
+        return model, model._fit(problems, table)
+
+    def _fit(self, problems: Sequence[str], table: Sequence[FaultKind] | None) -> list[Vector]:
         self.kinds = tuple(table or kinds())
         docs = [bigrams(p) for p in problems]
         seeds = [bigrams(k.seed) for k in self.kinds]
@@ -143,10 +155,21 @@ class FaultModel:
         self.default_idf = math.log(n + 1 / 0.5)
         seed_vecs = [self.vector_of(s) for s in seeds]
         members: list[list[Vector]] = [[] for _ in self.kinds]
-        for d in docs:
-            v = self.vector_of(d)
-            sims = [cosine(v, s) for s in seed_vecs]
-            best = max(range(len(sims)), key=sims.__getitem__)
+        vectors = [self.vector_of(d) for d in docs]
+        # each problem's nearest seed: the seeds as one matrix, one product per problem (a cosine per seed and
+        # problem in Python was a tenth of a full relink at 10× the archive)
+        seed_terms = {t: j for j, t in enumerate(sorted(set().union(*seed_vecs)))}
+        table_of_seeds = np.zeros((len(seed_vecs), len(seed_terms)))
+        for k, sv in enumerate(seed_vecs):
+            for t, x in sv.items():
+                table_of_seeds[k, seed_terms[t]] = x
+        for v in vectors if seed_vecs else ():
+            cols = [(seed_terms[t], x) for t, x in v.items() if t in seed_terms]
+            if not cols:
+                continue  # no seed term: every similarity 0, under MIN_SIMILARITY
+            idx, vals = zip(*cols)
+            sims = table_of_seeds[:, list(idx)] @ np.asarray(vals)
+            best = int(np.argmax(sims))  # the first of equals, as max over the kinds in order
             if sims[best] >= MIN_SIMILARITY:
                 members[best].append(v)
         self.centroids: list[Vector] = []
@@ -163,6 +186,7 @@ class FaultModel:
         # articles come back for a notice's other measures, and the cross-check classifies each topic again
         self._vectors: dict[str, Vector] = {}
         self._guesses: dict[str, FaultGuess] = {}
+        return vectors
 
     def state(self) -> dict[str, object]:
         """What the model learned, JSON-ready (`restored` reads it back): kept with the problem links' fit

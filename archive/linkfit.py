@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .cooccur import MineOptions, mine, symmetric
-from .faults import FALLBACK, MIN_SIMILARITY, FaultModel
+from .faults import FALLBACK, MIN_SIMILARITY, FaultModel, Vector
 
 # a full relink is due when the problems changed since the fit reach this share of those fitted on. Measured on
 # the judged link sets (benchmarks/quality/links/evaluate.py --fit-share): a fit on 90 % of the problems gives
@@ -71,14 +71,18 @@ class LinkFit:
 def classify(model: FaultModel, texts: Mapping[str, str]) -> dict[str, str]:
     """Each text's fault kind: the nearest centroid of `model` (the centroids as one matrix, so classifying the
     archive is one product per problem, not a loop over kinds); FALLBACK below MIN_SIMILARITY."""
+    return nearest(model, {i: model.vector(text) for i, text in texts.items()})
+
+
+def nearest(model: FaultModel, vectors: Mapping[str, Vector]) -> dict[str, str]:
+    """`classify` of texts given as the model's vectors of them."""
     vocab = {t: i for i, t in enumerate(sorted(set().union(*model.centroids)))}
     centroids = np.zeros((len(model.centroids), len(vocab)))
     for k, c in enumerate(model.centroids):
         for t, x in c.items():
             centroids[k, vocab[t]] = x
     out = {}
-    for i, text in texts.items():
-        v = model.vector(text)
+    for i, v in vectors.items():
         cols = [(vocab[t], x) for t, x in v.items() if t in vocab]
         if not cols or not len(model.kinds):
             out[i] = FALLBACK
@@ -98,8 +102,8 @@ def fit(counts: Mapping[str, Counter[str]], texts: Mapping[str, str], related: M
     for c in counts.values():
         df.update(c.keys())
     similar = symmetric(mine((list(c) for c in counts.values()), related)) if related else {}
-    model = FaultModel(list(texts.values()))
-    return LinkFit(len(counts), dict(df), similar, model, classify(model, texts), dict(basis or {}))
+    model, vectors = FaultModel.fitted(list(texts.values()))
+    return LinkFit(len(counts), dict(df), similar, model, nearest(model, dict(zip(texts, vectors))), dict(basis or {}))
 
 
 def dumps(f: LinkFit) -> bytes:

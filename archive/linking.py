@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
+from itertools import compress, repeat
 from collections.abc import Iterable, Mapping, Sequence
 import dataclasses
 from dataclasses import dataclass
@@ -113,6 +114,9 @@ def hint_of(p: LinkProblem) -> str | None:
     return next((h for h in HINTS if h in text), None)
 
 
+BATCH = 128  # problems scored against their partners at once (Scorer._raw_pairs): 128 dense rows, 25 MB at 10×
+
+
 class Scorer:
     """TF-IDF over the archive's problems plus the fault-kind gate; one instance per archive state."""
 
@@ -142,6 +146,7 @@ class Scorer:
         self.related = self.soft_cosine.related
         self._states: dict[str, bool] = {}
         self._area: dict[str, int] = {}  # a broad finding's area length (0: not of that form)
+        self._sorted: list[str] | None = None
         if pack:
             self.pack()
 
@@ -152,12 +157,19 @@ class Scorer:
         order = [i for i in self.vectors if wanted is None or i in wanted]  # one row number per problem everywhere
         vocab: dict[str, int] = {}
         for i in order:
-            for t in (*self.soft_cosine.expanded(i), *self.title_vectors[i]):
+            for t in (*self.vectors[i], *self.title_vectors[i]):
                 vocab.setdefault(t, len(vocab))
+        for t in list(vocab):  # and every term S·v can reach
+            for u in self.related.get(t, ()):
+                vocab.setdefault(u, len(vocab))
         self.soft_cosine.packed(vocab, order)
         self._titles = Packed({i: self.title_vectors[i] for i in order}, vocab)
         self._ids = order  # row number → id
         self._rank = np.argsort(np.argsort(np.array(self._ids, dtype=object), kind="stable"), kind="stable")
+        packed_row = {i: k for k, i in enumerate(order)}
+        self._packed_of = np.fromiter((packed_row.get(i, -1) for i in self.sorted_ids), np.int64, len(self.vectors))
+        codes: dict[str, int] = {}
+        self._kind_codes = np.fromiter((codes.setdefault(self.kinds[i], len(codes)) for i in order), np.int64, len(order))
 
     def soft(self, a: str, b: str) -> float:
         """The soft cosine of two problems' text vectors (archive/cooccur.py's SoftCosine)."""
@@ -186,15 +198,33 @@ class Scorer:
     def _raw_scores(self, a: str, rows: np.ndarray) -> np.ndarray:
         """The scores of `a` with the problems of row numbers `rows` (one row order for the text, S·text and title
         vectors), not yet rounded to the 4 decimals they are kept with."""
-        text = self.soft_cosine.many(a, rows)
-        title = self._titles.dots(self._titles.dense(a), rows)
-        raw = TEXT_WEIGHT * text + (1 - TEXT_WEIGHT) * title
-        cited = self.problems[a].cited
-        if cited:
-            ids = self._ids
-            raw = raw + np.fromiter((self.options.cite_bonus if set(cited) & set(self.problems[ids[k]].cited) else 0.0
-                                     for k in rows.tolist()), np.float64, len(rows))
-        return raw
+        return self._raw_pairs(np.full(len(rows), self._titles.row[a], np.int64), rows)
+
+    def _raw_pairs(self, ra: np.ndarray, rb: np.ndarray) -> np.ndarray:
+        """The unrounded scores of the pairs of row numbers (ra[k], rb[k]), ra grouped (each problem's pairs in one
+        run): BATCH problems of ra at a
+        time, each as a dense row, against all their partners in one gather (one problem at a time, NumPy's cost
+        per call was most of the scoring: 22,000 problems at 10× the archive)."""
+        out = np.zeros(len(ra))
+        if not len(ra):
+            return out
+        starts = np.concatenate(([0], np.flatnonzero(np.diff(ra)) + 1))  # the runs of one problem
+        ends = np.append(starts[1:], len(ra))
+        for s in range(0, len(starts), BATCH):
+            lo, hi = int(starts[s]), int(ends[min(s + BATCH, len(starts)) - 1])
+            ks = ra[starts[s:s + BATCH]]
+            which = np.repeat(np.arange(len(ks)), ends[s:s + BATCH] - starts[s:s + BATCH])
+            rows = rb[lo:hi]
+            text = self.soft_cosine.batch(ks, which, rows)
+            title = self._titles.batch_dots(self._titles.dense_rows(ks), which, rows)
+            out[lo:hi] = TEXT_WEIGHT * text + (1 - TEXT_WEIGHT) * title
+        # a citation both make: the few pairs of two problems that cite anything, set against set
+        ids, problems, bonus = self._ids, self.problems, self.options.cite_bonus
+        cites = np.fromiter((bool(problems[i].cited) for i in ids), bool, len(ids))
+        for k in np.flatnonzero(cites[ra] & cites[rb]).tolist():
+            if set(problems[ids[int(ra[k])]].cited) & set(problems[ids[int(rb[k])]].cited):
+                out[k] = out[k] + bonus
+        return out
 
     def pair(self, a: str, b: str, score: float | None = None) -> Pair:
         """The pair scored, with its reason: the shared terms that weigh most, the kinds, the shared citations."""
@@ -300,7 +330,27 @@ class Scorer:
         more, or that cite one regulation. The rule reads no weights: a notice added later gets exactly the pairs
         a full relink would give it, and the pairs of the others do not change. Within a unit every pair of its
         two rounds is a candidate besides (pairlinks.round_pairs): restated faults often share fewer terms."""
-        ids = sorted(self.vectors)  # row numbers in id order: a < b by number is a < b by id
+        ids = self.sorted_ids
+        ra, rb = self.candidate_rows(new, among)
+        return set(zip(map(ids.__getitem__, ra.tolist()), map(ids.__getitem__, rb.tolist())))
+
+    @property
+    def sorted_ids(self) -> list[str]:
+        """The problems' ids sorted: the row numbers of `candidate_rows` and `rows_of` (a < b by number is a < b)."""
+        if self._sorted is None:
+            self._sorted = sorted(self.vectors)
+        return self._sorted
+
+    def rows_of(self, pairs: Iterable[tuple[str, str]]) -> tuple[np.ndarray, np.ndarray]:
+        """Pairs of ids as two arrays of sorted_ids row numbers (as given: not put in order)."""
+        row = {i: k for k, i in enumerate(self.sorted_ids)}
+        flat = np.fromiter((row[x] for ab in pairs for x in ab), np.int64)
+        return flat[0::2], flat[1::2]
+
+    def candidate_rows(self, new: Iterable[str], among: Iterable[str] | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """`candidates` as two arrays of sorted_ids row numbers (ra < rb), each pair once: 3.5 M pairs at 10×
+        the archive, too many to build as tuples of ids and map back to rows to score them."""
+        ids = self.sorted_ids
         row = {i: k for k, i in enumerate(ids)}
         pool = np.zeros(len(ids), bool)
         pool[[row[i] for i in (self.vectors if among is None else among)]] = True
@@ -315,7 +365,8 @@ class Scorer:
         new_rows = sorted({row[i] for i in new})
         is_new = np.zeros(len(ids), bool)
         is_new[new_rows] = True
-        out: set[tuple[str, str]] = set()
+        above = np.arange(len(ids))
+        lows, highs = [np.zeros(0, np.int64)], [np.zeros(0, np.int64)]
         for k in new_rows:
             i = ids[k]
             terms = [arrays[t] for t in self.title_terms[i] if t in arrays]
@@ -326,10 +377,11 @@ class Scorer:
                 hit[np.concatenate(cites)] = True
             hit[k] = False
             if pool[k]:  # a pair of two new problems of the pool once, from its lower one
-                hit &= ~is_new | (np.arange(len(ids)) > k)
-            for j in np.flatnonzero(hit).tolist():
-                out.add((i, ids[j]) if k < j else (ids[j], i))
-        return out
+                hit &= ~is_new | (above > k)
+            js = np.flatnonzero(hit)
+            lows.append(np.minimum(js, k))
+            highs.append(np.maximum(js, k))
+        return np.concatenate(lows), np.concatenate(highs)
 
     def paired(self, a: str, b: str) -> bool:
         """Whether two problems are a candidate pair by the rule of `candidates` (titles sharing two terms or more,
@@ -356,30 +408,33 @@ class Scorer:
         """The pairs scored: all of them (which are links depends on thresholds alone: the evaluation sweeps them),
         or those scoring `floor` or more (the relink passes lowest_bar: the others can be nothing under its
         options, and a Pair each for 1.9 M pairs is most of the relink's memory)."""
-        row, ids, kinds = self._titles.row, self._ids, self.kinds
-        flat = np.fromiter((row[x] for ab in pairs for x in ab), np.int64)
-        ra, rb = flat[0::2], flat[1::2]
+        return self.scored_rows(*self.rows_of(pairs), floor=floor)
+
+    def scored_rows(self, ra: np.ndarray, rb: np.ndarray, floor: float | np.ndarray | None = None) -> list[Pair]:
+        """`scored` of pairs given as sorted_ids row numbers (candidate_rows), every problem of them packed, in
+        order of (a, b); `floor` may be one per pair."""
+        ids = self._ids
+        ra, rb = self._packed_of[ra], self._packed_of[rb]
+        if len(ra) and min(int(ra.min()), int(rb.min())) < 0:
+            raise ValueError("a pair of a problem not packed for scoring (Scorer.pack)")
         swap = self._rank[ra] > self._rank[rb]  # a < b by id
         ra, rb = np.where(swap, rb, ra), np.where(swap, ra, rb)
-        order = np.argsort(ra, kind="stable")
+        order = np.lexsort((self._rank[rb], self._rank[ra]))
         ra, rb = ra[order], rb[order]
-        cuts = np.flatnonzero(np.diff(ra)) + 1
-        out = []
-        for group_a, rows in zip(np.split(ra, cuts), np.split(rb, cuts)):
-            if not len(rows):
-                continue
-            a = ids[int(group_a[0])]
-            raw = self._raw_scores(a, rows)
-            ka = kinds[a]
-            # rounded in Python (correctly rounded, as `scores`), and only those that can reach the floor
-            keep = range(len(rows)) if floor is None else np.flatnonzero(raw >= floor - 1e-4).tolist()
-            values, bs = raw.tolist(), rows.tolist()
-            for k in keep:
-                score = round(values[k], 4)
-                if floor is None or score >= floor:
-                    b = ids[bs[k]]
-                    out.append(Pair(a, b, score, ka == kinds[b], ""))
-        return out
+        raw = self._raw_pairs(ra, rb)
+        if floor is None:
+            keep = np.arange(len(raw))
+        else:  # only those that can reach the floor are rounded, in Python (correctly rounded, as `scores`)
+            floor = np.broadcast_to(np.asarray(floor, np.float64), len(order))[order] if np.ndim(floor) else floor
+            keep = np.flatnonzero(raw >= floor - 1e-4)
+        same = (self._kind_codes[ra[keep]] == self._kind_codes[rb[keep]]).tolist()
+        scores = [round(x, 4) for x in raw[keep].tolist()]
+        a_ids = map(ids.__getitem__, ra[keep].tolist())
+        b_ids = map(ids.__getitem__, rb[keep].tolist())
+        if floor is not None:  # the rounded score at the floor or above
+            ok = (np.asarray(scores) >= (floor[keep] if np.ndim(floor) else floor)).tolist()
+            a_ids, b_ids, scores, same = (compress(x, ok) for x in (a_ids, b_ids, scores, same))
+        return list(map(Pair, a_ids, b_ids, scores, same, repeat("")))
 
     def explained(self, link: Link) -> Link:
         """A link with the reason of its pair (built for the links alone, not for every pair kept)."""

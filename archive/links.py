@@ -21,6 +21,8 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
+import numpy as np
+
 from . import linkfit, linkstore, store
 from .database import Archive
 from .kinds import DocType
@@ -192,9 +194,15 @@ def all_pairs(scorer: Scorer, placements: Sequence[UnitNotice], problems: Sequen
     pairs were scored: a pair of a unit's two rounds down to the lowest bar (the explicit recurring one), any other
     candidate down to the same-round and common bars."""
     rounds = unit_candidates(placements, problems)
-    others = scorer.candidates({p.id for p in problems}) - rounds
-    pairs = scorer.scored(rounds, floor=scorer.lowest_bar) + scorer.scored(others, floor=scorer.lowest_bar_across)
-    return sorted(pairs, key=lambda p: (p.a, p.b)), len(rounds) + len(others)
+    ra, rb = scorer.rows_of(rounds)
+    ca, cb = scorer.candidate_rows({p.id for p in problems})
+    n = len(scorer.sorted_ids)
+    # the candidates less the round pairs, over row numbers (a pair as one integer, the lower row first)
+    other = ~np.isin(ca * n + cb, np.minimum(ra, rb) * n + np.maximum(ra, rb))
+    ca, cb = ca[other], cb[other]
+    floors = np.concatenate((np.full(len(ra), scorer.lowest_bar), np.full(len(ca), scorer.lowest_bar_across)))
+    pairs = scorer.scored_rows(np.concatenate((ra, ca)), np.concatenate((rb, cb)), floor=floors)  # in (a, b) order
+    return pairs, len(rounds) + len(ca)
 
 
 def new_pairs(scorer: Scorer, placements: Sequence[UnitNotice], before: Sequence[UnitNotice],

@@ -7,6 +7,7 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from archive.clustering import clusters
@@ -112,6 +113,25 @@ def test_candidates_read_no_weights() -> None:
     assert ("a-p1", "b-p1") in s.candidates(["a-p1"])
     assert s.candidates(["a-p1"], ["a-p1", "b-p1", "c-p1", "d-p1", "e-p1"]) == t.candidates(["a-p1"])
     assert all("c-p1" not in pair or "d-p1" not in pair for pair in s.candidates(s.vectors))
+
+
+def test_pairs_as_row_numbers_score_as_pairs_of_ids() -> None:
+    """The relink's path (candidate_rows → scored_rows, a floor per pair, in (a, b) order) gives the pairs the
+    path over id tuples gives."""
+    s = _scorer()
+    cands = s.candidates(s.vectors)
+    ra, rb = s.candidate_rows(s.vectors)
+    assert len(ra) == len(cands) and set(zip((s.sorted_ids[k] for k in ra), (s.sorted_ids[k] for k in rb))) == cands
+    every = s.scored_rows(ra, rb)
+    assert every == sorted(s.scored(cands), key=lambda p: (p.a, p.b))
+    floors = np.where(np.arange(len(ra)) % 2 == 0, s.lowest_bar, 0.3)
+    by_row = {(s.sorted_ids[a], s.sorted_ids[b]): f for a, b, f in zip(ra.tolist(), rb.tolist(), floors.tolist())}
+    assert s.scored_rows(ra, rb, floor=floors) == [p for p in every if p.score >= by_row[(p.a, p.b)]]
+    few = Scorer(PROBLEMS, PLAIN, pack=False)
+    few.pack(["a-p1", "b-p1"])
+    assert few.scored_rows(*few.rows_of([("a-p1", "b-p1")])) == [p for p in every if (p.a, p.b) == ("a-p1", "b-p1")]
+    with pytest.raises(ValueError, match="not packed"):
+        few.scored_rows(*few.rows_of([("a-p1", "c-p1")]))
 
 
 def test_scored_keeps_what_can_link_and_scores_as_one_pair_at_a_time() -> None:
