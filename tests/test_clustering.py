@@ -6,9 +6,10 @@ from __future__ import annotations
 import dataclasses
 import random
 
+import numpy as np
 import pytest
 
-from archive.clustering import Cluster, Component, by_component, clusters, flat
+from archive.clustering import Cluster, Component, by_component, clusters, components, flat
 from archive.linking import LinkOptions, LinkProblem, Pair, Scorer
 
 
@@ -136,3 +137,26 @@ def test_kept_components_are_taken_as_they_are_and_the_others_clustered() -> Non
     assert set(by_component(pairs, {**unit_of, "y-p1": "x"}, scorer)) != keys
     retitled = _Open([*problems[:4], LinkProblem("y-p1", "y", "针对另一问题", "")], scorer.options)
     assert set(by_component(pairs, unit_of, retitled)) != keys
+
+
+def test_components_label_each_node_by_the_lowest_node_it_reaches() -> None:
+    # a chain given from its far end (the worst order for hooking), an isolated node, two nodes joined twice
+    a, b = np.array([8, 7, 6, 5, 2, 2]), np.array([9, 8, 7, 6, 3, 3])
+    assert components(a, b, 10).tolist() == [0, 1, 2, 2, 4, 5, 5, 5, 5, 5]
+    rng = random.Random(4)
+    for _ in range(20):
+        n = rng.randint(1, 60)
+        edges = [(rng.randrange(n), rng.randrange(n)) for _ in range(rng.randint(0, 80))]
+        root = list(range(n))
+
+        def find(x: int) -> int:
+            while root[x] != x:
+                x = root[x]
+            return x
+
+        for x, y in edges:
+            rx, ry = find(x), find(y)
+            root[max(rx, ry)] = min(rx, ry)
+        want = [min(k for k in range(n) if find(k) == find(i)) for i in range(n)]
+        got = components(np.array([x for x, _ in edges], np.int64), np.array([y for _, y in edges], np.int64), n)
+        assert got.tolist() == want
