@@ -134,6 +134,19 @@ def test_pairs_as_row_numbers_score_as_pairs_of_ids() -> None:
         few.scored_rows(*few.rows_of([("a-p1", "c-p1")]))
 
 
+def test_paired_is_the_rule_of_candidates() -> None:
+    """An incremental relink asks `paired` of a stored pair (links.new_pairs): it must say what `candidates`
+    would, pair by pair, over every pair of the sample."""
+    cited = [LinkProblem("x-p1", "x", "针对公车使用登记不全的问题", "", ("党政机关公务用车管理办法",)),
+             LinkProblem("y-p1", "y", "针对车辆派遣单缺失的问题", "", ("党政机关公务用车管理办法", "预算法")),
+             LinkProblem("z-p1", "z", "针对预算执行进度慢的问题", "", ("预算法",))]
+    s = Scorer(PROBLEMS + cited, PLAIN)
+    cands = s.candidates(s.vectors)
+    ids = sorted(s.vectors)
+    assert {(a, b) for k, a in enumerate(ids) for b in ids[k + 1:] if s.paired(a, b)} == cands
+    assert ("x-p1", "y-p1") in cands and ("y-p1", "z-p1") in cands and ("x-p1", "z-p1") not in cands
+
+
 def test_scored_keeps_what_can_link_and_scores_as_one_pair_at_a_time() -> None:
     """The relink scores candidates in one NumPy pass per problem and keeps those at its lowest bar: the same
     scores as `score` pair by pair, the same links as from every pair, whichever way round a pair is given."""
