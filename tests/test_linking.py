@@ -214,3 +214,19 @@ def test_joining_over_arrays_decides_as_joins_pair_by_pair(settings: Settings, c
     for t in (0.0, options.common, 0.3):
         want = [p for p in pairs if s.joins(p, t)]
         assert s.joining(pairs, t) == want and 0 < len(want) < len(pairs)
+
+
+def test_lazy_vectors_are_made_once_and_only_when_read() -> None:
+    from archive.linking import Lazy
+
+    made: list[str] = []
+    lazy = Lazy({"a": 1, "b": 2}, lambda k: made.append(k) or k * 2)
+    assert list(lazy) == ["a", "b"] and len(lazy) == 2 and "a" in lazy and "c" not in lazy and made == []
+    assert lazy["b"] == "bb" and lazy["b"] == "bb" and made == ["b"]
+    with pytest.raises(KeyError):
+        lazy["c"]
+    # a scorer over a kept fit scores as the one that fitted it, reading only what it is asked
+    fitted = _scorer()
+    kept = Scorer(PROBLEMS, PLAIN, fitted.fit)
+    assert [kept.score("a-p1", "b-p1"), kept.score("f-p1", "g-p1")] == [fitted.score("a-p1", "b-p1"),
+                                                                        fitted.score("f-p1", "g-p1")]
