@@ -165,7 +165,7 @@ class Packed:
         prod = dense.ravel()[np.repeat(which * self.size, lens) + self.indices[offs]] * self.data[offs]
         keep = lens > 0
         ends = np.cumsum(lens)
-        out[keep] = np.add.reduceat(prod, (ends - lens)[keep])  # summed row by row in order: the same bits
+        out[keep] = np.add.reduceat(prod, (ends - lens)[keep])  # each row one segment, as before: the same bits
         return out
 
     @staticmethod

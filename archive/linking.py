@@ -200,6 +200,7 @@ class Scorer:
         self._rank = np.argsort(np.argsort(np.array(self._ids, dtype=object), kind="stable"), kind="stable")
         packed_row = {i: k for k, i in enumerate(order)}
         self._packed_of = np.fromiter((packed_row.get(i, -1) for i in self.sorted_ids), np.int64, len(self.vectors))
+        self._cites = np.fromiter((bool(self.problems[i].cited) for i in order), bool, len(order))
         codes: dict[str, int] = {}
         self._kind_codes = np.fromiter((codes.setdefault(self.kinds[i], len(codes)) for i in order), np.int64, len(order))
 
@@ -234,9 +235,8 @@ class Scorer:
 
     def _raw_pairs(self, ra: np.ndarray, rb: np.ndarray) -> np.ndarray:
         """The unrounded scores of the pairs of row numbers (ra[k], rb[k]), ra grouped (each problem's pairs in one
-        run): BATCH problems of ra at a
-        time, each as a dense row, against all their partners in one gather (one problem at a time, NumPy's cost
-        per call was most of the scoring: 22,000 problems at 10× the archive)."""
+        run): BATCH problems of ra at a time, each as a dense row, against all their partners in one gather (one
+        problem at a time, the scoring spent most of its time on NumPy's cost per call: 22,000 problems at 10×)."""
         out = np.zeros(len(ra))
         if not len(ra):
             return out
@@ -251,8 +251,7 @@ class Scorer:
             title = self._titles.batch_dots(self._titles.dense_rows(ks), which, rows)
             out[lo:hi] = TEXT_WEIGHT * text + (1 - TEXT_WEIGHT) * title
         # a citation both make: the few pairs of two problems that cite anything, set against set
-        ids, problems, bonus = self._ids, self.problems, self.options.cite_bonus
-        cites = np.fromiter((bool(problems[i].cited) for i in ids), bool, len(ids))
+        ids, problems, bonus, cites = self._ids, self.problems, self.options.cite_bonus, self._cites
         for k in np.flatnonzero(cites[ra] & cites[rb]).tolist():
             if set(problems[ids[int(ra[k])]].cited) & set(problems[ids[int(rb[k])]].cited):
                 out[k] = out[k] + bonus
