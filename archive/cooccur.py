@@ -66,12 +66,12 @@ def mine(texts: Iterable[Sequence[str]], options: MineOptions = MineOptions()) -
     for i, docs_of in enumerate(postings):
         if not docs_of:
             continue
-        together = np.bincount(np.concatenate([rows[j] for j in docs_of]), minlength=len(vocab)).astype(np.float64)
+        together = np.bincount(np.concatenate([rows[j] for j in docs_of]), minlength=len(vocab))
         together[i] = 0
         cand = np.flatnonzero(together >= options.min_pair)
         if not len(cand):
             continue
-        joint = together[cand]
+        joint = together[cand].astype(np.float64)  # the candidates' counts only, not the vocabulary's
         # log p(a,b) - log p(a) - log p(b), over -log p(a,b); a pair in every text (joint = n) is npmi 1
         denom = np.maximum(log_n - np.log(joint), 1e-12)
         npmi = np.minimum((np.log(joint) + log_n - np.log(freq[i]) - np.log(freq[cand])) / denom, 1.0)
