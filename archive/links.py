@@ -20,6 +20,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from operator import attrgetter
 
 import numpy as np
 
@@ -219,28 +220,28 @@ def new_pairs(scorer: Scorer, placements: Sequence[UnitNotice], before: Sequence
     rounds = unit_candidates(placements, problems)
     old = [p for p in problems if p.id not in fresh]
     was = unit_candidates([u for u in before if u.doc_id not in changed], old)
-    kept: list[Pair] = []
     across, kinds = scorer.lowest_bar_across, scorer.kinds
     dropped: list[Pair] = []
     no_longer = was - rounds  # pairs of a unit's two rounds then, not now
-    for a, b, score in stored:
-        if a not in doc_of or b not in doc_of or a in fresh or b in fresh:
-            continue  # a problem gone or changed: its components are clustered again (links.refresh)
-        pair = Pair(a, b, score, kinds[a] == kinds[b], "")
+    live = {i for i in doc_of if i not in fresh}  # a problem gone or changed: its components are clustered again
+    kept = [Pair(a, b, score, kinds[a] == kinds[b], "") for a, b, score in stored if a in live and b in live]
+    if no_longer:
         # a stored pair of no unit's two rounds then was a candidate of at least that bar; one of two rounds then
         # but not now stays as such a candidate would
-        if (a, b) in no_longer and not (score >= across and scorer.paired(a, b)):
-            dropped.append(pair)
-            continue
-        kept.append(pair)
-    have = {(p.a, p.b) for p in kept}
-    todo = {ab for ab in rounds if ab not in have and (ab[0] in fresh or ab[1] in fresh or ab not in was)}
+        dropped = [p for p in kept if (p.a, p.b) in no_longer and not (p.score >= across and scorer.paired(p.a, p.b))]
+        gone = {(p.a, p.b) for p in dropped}
+        kept = [p for p in kept if (p.a, p.b) not in gone] if gone else kept
+    # the pairs of two rounds that are new (a changed notice's, or of rounds that are two rounds now), less those kept
+    maybe = {ab for ab in rounds if ab[0] in fresh or ab[1] in fresh or ab not in was}
+    firsts = {a for a, _ in maybe}
+    have = {(p.a, p.b) for p in kept if p.a in firsts}
+    todo = maybe - have
     others = scorer.candidates(fresh) - rounds
     scorer.pack({i for ab in (*todo, *others) for i in ab})
     added = scorer.scored(todo, floor=scorer.lowest_bar) + scorer.scored(others, floor=across)
     # a component changes where a pair that joins clusters came or went (the others are no edge of any component)
     touched = set(fresh) | {x for p in scorer.joining(added + dropped, scorer.options.common) for x in (p.a, p.b)}
-    return sorted(kept + added, key=lambda p: (p.a, p.b)), len(todo) + len(others), touched
+    return sorted(kept + added, key=attrgetter("a", "b")), len(todo) + len(others), touched
 
 
 def regrouped(before: Sequence[UnitNotice], now: Sequence[UnitNotice]) -> set[str]:

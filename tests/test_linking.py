@@ -148,7 +148,7 @@ def test_paired_is_the_rule_of_candidates() -> None:
 
 
 def test_scored_keeps_what_can_link_and_scores_as_one_pair_at_a_time() -> None:
-    """The relink scores candidates in one NumPy pass per problem and keeps those at its lowest bar: the same
+    """The relink scores candidates in batches of problems and keeps those at its lowest bar: the same
     scores as `score` pair by pair, the same links as from every pair, whichever way round a pair is given."""
     s = _scorer()
     cands = s.candidates(s.vectors)
