@@ -115,11 +115,14 @@ def unit_name(raw: str) -> UnitName:
 
 
 def _place_key(place: str) -> str:
-    return re.sub(r"(?:自治区|自治州|自治县|省|市|区|县|旗)", "", place)
+    """A place as units are compared by it: as written, its level included (until LINKS_VERSION 23 the 省/市/区/县
+    words were dropped, so 示例区 and 示例市, or 长沙县 and 长沙市, were one place and their units of one name one unit;
+    a county made a district since is an operator's merge)."""
+    return place
 
 
 def same_unit(a: UnitName, b: UnitName) -> bool:
-    """One unit: equal cores, and places that agree (equal after their 省/市/区 words, or one absent).
+    """One unit: equal cores, and places that agree (equal, one inside the other, or one absent).
 
     A place absent from one name is how a unit's own region writes it (区市场监管局 in a 某区 notice);
     a place on both sides must agree, so 甲区财政局 and 乙区财政局 stay two units."""

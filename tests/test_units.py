@@ -123,3 +123,14 @@ def test_a_correction_made_under_an_older_spelling_still_applies() -> None:
     merged = group_names(names, (Correction("merge", "区财政局党组", "区市场监管局党组"),))
     by_alias = {a: u for u in merged for a in u.aliases}
     assert by_alias["示例区财政局党组"] is by_alias["示例区市场监管局党组"]
+
+
+def test_places_keep_their_level() -> None:
+    """A district and a city of one name (示例区, 示例市), or a county and a city (长沙县, 长沙市), are two places: their
+    units of one name are two."""
+    units = group_names(["中共示例区城市建设投资集团有限公司委员会", "中共示例市城市建设投资集团有限公司委员会",
+                         "长沙县财政局党组", "长沙市财政局党组", "示例区审计局", "示例区审计局党组"])
+    by_alias = {a: u for u in units for a in u.aliases}
+    assert by_alias["中共示例区城市建设投资集团有限公司委员会"] is not by_alias["中共示例市城市建设投资集团有限公司委员会"]
+    assert by_alias["长沙县财政局党组"] is not by_alias["长沙市财政局党组"]
+    assert by_alias["示例区审计局"] is by_alias["示例区审计局党组"]
