@@ -42,7 +42,11 @@ SHORT_FORMS: tuple[tuple[str, str], ...] = (
     ("城市管理和综合执法", "城管"), ("行政审批服务", "行政审批"), ("机关事务管理", "机关事务"),
     ("政务服务数据管理", "政数"), ("残疾人联合会", "残联"), ("总工会", "工会"), ("妇女联合会", "妇联"),
     ("共青团", "团"), ("科学技术", "科技"), ("工业和信息化", "工信"), ("教育体育", "教体"),
+    # and of state-owned investment companies (城投集团 for 城市建设投资集团有限公司)
+    ("城市建设投资", "城投"), ("交通建设投资", "交投"), ("交通投资", "交投"), ("国有资产监督管理", "国资"),
 )
+# a company's legal form, which its short name leaves out (城投集团 is 城投集团有限公司)
+_LEGAL_FORM = re.compile(r"(?:股份有限公司|有限责任公司|有限公司)$")
 # a place prefix: a name ending in 省/市/区/县/自治州/旗 (two to eight characters), one or more of them
 _PLACE = re.compile(r"^((?:[\u4e00-\u9fff]{1,7}?(?:自治区|自治州|自治县|省|市|区|县|旗))+)")
 # a place ending in 市/区/县 must not cut a word that begins with that character (区 + 市场监管局)
@@ -110,7 +114,9 @@ def unit_name(raw: str) -> UnitName:
         # 中共洧湄县人民医院委员会 were two units); group_names keeps 区委组织部 and 市委组织部 apart by their levels
         core = core[1:]
     core = _shorten(core)
-    kind = next((k for pattern, k in _KIND_RULES if pattern.search(core)), UnitKind.OTHER)
+    kind = next((k for pattern, k in _KIND_RULES if pattern.search(core)), UnitKind.OTHER)  # 有限公司 says 国有企业
+    if len(bare := _LEGAL_FORM.sub("", core)) >= 2:
+        core = bare
     return UnitName(name=name, place=place, core=core or name, kind=kind)
 
 
@@ -185,11 +191,9 @@ def group_names(names: list[str], corrections: tuple[Correction, ...] = ()) -> t
     counts = Counter(clean(n) for n in names if clean(n))
     parsed = {a: unit_name(a) for a in counts}
     placed: dict[str, set[str]] = {}
-    levels: dict[str, set[str]] = {}  # per core, the level (县, 区, 市) of each place it is named in
     for u in parsed.values():
         if u.place:
             placed.setdefault(u.core, set()).add(_place_key(u.place))
-            levels.setdefault(u.core, set()).add(u.place[-1])
     # per core, the bare levels its unplaced names open with: two of them (区委组织部, 市委组织部) are two units
     bare_levels: dict[str, set[str]] = {}
     for alias, u in parsed.items():
@@ -201,9 +205,10 @@ def group_names(names: list[str], corrections: tuple[Correction, ...] = ()) -> t
         bare = _bare_level(alias) if not u.place else None
         if u.place:
             group[alias] = f"{u.core}@{_place_key(u.place)}"
-        elif len(places) == 1 and (bare is None or levels.get(u.core) == {bare}):
-            # a bare 区 (区第一中学) is a district's unit: it does not join the one 县's unit of that name
-            group[alias] = f"{u.core}@{next(iter(places))}"
+        elif len(near := {pl for pl in places if bare is None or pl[-1] == bare}) == 1 and (bare or len(places) == 1):
+            # a bare 区 (区城投集团党委) is the notice's own district's unit: it joins the one placed 区 unit of that name
+            # (示例区's, beside 示例市's), never a 县's (区第一中学 is not 棠梓县第一中学)
+            group[alias] = f"{u.core}@{next(iter(near))}"
         elif bare and len(bare_levels.get(u.core, ())) > 1:
             group[alias] = f"{u.core}#{bare}"
         else:

@@ -42,7 +42,8 @@ def linked(settings: Settings, tmp_path: Path) -> Archive:
 
 def test_every_notice_gets_a_unit_and_a_place_in_its_rounds(linked: Archive) -> None:
     units = {u.name: u for u in linked.units()}
-    assert {"区财政局党组", "区卫生健康局党组", "区第一中学党总支", "某街道党工委", "区城投集团党委"} <= set(units)
+    assert {"区财政局党组", "区卫生健康局党组", "区第一中学党总支", "某街道党工委",
+            "中共示例区城市建设投资集团有限公司委员会"} <= set(units)  # the 区城投集团党委 of the report before it
     finance = units["区财政局党组"]
     stages = [(n.round_label, n.stage) for n in linked.unit_notices(finance.id)]
     assert [s for _, s in stages] == ["rectification", "progress", "rectification"]
@@ -103,23 +104,29 @@ def test_common_clusters_span_units_and_are_labelled_from_their_texts(linked: Ar
 
 
 def test_merge_and_split_survive_reingest(linked: Archive, settings: Settings, tmp_path: Path) -> None:
-    names = {u.name: u for u in linked.units()}
-    assert "中共示例区城市建设投资集团有限公司委员会" in names  # the progress report names the unit in full
-    correct(linked, Correction("merge", "中共示例区城市建设投资集团有限公司委员会", "区城投集团党委"), "tester")
-    merged = linked.unit("区城投集团党委")
-    assert merged and len(merged.documents) == 2 and merged.id == names["区城投集团党委"].id
+    # the progress report names the unit in full (中共示例区城市建设投资集团有限公司委员会), the report before it by its
+    # short name (区城投集团党委): one unit, by the short form 城投 and the legal form left out
+    unit = linked.unit("区城投集团党委")
+    assert unit and len(unit.documents) == 2 and linked.unit("中共示例区城市建设投资集团有限公司委员会").id == unit.id
     same = {(l.a, l.b) for l in linked.problem_links("same_round")}
     assert (_pid(linked, "丁-2021-城投集团-整改情况", 1), _pid(linked, "丁-2022-城投集团-整改进展", 1)) in same
     # the progress report names no round: placed by its feedback date, with the warning saying so
     placed = linked.unit_of(linked.document(str(tmp_path / "links" / "丁-2022-城投集团-整改进展.txt")).id)
     assert placed.inferred and "round inferred" in placed.warning
-    ingest(linked, settings.ingest_options(), [str(tmp_path / "links")], force=True)
-    refresh(linked, full=True)
-    assert len(linked.unit("区城投集团党委").documents) == 2
+    # an operator splits the full name off: two units, and the split survives a re-ingest
     correct(linked, Correction("split", "中共示例区城市建设投资集团有限公司委员会"), "tester")
     assert len(linked.unit("区城投集团党委").documents) == 1
     ingest(linked, settings.ingest_options(), [str(tmp_path / "links")], force=True)
-    assert linked.unit("中共示例区城市建设投资集团有限公司委员会").id != linked.unit("区城投集团党委").id
+    split_off = linked.unit("中共示例区城市建设投资集团有限公司委员会")
+    assert split_off.id != linked.unit("区城投集团党委").id
+    assert (_pid(linked, "丁-2021-城投集团-整改情况", 1), _pid(linked, "丁-2022-城投集团-整改进展", 1)) not in {
+        (l.a, l.b) for l in linked.problem_links("same_round")}
+    # and merges it back: one unit again, under the id it had, through a re-ingest and a full relink
+    correct(linked, Correction("merge", "中共示例区城市建设投资集团有限公司委员会", "区城投集团党委"), "tester")
+    ingest(linked, settings.ingest_options(), [str(tmp_path / "links")], force=True)
+    refresh(linked, full=True)
+    merged = linked.unit("区城投集团党委")
+    assert len(merged.documents) == 2 and merged.id == unit.id
 
 
 def test_one_new_notice_links_incrementally_as_a_full_relink_would(settings: Settings, tmp_path: Path) -> None:

@@ -39,7 +39,8 @@ def test_different_units_stay_apart(a: str, b: str) -> None:
     ("中共某区市场监督管理局党组", "某区", "市场监管局", UnitKind.ORGAN),
     ("中共南开大学委员会", None, "南开大学", UnitKind.UNIVERSITY),
     ("中共示例市第一人民医院委员会", "示例市", "一医院", UnitKind.HOSPITAL),  # 第N人民医院 → N医院 (市一医院)
-    ("中共示例市城投集团有限公司委员会", "示例市", "城投集团有限公司", UnitKind.ENTERPRISE),
+    ("中共示例市城投集团有限公司委员会", "示例市", "城投集团", UnitKind.ENTERPRISE),  # the legal form left out
+    ("中共示例区城市建设投资集团有限公司委员会", "示例区", "城投集团", UnitKind.ENTERPRISE),  # 城投: the short form
     ("中共示例县清河镇委员会", "示例县", "清河镇", UnitKind.TOWNSHIP),
     ("示例区残疾人联合会党组", "示例区", "残联", UnitKind.ORGAN),
 ])
@@ -81,13 +82,13 @@ def test_names_of_one_unit_group_and_a_placeless_name_joins_the_one_placed_unit(
 
 
 def test_corrections_merge_and_split_by_alias_and_keep_ids_stable() -> None:
-    names = ["区城投集团党委", "中共示例区城市建设投资集团有限公司委员会", "区财政局党组", "中共区财政局党组"]
+    names = ["区委编办", "中共示例区委机构编制委员会办公室", "区财政局党组", "中共区财政局党组"]
     before = {a: u.id for u in group_names(names) for a in u.aliases}
-    assert before["区城投集团党委"] != before["中共示例区城市建设投资集团有限公司委员会"]
+    assert before["区委编办"] != before["中共示例区委机构编制委员会办公室"]  # a short form no rule knows
     assert before["区财政局党组"] == before["中共区财政局党组"]
-    merged = {a: u.id for u in group_names(names, (Correction("merge", "中共示例区城市建设投资集团有限公司委员会",
-                                                              "区城投集团党委"),)) for a in u.aliases}
-    assert merged["中共示例区城市建设投资集团有限公司委员会"] == merged["区城投集团党委"] == before["区城投集团党委"]
+    merged = {a: u.id for u in group_names(names, (Correction("merge", "中共示例区委机构编制委员会办公室",
+                                                              "区委编办"),)) for a in u.aliases}
+    assert merged["中共示例区委机构编制委员会办公室"] == merged["区委编办"] == before["区委编办"]
     split = {a: u.id for u in group_names(names, (Correction("split", "中共区财政局党组"),)) for a in u.aliases}
     assert split["中共区财政局党组"] != split["区财政局党组"] == before["区财政局党组"]
     # a correction naming an alias no notice uses any more changes nothing
@@ -129,8 +130,12 @@ def test_places_keep_their_level() -> None:
     """A district and a city of one name (示例区, 示例市), or a county and a city (长沙县, 长沙市), are two places: their
     units of one name are two."""
     units = group_names(["中共示例区城市建设投资集团有限公司委员会", "中共示例市城市建设投资集团有限公司委员会",
-                         "长沙县财政局党组", "长沙市财政局党组", "示例区审计局", "示例区审计局党组"])
+                         "长沙县财政局党组", "长沙市财政局党组", "示例区审计局", "示例区审计局党组",
+                         "区城投集团党委", "市城投集团党委"])
     by_alias = {a: u for u in units for a in u.aliases}
     assert by_alias["中共示例区城市建设投资集团有限公司委员会"] is not by_alias["中共示例市城市建设投资集团有限公司委员会"]
+    # a bare 区 or 市 (the notice's own district or city) joins the one placed unit of its name at that level
+    assert by_alias["区城投集团党委"] is by_alias["中共示例区城市建设投资集团有限公司委员会"]
+    assert by_alias["市城投集团党委"] is by_alias["中共示例市城市建设投资集团有限公司委员会"]
     assert by_alias["长沙县财政局党组"] is not by_alias["长沙市财政局党组"]
     assert by_alias["示例区审计局"] is by_alias["示例区审计局党组"]
