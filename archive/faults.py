@@ -130,6 +130,28 @@ def cosine(a: Mapping[str, float], b: Mapping[str, float]) -> float:
     return sum(x * b.get(k, 0.0) for k, x in a.items())
 
 
+def nearest_of(targets: Sequence[Vector], vectors: Iterable[Vector]) -> list[tuple[int, float] | None]:
+    """For each vector, the target nearest it by dot product (the first of equals, as a max over the targets in
+    order) and that similarity; None for a vector sharing no term with any target. The targets as one matrix:
+    one product per vector, not a loop over the targets."""
+    terms = {t: j for j, t in enumerate(sorted(set().union(*targets)))}
+    table = np.zeros((len(targets), len(terms)))
+    for k, target in enumerate(targets):
+        for t, x in target.items():
+            table[k, terms[t]] = x
+    out: list[tuple[int, float] | None] = []
+    for v in vectors:
+        cols = [(terms[t], x) for t, x in v.items() if t in terms]
+        if not cols:
+            out.append(None)
+            continue
+        idx, vals = zip(*cols)
+        sims = table[:, list(idx)] @ np.asarray(vals)
+        best = int(np.argmax(sims))
+        out.append((best, float(sims[best])))
+    return out
+
+
 class FaultModel:
     """Nearest-centroid classifier of fault kinds over TF-IDF of the archive's problems."""
 
@@ -156,22 +178,11 @@ class FaultModel:
         seed_vecs = [self.vector_of(s) for s in seeds]
         members: list[list[Vector]] = [[] for _ in self.kinds]
         vectors = [self.vector_of(d) for d in docs]
-        # each problem's nearest seed: the seeds as one matrix, one product per problem (a cosine per seed and
-        # problem in Python was a tenth of a full relink at 10× the archive)
-        seed_terms = {t: j for j, t in enumerate(sorted(set().union(*seed_vecs)))}
-        table_of_seeds = np.zeros((len(seed_vecs), len(seed_terms)))
-        for k, sv in enumerate(seed_vecs):
-            for t, x in sv.items():
-                table_of_seeds[k, seed_terms[t]] = x
-        for v in vectors if seed_vecs else ():
-            cols = [(seed_terms[t], x) for t, x in v.items() if t in seed_terms]
-            if not cols:
-                continue  # no seed term: every similarity 0, under MIN_SIMILARITY
-            idx, vals = zip(*cols)
-            sims = table_of_seeds[:, list(idx)] @ np.asarray(vals)
-            best = int(np.argmax(sims))  # the first of equals, as max over the kinds in order
-            if sims[best] >= MIN_SIMILARITY:
-                members[best].append(v)
+        # each problem's nearest seed, one product per problem (a cosine per seed and problem in Python was a tenth
+        # of a full relink at 10× the archive)
+        for v, hit in zip(vectors, nearest_of(seed_vecs, vectors)):
+            if hit is not None and hit[1] >= MIN_SIMILARITY:
+                members[hit[0]].append(v)
         self.centroids: list[Vector] = []
         for seed, group in zip(seed_vecs, members):
             c: Counter[str] = Counter({t: SEED_WEIGHT * x for t, x in seed.items()})

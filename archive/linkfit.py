@@ -21,10 +21,8 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-import numpy as np
-
 from .cooccur import MineOptions, mine, symmetric
-from .faults import FALLBACK, MIN_SIMILARITY, FaultModel, Vector
+from .faults import FALLBACK, MIN_SIMILARITY, FaultModel, Vector, nearest_of
 
 # a full relink is due when the problems changed since the fit reach this share of those fitted on. Measured on
 # the judged link sets (benchmarks/quality/links/evaluate.py --fit-share): a fit on 90 % of the problems gives
@@ -76,22 +74,9 @@ def classify(model: FaultModel, texts: Mapping[str, str]) -> dict[str, str]:
 
 def nearest(model: FaultModel, vectors: Mapping[str, Vector]) -> dict[str, str]:
     """`classify` of texts given as the model's vectors of them."""
-    vocab = {t: i for i, t in enumerate(sorted(set().union(*model.centroids)))}
-    centroids = np.zeros((len(model.centroids), len(vocab)))
-    for k, c in enumerate(model.centroids):
-        for t, x in c.items():
-            centroids[k, vocab[t]] = x
-    out = {}
-    for i, v in vectors.items():
-        cols = [(vocab[t], x) for t, x in v.items() if t in vocab]
-        if not cols or not len(model.kinds):
-            out[i] = FALLBACK
-            continue
-        idx, vals = zip(*cols)
-        sims = centroids[:, list(idx)] @ np.asarray(vals)
-        best = int(np.argmax(sims))
-        out[i] = model.kinds[best].kind if sims[best] >= MIN_SIMILARITY else FALLBACK
-    return out
+    hits = nearest_of(model.centroids, vectors.values())
+    return {i: model.kinds[hit[0]].kind if hit is not None and hit[1] >= MIN_SIMILARITY else FALLBACK
+            for i, hit in zip(vectors, hits)}
 
 
 def fit(counts: Mapping[str, Counter[str]], texts: Mapping[str, str], related: MineOptions | None,
