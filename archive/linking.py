@@ -178,7 +178,7 @@ class Scorer:
         self.related = self.soft_cosine.related
         self._states: dict[str, bool] = {}
         self._area: dict[str, int] = {}  # a broad finding's area length (0: not of that form)
-        self._sorted: list[str] | None = None
+        self._sorted: tuple[list[str], dict[str, int]] | None = None
         if pack:
             self.pack()
 
@@ -368,21 +368,25 @@ class Scorer:
     @property
     def sorted_ids(self) -> list[str]:
         """The problems' ids sorted: the row numbers of `candidate_rows` and `rows_of` (a < b by number is a < b)."""
+        return self._sorted_index()[0]
+
+    def _sorted_index(self) -> tuple[list[str], dict[str, int]]:
+        """sorted_ids, and each id's row number in it: made once (every pairing and scoring reads them)."""
         if self._sorted is None:
-            self._sorted = sorted(self.vectors)
+            ids = sorted(self.vectors)
+            self._sorted = (ids, {i: k for k, i in enumerate(ids)})
         return self._sorted
 
     def rows_of(self, pairs: Iterable[tuple[str, str]]) -> tuple[np.ndarray, np.ndarray]:
         """Pairs of ids as two arrays of sorted_ids row numbers (as given: not put in order)."""
-        row = {i: k for k, i in enumerate(self.sorted_ids)}
+        row = self._sorted_index()[1]
         flat = np.fromiter((row[x] for ab in pairs for x in ab), np.int64)
         return flat[0::2], flat[1::2]
 
     def candidate_rows(self, new: Iterable[str], among: Iterable[str] | None = None) -> tuple[np.ndarray, np.ndarray]:
         """`candidates` as two arrays of sorted_ids row numbers (ra < rb), each pair once: 3.5 M pairs at 10×
         the archive, too many to build as tuples of ids and map back to rows to score them."""
-        ids = self.sorted_ids
-        row = {i: k for k, i in enumerate(ids)}
+        ids, row = self._sorted_index()
         pool = np.zeros(len(ids), bool)
         pool[[row[i] for i in (self.vectors if among is None else among)]] = True
         postings: dict[str, list[int]] = defaultdict(list)
@@ -456,7 +460,7 @@ class Scorer:
         if floor is None:
             keep = np.arange(len(raw))
         else:  # only those that can reach the floor are rounded, in Python (correctly rounded, as `scores`)
-            floor = np.broadcast_to(np.asarray(floor, np.float64), len(order))[order] if np.ndim(floor) else floor
+            floor = np.asarray(floor, np.float64)[order] if np.ndim(floor) else floor  # one per pair, in their order
             keep = np.flatnonzero(raw >= floor - 1e-4)
         same = (self._kind_codes[ra[keep]] == self._kind_codes[rb[keep]]).tolist()
         scores = [round(x, 4) for x in raw[keep].tolist()]
