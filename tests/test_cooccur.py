@@ -1,6 +1,6 @@
 """Related words and the soft cosine (archive/cooccur.py): the packed expansion of every vector at once gives
-the values the one-vector expansion gives, to the last bit, whichever problems are packed; the batched dot
-products are the one-vector ones."""
+the values the one-vector expansion gives, to the last bit, whichever problems are packed; many problems scored
+at once score as one at a time."""
 
 from __future__ import annotations
 
@@ -42,7 +42,7 @@ def test_packed_expansion_is_the_one_vector_expansion_to_the_last_bit() -> None:
         vocab = _packed(soft, ids)
         lazy = SoftCosine(vectors, related, 0.8)
         for k, i in enumerate(ids):
-            dense = soft._packed_expanded.dense(i)
+            dense = soft._packed_expanded.dense_rows(np.array([k]))[0]
             expanded = lazy.expanded(i)
             assert {t: dense[vocab[t]] for t in expanded} == expanded  # exactly: each sum in one order
             assert np.count_nonzero(dense) == len(expanded)
@@ -61,10 +61,11 @@ def test_batched_soft_cosine_is_the_pair_by_pair_one() -> None:
     got = soft.batch(ka, which, rows)
     for k, (w, r) in enumerate(zip(which.tolist(), rows.tolist())):
         assert abs(got[k] - soft(ids[int(ka[w])], ids[r])) < 1e-12
-        assert got[k] == soft.many(ids[int(ka[w])], np.array([r]))[0]  # one problem or many: the same bits
+        # one problem or many: the same bits
+        assert got[k] == soft.batch(ka[w:w + 1], np.zeros(1, np.int64), np.array([r]))[0]
 
 
-def test_batch_dots_are_the_one_vector_dots() -> None:
+def test_batch_dots_are_those_of_one_dense_row_at_a_time() -> None:
     vectors, _ = _vectors(200, seed=11)
     vocab = {t: k for k, t in enumerate(sorted({t for v in vectors.values() for t in v}))}
     packed = Packed(vectors, vocab)
@@ -73,8 +74,13 @@ def test_batch_dots_are_the_one_vector_dots() -> None:
     dense = packed.dense_rows(ks)
     rows = np.arange(len(ids), dtype=np.int64)
     for w, k in enumerate(ks.tolist()):
-        assert np.array_equal(packed.batch_dots(dense, np.full(len(rows), w), rows), packed.dots(packed.dense(ids[k]), rows))
-        assert np.array_equal(dense[w], packed.dense(ids[k]))
+        one = packed.batch_dots(packed.dense_rows(ks[w:w + 1]), np.zeros(len(rows), np.int64), rows)
+        assert np.array_equal(packed.batch_dots(dense, np.full(len(rows), w), rows), one)
+        assert {t: dense[w][vocab[t]] for t in vectors[ids[k]]} == vectors[ids[k]]
+        assert np.count_nonzero(dense[w]) == sum(1 for x in vectors[ids[k]].values() if x)
+        # each dot product is the sum over the row's entries
+        assert all(abs(one[j] - sum(x * vectors[ids[j]].get(t, 0.0) for t, x in vectors[ids[k]].items())) < 1e-12
+                   for j in range(len(ids)))
 
 
 def test_mined_words_are_related_both_ways() -> None:
