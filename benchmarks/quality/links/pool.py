@@ -85,6 +85,20 @@ def pair_id(a: str, b: str) -> str:
     return hashlib.sha1(f"{a}|{b}".encode("utf-8")).hexdigest()[:12]
 
 
+def unit_names(archive: Archive, problems: list) -> dict[str, set[str]]:  # type: ignore[type-arg]
+    """Each notice's names of its unit (alias, inspected unit, publisher), which a judge is not shown."""
+    docs = archive.documents(p.doc_id for p in problems)
+    return {d.id: {alias_of(d), d.header.inspected_unit or "", d.publisher or ""} - {""} for d in docs}
+
+
+def unit_free(problem, names: set[str]) -> dict:  # type: ignore[no-untyped-def]
+    """A problem as a judge sees it: its core title and text (first 500 characters), its unit's names as 该单位."""
+    title, text = core_title(problem.title), problem.text
+    for n in sorted(names, key=len, reverse=True):
+        title, text = title.replace(n, "该单位"), text.replace(n, "该单位")
+    return {"title": title, "text": text[:500]}
+
+
 def linked_archive(tmp: str, folders: list[str]) -> Archive:
     """A new archive under `tmp` holding `folders`, linked in full (what both pooling and evaluation read)."""
     settings = load_settings(environ={}, home=Path(tmp) / "home")
@@ -106,7 +120,7 @@ def main() -> None:
         archive = linked_archive(tmp, args.folders)
         problems = archive.link_problems()
         docs = {d.id: d for d in archive.documents(p.doc_id for p in problems)}
-        names = {d.id: {alias_of(d), d.header.inspected_unit or "", d.publisher or ""} - {""} for d in docs.values()}
+        names = unit_names(archive, problems)
         unit = {n.doc_id: n.unit_id for n in archive.unit_notices()}
         scorer = Scorer(problems)
         stock = Scorer(problems, dataclasses.replace(LinkOptions(), related_weight=0.0))  # LINKS_VERSION 10's
@@ -159,12 +173,6 @@ def main() -> None:
         for r in random.Random(30).sample(rows, 25):
             chosen.setdefault((r[0], r[1]), set()).add("random")
 
-        def unit_free(p, doc_id: str) -> dict:  # type: ignore[no-untyped-def]
-            title, text = core_title(p.title), p.text
-            for n in sorted(names[doc_id], key=len, reverse=True):
-                title, text = title.replace(n, "该单位"), text.replace(n, "该单位")
-            return {"title": title, "text": text[:500]}
-
         pool, keys = [], {}
         for (x, y), by in chosen.items():
             ka = problem_key(docs[by_id[x].doc_id].source_path, x)
@@ -173,8 +181,8 @@ def main() -> None:
             if pid in seen:
                 continue
             keys[pid] = {"a": ka, "b": kb, "proposed_by": sorted(by)}
-            pool.append({"pair_id": pid, "a": unit_free(by_id[x], by_id[x].doc_id),
-                         "b": unit_free(by_id[y], by_id[y].doc_id)})
+            pool.append({"pair_id": pid, "a": unit_free(by_id[x], names[by_id[x].doc_id]),
+                         "b": unit_free(by_id[y], names[by_id[y].doc_id])})
         archive.close()
     pool.sort(key=lambda r: hashlib.sha1(r["pair_id"].encode()).hexdigest())
     args.out.mkdir(parents=True, exist_ok=True)

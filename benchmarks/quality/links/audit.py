@@ -1,0 +1,177 @@
+"""Audit the judged pairs for consistency, blind to every system (issue 30 §4: thresholds on a judged set).
+
+    python -m benchmarks.quality.links.audit draw OUT_DIR FOLDER... [--controls 120]
+    python -m benchmarks.quality.links.audit second OUT_DIR REGRADES.jsonl[,…]
+    python -m benchmarks.quality.links.audit merge REGRADES.jsonl[,…]
+
+"Same fault" is an equivalence: if a judge graded A–B and B–C the same fault (2), A–C is the same fault too. A
+judged set where A–C was graded related (1) or different (0) holds an error in one of its three grades, and nothing
+says which. Entity-resolution gold standards are cleaned the same way (their duplicates are checked for transitive
+closure before they are used). The rule reads the grades only — no score, link or system output — so it cannot
+favour one system over another.
+
+draw: every pair of every such triad (all three pairs, the 2s as well as the lower grade, tune and test alike),
+plus `--controls` judged pairs outside any triad drawn at random (seeded), go to OUT_DIR/audit-1.jsonl in the pool's
+blind form (pair id, unit-free title and text; no grade, no group, shuffled by hash). audit.json beside this file
+keeps which pair ids were drawn and why, so the figures can be recomputed.
+second: after a fresh judge regraded audit-1, the pairs whose new grade differs from the original go to
+OUT_DIR/audit-2.jsonl for a second fresh judge.
+merge: each drawn pair's final grade is the median of its grades (the original and one or two regrades: where the
+first regrade agrees with the original, that grade; where it does not, the second regrade decides), written to
+adjudicated.jsonl. evaluate.py reads it after judged.jsonl (`judged.jsonl,adjudicated.jsonl`: a later file's grade
+wins), so the figures under the original grades stay reproducible beside the audited ones.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import random
+import statistics
+import tempfile
+from collections import Counter, defaultdict
+from pathlib import Path
+
+from .pool import linked_archive, problem_key, unit_free, unit_names
+
+HERE = Path(__file__).resolve().parent
+
+
+def judged_pairs(path: Path = HERE / "judged.jsonl") -> dict[str, dict]:
+    """judged.jsonl by pair id: the two problem keys, the grade, the group."""
+    out = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            j = json.loads(line)
+            out[j["pair_id"]] = j
+    return out
+
+
+def triads(judged: dict[str, dict]) -> list[tuple[str, str, str]]:
+    """Every triad of judged pairs (pair ids) where two are graded the same fault and the third is not: the first
+    id is the lower-graded pair. Sorted, so a draw is reproducible."""
+    by_keys = {frozenset((j["a"], j["b"])): pid for pid, j in judged.items()}
+    near: dict[str, set[str]] = defaultdict(set)
+    for j in judged.values():
+        near[j["a"]].add(j["b"])
+        near[j["b"]].add(j["a"])
+    out = []
+    for pid, j in sorted(judged.items()):
+        if j["grade"] == 2:
+            continue
+        for c in sorted(near[j["a"]] & near[j["b"]]):
+            ac, bc = by_keys[frozenset((j["a"], c))], by_keys[frozenset((j["b"], c))]
+            if judged[ac]["grade"] == 2 and judged[bc]["grade"] == 2:
+                out.append((pid, ac, bc))
+    return out
+
+
+def regrades(paths: str) -> dict[str, int]:
+    grades: dict[str, int] = {}
+    for path in paths.split(","):
+        for line in Path(path).read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                j = json.loads(line)
+                grades[j["pair_id"]] = int(j["grade"])
+    return grades
+
+
+def _shuffled(ids: set[str], salt: str) -> list[str]:
+    return sorted(ids, key=lambda p: hashlib.sha1(f"{salt}:{p}".encode()).hexdigest())
+
+
+def _blind_pool(out: Path, name: str, ids: list[str], texts: dict[str, dict]) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    with (out / name).open("w", encoding="utf-8") as fh:
+        for pid in ids:
+            fh.write(json.dumps({"pair_id": pid, **texts[pid]}, ensure_ascii=False) + "\n")
+
+
+def draw(out: Path, folders: list[str], controls: int, judged: dict[str, dict]) -> dict:
+    found = triads(judged)
+    flagged = {pid for t in found for pid in t}
+    rest = sorted(set(judged) - flagged)
+    control = set(random.Random(30).sample(rest, min(controls, len(rest))))
+    drawn = flagged | control
+    with tempfile.TemporaryDirectory() as tmp:
+        archive = linked_archive(tmp, folders)
+        problems = archive.link_problems()
+        docs = {d.id: d for d in archive.documents(p.doc_id for p in problems)}
+        names = unit_names(archive, problems)
+        archive.close()
+    by_key = {problem_key(docs[p.doc_id].source_path, p.id): p for p in problems}
+    texts = {}
+    for pid in drawn:
+        a, b = by_key[judged[pid]["a"]], by_key[judged[pid]["b"]]
+        texts[pid] = {"a": unit_free(a, names[a.doc_id]), "b": unit_free(b, names[b.doc_id])}
+    _blind_pool(out, "audit-1.jsonl", _shuffled(drawn, "audit-1"), texts)
+    record = {"rule": "every pair of a triad graded 2, 2 and below 2; plus random controls (Random(30))",
+              "triads": [list(t) for t in found], "flagged": sorted(flagged), "controls": sorted(control)}
+    (HERE / "audit.json").write_text(json.dumps(record, ensure_ascii=False, indent=1), encoding="utf-8")
+    return record
+
+
+def second(out: Path, record: dict, first: dict[str, int], judged: dict[str, dict]) -> list[str]:
+    """The audited pairs whose first regrade differs from the original, for a second fresh judge."""
+    drawn = set(record["flagged"]) | set(record["controls"])
+    missing = drawn - set(first)
+    if missing:
+        raise SystemExit(f"the first regrades lack {len(missing)} drawn pairs (e.g. {sorted(missing)[0]})")
+    differ = {pid for pid in drawn if first[pid] != judged[pid]["grade"]}
+    texts = {json.loads(l)["pair_id"]: json.loads(l) for l in (out / "audit-1.jsonl").read_text(
+        encoding="utf-8").splitlines() if l.strip()}
+    _blind_pool(out, "audit-2.jsonl", _shuffled(differ, "audit-2"),
+                {pid: {"a": texts[pid]["a"], "b": texts[pid]["b"]} for pid in differ})
+    return sorted(differ)
+
+
+def merge(record: dict, first: dict[str, int], later: dict[str, int], judged: dict[str, dict]) -> dict[str, int]:
+    """Each drawn pair's median grade over the original, the first regrade and (where those two differ) the
+    second."""
+    final = {}
+    for pid in sorted(set(record["flagged"]) | set(record["controls"])):
+        grades = [judged[pid]["grade"], first[pid]]
+        if grades[0] != grades[1]:
+            if pid not in later:
+                raise SystemExit(f"pair {pid}: its two grades differ and no second regrade was given")
+            grades.append(later[pid])
+        final[pid] = statistics.median_low(grades)
+    return final
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    sub = ap.add_subparsers(dest="step", required=True)
+    d = sub.add_parser("draw")
+    d.add_argument("out", type=Path)
+    d.add_argument("folders", nargs="+")
+    d.add_argument("--controls", type=int, default=120)
+    s = sub.add_parser("second")
+    s.add_argument("out", type=Path)
+    s.add_argument("first")
+    m = sub.add_parser("merge")
+    m.add_argument("first")
+    m.add_argument("--second", default=None)
+    args = ap.parse_args()
+    judged = judged_pairs()
+    record = {} if args.step == "draw" else json.loads((HERE / "audit.json").read_text(encoding="utf-8"))
+    if args.step == "draw":
+        record = draw(args.out, args.folders, args.controls, judged)
+        low = Counter((judged[t[0]]["grade"], judged[t[0]]["group"]) for t in record["triads"])
+        print(f"{len(record['triads'])} triads, {len(record['flagged'])} pairs in them, "
+              f"{len(record['controls'])} controls; lower pairs by grade and group: {dict(low)}")
+    elif args.step == "second":
+        differ = second(args.out, record, regrades(args.first), judged)
+        print(f"{len(differ)} pairs regraded otherwise than first judged: {args.out / 'audit-2.jsonl'}")
+    else:
+        final = merge(record, regrades(args.first), regrades(args.second) if args.second else {}, judged)
+        changed = {pid: (judged[pid]["grade"], g) for pid, g in final.items() if g != judged[pid]["grade"]}
+        with (HERE / "adjudicated.jsonl").open("w", encoding="utf-8") as fh:
+            for pid, g in final.items():
+                fh.write(json.dumps({"pair_id": pid, "grade": g}) + "\n")
+        print(f"{len(final)} pairs adjudicated, {len(changed)} changed: {dict(Counter(changed.values()))}")
+
+
+if __name__ == "__main__":
+    main()
