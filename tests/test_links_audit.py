@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks.quality.links.audit import merge, second, triads
+from benchmarks.quality.links.audit import grades_of, merge, second, triads, undecided
 
 
 def _judged(*rows: tuple[str, str, str, int]) -> dict[str, dict]:
@@ -24,25 +24,30 @@ def test_a_triad_is_two_same_faults_and_a_third_grade_below() -> None:
     assert triads(consistent) == []  # one same fault and two related ones say nothing contradictory
 
 
-def test_merge_takes_the_median_and_needs_the_second_regrade_where_the_first_two_differ() -> None:
-    judged = _judged(("p", "A", "B", 0), ("q", "A", "C", 2), ("r", "B", "C", 1))
-    record = {"flagged": ["p", "q"], "controls": ["r"]}
-    first = {"p": 2, "q": 2, "r": 1}
-    assert merge(record, first, {"p": 2}, judged) == {"p": 2, "q": 2, "r": 1}
-    assert merge(record, first, {"p": 1}, judged) == {"p": 1, "q": 2, "r": 1}
+def test_merge_takes_the_median_and_needs_another_regrade_where_the_grades_have_no_majority() -> None:
+    judged = _judged(("p", "A", "B", 0), ("q", "A", "C", 2), ("r", "B", "C", 1), ("s", "B", "D", 2))
+    record = {"flagged": ["p", "q"], "controls": ["r"], "disputed": ["s"], "earlier": {"s": 0}}
+    first = {"p": 2, "q": 2, "r": 1, "s": 1}
+    assert merge(record, first, {"p": 2}, judged) == {"p": 2, "q": 2, "r": 1, "s": 1}  # s: 2, 0, 1 -> 1
+    assert merge(record, first, {"p": 1}, judged)["p"] == 1  # 0, 2, 1
     assert merge(record, first, {"p": 0}, judged)["p"] == 0
     with pytest.raises(SystemExit, match="pair p"):
         merge(record, first, {}, judged)
+    assert grades_of("s", record, first, judged) == [2, 0, 1] and not undecided([2, 0, 1])
+    assert undecided([0, 2]) and undecided([1, 2]) and not undecided([2, 2]) and not undecided([1, 1, 2, 2][1:])
 
 
-def test_second_draws_only_the_pairs_regraded_otherwise(tmp_path: Path) -> None:
-    judged = _judged(("p", "A", "B", 0), ("q", "A", "C", 2))
+def test_second_draws_only_the_pairs_without_a_majority(tmp_path: Path) -> None:
+    judged = _judged(("p", "A", "B", 0), ("q", "A", "C", 2), ("s", "B", "C", 2))
     blind = {"a": {"title": "甲", "text": "甲"}, "b": {"title": "乙", "text": "乙"}}
     (tmp_path / "audit-1.jsonl").write_text("".join(json.dumps({"pair_id": p, **blind}, ensure_ascii=False) + "\n"
                                                     for p in ("q", "p")), encoding="utf-8")
-    record = {"flagged": ["p", "q"], "controls": []}
-    assert second(tmp_path, record, {"p": 2, "q": 2}, judged) == ["p"]
+    (tmp_path / "audit-1b.jsonl").write_text(json.dumps({"pair_id": "s", **blind}, ensure_ascii=False) + "\n",
+                                             encoding="utf-8")
+    record = {"flagged": ["p", "q"], "controls": [], "disputed": ["s"], "earlier": {"s": 1}}
+    # p: 0 then 2, no majority; q: 2 and 2; s: 2, 1 (earlier) and 0: the median decides
+    assert second(tmp_path, record, {"p": 2, "q": 2, "s": 0}, judged) == ["p"]
     rows = [json.loads(line) for line in (tmp_path / "audit-2.jsonl").read_text(encoding="utf-8").splitlines()]
     assert rows == [{"pair_id": "p", **blind}]  # blind: no grade, no group
     with pytest.raises(SystemExit, match="lack 1"):
-        second(tmp_path, record, {"p": 2}, judged)
+        second(tmp_path, record, {"p": 2, "q": 2}, judged)

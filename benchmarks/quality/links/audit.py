@@ -1,8 +1,8 @@
 """Audit the judged pairs for consistency, blind to every system (issue 30 §4: thresholds on a judged set).
 
-    python -m benchmarks.quality.links.audit draw OUT_DIR FOLDER... [--controls 120]
+    python -m benchmarks.quality.links.audit draw OUT_DIR FOLDER... [--controls 120] [--second-judges C.jsonl,…]
     python -m benchmarks.quality.links.audit second OUT_DIR REGRADES.jsonl[,…]
-    python -m benchmarks.quality.links.audit merge REGRADES.jsonl[,…]
+    python -m benchmarks.quality.links.audit merge REGRADES.jsonl[,…] [--second LATER.jsonl,…]
 
 "Same fault" is an equivalence: if a judge graded A–B and B–C the same fault (2), A–C is the same fault too. A
 judged set where A–C was graded related (1) or different (0) holds an error in one of its three grades, and nothing
@@ -12,14 +12,17 @@ favour one system over another.
 
 draw: every pair of every such triad (all three pairs, the 2s as well as the lower grade, tune and test alike),
 plus `--controls` judged pairs outside any triad drawn at random (seeded), go to OUT_DIR/audit-1.jsonl in the pool's
-blind form (pair id, unit-free title and text; no grade, no group, shuffled by hash). audit.json beside this file
-keeps which pair ids were drawn and why, so the figures can be recomputed.
-second: after a fresh judge regraded audit-1, the pairs whose new grade differs from the original go to
-OUT_DIR/audit-2.jsonl for a second fresh judge.
-merge: each drawn pair's final grade is the median of its grades (the original and one or two regrades: where the
-first regrade agrees with the original, that grade; where it does not, the second regrade decides), written to
-adjudicated.jsonl. evaluate.py reads it after judged.jsonl (`judged.jsonl,adjudicated.jsonl`: a later file's grade
-wins), so the figures under the original grades stay reproducible beside the audited ones.
+blind form (pair id, unit-free title and text; no grade, no group, shuffled by hash). From round 6 on, a third judge
+regraded half of each round independently (`--second-judges`: those files); the judged set kept the first judge's
+grade even where the two disagree, so the disputed pairs not drawn already go to OUT_DIR/audit-1b.jsonl. audit.json
+beside this file keeps which pair ids were drawn and why, and the earlier second grades, so the merge needs nothing
+outside the repository.
+second: after fresh judges regraded audit-1 and audit-1b, the pairs whose grades still have no majority go to
+OUT_DIR/audit-2.jsonl for another fresh judge.
+merge: each drawn pair's final grade is the median of its independent grades — the original, the earlier second
+judge's where there was one, the regrade, and (where those were an even number without a majority) the second
+regrade — written to adjudicated.jsonl. evaluate.py reads it after judged.jsonl (`judged.jsonl,adjudicated.jsonl`: a
+later file's grade wins), so the figures under the original grades stay reproducible beside the audited ones.
 """
 
 from __future__ import annotations
@@ -88,12 +91,14 @@ def _blind_pool(out: Path, name: str, ids: list[str], texts: dict[str, dict]) ->
             fh.write(json.dumps({"pair_id": pid, **texts[pid]}, ensure_ascii=False) + "\n")
 
 
-def draw(out: Path, folders: list[str], controls: int, judged: dict[str, dict]) -> dict:
+def draw(out: Path, folders: list[str], controls: int, judged: dict[str, dict], earlier: dict[str, int]) -> dict:
     found = triads(judged)
     flagged = {pid for t in found for pid in t}
     rest = sorted(set(judged) - flagged)
     control = set(random.Random(30).sample(rest, min(controls, len(rest))))
-    drawn = flagged | control
+    earlier = {pid: g for pid, g in earlier.items() if pid in judged}
+    disputed = {pid for pid, g in earlier.items() if g != judged[pid]["grade"]}
+    drawn = flagged | control | disputed
     with tempfile.TemporaryDirectory() as tmp:
         archive = linked_archive(tmp, folders)
         problems = archive.link_problems()
@@ -105,39 +110,68 @@ def draw(out: Path, folders: list[str], controls: int, judged: dict[str, dict]) 
     for pid in drawn:
         a, b = by_key[judged[pid]["a"]], by_key[judged[pid]["b"]]
         texts[pid] = {"a": unit_free(a, names[a.doc_id]), "b": unit_free(b, names[b.doc_id])}
-    _blind_pool(out, "audit-1.jsonl", _shuffled(drawn, "audit-1"), texts)
-    record = {"rule": "every pair of a triad graded 2, 2 and below 2; plus random controls (Random(30))",
-              "triads": [list(t) for t in found], "flagged": sorted(flagged), "controls": sorted(control)}
+    _blind_pool(out, "audit-1.jsonl", _shuffled(flagged | control, "audit-1"), texts)
+    _blind_pool(out, "audit-1b.jsonl", _shuffled(disputed - flagged - control, "audit-1b"), texts)
+    record = {"rule": "every pair of a triad graded 2, 2 and below 2; random controls (Random(30)); the pairs whose "
+                      "earlier second judge disagreed with the first",
+              "triads": [list(t) for t in found], "flagged": sorted(flagged), "controls": sorted(control),
+              "disputed": sorted(disputed), "earlier": dict(sorted(earlier.items()))}
     (HERE / "audit.json").write_text(json.dumps(record, ensure_ascii=False, indent=1), encoding="utf-8")
     return record
 
 
+def _drawn(record: dict) -> set[str]:
+    return set(record["flagged"]) | set(record["controls"]) | set(record.get("disputed", ()))
+
+
+def grades_of(pid: str, record: dict, first: dict[str, int], judged: dict[str, dict]) -> list[int]:
+    """A drawn pair's independent grades before any second regrade: the original, the earlier second judge's
+    (rounds 6–14, half of each), the regrade."""
+    earlier = record.get("earlier", {})
+    return [judged[pid]["grade"]] + ([earlier[pid]] if pid in earlier else []) + [first[pid]]
+
+
+def undecided(grades: list[int]) -> bool:
+    """An even number of grades without a majority (2 vs 0, or 2 vs 1): the median is not a grade anyone gave."""
+    ranked = sorted(grades)
+    return len(ranked) % 2 == 0 and ranked[len(ranked) // 2 - 1] != ranked[len(ranked) // 2]
+
+
 def second(out: Path, record: dict, first: dict[str, int], judged: dict[str, dict]) -> list[str]:
-    """The audited pairs whose first regrade differs from the original, for a second fresh judge."""
-    drawn = set(record["flagged"]) | set(record["controls"])
+    """The audited pairs whose grades have no majority after the regrade, for another fresh judge."""
+    drawn = _drawn(record)
     missing = drawn - set(first)
     if missing:
         raise SystemExit(f"the first regrades lack {len(missing)} drawn pairs (e.g. {sorted(missing)[0]})")
-    differ = {pid for pid in drawn if first[pid] != judged[pid]["grade"]}
-    texts = {json.loads(l)["pair_id"]: json.loads(l) for l in (out / "audit-1.jsonl").read_text(
-        encoding="utf-8").splitlines() if l.strip()}
-    _blind_pool(out, "audit-2.jsonl", _shuffled(differ, "audit-2"),
-                {pid: {"a": texts[pid]["a"], "b": texts[pid]["b"]} for pid in differ})
+    differ = {pid for pid in drawn if undecided(grades_of(pid, record, first, judged))}
+    texts = {}
+    for name in ("audit-1.jsonl", "audit-1b.jsonl"):
+        path = out / name
+        for line in path.read_text(encoding="utf-8").splitlines() if path.exists() else ():
+            if line.strip():
+                row = json.loads(line)
+                texts[row["pair_id"]] = {"a": row["a"], "b": row["b"]}
+    _blind_pool(out, "audit-2.jsonl", _shuffled(differ, "audit-2"), {pid: texts[pid] for pid in differ})
     return sorted(differ)
 
 
-def merge(record: dict, first: dict[str, int], later: dict[str, int], judged: dict[str, dict]) -> dict[str, int]:
-    """Each drawn pair's median grade over the original, the first regrade and (where those two differ) the
-    second."""
-    final = {}
-    for pid in sorted(set(record["flagged"]) | set(record["controls"])):
-        grades = [judged[pid]["grade"], first[pid]]
-        if grades[0] != grades[1]:
+def merge_grades(record: dict, first: dict[str, int], later: dict[str, int],
+                 judged: dict[str, dict]) -> dict[str, list[int]]:
+    """Each drawn pair's independent grades, the second regrade added where the others have no majority."""
+    out = {}
+    for pid in sorted(_drawn(record)):
+        grades = grades_of(pid, record, first, judged)
+        if undecided(grades):
             if pid not in later:
-                raise SystemExit(f"pair {pid}: its two grades differ and no second regrade was given")
+                raise SystemExit(f"pair {pid}: its grades {grades} have no majority and no second regrade was given")
             grades.append(later[pid])
-        final[pid] = statistics.median_low(grades)
-    return final
+        out[pid] = grades
+    return out
+
+
+def merge(record: dict, first: dict[str, int], later: dict[str, int], judged: dict[str, dict]) -> dict[str, int]:
+    """Each drawn pair's median over its independent grades."""
+    return {pid: statistics.median_low(g) for pid, g in merge_grades(record, first, later, judged).items()}
 
 
 def main() -> None:
@@ -147,6 +181,7 @@ def main() -> None:
     d.add_argument("out", type=Path)
     d.add_argument("folders", nargs="+")
     d.add_argument("--controls", type=int, default=120)
+    d.add_argument("--second-judges", default="", help="the earlier third judges' files (rounds 6–14), comma-separated")
     s = sub.add_parser("second")
     s.add_argument("out", type=Path)
     s.add_argument("first")
@@ -157,19 +192,21 @@ def main() -> None:
     judged = judged_pairs()
     record = {} if args.step == "draw" else json.loads((HERE / "audit.json").read_text(encoding="utf-8"))
     if args.step == "draw":
-        record = draw(args.out, args.folders, args.controls, judged)
+        earlier = regrades(args.second_judges) if args.second_judges else {}
+        record = draw(args.out, args.folders, args.controls, judged, earlier)
         low = Counter((judged[t[0]]["grade"], judged[t[0]]["group"]) for t in record["triads"])
         print(f"{len(record['triads'])} triads, {len(record['flagged'])} pairs in them, "
-              f"{len(record['controls'])} controls; lower pairs by grade and group: {dict(low)}")
+              f"{len(record['controls'])} controls, {len(record['disputed'])} disputed; lower pairs by grade and group: {dict(low)}")
     elif args.step == "second":
         differ = second(args.out, record, regrades(args.first), judged)
-        print(f"{len(differ)} pairs regraded otherwise than first judged: {args.out / 'audit-2.jsonl'}")
+        print(f"{len(differ)} pairs without a majority after the regrade: {args.out / 'audit-2.jsonl'}")
     else:
-        final = merge(record, regrades(args.first), regrades(args.second) if args.second else {}, judged)
+        every = merge_grades(record, regrades(args.first), regrades(args.second) if args.second else {}, judged)
+        final = {pid: statistics.median_low(g) for pid, g in every.items()}
         changed = {pid: (judged[pid]["grade"], g) for pid, g in final.items() if g != judged[pid]["grade"]}
         with (HERE / "adjudicated.jsonl").open("w", encoding="utf-8") as fh:
-            for pid, g in final.items():
-                fh.write(json.dumps({"pair_id": pid, "grade": g}) + "\n")
+            for pid, g in final.items():  # the final grade, and every independent grade it is the median of
+                fh.write(json.dumps({"pair_id": pid, "grade": g, "grades": every[pid]}) + "\n")
         print(f"{len(final)} pairs adjudicated, {len(changed)} changed: {dict(Counter(changed.values()))}")
 
 

@@ -12,7 +12,9 @@ distractor among them, the best F0.5 (a tie: the higher bar) — and the gates b
 recurring and common together. The test split is reported once with the chosen values, whole and per judging
 round. Distractors: judged-0 pairs that share a specific term; any link among them is counted. --fixed reports
 given options instead (an earlier version's); --misses prints tune's missed recurring pairs and what kept each
-out. --write keeps judged.jsonl (pair ids, problem keys and grades only) and results.json beside this file.
+out. --write keeps judged.jsonl (pair ids, problem keys and the first file's grades only) and results.json beside
+this file. A later judgments file overrides the grades of an earlier one: `judged.jsonl,adjudicated.jsonl` scores
+against the consistency audit's grades (audit.py), `judged.jsonl` alone against the judges' first grades.
 """
 
 from __future__ import annotations
@@ -74,12 +76,14 @@ def main() -> None:
         keys.update(these)
         round_of.update({pid: int(f.stem.split("-")[1]) for pid in these})
     split = json.loads((HERE / "split.json").read_text(encoding="utf-8"))
-    grades = {}
-    for path in str(args.judgments).split(","):
+    grades, first = {}, {}  # a later file's grade wins (adjudicated.jsonl after judged.jsonl: audit.py)
+    for n, path in enumerate(str(args.judgments).split(",")):
         for line in Path(path).read_text(encoding="utf-8").splitlines():
             if line.strip():
                 j = json.loads(line)
                 grades[j["pair_id"]] = int(j["grade"])
+                if n == 0:
+                    first[j["pair_id"]] = int(j["grade"])
     with tempfile.TemporaryDirectory() as tmp:
         archive = linked_archive(tmp, args.folders)
         problems = archive.link_problems()
@@ -264,7 +268,8 @@ def main() -> None:
         with (HERE / "judged.jsonl").open("w", encoding="utf-8") as fh:
             for pid in sorted(judged):
                 fh.write(json.dumps({"pair_id": pid, "a": keys[pid]["a"], "b": keys[pid]["b"],
-                                     "grade": grades[pid], "group": group[pid]}, ensure_ascii=False) + "\n")
+                                     "grade": first.get(pid, grades[pid]), "group": group[pid]},
+                                    ensure_ascii=False) + "\n")  # the judges' own grades, never the audit's
         (HERE / "results.json").write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")
 
 
