@@ -51,3 +51,16 @@ def test_second_draws_only_the_pairs_without_a_majority(tmp_path: Path) -> None:
     assert rows == [{"pair_id": "p", **blind}]  # blind: no grade, no group
     with pytest.raises(SystemExit, match="lack 1"):
         second(tmp_path, record, {"p": 2, "q": 2}, judged)
+
+
+def test_a_later_second_round_skips_the_pairs_it_already_has(tmp_path: Path) -> None:
+    judged = _judged(("p", "A", "B", 0), ("t", "C", "D", 1))
+    blind = {"a": {"title": "甲", "text": "甲"}, "b": {"title": "乙", "text": "乙"}}
+    for name, pid in (("audit-1.jsonl", "p"), ("audit-3.jsonl", "t")):
+        (tmp_path / name).write_text(json.dumps({"pair_id": pid, **blind}, ensure_ascii=False) + "\n",
+                                     encoding="utf-8")
+    record = {"flagged": ["p"], "controls": [], "rest": ["t"]}
+    # both lack a majority; p has its second regrade already, so only t is drawn, from audit-3's texts
+    assert second(tmp_path, record, {"p": 2, "t": 2}, judged, "audit-4.jsonl", frozenset({"p"})) == ["t"]
+    assert [json.loads(l)["pair_id"] for l in (tmp_path / "audit-4.jsonl").read_text(encoding="utf-8").splitlines()] == ["t"]
+    assert merge(record, {"p": 2, "t": 2}, {"p": 2, "t": 1}, judged) == {"p": 2, "t": 1}

@@ -91,14 +91,8 @@ def _blind_pool(out: Path, name: str, ids: list[str], texts: dict[str, dict]) ->
             fh.write(json.dumps({"pair_id": pid, **texts[pid]}, ensure_ascii=False) + "\n")
 
 
-def draw(out: Path, folders: list[str], controls: int, judged: dict[str, dict], earlier: dict[str, int]) -> dict:
-    found = triads(judged)
-    flagged = {pid for t in found for pid in t}
-    rest = sorted(set(judged) - flagged)
-    control = set(random.Random(30).sample(rest, min(controls, len(rest))))
-    earlier = {pid: g for pid, g in earlier.items() if pid in judged}
-    disputed = {pid for pid, g in earlier.items() if g != judged[pid]["grade"]}
-    drawn = flagged | control | disputed
+def _texts_of(folders: list[str], judged: dict[str, dict], ids: set[str]) -> dict[str, dict]:
+    """The pairs as a judge sees them (pool.py's blind form), from an archive of the folders."""
     with tempfile.TemporaryDirectory() as tmp:
         archive = linked_archive(tmp, folders)
         problems = archive.link_problems()
@@ -107,9 +101,20 @@ def draw(out: Path, folders: list[str], controls: int, judged: dict[str, dict], 
         archive.close()
     by_key = {problem_key(docs[p.doc_id].source_path, p.id): p for p in problems}
     texts = {}
-    for pid in drawn:
+    for pid in ids:
         a, b = by_key[judged[pid]["a"]], by_key[judged[pid]["b"]]
         texts[pid] = {"a": unit_free(a, names[a.doc_id]), "b": unit_free(b, names[b.doc_id])}
+    return texts
+
+
+def draw(out: Path, folders: list[str], controls: int, judged: dict[str, dict], earlier: dict[str, int]) -> dict:
+    found = triads(judged)
+    flagged = {pid for t in found for pid in t}
+    rest = sorted(set(judged) - flagged)
+    control = set(random.Random(30).sample(rest, min(controls, len(rest))))
+    earlier = {pid: g for pid, g in earlier.items() if pid in judged}
+    disputed = {pid for pid, g in earlier.items() if g != judged[pid]["grade"]}
+    texts = _texts_of(folders, judged, flagged | control | disputed)
     _blind_pool(out, "audit-1.jsonl", _shuffled(flagged | control, "audit-1"), texts)
     _blind_pool(out, "audit-1b.jsonl", _shuffled(disputed - flagged - control, "audit-1b"), texts)
     record = {"rule": "every pair of a triad graded 2, 2 and below 2; random controls (Random(30)); the pairs whose "
@@ -120,8 +125,19 @@ def draw(out: Path, folders: list[str], controls: int, judged: dict[str, dict], 
     return record
 
 
+def draw_rest(out: Path, folders: list[str], record: dict, judged: dict[str, dict]) -> dict:
+    """Every judged pair still graded by one judge alone (not drawn before, no earlier second grade), so that
+    every pair ends with two independent grades that agree or the median of three: OUT_DIR/audit-3.jsonl."""
+    single = set(judged) - _drawn(record) - set(record.get("earlier", {}))
+    _blind_pool(out, "audit-3.jsonl", _shuffled(single, "audit-3"), _texts_of(folders, judged, single))
+    record = {**record, "rest": sorted(single)}
+    (HERE / "audit.json").write_text(json.dumps(record, ensure_ascii=False, indent=1), encoding="utf-8")
+    return record
+
+
 def _drawn(record: dict) -> set[str]:
-    return set(record["flagged"]) | set(record["controls"]) | set(record.get("disputed", ()))
+    return (set(record["flagged"]) | set(record["controls"]) | set(record.get("disputed", ()))
+            | set(record.get("rest", ())))
 
 
 def grades_of(pid: str, record: dict, first: dict[str, int], judged: dict[str, dict]) -> list[int]:
@@ -137,21 +153,22 @@ def undecided(grades: list[int]) -> bool:
     return len(ranked) % 2 == 0 and ranked[len(ranked) // 2 - 1] != ranked[len(ranked) // 2]
 
 
-def second(out: Path, record: dict, first: dict[str, int], judged: dict[str, dict]) -> list[str]:
-    """The audited pairs whose grades have no majority after the regrade, for another fresh judge."""
+def second(out: Path, record: dict, first: dict[str, int], judged: dict[str, dict], name: str = "audit-2.jsonl",
+           have: frozenset[str] = frozenset()) -> list[str]:
+    """The audited pairs whose grades have no majority after the regrade (and no later grade yet: `have`), for
+    another fresh judge: OUT_DIR/`name`."""
     drawn = _drawn(record)
     missing = drawn - set(first)
     if missing:
         raise SystemExit(f"the first regrades lack {len(missing)} drawn pairs (e.g. {sorted(missing)[0]})")
-    differ = {pid for pid in drawn if undecided(grades_of(pid, record, first, judged))}
+    differ = {pid for pid in drawn if undecided(grades_of(pid, record, first, judged))} - have
     texts = {}
-    for name in ("audit-1.jsonl", "audit-1b.jsonl"):
-        path = out / name
-        for line in path.read_text(encoding="utf-8").splitlines() if path.exists() else ():
+    for path in sorted(out.glob("audit-*.jsonl")):
+        for line in path.read_text(encoding="utf-8").splitlines():
             if line.strip():
                 row = json.loads(line)
                 texts[row["pair_id"]] = {"a": row["a"], "b": row["b"]}
-    _blind_pool(out, "audit-2.jsonl", _shuffled(differ, "audit-2"), {pid: texts[pid] for pid in differ})
+    _blind_pool(out, name, _shuffled(differ, name), {pid: texts[pid] for pid in differ})
     return sorted(differ)
 
 
@@ -182,9 +199,14 @@ def main() -> None:
     d.add_argument("folders", nargs="+")
     d.add_argument("--controls", type=int, default=120)
     d.add_argument("--second-judges", default="", help="the earlier third judges' files (rounds 6–14), comma-separated")
+    r = sub.add_parser("rest")
+    r.add_argument("out", type=Path)
+    r.add_argument("folders", nargs="+")
     s = sub.add_parser("second")
     s.add_argument("out", type=Path)
     s.add_argument("first")
+    s.add_argument("--name", default="audit-2.jsonl")
+    s.add_argument("--have", default="", help="second regrades already made, comma-separated")
     m = sub.add_parser("merge")
     m.add_argument("first")
     m.add_argument("--second", default=None)
@@ -197,9 +219,13 @@ def main() -> None:
         low = Counter((judged[t[0]]["grade"], judged[t[0]]["group"]) for t in record["triads"])
         print(f"{len(record['triads'])} triads, {len(record['flagged'])} pairs in them, "
               f"{len(record['controls'])} controls, {len(record['disputed'])} disputed; lower pairs by grade and group: {dict(low)}")
+    elif args.step == "rest":
+        record = draw_rest(args.out, args.folders, record, judged)
+        print(f"{len(record['rest'])} pairs graded by one judge alone: {args.out / 'audit-3.jsonl'}")
     elif args.step == "second":
-        differ = second(args.out, record, regrades(args.first), judged)
-        print(f"{len(differ)} pairs without a majority after the regrade: {args.out / 'audit-2.jsonl'}")
+        have = frozenset(regrades(args.have)) if args.have else frozenset()
+        differ = second(args.out, record, regrades(args.first), judged, args.name, have)
+        print(f"{len(differ)} pairs without a majority after the regrade: {args.out / args.name}")
     else:
         every = merge_grades(record, regrades(args.first), regrades(args.second) if args.second else {}, judged)
         final = {pid: statistics.median_low(g) for pid, g in every.items()}
