@@ -49,12 +49,18 @@ V19 = dataclasses.replace(V20, recurring=0.24, recurring_explicit=0.24)
 V18 = dataclasses.replace(V19, broader_common=True)
 V16 = dataclasses.replace(V18, broad_common=0)
 V14 = dataclasses.replace(V16, broad_recurring=False)
+# what evaluate.py's full chooser picks on the audited grades (audit.py) and LINKS_VERSION 23 did not take: pooled
+# beside it from round 15, so that the judged pairs are not only the shipped version's
+CHOSEN_AUDITED = dataclasses.replace(LinkOptions(), same_round=0.28, recurring=0.36, recurring_explicit=0.08,
+                                     common=0.14, broad_chars=0, business_common=False)
 
 
 def pooled_versions(round_no: int, pairs: list, titled: list) -> tuple:  # type: ignore[type-arg]
     """The linker versions whose links and common clusters a round pools, as (name, scored pairs, options): the
     version registered before the round and the one before it. `pairs` holds every candidate (a unit's rounds' pairs
     too: version 18), `titled` the title-term candidates alone (versions up to 17)."""
+    if round_no >= 15:  # 23 as shipped, and the bars the full chooser picks on the audited tune (results.md)
+        return ("linked23", pairs, LinkOptions()), ("chosen-audited", pairs, CHOSEN_AUDITED)
     if round_no >= 14:
         return ("linked21", pairs, LinkOptions()), ("linked20", pairs, V20)  # 21: the explicit recurring bar 0.06
     if round_no >= 13:
