@@ -1,4 +1,4 @@
-"""The folders of the judged link pairs (benchmarks/quality/links: tests/fixtures/links, links-r4 … links-r14) parse
+"""The folders of the judged link pairs (benchmarks/quality/links: tests/fixtures/links, links-r4 … links-r15) parse
 into exactly the problems they were judged as: a judged pair names its problems by file and ordinal (pool.py's
 problem_key), so a parser change that moved a problem would silently re-label judged pairs. A change that means
 to move them must re-judge the pairs it touches and then update this table."""
@@ -18,8 +18,22 @@ from tests.conftest import ROOT
 from xuncha.settings import load_settings
 
 FOLDERS = ("links", "links-r4", "links-r5", "links-r6", "links-r7", "links-r8", "links-r9", "links-r10", "links-r11", "links-r12",
-           "links-r13", "links-r14")
+           "links-r13", "links-r14", "links-r15")
 PROBLEMS = {
+    "links-r15/litangcun-2019-rectification.txt": 6,
+    "links-r15/litangcun-2024-rectification.txt": 6,
+    "links-r15/ranqi-2020-rectification.md": 7,
+    "links-r15/ranqi-2025-revisit.html": 7,
+    "links-r15/rongmei-2022-rectification.txt": 8,
+    "links-r15/rongmei-2025-revisit.txt": 6,
+    "links-r15/shiyanzhong-2021-rectification.txt": 7,
+    "links-r15/shiyanzhong-2022-progress.txt": 5,
+    "links-r15/shiyanzhong-2024-rectification.html": 7,
+    "links-r15/tuijunju-2020-progress.txt": 5,
+    "links-r15/tuijunju-2020-rectification.txt": 8,
+    "links-r15/tuijunju-2024-rectification.md": 7,
+    "links-r15/yuban-2019-rectification.txt": 8,
+    "links-r15/yuban-2025-revisit.md": 6,
     "links-r14/jiawancun-2020-rectification.txt": 6,
     "links-r14/jiawancun-2024-rectification.txt": 5,
     "links-r14/liangchu-2020-rectification.md": 8,
