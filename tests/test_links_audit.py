@@ -64,3 +64,21 @@ def test_a_later_second_round_skips_the_pairs_it_already_has(tmp_path: Path) -> 
     assert second(tmp_path, record, {"p": 2, "t": 2}, judged, "audit-4.jsonl", frozenset({"p"})) == ["t"]
     assert [json.loads(l)["pair_id"] for l in (tmp_path / "audit-4.jsonl").read_text(encoding="utf-8").splitlines()] == ["t"]
     assert merge(record, {"p": 2, "t": 2}, {"p": 2, "t": 1}, judged) == {"p": 2, "t": 1}
+
+
+def test_a_round_judged_twice_sends_only_its_disagreements_to_a_fresh_judge(tmp_path: Path,
+                                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    import benchmarks.quality.links.audit as audit
+    monkeypatch.setattr(audit, "HERE", tmp_path)  # audit.json is written beside the module
+    judged = _judged(("p", "A", "B", 2), ("u", "C", "D", 2), ("v", "C", "E", 1))
+    blind = {"a": {"title": "甲", "text": "甲"}, "b": {"title": "乙", "text": "乙"}}
+    pool = tmp_path / "pool-15.jsonl"
+    pool.write_text("".join(json.dumps({"pair_id": p, **blind}, ensure_ascii=False) + "\n" for p in ("u", "v")),
+                    encoding="utf-8")
+    record = {"flagged": ["p"], "controls": [], "disputed": [], "earlier": {}}
+    out = audit.extend(tmp_path, record, judged, {"u": 2, "v": 2, "p": 0}, pool, "audit-5.jsonl")
+    assert out["earlier"] == {"u": 2, "v": 2} and out["disputed"] == ["v"]  # p was drawn already: not re-added
+    assert [json.loads(l)["pair_id"] for l in (tmp_path / "audit-5.jsonl").read_text(encoding="utf-8").splitlines()] == ["v"]
+    assert json.loads((tmp_path / "audit.json").read_text(encoding="utf-8"))["disputed"] == ["v"]
+    # v: 1 (first), 2 (second), then the fresh judge's grade decides; u is decided by its two agreeing grades
+    assert merge(out, {"p": 2, "v": 1}, {}, judged) == {"p": 2, "v": 1}

@@ -1,7 +1,9 @@
 """Audit the judged pairs for consistency, blind to every system (issue 30 §4: thresholds on a judged set).
 
     python -m benchmarks.quality.links.audit draw OUT_DIR FOLDER... [--controls 120] [--second-judges C.jsonl,…]
-    python -m benchmarks.quality.links.audit second OUT_DIR REGRADES.jsonl[,…]
+    python -m benchmarks.quality.links.audit rest OUT_DIR FOLDER...
+    python -m benchmarks.quality.links.audit extend OUT_DIR POOL-N.jsonl SECOND.jsonl[,…] [--name audit-5.jsonl]
+    python -m benchmarks.quality.links.audit second OUT_DIR REGRADES.jsonl[,…] [--name …] [--have LATER.jsonl,…]
     python -m benchmarks.quality.links.audit merge REGRADES.jsonl[,…] [--second LATER.jsonl,…]
 
 "Same fault" is an equivalence: if a judge graded A–B and B–C the same fault (2), A–C is the same fault too. A
@@ -135,6 +137,26 @@ def draw_rest(out: Path, folders: list[str], record: dict, judged: dict[str, dic
     return record
 
 
+def extend(out: Path, record: dict, judged: dict[str, dict], second_grades: dict[str, int], pool: Path,
+           name: str) -> dict:
+    """A round judged twice from the start (round 15 on): its second judge's grades join the earlier second grades,
+    and the pairs the two judges graded differently go to a fresh judge (OUT_DIR/`name`, texts from the round's
+    blind pool file)."""
+    known = _drawn(record) | set(record.get("earlier", {}))
+    added = {pid: g for pid, g in second_grades.items() if pid in judged and pid not in known}
+    disputed = {pid for pid, g in added.items() if g != judged[pid]["grade"]}
+    texts = {}
+    for line in pool.read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            row = json.loads(line)
+            texts[row["pair_id"]] = {"a": row["a"], "b": row["b"]}
+    _blind_pool(out, name, _shuffled(disputed, name), {pid: texts[pid] for pid in disputed})
+    record = {**record, "earlier": dict(sorted({**record.get("earlier", {}), **added}.items())),
+              "disputed": sorted(set(record.get("disputed", ())) | disputed)}
+    (HERE / "audit.json").write_text(json.dumps(record, ensure_ascii=False, indent=1), encoding="utf-8")
+    return record
+
+
 def _drawn(record: dict) -> set[str]:
     return (set(record["flagged"]) | set(record["controls"]) | set(record.get("disputed", ()))
             | set(record.get("rest", ())))
@@ -202,6 +224,11 @@ def main() -> None:
     r = sub.add_parser("rest")
     r.add_argument("out", type=Path)
     r.add_argument("folders", nargs="+")
+    e = sub.add_parser("extend")
+    e.add_argument("out", type=Path)
+    e.add_argument("pool", type=Path, help="the round's blind pool file (pool-N.jsonl)")
+    e.add_argument("second_judges", help="the round's second judges' files, comma-separated")
+    e.add_argument("--name", default="audit-5.jsonl")
     s = sub.add_parser("second")
     s.add_argument("out", type=Path)
     s.add_argument("first")
@@ -222,6 +249,11 @@ def main() -> None:
     elif args.step == "rest":
         record = draw_rest(args.out, args.folders, record, judged)
         print(f"{len(record['rest'])} pairs graded by one judge alone: {args.out / 'audit-3.jsonl'}")
+    elif args.step == "extend":
+        before = set(record.get("disputed", ()))
+        record = extend(args.out, record, judged, regrades(args.second_judges), args.pool, args.name)
+        print(f"{len(set(record['disputed']) - before)} pairs graded otherwise by the round's second judge: "
+              f"{args.out / args.name}")
     elif args.step == "second":
         have = frozenset(regrades(args.have)) if args.have else frozenset()
         differ = second(args.out, record, regrades(args.first), judged, args.name, have)
