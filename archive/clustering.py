@@ -12,7 +12,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from .faults import FRAME
-from .linking import LinkProblem, Pair, Scorer
+from .linking import Scorer
+from .linktypes import LinkProblem, Pair
 from .titles import HAN, MORE_FRAME, core_title
 
 UNIT = 10_000  # pair scores are rounded to 4 decimals (linking.Scorer.scores)

@@ -29,7 +29,8 @@ from .database import Archive
 from .kinds import DocType
 from .clustering import Component, by_component, flat
 from .linkfit import LinkFit
-from .linking import Link, LinkOptions, LinkProblem, Pair, Scorer
+from .linking import Scorer
+from .linktypes import Link, LinkOptions, LinkProblem, Pair
 from .pairlinks import Place, recurring, round_pairs, same_round
 from .records import DocumentRecord, UnitNotice
 from .rounds import RoundNotice, as_of_date, place, round_number, stage_of

@@ -15,7 +15,7 @@ import sqlite3
 from collections.abc import Iterable, Mapping, Sequence
 
 from .clustering import Cluster, Component
-from .linking import Link, LinkProblem, Pair
+from .linktypes import Link, LinkProblem, Pair
 from .records import CommonCluster, ProblemBrief, ProblemLink, ProblemMark, StatusStep, UnitNotice, UnitRecord
 from .units import Correction, PlannedUnit, same_unit, unit_name
 

@@ -10,7 +10,8 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from .linking import Link, Pair, Scorer, hint_of
+from .linking import Scorer
+from .linktypes import Link, Pair, hint_of
 
 
 @dataclass(frozen=True, slots=True)

@@ -70,7 +70,7 @@ def test_recurring_and_common_filters_follow_the_links(runner, settings) -> None
     """Issue 30: --filter recurring=yes / common=yes at the problem grain; after a relink, a plain reindex
     re-indexes the notices whose marks changed (their bytes did not) and the filter follows."""
     from archive.database import Archive
-    from archive.linking import LinkOptions
+    from archive.linktypes import LinkOptions
     from archive.links import refresh
 
     runner.invoke(main, ["ingest", str(SAMPLES)])

@@ -10,7 +10,8 @@ import numpy as np
 import pytest
 
 from archive.clustering import Cluster, Component, by_component, clusters, components, flat
-from archive.linking import LinkOptions, LinkProblem, Pair, Scorer
+from archive.linking import Scorer
+from archive.linktypes import LinkOptions, LinkProblem, Pair
 
 
 def _direct(pairs: list[Pair], t: float, how: str) -> set[frozenset[str]]:

@@ -12,7 +12,8 @@ import pytest
 from archive import linkfit
 from archive.database import Archive
 from archive.kinds import DocType
-from archive.linking import LinkOptions, Scorer
+from archive.linking import Scorer
+from archive.linktypes import LinkOptions
 from archive.links import all_pairs, correct, derive, plan_units, refresh
 from archive.pipeline import ingest
 from archive.units import Correction

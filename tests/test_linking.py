@@ -12,7 +12,8 @@ import pytest
 
 from archive.clustering import clusters
 from archive.database import Archive
-from archive.linking import LinkOptions, LinkProblem, Scorer, hint_of
+from archive.linking import Scorer
+from archive.linktypes import LinkOptions, LinkProblem, hint_of
 from archive.pairlinks import Place, recurring
 from archive.pipeline import ingest
 from archive.titles import core_title

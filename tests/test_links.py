@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from archive.database import Archive
-from archive.linking import LinkOptions, Scorer
+from archive.linking import Scorer
+from archive.linktypes import LinkOptions
 from archive.links import LINKS_VERSION, refresh
 from archive.pipeline import ingest
 from archive.units import Correction

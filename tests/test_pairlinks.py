@@ -5,7 +5,8 @@ archive of problems."""
 from __future__ import annotations
 
 from archive.clustering import clusters
-from archive.linking import LinkProblem, Scorer
+from archive.linking import Scorer
+from archive.linktypes import LinkProblem
 from archive.pairlinks import Place, recurring, round_pairs, same_round
 from tests.test_linking import PLAIN, PROBLEMS, _scorer
 

@@ -17,7 +17,7 @@ from openpyxl import load_workbook
 
 from archive import accounts
 from archive.database import Archive
-from archive.linking import LinkOptions
+from archive.linktypes import LinkOptions
 from archive.links import refresh
 from archive.pipeline import ingest
 from archive.records import UnitRecord

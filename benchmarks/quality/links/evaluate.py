@@ -27,7 +27,8 @@ import tempfile
 from itertools import product
 from pathlib import Path
 
-from archive.linking import LinkOptions, Scorer, hint_of
+from archive.linking import Scorer
+from archive.linktypes import LinkOptions, hint_of
 from archive.links import derive, plan_units, unit_candidates
 from archive.kinds import DocType
 

@@ -25,7 +25,8 @@ from pathlib import Path
 from archive.database import Archive
 from archive.faults import FaultModel, cosine
 from archive.ids import parse_unit
-from archive.linking import LinkOptions, Scorer
+from archive.linking import Scorer
+from archive.linktypes import LinkOptions
 from archive.titles import core_title
 from archive.links import alias_of, derive, plan_units, refresh, unit_candidates
 from archive.pipeline import ingest
