@@ -11,7 +11,8 @@ import pytest
 
 from benchmarks.quality import metrics
 from benchmarks.quality.pool import pool
-from benchmarks.quality.runner import SYSTEMS, Judged, compare, load_queries, quick_paths, run, unit_key
+from benchmarks.quality.report import compare
+from benchmarks.quality.runner import SYSTEMS, Judged, load_queries, quick_paths, run, unit_key
 from tests.conftest import SHARED, needs_shared
 
 LUOHU = "notices/luohu-canlian-2021.txt"

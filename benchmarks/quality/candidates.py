@@ -23,8 +23,8 @@ from pathlib import Path
 from typing import Any
 
 from . import metrics
-from .runner import (CORPUS, KINDS, RESULTS, SPLIT_FILES, XUNCHA_FETCH, ArchiveMap, Judged, K, _score, _stock,
-                     _units, full_paths, judged_docs, load_split, prepare)
+from .runner import (CORPUS, KINDS, RESULTS, SPLIT_FILES, XUNCHA_FETCH, ArchiveMap, Judged, K, full_paths, judged_docs,
+                     load_split, prepare, score_units, stock_index, units_of)
 
 STOCK = ("stock-OR", "stock-AND")
 SHOWN = ("ndcg@10", "recall@10", "p@5")
@@ -68,7 +68,7 @@ def evaluate(queries: Sequence[dict], home: Path, candidates: dict[str, dict], c
     with tempfile.TemporaryDirectory(prefix="xuncha-candidates-") as tmp:
         try:
             prepare(settings, conn, full_paths(corpus), False, log)
-            stock, reused = _stock(conn, home, Path(tmp), rebuild_stock, log) if with_stock else (None, None)
+            stock, reused = stock_index(conn, home, Path(tmp), rebuild_stock, log) if with_stock else (None, None)
             shown = STOCK if with_stock else ()
             amap = ArchiveMap.load(conn, corpus, judged_docs(queries))
             services = {name: SearchService(options_of(settings.search_options(), spec))
@@ -84,14 +84,14 @@ def evaluate(queries: Sequence[dict], home: Path, candidates: dict[str, dict], c
                     hits, total = stock.search(q["query"], name, K)
                     seconds[name] += time.monotonic() - t
                     each[name].append(time.monotonic() - t)
-                    row["systems"][name] = _score(judged, _units(hits, amap), total)
+                    row["systems"][name] = score_units(judged, units_of(hits, amap), total)
                 for name, service in services.items():
                     t = time.monotonic()
                     res = service.search(q["query"], per_page=XUNCHA_FETCH)
                     seconds[name] += time.monotonic() - t
                     each[name].append(time.monotonic() - t)
                     units = [h for h in res.hits if h.kind != "document"][:K]
-                    row["systems"][name] = _score(judged, _units(units, amap), res.total)
+                    row["systems"][name] = score_units(judged, units_of(units, amap), res.total)
                 rows.append(row)
             if stock is not None:
                 stock.close()

@@ -25,7 +25,7 @@ from typing import Any
 
 import numpy as np
 
-from .runner import CORPUS, SPLIT_FILES, ArchiveMap, Judged, _score, judged_docs, load_split
+from .runner import CORPUS, SPLIT_FILES, ArchiveMap, Judged, score_units, judged_docs, load_split
 
 DEPTH = 100
 FEATURES = ("e_rank", "e_score", "e_in", "p_rank", "p_score", "p_in", "rrf", "article", "problem", "measure",
@@ -99,7 +99,7 @@ def _ranked_score(q: dict, hits: list[_Hit], x: np.ndarray, model: Any, amap: Ar
     order = np.argsort(-model.predict(x), kind="stable") if len(hits) else []
     ranked = [(hits[i], amap.unit(hits[i].kind, hits[i].id, hits[i].doc_id, hits[i].article, hits[i].measure))
               for i in order][:10]
-    return _score(judged, ranked, len(hits))
+    return score_units(judged, ranked, len(hits))
 
 
 def _fit(data: list[tuple[dict, list[_Hit], np.ndarray]], amap: ArchiveMap, params: dict) -> Any:

@@ -30,7 +30,6 @@ from pathlib import Path
 from typing import Any
 
 from . import metrics
-from .metrics import METRICS
 
 ROOT = Path(__file__).resolve().parents[2]
 QUERIES = Path(__file__).with_name("queries.jsonl")  # the tuning split
@@ -288,7 +287,7 @@ def _stock_stamp(conn: sqlite3.Connection) -> str:
     return h.hexdigest()
 
 
-def _stock(conn: sqlite3.Connection, home: Path | None, tmp: Path, rebuild: bool, log: Log) -> tuple[Any, bool]:
+def stock_index(conn: sqlite3.Connection, home: Path | None, tmp: Path, rebuild: bool, log: Log) -> tuple[Any, bool]:
     """The stock index: built in this run, or (with --home, for tuning loops) reused when nothing it
     depends on changed. Reported figures come from runs that built it (meta.stock_reused false)."""
     from .stock import StockIndex
@@ -310,11 +309,11 @@ def _stock(conn: sqlite3.Connection, home: Path | None, tmp: Path, rebuild: bool
     return stock, False
 
 
-def _units(hits: Sequence[Any], amap: ArchiveMap) -> list[tuple[Any, Key | None]]:
+def units_of(hits: Sequence[Any], amap: ArchiveMap) -> list[tuple[Any, Key | None]]:
     return [(h, amap.unit(h.kind, h.id, h.doc_id, h.article, h.measure)) for h in hits]
 
 
-def _score(judged: Judged, ranked: list[tuple[Any, Key | None]], total: int | None) -> dict:
+def score_units(judged: Judged, ranked: list[tuple[Any, Key | None]], total: int | None) -> dict:
     covers = [judged.covers(unit, h.kind) for h, unit in ranked]
     gains, _ = metrics.dedupe(covers, judged.grades)
     out: dict[str, Any] = {m: round(v, 4) for m, v in metrics.score_ranking(covers, judged.grades, K).items()}
@@ -340,7 +339,7 @@ def run(queries: Sequence[dict], paths: Sequence[str], home: Path | None = None,
         conn = store.connect(settings.db_path)
         try:
             info = prepare(settings, conn, paths, rebuild, log)
-            stock, stock_reused = _stock(conn, home, Path(tmp), rebuild, log)
+            stock, stock_reused = stock_index(conn, home, Path(tmp), rebuild, log)
             amap = ArchiveMap.load(conn, corpus, judged_docs(queries))
             docs = conn.execute("SELECT COUNT(*) FROM documents").fetchone()[0]
             options = settings.search_options()
@@ -359,14 +358,14 @@ def run(queries: Sequence[dict], paths: Sequence[str], home: Path | None = None,
                 res = service.search(q["query"], per_page=XUNCHA_FETCH)
                 seconds["xuncha"] += time.monotonic() - t
                 units = [h for h in res.hits if h.kind != "document"][:K]
-                row["systems"]["xuncha"] = _score(judged, _units(units, amap), res.total)
+                row["systems"]["xuncha"] = score_units(judged, units_of(units, amap), res.total)
                 row["systems"]["xuncha"]["relaxed"] = res.relaxed
                 row["systems"]["xuncha"]["shown"] = len(res.hits)  # 0: the query found nothing at all
                 for name in SYSTEMS[1:]:
                     t = time.monotonic()
                     hits, total = stock.search(q["query"], name, K)
                     seconds[name] += time.monotonic() - t
-                    row["systems"][name] = _score(judged, _units(hits, amap), total)
+                    row["systems"][name] = score_units(judged, units_of(hits, amap), total)
                 per_query.append(row)
             stock.close()
         finally:
@@ -404,126 +403,6 @@ def summarise(per_query: Sequence[dict]) -> dict:
     return {"summary": summary, "ratio": ratio}
 
 
-# ---------------------------------------------------------------------------------------------- output
-
-def _groups(summary: dict) -> list[str]:
-    return list(next(iter(summary.values())).keys())
-
-
-def print_splits(result: dict, out: Callable[[str], None] = print) -> None:
-    """Tuning and test figures side by side, per kind: nDCG@10 of the three systems and the ratio, then
-    xuncha's Recall@10, MRR@10 and P@5 (the citation row's MRR@10 is the citation MRR@10)."""
-    splits = result.get("splits") or {}
-    if not splits:
-        return
-    names = list(splits)
-    groups = ["all", *KINDS]
-    head = f"{'group':<14}" + "".join(f"| {n:<5}{'n':>4}{'xuncha':>8}{'AND':>7}{'OR':>7}{'ratio':>7} " for n in names)
-    out("\nnDCG@10 per split (ratio = xuncha / the stronger stock)")
-    out(head)
-    for g in groups:
-        cells = []
-        for n in names:
-            sm = splits[n]["summary"]
-            if g not in sm["xuncha"]:
-                cells.append(f"| {'':<5}{0:>4}{'':>29} ")
-                continue
-            r = splits[n]["ratio"][g]
-            cells.append(f"| {'':<5}{sm['xuncha'][g]['n']:>4}" + "".join(
-                f"{sm[s][g]['ndcg@10']:>{w}.3f}" for s, w in zip(SYSTEMS, (8, 7, 7)))
-                + (f"{r:>6.2f}× " if r is not None else f"{'n/a':>7} "))
-        out(f"{g:<14}" + "".join(cells))
-    out("\nxuncha Recall@10 / MRR@10 / P@5 per split (stronger stock's in brackets)")
-    out(f"{'group':<14}" + "".join(f"| {n:<36}" for n in names))
-    for g in groups:
-        cells = []
-        for n in names:
-            sm = splits[n]["summary"]
-            if g not in sm["xuncha"]:
-                cells.append(f"| {'':<36}")
-                continue
-            best = max(SYSTEMS[1:], key=lambda s: sm[s][g]["ndcg@10"])
-            cells.append("| " + " ".join(f"{sm['xuncha'][g][m]:.2f}({sm[best][g][m]:.2f})"
-                                          for m in ("recall@10", "mrr@10", "p@5")).ljust(36))
-        out(f"{g:<14}" + "".join(cells))
-
-
-def print_tables(result: dict, out: Callable[[str], None] = print, worst: int = 10) -> None:
-    """Per-system metric tables, the nDCG ratio, build times and the worst queries for xuncha."""
-    summary, ratio, meta = result["summary"], result["ratio"], result["meta"]
-    groups = _groups(summary)
-    head = f"{'group':<22}{'n':>4}" + "".join(f"{m:>11}" for m in METRICS)
-    for s in SYSTEMS:
-        out(f"\n{s}")
-        out(head)
-        for g in groups:
-            row = summary[s][g]
-            out(f"{g:<22}{row['n']:>4}" + "".join(f"{row[m]:>11.3f}" for m in METRICS))
-    out("\nnDCG@10  xuncha / max(stock-AND, stock-OR)")
-    for g in groups:
-        best = max(summary[s][g]["ndcg@10"] for s in SYSTEMS[1:])
-        r = ratio[g]
-        shown = f"{r:.2f}×" if r is not None else "n/a"
-        out(f"{g:<22}{summary['xuncha'][g]['ndcg@10']:>8.3f} / {best:.3f} = {shown}")
-    b = meta["build_s"]
-    out(f"\n{meta['documents']} documents, {meta['grains']} grains; ingest {meta.get('ingest_s')} s")
-    out(f"build: xuncha {b['xuncha']} s ({meta['workers']} process(es)), stock {b['stock']} s (1 process)"
-        + (f"; ratio {meta['build_ratio']}×" if meta.get("build_ratio") else ""))
-    out("query ms (mean): " + ", ".join(f"{s} {v}" for s, v in meta["query_ms"].items()))
-    empty = [r["id"] for r in result["per_query"] if r["systems"]["xuncha"].get("shown", 1) == 0]
-    out(f"queries xuncha finds nothing for: {len(empty)}" + (f" ({', '.join(empty)})" if empty else ""))
-    if result.get("unreachable"):
-        out("judged units no unit-grain hit can reach (kept in the ideal): "
-            + ", ".join(f"{u['query']} {u['unit']}" for u in result["unreachable"]))
-    print_splits(result, out)
-    if worst:
-        out(f"\n{worst} worst queries for xuncha (nDCG@10; best stock; xuncha's rank 1)")
-        for r in worst_queries(result["per_query"], worst):
-            x = r["systems"]["xuncha"]
-            best = max(r["systems"][s]["ndcg@10"] for s in SYSTEMS[1:])
-            top = x["top"][0] if x["top"] else None
-            first = f"{top['unit'] or top['id']} «{top['title'][:30]}» g{top['gain']}" if top else "(no hits)"
-            out(f"{r['id']} {r['kind']:<12} {r['query']}  {x['ndcg@10']:.3f} vs {best:.3f}  #1: {first}")
-            out(f"     wanted: {'; '.join(r['expected'][:4])}")
-
-
-def worst_queries(per_query: Sequence[dict], n: int = 10) -> list[dict]:
-    """Lowest xuncha nDCG first; ties broken by how far the best stock system is ahead."""
-    def key(r: dict) -> tuple[float, float]:
-        x = r["systems"]["xuncha"]["ndcg@10"]
-        return x, x - max(r["systems"][s]["ndcg@10"] for s in SYSTEMS[1:])
-    return sorted(per_query, key=key)[:n]
-
-
-def compare(a_path: Path, b_path: Path, out: Callable[[str], None] = print, moves: int = 10) -> None:
-    """Delta B − A per system and group, then the queries whose xuncha nDCG moved most."""
-    a, b = (json.loads(Path(p).read_text(encoding="utf-8")) for p in (a_path, b_path))
-    out(f"A = {a_path} ({a['meta']['mode']}, {a['meta']['started']}, indexer {a['meta'].get('indexer_sha1')})")
-    out(f"B = {b_path} ({b['meta']['mode']}, {b['meta']['started']}, indexer {b['meta'].get('indexer_sha1')})")
-    if a["meta"].get("documents") != b["meta"].get("documents"):
-        out(f"warning: different corpora ({a['meta'].get('documents')} vs {b['meta'].get('documents')} documents)")
-    head = f"{'group':<22}" + "".join(f"{m:>18}" for m in METRICS)
-    for s in SYSTEMS:
-        if s not in a["summary"] or s not in b["summary"]:
-            continue
-        out(f"\n{s}: B − A  (B value)")
-        out(head)
-        for g in _groups(b["summary"]):
-            if g not in a["summary"][s]:
-                continue
-            cells = "".join(f"{b['summary'][s][g][m] - a['summary'][s][g][m]:>+10.3f} ({b['summary'][s][g][m]:.3f})"
-                            for m in METRICS)
-            out(f"{g:<22}{cells}")
-    qa = {r["id"]: r for r in a["per_query"]}
-    deltas = [(r["systems"]["xuncha"]["ndcg@10"] - qa[r["id"]]["systems"]["xuncha"]["ndcg@10"], r)
-              for r in b["per_query"] if r["id"] in qa]
-    changed = sorted((d for d in deltas if abs(d[0]) > 1e-9), key=lambda d: -abs(d[0]))[:moves]
-    out(f"\nxuncha nDCG@10 moves ({sum(1 for d in deltas if d[0] > 1e-9)} up, "
-        f"{sum(1 for d in deltas if d[0] < -1e-9)} down):")
-    for d, r in changed:
-        out(f"{r['id']} {r['query']}: {d:+.3f} → {r['systems']['xuncha']['ndcg@10']:.3f}")
-
-
 # ---------------------------------------------------------------------------------------------- CLI
 
 def _feedback_options(ap: argparse.ArgumentParser, raw: str | None) -> Any:
@@ -540,6 +419,8 @@ def _feedback_options(ap: argparse.ArgumentParser, raw: str | None) -> Any:
         ap.error(f"--feedback: {exc}")
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from .report import compare, print_tables  # report.py reads this module's names
+
     ap = argparse.ArgumentParser(prog="python -m benchmarks.quality", description=__doc__.split("\n\n")[0])
     ap.add_argument("--quick", action="store_true",
                     help=f"only the judged files plus {DISTRACTORS} distractor regulations")
