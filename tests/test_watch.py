@@ -117,3 +117,13 @@ def test_cli_watch_needs_a_folder(runner) -> None:  # type: ignore[no-untyped-de
 
     result = runner.invoke(main, ["watch"])
     assert result.exit_code == 1 and "hint: pass FOLDER or set watch_dir" in result.output
+
+
+def test_pending_lists_the_waiting_files_only(settings: Settings, tmp_path: Path) -> None:
+    inbox = tmp_path / "inbox"
+    for name in ("b.txt", "a.txt", ".hidden.txt", "~$draft.docx", "done/old.txt", "failed/bad.txt", "sub/c.txt",
+                 ".git/x.txt"):
+        (inbox / name).parent.mkdir(parents=True, exist_ok=True)
+        (inbox / name).write_text("x", encoding="utf-8")
+    watcher = Watcher(settings.job_options(), inbox)
+    assert [p.relative_to(inbox).as_posix() for p in watcher.pending()] == ["a.txt", "b.txt", "sub/c.txt"]

@@ -80,7 +80,8 @@ class Watcher:
                 log.exception("watch folder %s", self.folder)
             self._stop.wait(self.poll_s)
 
-    def _candidates(self) -> list[Path]:
+    def pending(self) -> list[Path]:
+        """The files waiting in the folder (not in its done and failed folders, no hidden or Office lock files)."""
         out = []
         for dirpath, dirnames, filenames in os.walk(self.folder):
             here = Path(dirpath)
@@ -94,7 +95,7 @@ class Watcher:
         """Files whose size and mtime have not changed for watch_settle_s (the clock starts when first seen)."""
         now = time.monotonic()
         ready, present = [], set()
-        for path in self._candidates():
+        for path in self.pending():
             try:
                 st = path.stat()
             except OSError:

@@ -130,7 +130,7 @@ def watch(ctx: click.Context, folder: Path | None, once: bool) -> None:
             for t in watcher.scan_once():
                 where = f" → {t.moved_to}" if t.moved_to else ""
                 click.echo(f"{t.outcome}: {t.source}{where}" + (f" ({t.reason})" if t.reason else ""))
-            if once and (not watcher._candidates() or time.monotonic() > deadline):
+            if once and (not watcher.pending() or time.monotonic() > deadline):
                 return
             time.sleep(min(1.0, settings.watch_settle_s / 2))
     except KeyboardInterrupt:
