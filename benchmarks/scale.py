@@ -28,7 +28,7 @@ from archive.database import Archive
 from archive.pipeline import ingest
 from xuncha.settings import load_settings
 
-from .speed import SHARED, _pct, build
+from .speed import SHARED, build, percentile_ms
 from .workload import staff_queries
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -94,7 +94,7 @@ def measure(factor: float, work: Path) -> dict:
         times.append(time.perf_counter() - t)
     shutil.rmtree(src, ignore_errors=True)
     out = {"factor": factor, "regulations": n, "ingest_s": round(ingest_s, 1), **b,
-           "query_p50_ms": _pct(times, 0.5), "query_p95_ms": _pct(times, 0.95),
+           "query_p50_ms": percentile_ms(times, 0.5), "query_p95_ms": percentile_ms(times, 0.95),
            "query_max_ms": round(max(times) * 1000, 1), "queries": len(times)}
     shutil.rmtree(home, ignore_errors=True)
     return out

@@ -32,7 +32,7 @@ from archive.pipeline import ingest
 from xuncha.settings import load_settings
 
 from .scale import generate
-from .speed import SHARED
+from .speed import SHARED, percentile_ms
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -141,11 +141,6 @@ def prepare(work: Path, factor: float) -> dict:
     return out
 
 
-def _pct(values: list[float], p: float) -> float:
-    v = sorted(values)
-    return round(v[min(len(v) - 1, max(0, int(round(len(v) * p)) - 1))] * 1000, 1) if v else 0.0
-
-
 def _queries(home: Path) -> list[str]:
     from .workload import staff_queries
 
@@ -166,9 +161,9 @@ def time_queries(svc: object, queries: list[str], servers: list[int | None] = ()
         times.append(time.perf_counter() - t)
         cpu.append(time.thread_time() - c)
         partial += bool(getattr(r, "missing_shards", ()))
-    out = {"queries": len(times), "p50_ms": _pct(times, 0.5), "p95_ms": _pct(times, 0.95),
+    out = {"queries": len(times), "p50_ms": percentile_ms(times, 0.5), "p95_ms": percentile_ms(times, 0.95),
            "max_ms": round(max(times) * 1000, 1), "mean_ms": round(sum(times) / len(times) * 1000, 1),
-           "client_cpu_p50_ms": _pct(cpu, 0.5), "client_cpu_p95_ms": _pct(cpu, 0.95),
+           "client_cpu_p50_ms": percentile_ms(cpu, 0.5), "client_cpu_p95_ms": percentile_ms(cpu, 0.95),
            "client_cpu_mean_ms": round(sum(cpu) / len(cpu) * 1000, 1), "partial": partial,
            "load": [load0, _load()]}
     if servers:

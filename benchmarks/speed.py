@@ -56,9 +56,10 @@ def _paths(quick: bool) -> list[str]:
     return [str(SHARED / "notices"), str(SHARED / "related"), str(ROOT / "corpus")] + [str(p) for p in regs[::60]]
 
 
-def _pct(values: list[float], p: float) -> float:
+def percentile_ms(values: list[float], p: float) -> float:
+    """The p-th percentile (nearest rank) of times in seconds, in milliseconds to 0.1; 0.0 for no times."""
     v = sorted(values)
-    return round(v[min(len(v) - 1, max(0, int(round(len(v) * p)) - 1))] * 1000, 1)
+    return round(v[min(len(v) - 1, max(0, int(round(len(v) * p)) - 1))] * 1000, 1) if v else 0.0
 
 
 def _build_child(kind: str, home: str, stock_dir: str, out: mp.Queue) -> None:
@@ -175,7 +176,7 @@ def time_queries(home: Path, stock_dir: Path, queries: list[tuple[str, str]],
             t = time.perf_counter()
             run_stock(system, text)
             times[system].append(time.perf_counter() - t)
-    out = {name: {"p50_ms": _pct(v, 0.5), "p95_ms": _pct(v, 0.95), "p99_ms": _pct(v, 0.99),
+    out = {name: {"p50_ms": percentile_ms(v, 0.5), "p95_ms": percentile_ms(v, 0.95), "p99_ms": percentile_ms(v, 0.99),
                   "max_ms": round(max(v) * 1000, 1), "over_1s": sum(1 for x in v if x > 1.0)}
            for name, v in times.items()}
     out["queries"] = len(queries)
