@@ -73,6 +73,7 @@ def triads(judged: dict[str, dict]) -> list[tuple[str, str, str]]:
 
 
 def regrades(paths: str) -> dict[str, int]:
+    """Grades by pair id from judges' files (comma-separated; a later file's grade wins)."""
     grades: dict[str, int] = {}
     for path in paths.split(","):
         for line in Path(path).read_text(encoding="utf-8").splitlines():
@@ -99,7 +100,7 @@ def _texts_of(folders: list[str], judged: dict[str, dict], ids: set[str]) -> dic
         archive = linked_archive(tmp, folders)
         problems = archive.link_problems()
         docs = {d.id: d for d in archive.documents(p.doc_id for p in problems)}
-        names = unit_names(archive, problems)
+        names = unit_names(docs.values())
         archive.close()
     by_key = {problem_key(docs[p.doc_id].source_path, p.id): p for p in problems}
     texts = {}
@@ -110,6 +111,8 @@ def _texts_of(folders: list[str], judged: dict[str, dict], ids: set[str]) -> dic
 
 
 def draw(out: Path, folders: list[str], controls: int, judged: dict[str, dict], earlier: dict[str, int]) -> dict:
+    """The first draw: every pair of every inconsistent triad, the random controls, and the pairs an earlier second
+    judge graded otherwise than the first (`earlier`), written blind for fresh judges; audit.json records it."""
     found = triads(judged)
     flagged = {pid for t in found for pid in t}
     rest = sorted(set(judged) - flagged)

@@ -19,10 +19,12 @@ import hashlib
 import json
 import random
 import tempfile
+from collections.abc import Iterable
 from itertools import combinations
 from pathlib import Path
 
 from archive.database import Archive
+from archive.records import DocumentRecord
 from archive.faults import FaultModel, cosine
 from archive.ids import parse_unit
 from archive.linking import Scorer
@@ -92,9 +94,8 @@ def pair_id(a: str, b: str) -> str:
     return hashlib.sha1(f"{a}|{b}".encode("utf-8")).hexdigest()[:12]
 
 
-def unit_names(archive: Archive, problems: list) -> dict[str, set[str]]:  # type: ignore[type-arg]
+def unit_names(docs: Iterable[DocumentRecord]) -> dict[str, set[str]]:
     """Each notice's names of its unit (alias, inspected unit, publisher), which a judge is not shown."""
-    docs = archive.documents(p.doc_id for p in problems)
     return {d.id: {alias_of(d), d.header.inspected_unit or "", d.publisher or ""} - {""} for d in docs}
 
 
@@ -127,7 +128,7 @@ def main() -> None:
         archive = linked_archive(tmp, args.folders)
         problems = archive.link_problems()
         docs = {d.id: d for d in archive.documents(p.doc_id for p in problems)}
-        names = unit_names(archive, problems)
+        names = unit_names(docs.values())
         unit = {n.doc_id: n.unit_id for n in archive.unit_notices()}
         scorer = Scorer(problems)
         stock = Scorer(problems, dataclasses.replace(LinkOptions(), related_weight=0.0))  # LINKS_VERSION 10's
