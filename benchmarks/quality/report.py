@@ -26,31 +26,31 @@ def print_splits(result: dict, out: Callable[[str], None] = print) -> None:
     head = f"{'group':<14}" + "".join(f"| {n:<5}{'n':>4}{'xuncha':>8}{'AND':>7}{'OR':>7}{'ratio':>7} " for n in names)
     out("\nnDCG@10 per split (ratio = xuncha / the stronger stock)")
     out(head)
-    for g in groups:
-        cells = []
-        for n in names:
-            sm = splits[n]["summary"]
-            if g not in sm["xuncha"]:
-                cells.append(f"| {'':<5}{0:>4}{'':>29} ")
-                continue
-            r = splits[n]["ratio"][g]
-            cells.append(f"| {'':<5}{sm['xuncha'][g]['n']:>4}" + "".join(
-                f"{sm[s][g]['ndcg@10']:>{w}.3f}" for s, w in zip(SYSTEMS, (8, 7, 7)))
-                + (f"{r:>6.2f}× " if r is not None else f"{'n/a':>7} "))
-        out(f"{g:<14}" + "".join(cells))
+
+    def ndcg(split: dict, g: str) -> str:
+        sm, r = split["summary"], split["ratio"][g]
+        return (f"| {'':<5}{sm['xuncha'][g]['n']:>4}" + "".join(
+            f"{sm[s][g]['ndcg@10']:>{w}.3f}" for s, w in zip(SYSTEMS, (8, 7, 7)))
+            + (f"{r:>6.2f}× " if r is not None else f"{'n/a':>7} "))
+
+    def others(split: dict, g: str) -> str:
+        sm = split["summary"]
+        best = max(SYSTEMS[1:], key=lambda s: sm[s][g]["ndcg@10"])
+        return "| " + " ".join(f"{sm['xuncha'][g][m]:.2f}({sm[best][g][m]:.2f})"
+                               for m in ("recall@10", "mrr@10", "p@5")).ljust(36)
+
+    _rows(out, splits, groups, ndcg, f"| {'':<5}{0:>4}{'':>29} ")
     out("\nxuncha Recall@10 / MRR@10 / P@5 per split (stronger stock's in brackets)")
     out(f"{'group':<14}" + "".join(f"| {n:<36}" for n in names))
+    _rows(out, splits, groups, others, f"| {'':<36}")
+
+
+def _rows(out: Callable[[str], None], splits: dict, groups: list[str], cell: Callable[[dict, str], str],
+          empty: str) -> None:
+    """One line per group, one cell per split (`empty` where the split has no query of the group)."""
     for g in groups:
-        cells = []
-        for n in names:
-            sm = splits[n]["summary"]
-            if g not in sm["xuncha"]:
-                cells.append(f"| {'':<36}")
-                continue
-            best = max(SYSTEMS[1:], key=lambda s: sm[s][g]["ndcg@10"])
-            cells.append("| " + " ".join(f"{sm['xuncha'][g][m]:.2f}({sm[best][g][m]:.2f})"
-                                          for m in ("recall@10", "mrr@10", "p@5")).ljust(36))
-        out(f"{g:<14}" + "".join(cells))
+        out(f"{g:<14}" + "".join(empty if g not in split["summary"]["xuncha"] else cell(split, g)
+                                 for split in splits.values()))
 
 
 def print_tables(result: dict, out: Callable[[str], None] = print, worst: int = 10) -> None:
