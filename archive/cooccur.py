@@ -204,7 +204,7 @@ class SoftCosine:
 
     def packed(self, vocab: Mapping[str, int], ids: Sequence[str]) -> None:
         """Pack the vectors `ids` (and their S·v) over `vocab` (every term of the vectors and their related terms),
-        rows in that order, for `many`."""
+        rows in that order, for `batch`."""
         self._raw = raw = Packed({i: self.vectors[i] for i in ids}, vocab)
         if not self.related:
             self._packed_expanded, self._self_sims = raw, raw.squares()

@@ -117,7 +117,6 @@ class Scorer:
         self.soft_cosine.packed(vocab, order)
         self._titles = Packed({i: self.title_vectors[i] for i in order}, vocab)
         self._ids = order  # row number → id
-        self._rank = np.argsort(np.argsort(np.array(self._ids, dtype=object), kind="stable"), kind="stable")
         packed_row = {i: k for k, i in enumerate(order)}
         self._packed_of = np.fromiter((packed_row.get(i, -1) for i in self.sorted_ids), np.int64, len(self.vectors))
         self._cites = np.fromiter((bool(self.problems[i].cited) for i in order), bool, len(order))
@@ -369,13 +368,12 @@ class Scorer:
         """`scored` of pairs given as sorted_ids row numbers (candidate_rows), every problem of them packed, in
         order of (a, b); `floor` may be one per pair."""
         ids = self._ids
-        ra, rb = self._packed_of[ra], self._packed_of[rb]
+        # sorted_ids rows order the pairs by id: a < b within each, and the pairs by (a, b)
+        ra, rb = np.minimum(ra, rb), np.maximum(ra, rb)
+        order = np.lexsort((rb, ra))
+        ra, rb = self._packed_of[ra[order]], self._packed_of[rb[order]]
         if len(ra) and min(int(ra.min()), int(rb.min())) < 0:
             raise ValueError("a pair of a problem not packed for scoring (Scorer.pack)")
-        swap = self._rank[ra] > self._rank[rb]  # a < b by id
-        ra, rb = np.where(swap, rb, ra), np.where(swap, ra, rb)
-        order = np.lexsort((self._rank[rb], self._rank[ra]))
-        ra, rb = ra[order], rb[order]
         raw = self._raw_pairs(ra, rb)
         if floor is None:
             keep = np.arange(len(raw))

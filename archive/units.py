@@ -120,23 +120,18 @@ def unit_name(raw: str) -> UnitName:
     return UnitName(name=name, place=place, core=core or name, kind=kind)
 
 
-def _place_key(place: str) -> str:
-    """A place as units are compared by it: as written, its level included (until LINKS_VERSION 23 the 省/市/区/县
-    words were dropped, so 示例区 and 示例市, or 长沙县 and 长沙市, were one place and their units of one name one unit;
-    a county made a district since is an operator's merge)."""
-    return place
-
-
 def same_unit(a: UnitName, b: UnitName) -> bool:
     """One unit: equal cores, and places that agree (equal, one inside the other, or one absent).
 
     A place absent from one name is how a unit's own region writes it (区市场监管局 in a 某区 notice);
-    a place on both sides must agree, so 甲区财政局 and 乙区财政局 stay two units."""
+    a place on both sides must agree, so 甲区财政局 and 乙区财政局 stay two units. Places are compared as written, their
+    level included (until LINKS_VERSION 23 the 省/市/区/县 words were dropped, so 示例区 and 示例市, or 长沙县 and 长沙市,
+    were one place and their units of one name one unit; a county made a district since is an operator's merge)."""
     if a.core != b.core:
         return False
     if a.place is None or b.place is None:
         return True
-    pa, pb = _place_key(a.place), _place_key(b.place)
+    pa, pb = a.place, b.place
     return pa == pb or pa.endswith(pb) or pb.endswith(pa)
 
 
@@ -193,7 +188,7 @@ def group_names(names: list[str], corrections: tuple[Correction, ...] = ()) -> t
     placed: dict[str, set[str]] = {}
     for u in parsed.values():
         if u.place:
-            placed.setdefault(u.core, set()).add(_place_key(u.place))
+            placed.setdefault(u.core, set()).add(u.place)
     # per core, the bare levels its unplaced names open with: two of them (区委组织部, 市委组织部) are two units
     bare_levels: dict[str, set[str]] = {}
     for alias, u in parsed.items():
@@ -204,7 +199,7 @@ def group_names(names: list[str], corrections: tuple[Correction, ...] = ()) -> t
         places = placed.get(u.core, set())
         bare = _bare_level(alias) if not u.place else None
         if u.place:
-            group[alias] = f"{u.core}@{_place_key(u.place)}"
+            group[alias] = f"{u.core}@{u.place}"
         elif len(near := {pl for pl in places if bare is None or pl[-1] == bare}) == 1 and (bare or len(places) == 1):
             # a bare 区 (区城投集团党委) is the notice's own district's unit: it joins the one placed 区 unit of that name
             # (示例区's, beside 示例市's), never a 县's (区第一中学 is not 棠梓县第一中学)
