@@ -5,6 +5,7 @@ session-scoped sample archive with its app and client (as in Flask's tutorial), 
 from __future__ import annotations
 
 import os
+import random
 import re
 import socket
 import sqlite3
@@ -168,6 +169,30 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+_PORTS = random.Random(os.getpid())  # each test process draws its own ports (pytest-xdist runs two)
+
+
+def free_ports(count: int) -> int:
+    """The first of `count` consecutive TCP ports nobody listens on right now (a local Sphinx cluster takes two per
+    shard), below the kernel's ephemeral range (32768 and up on Linux): there an outgoing connection can take the
+    second port of a pair between this check and searchd's bind, which failed a shard's start ("bind() failed …
+    Address already in use")."""
+    for _ in range(200):
+        base = _PORTS.randrange(20000, 32000 - count)
+        held: list[socket.socket] = []
+        try:
+            for port in range(base, base + count):
+                held.append(sock := socket.socket())
+                sock.bind(("127.0.0.1", port))
+            return base
+        except OSError:
+            continue
+        finally:
+            for sock in held:
+                sock.close()
+    raise RuntimeError(f"no {count} consecutive free ports between 20000 and 32000")
 
 
 @contextmanager

@@ -8,7 +8,7 @@ import shutil
 import pytest
 from click.testing import CliRunner
 
-from tests.conftest import free_port
+from tests.conftest import free_ports
 from xuncha.cli import main
 
 
@@ -29,7 +29,7 @@ def test_status_without_a_cluster_says_how_to_start_one(tmp_path) -> None:  # ty
 def test_up_status_down(tmp_path) -> None:  # type: ignore[no-untyped-def]
     runner = CliRunner()
     home = ["--home", str(tmp_path)]
-    base = str(min(free_port(), 60000))
+    base = str(free_ports(4))
     up = runner.invoke(main, [*home, "cluster", "up", "--shards", "2", "--base-port", base])
     try:
         assert up.exit_code == 0, up.output

@@ -25,7 +25,7 @@ from indexer.backend import DocumentUnits, SearchBackend
 from indexer.backends import open_backend, reindex
 from indexer.documents import grain_records
 from indexer.search import SearchService
-from tests.conftest import SAMPLES, free_port
+from tests.conftest import SAMPLES, free_ports
 from xuncha.settings import Settings, load_settings
 
 BACKENDS = ["whoosh", "sphinx"]
@@ -53,8 +53,7 @@ def _cluster(settings: Settings) -> Iterator[None]:
 
     if process.searchd_path() is None:
         pytest.skip("searchd not installed (Debian package sphinxsearch: `make system-deps` installs it)")
-    base = free_port()
-    options = process.up(settings.cluster_dir, 2, base if base < 60000 else 20000)
+    options = process.up(settings.cluster_dir, 2, free_ports(4))
     try:
         yield
     finally:
