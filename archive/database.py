@@ -17,6 +17,7 @@ from functools import cached_property
 from pathlib import Path
 
 from . import store
+from .linkreviews import LinkReviewQueries
 from .linkstore import LinkQueries
 from .kinds import DocType, RectStatus, Verdict, VersionStatus
 from .models import NoticeHeader, Progress
@@ -81,7 +82,7 @@ def _group(rows: Iterable[sqlite3.Row], key: str) -> dict[str | None, list[sqlit
     return out
 
 
-class Archive(LinkQueries):
+class Archive(LinkQueries, LinkReviewQueries):
     """One open archive database. Cheap to open; the regulation catalogue is read once per instance."""
 
     def __init__(self, conn: sqlite3.Connection) -> None:

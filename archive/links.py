@@ -24,11 +24,12 @@ from operator import attrgetter
 
 import numpy as np
 
-from . import linkfit, linkstore, store
+from . import linkfit, linkreviews, linkstore, store
 from .database import Archive
 from .kinds import DocType
 from .clustering import Component, by_component, flat
 from .linkfit import LinkFit
+from .linkreviews import LinkReview, Review, Reviewed, holding, ordered
 from .linking import Scorer
 from .linktypes import Link, LinkOptions, LinkProblem, Pair
 from .pairlinks import Place, recurring, round_pairs, same_round
@@ -82,14 +83,18 @@ def round_notice(doc: DocumentRecord) -> RoundNotice:
                        getattr(h, "as_of", None) or as_of_date(head), doc.published)
 
 
-def state_key(hashes: dict[str, str], corrections: tuple[Correction, ...], options: LinkOptions) -> str:
+def state_key(hashes: dict[str, str], corrections: tuple[Correction, ...], options: LinkOptions,
+              reviews: tuple[LinkReview, ...] = ()) -> str:
     """method-data: the method part (LINKS_VERSION, options) decides whether stored pairs can be kept at all;
-    the data part covers the notices' hashes and the corrections."""
+    the data part covers the notices' hashes, the corrections and the reviews (none: the key it had before them)."""
     def digest(x: object) -> str:
         return hashlib.sha1(json.dumps(x, ensure_ascii=False).encode("utf-8")).hexdigest()[:16]
 
     method = digest([LINKS_VERSION, dataclasses.asdict(options)])
-    return f"{method}-{digest([sorted(hashes.items()), [dataclasses.astuple(c) for c in corrections]])}"
+    data: list[object] = [sorted(hashes.items()), [dataclasses.astuple(c) for c in corrections]]
+    if reviews:
+        data.append(linkreviews.state_part(reviews))
+    return f"{method}-{digest(data)}"
 
 
 def plan_units(docs: tuple[DocumentRecord, ...], corrections: tuple[Correction, ...],
@@ -118,7 +123,8 @@ def refresh(archive: Archive, options: LinkOptions = LinkOptions(), full: bool =
     """Bring units and links up to the archive's state (incrementally unless `full`); see the module doc."""
     hashes = archive.notice_hashes()
     corrections = archive.unit_corrections()
-    key = state_key(hashes, corrections, options)
+    reviews = archive.link_reviews()
+    key = state_key(hashes, corrections, options, reviews)
     state = archive.link_state()
     if state and state[0] == key and not full:
         return LinkReport("none", len(hashes))
@@ -146,10 +152,12 @@ def refresh(archive: Archive, options: LinkOptions = LinkOptions(), full: bool =
         touched |= {i for i, d in doc_of.items() if d in moved}
         untouched = {k: c for k, c in archive.link_components().items()
                      if all(m in doc_of and m not in touched for m in c.members)}
-    links, parts = derive_by_component(pairs, placements, problems, scorer, untouched)
+    reviewed = holding(reviews, {p.id: p.title for p in problems})
+    links, parts = derive_by_component(pairs, placements, problems, scorer, untouched, reviewed)
     groups = flat(parts)
     with archive.transaction() as conn:
-        if archive.notice_hashes() != hashes or archive.unit_corrections() != corrections:
+        if archive.notice_hashes() != hashes or archive.unit_corrections() != corrections \
+                or archive.link_reviews() != reviews:
             # another ingest changed the notices while this one computed: its own refresh links them
             return LinkReport("superseded", len(hashes))
         linkstore.put_pairs(conn, pairs)
@@ -275,17 +283,49 @@ def derive(pairs: list[Pair], placements: list[UnitNotice], problems, scorer: Sc
 
 
 def derive_by_component(pairs: list[Pair], placements: Sequence[UnitNotice], problems: Sequence[LinkProblem],
-                        scorer: Scorer, kept: Mapping[str, Component] | None = None
-                        ) -> tuple[list[Link], dict[str, Component]]:
+                        scorer: Scorer, kept: Mapping[str, Component] | None = None,
+                        reviewed: Reviewed = Reviewed()) -> tuple[list[Link], dict[str, Component]]:
     """`derive`, the clusters by component (clustering.by_component: the `kept` components, unchanged, are taken
-    as they are)."""
+    as they are), the recurring links under the reviews that hold (archive/linkreviews.py)."""
     where = _places(placements)
     doc_of = {p.id: p.doc_id for p in problems}
     unit_of = {p.id: where[p.doc_id].unit for p in problems if p.doc_id in where}
     # same-round and recurring links are of two problems of one unit: the few pairs within a unit, not the archive's
     within = [p for p in pairs if (u := unit_of.get(p.a)) is not None and u == unit_of.get(p.b)]
-    links = same_round(within, where, doc_of, scorer) + recurring(within, where, doc_of, scorer)
+    links = same_round(within, where, doc_of, scorer) + recurring(within, where, doc_of, scorer, reviewed)
     return links, by_component(pairs, unit_of, scorer, kept)
+
+
+class NotReviewable(ValueError):
+    """Two problems that are no recurring pair: not two problems of the archive's notices, or not of one unit's two
+    rounds. The message names which and why."""
+
+
+def review(archive: Archive, a: str, b: str, verdict: Review | None, user: str) -> LinkReport:
+    """Record a reviewer's verdict on problems `a` and `b` (None: take the pair's review back), then bring the links
+    up to date. Raises NotReviewable when the two are not problems of one unit's two rounds."""
+    if verdict is not None:
+        if a == b:
+            raise NotReviewable(f"{a!r} twice: a review is of two problems")
+        titles = {p.id: (p.doc_id, p.title) for p in archive.link_problems()}
+        for x in (a, b):
+            if x not in titles:
+                raise NotReviewable(f"{x!r} is no problem of a notice in the archive")
+        refresh(archive)  # the units and rounds the pair is checked against are the archive's of now
+        ua, ub = archive.unit_of(titles[a][0]), archive.unit_of(titles[b][0])
+        if ua is None or ub is None or ua.unit_id != ub.unit_id:
+            raise NotReviewable(f"{a} and {b} are not problems of one unit: only a unit's recurring links are reviewed")
+        if ua.round_key == ub.round_key:
+            raise NotReviewable(f"{a} and {b} are of one round of their unit ({ua.round_label}): only links between "
+                                "two rounds (屡改屡犯) are reviewed")
+        x, y = ordered(a, b)
+        entry = LinkReview(x, y, verdict, titles[x][1], titles[y][1], user, store.now())
+    with archive.transaction() as conn:
+        if verdict is None:
+            linkreviews.drop_review(conn, a, b)
+        else:
+            linkreviews.put_review(conn, entry)
+    return refresh(archive)
 
 
 def correct(archive: Archive, correction: Correction, user: str) -> LinkReport:

@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from .linking import Scorer
+from .linkreviews import Reviewed
 from .linktypes import Link, Pair, hint_of
 
 
@@ -79,15 +80,17 @@ def mutual_best(pairs: Sequence[Pair], list_of: Mapping[str, object], scorer: Sc
 
 
 def recurring(pairs: Sequence[Pair], place: Mapping[str, Place], doc_of: Mapping[str, str],
-              scorer: Scorer) -> list[Link]:
+              scorer: Scorer, reviewed: Reviewed = Reviewed()) -> list[Link]:
     """A later round's problem → the best-matching problem of each earlier round of its unit; the two must be
     each other's best match between the two rounds (mutual_best), and score the recurring bar (lower when the
-    later problem says it came back)."""
+    later problem says it came back). Reviewers' verdicts (archive/linkreviews.py) hold: a rejected pair takes no
+    part in the alignment, a confirmed one is a link in place of its problems' others to each other's round."""
     best: dict[tuple[str, str], Link] = {}
     rounds = {i: (place[d].unit, place[d].round_key) for i, d in doc_of.items() if d in place}
     # pairs of two rounds of one unit: the only ones that can be recurring links, nor does any other pair move the
     # alignment of two rounds (mutual_best keys a problem's best by the other's round)
-    pairs = [p for p in pairs if (ra := rounds.get(p.a)) and (rb := rounds.get(p.b)) and ra[0] == rb[0] and ra != rb]
+    pairs = [p for p in pairs if (ra := rounds.get(p.a)) and (rb := rounds.get(p.b)) and ra[0] == rb[0] and ra != rb
+             and (p.a, p.b) not in reviewed.different]
     aligned = mutual_best(pairs, rounds, scorer)
     for p in pairs:
         pa, pb = place.get(doc_of[p.a]), place.get(doc_of[p.b])
@@ -102,4 +105,27 @@ def recurring(pairs: Sequence[Pair], place: Mapping[str, Place], doc_of: Mapping
         key = (late, place[doc_of[early]].round_key)
         if key not in best or (link.score, link.a) > (best[key].score, best[key].a):
             best[key] = link
+    if reviewed.same:
+        confirmed(best, reviewed, pairs, rounds, place, doc_of, scorer)
     return sorted((scorer.explained(l) for l in best.values()), key=lambda l: (l.a, l.b))
+
+
+def confirmed(best: dict[tuple[str, str], Link], reviewed: Reviewed, pairs: Sequence[Pair],
+              rounds: Mapping[str, tuple[str, str]], place: Mapping[str, Place], doc_of: Mapping[str, str],
+              scorer: Scorer) -> None:
+    """Put the confirmed pairs of two rounds of one unit into `best` (later problem, earlier round → link), each
+    in place of the links its two problems have to each other's round; its score is the pair's when it was kept
+    (0 below the lowest bar: the reviewer, not the score, makes it a link)."""
+    score = {(p.a, p.b): p.score for p in pairs}
+    for a, b in sorted(reviewed.same):
+        ra, rb = rounds.get(a), rounds.get(b)
+        if not ra or not rb or ra[0] != rb[0] or ra == rb:
+            continue  # no longer of one unit's two rounds (a split, a notice placed anew): nothing to confirm
+        early, late = (a, b) if (place[doc_of[a]].order, a) < (place[doc_of[b]].order, b) else (b, a)
+        early_round, late_round = rounds[early][1], rounds[late][1]
+        for key in [k for k, l in best.items() if (l.b == late and k[1] == early_round)
+                    or (l.a == early and rounds[l.b][1] == late_round)]:
+            del best[key]
+        hint = hint_of(scorer.problems[late])
+        best[(late, early_round)] = Link("recurring", early, late, score.get((a, b), 0.0), hint is not None,
+                                         "；经人工核定为同一问题" + (f"；提示语：{hint}" if hint else ""))

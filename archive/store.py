@@ -14,6 +14,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from . import ids
+from .linkreviews import MIGRATION as REVIEWS_MIGRATION
 from .linkstore import CANDIDATES_MIGRATION, FIT_MIGRATION, MIGRATION as LINKS_MIGRATION
 from .models import Citation, Figure, Parsed, Problem
 from .records import Suggestion
@@ -224,6 +225,8 @@ MIGRATIONS: list[str] = [
     CANDIDATES_MIGRATION,
     # 8 (issue 30 §6): the kept fit of the link scores and the scored pairs in place of the candidates (linkstore.py)
     FIT_MIGRATION,
+    # 9 (issue 30): inspectors' reviews of recurring links, kept across relinks and re-ingest (archive/linkreviews.py)
+    REVIEWS_MIGRATION,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

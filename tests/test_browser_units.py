@@ -1,6 +1,7 @@
 """Units, recurring and common problems in a real Chromium (issue 30): open a notice of corpus/rounds, follow a
 problem's unit link to the unit's timeline and its recurring link, open /common, filter it and download the CSV;
-a signed-in operator merges two units and the unit page shows it. Screenshots go to test-artifacts/units-*.png.
+a signed-in operator merges two units and the unit page shows it, and rejects, takes back and confirms a recurring
+link. Screenshots go to test-artifacts/units-*.png.
 
 The archive is relinked with lower recurring thresholds than the engine's (tests/test_webui_units.py says why)."""
 
@@ -15,6 +16,7 @@ from typing import Any
 import pytest
 
 from archive.database import Archive
+from archive.links import refresh
 from tests.conftest import ARTIFACTS, live_server, needs_chromium
 from tests.ops_helpers import fresh_archive, make_app
 from tests.test_browser_ops import sign_in
@@ -106,3 +108,34 @@ def test_an_operator_merges_two_units(ui: Any, served: tuple[str, Settings]) -> 
     assert ui.locator("#timeline .tl-notice").count() == len(one.documents) + len(other.documents)
     assert ui.locator("#split-form").count() == 1
     shot(ui, "merged")
+
+
+def test_an_operator_rejects_a_recurring_link_then_takes_it_back(ui: Any, served: tuple[str, Settings]) -> None:
+    url, settings = served
+    with Archive.open(settings.db_path) as a:
+        refresh(a)  # the engine's own thresholds: what a review relinks with
+        link = a.problem_links("recurring")[0]
+        unit = a.unit_of(a.problem_briefs([link.b])[link.b].doc_id)
+    sign_in(ui, url, f"/unit/{unit.unit_id}")
+    row = ui.locator(f"#p-{link.b} .recurring-earlier[data-other='{link.a}']")
+    assert row.count() == 1 and row.get_by_role("button", name="确认").count() == 1
+    with ui.expect_navigation():
+        row.get_by_role("button", name="否定").click()
+    assert "已否定这条屡改屡犯链接" in ui.locator("#unit-done").inner_text()
+    assert ui.locator(f"#p-{link.b} .recurring-earlier[data-other='{link.a}']").count() == 0
+    rejected = ui.locator(f"#unit-rejected li[data-a='{link.a}'][data-b='{link.b}']")
+    assert rejected.count() == 1 and "≠" in rejected.inner_text()
+    shot(ui, "rejected")
+    with ui.expect_navigation():
+        rejected.get_by_role("button", name="撤销").click()
+    assert "已撤销核定" in ui.locator("#unit-done").inner_text()
+    again = ui.locator(f"#p-{link.b} .recurring-earlier[data-other='{link.a}']")
+    assert again.count() == 1 and ui.locator("#unit-rejected").count() == 0
+    with ui.expect_navigation():
+        again.get_by_role("button", name="确认").click()
+    tag = ui.locator(f"#p-{link.b} .recurring-earlier[data-other='{link.a}'] .tag-reviewed")
+    assert tag.inner_text() == "已确认为同一问题（alice）"
+    assert ui.locator(f"#p-{link.b} .recurring-earlier[data-other='{link.a}']").get_by_role(
+        "button", name="撤销核定").is_visible()
+    shot(ui, "confirmed")
+    ui.locator(f"#p-{link.b}").screenshot(path=str(ARTIFACTS / "units-confirmed-problem.png"))

@@ -177,3 +177,54 @@ def test_links_says_how_much_changed_since_the_fit(runner: CliRunner, tmp_path: 
 def _fit(home: Path) -> bytes:
     with Archive.open(load_settings(environ={}, home=home).db_path) as a:
         return a.link_fit()[1]
+
+
+def _problem(runner: CliRunner, name: str, number: int) -> str:
+    """The id of problem `number` of the fixture notice whose file name starts with `name` (as `xuncha show`)."""
+    data = json.loads(runner.invoke(main, ["links", "--json"]).output)
+    for unit in data["units"]:
+        for doc in unit["documents"]:
+            shown = json.loads(runner.invoke(main, ["show", "--json", doc]).output)
+            if Path(shown["source_path"]).name.startswith(name):
+                return next(p["id"] for c in shown["categories"] for p in c["problems"] if p["number"] == number)
+    raise AssertionError(name)
+
+
+def test_link_reject_confirm_clear_and_list(runner: CliRunner, tmp_path: Path) -> None:
+    _ingest(runner, tmp_path)
+    early, late = _problem(runner, "乙-2020-卫健局", 2), _problem(runner, "乙-2023-卫健局", 1)
+
+    def pairs() -> set[tuple[str, str]]:
+        return {(r["from"], r["to"]) for r in json.loads(runner.invoke(main, ["links", "--json"]).output)["recurring"]}
+
+    assert (early, late) in pairs()
+    result = runner.invoke(main, ["link", "reject", early, late])
+    assert result.exit_code == 0 and result.output.strip() == f"rejected {early} ~ {late}: now no recurring link"
+    assert (early, late) not in pairs()
+    listed = json.loads(runner.invoke(main, ["link", "list", "--json"]).output)
+    assert listed == [{"a": min(early, late), "b": max(early, late), "verdict": "different", "user": listed[0]["user"],
+                       "at": listed[0]["at"], "holds": True}]
+    text = runner.invoke(main, ["link", "list"]).output
+    assert text.startswith("different  ") and text.rstrip().endswith("1 reviews") and "stale" not in text
+    assert runner.invoke(main, ["link", "clear", early, late]).output.startswith(f"cleared {early} ~ {late}: now a "
+                                                                                "recurring link")
+    assert (early, late) in pairs()
+    members = _problem(runner, "乙-2020-卫健局", 1)
+    result = runner.invoke(main, ["link", "confirm", members, late])
+    assert result.exit_code == 0 and f"confirmed {members} ~ {late}: now a recurring link" in result.output
+    assert (members, late) in pairs() and (early, late) not in pairs()
+    reasons = [r["reason"] for r in json.loads(runner.invoke(main, ["links", "--json"]).output)["recurring"]
+               if (r["from"], r["to"]) == (members, late)]
+    assert "经人工核定为同一问题" in reasons[0]
+
+
+def test_link_review_errors_name_the_pair_and_hint(runner: CliRunner, tmp_path: Path) -> None:
+    _ingest(runner, tmp_path)
+    a, b = _problem(runner, "乙-2020-卫健局", 1), _problem(runner, "乙-2020-卫健局", 2)
+    result = runner.invoke(main, ["link", "confirm", a, b])
+    assert result.exit_code == 1 and "one round of their unit" in result.output and "hint: `xuncha links --unit" in result.output
+    result = runner.invoke(main, ["link", "reject", a, "no-such-p9"])
+    assert result.exit_code == 1 and "'no-such-p9' is no problem" in result.output
+    result = runner.invoke(main, ["link", "clear", a, b])
+    assert result.exit_code == 1 and "no review of" in result.output and "xuncha link list" in result.output
+    assert json.loads(runner.invoke(main, ["link", "list", "--json"]).output) == []

@@ -242,3 +242,44 @@ def test_problem_marks_by_notice_are_the_archives(home: Settings) -> None:
     assert {p for p, m in every.items() if m.recurring} == {l.b for l in links}
     assert {p for p, m in every.items() if m.later} == {l.a for l in links}
     assert set(briefs) == {links[0].a} and briefs[links[0].a].title
+
+
+def test_operators_confirm_reject_and_clear_a_recurring_link_on_the_unit_page(
+        tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> None:
+    settings = fresh_archive(tmp_path, tmp_path_factory.getbasetemp())
+    c = make_app(settings).test_client()
+    with Archive.open(settings.db_path) as a:
+        refresh(a)  # the engine's own thresholds: what the review route relinks with
+        link = a.problem_links("recurring")[0]
+        unit = a.unit_of(a.problem_briefs([link.b])[link.b].doc_id)
+    url = f"/unit/{unit.unit_id}"
+    form = {"a": link.a, "b": link.b, "verdict": "different"}
+    anonymous = c.post(f"{url}/review", data={**form, "csrf_token": csrf_from(c.get("/login").get_data(as_text=True))})
+    assert anonymous.status_code == 302 and "/login" in anonymous.headers["Location"]
+    assert "review-form" not in c.get(url).get_data(as_text=True)  # read-only until signed in
+    token = sign_in(c)
+    page = c.get(url).get_data(as_text=True)
+    assert f'name="a" value="{link.a}"' in page and 'value="different"' in page and 'value="same"' in page
+    assert c.post(f"{url}/review", data=form).status_code == 400  # no CSRF token
+    bad = c.post(f"{url}/review", data={**form, "verdict": "maybe", "csrf_token": token})
+    assert bad.status_code == 400 and "verdict" in bad.get_data(as_text=True)
+    stranger = c.post(f"{url}/review", data={**form, "b": "nope-p1", "csrf_token": token})
+    assert stranger.status_code == 400 and "不是" in stranger.get_data(as_text=True)
+    resp = c.post(f"{url}/review", data={**form, "csrf_token": token})
+    assert resp.status_code == 303 and "done=review-different" in resp.headers["Location"]
+    page = c.get(resp.headers["Location"]).get_data(as_text=True)
+    assert "已否定这条屡改屡犯链接" in page and 'id="unit-rejected"' in page
+    data = c.get(f"/api/unit/{unit.unit_id}").get_json()
+    assert [(r["a"]["problem_id"], r["b"]["problem_id"]) for r in data["rejected"]] == [(link.a, link.b)]
+    later = next(p for n in data["notices"] for p in n["problems"] if p["id"] == link.b)
+    assert link.a not in [r["problem_id"] for r in later["recurring"]]
+    with Archive.open(settings.db_path) as a:
+        assert (link.a, link.b) not in {(l.a, l.b) for l in a.problem_links("recurring")}
+        assert any(r.action == "link review" for r in accounts.audit_log(a))
+    assert c.post(f"{url}/review", data={**form, "verdict": "clear", "csrf_token": token}).status_code == 303
+    resp = c.post(f"{url}/review", data={**form, "verdict": "same", "csrf_token": token})
+    data = c.get(f"/api/unit/{unit.unit_id}").get_json()
+    later = next(p for n in data["notices"] for p in n["problems"] if p["id"] == link.b)
+    back = next(r for r in later["recurring"] if r["problem_id"] == link.a)
+    assert back["review"]["verdict"] == "same" and back["review"]["user"] == "alice" and data["rejected"] == []
+    assert "已确认为同一问题（alice）" in c.get(url).get_data(as_text=True)

@@ -1,7 +1,8 @@
 """The unit page `/unit/<id>` (issue 30): a unit's notices on a timeline in round order, each problem with its
 status history, its recurring links (屡改屡犯) and its common fault (共性问题), the figures each notice states;
 `/api/unit/<id>` the same as JSON; signed-in operators merge the unit with another or split an alias off
-(POST, CSRF-checked: the corrections of `xuncha unit merge/split`, kept across re-ingest)."""
+(POST, CSRF-checked: the corrections of `xuncha unit merge/split`, kept across re-ingest), and confirm or reject a
+recurring link (the reviews of `xuncha link confirm/reject/clear`, archive/linkreviews.py)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,8 @@ from flask import Blueprint, g, jsonify, redirect, render_template, request, url
 from werkzeug.exceptions import BadRequest
 
 from archive.database import Archive
-from archive.links import correct
+from archive.linkreviews import REVIEW_LABELS, Review
+from archive.links import NotReviewable, correct, review
 from archive.records import ProblemMark, UnitRecord
 from archive.units import Correction
 from indexer.backend import BuildFailed, IndexBusy, NoIndex
@@ -62,13 +64,20 @@ def unit_view(archive: Archive, unit: UnitRecord) -> dict[str, Any]:
         return {"problem_id": pid, "doc_id": b.doc_id if b else None, "number": b.number if b else None,
                 "title": b.title if b else pid, "round_label": None, "stage": None}
 
+    reviews = {(r.a, r.b): r for r in archive.link_reviews() if r.a in where or r.b in where}
+
+    def reviewed(a: str, b: str) -> dict[str, Any] | None:
+        r = reviews.get((a, b) if a < b else (b, a))
+        return {"verdict": str(r.verdict), "user": r.user, "at": r.at} if r else None
+
     def recurring(m: ProblemMark) -> list[dict[str, Any]]:
         out = []
         for direction, ids in (("earlier", m.earlier), ("later", m.later)):
             for pid in ids:
                 link = links.get((pid, m.problem_id) if direction == "earlier" else (m.problem_id, pid))
                 out.append({"direction": direction, **other(pid), "score": round(link.score, 3) if link else None,
-                            "explicit": bool(link and link.explicit), "reason": link.reason if link else ""})
+                            "explicit": bool(link and link.explicit), "reason": link.reason if link else "",
+                            "review": reviewed(pid, m.problem_id)})
         return out
 
     histories = archive.status_histories(unit.id)  # one query for the unit, not one per problem
@@ -90,8 +99,10 @@ def unit_view(archive: Archive, unit: UnitRecord) -> dict[str, Any]:
                         "round_label": n.round_label, "round_no": n.round_no, "stage": n.stage, "order": n.order,
                         "on_date": n.on_date, "inferred": n.inferred, "warning": n.warning,
                         "published": d.published if d else None, "figures": figures, "problems": problems})
+    rejected = [{"a": other(r.a), "b": other(r.b), "user": r.user, "at": r.at} for r in reviews.values()
+                if r.verdict is Review.DIFFERENT and r.a in where and r.b in where]
     return {"id": unit.id, "name": unit.name, "aliases": list(unit.aliases), "region": unit.region,
-            "kind": unit.kind, "documents": list(unit.documents), "notices": notices}
+            "kind": unit.kind, "documents": list(unit.documents), "notices": notices, "rejected": rejected}
 
 
 def marks_for(archive: Archive, doc_id: str) -> dict[str, dict[str, Any]]:
@@ -135,7 +146,8 @@ def page(unit_id: str) -> Any:
     figure_keys = [(k, label, u) for k, label, u in PROGRESS_LABELS if any(k in n["figures"] for n in view["notices"])]
     choices = [u for u in archive.units() if u.id != unit.id] if g.get("user") else []
     return render_template("unit.html", unit=view, rounds=rounds(view["notices"]), figure_keys=figure_keys,
-                           STAGE_LABELS=STAGE_LABELS, choices=choices, done=request.args.get("done", ""))
+                           STAGE_LABELS=STAGE_LABELS, choices=choices, done=request.args.get("done", ""),
+                           REVIEW_LABELS={str(k): v for k, v in REVIEW_LABELS.items()})
 
 
 @bp.get("/api/unit/<unit_id>")
@@ -190,3 +202,30 @@ def split(unit_id: str) -> Any:
     rest = next((a for a in unit.aliases if a != alias), unit.name)
     kept = archive.unit(rest) or archive.unit(alias)
     return redirect(url_for("units.page", unit_id=kept.id if kept else unit.id, done="split"), code=303)
+
+
+VERDICTS = {"same": Review.SAME, "different": Review.DIFFERENT, "clear": None}
+
+
+@bp.post("/unit/<unit_id>/review")
+@operator_required
+def review_link(unit_id: str) -> Any:
+    """Confirm (`verdict=same`), reject (`different`) or take back (`clear`) the recurring link of problems `a` and
+    `b` of this unit (the reviews of `xuncha link confirm/reject/clear`)."""
+    archive = get_archive()
+    unit = load_unit(unit_id)
+    a, b = (request.form.get(k, "").strip() for k in ("a", "b"))
+    name = request.form.get("verdict", "")
+    if name not in VERDICTS:
+        raise BadRequest(description=f"参数 verdict：应为 same（确认）、different（否定）或 clear（撤销），而不是 {name[:20]!r}。")
+    mine = {p.id for n in archive.unit_notices(unit.id) for cat in archive.notice_tree(n.doc_id)
+            for top in cat.problems for p in top.with_units()}
+    if a not in mine or b not in mine:
+        raise BadRequest(description=f"参数 a/b：{(b if a in mine else a)[:40]!r} 不是 {unit.name} 的问题。")
+    try:
+        review(archive, a, b, VERDICTS[name], g.user.name)
+    except NotReviewable as exc:
+        raise BadRequest(description=f"参数 a/b：只能核定本单位两轮之间的问题（{exc}）。") from None
+    audit("link review", f"{name}: {a} ~ {b}")
+    _reindex(archive)
+    return redirect(url_for("units.page", unit_id=unit.id, done=f"review-{name}", _anchor=f"p-{b}"), code=303)

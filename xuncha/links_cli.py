@@ -9,7 +9,8 @@ import click
 
 from archive import linkfit
 from archive.database import Archive
-from archive.links import correct, fit_drift, refresh
+from archive.linkreviews import Review
+from archive.links import NotReviewable, correct, fit_drift, refresh, review
 from archive.records import UnitRecord
 from archive.units import Correction
 from indexer.backend import BuildFailed, IndexBusy, NoIndex
@@ -207,6 +208,81 @@ def unit_split(ctx: click.Context, unit_ref: str, alias: str) -> None:
     click.echo(f"split {name} off {u.name}: now {new.id if new else '?'}")
 
 
+REVIEW_HINT = "hint: `xuncha links --unit NAME` prints a unit's problems with their ids and recurring links"
+
+
+@click.group("link")
+def link() -> None:
+    """Review recurring links (屡改屡犯): confirm or reject two problems of one unit's two rounds; kept across relinks
+    and re-ingest while both titles stay as reviewed."""
+
+
+def _review(ctx: click.Context, a: str, b: str, verdict: Review | None) -> Archive:
+    archive = _archive(ctx)
+    try:
+        review(archive, a, b, verdict, _user())
+    except NotReviewable as exc:
+        raise click.ClickException(f"{exc}\n{REVIEW_HINT}") from None
+    _reindex(ctx, archive)  # the recurring facet follows the links
+    return archive
+
+
+def _now_linked(archive: Archive, a: str, b: str) -> str:
+    mine = [l for l in archive.problem_links("recurring", a) if b in (l.a, l.b)]
+    return f"now a recurring link (score {mine[0].score:.2f})" if mine else "now no recurring link"
+
+
+@link.command("confirm")
+@click.argument("a")
+@click.argument("b")
+@click.pass_context
+def link_confirm(ctx: click.Context, a: str, b: str) -> None:
+    """Problems A and B (ids, as `xuncha show --json` gives them) are the same fault: a recurring link whatever its
+    score, in place of either problem's other link to the other's round."""
+    archive = _review(ctx, a, b, Review.SAME)
+    click.echo(f"confirmed {a} ~ {b}: {_now_linked(archive, a, b)}")
+
+
+@link.command("reject")
+@click.argument("a")
+@click.argument("b")
+@click.pass_context
+def link_reject(ctx: click.Context, a: str, b: str) -> None:
+    """Problems A and B are not the same fault: never a recurring link; each may align with another problem."""
+    archive = _review(ctx, a, b, Review.DIFFERENT)
+    click.echo(f"rejected {a} ~ {b}: {_now_linked(archive, a, b)}")
+
+
+@link.command("clear")
+@click.argument("a")
+@click.argument("b")
+@click.pass_context
+def link_clear(ctx: click.Context, a: str, b: str) -> None:
+    """Take the review of A and B back: the link is the matcher's again."""
+    archive = _archive(ctx)
+    if archive.link_review(a, b) is None:
+        raise click.ClickException(f"no review of {a} and {b}\nhint: `xuncha link list` names the reviewed pairs")
+    archive = _review(ctx, a, b, None)
+    click.echo(f"cleared {a} ~ {b}: {_now_linked(archive, a, b)}")
+
+
+@link.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print the reviews as JSON.")
+@click.pass_context
+def link_list(ctx: click.Context, as_json: bool) -> None:
+    """Every review: the pair, the verdict, who and when, and whether it holds (both titles as reviewed)."""
+    archive = _archive(ctx)
+    titles = {p.id: p.title for p in archive.link_problems()}
+    reviews = archive.link_reviews()
+    if as_json:
+        click.echo(json.dumps([r.to_json(titles) for r in reviews], ensure_ascii=False, indent=2))
+        return
+    for r in reviews:
+        state = "" if r.holds(titles) else "  [stale: a title changed or a problem is gone; not applied]"
+        click.echo(f"{r.verdict}  {r.a} {r.a_title}  ~  {r.b} {r.b_title}  ({r.user}, {r.at}){state}")
+    click.echo(f"{len(reviews)} reviews")
+
+
 def register(main: click.Group) -> None:
-    for command in (links, unit):
+    for command in (links, unit, link):
         main.add_command(command)
