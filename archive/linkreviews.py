@@ -47,12 +47,8 @@ class LinkReview:
         """Whether both problems are still in the archive under the titles reviewed."""
         return titles.get(self.a) == self.a_title and titles.get(self.b) == self.b_title
 
-    def to_json(self, titles: Mapping[str, str] | None = None) -> dict[str, object]:
-        out: dict[str, object] = {"a": self.a, "b": self.b, "verdict": str(self.verdict), "user": self.user,
-                                  "at": self.at}
-        if titles is not None:
-            out["holds"] = self.holds(titles)
-        return out
+    def to_json(self) -> dict[str, object]:
+        return {"a": self.a, "b": self.b, "verdict": str(self.verdict), "user": self.user, "at": self.at}
 
 
 @dataclass(frozen=True, slots=True)

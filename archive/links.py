@@ -296,6 +296,21 @@ def derive_by_component(pairs: list[Pair], placements: Sequence[UnitNotice], pro
     return links, by_component(pairs, unit_of, scorer, kept)
 
 
+def reviews_in_force(archive: Archive) -> list[tuple[LinkReview, bool]]:
+    """Every review and whether it is applied now: both problems there under the titles reviewed (LinkReview.holds)
+    and still of two rounds of one unit (a split, or a notice placed anew, can undo that)."""
+    problems = archive.link_problems()
+    titles = {p.id: p.title for p in problems}
+    doc_of = {p.id: p.doc_id for p in problems}
+    placed = {n.doc_id: (n.unit_id, n.round_key) for n in archive.unit_notices()}
+
+    def two_rounds(r: LinkReview) -> bool:
+        ra, rb = placed.get(doc_of.get(r.a, "")), placed.get(doc_of.get(r.b, ""))
+        return ra is not None and rb is not None and ra[0] == rb[0] and ra[1] != rb[1]
+
+    return [(r, r.holds(titles) and two_rounds(r)) for r in archive.link_reviews()]
+
+
 class NotReviewable(ValueError):
     """Two problems that are no recurring pair: not two problems of the archive's notices, or not of one unit's two
     rounds. The message names which and why."""
@@ -318,11 +333,23 @@ def review(archive: Archive, a: str, b: str, verdict: Review | None, user: str) 
         if ua.round_key == ub.round_key:
             raise NotReviewable(f"{a} and {b} are of one round of their unit ({ua.round_label}): only links between "
                                 "two rounds (屡改屡犯) are reviewed")
+        if verdict is Review.SAME:  # one confirmed link a problem to the other's round: refused, not overridden
+            rounds = {n.doc_id: n.round_key for n in archive.unit_notices(ua.unit_id)}
+            for r, applied in reviews_in_force(archive):
+                if not applied or r.verdict is not Review.SAME or (r.a, r.b) == ordered(a, b):
+                    continue
+                for mine, theirs in ((a, b), (b, a)):
+                    if mine in (r.a, r.b):
+                        other = r.b if r.a == mine else r.a
+                        if rounds.get(titles[other][0]) == rounds.get(titles[theirs][0]):
+                            raise NotReviewable(f"{mine} is confirmed the same fault as {other} of that round already "
+                                                f"({r.user}, {r.at}): clear that review first")
         x, y = ordered(a, b)
         entry = LinkReview(x, y, verdict, titles[x][1], titles[y][1], user, store.now())
     with archive.transaction() as conn:
         if verdict is None:
-            linkreviews.drop_review(conn, a, b)
+            if not linkreviews.drop_review(conn, a, b):
+                raise NotReviewable(f"no review of {a} and {b}")
         else:
             linkreviews.put_review(conn, entry)
     return refresh(archive)

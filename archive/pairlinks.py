@@ -128,4 +128,4 @@ def confirmed(best: dict[tuple[str, str], Link], reviewed: Reviewed, pairs: Sequ
             del best[key]
         hint = hint_of(scorer.problems[late])
         best[(late, early_round)] = Link("recurring", early, late, score.get((a, b), 0.0), hint is not None,
-                                         "；经人工核定为同一问题" + (f"；提示语：{hint}" if hint else ""))
+                                         (f"；提示语：{hint}" if hint else "") + "；经人工核定为同一问题")

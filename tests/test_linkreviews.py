@@ -12,7 +12,7 @@ import pytest
 
 from archive.database import Archive
 from archive.linkreviews import LinkReview, Review, Reviewed, holding, ordered
-from archive.links import NotReviewable, refresh, review, state_key
+from archive.links import NotReviewable, refresh, review, reviews_in_force, state_key
 from archive.linktypes import LinkOptions
 from archive.pipeline import ingest
 from xuncha.settings import Settings
@@ -53,8 +53,7 @@ def test_holding_keeps_only_reviews_whose_problems_and_titles_are_as_reviewed() 
     assert holding([same, gone, moved], titles) == Reviewed(frozenset({("d1-p1", "d2-p1")}), frozenset())
     assert not gone.holds(titles) and not moved.holds(titles) and same.holds(titles)
     assert ordered("b", "a") == ("a", "b") == ordered("a", "b")
-    assert same.to_json(titles) == {"a": "d1-p1", "b": "d2-p1", "verdict": "same", "user": "alice",
-                                    "at": "2026-01-01", "holds": True}
+    assert same.to_json() == {"a": "d1-p1", "b": "d2-p1", "verdict": "same", "user": "alice", "at": "2026-01-01"}
 
 
 def test_a_review_changes_the_state_key_and_none_keeps_the_old_one() -> None:
@@ -105,7 +104,32 @@ def test_a_review_no_longer_holds_once_a_title_changed(linked: Archive, settings
     (kept,) = linked.link_reviews()
     titles = {p.id: p.title for p in linked.link_problems()}
     assert not kept.holds(titles)  # kept, shown as stale (`xuncha link list`), not applied
+    assert reviews_in_force(linked) == [(kept, False)]
     assert (early, late) in _recurring(linked)
+
+
+def test_a_confirmed_pair_no_longer_of_one_unit_is_not_applied(linked: Archive, settings: Settings,
+                                                                src: Path) -> None:
+    members, back = _pid(linked, BEFORE, 1), _pid(linked, REVISIT, 1)
+    review(linked, members, back, Review.SAME, "alice")
+    assert reviews_in_force(linked)[0][1] and (members, back) in _recurring(linked)
+    path = next(src.glob(f"{REVISIT}*"))  # the 回头看 now names another bureau: a unit of its own, titles as they were
+    path.write_text(path.read_text(encoding="utf-8").replace("卫生健康局", "医疗保障局"), encoding="utf-8")
+    ingest(linked, settings.ingest_options(), [str(src)])
+    assert _pid(linked, REVISIT, 1) == back and reviews_in_force(linked)[0][1] is False
+    assert (members, back) not in _recurring(linked)
+
+
+def test_a_second_confirmation_of_one_problem_to_one_round_is_refused(linked: Archive) -> None:
+    cars, members = _pid(linked, BEFORE, 2), _pid(linked, BEFORE, 1)
+    back = _pid(linked, REVISIT, 1)
+    review(linked, members, back, Review.SAME, "alice")
+    with pytest.raises(NotReviewable, match="confirmed the same fault as .* clear that review first"):
+        review(linked, cars, back, Review.SAME, "bob")
+    assert [(r.a, r.b) for r in linked.link_reviews()] == [tuple(sorted((members, back)))]
+    review(linked, cars, back, Review.DIFFERENT, "bob")  # a rejection conflicts with nothing
+    with pytest.raises(NotReviewable, match="no review of"):
+        review(linked, cars, members, None, "bob")
 
 
 def test_only_two_problems_of_one_units_two_rounds_are_reviewed(linked: Archive) -> None:

@@ -1,12 +1,13 @@
 """Links from scored pairs (archive/pairlinks.py), pure: a unit's rounds pair up whatever their titles share, a
-hint marks a recurrence explicit, one report of a round is no same-round link; over tests/test_linking.py's small
+hint marks a recurrence explicit, one report of a round is no same-round link, reviews hold; over tests/test_linking.py's small
 archive of problems."""
 
 from __future__ import annotations
 
 from archive.clustering import clusters
 from archive.linking import Scorer
-from archive.linktypes import LinkProblem
+from archive.linkreviews import Reviewed
+from archive.linktypes import LinkOptions, LinkProblem
 from archive.pairlinks import Place, recurring, round_pairs, same_round
 from tests.test_linking import PLAIN, PROBLEMS, _scorer
 
@@ -40,3 +41,26 @@ def test_a_units_rounds_pair_up_whatever_their_titles_share() -> None:
     assert round_pairs(place, doc_of) == {("j-p1", "k-p1")}  # a-p1 / a-p2 share a round; b…i have no place
     pairs = s.scored(s.candidates(s.vectors) | round_pairs(place, doc_of))
     assert [(l.a, l.b) for l in recurring(pairs, place, doc_of, s)] == [("k-p1", "j-p1")]
+
+
+def test_reviews_take_a_pair_out_of_the_alignment_or_put_one_in() -> None:
+    """A rejected pair leaves the rounds' alignment, so the later problem may align with another earlier one; a
+    confirmed pair is the link in place of its problems' links to each other's round (archive/linkreviews.py)."""
+    cars = LinkProblem("m-p1", "m", "针对公车私用、节假日车辆未封存的问题", "公务车辆节假日未封存，被个人私用。")
+    fuel = LinkProblem("m-p2", "m", "针对公务车辆加油卡管理不严的问题", "公务车辆加油卡未专人保管，加油登记不全。")
+    back = LinkProblem("n-p1", "n", "针对公车私用问题反弹、车辆节假日未封存的问题", "公务车辆节假日仍未封存，出现私用。")
+    low = LinkOptions(same_round=0.18, recurring=0.02, recurring_explicit=0.02, common=0.14)
+    s = Scorer(PROBLEMS + [cars, fuel, back], low)
+    place = {"m": Place("U7", "r1", 0), "n": Place("U7", "r2", 1)}
+    doc_of = {p.id: p.doc_id for p in PROBLEMS + [cars, fuel, back]}
+    pairs = s.scored(s.candidates(s.vectors) | round_pairs(place, doc_of))
+    assert [(l.a, l.b) for l in recurring(pairs, place, doc_of, s)] == [("m-p1", "n-p1")]
+    rejected = recurring(pairs, place, doc_of, s, Reviewed(different=frozenset({("m-p1", "n-p1")})))
+    assert [(l.a, l.b) for l in rejected] == [("m-p2", "n-p1")]  # the later problem's next best, both ways
+    confirmed = recurring(pairs, place, doc_of, s, Reviewed(same=frozenset({("m-p2", "n-p1")})))
+    assert [(l.a, l.b, l.explicit) for l in confirmed] == [("m-p2", "n-p1", True)]
+    assert confirmed[0].reason.endswith("；提示语：反弹；经人工核定为同一问题")
+    assert confirmed[0].score == next(p.score for p in pairs if (p.a, p.b) == ("m-p2", "n-p1"))
+    other_unit = recurring(pairs, {**place, "n": Place("U8", "r2", 1)}, doc_of, s,
+                           Reviewed(same=frozenset({("m-p2", "n-p1")})))
+    assert other_unit == []  # no longer of one unit's two rounds: nothing to confirm

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,7 @@ from click.testing import CliRunner
 from archive import linkfit
 from archive.database import Archive
 from xuncha.cli import main
+from xuncha.links_cli import _user
 from xuncha.settings import load_settings
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "links"
@@ -202,8 +204,9 @@ def test_link_reject_confirm_clear_and_list(runner: CliRunner, tmp_path: Path) -
     assert result.exit_code == 0 and result.output.strip() == f"rejected {early} ~ {late}: now no recurring link"
     assert (early, late) not in pairs()
     listed = json.loads(runner.invoke(main, ["link", "list", "--json"]).output)
-    assert listed == [{"a": min(early, late), "b": max(early, late), "verdict": "different", "user": listed[0]["user"],
+    assert listed == [{"a": min(early, late), "b": max(early, late), "verdict": "different", "user": _user(),
                        "at": listed[0]["at"], "holds": True}]
+    assert datetime.fromisoformat(listed[0]["at"]).tzinfo is not None
     text = runner.invoke(main, ["link", "list"]).output
     assert text.startswith("different  ") and text.rstrip().endswith("1 reviews") and "stale" not in text
     assert runner.invoke(main, ["link", "clear", early, late]).output.startswith(f"cleared {early} ~ {late}: now a "

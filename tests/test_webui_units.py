@@ -18,7 +18,8 @@ from openpyxl import load_workbook
 from archive import accounts
 from archive.database import Archive
 from archive.linktypes import LinkOptions
-from archive.links import refresh
+from archive.linkreviews import Review
+from archive.links import refresh, review
 from archive.pipeline import ingest
 from archive.records import UnitRecord
 from indexer.backends import update
@@ -277,9 +278,31 @@ def test_operators_confirm_reject_and_clear_a_recurring_link_on_the_unit_page(
         assert (link.a, link.b) not in {(l.a, l.b) for l in a.problem_links("recurring")}
         assert any(r.action == "link review" for r in accounts.audit_log(a))
     assert c.post(f"{url}/review", data={**form, "verdict": "clear", "csrf_token": token}).status_code == 303
+    again = c.post(f"{url}/review", data={**form, "verdict": "clear", "csrf_token": token})
+    assert again.status_code == 400 and "没有核定记录" in again.get_data(as_text=True)  # nothing left to take back
     resp = c.post(f"{url}/review", data={**form, "verdict": "same", "csrf_token": token})
+    assert resp.status_code == 303 and "done=review-same" in resp.headers["Location"]
     data = c.get(f"/api/unit/{unit.unit_id}").get_json()
     later = next(p for n in data["notices"] for p in n["problems"] if p["id"] == link.b)
     back = next(r for r in later["recurring"] if r["problem_id"] == link.a)
     assert back["review"]["verdict"] == "same" and back["review"]["user"] == "alice" and data["rejected"] == []
     assert "已确认为同一问题（alice）" in c.get(url).get_data(as_text=True)
+
+
+def test_a_stale_review_is_not_shown_as_applied(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> None:
+    settings = fresh_archive(tmp_path, tmp_path_factory.getbasetemp())
+    with Archive.open(settings.db_path) as a:
+        refresh(a)
+        link = a.problem_links("recurring")[0]
+        unit = a.unit_of(a.problem_briefs([link.b])[link.b].doc_id)
+        review(a, link.a, link.b, Review.DIFFERENT, "alice")
+        assert (link.a, link.b) not in {(l.a, l.b) for l in a.problem_links("recurring")}
+        with a.transaction() as conn:  # as a re-ingest that reworded the later finding leaves the store
+            conn.execute("UPDATE link_reviews SET b_title = b_title || '（旧）'")
+        refresh(a)
+        assert (link.a, link.b) in {(l.a, l.b) for l in a.problem_links("recurring")}
+    data = make_app(settings).test_client().get(f"/api/unit/{unit.unit_id}").get_json()
+    assert data["rejected"] == []
+    later = next(p for n in data["notices"] for p in n["problems"] if p["id"] == link.b)
+    back = next(r for r in later["recurring"] if r["problem_id"] == link.a)
+    assert back["review"] is None

@@ -14,7 +14,7 @@ from werkzeug.exceptions import BadRequest
 
 from archive.database import Archive
 from archive.linkreviews import REVIEW_LABELS, Review
-from archive.links import NotReviewable, correct, review
+from archive.links import NotReviewable, correct, review, reviews_in_force
 from archive.records import ProblemMark, UnitRecord
 from archive.units import Correction
 from indexer.backend import BuildFailed, IndexBusy, NoIndex
@@ -64,11 +64,12 @@ def unit_view(archive: Archive, unit: UnitRecord) -> dict[str, Any]:
         return {"problem_id": pid, "doc_id": b.doc_id if b else None, "number": b.number if b else None,
                 "title": b.title if b else pid, "round_label": None, "stage": None}
 
-    reviews = {(r.a, r.b): r for r in archive.link_reviews() if r.a in where or r.b in where}
+    # the reviews applied now (links.reviews_in_force): a stale one is the matcher's link again, shown as such
+    reviews = {(r.a, r.b): r for r, applied in reviews_in_force(archive) if applied and (r.a in where or r.b in where)}
 
     def reviewed(a: str, b: str) -> dict[str, Any] | None:
         r = reviews.get((a, b) if a < b else (b, a))
-        return {"verdict": str(r.verdict), "user": r.user, "at": r.at} if r else None
+        return {"verdict": str(r.verdict), "user": r.user, "at": r.at} if r and r.verdict is Review.SAME else None
 
     def recurring(m: ProblemMark) -> list[dict[str, Any]]:
         out = []
@@ -222,6 +223,8 @@ def review_link(unit_id: str) -> Any:
             for top in cat.problems for p in top.with_units()}
     if a not in mine or b not in mine:
         raise BadRequest(description=f"参数 a/b：{(b if a in mine else a)[:40]!r} 不是 {unit.name} 的问题。")
+    if VERDICTS[name] is None and archive.link_review(a, b) is None:
+        raise BadRequest(description="参数 a/b：这两个问题没有核定记录，无可撤销。")
     try:
         review(archive, a, b, VERDICTS[name], g.user.name)
     except NotReviewable as exc:

@@ -10,7 +10,7 @@ import click
 from archive import linkfit
 from archive.database import Archive
 from archive.linkreviews import Review
-from archive.links import NotReviewable, correct, fit_drift, refresh, review
+from archive.links import NotReviewable, correct, fit_drift, refresh, review, reviews_in_force
 from archive.records import UnitRecord
 from archive.units import Correction
 from indexer.backend import BuildFailed, IndexBusy, NoIndex
@@ -219,6 +219,8 @@ def link() -> None:
 
 def _review(ctx: click.Context, a: str, b: str, verdict: Review | None) -> Archive:
     archive = _archive(ctx)
+    if verdict is None and archive.link_review(a, b) is None:
+        raise click.ClickException(f"no review of {a} and {b}\nhint: `xuncha link list` names the reviewed pairs")
     try:
         review(archive, a, b, verdict, _user())
     except NotReviewable as exc:
@@ -259,9 +261,6 @@ def link_reject(ctx: click.Context, a: str, b: str) -> None:
 @click.pass_context
 def link_clear(ctx: click.Context, a: str, b: str) -> None:
     """Take the review of A and B back: the link is the matcher's again."""
-    archive = _archive(ctx)
-    if archive.link_review(a, b) is None:
-        raise click.ClickException(f"no review of {a} and {b}\nhint: `xuncha link list` names the reviewed pairs")
     archive = _review(ctx, a, b, None)
     click.echo(f"cleared {a} ~ {b}: {_now_linked(archive, a, b)}")
 
@@ -270,15 +269,16 @@ def link_clear(ctx: click.Context, a: str, b: str) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the reviews as JSON.")
 @click.pass_context
 def link_list(ctx: click.Context, as_json: bool) -> None:
-    """Every review: the pair, the verdict, who and when, and whether it holds (both titles as reviewed)."""
-    archive = _archive(ctx)
-    titles = {p.id: p.title for p in archive.link_problems()}
-    reviews = archive.link_reviews()
+    """Every review: the pair, the verdict, who and when, and whether it holds (both problems there under the
+    titles reviewed, of two rounds of one unit)."""
+    reviews = reviews_in_force(_archive(ctx))
     if as_json:
-        click.echo(json.dumps([r.to_json(titles) for r in reviews], ensure_ascii=False, indent=2))
+        click.echo(json.dumps([{**r.to_json(), "holds": applied} for r, applied in reviews], ensure_ascii=False,
+                              indent=2))
         return
-    for r in reviews:
-        state = "" if r.holds(titles) else "  [stale: a title changed or a problem is gone; not applied]"
+    for r, applied in reviews:
+        state = "" if applied else "  [stale: a title changed, a problem is gone or the two are no longer of one " \
+                                   "unit's two rounds; not applied]"
         click.echo(f"{r.verdict}  {r.a} {r.a_title}  ~  {r.b} {r.b_title}  ({r.user}, {r.at}){state}")
     click.echo(f"{len(reviews)} reviews")
 
