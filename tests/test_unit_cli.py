@@ -203,6 +203,8 @@ def test_link_reject_confirm_clear_and_list(runner: CliRunner, tmp_path: Path) -
     result = runner.invoke(main, ["link", "reject", early, late])
     assert result.exit_code == 0 and result.output.strip() == f"rejected {early} ~ {late}: now no recurring link"
     assert (early, late) not in pairs()
+    timeline = runner.invoke(main, ["links", "--unit", "区卫生健康局党组"]).output
+    assert "rejected (not the same fault" in timeline and f"({min(early, late)} ~ {max(early, late)}; " in timeline
     listed = json.loads(runner.invoke(main, ["link", "list", "--json"]).output)
     assert listed == [{"a": min(early, late), "b": max(early, late), "verdict": "different", "user": _user(),
                        "at": listed[0]["at"], "holds": True}]

@@ -85,6 +85,12 @@ def timeline(archive: Archive, unit: UnitRecord) -> list[str]:
                 label = f"{where[0].round_label} {where[1].number}. {where[1].title}" if where else other
                 lines.append(f"       {word} {label}  (score {link.score:.2f}{', explicit' if link.explicit else ''}; "
                              f"{link.reason})")
+    rejected = [r for r, applied in reviews_in_force(archive) if applied and r.verdict is Review.DIFFERENT
+                and r.a in titles and r.b in titles]
+    if rejected:
+        lines += ["", "rejected (not the same fault, `xuncha link clear A B` takes it back):"]
+        lines += [f"  {titles[r.a][0].round_label} {titles[r.a][1].number}. {r.a_title}  ≠  {titles[r.b][0].round_label} "
+                  f"{titles[r.b][1].number}. {r.b_title}  ({r.a} ~ {r.b}; {r.user}, {r.at})" for r in rejected]
     return lines
 
 
