@@ -7,7 +7,8 @@ samples (tests/fixtures/links, links-r4 … links-rN, corpus/rounds when present
 synthetic notices written the way benchmarks/scale.py writes synthetic regulations — the real layouts filled
 with parts drawn at random from the real pool (here: the archive's own problems, under numbered units, two or
 three rounds each). Linking reads notices only, so the larger size holds no extra regulations. For each size:
-the ingest (the stock pipeline, for scale), a full relink, and one new notice linked incrementally; the figures
+the ingest (the stock pipeline, for scale), a full relink, one new notice linked incrementally, and one review of a
+recurring link (a rejection and its take-back, each followed by its relink: the mean of the two); the figures
 are seconds and the relink's ratio to the ingest of the same notices, printed as JSON and kept in --out.
 """
 
@@ -23,7 +24,8 @@ from pathlib import Path
 
 from archive.database import Archive
 from archive.kinds import DocType
-from archive.links import refresh
+from archive.linkreviews import Review
+from archive.links import refresh, review
 from archive.pipeline import ingest
 from xuncha.settings import load_settings
 
@@ -85,6 +87,13 @@ def measure(label: str, paths: list[str], work: Path, extra: Path) -> dict:
     t = time.perf_counter()
     ingest(archive, settings.ingest_options(), [str(extra)])  # one new notice: ingest + incremental link
     one_s = time.perf_counter() - t
+    link = next(iter(archive.problem_links("recurring")), None)
+    review_s = None
+    if link is not None:  # an inspector rejects a recurring link, then takes it back: a relink each
+        t = time.perf_counter()
+        review(archive, link.a, link.b, Review.DIFFERENT, "bench")
+        review(archive, link.a, link.b, None, "bench")
+        review_s = (time.perf_counter() - t) / 2
     state = archive.link_state()
     archive.close()
     return {"size": label, "notices": full.notices + 1, "pairs": full.pairs, "links": full.links,
@@ -92,6 +101,7 @@ def measure(label: str, paths: list[str], work: Path, extra: Path) -> dict:
             "relink_over_ingest": round(full_s / ingest_s, 3) if ingest_s else None,
             "one_new_notice_ingest_and_link_s": round(one_s, 2),
             "one_new_over_full_relink": round(one_s / full_s, 3) if full_s else None,
+            "one_review_s": round(review_s, 2) if review_s is not None else None,
             "state_key": state[0][:12] if state else None}
 
 
