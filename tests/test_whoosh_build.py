@@ -242,3 +242,22 @@ def test_next_build_removes_generations_left_unfinished(small) -> None:
     (stale / "half-written.seg").write_bytes(b"x" * 10)
     full_rebuild(Archive(_conn(s)), s.index_options())
     assert not stale.exists() and current_dir(s.index_root) is not None
+
+
+def test_a_long_lived_service_sees_each_update_as_a_fresh_one_does(small) -> None:
+    """A server's searcher follows every incremental update, merges included: Whoosh's refresh() would keep the
+    segments a merge removed (whoosh-reloaded 2.7.5), so deleted and duplicate units were found and the facet
+    tables of the generation no longer fitted its documents (an IndexError: a 500 on every search)."""
+    s, src = small
+    full_rebuild(Archive(_conn(s)), s.index_options())
+    served = SearchService(s.search_options())
+    target = next(src.glob("*.txt"))
+    for k in range(12):  # enough commits for the writer to merge segments
+        served.search("公务用车")  # the long-lived searcher is on the generation before this update
+        target.write_text(target.read_text(encoding="utf-8") + f"\n补充说明第{k}次。\n", encoding="utf-8")
+        ingest(Archive(_conn(s)), s.ingest_options(), [str(src)])
+        assert reindex(Archive(_conn(s)), s.index_options()).mode == "incremental"
+        fresh = SearchService(s.search_options())
+        for q in ("公务用车", "整改"):
+            assert served.search(q).total == fresh.search(q).total, (k, q)
+        assert served.backend.searcher().doc_count_all() == fresh.backend.searcher().doc_count_all(), k

@@ -106,13 +106,14 @@ class WhooshBackend:
             s = ix.searcher(weighting=WEIGHTING)
             self._local.ix = ix
         elif not s.up_to_date():
-            fresh = s.refresh() if s.doc_count_all() else None
-            if fresh is None or not fresh.up_to_date():
-                # an empty index's reader has no segments, and Whoosh's refresh() cannot reuse it; after a commit of
-                # deletions only it reuses the segment's reader, deletions and generation stale: open anew
-                (fresh or s).close()
-                fresh = ix.searcher(weighting=WEIGHTING)
-            s = fresh
+            # opened anew, never Whoosh's refresh(): whoosh-reloaded 2.7.5's FileIndex._reader(reuse=…) appends the
+            # old reader's segments that the new generation no longer has, so after a merge the refreshed searcher
+            # still reads the merged-away segments (deleted and duplicate units found, more documents than the
+            # generation holds: the facet tables of it no longer fit, an IndexError); after a commit of deletions
+            # only it kept the segment's reader, its deletions and generation stale. Segments open lazily, and
+            # the caches of a generation (facet tables, term cache) are keyed by it, so little is read again
+            s.close()
+            s = ix.searcher(weighting=WEIGHTING)
             with self._lock:
                 self._reg_keys = frozenset(t.decode("utf-8") for t in s.lexicon("reg_key"))
         self._local.searcher = s
