@@ -119,6 +119,9 @@ def test_an_operator_rejects_a_recurring_link_then_takes_it_back(ui: Any, served
     sign_in(ui, url, f"/unit/{unit.unit_id}")
     row = ui.locator(f"#p-{link.b} .recurring-earlier[data-other='{link.a}']")
     assert row.count() == 1 and row.get_by_role("button", name="确认").count() == 1
+    ink, paper = row.get_by_role("button", name="否定").evaluate(
+        "b => [getComputedStyle(b).color, getComputedStyle(b).backgroundColor]")
+    assert ink not in ("rgb(255, 255, 255)", paper)  # legible on the white panel (was white on transparent)
     with ui.expect_navigation():
         row.get_by_role("button", name="否定").click()
     assert "已否定这条屡改屡犯链接" in ui.locator("#unit-done").inner_text()

@@ -18,7 +18,7 @@ from indexer.snippets import highlight_all
 
 # the blueprints' shared helpers (webui/context.py), importable from the package as before
 from .context import Settings, close_db, get_archive, load_document, not_found, search_service, settings
-from .labels import DOC_TYPES, FACET_LABELS, FIGURE_KINDS, KIND_LABELS, PROGRESS_LABELS, RECTIFICATION
+from .labels import DOC_TYPES, FACET_LABELS, FIGURE_KINDS, KIND_LABELS, PROGRESS_LABELS, RECTIFICATION, figure
 from .params import BadParam
 
 __all__ = ["close_db", "create_app", "get_archive", "load_document", "not_found", "search_service", "settings"]
@@ -67,6 +67,7 @@ def create_app(settings: Settings) -> Flask:
     app.teardown_appcontext(close_db)
     app.add_template_filter(highlight, "hl")
     app.add_template_filter(int_to_cn, "cn")
+    app.add_template_filter(figure, "figure")
     app.jinja_env.globals.update(KIND_LABELS=KIND_LABELS, DOC_TYPES=DOC_TYPES, FACET_LABELS=FACET_LABELS,
                                  FIGURE_KINDS=FIGURE_KINDS, RECTIFICATION=RECTIFICATION,
                                  PROGRESS_LABELS=PROGRESS_LABELS)

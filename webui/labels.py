@@ -41,3 +41,10 @@ def facet_value_label(facet: str, value: str) -> str:
     if facet in ("recurring", "common"):
         return YES_NO.get(value, value)
     return value
+
+
+def figure(value: float) -> str:
+    """A notice's figure as people write it: 16,800,000 and 4,200 (not 1.68e+07), 2.5, 0.35."""
+    if value == int(value):
+        return f"{int(value):,}"
+    return f"{value:,.2f}".rstrip("0").rstrip(".")

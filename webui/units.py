@@ -223,8 +223,8 @@ def review_link(unit_id: str) -> Any:
             for top in cat.problems for p in top.with_units()}
     if a not in mine or b not in mine:
         raise BadRequest(description=f"参数 a/b：{(b if a in mine else a)[:40]!r} 不是 {unit.name} 的问题。")
-    if VERDICTS[name] is None and archive.link_review(a, b) is None:
-        raise BadRequest(description="参数 a/b：这两个问题没有核定记录，无可撤销。")
+    if VERDICTS[name] is None and archive.link_review(a, b) is None:  # a double click, a resubmit after Back
+        return redirect(url_for("units.page", unit_id=unit.id, done="review-none", _anchor=f"p-{b}"), code=303)
     try:
         review(archive, a, b, VERDICTS[name], g.user.name)
     except NotReviewable as exc:
