@@ -124,6 +124,19 @@ class Results:
                 "facets": {k: [{"value": v, "count": n} for v, n in vals] for k, vals in self.facets.items()}}
 
 
+CLOSED_FACETS = {"recurring": ("yes", "no"), "common": ("yes", "no")}  # facets of a fixed set of values (issue 30)
+
+
+def bad_facet_value(name: str, value: str) -> tuple[str, ...] | None:
+    """The values facet `name` can take when `value` is none of them (None: it can be this): a value no unit has is
+    a bad parameter, not an empty result."""
+    if name in CLOSED_FACETS and value not in CLOSED_FACETS[name]:
+        return CLOSED_FACETS[name]
+    if name == "year" and not (len(value) == 4 and value.isascii() and value.isdigit()):
+        return ("YYYY",)
+    return None
+
+
 def validate(kind: str | None, filters: Mapping[str, str], page: int, per_page: int, sort: str) -> dict[str, str]:
     """Check parameters, naming the bad one; returns the effective filters (kind included)."""
     if kind and kind not in KINDS:
@@ -139,6 +152,8 @@ def validate(kind: str | None, filters: Mapping[str, str], page: int, per_page: 
         if key not in FACETS:
             raise SearchError(key, "unknown_filter", got=key, choices=FACETS)
         if value:
+            if (choices := bad_facet_value(key, str(value))) is not None:
+                raise SearchError(key, "choice", got=str(value)[:40], choices=choices)
             out[key] = str(value)[:200]
     if kind:
         out["kind"] = kind

@@ -241,3 +241,11 @@ def test_no_query_finds_nothing_when_a_unit_shares_a_word_with_it(service) -> No
             checked += 1
             assert service.search(text).hits, text
     assert checked > 100
+
+
+def test_a_closed_facets_unknown_value_is_a_search_error(service) -> None:  # type: ignore[no-untyped-def]
+    svc = service
+    for name, value in (("recurring", "maybe"), ("common", "1"), ("year", "20x0")):
+        with pytest.raises(SearchError, match=name):
+            svc.search("公务用车", {name: value})
+    assert svc.search("公务用车", {"recurring": "no"}).total > 0  # a value of the set is a filter as before

@@ -292,6 +292,8 @@ BAD_PARAMS = [
     ({"q": "x", "per_page": "0"}, "per_page"), ({"q": "x", "kind": "chapter"}, "kind"),
     ({"q": "x", "f_colour": "red"}, "f_colour"), ({"q": "x", "sort": "random"}, "sort"),
     ({"q": "x", "type": "poem"}, "type"), ({"q": "字" * 10_000}, "q"),
+    ({"q": "x", "f_recurring": "maybe"}, "f_recurring"), ({"q": "x", "f_common": "1"}, "f_common"),
+    ({"q": "x", "f_year": "20x0"}, "f_year"),
 ]
 
 
@@ -385,3 +387,4 @@ def test_search_links_are_what_url_for_builds(app, params: dict, script_root: st
     assert fast.startswith(f"{script_root}/")
     query = parse_qs(urlsplit(fast).query)
     assert {k: v[0] for k, v in query.items()} == {k: str(v) for k, v in p.args().items()}
+

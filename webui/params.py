@@ -11,6 +11,7 @@ from typing import Any
 from werkzeug.exceptions import BadRequest
 
 from indexer.backend import FACETS
+from indexer.results import bad_facet_value
 from indexer.search import SearchError
 
 from .labels import DOC_TYPES, FACET_LABELS, GRAINS, facet_value_label
@@ -134,6 +135,8 @@ def parse_search_args(args: Mapping[str, str], default_per_page: int = 20) -> Se
             kind = kind or value
         elif name == "doc_type":
             doc_type = doc_type or value
+        elif (choices := bad_facet_value(name, value)) is not None:  # a value no unit can have: a 400
+            raise BadParam(SearchError(key[:40], "choice", got=value[:40], choices=choices))
         else:
             filters[name] = value[:200]
     if doc_type and doc_type not in DOC_TYPES:
@@ -150,6 +153,9 @@ _CHOICES_ZH = {
     "kind": "粒度参数 kind 无效（收到 {got}），可选：" + _GRAIN_NAMES + "。",
     "sort": "排序参数 sort 只能是 relevance（相关度）或 date（日期）（收到 {got}）。",
     "type": "文件类型参数 type 只能是 notice（整改通报）、regulation（法规）或 other（其他文件）（收到 {got}）。",
+    "f_recurring": "筛选项 f_recurring（屡改屡犯）只能是 yes（是）或 no（否）（收到 {got}）。",
+    "f_common": "筛选项 f_common（共性问题）只能是 yes（是）或 no（否）（收到 {got}）。",
+    "f_year": "筛选项 f_year（年份）必须是四位数字的年份，如 2021（收到 {got}）。",
 }
 _NAMES_ZH = {"page": "页码参数 page", "per_page": "每页条数 per_page"}
 
