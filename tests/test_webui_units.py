@@ -143,6 +143,9 @@ def test_common_json_counts_and_filters(units_app: Flask) -> None:
     kind = m["unit_kind"]
     assert all(x["unit_kind"] == kind for c2 in c.get(f"/api/common?unit_kind={kind}").get_json()["clusters"]
                for x in c2["members"])
+    unknown = data["totals"]["by_region"].get("不明", 0)  # members whose unit has no region known
+    assert unknown > 0, "the samples have units with no region: the 不明 count is what this checks"
+    assert c.get("/api/common", query_string={"region": "不明"}).get_json()["totals"]["problems"] == unknown
     bad = c.get("/api/common?colour=red")
     assert bad.status_code == 400 and "colour" in bad.get_json()["error"]
     assert c.get("/common?year=20x1").status_code == 400

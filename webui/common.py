@@ -22,6 +22,7 @@ from .labels import RECTIFICATION
 from .stats import Bar, bar_chart
 
 bp = Blueprint("common", __name__)
+UNKNOWN = "不明"  # how the counts name a member whose unit has no region (or kind, year) known
 FILTERS: dict[str, str] = {"year": "年份", "region": "地区", "unit_kind": "单位类型", "unit": "单位"}
 COLUMNS = ("共性问题", "编号", "问题", "整改状态", "通报", "单位", "地区", "单位类型", "年份", "链接")
 WIDTHS = (24, 6, 40, 10, 40, 24, 10, 10, 8, 50)
@@ -35,7 +36,8 @@ class Filters:
     unit: str = ""
 
     def keeps(self, m: dict[str, Any]) -> bool:
-        return all(not want or (m[key] or "") == want for key, want in
+        """Whether a member matches: 不明, the counts' name of an unknown region or kind, matches those."""
+        return all(not want or (m[key] or UNKNOWN) == want for key, want in
                    (("year", self.year), ("region", self.region), ("unit_kind", self.unit_kind),
                     ("unit_id", self.unit)))
 
@@ -51,14 +53,14 @@ def parse_filters(args: Any) -> Filters:
         raise BadRequest(description=f"参数 {unknown[0][:40]!r} 不适用于共性问题页；可用参数："
                                      f"{'、'.join(FILTERS)}（{'、'.join(FILTERS.values())}）。")
     year = (args.get("year") or "").strip()
-    if year and not (len(year) == 4 and year.isdigit()):
+    if year and year != UNKNOWN and not (len(year) == 4 and year.isdigit()):
         raise BadRequest(description=f"参数 year 应为四位年份，如 2021（收到 {year[:20]!r}）。")
     return Filters(year, (args.get("region") or "").strip()[:80], (args.get("unit_kind") or "").strip()[:40],
                    (args.get("unit") or "").strip()[:40])
 
 
 def _counts(values: list[str | None]) -> dict[str, int]:
-    return dict(sorted(Counter(v or "不明" for v in values).items()))
+    return dict(sorted(Counter(v or UNKNOWN for v in values).items()))
 
 
 def common_view(archive: Archive, filters: Filters = Filters()) -> dict[str, Any]:
@@ -104,7 +106,7 @@ def charts(view: dict[str, Any], filters: Filters) -> list[dict[str, Any]]:
     """Problems per cluster (each bar jumps to its cluster), and the problems by year and unit kind (each bar
     filters the page)."""
     def by(key: str, counts: dict[str, int]) -> list[Bar]:
-        return [Bar(v, n, None if v == "不明" else url_for("common.page", **{**filters.args(), key: v}))
+        return [Bar(v, n, url_for("common.page", **{**filters.args(), key: v}))
                 for v, n in counts.items()]
 
     specs = [("chart-clusters", "各共性问题涉及的问题数",
