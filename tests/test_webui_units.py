@@ -265,7 +265,9 @@ def test_operators_confirm_reject_and_clear_a_recurring_link_on_the_unit_page(
     token = sign_in(c)
     page = c.get(url).get_data(as_text=True)
     assert f'name="a" value="{link.a}"' in page and 'value="different"' in page and 'value="same"' in page
-    assert c.post(f"{url}/review", data=form).status_code == 400  # no CSRF token
+    stale = c.post(f"{url}/review", data=form)  # no CSRF token: a form from before the sign-in
+    assert stale.status_code == 400 and "表单已过期" in stale.get_data(as_text=True)
+    assert "token is missing" not in stale.get_data(as_text=True)  # Flask-WTF's English sentence
     bad = c.post(f"{url}/review", data={**form, "verdict": "maybe", "csrf_token": token})
     assert bad.status_code == 400 and "verdict" in bad.get_data(as_text=True)
     stranger = c.post(f"{url}/review", data={**form, "b": "nope-p1", "csrf_token": token})

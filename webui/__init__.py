@@ -9,6 +9,7 @@ import logging
 from typing import Any
 
 from flask import Flask, g, jsonify, render_template, request
+from flask_wtf.csrf import CSRFError
 from markupsafe import Markup
 from werkzeug.exceptions import HTTPException, InternalServerError
 
@@ -120,6 +121,8 @@ def handle_error(exc: Exception) -> Any:
         return jsonify(status=code, error=description), code
     if isinstance(exc, BadParam):
         message = exc.zh
+    elif isinstance(exc, CSRFError):  # a form from before a sign-out, an expired session, another tab's login
+        message = "表单已过期（页面打开后登录状态已变化，安全校验 CSRF 未通过）。请返回并刷新页面，必要时重新登录后再提交。"
     elif code == 400:
         message = description
     else:
