@@ -312,8 +312,12 @@ def reviews_in_force(archive: Archive) -> list[tuple[LinkReview, bool]]:
 
 
 class NotReviewable(ValueError):
-    """Two problems that are no recurring pair: not two problems of the archive's notices, or not of one unit's two
-    rounds. The message names which and why."""
+    """Two problems that are no recurring pair to review: `reason` says which case (`twice`, `unknown`, `two_units`,
+    `one_round`, `conflict`, `none`), the message names the problems and why."""
+
+    def __init__(self, reason: str, message: str) -> None:
+        super().__init__(message)
+        self.reason = reason
 
 
 def review(archive: Archive, a: str, b: str, verdict: Review | None, user: str) -> LinkReport:
@@ -321,17 +325,17 @@ def review(archive: Archive, a: str, b: str, verdict: Review | None, user: str) 
     up to date. Raises NotReviewable when the two are not problems of one unit's two rounds."""
     if verdict is not None:
         if a == b:
-            raise NotReviewable(f"{a!r} twice: a review is of two problems")
+            raise NotReviewable("twice", f"{a!r} twice: a review is of two problems")
         titles = {p.id: (p.doc_id, p.title) for p in archive.link_problems()}
         for x in (a, b):
             if x not in titles:
-                raise NotReviewable(f"{x!r} is no problem of a notice in the archive")
+                raise NotReviewable("unknown", f"{x!r} is no problem of a notice in the archive")
         refresh(archive)  # the units and rounds the pair is checked against are the archive's of now
         ua, ub = archive.unit_of(titles[a][0]), archive.unit_of(titles[b][0])
         if ua is None or ub is None or ua.unit_id != ub.unit_id:
-            raise NotReviewable(f"{a} and {b} are not problems of one unit: only a unit's recurring links are reviewed")
+            raise NotReviewable("two_units", f"{a} and {b} are not problems of one unit: only a unit's recurring links are reviewed")
         if ua.round_key == ub.round_key:
-            raise NotReviewable(f"{a} and {b} are of one round of their unit ({ua.round_label}): only links between "
+            raise NotReviewable("one_round", f"{a} and {b} are of one round of their unit ({ua.round_label}): only links between "
                                 "two rounds (屡改屡犯) are reviewed")
         if verdict is Review.SAME:  # one confirmed link a problem to the other's round: refused, not overridden
             rounds = {n.doc_id: n.round_key for n in archive.unit_notices(ua.unit_id)}
@@ -342,14 +346,14 @@ def review(archive: Archive, a: str, b: str, verdict: Review | None, user: str) 
                     if mine in (r.a, r.b):
                         other = r.b if r.a == mine else r.a
                         if rounds.get(titles[other][0]) == rounds.get(titles[theirs][0]):
-                            raise NotReviewable(f"{mine} is confirmed the same fault as {other} of that round already "
+                            raise NotReviewable("conflict", f"{mine} is confirmed the same fault as {other} of that round already "
                                                 f"({r.user}, {r.at}): clear that review first")
         x, y = ordered(a, b)
         entry = LinkReview(x, y, verdict, titles[x][1], titles[y][1], user, store.now())
     with archive.transaction() as conn:
         if verdict is None:
             if not linkreviews.drop_review(conn, a, b):
-                raise NotReviewable(f"no review of {a} and {b}")
+                raise NotReviewable("none", f"no review of {a} and {b}")
         else:
             linkreviews.put_review(conn, entry)
     return refresh(archive)

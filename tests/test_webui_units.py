@@ -270,6 +270,11 @@ def test_operators_confirm_reject_and_clear_a_recurring_link_on_the_unit_page(
     assert "token is missing" not in stale.get_data(as_text=True)  # Flask-WTF's English sentence
     bad = c.post(f"{url}/review", data={**form, "verdict": "maybe", "csrf_token": token})
     assert bad.status_code == 400 and "verdict" in bad.get_data(as_text=True)
+    twice = c.post(f"{url}/review", data={**form, "a": link.b, "csrf_token": token})
+    assert twice.status_code == 400 and "同一个问题" in twice.get_data(as_text=True)
+    sibling = f"{link.b.rsplit('-p', 1)[0]}-p{int(link.b.rsplit('-p', 1)[1]) % 2 + 1}"  # another of its notice
+    one_round = c.post(f"{url}/review", data={**form, "a": sibling, "csrf_token": token})
+    assert one_round.status_code == 400 and "同一轮巡察" in one_round.get_data(as_text=True)
     stranger = c.post(f"{url}/review", data={**form, "b": "nope-p1", "csrf_token": token})
     assert stranger.status_code == 400 and "不是" in stranger.get_data(as_text=True)
     assert c.get("/api/search", query_string={"q": "问题", "kind": "problem"}).status_code == 200  # a live searcher

@@ -206,6 +206,13 @@ def split(unit_id: str) -> Any:
 
 
 VERDICTS = {"same": Review.SAME, "different": Review.DIFFERENT, "clear": None}
+NOT_REVIEWABLE_ZH = {  # links.NotReviewable's cases, as the page says them
+    "twice": "两个参数是同一个问题，核定需要两个不同的问题。",
+    "unknown": "档案中没有这个问题。",
+    "two_units": "两个问题不属于同一单位，只能核定本单位两轮之间的问题。",
+    "one_round": "两个问题属于同一轮巡察，只能核定两轮之间的屡改屡犯链接。",
+    "conflict": "其中一个问题已被确认与该轮的另一个问题为同一问题，请先撤销那条核定。",
+}
 
 
 @bp.post("/unit/<unit_id>/review")
@@ -228,7 +235,8 @@ def review_link(unit_id: str) -> Any:
     try:
         review(archive, a, b, VERDICTS[name], g.user.name)
     except NotReviewable as exc:
-        raise BadRequest(description=f"参数 a/b：只能核定本单位两轮之间的问题（{exc}）。") from None
+        raise BadRequest(description="参数 a/b：" + NOT_REVIEWABLE_ZH.get(exc.reason, "只能核定本单位两轮之间的问题。")) \
+            from None
     audit("link review", f"{name}: {a} ~ {b}")
     _reindex(archive)
     return redirect(url_for("units.page", unit_id=unit.id, done=f"review-{name}", _anchor=f"p-{b}"), code=303)
