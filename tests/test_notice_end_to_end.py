@@ -96,7 +96,7 @@ def test_notice_page_and_working_paper_show_progress(runner, samples: Path, sett
     html = client.get(f"/doc/{doc['id']}").get_data(as_text=True)
     assert '<h2 id="progress-h">整改进展</h2>' in html
     for key, shown in (("problems_total", "12个"), ("problems_done", "10个"), ("completion_rate", "83.3%"),
-                       ("money_recovered_yuan", "162000元"), ("rules_made", "9项")):
+                       ("money_recovered_yuan", "162,000元"), ("rules_made", "9项")):
         assert f'<div data-key="{key}"><dt>' in html and f"<dd>{shown}</dd>" in html
     assert html.count('data-status="in_progress"') == 1 and html.count('data-status="done"') == 2
     assert html.count('data-status="ongoing"') == 1
