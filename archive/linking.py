@@ -225,16 +225,19 @@ class Scorer:
         """An area and a general verdict, nothing more (公务接待管理不严格, 发展党员工作把关不严): a broad finding."""
         return 0 < self.area(i) <= self.options.broad_chars
 
-    def passes(self, pair: Pair, threshold: float, within_unit: bool = False, cluster: bool = False) -> bool:
+    def passes(self, pair: Pair, threshold: float, within_unit: bool = False, cluster: bool = False,
+               restated: bool = False) -> bool:
         """Whether a pair is a link at a threshold: different kinds must clear `other_kind` as well; a heading is
         no link to a fault under it, nor a broad finding (an area + a general verdict) to a specific one, unless
-        the pair clears `other_kind` (the judges grade a broad finding and a specific one related, not the same)."""
+        the pair clears `other_kind` (the judges grade a broad finding and a specific one related, not the same).
+        `restated`: a finding and its restatement in a later report of its round, where neither of the two gates
+        applies (LinkOptions.same_round_gates)."""
         o = self.options
         return pair.score >= threshold and (pair.same_kind or pair.score >= o.other_kind) \
-            and ((cluster and not o.broader_common) or not self.broader(pair.a, pair.b)) \
+            and ((cluster and not o.broader_common) or restated or not self.broader(pair.a, pair.b)) \
             and (not o.headings or (self.states_fault(pair.a) and self.states_fault(pair.b))) \
-            and (not o.broad_chars or (within_unit and o.broad_recurring) or self.broad(pair.a) == self.broad(pair.b)
-                 or pair.score >= o.other_kind)
+            and (not o.broad_chars or (within_unit and o.broad_recurring) or restated
+                 or self.broad(pair.a) == self.broad(pair.b) or pair.score >= o.other_kind)
 
     def joins(self, pair: Pair, threshold: float) -> bool:
         """Whether a pair counts in a common cluster at a threshold: it passes, and two findings of the catch-all

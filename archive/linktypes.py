@@ -54,6 +54,12 @@ class LinkOptions:
     # than not (tune, rounds 1–11: 98 of 129 such pairs graded 2; common 0.876 / 0.627 → 0.877 / 0.651, and at every
     # common bar from 0.12 to 0.18 as precise with more recall). Recurring and same-round links keep the gate.
     broader_common: bool = False
+    # the heading and broad-finding gates for same-round links; off since LINKS_VERSION 24: a progress report of a
+    # round restates a finding under a shorter title (执法罚没款票据管理不规范的问题 for …，罚没收据领用、核销登记不完整
+    # 的问题), which the heading gate took for a heading over a sibling; the one-to-one matching of two reports still
+    # keeps siblings apart (tune, rounds 1–15: same round 1.0 / 0.849 → 1.0 / 0.959, recurring 0.875 / 0.724 →
+    # 0.878 / 0.741 through the chains, no distractor linked)
+    same_round_gates: bool = False
 
 
 @dataclass(frozen=True, slots=True)

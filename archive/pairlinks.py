@@ -51,7 +51,7 @@ def same_round(pairs: Sequence[Pair], place: Mapping[str, Place], doc_of: Mappin
     for p in pairs:
         pa, pb = place.get(doc_of[p.a]), place.get(doc_of[p.b])
         if pa and pb and doc_of[p.a] != doc_of[p.b] and pa.unit == pb.unit and pa.round_key == pb.round_key \
-                and scorer.passes(p, scorer.options.same_round):
+                and scorer.passes(p, scorer.options.same_round, restated=not scorer.options.same_round_gates):
             groups[tuple(sorted((doc_of[p.a], doc_of[p.b])))].append(p)  # type: ignore[arg-type]
     out = []
     for group in groups.values():
