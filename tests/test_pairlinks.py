@@ -64,3 +64,20 @@ def test_reviews_take_a_pair_out_of_the_alignment_or_put_one_in() -> None:
     other_unit = recurring(pairs, {**place, "n": Place("U8", "r2", 1)}, doc_of, s,
                            Reviewed(same=frozenset({("m-p2", "n-p1")})))
     assert other_unit == []  # no longer of one unit's two rounds: nothing to confirm
+
+
+def test_a_finding_restated_under_a_shorter_title_in_its_rounds_progress_report_is_a_same_round_link() -> None:
+    """LINKS_VERSION 24: a progress report shortens the finding's title; the heading gate, which keeps a heading
+    and a finding under it apart, no longer applies between two reports of one round (the one-to-one matching does)."""
+    first = LinkProblem("r-p1", "r", "针对执法罚没款票据管理不规范，罚没收据领用、核销登记不完整的问题",
+                        "一是清理罚没收据，逐本登记领用和核销。二是明确专人管理罚没款票据。")
+    later = LinkProblem("s-p1", "s", "针对执法罚没款票据管理不规范的问题", "已清理罚没收据，逐本登记领用、核销，专人管理票据。")
+    problems = PROBLEMS + [first, later]
+    place = {"r": Place("U5", "r3", 0), "s": Place("U5", "r3", 1)}
+    doc_of = {p.id: p.doc_id for p in problems}
+    for gates, expected in ((False, [("r-p1", "s-p1")]), (True, [])):
+        s = Scorer(problems, LinkOptions(same_round=0.18, recurring=0.28, recurring_explicit=0.26, common=0.14,
+                                         same_round_gates=gates))
+        assert s.broader("r-p1", "s-p1")  # the shorter title is what the heading gate looks for
+        pairs = s.scored(s.candidates(s.vectors))
+        assert [(l.a, l.b) for l in same_round(pairs, place, doc_of, s)] == expected, gates
