@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import time
 from pathlib import Path
 
 import pytest
@@ -79,3 +80,25 @@ def test_two_workers_number_units_as_one_process_does(home: Settings) -> None:
         with ix.searcher() as s:
             order1 = [f["id"] for _, f in s.reader().iter_docs()]
     assert order1 == order2 and len(order1) > 100
+
+
+def test_a_worker_that_stops_making_progress_fails_the_build_naming_it(home: Settings,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """A forked worker that hangs (a lock another thread of the parent held at fork time) fails the build after
+    STALL_S with no progress, instead of a build, and a job, that never ends; the index in use stays."""
+    with Archive.open(home.db_path) as a:
+        full_rebuild(a, home.index_options())
+        gen = current_dir(home.index_root)
+
+        def hung(archive, ids):  # type: ignore[no-untyped-def]
+            time.sleep(60)
+            yield from grain_records(archive, ids)
+
+        monkeypatch.setattr(parallel, "grain_records", hung)
+        monkeypatch.setattr(parallel, "STALL_S", 1.5)
+        started = time.monotonic()
+        with pytest.raises(BuildFailed, match="index worker xuncha-index-.* made no progress for 2 s"):
+            full_rebuild(a, home.index_options())
+        assert time.monotonic() - started < 30
+    assert current_dir(home.index_root) == gen
+    assert SearchService(home.search_options()).search("公务用车").total > 0

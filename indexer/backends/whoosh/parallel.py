@@ -16,6 +16,7 @@ import pickle
 import queue
 import resource
 import signal
+import time
 import traceback
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -40,6 +41,10 @@ from .weights import Tee
 
 Progress = Callable[[int], None]
 POLL_S = 0.5
+# a worker that reports nothing (no document done, no result) for this long is taken for hung, and the build fails
+# naming it instead of waiting for ever: a process forked while another thread of the parent (a web server's
+# request threads beside the job worker) held a lock, SQLite's among them, can block in it at its first use
+STALL_S = 120.0
 
 
 def peak_mb() -> float:
@@ -248,6 +253,7 @@ def build(ix: Index, archive: Archive, db_path: Path, store_path: Path | None, p
     try:
         for w in workers:
             w.start()
+        seen, moved = (-1, 0), time.monotonic()
         while len(got) < len(workers):
             check()
             try:
@@ -260,6 +266,12 @@ def build(ix: Index, archive: Archive, db_path: Path, store_path: Path | None, p
                 if dead:
                     raise BuildFailed(f"index worker {dead[0].name} exited with code {dead[0].exitcode}") from None
             now = sum(c.value for c in counters)
+            if (now, len(got)) != seen:
+                seen, moved = (now, len(got)), time.monotonic()
+            elif time.monotonic() - moved > STALL_S:
+                stuck = ", ".join(w.name for i, w in enumerate(workers) if i not in got)
+                raise BuildFailed(f"index worker {stuck} made no progress for {STALL_S:.0f} s and was stopped; "
+                                  "run the build again")
             if progress and now > reported:
                 progress(now - reported)
                 reported = now
