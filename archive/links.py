@@ -298,17 +298,20 @@ def derive_by_component(pairs: list[Pair], placements: Sequence[UnitNotice], pro
 
 def reviews_in_force(archive: Archive) -> list[tuple[LinkReview, bool]]:
     """Every review and whether it is applied now: both problems there under the titles reviewed (LinkReview.holds)
-    and still of two rounds of one unit (a split, or a notice placed anew, can undo that)."""
-    problems = archive.link_problems()
-    titles = {p.id: p.title for p in problems}
-    doc_of = {p.id: p.doc_id for p in problems}
-    placed = {n.doc_id: (n.unit_id, n.round_key) for n in archive.unit_notices()}
+    and still of two rounds of one unit (a split, or a notice placed anew, can undo that). Reads the reviewed
+    problems and their notices' places only: the unit page asks at every view."""
+    reviews = archive.link_reviews()
+    if not reviews:
+        return []
+    briefs = archive.problem_briefs(x for r in reviews for x in (r.a, r.b))
+    titles = {i: b.title for i, b in briefs.items()}
+    placed = {d: archive.unit_of(d) for d in {b.doc_id for b in briefs.values()}}
 
     def two_rounds(r: LinkReview) -> bool:
-        ra, rb = placed.get(doc_of.get(r.a, "")), placed.get(doc_of.get(r.b, ""))
-        return ra is not None and rb is not None and ra[0] == rb[0] and ra[1] != rb[1]
+        ra, rb = (placed.get(briefs[x].doc_id) if x in briefs else None for x in (r.a, r.b))
+        return ra is not None and rb is not None and ra.unit_id == rb.unit_id and ra.round_key != rb.round_key
 
-    return [(r, r.holds(titles) and two_rounds(r)) for r in archive.link_reviews()]
+    return [(r, r.holds(titles) and two_rounds(r)) for r in reviews]
 
 
 class NotReviewable(ValueError):
@@ -326,7 +329,7 @@ def review(archive: Archive, a: str, b: str, verdict: Review | None, user: str) 
     if verdict is not None:
         if a == b:
             raise NotReviewable("twice", f"{a!r} twice: a review is of two problems")
-        titles = {p.id: (p.doc_id, p.title) for p in archive.link_problems()}
+        titles = {i: (p.doc_id, p.title) for i, p in archive.problem_briefs((a, b)).items()}
         for x in (a, b):
             if x not in titles:
                 raise NotReviewable("unknown", f"{x!r} is no problem of a notice in the archive")
@@ -344,8 +347,8 @@ def review(archive: Archive, a: str, b: str, verdict: Review | None, user: str) 
                     continue
                 for mine, theirs in ((a, b), (b, a)):
                     if mine in (r.a, r.b):
-                        other = r.b if r.a == mine else r.a
-                        if rounds.get(titles[other][0]) == rounds.get(titles[theirs][0]):
+                        other = r.b if r.a == mine else r.a  # there: the review is applied
+                        if rounds.get(archive.problem_briefs((other,))[other].doc_id) == rounds.get(titles[theirs][0]):
                             raise NotReviewable("conflict", f"{mine} is confirmed the same fault as {other} of that round already "
                                                 f"({r.user}, {r.at}): clear that review first")
         x, y = ordered(a, b)

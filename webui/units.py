@@ -226,15 +226,15 @@ def review_link(unit_id: str) -> Any:
     name = request.form.get("verdict", "")
     if name not in VERDICTS:
         raise BadRequest(description=f"参数 verdict：应为 same（确认）、different（否定）或 clear（撤销），而不是 {name[:20]!r}。")
-    mine = {p.id for n in archive.unit_notices(unit.id) for cat in archive.notice_tree(n.doc_id)
-            for top in cat.problems for p in top.with_units()}
+    briefs = archive.problem_briefs((a, b))
+    mine = {i for i, p in briefs.items() if p.doc_id in unit.documents}
     if a not in mine or b not in mine:
         raise BadRequest(description=f"参数 a/b：{(b if a in mine else a)[:40]!r} 不是 {unit.name} 的问题。")
-    if VERDICTS[name] is None and archive.link_review(a, b) is None:  # a double click, a resubmit after Back
-        return redirect(url_for("units.page", unit_id=unit.id, done="review-none", _anchor=f"p-{b}"), code=303)
     try:
         review(archive, a, b, VERDICTS[name], g.user.name)
     except NotReviewable as exc:
+        if exc.reason == "none":  # `clear` of a pair with no review: a double click, a resubmit after Back
+            return redirect(url_for("units.page", unit_id=unit.id, done="review-none", _anchor=f"p-{b}"), code=303)
         raise BadRequest(description="参数 a/b：" + NOT_REVIEWABLE_ZH.get(exc.reason, "只能核定本单位两轮之间的问题。")) \
             from None
     audit("link review", f"{name}: {a} ~ {b}")

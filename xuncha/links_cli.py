@@ -225,12 +225,11 @@ def link() -> None:
 
 def _review(ctx: click.Context, a: str, b: str, verdict: Review | None) -> Archive:
     archive = _archive(ctx)
-    if verdict is None and archive.link_review(a, b) is None:
-        raise click.ClickException(f"no review of {a} and {b}\nhint: `xuncha link list` names the reviewed pairs")
     try:
         review(archive, a, b, verdict, _user())
     except NotReviewable as exc:
-        raise click.ClickException(f"{exc}\n{REVIEW_HINT}") from None
+        hint = "hint: `xuncha link list` names the reviewed pairs" if exc.reason == "none" else REVIEW_HINT
+        raise click.ClickException(f"{exc}\n{hint}") from None
     _reindex(ctx, archive)  # the recurring facet follows the links
     return archive
 
